@@ -1,0 +1,306 @@
+import type { ErrorCode } from '../errors/catalogue.js';
+import type { AddressRange } from '../image/address-range.js';
+import type { FlashImage } from '../image/flash-image.js';
+import type { MemoryPort } from '../ports/memory-port.js';
+
+/** Major version of the plugin API. The loader refuses plugins built for another one. */
+export const PLUGIN_API_VERSION = 1;
+
+export interface PluginMeta {
+  /** The package name, e.g. "@flashwright/transport-stlink". */
+  readonly name: string;
+  readonly version: string;
+  readonly apiVersion: number;
+}
+
+/**
+ * What a plugin package's named export `plugin(options)` returns. Every slot is optional:
+ * a transport plugin fills `transports`, a format plugin `formats`, and so on.
+ */
+export interface FlashwrightPlugin {
+  readonly meta: PluginMeta;
+  readonly transports?: readonly TransportFactory[];
+  readonly families?: readonly TargetFamily[];
+  readonly formats?: readonly ImageFormat[];
+  readonly steps?: readonly StepDefinition[];
+}
+
+export type PluginFactory = (options?: Readonly<Record<string, unknown>>) => FlashwrightPlugin;
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Transports
+
+export type ConnectMode = 'normal' | 'under-reset' | 'hot-plug';
+export type ResetKind = 'hardware' | 'software' | 'core';
+
+export interface ProbeInfo {
+  /** Transport id, e.g. "stlink". */
+  readonly transport: string;
+  /** Human name, e.g. "ST-Link V2 (clone)". */
+  readonly name: string;
+  readonly serial?: string | undefined;
+  readonly vendorId?: number | undefined;
+  readonly productId?: number | undefined;
+  readonly hardwareVersion?: string | undefined;
+  /** Firmware version string as the vendor prints it, e.g. "V2J37S7". */
+  readonly firmwareVersion?: string | undefined;
+}
+
+/** One probe seen by `list()`, including probes that cannot be opened and why. */
+export interface ProbeListing extends ProbeInfo {
+  readonly usable: boolean;
+  readonly problem?: { readonly code: ErrorCode; readonly message: string; readonly hint?: string };
+}
+
+/** Which probe to open and how. Comes from the recipe's `probe` section and `--probe`. */
+export interface ProbeRequest {
+  readonly serial?: string | undefined;
+  readonly index?: number | undefined;
+  /** Transport-specific settings: every other key of the recipe's `probe` section. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Directory of the recipe file, for resolving relative paths (e.g. a virtual state file). */
+  readonly recipeDir: string;
+  readonly log: Logger;
+}
+
+export interface TransportFactory {
+  /** "stlink", "cmsis-dap", "gdb", "virtual". */
+  readonly id: string;
+  readonly description: string;
+  /** Probes this transport can see. Throws PROBE_NO_USB when the machine has no USB at all. */
+  list(signal?: AbortSignal): Promise<readonly ProbeListing[]>;
+  open(request: ProbeRequest, signal?: AbortSignal): Promise<Probe>;
+}
+
+export interface ConnectOptions {
+  readonly speedKhz?: number | undefined;
+  readonly mode?: ConnectMode | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface ConnectResult {
+  /** SW-DP identification register, when the probe reports it. */
+  readonly dpidr?: number | undefined;
+  /** Interface clock actually in use. */
+  readonly speedKhz?: number | undefined;
+}
+
+/**
+ * Access level of a probe. "ap": probe firmware does DP/AP (ST-Link); "raw-dap": core's
+ * ADIv5 layer drives DP/AP transactions (CMSIS-DAP); "memory": only memory (GDB server).
+ */
+export type ProbeAccessLevel = 'ap' | 'raw-dap' | 'memory';
+
+/** Flash done by the far side (a GDB server's vFlash packets). */
+export interface NativeFlashPort {
+  readonly regions: readonly {
+    readonly start: number;
+    readonly end: number;
+    readonly blockSize: number;
+  }[];
+  erase(range: AddressRange, signal?: AbortSignal): Promise<void>;
+  write(address: number, data: Uint8Array, signal?: AbortSignal): Promise<void>;
+  done(signal?: AbortSignal): Promise<void>;
+}
+
+export interface ProbeStats {
+  /** Simulated time spent, for virtual probes. */
+  readonly virtualElapsedMs?: number;
+  readonly transfers?: number;
+}
+
+export interface Probe {
+  readonly info: ProbeInfo;
+  readonly access: ProbeAccessLevel;
+  /** Warnings found while opening (old firmware, clone quirks), for the user. */
+  readonly warnings: readonly string[];
+  connect(options?: ConnectOptions): Promise<ConnectResult>;
+  /** Target memory; usable after connect. */
+  readonly memory: MemoryPort;
+  readonly nativeFlash?: NativeFlashPort | undefined;
+  /** Resets the target. `halt` stops the core at the reset vector. */
+  reset(kind: ResetKind, options?: { halt?: boolean; signal?: AbortSignal }): Promise<void>;
+  /** Target supply in volts, where the probe measures it. */
+  targetVoltage?(signal?: AbortSignal): Promise<number | undefined>;
+  stats?(): ProbeStats;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Target families
+
+/** A flash region with its erase units. Sectors are sorted and cover [start, end). */
+export interface FlashRegion {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  readonly sectors: readonly AddressRange[];
+  /** The value of an erased byte: 0xFF on most parts, 0x00 on STM32L0/L1. */
+  readonly erasedValue: number;
+  /** Smallest programmable unit in bytes (2 on F1, 8 on L4, 32 on H7). */
+  readonly writeUnitBytes: number;
+}
+
+export interface ProtectionState {
+  /** Read protection level: 0 open, 1 flash readout blocked, 2 permanent. */
+  readonly readLevel: 0 | 1 | 2;
+  /** Write-protected flash ranges. */
+  readonly writeProtected: readonly AddressRange[];
+  /** One line for humans, e.g. "RDP level 1 (RDP byte 0xFF)". */
+  readonly summary: string;
+}
+
+export interface OptionFieldInfo {
+  readonly name: string;
+  readonly description: string;
+  /** Allowed values by name, e.g. { "0": 0xAA, "1": 0xBB } for RDP; or a numeric range. */
+  readonly values?: Readonly<Record<string, number>> | undefined;
+  readonly min?: number | undefined;
+  readonly max?: number | undefined;
+}
+
+export type OptionValues = Readonly<Record<string, number>>;
+
+/** Progress reported by a device while it works; `range` is the part just finished. */
+export interface FlashProgress {
+  readonly operation: 'erase' | 'program' | 'verify' | 'read' | 'unprotect' | 'option-bytes';
+  readonly range?: AddressRange | undefined;
+  readonly doneBytes: number;
+  readonly totalBytes: number;
+}
+
+export type ProgressCallback = (progress: FlashProgress) => void;
+
+export interface TargetContext {
+  readonly probe: Probe;
+  readonly memory: MemoryPort;
+  readonly log: Logger;
+}
+
+export interface IdentifyOptions {
+  /** Override for chips whose flash-size register reads garbage (recipe `target.flashSize`). */
+  readonly flashSizeBytes?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** One device of a family's database, for `flashwright devices`. */
+export interface DeviceDescriptor {
+  readonly id: string;
+  readonly name: string;
+  readonly family: string;
+  readonly flashBase: number;
+  readonly maxFlashKiB: number;
+  readonly [key: string]: unknown;
+}
+
+export interface TargetFamily {
+  /** "stm32", "nrf52". */
+  readonly id: string;
+  readonly description: string;
+  /** Reads ID registers; returns undefined when the chip is not of this family. */
+  identify(ctx: TargetContext, options?: IdentifyOptions): Promise<Device | undefined>;
+  devices?(): readonly DeviceDescriptor[];
+}
+
+/** An identified chip, bound to the context it was identified through. */
+export interface Device {
+  readonly family: string;
+  /** Part or line name, e.g. "STM32L1 Cat.2 (L100/L151/L152 x6A/x8A/xBA)". */
+  readonly name: string;
+  /** Does a recipe's `target.device` (e.g. "STM32L151CBxxA") name this chip? */
+  matches(deviceName: string): boolean;
+  readonly flash: readonly FlashRegion[];
+  readonly ram: readonly AddressRange[];
+  /** Facts for `info`: ids, revision, raw register values. */
+  readonly facts: Readonly<Record<string, string | number | boolean>>;
+  /** Quirks applied and other things the user should know. */
+  readonly notes: readonly string[];
+
+  protection(signal?: AbortSignal): Promise<ProtectionState>;
+  /** RDP 1 to 0. Mass-erases the flash; the caller has obtained confirmation. */
+  unprotect(progress: ProgressCallback, signal?: AbortSignal): Promise<void>;
+  /** Erases whole sectors (the ranges are sector-aligned) or the whole flash. */
+  erase(
+    target: readonly AddressRange[] | 'mass',
+    progress: ProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /** Programs erased flash. The image is aligned to write units; erased-value units may be skipped. */
+  program(image: FlashImage, progress: ProgressCallback, signal?: AbortSignal): Promise<void>;
+  read(
+    address: number,
+    length: number,
+    progress: ProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array>;
+  /** CRC-32 of a range computed on the chip, where the family can. */
+  checksum?(range: AddressRange, signal?: AbortSignal): Promise<number>;
+  optionFields(): readonly OptionFieldInfo[];
+  readOptionBytes(signal?: AbortSignal): Promise<OptionValues>;
+  /** Writes named fields, launches the option reload and reconnects. Caller confirmed. */
+  writeOptionBytes(values: OptionValues, signal?: AbortSignal): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Image formats
+
+export interface ParseOptions {
+  /** For error messages. */
+  readonly fileName?: string | undefined;
+  /** Load address for formats without addresses (raw binary). */
+  readonly base?: number | undefined;
+}
+
+export interface SerializeOptions {
+  /** Byte for gaps, in formats that cannot express them (raw binary). */
+  readonly fill?: number | undefined;
+}
+
+/** Formats are pure: bytes in, image out. No I/O. */
+export interface ImageFormat {
+  /** "ihex", "srec", "elf", "bin". */
+  readonly id: string;
+  readonly description: string;
+  /** Lower-case extensions with the dot: [".hex", ".ihex"]. */
+  readonly extensions: readonly string[];
+  /** True when the first bytes look like this format. */
+  sniff(head: Uint8Array): boolean;
+  parse(bytes: Uint8Array, options?: ParseOptions): FlashImage;
+  serialize?(image: FlashImage, options?: SerializeOptions): Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------
+// Steps (plugin-defined steps; the built-in ones use the same shape)
+
+export interface StepDefinition {
+  /** Built-ins: "erase"; plugin steps are namespaced: "nrf/recover". */
+  readonly id: string;
+  readonly description: string;
+  /** True when running the step can destroy data (needs confirmation). */
+  readonly destructive: boolean;
+  /** Checks and normalises the step's options from the recipe; throws RECIPE_INVALID. */
+  parseOptions(raw: unknown, keyPath: string): unknown;
+  /** Lines that describe what the step would do, for --dry-run. Must not touch hardware. */
+  plan(ctx: StepPlanContext, options: unknown): readonly string[];
+  run(ctx: StepRunContext, options: unknown): Promise<void>;
+}
+
+export interface StepPlanContext {
+  readonly image?: FlashImage | undefined;
+  readonly log: Logger;
+}
+
+export interface StepRunContext extends StepPlanContext {
+  readonly probe: Probe;
+  readonly device?: Device | undefined;
+  readonly signal: AbortSignal;
+  readonly progress: ProgressCallback;
+  /** Whether the user confirmed destructive actions (--yes). */
+  readonly confirmed: boolean;
+}
