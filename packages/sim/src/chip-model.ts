@@ -1,0 +1,58 @@
+import type { SystemBus } from './bus.js';
+import type { VirtualClock } from './clock.js';
+import type { FaultPlan } from './faults.js';
+
+/** What a chip model gets from the simulated board it is placed on. */
+export interface ChipEnvironment {
+  readonly clock: VirtualClock;
+  readonly faults: FaultPlan;
+  /**
+   * Asks for a system reset, as OBL_LAUNCH or a reset-causing option write does. The board
+   * resets the core and calls the model's `reset('system')`, which reloads option bytes.
+   */
+  requestSystemReset(): void;
+}
+
+/** How the debug port behaves for this chip right now. */
+export type DebugAccess =
+  /** Normal. */
+  | 'open'
+  /** RDP level 2: the SW-DP does not answer at all (no ACK). */
+  | 'disabled';
+
+/**
+ * One simulated MCU family member: its memories, peripherals and flash controller. The
+ * board (ADIv5 DP, MEM-AP, Cortex-M core, probe front end) is shared; this is the part
+ * that differs per chip and follows that chip's reference manual.
+ */
+export interface ChipModel {
+  /** e.g. "STM32L151CBxxA". */
+  readonly partName: string;
+  /** SW-DP DPIDR, e.g. 0x1BA01477 for Cortex-M3/M4. */
+  readonly dpidr: number;
+  /** AHB-AP IDR, e.g. 0x24770011. */
+  readonly apIdr: number;
+  /** CPUID register value, e.g. 0x412FC231 for a Cortex-M3 r2p1. */
+  readonly cpuId: number;
+
+  /** Maps all memories and peripherals (flash, SRAM, flash controller, DBGMCU, ...). */
+  attach(bus: SystemBus, env: ChipEnvironment): void;
+
+  debugAccess(): DebugAccess;
+
+  /** Address the core fetches SP and PC from at reset (the boot memory alias). */
+  bootAddress(): number;
+
+  /** System reset or power-on: reload option bytes, clear controller state, relock. */
+  reset(kind: 'system' | 'power'): void;
+
+  /** Persistable state: flash contents, option bytes, anything that survives power off. */
+  saveState(): ChipState;
+  loadState(state: ChipState): void;
+}
+
+/** JSON-serialisable non-volatile state of a chip. */
+export interface ChipState {
+  readonly part: string;
+  readonly [key: string]: unknown;
+}
