@@ -1,0 +1,21 @@
+export { stm32Devices } from './devices.js';
+export {
+  decodeFlashSizeKiB,
+  flashBanks,
+  type FlashBankLayout,
+  type LayoutOptions,
+} from './layout.js';
+export type {
+  ControllerKind,
+  CoreKind,
+  FlashLayout,
+  FlashSizeDecode,
+  Stm32DeviceData,
+} from './types.js';
+import { stm32Devices } from './devices.js';
+import type { Stm32DeviceData } from './types.js';
+
+/** The entry for a DBGMCU DEV_ID, or undefined when the id is unknown. */
+export function findStm32Device(devId: number): Stm32DeviceData | undefined {
+  return stm32Devices.find((d) => d.devId === devId);
+}

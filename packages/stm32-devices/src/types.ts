@@ -1,0 +1,78 @@
+/** Shape of one entry of the STM32 device database (src/devices.ts). */
+
+export type CoreKind =
+  'cortex-m0' | 'cortex-m0+' | 'cortex-m3' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33';
+
+/**
+ * Flash controller family: one host algorithm and one simulator model per kind.
+ * f0-f1-f3: FPEC (half-word program, pages). f2-f4-f7: sectors, PSIZE. l0-l1: PECR,
+ * word/half-page program, erased value 0. l4: double-word program (also G0, G4, C0, U0).
+ * wb-wl: the l4 controller at another base. l5-u5, h5: TrustZone register map. h7: flash words.
+ */
+export type ControllerKind =
+  'f0-f1-f3' | 'f2-f4-f7' | 'l0-l1' | 'l4' | 'wb-wl' | 'l5-u5' | 'h5' | 'h7';
+
+/** How to turn the raw flash-size register value into KiB (targets.md §1.3). */
+export type FlashSizeDecode = (
+  | { readonly kind: 'kib' }
+  /** Only these bits are valid (0x429: low byte only, so raw 0x6B80 is 128 KiB). */
+  | { readonly kind: 'masked'; readonly mask: number }
+  /** STM32L1 0x436: the field is a code, 0 -> 384 KiB, 1 -> 256 KiB. */
+  | { readonly kind: 'l1-code' }
+) & {
+  /** Early silicon reads 0; ST's tools then assume this size. */
+  readonly zeroMeansKiB?: number;
+};
+
+export type FlashLayout =
+  | { readonly kind: 'pages'; readonly pageBytes: number }
+  /** Sector sizes of one bank, in order; clipped to the flash size, repeated per bank. */
+  | { readonly kind: 'sectors'; readonly sectorsKiB: readonly number[] }
+  | {
+      readonly kind: 'sectors-by-bank-mode';
+      readonly singleBankSectorsKiB: readonly number[];
+      readonly dualBankSectorsKiB: readonly number[];
+      readonly modeBit: string;
+    }
+  | {
+      readonly kind: 'pages-by-bank-mode';
+      readonly singleBankPageBytes: number;
+      readonly dualBankPageBytes: number;
+      readonly modeBit: string;
+    };
+
+export interface Stm32DeviceData {
+  /** DBGMCU_IDCODE DEV_ID (bits 11:0). */
+  readonly devId: number;
+  readonly name: string;
+  /** Product line, e.g. "STM32L1". */
+  readonly line: string;
+  readonly core: CoreKind;
+  readonly idcodeAddress: number;
+  readonly flashBase: number;
+  readonly flashSizeRegister: number;
+  readonly flashSizeDecode: FlashSizeDecode;
+  readonly maxFlashKiB: number;
+  /** Main SRAM at 0x20000000 as stlink lists it (sometimes only part of the RAM). */
+  readonly ramBytes?: number;
+  readonly controller: {
+    readonly kind: ControllerKind;
+    readonly base: number;
+    /** H7 dual-bank parts: the second register block. */
+    readonly bank2Base?: number;
+  };
+  readonly layout: FlashLayout;
+  /** Smallest program unit in bytes; 'psize' when CR.PSIZE selects it (F2/F4/F7). */
+  readonly writeUnitBytes: number | 'psize';
+  /** L0/L1 half-page size, programmable in one operation. */
+  readonly halfPageBytes?: number;
+  readonly erasedValue: number;
+  readonly rdp: { readonly level0?: number; readonly level2?: number; readonly level0_5?: number };
+  readonly dataEepromBase?: number;
+  /** 96-bit unique device ID. */
+  readonly uidAddress?: number;
+  readonly optionBytesNote?: string;
+  readonly dualBankNote?: string;
+  readonly notes?: readonly string[];
+  readonly sources: readonly string[];
+}
