@@ -1595,7 +1595,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     optionBytesNote: 'FLASH_OPTSR_CUR 0x5200201C / OPTSR_PRG 0x52002020 (RDP in bits 15:8)',
     dualBankNote: '{"bank2Base": "0x08100000"}',
     notes: [
-      "8 KiB sectors, 128 per bank; 16-byte (128-bit) flash word; CR has no PSIZE, FW at bit 4, START at bit 5, SNB [12:6]; SR has no OPERR. Confirmed by ST CMSIS stm32h7a3xx.h (FLASH_SECTOR_SIZE 0x2000). stlink\'s chip file (128 KiB pages) is wrong.",
+      "8 KiB sectors, 128 per bank; 16-byte (128-bit) flash word; CR has no PSIZE, FW at bit 4, START at bit 5, SNB [12:6]; SR has no OPERR. Confirmed by ST CMSIS stm32h7a3xx.h (FLASH_SECTOR_SIZE 0x2000). stlink's chip file (128 KiB pages) is wrong.",
       'DTCM only (stlink)',
     ],
     sources: [
@@ -2775,7 +2775,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x58004020 (memory 0x1FFF7800)',
     notes: [
-      "single bank: confirmed by ST CMSIS stm32wl55xx.h (no BKER/MER2/DUALBANK, PNB 7 bits); stlink chip file\'s dualbank flag is wrong; WL5x CPU2 (M0+ on AP1) cannot read DBGMCU_IDCODE: read UID64 IDS at 0x1FFF7584 == 0x0080E115; CPU2 uses C2SR 0x58004060 / C2CR 0x58004064",
+      "single bank: confirmed by ST CMSIS stm32wl55xx.h (no BKER/MER2/DUALBANK, PNB 7 bits); stlink chip file's dualbank flag is wrong; WL5x CPU2 (M0+ on AP1) cannot read DBGMCU_IDCODE: read UID64 IDS at 0x1FFF7584 == 0x0080E115; CPU2 uses C2SR 0x58004060 / C2CR 0x58004064",
     ],
     sources: [
       'stlink-org/stlink@733893a5 config/chips/WLEx.chip',
