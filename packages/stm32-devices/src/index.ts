@@ -1,4 +1,5 @@
 export { stm32Devices } from './devices.js';
+export { parsePartNumber, type PartNumber } from './part-numbers.js';
 export {
   decodeFlashSizeKiB,
   flashBanks,

@@ -74,3 +74,124 @@ test('L1 Cat.6 leaves 64 KiB between its banks', (t) => {
   const banks = flashBanks(findStm32Device(0x437)!, 384);
   t.is(banks[1]?.start, 0x08040000);
 });
+
+test('part numbers resolve to the device id their line reports', async (t) => {
+  const { parsePartNumber } = await import('../src/index.js');
+  const cases: [string, number[], number | undefined][] = [
+    ['STM32L151CBxxA', [0x429], 128],
+    ['STM32L151CB', [0x416], 128],
+    ['STM32F103RB', [0x410], 128],
+    ['STM32F103ZE', [0x414], 512],
+    ['STM32F411RE', [0x431], 512],
+    ['STM32L476RG', [0x415], 1024],
+    ['STM32F767BI', [0x451], 2048],
+    ['STM32H743ZI', [0x450], 2048],
+    ['stm32g071rb', [0x460], 128],
+  ];
+  for (const [name, devIds, flashKiB] of cases) {
+    const part = parsePartNumber(name);
+    t.deepEqual(part?.devIds, devIds, name);
+    t.is(part?.flashKiB, flashKiB, name);
+  }
+  t.is(parsePartNumber('nRF52840'), undefined);
+  t.deepEqual(parsePartNumber('STM32Q999ZZ')?.devIds, []);
+});
+
+test('every device id is reachable from at least one part-number rule', async (t) => {
+  const { parsePartNumber } = await import('../src/index.js');
+  // A representative part per id keeps the rule table honest as lines are added.
+  const samples = [
+    'STM32C011F6',
+    'STM32C051C8',
+    'STM32C091RC',
+    'STM32C031C6',
+    'STM32C071RB',
+    'STM32F051R8',
+    'STM32F091RC',
+    'STM32F031K6',
+    'STM32F042K6',
+    'STM32F072RB',
+    'STM32F103C8',
+    'STM32F103C6',
+    'STM32F103RE',
+    'STM32F107VC',
+    'STM32F100RB',
+    'STM32F100ZE',
+    'STM32F103ZG',
+    'STM32F207ZG',
+    'STM32F303VC',
+    'STM32F373CC',
+    'STM32F334R8',
+    'STM32F302R8',
+    'STM32F303RE',
+    'STM32F407VG',
+    'STM32F429ZI',
+    'STM32F446RE',
+    'STM32F401CC',
+    'STM32F411CE',
+    'STM32F401RE',
+    'STM32F469NI',
+    'STM32F412ZG',
+    'STM32F410RB',
+    'STM32F413ZH',
+    'STM32F746ZG',
+    'STM32F767ZI',
+    'STM32F722ZE',
+    'STM32G051C8',
+    'STM32G071RB',
+    'STM32G031K8',
+    'STM32G0B1RE',
+    'STM32G431KB',
+    'STM32G474RE',
+    'STM32G491RE',
+    'STM32H563ZI',
+    'STM32H743ZI',
+    'STM32H7A3ZI',
+    'STM32H723ZG',
+    'STM32H7S3L8',
+    'STM32L053R8',
+    'STM32L031K6',
+    'STM32L073RZ',
+    'STM32L011K4',
+    'STM32L152RB',
+    'STM32L152RC',
+    'STM32L151CBxxA',
+    'STM32L152RD',
+    'STM32L152RE',
+    'STM32L476RG',
+    'STM32L432KC',
+    'STM32L496ZG',
+    'STM32L452RE',
+    'STM32L412KB',
+    'STM32L4R5ZI',
+    'STM32L4P5ZG',
+    'STM32L552ZE',
+    'STM32U031R8',
+    'STM32U083RC',
+    'STM32U3C5ZI',
+    'STM32U375RG',
+    'STM32U545RE',
+    'STM32U5G9ZJ',
+    'STM32U5A5ZJ',
+    'STM32U575ZI',
+    'STM32WB15CC',
+    'STM32WB55RG',
+    'STM32WB35CE',
+    'STM32WBA55CG',
+    'STM32WBA65RI',
+    'STM32WBA25CE',
+    'STM32WL55JC',
+  ];
+  const { stm32Devices } = await import('../src/index.js');
+  const reached = new Set(samples.flatMap((s) => parsePartNumber(s)?.devIds ?? []));
+  for (const d of stm32Devices)
+    t.true(reached.has(d.devId), `no part reaches 0x${d.devId.toString(16)}`);
+});
+
+test('the flash-size code is read after the pin-count letter on every line shape', async (t) => {
+  const { parsePartNumber } = await import('../src/index.js');
+  t.is(parsePartNumber('STM32WB55RG')?.flashKiB, 1024);
+  t.is(parsePartNumber('STM32WBA55CG')?.flashKiB, 1024);
+  t.is(parsePartNumber('STM32G0B1RE')?.flashKiB, 512);
+  t.is(parsePartNumber('STM32L151CBxxA')?.line, 'L151');
+});
