@@ -109,6 +109,19 @@ export interface NativeFlashPort {
   done(signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * One region of the target's memory map as the probe reports it (a GDB server's
+ * qXfer:memory-map). "ram" regions take plain memory writes; "flash" regions need an
+ * erase/program algorithm (or the probe's nativeFlash); "rom" is read-only.
+ */
+export interface MemoryMapRegion {
+  readonly kind: 'ram' | 'rom' | 'flash';
+  readonly start: number;
+  readonly end: number;
+  /** Erase block size in bytes, for flash regions. */
+  readonly blockSize?: number | undefined;
+}
+
 export interface ProbeStats {
   /** Simulated time spent, for virtual probes. */
   readonly virtualElapsedMs?: number;
@@ -124,6 +137,8 @@ export interface Probe {
   /** Target memory; usable after connect. */
   readonly memory: MemoryPort;
   readonly nativeFlash?: NativeFlashPort | undefined;
+  /** The target's memory map, where the probe knows it (GDB servers); usable after connect. */
+  readonly memoryMap?: readonly MemoryMapRegion[] | undefined;
   /** Resets the target. `halt` stops the core at the reset vector. */
   reset(kind: ResetKind, options?: { halt?: boolean; signal?: AbortSignal }): Promise<void>;
   /** Target supply in volts, where the probe measures it. */
