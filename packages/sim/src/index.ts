@@ -9,7 +9,7 @@ export {
   type BusSize,
 } from './bus.js';
 export type { ChipEnvironment, ChipModel, ChipState, DebugAccess } from './chip-model.js';
-export { FaultPlan, type FaultSpec } from './faults.js';
+export { FaultPlan, type FaultSpec, type UsbFault } from './faults.js';
 export {
   SWD_CLOCKS_PER_ACCESS,
   bestProgramUnit,
@@ -28,3 +28,33 @@ export {
   type UsbSpeed,
   type UsbTiming,
 } from './timing.js';
+export { SimBoard, type SimBoardOptions } from './board.js';
+export {
+  Abort,
+  CtrlStat,
+  DpRegister,
+  SwDebugPort,
+  type DebugPortEnvironment,
+  type SwdAck,
+  type SwdResponse,
+} from './adiv5/debug-port.js';
+export {
+  CORTEX_M3_M4_AHB_AP_IDR,
+  Csw,
+  MemAp,
+  MemApRegister,
+  type BusMaster,
+  type MemApOptions,
+} from './adiv5/mem-ap.js';
+export {
+  CortexMCore,
+  Dfsr,
+  RegSel,
+  SCS_BASE,
+  ScsOffset,
+  type CoreArchitecture,
+  type CoreEnvironment,
+  type CoreOptions,
+} from './cortex-m/core.js';
+export { PpbAddress, componentIdWord, debugComponentRegions } from './cortex-m/components.js';
+export { RegisterStore, WordRegisterRegion, type WordRegisters } from './cortex-m/word-region.js';

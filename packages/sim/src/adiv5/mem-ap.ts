@@ -1,0 +1,180 @@
+import type { BusSize } from '../bus.js';
+
+/**
+ * What a MEM-AP drives: the system bus as the debugger sees it. The board puts its checks
+ * (reset, power, injected bus faults) in front of the SystemBus here. Throws BusError.
+ */
+export interface BusMaster {
+  read(address: number, size: BusSize): number;
+  write(address: number, size: BusSize, value: number): void;
+}
+
+/** MEM-AP register offsets (ADIv5; probe-protocols.md §3.3). */
+export const MemApRegister = {
+  CSW: 0x00,
+  TAR: 0x04,
+  TAR_HI: 0x08,
+  DRW: 0x0c,
+  BD0: 0x10,
+  BD1: 0x14,
+  BD2: 0x18,
+  BD3: 0x1c,
+  MBT: 0x20,
+  BASE_HI: 0xf0,
+  CFG: 0xf4,
+  BASE: 0xf8,
+  IDR: 0xfc,
+} as const;
+
+/** CSW fields. */
+export const Csw = {
+  SIZE_MASK: 0x7,
+  SIZE_8: 0,
+  SIZE_16: 1,
+  SIZE_32: 2,
+  ADDRINC_SHIFT: 4,
+  ADDRINC_MASK: 0x3 << 4,
+  ADDRINC_OFF: 0 << 4,
+  ADDRINC_SINGLE: 1 << 4,
+  ADDRINC_PACKED: 2 << 4,
+  DEVICE_EN: 1 << 6,
+  TR_IN_PROG: 1 << 7,
+} as const;
+
+export interface MemApOptions {
+  /** AP IDR, e.g. 0x24770011 for the Cortex-M3/M4 AHB-AP. */
+  readonly idr: number;
+  /** BASE: ROM table address | 0x3 (present, ADIv5 format). */
+  readonly base: number;
+  /**
+   * TAR auto-increment block. ADIv5 guarantees 1 KB; the Cortex-M3/M4 AHB-AP
+   * (IDR 0x24770011) implements 4 KB (pyOCD `ap.py` AP table; OpenOCD's ST-Link driver
+   * uses 4 KB for M3/M4). Past the block the address wraps inside it.
+   */
+  readonly autoIncrementBytes?: number;
+}
+
+/** The IDR of the Cortex-M3/M4 AHB-AP, which has a 4 KB auto-increment block. */
+export const CORTEX_M3_M4_AHB_AP_IDR = 0x24770011;
+
+/**
+ * A MEM-AP (AHB-AP): CSW/TAR/DRW with auto-increment inside the block, byte lanes for 8-
+ * and 16-bit transfers, banked data BD0-3, BASE and IDR. Packed transfers are not
+ * implemented: AddrInc = packed behaves as single, as on APs without packed support.
+ * Register reads have their side effects here; posting (the read result arriving one
+ * access later) is the DP's business.
+ */
+export class MemAp {
+  #csw = Csw.DEVICE_EN | Csw.SIZE_32 | 0x03000000;
+  #tar = 0;
+  readonly #blockBytes: number;
+
+  constructor(
+    readonly bus: BusMaster,
+    readonly options: MemApOptions,
+  ) {
+    this.#blockBytes =
+      options.autoIncrementBytes ?? (options.idr === CORTEX_M3_M4_AHB_AP_IDR ? 4096 : 1024);
+  }
+
+  get csw(): number {
+    return this.#csw >>> 0;
+  }
+
+  get tar(): number {
+    return this.#tar >>> 0;
+  }
+
+  get autoIncrementBytes(): number {
+    return this.#blockBytes;
+  }
+
+  /** Reads an AP register (`reg` = APBANKSEL << 4 | A[3:2]). Throws BusError on DRW/BDx. */
+  readRegister(reg: number): number {
+    switch (reg) {
+      case MemApRegister.CSW:
+        return this.csw;
+      case MemApRegister.TAR:
+        return this.tar;
+      case MemApRegister.DRW:
+        return this.#readData();
+      case MemApRegister.BD0:
+      case MemApRegister.BD1:
+      case MemApRegister.BD2:
+      case MemApRegister.BD3:
+        return this.bus.read(this.#bankedAddress(reg), 4) >>> 0;
+      case MemApRegister.BASE:
+        return this.options.base >>> 0;
+      case MemApRegister.IDR:
+        return this.options.idr >>> 0;
+      default:
+        // TAR_HI, MBT, BASE_HI, CFG (little-endian, no large address/data) and reserved.
+        return 0;
+    }
+  }
+
+  /** Writes an AP register. Throws BusError on DRW/BDx. */
+  writeRegister(reg: number, value: number): void {
+    switch (reg) {
+      case MemApRegister.CSW: {
+        // Sizes above 32 bits do not exist on an AHB-AP: the field keeps its old value.
+        const size = value & Csw.SIZE_MASK;
+        const keptSize = size <= Csw.SIZE_32 ? size : this.#csw & Csw.SIZE_MASK;
+        const writable = value & ~(Csw.SIZE_MASK | Csw.DEVICE_EN | Csw.TR_IN_PROG);
+        this.#csw = (writable | keptSize | Csw.DEVICE_EN) >>> 0;
+        return;
+      }
+      case MemApRegister.TAR:
+        this.#tar = value >>> 0;
+        return;
+      case MemApRegister.DRW:
+        this.#writeData(value);
+        return;
+      case MemApRegister.BD0:
+      case MemApRegister.BD1:
+      case MemApRegister.BD2:
+      case MemApRegister.BD3:
+        this.bus.write(this.#bankedAddress(reg), 4, value);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #size(): BusSize {
+    const field = this.#csw & Csw.SIZE_MASK;
+    return field === Csw.SIZE_8 ? 1 : field === Csw.SIZE_16 ? 2 : 4;
+  }
+
+  /** The access address: TAR aligned down to the size, as the Cortex-M AHB-AP does. */
+  #address(size: BusSize): number {
+    return (this.#tar & ~(size - 1)) >>> 0;
+  }
+
+  #readData(): number {
+    const size = this.#size();
+    const address = this.#address(size);
+    const value = this.bus.read(address, size);
+    this.#increment(size);
+    // The data sits on the byte lanes of its address (ADIv5 byte-lane rule).
+    return size === 4 ? value >>> 0 : (value << (8 * (address & 3))) >>> 0;
+  }
+
+  #writeData(word: number): void {
+    const size = this.#size();
+    const address = this.#address(size);
+    const value = size === 4 ? word : (word >>> (8 * (address & 3))) & (size === 1 ? 0xff : 0xffff);
+    this.bus.write(address, size, value >>> 0);
+    this.#increment(size);
+  }
+
+  #increment(size: BusSize): void {
+    if ((this.#csw & Csw.ADDRINC_MASK) === Csw.ADDRINC_OFF) return;
+    const mask = this.#blockBytes - 1;
+    this.#tar = ((this.#tar & ~mask) | ((this.#tar + size) & mask)) >>> 0;
+  }
+
+  #bankedAddress(reg: number): number {
+    return ((this.#tar & ~0xf) | (reg - MemApRegister.BD0)) >>> 0;
+  }
+}
