@@ -1,0 +1,290 @@
+import {
+  Dhcsr,
+  FlashwrightError,
+  type ConnectOptions,
+  type ConnectResult,
+  type Logger,
+  type MemoryPort,
+  type Probe,
+  type ProbeInfo,
+  type ProbeStats,
+  type ResetKind,
+} from '@flashwright/core';
+import { NrstAction } from '../protocol/constants.js';
+import { closeAp, initAp } from '../protocol/dap-commands.js';
+import { debugExit } from '../protocol/debug-commands.js';
+import { stLinkModel, type StLinkModel } from '../protocol/probe-ids.js';
+import { formatVersion, type StLinkVersion } from '../protocol/version.js';
+import { decodeSerial } from '../usb/serial.js';
+import { UsbLink } from '../usb/usb-link.js';
+import { DEFAULT_SPEED_KHZ, enterSwd, setSwdSpeed } from './connect-sequence.js';
+import { CoreControl } from './core-control.js';
+import { firmwareWarnings, requireFeature, unusableFirmware } from './firmware-policy.js';
+import { StLinkMemory } from './memory.js';
+import { leaveCurrentMode, LOW_VOLTAGE_V, readTargetVoltage } from './open-sequence.js';
+import {
+  DEFAULT_WAIT_RETRY,
+  readProbeVersion,
+  StLinkDriver,
+  type WaitRetryPolicy,
+} from './stlink-driver.js';
+
+export interface StLinkOpenOptions {
+  readonly log?: Logger | undefined;
+  /** Per-transfer timeout; 1000 ms by default (pyOCD, probe-rs). */
+  readonly timeoutMs?: number | undefined;
+  readonly waitRetry?: WaitRetryPolicy | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+const silentLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+
+/**
+ * An open ST-Link (API v2/v3, SWD). The firmware does DP/AP work itself, so this is an
+ * "ap"-level probe: core gets memory, reset and connect; the ST-Link extras (halt, run,
+ * step, core and DAP registers, other APs) are methods of this class.
+ */
+export class StLinkProbe implements Probe {
+  readonly access = 'ap' as const;
+  readonly info: ProbeInfo;
+  readonly memory: StLinkMemory;
+  readonly core: CoreControl;
+  readonly #warnings: string[];
+  readonly #openAps = new Set<number>();
+  #inDebug = false;
+  #closed = false;
+
+  private constructor(
+    readonly driver: StLinkDriver,
+    readonly model: StLinkModel | undefined,
+    info: ProbeInfo,
+    warnings: string[],
+    private readonly log: Logger,
+  ) {
+    this.info = info;
+    this.#warnings = warnings;
+    this.memory = new StLinkMemory(driver);
+    this.core = new CoreControl(driver, this.memory);
+  }
+
+  /**
+   * Opens an ST-Link on a WebUSB device: claims interface 0, drains stale replies, reads the
+   * version in both formats, leaves DFU/SWIM/debug mode and reads the target voltage.
+   */
+  static async open(device: USBDevice, options: StLinkOpenOptions = {}): Promise<StLinkProbe> {
+    const log = options.log ?? silentLog;
+    const signal = options.signal;
+    const model = stLinkModel(device.vendorId, device.productId);
+    if (model?.loader) {
+      throw new FlashwrightError(
+        'PROBE_PROTOCOL_ERROR',
+        `${model.name} is in firmware-update mode`,
+        {
+          hint: 'Finish or cancel the firmware update (STLinkUpgrade), then replug the probe.',
+        },
+      );
+    }
+    const link = await UsbLink.open(device, model, { timeoutMs: options.timeoutMs, signal });
+    try {
+      const stale = await link.drain(signal);
+      if (stale > 0) log.debug(`discarded ${stale} stale bytes from an earlier session`);
+      const version = await readProbeVersion(link, signal);
+      const refusal = unusableFirmware(version);
+      if (refusal) throw refusal;
+      await leaveCurrentMode(link, log, signal);
+      const driver = new StLinkDriver(link, version, log, options.waitRetry ?? DEFAULT_WAIT_RETRY);
+      const warnings = firmwareWarnings(version);
+      const serial = decodeSerial(device.serialNumber);
+      if (serial.binary) {
+        warnings.push(
+          `This ST-Link reports a binary serial number (old firmware or a clone); it is shown hex-encoded as ${serial.serial ?? ''}.`,
+        );
+      }
+      const volts = await readTargetVoltage(link, version, signal);
+      if (volts !== undefined && volts < LOW_VOLTAGE_V) {
+        warnings.push(
+          `Target voltage reads ${volts.toFixed(2)} V: the target may be unpowered, or VDD is not wired to the probe (clones often cannot measure it).`,
+        );
+      }
+      for (const warning of warnings) log.warn(warning);
+      const info: ProbeInfo = {
+        transport: 'stlink',
+        name: describe(model, version, serial.binary),
+        serial: serial.serial,
+        vendorId: device.vendorId,
+        productId: device.productId,
+        hardwareVersion: model?.line ?? `V${version.hardware}`,
+        firmwareVersion: formatVersion(version),
+      };
+      return new StLinkProbe(driver, model, info, warnings, log);
+    } catch (error) {
+      await link.close();
+      throw error;
+    }
+  }
+
+  get version(): StLinkVersion {
+    return this.driver.version;
+  }
+
+  get warnings(): readonly string[] {
+    return this.#warnings;
+  }
+
+  async connect(options: ConnectOptions = {}): Promise<ConnectResult> {
+    const { signal } = options;
+    const mode = options.mode ?? 'normal';
+    this.#checkOpen();
+    if (this.#inDebug) await this.#leaveDebug(signal);
+    const speedKhz = await setSwdSpeed(
+      this.driver,
+      options.speedKhz ?? DEFAULT_SPEED_KHZ,
+      this.log,
+      signal,
+    );
+    let dpidr: number;
+    try {
+      dpidr = await enterSwd(this.driver, mode, signal);
+    } catch (error) {
+      throw await this.#explainConnectFailure(error, signal);
+    }
+    this.#inDebug = true;
+    this.#openAps.add(0);
+    this.core.forgetCpuId();
+    if (mode === 'normal') await this.core.halt(signal);
+    if (mode === 'under-reset') await this.#releaseResetHalted(signal);
+    return { dpidr, speedKhz };
+  }
+
+  async reset(
+    kind: ResetKind,
+    options: { halt?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const halt = options.halt ?? false;
+    const { signal } = options;
+    this.#checkOpen();
+    switch (kind) {
+      case 'hardware':
+        return this.#hardwareReset(halt, signal);
+      case 'software':
+        return this.core.resetSystem(halt, signal);
+      case 'core':
+        if (await this.core.resetCore(halt, signal)) return;
+        this.#warn(
+          'This core has no core-only reset (AIRCR.VECTRESET is ARMv7-M only); did a system reset instead.',
+        );
+        return this.core.resetSystem(halt, signal);
+    }
+  }
+
+  async targetVoltage(signal?: AbortSignal): Promise<number | undefined> {
+    this.#checkOpen();
+    return readTargetVoltage(this.driver.link, this.version, signal);
+  }
+
+  /** Memory through another MEM-AP (multi-AP: J28+, every V3); opens it with INIT_AP. */
+  async memoryOnAp(ap: number, signal?: AbortSignal): Promise<MemoryPort> {
+    if (ap === 0) return this.memory;
+    requireFeature(this.version, 'multiAp', `Access port ${ap}`);
+    if (!this.#openAps.has(ap)) {
+      await this.driver.checked(initAp(ap), { ap }, signal);
+      this.#openAps.add(ap);
+    }
+    return new StLinkMemory(this.driver, ap);
+  }
+
+  stats(): ProbeStats {
+    return { transfers: this.driver.link.transfers };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (this.#inDebug) await this.#leaveDebug();
+    } catch (error) {
+      this.log.debug(`leaving debug mode on close failed: ${String(error)}`);
+    } finally {
+      await this.driver.link.close();
+    }
+  }
+
+  /**
+   * NRST pulse with the vector catch armed for `halt`. Clones often wire the RST pin to the
+   * SWIM reset (§1.18.4): if DHCSR.S_RESET_ST did not latch, NRST did not reach the chip,
+   * so fall back to SYSRESETREQ and say so.
+   */
+  async #hardwareReset(halt: boolean, signal?: AbortSignal): Promise<void> {
+    const demcr = await this.core.prepareReset(halt, signal);
+    await this.core.dhcsr(signal); // reading clears the sticky S_RESET_ST
+    await this.driver.driveNrst(NrstAction.PULSE, signal);
+    const dhcsr = await this.core.dhcsr(signal);
+    if ((dhcsr & Dhcsr.S_RESET_ST) === 0) {
+      this.#warn(
+        'NRST did not reset the target (on many clones the RST pin drives SWIM_RST, not NRST); used a software reset (SYSRESETREQ) instead.',
+      );
+      await this.core.setResetCatch(false, signal);
+      return this.core.resetSystem(halt, signal);
+    }
+    await this.core.finishReset(halt, demcr, signal);
+  }
+
+  /** Under reset: NRST is low now; arm the vector catch, release NRST, expect a halt. */
+  async #releaseResetHalted(signal?: AbortSignal): Promise<void> {
+    const demcr = await this.core.prepareReset(true, signal);
+    await this.driver.driveNrst(NrstAction.HIGH, signal);
+    const dhcsr = await this.core.dhcsr(signal);
+    if ((dhcsr & Dhcsr.S_RESET_ST) === 0 && (dhcsr & Dhcsr.S_HALT) === 0) {
+      this.#warn(
+        'NRST does not seem to reach the target (clone wiring?); halted it with a software reset instead.',
+      );
+      await this.core.setResetCatch(false, signal);
+      return this.core.resetSystem(true, signal);
+    }
+    await this.core.finishReset(true, demcr, signal);
+  }
+
+  async #leaveDebug(signal?: AbortSignal): Promise<void> {
+    for (const ap of this.#openAps) {
+      if (ap !== 0) await this.driver.send(closeAp(ap), signal);
+    }
+    this.#openAps.clear();
+    await this.driver.send(debugExit(), signal);
+    this.#inDebug = false;
+  }
+
+  async #explainConnectFailure(error: unknown, signal?: AbortSignal): Promise<unknown> {
+    if (!(error instanceof FlashwrightError) || error.code !== 'TARGET_NO_RESPONSE') return error;
+    const volts = await readTargetVoltage(this.driver.link, this.version, signal).catch(
+      () => undefined,
+    );
+    if (volts === undefined || volts >= LOW_VOLTAGE_V) return error;
+    return new FlashwrightError(
+      'TARGET_VOLTAGE_LOW',
+      `${error.message}; target voltage reads ${volts.toFixed(2)} V`,
+      {
+        cause: error,
+        details: { ...error.details, volts },
+      },
+    );
+  }
+
+  #warn(message: string): void {
+    this.#warnings.push(message);
+    this.log.warn(message);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed)
+      throw new FlashwrightError('INTERNAL', 'The ST-Link probe was used after close()');
+  }
+}
+
+function describe(
+  model: StLinkModel | undefined,
+  version: StLinkVersion,
+  binarySerial: boolean,
+): string {
+  const base = model?.name ?? `ST-Link V${version.hardware} (unknown product id)`;
+  return binarySerial ? `${base} (clone or old firmware)` : base;
+}

@@ -1,0 +1,161 @@
+import {
+  FlashwrightError,
+  isFlashwrightError,
+  type ProbeListing,
+  type ProbeRequest,
+  type TransportFactory,
+} from '@flashwright/core';
+import { StLinkProbe } from './driver/stlink-probe.js';
+import { readProbeVersion } from './driver/stlink-driver.js';
+import { stLinkModel, type StLinkModel } from './protocol/probe-ids.js';
+import { formatVersion } from './protocol/version.js';
+import { decodeSerial, serialMatches } from './usb/serial.js';
+import { udevHint } from './usb/udev.js';
+import { UsbLink } from './usb/usb-link.js';
+
+/** Where USB devices come from: node `usb` (node-usb.ts), a browser's navigator.usb, or the sim. */
+export interface UsbBackend {
+  /** Every attached device. Throws PROBE_NO_USB when the machine has no USB subsystem. */
+  getDevices(signal?: AbortSignal): Promise<USBDevice[]>;
+}
+
+export interface StLinkTransportOptions {
+  /** Open each probe during list() to read its firmware version (default true). */
+  readonly readFirmwareOnList?: boolean;
+  /** For the udev hint; defaults to the running platform. */
+  readonly platform?: string;
+}
+
+interface Candidate {
+  readonly device: USBDevice;
+  readonly model: StLinkModel;
+  readonly serial: string | undefined;
+}
+
+async function candidates(backend: UsbBackend, signal?: AbortSignal): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  for (const device of await backend.getDevices(signal)) {
+    const model = stLinkModel(device.vendorId, device.productId);
+    if (model) found.push({ device, model, serial: decodeSerial(device.serialNumber).serial });
+  }
+  return found;
+}
+
+function label(c: Candidate, index: number): string {
+  return `#${index} ${c.model.name} serial ${c.serial ?? '(none)'}`;
+}
+
+/** The transport plugin object for ST-Links reachable through `backend`. */
+export function createStLinkTransport(
+  backend: UsbBackend,
+  options: StLinkTransportOptions = {},
+): TransportFactory {
+  const platform = options.platform ?? globalThis.process?.platform ?? 'browser';
+
+  async function describe(c: Candidate, signal?: AbortSignal): Promise<ProbeListing> {
+    const base = {
+      transport: 'stlink',
+      name: c.model.name,
+      serial: c.serial,
+      vendorId: c.device.vendorId,
+      productId: c.device.productId,
+      hardwareVersion: c.model.line,
+    };
+    if (c.model.loader) {
+      return {
+        ...base,
+        usable: false,
+        problem: {
+          code: 'PROBE_PROTOCOL_ERROR',
+          message: 'in firmware-update (USB loader) mode',
+          hint: 'Finish the firmware update, then replug the probe.',
+        },
+      };
+    }
+    if (c.model.line === 'V1') {
+      return {
+        ...base,
+        usable: false,
+        problem: { code: 'PROBE_FIRMWARE_TOO_OLD', message: 'ST-LINK/V1 is not supported' },
+      };
+    }
+    if (options.readFirmwareOnList === false) return { ...base, usable: true };
+    let link: UsbLink | undefined;
+    try {
+      link = await UsbLink.open(c.device, c.model, { signal });
+      const version = await readProbeVersion(link, signal);
+      return { ...base, firmwareVersion: formatVersion(version), usable: true };
+    } catch (error) {
+      if (!isFlashwrightError(error)) throw error;
+      const hint =
+        error.code === 'PROBE_ACCESS_DENIED' && platform === 'linux'
+          ? udevHint(c.device.productId, c.device.vendorId)
+          : error.hint;
+      return {
+        ...base,
+        usable: false,
+        problem: {
+          code: error.code,
+          message: error.message,
+          ...(hint === undefined ? {} : { hint }),
+        },
+      };
+    } finally {
+      await link?.close();
+    }
+  }
+
+  return {
+    id: 'stlink',
+    description: 'ST-Link V2, V2-1 and V3 debug probes over USB (SWD)',
+
+    async list(signal) {
+      const listings: ProbeListing[] = [];
+      for (const c of await candidates(backend, signal)) listings.push(await describe(c, signal));
+      return listings;
+    },
+
+    async open(request: ProbeRequest, signal?: AbortSignal) {
+      const all = (await candidates(backend, signal)).filter((c) => !c.model.loader);
+      let chosen: Candidate | undefined;
+      if (request.serial !== undefined) {
+        const wanted = request.serial;
+        const matching = all.filter((c) => serialMatches(c.serial, wanted));
+        if (matching.length > 1) throw ambiguous(matching, `serial ${wanted}`);
+        chosen = matching[0];
+        if (!chosen) throw notFound(all, `with serial ${wanted}`);
+      } else if (request.index !== undefined) {
+        chosen = all[request.index];
+        if (!chosen) throw notFound(all, `number ${request.index}`);
+      } else {
+        if (all.length > 1) throw ambiguous(all, 'no serial or index');
+        chosen = all[0];
+        if (!chosen) throw notFound(all, '');
+      }
+      const timeoutMs = request.options['timeoutMs'];
+      return StLinkProbe.open(chosen.device, {
+        log: request.log,
+        signal,
+        timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined,
+      });
+    },
+  };
+}
+
+function ambiguous(found: readonly Candidate[], why: string): FlashwrightError {
+  return new FlashwrightError(
+    'PROBE_AMBIGUOUS',
+    `${found.length} ST-Links match (${why}):\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`,
+    { details: { serials: found.map((c) => c.serial) } },
+  );
+}
+
+function notFound(found: readonly Candidate[], what: string): FlashwrightError {
+  const seen =
+    found.length === 0
+      ? 'No ST-Link is connected.'
+      : `Connected ST-Links:\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`;
+  return new FlashwrightError('PROBE_NOT_FOUND', `No ST-Link ${what}`.trim() + `. ${seen}`, {
+    details: { serials: found.map((c) => c.serial) },
+  });
+}

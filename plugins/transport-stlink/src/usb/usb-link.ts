@@ -1,0 +1,308 @@
+import { FlashwrightError, throwIfAborted } from '@flashwright/core';
+import type { StLinkCommand } from '../protocol/command.js';
+import type { StLinkModel } from '../protocol/probe-ids.js';
+import { usbError } from './usb-errors.js';
+
+/**
+ * node `usb` (v3) takes a per-transfer timeout as a third argument and cancels the transfer
+ * when it expires; browsers ignore the extra argument. Both are USBDevice.
+ */
+interface TimedUsbDevice extends USBDevice {
+  transferIn(
+    endpointNumber: number,
+    length: number,
+    timeoutMs?: number,
+  ): Promise<USBInTransferResult>;
+  transferOut(
+    endpointNumber: number,
+    data: Uint8Array,
+    timeoutMs?: number,
+  ): Promise<USBOutTransferResult>;
+}
+
+/** Debug interface of every ST-Link (§1.2). */
+const DEBUG_INTERFACE = 0;
+const CONFIGURATION = 1;
+/** pyOCD and probe-rs use 1000 ms per transfer (§1.3). */
+export const DEFAULT_TRANSFER_TIMEOUT_MS = 1000;
+/** Extra time our own guard gives a device that honours the timeout argument itself. */
+const GUARD_MARGIN_MS = 250;
+/** Drain: short reads until nothing comes (pyOCD reads with a 1 ms timeout). */
+const DRAIN_TIMEOUT_MS = 10;
+const DRAIN_MAX_READS = 64;
+const DRAIN_READ_BYTES = 8192;
+
+export interface Endpoints {
+  readonly outEndpoint: number;
+  readonly inEndpoint: number;
+  readonly packetBytes: number;
+}
+
+/**
+ * Endpoints from the PID table (§1.2), checked against the descriptor; when the table's
+ * endpoints are not there (an unknown clone), the interface's first bulk OUT and IN.
+ */
+export function selectEndpoints(device: USBDevice, model: StLinkModel | undefined): Endpoints {
+  const iface = device.configuration?.interfaces.find((i) => i.interfaceNumber === DEBUG_INTERFACE);
+  const endpoints = iface?.alternate.endpoints ?? [];
+  const bulk = endpoints.filter((e) => e.type === 'bulk');
+  const find = (direction: USBDirection, number: number): USBEndpoint | undefined =>
+    bulk.find((e) => e.direction === direction && e.endpointNumber === number);
+  if (model) {
+    const out = find('out', model.outEndpoint);
+    const inn = find('in', model.inEndpoint);
+    if ((out && inn) || endpoints.length === 0) {
+      return {
+        outEndpoint: model.outEndpoint,
+        inEndpoint: model.inEndpoint,
+        packetBytes: inn?.packetSize ?? model.packetBytes,
+      };
+    }
+  }
+  const out = bulk.find((e) => e.direction === 'out');
+  const inn = bulk.find((e) => e.direction === 'in');
+  if (!out || !inn) {
+    throw new FlashwrightError(
+      'PROBE_PROTOCOL_ERROR',
+      `USB device ${device.vendorId.toString(16)}:${device.productId.toString(16)} has no bulk debug endpoints on interface 0`,
+      {
+        hint: 'This does not look like an ST-Link in debug mode. Replug it or update its firmware.',
+      },
+    );
+  }
+  return {
+    outEndpoint: out.endpointNumber,
+    inEndpoint: inn.endpointNumber,
+    packetBytes: inn.packetSize,
+  };
+}
+
+/**
+ * The ST-Link framing over one claimed USBDevice (§1.3): command block OUT, optional data
+ * OUT, fixed-length IN. Every transfer has a timeout and honours an AbortSignal; a transfer
+ * that outlives both is abandoned and the link refuses further use until reopened.
+ */
+export class UsbLink {
+  #transfers = 0;
+  #broken: FlashwrightError | undefined;
+
+  private constructor(
+    readonly device: TimedUsbDevice,
+    readonly endpoints: Endpoints,
+    readonly timeoutMs: number,
+  ) {}
+
+  static async open(
+    device: USBDevice,
+    model: StLinkModel | undefined,
+    options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined } = {},
+  ): Promise<UsbLink> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
+    throwIfAborted(options.signal);
+    try {
+      if (!device.opened) await device.open();
+      if (device.configuration?.configurationValue !== CONFIGURATION) {
+        await device.selectConfiguration(CONFIGURATION);
+      }
+      await device.claimInterface(DEBUG_INTERFACE);
+    } catch (error) {
+      await device.close().catch(() => undefined);
+      throw usbError(error, 'opening the probe');
+    }
+    return new UsbLink(device, selectEndpoints(device, model), timeoutMs);
+  }
+
+  /** USB transfers done so far (OUT and IN count separately). */
+  get transfers(): number {
+    return this.#transfers;
+  }
+
+  /** Runs one command: block, data, reply. Returns the decoded reply. */
+  async exchange<R>(
+    command: StLinkCommand<R>,
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<R> {
+    const limitMs = timeoutMs ?? this.timeoutMs;
+    await this.#out(command.block, `${command.name} command`, limitMs, signal);
+    if (command.dataOut && command.dataOut.length > 0) {
+      await this.#out(command.dataOut, `${command.name} data OUT`, limitMs, signal);
+    }
+    if (command.responseBytes === 0) return command.decode(new Uint8Array(0));
+    const reply = await this.#in(command.responseBytes, `${command.name} reply`, limitMs, signal);
+    return command.decode(reply);
+  }
+
+  /**
+   * Reads and discards whatever an earlier session left queued on the IN endpoint (§1.3).
+   * Ends at the first read that times out. When the device ignored the timeout argument (a
+   * browser), our guard fired instead and the read is still pending: reopening the device
+   * cancels it (WebUSB close() aborts pending transfers).
+   */
+  async drain(signal?: AbortSignal): Promise<number> {
+    let discarded = 0;
+    for (let i = 0; i < DRAIN_MAX_READS; i++) {
+      throwIfAborted(signal);
+      let result: USBInTransferResult;
+      try {
+        result = await this.#guarded(
+          this.device.transferIn(this.endpoints.inEndpoint, DRAIN_READ_BYTES, DRAIN_TIMEOUT_MS),
+          DRAIN_TIMEOUT_MS,
+          'draining stale replies',
+          signal,
+        );
+      } catch (error) {
+        if (!(error instanceof FlashwrightError) || error.code !== 'PROBE_TIMEOUT') throw error;
+        if (this.#broken === error) await this.reopen(signal);
+        return discarded;
+      }
+      const bytes = result.data?.byteLength ?? 0;
+      if (result.status !== 'ok' || bytes === 0) return discarded;
+      discarded += bytes;
+    }
+    return discarded;
+  }
+
+  /** Closes and reopens the device, cancelling any abandoned transfer. */
+  async reopen(signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    await this.close();
+    try {
+      await this.device.open();
+      if (this.device.configuration?.configurationValue !== CONFIGURATION) {
+        await this.device.selectConfiguration(CONFIGURATION);
+      }
+      await this.device.claimInterface(DEBUG_INTERFACE);
+    } catch (error) {
+      throw usbError(error, 'reopening the probe');
+    }
+    this.#broken = undefined;
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.device.opened) {
+        await this.device.releaseInterface(DEBUG_INTERFACE).catch(() => undefined);
+        await this.device.close();
+      }
+    } catch {
+      // Closing a vanished device fails; there is nothing left to release.
+    }
+  }
+
+  async #out(
+    data: Uint8Array,
+    what: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.#checkUsable(signal);
+    this.#transfers++;
+    const result = await this.#guarded(
+      this.device.transferOut(this.endpoints.outEndpoint, data, timeoutMs),
+      timeoutMs,
+      what,
+      signal,
+    );
+    if (result.status !== 'ok') throw this.#fail(usbError(new Error(`${result.status}`), what));
+    if (result.bytesWritten !== data.length) {
+      throw this.#fail(
+        new FlashwrightError(
+          'PROBE_USB_ERROR',
+          `ST-Link accepted ${result.bytesWritten} of ${data.length} bytes of ${what}`,
+          { hint: 'Unplug and replug the probe, then try again.' },
+        ),
+      );
+    }
+  }
+
+  async #in(
+    length: number,
+    what: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    this.#checkUsable(signal);
+    this.#transfers++;
+    const result = await this.#guarded(
+      this.device.transferIn(this.endpoints.inEndpoint, length, timeoutMs),
+      timeoutMs,
+      what,
+      signal,
+    );
+    if (result.status === 'babble') {
+      throw this.#fail(
+        new FlashwrightError(
+          'PROBE_PROTOCOL_ERROR',
+          `ST-Link sent more than ${length} bytes for ${what}`,
+          {
+            hint: 'Unplug and replug the probe, then try again.',
+          },
+        ),
+      );
+    }
+    if (result.status !== 'ok') throw this.#fail(usbError(new Error(`${result.status}`), what));
+    const view = result.data;
+    return view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(0);
+  }
+
+  /**
+   * Races a transfer against our own timer and the signal. When the device honoured its
+   * timeout it rejects first; when our timer wins, the transfer is still in flight, so the
+   * link is marked broken (its reply would be taken for the next command's).
+   */
+  async #guarded<T>(
+    work: Promise<T>,
+    timeoutMs: number,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = usbError(new Error('timed out'), what, timeoutMs);
+        this.#broken = error;
+        reject(error);
+      }, timeoutMs + GUARD_MARGIN_MS);
+      if (signal) {
+        onAbort = () => {
+          this.#broken = new FlashwrightError('PROBE_USB_ERROR', `${what} was interrupted`, {
+            hint: 'Reconnect to the probe.',
+          });
+          reject(signal.reason as Error);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    // The abandoned transfer may still settle later; nobody waits for it.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, guard]);
+    } catch (error) {
+      if (signal?.aborted && error === signal.reason) throw error;
+      throw this.#fail(usbError(error, what, timeoutMs));
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #fail(error: FlashwrightError): FlashwrightError {
+    // A disconnected probe never comes back on this handle; other failures may be transient
+    // (the sim's usb-timeout fault) but leave the command half done, which the caller reports.
+    if (error.code === 'PROBE_DISCONNECTED') this.#broken = error;
+    return error;
+  }
+
+  #checkUsable(signal?: AbortSignal): void {
+    throwIfAborted(signal);
+    if (this.#broken) {
+      throw new FlashwrightError(
+        this.#broken.code,
+        `ST-Link link is unusable after an earlier failure: ${this.#broken.message}`,
+        { hint: this.#broken.hint, cause: this.#broken },
+      );
+    }
+  }
+}
