@@ -36,3 +36,50 @@ export {
   type FlashRangeState,
 } from './pipeline/flash-journal.js';
 export { sleep, throwIfAborted, withTimeout } from './util/abort.js';
+export {
+  loadRecipe,
+  recipeDefaults,
+  describeSource,
+  type LoadRecipeOptions,
+  type ResolvedRecipe,
+} from './config/load-recipe.js';
+export type {
+  Recipe,
+  RecipeImage,
+  RecipePlugin,
+  RecipeProbe,
+  RecipeStep,
+  RecipeStepId,
+  RecipeTarget,
+} from './config/recipe.js';
+export type { ValueSource, ValueSourceKind } from './config/provenance.js';
+export { formatIssue, describeOrigin, type RecipeIssue } from './config/issues.js';
+export {
+  parseProbeSpec,
+  recipeEnvironmentVariables,
+  type ProbeSpec,
+  type RecipeFlags,
+} from './config/overrides.js';
+export { recipeJsonSchema, connectModes } from './config/schema.js';
+export {
+  builtinStepIds,
+  MASS_ERASE_CONFIRMATION,
+  OPTION_BYTES_CONFIRMATION,
+  RDP2_CONFIRMATION,
+  type EraseMode,
+  type VerifyMode,
+} from './config/steps-schema.js';
+export { boardNames, isPathLike } from './config/extends.js';
+export { recipeSearchPlaces } from './config/files.js';
+export { parseAddress, parseSizeBytes } from './config/units.js';
+export { didYouMean } from './util/did-you-mean.js';
+export {
+  PluginLoader,
+  parsePluginSpec,
+  pluginShortNames,
+  resolverFrom,
+  type LoadedPlugin,
+  type ModuleResolver,
+  type PluginLoaderOptions,
+  type PluginReference,
+} from './plugin/loader.js';

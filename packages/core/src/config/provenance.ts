@@ -1,0 +1,118 @@
+import { formatKeyPath, isPlainObject, type KeyPath } from './key-path.js';
+
+/** Where a recipe value came from, lowest precedence first. */
+export type ValueSourceKind = 'default' | 'extends' | 'file' | 'env' | 'flag';
+
+export interface ValueSource {
+  readonly kind: ValueSourceKind;
+  /** File path, environment variable name, or flag ("--probe"); "defaults" for defaults. */
+  readonly origin: string;
+}
+
+/** One layer of configuration: its values and where they came from. */
+export interface ConfigLayer {
+  readonly source: ValueSource;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * Deep-merges layers, lowest precedence first. Objects merge key by key; arrays and scalars
+ * replace what lower layers set (so a file's `steps` replaces a preset's, never appends).
+ * Returns the merged object and, for every leaf (scalar or array), the layer that set it.
+ */
+export function mergeLayers(layers: readonly ConfigLayer[]): {
+  merged: Record<string, unknown>;
+  sources: Map<string, ValueSource>;
+} {
+  const merged: Record<string, unknown> = {};
+  const sources = new Map<string, ValueSource>();
+  for (const layer of layers) mergeLayer(merged, sources, layer);
+  return { merged, sources };
+}
+
+/** Merges one layer on top of `merged`, updating `sources`. */
+export function mergeLayer(
+  merged: Record<string, unknown>,
+  sources: Map<string, ValueSource>,
+  layer: ConfigLayer,
+): void {
+  mergeInto(merged, layer.values, [], layer.source, sources);
+}
+
+function mergeInto(
+  target: Record<string, unknown>,
+  source: Record<string, unknown>,
+  path: KeyPath,
+  origin: ValueSource,
+  sources: Map<string, ValueSource>,
+): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    const childPath = [...path, key];
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) {
+      mergeInto(existing, value, childPath, origin, sources);
+      continue;
+    }
+    forgetBelow(sources, childPath);
+    target[key] = cloneValue(value);
+    recordLeaves(value, childPath, origin, sources);
+  }
+}
+
+function recordLeaves(
+  value: unknown,
+  path: KeyPath,
+  origin: ValueSource,
+  sources: Map<string, ValueSource>,
+): void {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
+    for (const [key, child] of Object.entries(value)) {
+      recordLeaves(child, [...path, key], origin, sources);
+    }
+  } else {
+    sources.set(formatKeyPath(path), origin);
+  }
+}
+
+/** Drops provenance of `path` and everything below it (the value is being replaced). */
+export function forgetBelow(sources: Map<string, ValueSource>, path: KeyPath): void {
+  const prefix = formatKeyPath(path);
+  for (const key of [...sources.keys()]) {
+    if (key === prefix || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`)) {
+      sources.delete(key);
+    }
+  }
+}
+
+/**
+ * The source of the value at `path`, or of its nearest ancestor (an array element's
+ * source is the array's). Undefined when nothing set it.
+ */
+export function sourceOf(
+  sources: ReadonlyMap<string, ValueSource>,
+  path: KeyPath,
+): ValueSource | undefined {
+  for (let length = path.length; length >= 0; length--) {
+    const found = sources.get(formatKeyPath(path.slice(0, length)));
+    if (found !== undefined) return found;
+  }
+  // An object path (e.g. "probe" for an unknown key inside it): the first leaf below it.
+  const prefix = formatKeyPath(path);
+  for (const [key, source] of sources) {
+    if (prefix === '' || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`)) {
+      return source;
+    }
+  }
+  return undefined;
+}
+
+function cloneValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  try {
+    return structuredClone(value);
+  } catch {
+    // Functions from a JS recipe cannot be cloned; validation reports them.
+    return value;
+  }
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { addressSchema, sizeSchema } from './units.js';
+
+/**
+ * Schemas of the built-in steps' options. A step is written either as its bare name
+ * (`- verify`) or as a one-key object (`- verify: crc`, `- erase: { mode: mass, ... }`).
+ * Plugin steps are namespaced (`nrf/recover`) and validated by their plugin.
+ */
+
+/** Confirms an operation that erases the whole flash (RDP regression, mass erase). */
+export const MASS_ERASE_CONFIRMATION = 'mass-erase';
+/** Confirms an option-byte write. */
+export const OPTION_BYTES_CONFIRMATION = 'write-option-bytes';
+/**
+ * Confirms setting RDP level 2, which disables debug access for good. It has its own
+ * phrase so that neither --yes nor a copied `write-option-bytes` can set it by accident.
+ */
+export const RDP2_CONFIRMATION = 'permanently-disable-debug';
+
+export const eraseModes = ['auto', 'mass', 'none'] as const;
+export type EraseMode = (typeof eraseModes)[number];
+export const verifyModes = ['readback', 'crc'] as const;
+export type VerifyMode = (typeof verifyModes)[number];
+export const resetKinds = ['hardware', 'software', 'core'] as const;
+
+const connectOptions = z
+  .union([z.null(), z.strictObject({})])
+  .describe('Opens the probe, connects to the target and identifies the chip.');
+
+const unprotectOptions = z
+  .union([
+    z.null(),
+    z.strictObject({
+      confirm: z
+        .literal(MASS_ERASE_CONFIRMATION)
+        .optional()
+        .describe('Required (or --yes) when the chip is protected: regression erases all flash.'),
+    }),
+  ])
+  .describe('Removes read protection (RDP 1 to 0) if the chip is protected; this mass-erases it.');
+
+const eraseOptions = z
+  .union([
+    z.enum(eraseModes),
+    z.strictObject({
+      mode: z.enum(eraseModes).optional().describe('auto (default), mass or none'),
+      confirm: z
+        .literal(MASS_ERASE_CONFIRMATION)
+        .optional()
+        .describe('Confirms a mass erase in the recipe (or pass --yes).'),
+    }),
+  ])
+  .describe(
+    'auto: only the sectors the image touches (partial sectors keep their contents); mass: the whole flash; none: no erase.',
+  );
+
+const writeOptions = z
+  .union([z.null(), z.strictObject({})])
+  .describe('Programs the image into the erased flash.');
+
+const verifyOptions = z
+  .union([z.null(), z.enum(verifyModes), z.strictObject({ mode: z.enum(verifyModes).optional() })])
+  .describe('readback (default) compares every byte; crc compares a CRC-32 computed on the chip.');
+
+const optionBytesOptions = z
+  .object({
+    confirm: z
+      .enum([OPTION_BYTES_CONFIRMATION, RDP2_CONFIRMATION])
+      .optional()
+      .describe(
+        `"${OPTION_BYTES_CONFIRMATION}" confirms the write (or pass --yes); RDP level 2 needs "${RDP2_CONFIRMATION}".`,
+      ),
+  })
+  .catchall(
+    z
+      .union([z.number().int().nonnegative(), z.string()])
+      .describe('Field value: a number or one of the field’s named values'),
+  )
+  .describe('Writes named option-byte fields (e.g. BOR_LEV: 1), then reloads them.');
+
+const resetOptions = z
+  .union([
+    z.null(),
+    z.strictObject({
+      run: z.boolean().optional().describe('Let the core run after reset (default true).'),
+      kind: z
+        .enum(resetKinds)
+        .optional()
+        .describe('hardware (NRST), software (SYSRESETREQ, default) or core'),
+    }),
+  ])
+  .describe('Resets the target.');
+
+const readOptions = z
+  .strictObject({
+    address: addressSchema,
+    length: sizeSchema,
+    file: z.string().min(1).describe('Output file; .hex/.srec use those formats, else raw'),
+  })
+  .describe('Reads memory to a file.');
+
+/** Every built-in step and the schema of its options (null = written as a bare name). */
+export const builtinStepSchemas = {
+  connect: connectOptions,
+  unprotect: unprotectOptions,
+  erase: eraseOptions,
+  write: writeOptions,
+  verify: verifyOptions,
+  'option-bytes': optionBytesOptions,
+  reset: resetOptions,
+  read: readOptions,
+} as const;
+
+export type BuiltinStepId = keyof typeof builtinStepSchemas;
+export const builtinStepIds = Object.keys(builtinStepSchemas) as BuiltinStepId[];
+
+/** Steps that may be written as a bare name (their options are all optional). */
+export const bareStepIds: readonly BuiltinStepId[] = builtinStepIds.filter((id) => id !== 'read');
+
+/** Plugin step ids: `namespace/name`, lower-case words with dashes. */
+export const PLUGIN_STEP_ID = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/;
+
+/** One entry of `steps`, for the JSON Schema (validation itself is done step by step). */
+export const stepEntrySchema = z.union([
+  z.enum(bareStepIds as [BuiltinStepId, ...BuiltinStepId[]]),
+  ...builtinStepIds.map((id) => z.strictObject({ [id]: builtinStepSchemas[id] })),
+  z
+    .record(z.string().regex(PLUGIN_STEP_ID), z.unknown())
+    .describe('A plugin step, namespaced: { "nrf/recover": {...} }'),
+  z.string().regex(PLUGIN_STEP_ID).describe('A plugin step without options: "nrf/recover"'),
+]);

@@ -1,0 +1,232 @@
+import type { z } from 'zod';
+import type { ResetKind } from '../plugin/types.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { makeIssue, recipeInvalid, type RecipeIssue } from './issues.js';
+import { formatKeyPath, isPlainObject, type KeyPath } from './key-path.js';
+import { sourceOf, type ValueSource } from './provenance.js';
+import type { Recipe, RecipeImage, RecipePlugin, RecipeStep } from './recipe.js';
+import { recipeSchema } from './schema.js';
+import {
+  builtinStepIds,
+  builtinStepSchemas,
+  MASS_ERASE_CONFIRMATION,
+  OPTION_BYTES_CONFIRMATION,
+  PLUGIN_STEP_ID,
+  RDP2_CONFIRMATION,
+  type BuiltinStepId,
+  type EraseMode,
+  type VerifyMode,
+} from './steps-schema.js';
+import { parseAddress, parseSizeBytes } from './units.js';
+import { convertZodIssues } from './zod-issues.js';
+
+type Sources = ReadonlyMap<string, ValueSource>;
+
+/**
+ * Validates a merged recipe and normalises it. Collects every problem (schema errors,
+ * unknown steps, a preset that sets RDP level 2) and throws one RECIPE_INVALID listing all.
+ */
+export function validateRecipe(merged: Record<string, unknown>, sources: Sources): Recipe {
+  const issues: RecipeIssue[] = [];
+  const parsed = recipeSchema.safeParse(merged);
+  if (!parsed.success) {
+    issues.push(...convertZodIssues(parsed.error.issues, recipeSchema, [], sources, merged));
+  }
+  const steps: RecipeStep[] = [];
+  if (Array.isArray(merged.steps)) {
+    for (const [index, entry] of merged.steps.entries()) {
+      const result = parseStep(entry as unknown, index, sources);
+      if ('issues' in result) issues.push(...result.issues);
+      else steps.push(result.step);
+    }
+  }
+  issues.push(...presetRdp2Issues(steps));
+  if (issues.length > 0 || !parsed.success) throw recipeInvalid(dedupe(issues));
+
+  const data = parsed.data;
+  return {
+    probe: {
+      transport: data.probe?.transport,
+      serial: data.probe?.serial,
+      index: data.probe?.index,
+      speedKhz: data.probe?.speed,
+      connect: data.probe?.connect ?? 'normal',
+      options: data.probe?.options ?? {},
+    },
+    target: {
+      family: data.target?.family,
+      device: data.target?.device,
+      flashSizeBytes:
+        data.target?.flashSize === undefined ? undefined : parseSizeBytes(data.target.flashSize),
+    },
+    images: normaliseImages(data.image),
+    steps,
+    plugins: (data.plugins ?? []).map((p): RecipePlugin =>
+      typeof p === 'string' ? { name: p, options: {} } : { name: p[0], options: p[1] },
+    ),
+  };
+}
+
+function normaliseImages(image: z.output<typeof recipeSchema>['image']): RecipeImage[] {
+  if (image === undefined) return [];
+  const list = Array.isArray(image) ? image : [image];
+  return list.map((entry, index): RecipeImage => {
+    const keyPath = Array.isArray(image) ? `image[${index}]` : 'image';
+    if (typeof entry === 'string') return { file: entry, keyPath };
+    return {
+      file: entry.file,
+      format: entry.format,
+      base: entry.base === undefined ? undefined : parseAddress(entry.base),
+      keyPath,
+    };
+  });
+}
+
+type StepResult = { step: RecipeStep } | { issues: RecipeIssue[] };
+
+function parseStep(entry: unknown, index: number, sources: Sources): StepResult {
+  const path: KeyPath = ['steps', index];
+  const keyPath = formatKeyPath(path);
+  const source = sourceOf(sources, path);
+  const fail = (message: string, at: KeyPath = path, suggestion?: string): StepResult => ({
+    issues: [makeIssue(at, message, source, suggestion)],
+  });
+
+  let name: string;
+  let options: unknown;
+  let optionsPath: KeyPath;
+  if (typeof entry === 'string') {
+    name = entry;
+    options = null;
+    optionsPath = path;
+  } else if (isPlainObject(entry)) {
+    const keys = Object.keys(entry);
+    if (keys.length !== 1) {
+      return fail(
+        keys.length === 0
+          ? 'a step needs a name, e.g. "- write" or "- erase: auto".'
+          : `one step per list entry; this one names ${keys.map((k) => `"${k}"`).join(' and ')} (start each with "- ").`,
+      );
+    }
+    name = keys[0]!;
+    options = entry[name];
+    optionsPath = [...path, name];
+  } else {
+    return fail(
+      `a step must be a name or { name: options }, not ${entry === null ? 'empty' : typeof entry}.`,
+    );
+  }
+
+  if (PLUGIN_STEP_ID.test(name)) {
+    return { step: { id: 'plugin', name, options, keyPath, source } };
+  }
+  if (!isBuiltin(name)) {
+    return fail(
+      `unknown step "${name}" (steps: ${builtinStepIds.join(', ')}; plugin steps are namespaced, e.g. "nrf/recover").`,
+      typeof entry === 'string' ? path : [...path, name],
+      didYouMean(name, builtinStepIds),
+    );
+  }
+  if (name === 'read' && typeof entry === 'string') {
+    return fail('"read" needs options: { address, length, file }.');
+  }
+  const schema = builtinStepSchemas[name] as z.ZodType;
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    return { issues: convertZodIssues(parsed.error.issues, schema, optionsPath, sources, options) };
+  }
+  return { step: buildStep(name, parsed.data, keyPath, source) };
+}
+
+function isBuiltin(name: string): name is BuiltinStepId {
+  return (builtinStepIds as readonly string[]).includes(name);
+}
+
+function buildStep(
+  id: BuiltinStepId,
+  options: unknown,
+  keyPath: string,
+  source: ValueSource | undefined,
+): RecipeStep {
+  const base = { keyPath, source };
+  const o = isPlainObject(options) ? options : {};
+  switch (id) {
+    case 'connect':
+      return { ...base, id };
+    case 'write':
+      return { ...base, id };
+    case 'unprotect':
+      return { ...base, id, confirmed: o.confirm === MASS_ERASE_CONFIRMATION };
+    case 'erase': {
+      const mode = (typeof options === 'string' ? options : (o.mode ?? 'auto')) as EraseMode;
+      return { ...base, id, mode, confirmed: o.confirm === MASS_ERASE_CONFIRMATION };
+    }
+    case 'verify': {
+      const mode = (typeof options === 'string' ? options : (o.mode ?? 'readback')) as VerifyMode;
+      return { ...base, id, mode };
+    }
+    case 'option-bytes': {
+      const { confirm, ...fields } = o;
+      return {
+        ...base,
+        id,
+        values: fields as Record<string, number | string>,
+        confirmed: confirm === OPTION_BYTES_CONFIRMATION || confirm === RDP2_CONFIRMATION,
+        rdp2Confirmed: confirm === RDP2_CONFIRMATION,
+      };
+    }
+    case 'reset':
+      return {
+        ...base,
+        id,
+        run: o.run !== false,
+        kind: (o.kind ?? 'software') as ResetKind,
+      };
+    case 'read':
+      return {
+        ...base,
+        id,
+        address: parseAddress(o.address as string | number) ?? 0,
+        lengthBytes: parseSizeBytes(o.length as string | number) ?? 0,
+        file: String(o.file),
+      };
+  }
+}
+
+/** True when an option-byte value asks for RDP level 2 (2, "2", or the STM32 byte 0xCC). */
+export function isRdpLevel2(field: string, value: number | string): boolean {
+  if (field.toUpperCase() !== 'RDP') return false;
+  if (typeof value === 'number') return value === 2 || value === 0xcc;
+  const text = value.trim().toLowerCase();
+  return text === '2' || text === '0xcc' || text === 'level2' || text === 'level 2';
+}
+
+/** RDP level 2 is permanent: it must come from the user's own recipe, never from a preset. */
+function presetRdp2Issues(steps: readonly RecipeStep[]): RecipeIssue[] {
+  const issues: RecipeIssue[] = [];
+  for (const step of steps) {
+    if (step.id !== 'option-bytes' || step.source?.kind !== 'extends') continue;
+    for (const [field, value] of Object.entries(step.values)) {
+      if (!isRdpLevel2(field, value)) continue;
+      const index = Number(/\[(\d+)\]/.exec(step.keyPath)?.[1] ?? 0);
+      issues.push(
+        makeIssue(
+          ['steps', index, 'option-bytes', field],
+          'RDP level 2 (permanent, disables debug for good) must never come from a preset. Set it in your own recipe, with its own confirmation, if you really mean it.',
+          step.source,
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+function dedupe(issues: readonly RecipeIssue[]): RecipeIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.keyPath}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,208 @@
+import type { z } from 'zod';
+import { didYouMean } from '../util/did-you-mean.js';
+import { makeIssue, type RecipeIssue } from './issues.js';
+import type { KeyPath } from './key-path.js';
+import { sourceOf, type ValueSource } from './provenance.js';
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** The parts of a zod schema definition this module walks. */
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Readonly<Record<string, z.ZodType>>;
+  readonly innerType?: z.ZodType;
+  readonly element?: z.ZodType;
+  readonly options?: readonly z.ZodType[];
+  readonly in?: z.ZodType;
+  readonly items?: readonly z.ZodType[];
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return schema._zod.def;
+}
+
+/** Object keys the schema allows at `path` (indices ignored), for "did you mean". */
+export function knownKeysAt(schema: z.ZodType, path: KeyPath): string[] {
+  const keys = new Set<string>();
+  const visit = (node: z.ZodType, rest: KeyPath): void => {
+    const def = defOf(node);
+    switch (def.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'readonly':
+        if (def.innerType) visit(def.innerType, rest);
+        return;
+      case 'pipe':
+        if (def.in) visit(def.in, rest);
+        return;
+      case 'union':
+        for (const option of def.options ?? []) visit(option, rest);
+        return;
+      case 'array':
+        if (typeof rest[0] === 'number' && def.element) visit(def.element, rest.slice(1));
+        return;
+      case 'tuple':
+        if (typeof rest[0] === 'number') {
+          const item = def.items?.[rest[0]];
+          if (item) visit(item, rest.slice(1));
+        }
+        return;
+      case 'object': {
+        const shape = def.shape ?? {};
+        if (rest.length === 0) {
+          for (const key of Object.keys(shape)) keys.add(key);
+          return;
+        }
+        const child = shape[String(rest[0])];
+        if (child) visit(child, rest.slice(1));
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  visit(schema, path);
+  return [...keys];
+}
+
+/** Converts zod issues to recipe issues with key paths, sources and suggestions. */
+export function convertZodIssues(
+  issues: readonly ZodIssue[],
+  schema: z.ZodType,
+  basePath: KeyPath,
+  sources: ReadonlyMap<string, ValueSource>,
+  value: unknown,
+): RecipeIssue[] {
+  const out: RecipeIssue[] = [];
+  for (const issue of issues) out.push(...convertOne(issue, schema, basePath, sources, value));
+  return out;
+}
+
+function convertOne(
+  issue: ZodIssue,
+  schema: z.ZodType,
+  basePath: KeyPath,
+  sources: ReadonlyMap<string, ValueSource>,
+  value: unknown,
+): RecipeIssue[] {
+  const relPath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const path = [...basePath, ...relPath];
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const keyPath = [...path, key];
+        const known = knownKeysAt(schema, relPath);
+        return makeIssue(
+          keyPath,
+          `unknown key "${key}"${known.length > 0 ? ` (allowed: ${known.join(', ')})` : ''}.`,
+          sourceOf(sources, keyPath),
+          didYouMean(key, known),
+        );
+      });
+    case 'invalid_union':
+      return unionIssues(issue, schema, basePath, sources, value, path);
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => String(v));
+      const given = valueAt(value, relPath);
+      return [
+        makeIssue(
+          path,
+          `${describe(given)} is not allowed; expected ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+          sourceOf(sources, path),
+          typeof given === 'string' ? didYouMean(given, allowed) : undefined,
+        ),
+      ];
+    }
+    case 'invalid_type': {
+      const given = valueAt(value, relPath);
+      const what =
+        given === undefined
+          ? 'is required'
+          : `must be ${article(issue.expected)}, not ${describe(given)}`;
+      return [makeIssue(path, `${what}.`, sourceOf(sources, path))];
+    }
+    default:
+      return [makeIssue(path, `${lowerFirst(issue.message)}.`, sourceOf(sources, path))];
+  }
+}
+
+/**
+ * A union failed (e.g. `image` is neither a path nor { file, ... }). Report the branch
+ * whose type matched the value, so the message is about the real mistake; if no branch
+ * matched the type, list what was expected.
+ */
+function unionIssues(
+  issue: Extract<ZodIssue, { code: 'invalid_union' }>,
+  schema: z.ZodType,
+  basePath: KeyPath,
+  sources: ReadonlyMap<string, ValueSource>,
+  value: unknown,
+  path: KeyPath,
+): RecipeIssue[] {
+  const depth = issue.path.length;
+  const typeMatched = issue.errors.filter(
+    (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
+  const best = typeMatched.sort((a, b) => a.length - b.length)[0];
+  if (best !== undefined && best.length > 0) {
+    const prefixed = best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+    return convertZodIssues(prefixed, schema, basePath, sources, value);
+  }
+  const expected = new Set<string>();
+  for (const branch of issue.errors) {
+    for (const i of branch) {
+      if (i.code === 'invalid_type' && i.path.length === 0) expected.add(i.expected);
+    }
+  }
+  const given = valueAt(
+    value,
+    issue.path.slice(0, depth).filter((p): p is string | number => typeof p !== 'symbol'),
+  );
+  const list = [...expected].map(article).join(' or ');
+  return [
+    makeIssue(
+      path,
+      `must be ${list || 'something else'}, not ${describe(given)}.`,
+      sourceOf(sources, path),
+    ),
+  ];
+}
+
+function valueAt(root: unknown, path: KeyPath): unknown {
+  let node = root;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `"${value}"`;
+  return typeof value === 'function' ? 'a function' : String(value as number | boolean | bigint);
+}
+
+function article(type: string): string {
+  switch (type) {
+    case 'object':
+      return 'a mapping';
+    case 'array':
+      return 'a list';
+    case 'null':
+      return 'empty';
+    case 'integer':
+    case 'int':
+      return 'a whole number';
+    default:
+      return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
