@@ -29,6 +29,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4-common',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -61,6 +62,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4-common',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -90,6 +92,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4-common',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -120,6 +123,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4-common',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -152,6 +156,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4-common',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -182,6 +187,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -216,6 +222,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -250,6 +257,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -284,6 +292,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -318,6 +327,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -352,6 +362,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f1',
     rdp: {
       level0: 0xa5,
     },
@@ -388,6 +399,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f1',
     rdp: {
       level0: 0xa5,
     },
@@ -421,6 +433,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f1',
     rdp: {
       level0: 0xa5,
     },
@@ -454,6 +467,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f1',
     rdp: {
       level0: 0xa5,
     },
@@ -488,6 +502,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f1',
     rdp: {
       level0: 0xa5,
     },
@@ -523,6 +538,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f1',
     rdp: {
       level0: 0xa5,
     },
@@ -556,6 +572,13 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f1-xl',
+    dualBank: {
+      select: { kind: 'register-block', offset: 0x40 },
+      bank2Start: 0x08080000,
+      bank1KiB: 512,
+      alwaysAboveKiB: 512,
+    },
     rdp: {
       level0: 0xa5,
     },
@@ -592,6 +615,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -629,6 +653,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f3',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -663,6 +688,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f3',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -697,6 +723,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f3',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -731,6 +758,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f3',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -768,6 +796,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 2,
     erasedValue: 0xff,
+    optionLayout: 'f3',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -802,6 +831,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -836,6 +866,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f4-dual',
+    dualBank: {
+      select: { kind: 'snb-flag', flag: 0x10 },
+      bank2Start: 'half',
+      alwaysAboveKiB: 1024,
+      modeBits: [{ register: 'OPTCR', bit: 30, name: 'DB1M', forKiB: [1024] }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -872,6 +910,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -906,6 +945,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -940,6 +980,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -974,6 +1015,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1008,6 +1050,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f4-dual',
+    dualBank: {
+      select: { kind: 'snb-flag', flag: 0x10 },
+      bank2Start: 'half',
+      alwaysAboveKiB: 1024,
+      modeBits: [{ register: 'OPTCR', bit: 30, name: 'DB1M', forKiB: [1024] }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1044,6 +1094,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1078,6 +1129,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f2-f4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1113,6 +1165,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f413',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1148,6 +1201,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f7',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1184,6 +1238,13 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f76x',
+    dualBank: {
+      select: { kind: 'snb-flag', flag: 0x10 },
+      bank2Start: 'half',
+      modeBits: [{ register: 'OPTCR', bit: 29, name: 'nDBANK', activeLow: true }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1219,6 +1280,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 'psize',
     erasedValue: 0xff,
+    optionLayout: 'f7',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1255,6 +1317,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'g0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1290,6 +1353,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'g0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1325,6 +1389,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'g0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1360,6 +1425,13 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'g0',
+    dualBank: {
+      select: { kind: 'bker', bit: 13 },
+      bank2Start: 'half',
+      modeBits: [{ register: 'OPTR', bit: 21, name: 'DUAL_BANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1398,6 +1470,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'g4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1436,6 +1509,13 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'g4',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 0x08040000,
+      modeBits: [{ register: 'OPTR', bit: 22, name: 'DBANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1474,6 +1554,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'g4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1512,6 +1593,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'none',
     rdp: {},
     dualBankNote: '{"flag": "dualbank (stlink)"}',
     notes: [
@@ -1544,6 +1626,12 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 32,
     erasedValue: 0xff,
+    optionLayout: 'h7',
+    dualBank: {
+      select: { kind: 'register-block', offset: 0x100 },
+      bank2Start: 0x08100000,
+      alwaysAboveKiB: 128,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1587,6 +1675,12 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'h7',
+    dualBank: {
+      select: { kind: 'register-block', offset: 0x100 },
+      bank2Start: 0x08100000,
+      alwaysAboveKiB: 128,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1628,6 +1722,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 32,
     erasedValue: 0xff,
+    optionLayout: 'h7',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1664,6 +1759,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'h7',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1696,6 +1792,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 64,
     erasedValue: 0x00,
+    optionLayout: 'l0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1732,6 +1829,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 64,
     erasedValue: 0x00,
+    optionLayout: 'l0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1768,6 +1866,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 64,
     erasedValue: 0x00,
+    optionLayout: 'l0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1805,6 +1904,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 64,
     erasedValue: 0x00,
+    optionLayout: 'l0',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1844,6 +1944,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 128,
     erasedValue: 0x00,
+    optionLayout: 'l1',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1885,6 +1986,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 128,
     erasedValue: 0x00,
+    optionLayout: 'l1',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1923,6 +2025,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 128,
     erasedValue: 0x00,
+    optionLayout: 'l1',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -1965,6 +2068,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 128,
     erasedValue: 0x00,
+    optionLayout: 'l1',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2009,6 +2113,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 4,
     halfPageBytes: 128,
     erasedValue: 0x00,
+    optionLayout: 'l1',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2048,6 +2153,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      alwaysAtKiB: [1024],
+      modeBits: [{ register: 'OPTR', bit: 21, name: 'DUALBANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2084,6 +2197,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2118,6 +2232,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      alwaysAtKiB: [1024],
+      modeBits: [{ register: 'OPTR', bit: 21, name: 'DUALBANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2153,6 +2275,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2187,6 +2310,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2223,6 +2347,16 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4+',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      modeBits: [
+        { register: 'OPTR', bit: 22, name: 'DBANK', forKiB: [2048] },
+        { register: 'OPTR', bit: 21, name: 'DB1M', forKiB: [1024] },
+      ],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2259,6 +2393,16 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4+',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      modeBits: [
+        { register: 'OPTR', bit: 22, name: 'DBANK', forKiB: [1024] },
+        { register: 'OPTR', bit: 21, name: 'DB1M', forKiB: [512] },
+      ],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2296,6 +2440,16 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      modeBits: [
+        { register: 'OPTR', bit: 22, name: 'DBANK', forKiB: [512] },
+        { register: 'OPTR', bit: 21, name: 'DB256', forKiB: [256] },
+      ],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2328,6 +2482,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4-common',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2357,6 +2512,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l4-common',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2386,6 +2542,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2415,6 +2572,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2445,6 +2603,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      alwaysAtKiB: [512],
+      modeBits: [{ register: 'OPTR', bit: 21, name: 'DUALBANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2479,6 +2645,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      alwaysAtKiB: [4096],
+      modeBits: [{ register: 'OPTR', bit: 21, name: 'DUALBANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2513,6 +2687,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      alwaysAtKiB: [4096],
+      modeBits: [{ register: 'OPTR', bit: 21, name: 'DUALBANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2547,6 +2729,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
+    dualBank: {
+      select: { kind: 'bker', bit: 11 },
+      bank2Start: 'half',
+      alwaysAtKiB: [2048],
+      modeBits: [{ register: 'OPTR', bit: 21, name: 'DUALBANK' }],
+      massEraseBank2Bit: 15,
+    },
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2582,6 +2772,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'wb',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2613,6 +2804,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'wb',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2651,6 +2843,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'wb',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2680,6 +2873,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2709,6 +2903,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 16,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2738,6 +2933,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'l5-u5',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,
@@ -2768,6 +2964,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     writeUnitBytes: 8,
     erasedValue: 0xff,
+    optionLayout: 'wl',
     rdp: {
       level0: 0xaa,
       level2: 0xcc,

@@ -3,10 +3,16 @@ export { parsePartNumber, type PartNumber } from './part-numbers.js';
 export {
   decodeFlashSizeKiB,
   flashBanks,
+  isDualBank,
   type FlashBankLayout,
   type LayoutOptions,
 } from './layout.js';
+export { optionLayouts, type OptionFieldData, type OptionRegisterName } from './option-layouts.js';
 export type {
+  BankSelect,
+  DualBankModeBit,
+  DualBankSpec,
+  OptionLayoutId,
   ControllerKind,
   CoreKind,
   FlashLayout,

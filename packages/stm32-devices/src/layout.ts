@@ -31,8 +31,38 @@ function uniform(sizeKiB: number, unitBytes: number): number[] {
 }
 
 /**
+ * Whether a part with `flashKiB` of flash runs dual-bank. `registers` holds the option
+ * registers that select the mode (OPTR on the L4 family, OPTCR on F4/F7); without them the
+ * answer covers only the sizes that are always dual-bank. Facts: targets.md §1.5, §1.6.
+ */
+export function isDualBank(
+  device: Stm32DeviceData,
+  flashKiB: number,
+  registers: Readonly<Partial<Record<'OPTR' | 'OPTCR', number>>> = {},
+): boolean {
+  const spec = device.dualBank;
+  if (!spec) return device.layout.kind === 'sectors' && flashKiB > sum(device.layout.sectorsKiB);
+  if (spec.alwaysAboveKiB !== undefined && flashKiB > spec.alwaysAboveKiB) return true;
+  if (spec.alwaysAtKiB?.includes(flashKiB)) return true;
+  for (const mode of spec.modeBits ?? []) {
+    if (mode.forKiB !== undefined && !mode.forKiB.includes(flashKiB)) continue;
+    const value = registers[mode.register];
+    if (value === undefined) continue;
+    const set = ((value >>> mode.bit) & 1) === 1;
+    return mode.activeLow === true ? !set : set;
+  }
+  return false;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/**
  * The flash banks of a device with `flashKiB` of flash. Facts: targets.md §1.5 (F2/F4/F7
- * sector patterns, per-bank repetition) and §1.6 (L1 Cat.6 leaves 64 KiB between its banks).
+ * sector patterns, per-bank repetition), §1.6 (where bank 2 starts; L1 Cat.6 leaves 64 KiB
+ * between its banks; H7 bank 2 is always at 0x08100000). `options.dualBank` gives the mode
+ * read from the option bytes; without it the sizes that are always dual-bank decide.
  */
 export function flashBanks(
   device: Stm32DeviceData,
@@ -41,61 +71,59 @@ export function flashBanks(
 ): FlashBankLayout[] {
   const base = device.flashBase;
   const layout = device.layout;
-  switch (layout.kind) {
-    case 'pages': {
-      // STM32L1 Cat.6 (0x437 with 384 KiB): bank 2 starts at 0x08040000, not right after
-      // bank 1 (CMSIS stm32l151xdx.h FLASH_BANK2_BASE).
-      if (device.devId === 0x437 && flashKiB === 384) {
-        return [
-          { start: base, sectorBytes: uniform(192, layout.pageBytes) },
-          { start: base + 256 * KiB, sectorBytes: uniform(192, layout.pageBytes) },
-        ];
-      }
-      return [{ start: base, sectorBytes: uniform(flashKiB, layout.pageBytes) }];
-    }
-    case 'pages-by-bank-mode': {
-      const page = options.dualBank ? layout.dualBankPageBytes : layout.singleBankPageBytes;
-      return [{ start: base, sectorBytes: uniform(flashKiB, page) }];
-    }
-    case 'sectors': {
-      const bankKiB = layout.sectorsKiB.reduce((a, b) => a + b, 0);
-      const dual = options.dualBank === true || flashKiB > bankKiB;
-      if (!dual) return [{ start: base, sectorBytes: clip(layout.sectorsKiB, flashKiB) }];
-      const half = flashKiB / 2;
-      return [
-        { start: base, sectorBytes: clip(layout.sectorsKiB, half) },
-        { start: base + half * KiB, sectorBytes: clip(layout.sectorsKiB, half) },
-      ];
-    }
-    case 'sectors-by-bank-mode': {
-      if (!options.dualBank) {
-        return [{ start: base, sectorBytes: clip(layout.singleBankSectorsKiB, flashKiB) }];
-      }
-      const half = flashKiB / 2;
-      return [
-        { start: base, sectorBytes: clip(layout.dualBankSectorsKiB, half) },
-        { start: base + half * KiB, sectorBytes: clip(layout.dualBankSectorsKiB, half) },
-      ];
-    }
+  // STM32L1 Cat.6 (0x437 with 384 KiB): bank 2 starts at 0x08040000, not right after
+  // bank 1 (CMSIS stm32l151xdx.h FLASH_BANK2_BASE). The controller selects banks by address.
+  if (layout.kind === 'pages' && device.devId === 0x437 && flashKiB === 384) {
+    return [
+      { start: base, sectorBytes: uniform(192, layout.pageBytes) },
+      { start: base + 256 * KiB, sectorBytes: uniform(192, layout.pageBytes) },
+    ];
   }
+  const dual = isDualBank(device, flashKiB) || options.dualBank === true;
+  const bank1KiB = dual ? (device.dualBank?.bank1KiB ?? flashKiB / 2) : flashKiB;
+  const bank2KiB = flashKiB - bank1KiB;
+  const units = (kib: number): number[] => {
+    switch (layout.kind) {
+      case 'pages':
+        return uniform(kib, layout.pageBytes);
+      case 'pages-by-bank-mode':
+        return uniform(kib, dual ? layout.dualBankPageBytes : layout.singleBankPageBytes);
+      case 'sectors':
+        return clip(layout.sectorsKiB, kib);
+      case 'sectors-by-bank-mode':
+        return clip(dual ? layout.dualBankSectorsKiB : layout.singleBankSectorsKiB, kib);
+    }
+  };
+  if (!dual) return [{ start: base, sectorBytes: units(flashKiB) }];
+  const bank2Start = device.dualBank?.bank2Start ?? 'half';
+  return [
+    { start: base, sectorBytes: units(bank1KiB) },
+    {
+      start: bank2Start === 'half' ? base + bank1KiB * KiB : bank2Start,
+      sectorBytes: units(bank2KiB),
+    },
+  ];
 }
 
 /** Decodes the raw flash-size register value into KiB, or undefined if it is implausible. */
 export function decodeFlashSizeKiB(device: Stm32DeviceData, raw: number): number | undefined {
   const decode = device.flashSizeDecode;
+  const half = raw & 0xffff;
+  // An unprogrammed register reads 0xFFFF on every family; H7 documents it as "assume the
+  // maximum" (CMSIS-H7 stm32h743xx.h FLASH_SIZE), so no mask may turn it into a size.
+  if (half === 0xffff) return undefined;
   let kib: number;
   switch (decode.kind) {
     case 'kib':
-      kib = raw & 0xffff;
+      kib = half;
       break;
     case 'masked':
-      kib = raw & decode.mask;
+      kib = half & decode.mask;
       break;
     case 'l1-code':
-      kib = raw === 0 ? 384 : raw === 1 ? 256 : raw & 0xffff;
-      return kib;
+      return half === 0 ? 384 : half === 1 ? 256 : half;
   }
   if (kib === 0 && decode.zeroMeansKiB !== undefined) return decode.zeroMeansKiB;
-  if (kib === 0 || kib === 0xffff) return undefined;
+  if (kib === 0) return undefined;
   return kib;
 }

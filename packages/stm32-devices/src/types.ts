@@ -41,6 +41,69 @@ export type FlashLayout =
       readonly modeBit: string;
     };
 
+/** How the flash controller addresses the second bank (targets.md §1.5, §1.6). */
+export type BankSelect =
+  /** A second register block at `offset` from the controller base (F1 XL +0x40, H7 +0x100). */
+  | { readonly kind: 'register-block'; readonly offset: number }
+  /** F4/F7: bank-2 sector i is encoded in CR.SNB as (i - sectorsPerBank) | flag. */
+  | { readonly kind: 'snb-flag'; readonly flag: number }
+  /** L4 family: CR.BKER at `bit` selects bank 2; the page number counts within the bank. */
+  | { readonly kind: 'bker'; readonly bit: number };
+
+/** An option bit that puts the part in dual-bank mode. */
+export interface DualBankModeBit {
+  readonly register: 'OPTR' | 'OPTCR';
+  readonly bit: number;
+  readonly name: string;
+  /** The bit selects dual bank when 0 (F76x nDBANK). */
+  readonly activeLow?: boolean;
+  /** Flash sizes (KiB) this bit applies to; all sizes when absent. */
+  readonly forKiB?: readonly number[];
+}
+
+export interface DualBankSpec {
+  readonly select: BankSelect;
+  /** Where bank 2 starts: after half the flash, or at a fixed address. */
+  readonly bank2Start: 'half' | number;
+  /** Bank 1 has this fixed size (F1 XL: 512 KiB); otherwise each bank is half the flash. */
+  readonly bank1KiB?: number;
+  /** The part is always dual-bank above this flash size (KiB). */
+  readonly alwaysAboveKiB?: number;
+  /** The part is always dual-bank at these flash sizes (KiB). */
+  readonly alwaysAtKiB?: readonly number[];
+  /** Option bits that select dual-bank mode at other sizes. */
+  readonly modeBits?: readonly DualBankModeBit[];
+  /** CR bit that mass-erases bank 2 (MER2 / MER1 at bit 15), where the controller has one. */
+  readonly massEraseBank2Bit?: number;
+}
+
+/**
+ * Which option-byte field table applies (option-layouts.ts). 'none' where the field layout
+ * was not collected (the part is identified, but option bytes are not offered).
+ */
+export type OptionLayoutId =
+  | 'f0'
+  | 'f1'
+  | 'f1-xl'
+  | 'f3'
+  | 'f2-f4'
+  | 'f4-dual'
+  | 'f413'
+  | 'f7'
+  | 'f76x'
+  | 'l0'
+  | 'l1'
+  | 'l4'
+  | 'l4+'
+  | 'g0'
+  | 'g4'
+  | 'wb'
+  | 'wl'
+  | 'l4-common'
+  | 'l5-u5'
+  | 'h7'
+  | 'none';
+
 export interface Stm32DeviceData {
   /** DBGMCU_IDCODE DEV_ID (bits 11:0). */
   readonly devId: number;
@@ -69,6 +132,10 @@ export interface Stm32DeviceData {
   readonly erasedValue: number;
   readonly rdp: { readonly level0?: number; readonly level2?: number; readonly level0_5?: number };
   readonly dataEepromBase?: number;
+  /** Option-byte field layout. */
+  readonly optionLayout: OptionLayoutId;
+  /** Dual-bank organisation, for parts that can have a second bank. */
+  readonly dualBank?: DualBankSpec;
   /** 96-bit unique device ID. */
   readonly uidAddress?: number;
   readonly optionBytesNote?: string;

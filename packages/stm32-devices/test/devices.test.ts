@@ -1,5 +1,12 @@
 import test from 'ava';
-import { decodeFlashSizeKiB, findStm32Device, flashBanks, stm32Devices } from '../src/index.js';
+import {
+  decodeFlashSizeKiB,
+  findStm32Device,
+  flashBanks,
+  isDualBank,
+  optionLayouts,
+  stm32Devices,
+} from '../src/index.js';
 
 const reference = [
   0x443, 0x44c, 0x44d, 0x453, 0x493, 0x440, 0x442, 0x444, 0x445, 0x448, 0x410, 0x412, 0x414, 0x418,
@@ -194,4 +201,87 @@ test('the flash-size code is read after the pin-count letter on every line shape
   t.is(parsePartNumber('STM32WBA55CG')?.flashKiB, 1024);
   t.is(parsePartNumber('STM32G0B1RE')?.flashKiB, 512);
   t.is(parsePartNumber('STM32L151CBxxA')?.line, 'L151');
+});
+
+test('H7 with 1 MiB keeps bank 2 at 0x08100000', (t) => {
+  const banks = flashBanks(findStm32Device(0x450)!, 1024);
+  t.deepEqual(
+    banks.map((b) => [b.start, b.sectorBytes.length]),
+    [
+      [0x08000000, 4],
+      [0x08100000, 4],
+    ],
+  );
+  t.is(flashBanks(findStm32Device(0x450)!, 128).length, 1, 'a 128 KiB H7 is single-bank');
+});
+
+test('dual-bank mode follows the option bit the part documents', (t) => {
+  const f767 = findStm32Device(0x451)!;
+  // nDBANK (OPTCR bit 29) = 1: single bank of 4x32, 1x128, 7x256 KiB.
+  t.false(isDualBank(f767, 2048, { OPTCR: 1 << 29 }));
+  t.true(isDualBank(f767, 2048, { OPTCR: 0 }));
+  const single = flashBanks(f767, 2048, { dualBank: false });
+  t.deepEqual(
+    single[0]?.sectorBytes.map((b) => b / 1024),
+    [32, 32, 32, 32, 128, 256, 256, 256, 256, 256, 256, 256],
+  );
+  const dual = flashBanks(f767, 2048, { dualBank: true });
+  t.is(dual[1]?.start, 0x08100000);
+  t.is(dual[1]?.sectorBytes[0], 16 * 1024);
+
+  const l476 = findStm32Device(0x415)!;
+  t.true(isDualBank(l476, 1024), '1 MiB L4 is always dual-bank');
+  t.false(isDualBank(l476, 512, { OPTR: 0 }));
+  t.true(isDualBank(l476, 512, { OPTR: 1 << 21 }));
+
+  const g474 = findStm32Device(0x469)!;
+  t.deepEqual(
+    flashBanks(g474, 512, { dualBank: false })[0]?.sectorBytes.length,
+    128,
+    '4 KiB pages single-bank',
+  );
+  const g4dual = flashBanks(g474, 256, { dualBank: true });
+  t.is(g4dual[1]?.start, 0x08040000, 'trimmed G4 leaves a gap before bank 2');
+  t.is(g4dual[0]?.sectorBytes[0], 2048);
+
+  const f1xl = findStm32Device(0x430)!;
+  t.is(flashBanks(f1xl, 768)[1]?.start, 0x08080000);
+  t.is(flashBanks(f1xl, 768)[1]?.sectorBytes.length, 128);
+});
+
+test('0xFFFF in the flash-size register is never a size, whatever the mask', (t) => {
+  t.is(decodeFlashSizeKiB(findStm32Device(0x450)!, 0xffff), undefined);
+  t.is(decodeFlashSizeKiB(findStm32Device(0x450)!, 0x0800), 2048);
+  t.is(decodeFlashSizeKiB(findStm32Device(0x450)!, 0xf400), 1024, 'H7 keeps bits [11:0]');
+});
+
+test('every device has an option layout whose fields fit and do not overlap', (t) => {
+  for (const d of stm32Devices) {
+    const fields = optionLayouts[d.optionLayout];
+    if (d.optionLayout !== 'none') {
+      t.truthy(
+        fields.find((f) => f.role === 'rdp'),
+        `${d.name} has no RDP field`,
+      );
+    }
+    const used = new Map<string, number>();
+    for (const f of fields) {
+      t.true(f.width >= 1 && f.bit + f.width <= 32, `${d.optionLayout}.${f.name} width`);
+      const mask = (2 ** f.width - 1) * 2 ** f.bit;
+      const before = used.get(f.register) ?? 0;
+      t.is(Number(BigInt(before) & BigInt(mask)), 0, `${d.optionLayout}.${f.name} overlaps`);
+      used.set(f.register, Number(BigInt(before) | BigInt(mask)));
+    }
+    const names = fields.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((n) => n.toUpperCase()));
+    t.is(new Set(names).size, names.length, `${d.optionLayout} has a duplicate name`);
+  }
+});
+
+test('RDP codes of the option layouts agree with the device rdp data', (t) => {
+  for (const d of stm32Devices) {
+    const rdp = optionLayouts[d.optionLayout].find((f) => f.role === 'rdp');
+    if (!rdp?.values) continue;
+    t.is(rdp.values['0'], d.rdp.level0, `${d.name} level 0`);
+    t.is(rdp.values['2'], d.rdp.level2, `${d.name} level 2`);
+  }
 });
