@@ -184,7 +184,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `"${value}"`;
-  return typeof value === 'function' ? 'a function' : String(value as number | boolean | bigint);
+  return JSON.stringify(value) ?? typeof value;
 }
 
 function article(type: string): string {

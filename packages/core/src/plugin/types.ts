@@ -221,6 +221,23 @@ export interface TargetFamily {
   /** Reads ID registers; returns undefined when the chip is not of this family. */
   identify(ctx: TargetContext, options?: IdentifyOptions): Promise<Device | undefined>;
   devices?(): readonly DeviceDescriptor[];
+  /**
+   * The flash layout of a part named in a recipe (`target.device`), from the family's
+   * database, so that `run --dry-run` can plan sectors without hardware. Undefined when
+   * the family does not know the part.
+   */
+  layoutOf?(
+    deviceName: string,
+    options?: { flashSizeBytes?: number | undefined },
+  ): DeviceLayout | undefined;
+}
+
+/** A part's memory layout from a device database (no chip attached). */
+export interface DeviceLayout {
+  /** The part or line name the database uses. */
+  readonly name: string;
+  readonly flash: readonly FlashRegion[];
+  readonly ram?: readonly AddressRange[] | undefined;
 }
 
 /** An identified chip, bound to the context it was identified through. */
