@@ -1,0 +1,271 @@
+import {
+  FlashwrightError,
+  bytesEqual,
+  formatAddress,
+  type Logger,
+  type MemoryAccessOptions,
+  type MemoryPort,
+} from '@flashwright/core';
+import {
+  encodeReadMemory,
+  encodeWriteMemoryBinary,
+  encodeWriteMemoryHex,
+  parseReadMemoryReply,
+  writeHexHeaderBytes,
+} from './commands/memory.js';
+import { parseStatusReply, type StatusReply } from './commands/reply.js';
+import { bytesFittingEscaped } from './rsp/escape.js';
+import { latin1Text } from './rsp/bytes.js';
+import type { RspClient } from './rsp-client.js';
+import type { TransferLimits } from './transfer-limits.js';
+
+/** Writes at least this big are read back once per new size, to catch silent truncation. */
+export const VERIFY_NEW_WRITE_SIZE_FROM_BYTES = 64;
+
+export interface GdbMemoryPortOptions {
+  readonly client: RspClient;
+  readonly limits: TransferLimits;
+  /** Whether to try "X" (binary) before "M" (hex) writes. */
+  readonly binaryWrites: boolean;
+  /** Stops a running target first: a stub reads memory only while it is halted. */
+  readonly ensureHalted: (signal: AbortSignal | undefined) => Promise<void>;
+  readonly log?: Logger | undefined;
+}
+
+function checkRange(address: number, length: number): void {
+  if (!Number.isInteger(address) || !Number.isInteger(length) || address < 0 || length < 0) {
+    throw new FlashwrightError('INTERNAL', `Bad memory range: ${address} (+${length})`);
+  }
+  if (address + length > 2 ** 32) {
+    throw new FlashwrightError(
+      'INTERNAL',
+      `Memory range ${formatAddress(address)} (+${length}) passes the end of the 32-bit address space`,
+    );
+  }
+}
+
+function isStatusReply(text: string): boolean {
+  return parseStatusReply(text).kind !== 'other';
+}
+
+function isReadReply(text: string): boolean {
+  return parseReadMemoryReply(text) !== undefined;
+}
+
+function faultError(
+  operation: 'read' | 'write',
+  address: number,
+  length: number,
+  detail: string,
+): FlashwrightError {
+  return new FlashwrightError(
+    'TARGET_FAULT',
+    `The GDB server could not ${operation} ${length} byte(s) at ${formatAddress(address)}: ${detail}`,
+    {
+      hint: 'Check that the address is mapped on this target and that the target is halted and not read-protected.',
+      details: { address, length, operation },
+    },
+  );
+}
+
+/**
+ * Target memory through a GDB server: "m" reads, "X" or "M" writes, split at the
+ * server's packet size and at whatever smaller size it turns out to accept.
+ */
+export class GdbMemoryPort implements MemoryPort {
+  readonly #client: RspClient;
+  readonly #limits: TransferLimits;
+  readonly #ensureHalted: GdbMemoryPortOptions['ensureHalted'];
+  readonly #log: Logger | undefined;
+  #binaryWrites: boolean;
+
+  constructor(options: GdbMemoryPortOptions) {
+    this.#client = options.client;
+    this.#limits = options.limits;
+    this.#binaryWrites = options.binaryWrites;
+    this.#ensureHalted = options.ensureHalted;
+    this.#log = options.log;
+  }
+
+  /** Whether writes currently use "X"; falls back to "M" when the server refuses X. */
+  get binaryWrites(): boolean {
+    return this.#binaryWrites;
+  }
+
+  async read(
+    address: number,
+    length: number,
+    options: MemoryAccessOptions = {},
+  ): Promise<Uint8Array> {
+    checkRange(address, length);
+    await this.#ensureHalted(options.signal);
+    const out = new Uint8Array(length);
+    const unit = options.width === undefined ? undefined : options.width / 8;
+    let offset = 0;
+    while (offset < length) {
+      const wanted = unit ?? this.#limits.readChunkBytes(length - offset);
+      const bytes = await this.#readOnce(
+        address + offset,
+        Math.min(wanted, length - offset),
+        unit !== undefined,
+        options.signal,
+      );
+      out.set(bytes, offset);
+      offset += bytes.length;
+    }
+    return out;
+  }
+
+  async write(address: number, data: Uint8Array, options: MemoryAccessOptions = {}): Promise<void> {
+    checkRange(address, data.length);
+    await this.#ensureHalted(options.signal);
+    const unit = options.width === undefined ? undefined : options.width / 8;
+    let offset = 0;
+    while (offset < data.length) {
+      const rest = data.subarray(offset);
+      const size = unit ?? this.#writeChunkBytes(address + offset, rest);
+      const done = await this.#writeOnce(
+        address + offset,
+        rest.subarray(0, size),
+        unit !== undefined,
+        options.signal,
+      );
+      offset += done;
+    }
+  }
+
+  async read32(address: number, signal?: AbortSignal): Promise<number> {
+    const bytes = await this.read(address, 4, { width: 32, ...(signal ? { signal } : {}) });
+    return new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  }
+
+  async write32(address: number, value: number, signal?: AbortSignal): Promise<void> {
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setUint32(0, value >>> 0, true);
+    await this.write(address, bytes, { width: 32, ...(signal ? { signal } : {}) });
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  /** Reads up to `length` bytes in one packet; returns what the server gave (at least 1). */
+  async #readOnce(
+    address: number,
+    length: number,
+    exact: boolean,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    for (;;) {
+      let failure: string;
+      try {
+        const text = latin1Text(
+          await this.#client.request(encodeReadMemory(address, length), {
+            signal,
+            accept: isReadReply,
+          }),
+        );
+        const reply = parseReadMemoryReply(text)!;
+        if (reply.kind === 'data' && reply.bytes.length > 0) {
+          this.#limits.confirmRead(reply.bytes.length);
+          return reply.bytes.subarray(0, length);
+        }
+        failure = reply.kind === 'error' ? `error ${reply.code}` : 'empty reply';
+      } catch (error) {
+        if (!(error instanceof FlashwrightError) || error.code !== 'PROBE_TIMEOUT') throw error;
+        failure = 'no reply';
+      }
+      const smaller = exact ? undefined : this.#limits.shrinkRead(length);
+      if (smaller === undefined) throw faultError('read', address, length, failure);
+      this.#log?.info(
+        `gdb: ${length}-byte read failed (${failure}); trying ${smaller}-byte packets`,
+      );
+      length = smaller;
+    }
+  }
+
+  #writeChunkBytes(address: number, rest: Uint8Array): number {
+    const cap = Math.min(rest.length, this.#limits.writeCapBytes);
+    const budget = this.#limits.maxPayloadBytes - writeHexHeaderBytes(address, cap);
+    const fitting = this.#binaryWrites
+      ? bytesFittingEscaped(rest.subarray(0, cap), budget)
+      : Math.floor(budget / 2);
+    return Math.max(1, Math.min(cap, fitting));
+  }
+
+  /** Writes one packet's worth; returns how many bytes were written (may be fewer than asked). */
+  async #writeOnce(
+    address: number,
+    chunk: Uint8Array,
+    exact: boolean,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    let failure: string;
+    try {
+      const status = await this.#sendWrite(address, chunk, signal);
+      if (status === 'switched-to-hex') return 0; // sized for X; the caller re-sizes for M
+      if (status.kind === 'ok') {
+        if (exact || !(await this.#readBackDiffers(address, chunk, signal))) return chunk.length;
+        failure = 'read-back differs';
+      } else {
+        failure =
+          status.kind === 'error'
+            ? `error ${status.code}`
+            : `reply "${status.kind === 'other' ? status.text : ''}"`;
+      }
+    } catch (error) {
+      if (!(error instanceof FlashwrightError) || error.code !== 'PROBE_TIMEOUT') throw error;
+      failure = 'no reply (packet dropped?)';
+    }
+    const smaller = exact ? undefined : this.#limits.shrinkWrite(chunk.length);
+    if (smaller === undefined) throw faultError('write', address, chunk.length, failure);
+    this.#log?.info(
+      `gdb: ${chunk.length}-byte write failed (${failure}); trying ${smaller}-byte packets`,
+    );
+    return 0;
+  }
+
+  async #sendWrite(
+    address: number,
+    chunk: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<StatusReply | 'switched-to-hex'> {
+    if (this.#binaryWrites) {
+      const text = latin1Text(
+        await this.#client.request(encodeWriteMemoryBinary(address, chunk), {
+          signal,
+          accept: isStatusReply,
+        }),
+      );
+      const status = parseStatusReply(text);
+      if (status.kind !== 'unsupported') return status;
+      // An empty reply means "X not supported": use M from now on.
+      this.#log?.debug('gdb: server does not support X packets; writing with M');
+      this.#binaryWrites = false;
+      return 'switched-to-hex';
+    }
+    const text = latin1Text(
+      await this.#client.request(encodeWriteMemoryHex(address, chunk), {
+        signal,
+        accept: isStatusReply,
+      }),
+    );
+    return parseStatusReply(text);
+  }
+
+  /**
+   * The first write of each new, larger size is read back: a server that truncates or
+   * mangles big packets without saying so is caught here, not at verify time. Returns
+   * true when the read-back differs.
+   */
+  async #readBackDiffers(
+    address: number,
+    chunk: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    if (chunk.length < VERIFY_NEW_WRITE_SIZE_FROM_BYTES) return false;
+    if (chunk.length <= this.#limits.confirmedWriteBytes) return false;
+    const back = await this.read(address, chunk.length, signal ? { signal } : {});
+    if (!bytesEqual(back, chunk)) return true;
+    this.#limits.confirmWrite(chunk.length);
+    return false;
+  }
+}
