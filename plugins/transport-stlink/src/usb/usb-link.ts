@@ -85,6 +85,8 @@ export function selectEndpoints(device: USBDevice, model: StLinkModel | undefine
 export class UsbLink {
   #transfers = 0;
   #broken: FlashwrightError | undefined;
+  /** A transfer failed: the endpoints may be halted and a late reply may be queued. */
+  #dirty = false;
 
   private constructor(
     readonly device: TimedUsbDevice,
@@ -124,6 +126,7 @@ export class UsbLink {
     timeoutMs?: number,
   ): Promise<R> {
     const limitMs = timeoutMs ?? this.timeoutMs;
+    if (this.#dirty) await this.#resync(signal);
     await this.#out(command.block, `${command.name} command`, limitMs, signal);
     if (command.dataOut && command.dataOut.length > 0) {
       await this.#out(command.dataOut, `${command.name} data OUT`, limitMs, signal);
@@ -154,6 +157,8 @@ export class UsbLink {
       } catch (error) {
         if (!(error instanceof FlashwrightError) || error.code !== 'PROBE_TIMEOUT') throw error;
         if (this.#broken === error) await this.reopen(signal);
+        // A read that times out is how a drain ends, not a failure of the link.
+        this.#dirty = false;
         return discarded;
       }
       const bytes = result.data?.byteLength ?? 0;
@@ -188,6 +193,21 @@ export class UsbLink {
     } catch {
       // Closing a vanished device fails; there is nothing left to release.
     }
+  }
+
+  /**
+   * After a failed transfer: clear a stalled endpoint (a stall lasts until the host clears
+   * the halt) and drop any reply that arrived late, so the next command reads its own reply.
+   */
+  async #resync(signal?: AbortSignal): Promise<void> {
+    this.#dirty = false;
+    for (const [direction, endpoint] of [
+      ['out', this.endpoints.outEndpoint],
+      ['in', this.endpoints.inEndpoint],
+    ] as const) {
+      await this.device.clearHalt(direction, endpoint).catch(() => undefined);
+    }
+    await this.drain(signal);
   }
 
   async #out(
@@ -292,6 +312,7 @@ export class UsbLink {
     // A disconnected probe never comes back on this handle; other failures may be transient
     // (the sim's usb-timeout fault) but leave the command half done, which the caller reports.
     if (error.code === 'PROBE_DISCONNECTED') this.#broken = error;
+    else this.#dirty = true;
     return error;
   }
 
