@@ -1,1 +1,1 @@
-export {};
+export { parseVirtualOptions, type VirtualOptions, type VirtualProbeKind } from './options.js';

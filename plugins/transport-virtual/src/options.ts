@@ -1,0 +1,192 @@
+import { resolve } from 'node:path';
+import { didYouMean, FlashwrightError } from '@flashwright/core';
+import type { FaultSpec } from '@flashwright/sim';
+
+/** The virtual hardware a recipe asks for (DESIGN.md, `probe.options` of `transport: virtual`). */
+export type VirtualProbeKind =
+  'stlink-v2' | 'stlink-v2-1' | 'stlink-v3' | 'cmsis-dap-v1' | 'cmsis-dap-v2';
+
+export interface VirtualOptions {
+  readonly probe: VirtualProbeKind;
+  readonly device?: string | undefined;
+  /** Absolute path of the state file (resolved against the recipe's directory). */
+  readonly state?: string | undefined;
+  readonly rdp?: 0 | 1 | 2 | undefined;
+  readonly flashSizeRaw?: number | undefined;
+  readonly firmware?: string | undefined;
+  readonly voltage?: number | undefined;
+  readonly timing: 'instant' | 'realtime';
+  readonly faults: readonly FaultSpec[];
+}
+
+const PROBES: readonly VirtualProbeKind[] = [
+  'stlink-v2',
+  'stlink-v2-1',
+  'stlink-v3',
+  'cmsis-dap-v1',
+  'cmsis-dap-v2',
+];
+
+const KEYS = [
+  'probe',
+  'device',
+  'state',
+  'rdp',
+  'flashSizeRaw',
+  'firmware',
+  'voltage',
+  'timing',
+  'faults',
+] as const;
+
+/** Required numeric fields of each fault kind (sim FaultSpec); `length` is optional. */
+const FAULT_FIELDS: Readonly<Record<FaultSpec['kind'], readonly string[]>> = {
+  'usb-timeout': ['atTransfer'],
+  'usb-stall': ['atTransfer'],
+  disconnect: ['atTransfer'],
+  'power-loss': ['afterFlashBytes'],
+  'swd-wait': ['atAccess', 'count'],
+  'bus-fault': ['address'],
+  'flash-error': ['address'],
+};
+const OPTIONAL_FAULT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'bus-fault': ['length'],
+};
+
+const FIRMWARE_PATTERN = /^V([234])J(\d+)((?:[SMBP]\d+)*)$/i;
+
+function invalid(key: string, message: string, hint?: string): FlashwrightError {
+  return new FlashwrightError('RECIPE_INVALID', `probe.options.${key}: ${message}`, {
+    hint: hint ?? 'See the virtual transport options in DESIGN.md (probe.options).',
+    source: { keyPath: `probe.options.${key}` },
+  });
+}
+
+/** Integers may be written as numbers or as strings like "0x20000000" (YAML keeps hex as text). */
+function integer(key: string, value: unknown, min: number, max: number): number {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^(0x[0-9a-f_]+|\d[\d_]*)$/i.test(value.trim())
+        ? Number(value.trim().replaceAll('_', ''))
+        : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw invalid(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+    return value as T;
+  const close = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
+  throw invalid(
+    key,
+    `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}${close ? ` (did you mean ${close}?)` : ''}`,
+  );
+}
+
+function parseFault(raw: unknown, index: number): FaultSpec {
+  const key = `faults[${index}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalid(key, 'expected an object such as { kind: usb-timeout, atTransfer: 40 }');
+  }
+  const record = raw as Record<string, unknown>;
+  const kind = oneOf(
+    `${key}.kind`,
+    record['kind'],
+    Object.keys(FAULT_FIELDS) as FaultSpec['kind'][],
+  );
+  const required = FAULT_FIELDS[kind];
+  const optional = OPTIONAL_FAULT_FIELDS[kind] ?? [];
+  const fault: Record<string, unknown> = { kind };
+  for (const field of Object.keys(record)) {
+    if (field === 'kind' || required.includes(field) || optional.includes(field)) continue;
+    const close = didYouMean(field, [...required, ...optional]);
+    throw invalid(
+      `${key}.${field}`,
+      `unknown field for a ${kind} fault${close ? ` (did you mean ${close}?)` : ''}`,
+    );
+  }
+  for (const field of [...required, ...optional]) {
+    const value = record[field];
+    if (value === undefined) {
+      if (required.includes(field))
+        throw invalid(`${key}.${field}`, `a ${kind} fault needs ${field}`);
+      continue;
+    }
+    const isAddress = field === 'address';
+    fault[field] = integer(
+      `${key}.${field}`,
+      value,
+      isAddress ? 0 : 1,
+      isAddress ? 0xffffffff : 2 ** 31,
+    );
+  }
+  return fault as FaultSpec;
+}
+
+function checkFirmware(firmware: string, probe: VirtualProbeKind): string {
+  const match = FIRMWARE_PATTERN.exec(firmware.trim());
+  if (!match) {
+    throw invalid(
+      'firmware',
+      `"${firmware}" is not an ST-Link firmware version`,
+      'Write it as ST prints it, e.g. V2J37S7, V2J40M27 or V3J7M3B5S1.',
+    );
+  }
+  const major = Number(match[1]);
+  const wantsV3 = probe === 'stlink-v3';
+  if (probe.startsWith('stlink') && major >= 3 !== wantsV3) {
+    throw invalid(
+      'firmware',
+      `${firmware} is ${major >= 3 ? 'V3' : 'V2'} firmware, but probe is ${probe}`,
+    );
+  }
+  return firmware.trim().toUpperCase();
+}
+
+/** Validates `probe.options` of a virtual-transport recipe; every problem is RECIPE_INVALID. */
+export function parseVirtualOptions(
+  raw: Readonly<Record<string, unknown>>,
+  recipeDir: string,
+): VirtualOptions {
+  for (const key of Object.keys(raw)) {
+    if ((KEYS as readonly string[]).includes(key)) continue;
+    const close = didYouMean(key, KEYS);
+    throw invalid(key, `unknown option${close ? ` (did you mean ${close}?)` : ''}`);
+  }
+  const probe = raw['probe'] === undefined ? 'stlink-v2' : oneOf('probe', raw['probe'], PROBES);
+  const text = (key: string): string | undefined => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '')
+      throw invalid(key, 'expected a non-empty string');
+    return value;
+  };
+  const faults = raw['faults'] ?? [];
+  if (!Array.isArray(faults)) throw invalid('faults', 'expected a list of faults');
+  const voltage = raw['voltage'];
+  if (voltage !== undefined && (typeof voltage !== 'number' || !(voltage >= 0 && voltage <= 5.5))) {
+    throw invalid('voltage', `expected volts from 0 to 5.5, got ${JSON.stringify(voltage)}`);
+  }
+  const state = text('state');
+  const firmware = text('firmware');
+  return {
+    probe,
+    device: text('device'),
+    state: state === undefined ? undefined : resolve(recipeDir, state),
+    rdp: raw['rdp'] === undefined ? undefined : (integer('rdp', raw['rdp'], 0, 2) as 0 | 1 | 2),
+    flashSizeRaw:
+      raw['flashSizeRaw'] === undefined
+        ? undefined
+        : integer('flashSizeRaw', raw['flashSizeRaw'], 0, 0xffff),
+    firmware: firmware === undefined ? undefined : checkFirmware(firmware, probe),
+    voltage,
+    timing:
+      raw['timing'] === undefined
+        ? 'instant'
+        : oneOf('timing', raw['timing'], ['instant', 'realtime'] as const),
+    faults: faults.map((f, i) => parseFault(f, i)),
+  };
+}
