@@ -83,3 +83,42 @@ export {
   type PluginLoaderOptions,
   type PluginReference,
 } from './plugin/loader.js';
+export {
+  Pipeline,
+  runPipeline,
+  type PipelineOptions,
+  type PipelineResult,
+  type PipelineStep,
+} from './pipeline/runner.js';
+export type {
+  DeviceEvent,
+  EventSink,
+  ImageSummary,
+  JournalSummary,
+  MessageEvent,
+  PipelineEvent,
+  PlanEvent,
+  PlannedStep,
+  ProbeEvent,
+  ProgressEvent,
+  StepEndEvent,
+  StepStartEvent,
+} from './pipeline/events.js';
+export {
+  PluginSet,
+  builtinFamilies,
+  builtinFormats,
+  formatByExtension,
+} from './pipeline/plugin-set.js';
+export {
+  alignToUnits,
+  chunkRanges,
+  dropErasedUnits,
+  planFlash,
+  splitForProgramming,
+  type FlashPlan,
+} from './pipeline/flash-plan.js';
+export { loadImage, loadImages } from './pipeline/load-image.js';
+export { writeImageFile } from './pipeline/steps/read.js';
+export { resolveValues as resolveOptionValues } from './pipeline/steps/option-bytes.js';
+export { formatBytes, formatRanges } from './pipeline/units-text.js';

@@ -1,0 +1,148 @@
+import type { ResolvedRecipe } from '../config/load-recipe.js';
+import type { Recipe } from '../config/recipe.js';
+import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-error.js';
+import type { AddressRange } from '../image/address-range.js';
+import type { FlashImage } from '../image/flash-image.js';
+import type {
+  Device,
+  FlashProgress,
+  Logger,
+  Probe,
+  ProgressCallback,
+  ProtectionState,
+} from '../plugin/types.js';
+import type { EventSink, JournalSummary } from './events.js';
+import { FlashJournal } from './flash-journal.js';
+import type { PluginSet } from './plugin-set.js';
+
+export interface PipelineOptions {
+  readonly resolved: Pick<ResolvedRecipe, 'recipe' | 'baseDir'>;
+  readonly plugins: PluginSet;
+  readonly emit: EventSink;
+  /** Ctrl-C: the pipeline stops at the next safe point (between flash units). */
+  readonly signal: AbortSignal;
+  /** --yes: confirms destructive steps (never RDP level 2). */
+  readonly yes: boolean;
+}
+
+/**
+ * The state of one run: the open probe, the identified device, the image, what has been
+ * erased, and the journal of every flash range touched.
+ */
+export class Session {
+  readonly options: PipelineOptions;
+  readonly journal = new FlashJournal();
+  probe: Probe | undefined;
+  device: Device | undefined;
+  image: FlashImage | undefined;
+  /** After erase: the image plus the preserved contents of partially covered sectors. */
+  programImage: FlashImage | undefined;
+  /** After write: what the flash should now hold, for verify. */
+  expected: FlashImage | undefined;
+  /** "all" after a mass erase or RDP regression: nothing left to erase or preserve. */
+  erased: 'nothing' | 'sectors' | 'all' = 'nothing';
+  protection: ProtectionState | undefined;
+  /** Set by the runner to connect on demand (a step needs the device, no connect step ran). */
+  connect: (() => Promise<Device>) | undefined;
+
+  constructor(options: PipelineOptions) {
+    this.options = options;
+  }
+
+  get recipe(): Recipe {
+    return this.options.resolved.recipe;
+  }
+
+  get signal(): AbortSignal {
+    return this.options.signal;
+  }
+
+  readonly log: Logger = {
+    debug: () => undefined,
+    info: (message) => this.options.emit({ type: 'info', message }),
+    warn: (message) => this.options.emit({ type: 'warning', message }),
+  };
+
+  async requireDevice(): Promise<Device> {
+    if (this.device !== undefined) return this.device;
+    if (this.connect === undefined) throw new FlashwrightError('INTERNAL', 'No way to connect');
+    this.log.info('Connecting first: no connect step ran before this one.');
+    return this.connect();
+  }
+
+  requireProbe(): Probe {
+    if (this.probe === undefined) throw new FlashwrightError('INTERNAL', 'Probe is not open');
+    return this.probe;
+  }
+
+  requireImage(what: string): FlashImage {
+    if (this.image === undefined) {
+      throw new FlashwrightError('RECIPE_INVALID', `${what} needs an image, and the recipe has none`, {
+        hint: 'Set image: in the recipe (or pass --image FILE).',
+      });
+    }
+    return this.image;
+  }
+
+  /** Stops here if Ctrl-C was pressed: the caller is between flash units. */
+  checkpoint(): void {
+    if (this.signal.aborted) {
+      throw new FlashwrightError('INTERRUPTED', 'Interrupted: stopped at a safe point', {
+        cause: this.signal.reason,
+      });
+    }
+  }
+
+  /**
+   * A progress callback for a device call that covers bytes [offset, offset + its total)
+   * of a step moving `total` bytes; journals each finished range when `journal` is given.
+   */
+  progress(
+    step: { index: number; id: string },
+    offset: number,
+    total: number,
+    journal?: 'erased' | 'written',
+  ): ProgressCallback {
+    return (p: FlashProgress) => {
+      if (journal !== undefined && p.range !== undefined) this.journal[journal](p.range);
+      this.options.emit({
+        type: 'progress',
+        index: step.index,
+        id: step.id,
+        operation: p.operation,
+        doneBytes: Math.min(total, offset + p.doneBytes),
+        totalBytes: total,
+      });
+    };
+  }
+
+  /** Marks ranges as in flight, runs the operation, then marks them done. */
+  async tracked<T>(
+    ranges: readonly AddressRange[],
+    done: 'erased' | 'written',
+    operation: () => Promise<T>,
+  ): Promise<T> {
+    for (const r of ranges) this.journal.begin(r);
+    const result = await operation();
+    for (const r of ranges) this.journal[done](r);
+    return result;
+  }
+
+  journalSummary(): JournalSummary {
+    return { ...this.journal.report(), lines: this.journal.describe() };
+  }
+
+  async close(): Promise<void> {
+    const probe = this.probe;
+    this.probe = undefined;
+    this.device = undefined;
+    if (probe !== undefined) {
+      try {
+        await probe.close();
+      } catch (error) {
+        if (!isFlashwrightError(error)) throw error;
+        this.log.warn(`Closing the probe failed: ${error.message}`);
+      }
+    }
+  }
+}

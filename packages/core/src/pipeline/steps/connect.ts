@@ -1,0 +1,122 @@
+import { FlashwrightError } from '../../errors/flashwright-error.js';
+import type { Device, TargetFamily } from '../../plugin/types.js';
+import { builtinFamilies, type PluginSet } from '../plugin-set.js';
+import type { Session } from '../session.js';
+import type { StepHandler } from './step-handler.js';
+
+import type { RecipeStep } from '../../config/recipe.js';
+
+type ConnectStep = Extract<RecipeStep, { id: 'connect' }>;
+
+export const connectStep: StepHandler<ConnectStep> = {
+  title: (_step, ctx) => {
+    const { transport, connect, speedKhz } = ctx.recipe.probe;
+    const parts = [transport ?? 'no transport', connect, speedKhz === undefined ? undefined : `${speedKhz} kHz`];
+    return `Connect (${parts.filter((p) => p !== undefined).join(', ')})`;
+  },
+  plan: (_step, ctx) => {
+    const { probe, target } = ctx.recipe;
+    return {
+      destructive: false,
+      lines: [
+        `open a ${probe.transport ?? '(unset)'} probe${probe.serial === undefined ? '' : ` with serial ${probe.serial}`}, connect ${probe.connect}${probe.speedKhz === undefined ? '' : ` at ${probe.speedKhz} kHz`}`,
+        target.device === undefined
+          ? 'identify the chip'
+          : `identify the chip and check that it is a ${target.device}`,
+      ],
+    };
+  },
+  run: async (_step, session) => {
+    const device = await connectAndIdentify(session);
+    return { status: 'done', summary: `${device.name} (${device.family})` };
+  },
+};
+
+/** Opens the probe, connects, identifies the chip and checks it is the recipe's part. */
+export async function connectAndIdentify(session: Session): Promise<Device> {
+  if (session.device !== undefined) return session.device;
+  const { recipe, signal } = session;
+  const plugins = session.options.plugins;
+  const transportSpec = recipe.probe.transport;
+  if (transportSpec === undefined) {
+    throw new FlashwrightError('RECIPE_INVALID', 'No probe transport is set', {
+      hint: 'Set probe.transport in the recipe (stlink, virtual, gdb), or pass --probe SPEC.',
+      source: { keyPath: 'probe.transport' },
+    });
+  }
+  const transport = await plugins.transport(transportSpec);
+  const probe = await transport.open(
+    {
+      serial: recipe.probe.serial,
+      index: recipe.probe.index,
+      options: recipe.probe.options,
+      recipeDir: session.options.resolved.baseDir,
+      log: session.log,
+    },
+    signal,
+  );
+  session.probe = probe;
+  session.options.emit({ type: 'probe', info: probe.info, warnings: probe.warnings });
+  for (const warning of probe.warnings) session.log.warn(warning);
+  await probe.connect({ speedKhz: recipe.probe.speedKhz, mode: recipe.probe.connect, signal });
+
+  const device = await identify(session, await familiesFor(session, plugins));
+  const expected = recipe.target.device;
+  if (expected !== undefined && !device.matches(expected)) {
+    throw new FlashwrightError(
+      'TARGET_DEVICE_MISMATCH',
+      `The recipe expects ${expected}, but the connected chip is ${device.name}`,
+      {
+        hint: 'Connect the right board, or change target.device in the recipe if the part really changed.',
+        source: { keyPath: 'target.device' },
+        details: { expected, found: device.name, facts: device.facts },
+      },
+    );
+  }
+  session.device = device;
+  session.options.emit({
+    type: 'device',
+    family: device.family,
+    name: device.name,
+    facts: device.facts,
+    notes: device.notes,
+    flash: device.flash.map((r) => ({ name: r.name, start: r.start, end: r.end, sectors: r.sectors.length })),
+  });
+  for (const note of device.notes) session.log.info(note);
+  return device;
+}
+
+/** The recipe's family first, then every other family that is loaded or built in. */
+async function familiesFor(session: Session, plugins: PluginSet): Promise<TargetFamily[]> {
+  const ordered: TargetFamily[] = [];
+  const spec = session.recipe.target.family;
+  if (spec !== undefined) ordered.push(await plugins.family(spec));
+  else await plugins.addInstalled(builtinFamilies);
+  for (const family of plugins.families()) if (!ordered.includes(family)) ordered.push(family);
+  if (ordered.length === 0) {
+    throw new FlashwrightError('PLUGIN_NOT_INSTALLED', 'No target family plugin is installed', {
+      hint: 'Install one (`pnpm add -D @flashwright/target-stm32`) and set target.family in the recipe.',
+    });
+  }
+  return ordered;
+}
+
+async function identify(session: Session, families: readonly TargetFamily[]): Promise<Device> {
+  const probe = session.requireProbe();
+  const tried: string[] = [];
+  for (const family of families) {
+    tried.push(family.id);
+    const device = await family.identify(
+      { probe, memory: probe.memory, log: session.log },
+      { flashSizeBytes: session.recipe.target.flashSizeBytes, signal: session.signal },
+    );
+    if (device !== undefined) return device;
+  }
+  throw new FlashwrightError(
+    'TARGET_UNKNOWN_DEVICE',
+    `No target family recognised the connected chip (tried ${tried.join(', ')})`,
+    {
+      hint: 'Check target.family in the recipe; run `flashwright info -v` to see the raw ID registers.',
+    },
+  );
+}

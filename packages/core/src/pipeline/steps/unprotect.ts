@@ -1,0 +1,61 @@
+import type { RecipeStep } from '../../config/recipe.js';
+import { MASS_ERASE_CONFIRMATION } from '../../config/steps-schema.js';
+import { FlashwrightError } from '../../errors/flashwright-error.js';
+import { formatBytes } from '../units-text.js';
+import { confirmationRequired } from './confirm.js';
+import type { StepHandler } from './step-handler.js';
+
+type UnprotectStep = Extract<RecipeStep, { id: 'unprotect' }>;
+
+export const unprotectStep: StepHandler<UnprotectStep> = {
+  title: () => 'Remove read protection (if set)',
+  plan: (step, ctx) => {
+    const confirmed = step.confirmed || ctx.yes;
+    return {
+      destructive: true,
+      confirmed,
+      lines: [
+        'if the chip is read-protected (RDP 1): remove protection, which erases the whole flash',
+        confirmed
+          ? 'confirmed'
+          : `not confirmed: a protected chip will be refused (add confirm: ${MASS_ERASE_CONFIRMATION} or pass --yes)`,
+      ],
+    };
+  },
+  run: async (step, session, ref) => {
+    const device = await session.requireDevice();
+    const state = await device.protection(session.signal);
+    if (state.readLevel === 0) {
+      session.protection = state;
+      return { status: 'skipped', summary: `not protected (${state.summary})` };
+    }
+    if (state.readLevel === 2) {
+      throw new FlashwrightError('TARGET_RDP2', `${device.name} is at RDP level 2: ${state.summary}`, {
+        details: { protection: state },
+      });
+    }
+    if (!step.confirmed && !session.options.yes) {
+      throw confirmationRequired(
+        step.keyPath,
+        `remove read protection from ${device.name} (${state.summary}); this erases the whole flash`,
+        MASS_ERASE_CONFIRMATION,
+      );
+    }
+    const all = device.flash.map((r) => ({ start: r.start, end: r.end }));
+    const total = all.reduce((sum, r) => sum + (r.end - r.start), 0);
+    session.checkpoint();
+    await session.tracked(all, 'erased', () =>
+      device.unprotect(session.progress(ref, 0, total), session.signal),
+    );
+    session.erased = 'all';
+    session.protection = await device.protection(session.signal);
+    if (session.protection.readLevel !== 0) {
+      throw new FlashwrightError(
+        'FLASH_OPTION_BYTES_FAILED',
+        `${device.name} is still protected after regression (${session.protection.summary})`,
+        { hint: 'Power-cycle the board and run again.' },
+      );
+    }
+    return { status: 'done', summary: `protection removed, ${formatBytes(total)} erased` };
+  },
+};

@@ -1,0 +1,99 @@
+import type { RecipeStep } from '../../config/recipe.js';
+import { FlashwrightError } from '../../errors/flashwright-error.js';
+import { formatAddress, mergeRanges, type AddressRange } from '../../image/address-range.js';
+import type { Device } from '../../plugin/types.js';
+import type { FlashImage } from '../../image/flash-image.js';
+import { crc32 } from 'node:zlib';
+import type { Session } from '../session.js';
+import { formatBytes, formatRanges } from '../units-text.js';
+import type { StepHandler, StepRef } from './step-handler.js';
+
+type VerifyStep = Extract<RecipeStep, { id: 'verify' }>;
+
+const VERIFY_CHUNK_BYTES = 32 * 1024;
+/** Mismatching ranges listed in the error; the count says how many there were. */
+const MAX_REPORTED = 16;
+
+export const verifyStep: StepHandler<VerifyStep> = {
+  title: (step) => `Verify (${step.mode})`,
+  plan: (step, ctx) => ({
+    destructive: false,
+    bytes: ctx.image?.size,
+    lines: [
+      ctx.image === undefined
+        ? 'verify the flash against the image (no image)'
+        : `compare ${formatBytes(ctx.image.size)} with the image by ${step.mode === 'crc' ? 'CRC-32 on the chip (readback where not supported)' : 'reading it back'}`,
+    ],
+  }),
+  run: async (step, session, ref) => {
+    const expected = session.expected ?? session.requireImage('verify');
+    const device = await session.requireDevice();
+    if (step.mode === 'crc') {
+      if (device.checksum !== undefined) return verifyCrc(expected, device, session, ref);
+      session.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
+    }
+    return verifyReadback(expected, device, session, ref);
+  },
+};
+
+async function verifyReadback(expected: FlashImage, device: Device, session: Session, ref: StepRef) {
+  const total = expected.size;
+  const mismatches: AddressRange[] = [];
+  let first: { address: number; expected: number; actual: number } | undefined;
+  let done = 0;
+  for (const [start, data] of expected.blocks) {
+    for (let offset = 0; offset < data.length; offset += VERIFY_CHUNK_BYTES) {
+      session.checkpoint();
+      const length = Math.min(VERIFY_CHUNK_BYTES, data.length - offset);
+      const address = start + offset;
+      const actual = await device.read(address, length, session.progress(ref, done, total), session.signal);
+      const want = data.subarray(offset, offset + length);
+      let runStart = -1;
+      for (let i = 0; i <= length; i++) {
+        const differs = i < length && actual[i] !== want[i];
+        if (differs && first === undefined) first = { address: address + i, expected: want[i]!, actual: actual[i]! };
+        if (differs && runStart < 0) runStart = i;
+        if (!differs && runStart >= 0) {
+          mismatches.push({ start: address + runStart, end: address + i });
+          runStart = -1;
+        }
+      }
+      done += length;
+    }
+  }
+  if (first !== undefined) {
+    const ranges = mergeRanges(mismatches);
+    const bytes = ranges.reduce((sum, r) => sum + (r.end - r.start), 0);
+    throw new FlashwrightError(
+      'VERIFY_MISMATCH',
+      `${formatBytes(bytes)} differ from the image, first at ${formatAddress(first.address)} (expected 0x${hex2(first.expected)}, read 0x${hex2(first.actual)}): ${formatRanges(ranges)}`,
+      { details: { mismatches: ranges.slice(0, MAX_REPORTED), mismatchCount: ranges.length, first } },
+    );
+  }
+  return { status: 'done' as const, summary: `${formatBytes(total)} match the image (readback)`, bytes: total };
+}
+
+async function verifyCrc(expected: FlashImage, device: Device, session: Session, ref: StepRef) {
+  const total = expected.size;
+  const bad: AddressRange[] = [];
+  let done = 0;
+  for (const [start, data] of expected.blocks) {
+    session.checkpoint();
+    const range = { start, end: start + data.length };
+    const onChip = (await device.checksum!(range, session.signal)) >>> 0;
+    if (onChip !== crc32(data) >>> 0) bad.push(range);
+    done += data.length;
+    session.progress(ref, 0, total)({ operation: 'verify', range, doneBytes: done, totalBytes: total });
+  }
+  if (bad.length > 0) {
+    throw new FlashwrightError('VERIFY_MISMATCH', `CRC-32 differs from the image in ${formatRanges(bad)}`, {
+      hint: 'Run with `verify: readback` to see the first differing byte; then erase and write again.',
+      details: { mismatches: bad.slice(0, MAX_REPORTED), mismatchCount: bad.length },
+    });
+  }
+  return { status: 'done' as const, summary: `${formatBytes(total)} match the image (CRC-32)`, bytes: total };
+}
+
+function hex2(value: number): string {
+  return value.toString(16).toUpperCase().padStart(2, '0');
+}
