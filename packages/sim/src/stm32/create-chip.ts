@@ -9,6 +9,7 @@ import { Stm32Chip } from './chip.js';
 import type { FlashController, RdpLevel, Stm32Context } from './controller.js';
 import type { FactoryInfo } from './factory-info.js';
 import { DataOnlyController } from './families/data-only.js';
+import { F2f4f7Controller } from './families/f2f4f7.js';
 import { FpecController } from './families/fpec.js';
 import { hexToBytes } from './families/hex.js';
 
@@ -67,6 +68,8 @@ function controllerFor(ctx: Stm32Context): FlashController {
   switch (ctx.device.controller.kind) {
     case 'f0-f1-f3':
       return new FpecController(ctx);
+    case 'f2-f4-f7':
+      return new F2f4f7Controller(ctx);
     default:
       return new DataOnlyController(ctx);
   }

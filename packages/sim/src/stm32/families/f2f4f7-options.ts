@@ -1,0 +1,116 @@
+import type { Stm32DeviceData } from '@flashwright/stm32-devices';
+import type { RdpLevel } from '../controller.js';
+import type { FlashUnit } from '../flash-array.js';
+
+/**
+ * FLASH_OPTCR/OPTCR1 of STM32F2/F4/F7 (RM0090 §3.9.9-3.9.11, CMSIS-F2/F4/F7; targets.md
+ * §2.2). The option bytes are kept as the register images they load into.
+ */
+export const Optcr = {
+  OPTLOCK: 1 << 0,
+  OPTSTRT: 1 << 1,
+  /** F42x/F43x/F469: two banks of 512 KiB on 1 MiB parts. */
+  DB1M: 1 << 30,
+  /** F76x/F77x: 1 = single bank (the default). */
+  nDBANK: 1 << 29,
+} as const;
+
+export interface F2f4f7Variant {
+  /** OPTCR as the factory (or an option erase) leaves it; OPTLOCK included. */
+  readonly optcrDefault: number;
+  readonly optcr1Default: number;
+  /** nWRP field of OPTCR: first bit and width. */
+  readonly nwrpWidth: number;
+  /** OPTCR1 holds bank-2 nWRP (F42x/F43x/F469). */
+  readonly optcr1Wrp: boolean;
+  readonly dualBank: 'never' | 'db1m' | 'ndbank' | 'always-2m';
+  /** F76x dual-bank mode: one nWRP bit covers two adjacent sectors (RM0410). */
+  readonly wrpPairs: boolean;
+  /** SR.RDERR exists (CMSIS; not on F2, F405/7, F74x, F76x). */
+  readonly isF7: boolean;
+  /** OTP area: base, bytes per block (16 blocks) and lock bytes after them. */
+  readonly otp: { readonly base: number; readonly blockBytes: number };
+}
+
+/** The per-line facts of the F2/F4/F7 controller family. */
+export function f2f4f7Variant(device: Stm32DeviceData): F2f4f7Variant {
+  const devId = device.devId;
+  const isF7 = device.line === 'STM32F7';
+  if (isF7) {
+    const f76x = devId === 0x451;
+    // F74x/F76x: 1 KiB of OTP at 0x1FF0F000 in 16 blocks of 64 bytes; F72x keeps the F4
+    // layout at 0x1FF07800 (CMSIS-F7 FLASH_OTP_BASE; targets.md §1.2).
+    const otp =
+      devId === 0x452 ? { base: 0x1ff07800, blockBytes: 32 } : { base: 0x1ff0f000, blockBytes: 64 };
+    return {
+      // RM0385/RM0410 reset values: 0xC0FFAAFD (F74x/F72x), 0xFFFFAAFD (F76x).
+      optcrDefault: f76x ? 0xffffaafd : 0xc0ffaafd,
+      // BOOT_ADD0 0x0080 (ITCM flash), BOOT_ADD1 0x0040 (system memory).
+      optcr1Default: 0x00400080,
+      nwrpWidth: f76x ? 12 : 8,
+      optcr1Wrp: false,
+      dualBank: f76x ? 'ndbank' : 'never',
+      wrpPairs: f76x,
+      isF7,
+      otp,
+    };
+  }
+  const f42x = devId === 0x419 || devId === 0x434;
+  const f413 = devId === 0x463;
+  return {
+    // RM0090: OPTCR reset value 0x0FFFAAED; OPTCR1 0x0FFF0000. F413: 15 nWRP bits.
+    optcrDefault: f413 ? 0x7fffaaed : 0x0fffaaed,
+    optcr1Default: f42x ? 0x0fff0000 : 0,
+    nwrpWidth: f413 ? 15 : 12,
+    optcr1Wrp: f42x,
+    dualBank: f42x ? 'db1m' : 'never',
+    wrpPairs: false,
+    isF7,
+    otp: { base: 0x1fff7800, blockBytes: 32 },
+  };
+}
+
+export function rdpLevelOf(optcr: number): RdpLevel {
+  const rdp = (optcr >>> 8) & 0xff;
+  return rdp === 0xaa ? 0 : rdp === 0xcc ? 2 : 1;
+}
+
+export function withRdp(optcr: number, level: RdpLevel): number {
+  const code = level === 0 ? 0xaa : level === 2 ? 0xcc : 0x55;
+  return ((optcr & ~0xff00) | (code << 8)) >>> 0;
+}
+
+/** Whether the loaded options select dual-bank operation. */
+export function isDualBank(variant: F2f4f7Variant, flashKiB: number, optcr: number): boolean {
+  switch (variant.dualBank) {
+    case 'never':
+      return false;
+    case 'always-2m':
+      return true;
+    case 'db1m':
+      return flashKiB > 1024 || (flashKiB === 1024 && (optcr & Optcr.DB1M) !== 0);
+    case 'ndbank':
+      return (optcr & Optcr.nDBANK) === 0;
+  }
+}
+
+/** Whether the nWRP bit guarding `unit` is 0 (RM0090 §3.7.4). */
+export function sectorWriteProtected(
+  variant: F2f4f7Variant,
+  unit: FlashUnit,
+  dual: boolean,
+  optcr: number,
+  optcr1: number,
+): boolean {
+  let register = optcr;
+  let bit = unit.indexInBank;
+  if (variant.optcr1Wrp && unit.bank === 1) {
+    register = optcr1;
+  } else if (variant.wrpPairs && dual) {
+    // F76x dual bank: 24 sectors (bank 2 numbered 12-23) on 12 bits, two per bit.
+    bit = Math.floor((12 * unit.bank + unit.indexInBank) / 2);
+  }
+  // F413/F423: sectors 14 and 15 share the last bit.
+  bit = Math.min(bit, variant.nwrpWidth - 1);
+  return ((register >>> (16 + bit)) & 1) === 0;
+}
