@@ -196,6 +196,20 @@ export interface TargetContext {
   readonly probe: Probe;
   readonly memory: MemoryPort;
   readonly log: Logger;
+  /**
+   * How the runner connected (speed, mode), so that a device can re-attach the same way
+   * after an option-byte reload resets the chip and drops the debug link.
+   */
+  readonly connectOptions?: Omit<ConnectOptions, 'signal'> | undefined;
+}
+
+/** Extra confirmations for Device.writeOptionBytes. */
+export interface WriteOptionBytesOptions {
+  /**
+   * The recipe's own RDP level 2 confirmation (`confirm: permanently-disable-debug`). A
+   * device refuses to write RDP level 2 without it.
+   */
+  readonly confirmPermanentRdp2?: boolean | undefined;
 }
 
 export interface IdentifyOptions {
@@ -276,7 +290,11 @@ export interface Device {
   optionFields(): readonly OptionFieldInfo[];
   readOptionBytes(signal?: AbortSignal): Promise<OptionValues>;
   /** Writes named fields, launches the option reload and reconnects. Caller confirmed. */
-  writeOptionBytes(values: OptionValues, signal?: AbortSignal): Promise<void>;
+  writeOptionBytes(
+    values: OptionValues,
+    signal?: AbortSignal,
+    options?: WriteOptionBytesOptions,
+  ): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------
