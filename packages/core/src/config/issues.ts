@@ -62,7 +62,7 @@ export function recipeInvalid(issues: readonly RecipeIssue[]): FlashwrightError 
   const lines = issues.map((i) => `  ${formatIssue(i)}`);
   const count = issues.length === 1 ? 'a problem' : `${issues.length} problems`;
   return new FlashwrightError('RECIPE_INVALID', `The recipe has ${count}:\n${lines.join('\n')}`, {
-    hint: 'Fix the keys named above. configs/flashwright.schema.json gives editors completion for recipes.',
+    hint: 'Fix the keys named above. The recipe reference in the README lists every key; flashwright.schema.json (in @flashwright/configs) gives editors completion.',
     source:
       first === undefined
         ? undefined

@@ -80,7 +80,11 @@ export async function alignToUnits(
  * nothing on erased flash, and skipping them saves time (padding, empty tables).
  * The image must already be aligned to `unitBytes`.
  */
-export function dropErasedUnits(image: FlashImage, unitBytes: number, erasedValue: number): FlashImage {
+export function dropErasedUnits(
+  image: FlashImage,
+  unitBytes: number,
+  erasedValue: number,
+): FlashImage {
   const unit = Math.max(1, unitBytes);
   const kept: [number, Uint8Array][] = [];
   for (const [start, data] of image.blocks) {

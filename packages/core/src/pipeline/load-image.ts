@@ -12,12 +12,17 @@ export async function loadImages(
   plugins: PluginSet,
 ): Promise<FlashImage> {
   const named: NamedImage[] = [];
-  for (const entry of images) named.push({ source: entry.file, image: await loadImage(entry, plugins) });
+  for (const entry of images)
+    named.push({ source: entry.file, image: await loadImage(entry, plugins) });
   const image = named.length === 1 ? named[0]!.image : FlashImage.merge(named);
   if (image.isEmpty) {
-    throw new FlashwrightError('IMAGE_MALFORMED', `${images.map((i) => i.file).join(', ')} holds no data`, {
-      hint: 'Check that the build produced the image (an empty file, or only symbols).',
-    });
+    throw new FlashwrightError(
+      'IMAGE_MALFORMED',
+      `${images.map((i) => i.file).join(', ')} holds no data`,
+      {
+        hint: 'Check that the build produced the image (an empty file, or only symbols).',
+      },
+    );
   }
   return image;
 }
@@ -49,7 +54,9 @@ async function readHead(entry: RecipeImage): Promise<Uint8Array> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new FlashwrightError(
       code === 'ENOENT' ? 'IMAGE_NOT_FOUND' : 'IMAGE_UNSUPPORTED',
-      code === 'ENOENT' ? `Image file ${entry.file} does not exist` : `Image file ${entry.file} cannot be read (${code})`,
+      code === 'ENOENT'
+        ? `Image file ${entry.file} does not exist`
+        : `Image file ${entry.file} cannot be read (${code})`,
       {
         cause: error,
         source: { keyPath: entry.keyPath },

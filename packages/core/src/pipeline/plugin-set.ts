@@ -90,7 +90,9 @@ export class PluginSet {
    * Loads every built-in plugin of a kind that is installed, skipping those that are not
    * (for `devices`, `probes` and format sniffing). Returns what could not be loaded.
    */
-  async addInstalled(specs: readonly string[]): Promise<{ spec: string; error: FlashwrightError }[]> {
+  async addInstalled(
+    specs: readonly string[],
+  ): Promise<{ spec: string; error: FlashwrightError }[]> {
     const failures: { spec: string; error: FlashwrightError }[] = [];
     for (const spec of specs) {
       try {
@@ -119,7 +121,10 @@ export class PluginSet {
     await this.addInstalled(builtinFormats);
     const found = this.formats().find((f) => f.sniff(head));
     if (found !== undefined) return found;
-    throw new FlashwrightError('IMAGE_FORMAT_UNKNOWN', `${file}: the format cannot be told from its extension or contents`);
+    throw new FlashwrightError(
+      'IMAGE_FORMAT_UNKNOWN',
+      `${file}: the format cannot be told from its extension or contents`,
+    );
   }
 
   async #pick<T extends { readonly id: string }>(
@@ -132,7 +137,8 @@ export class PluginSet {
     if (provided !== undefined) return provided;
     const plugin = await this.add(spec);
     const offered = items(plugin);
-    const match = offered.find((item) => item.id === spec) ?? (offered.length === 1 ? offered[0] : undefined);
+    const match =
+      offered.find((item) => item.id === spec) ?? (offered.length === 1 ? offered[0] : undefined);
     if (match !== undefined) return match;
     const ids = offered.map((item) => item.id);
     throw new FlashwrightError(

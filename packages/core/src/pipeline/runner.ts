@@ -1,9 +1,15 @@
 import type { RecipeStep } from '../config/recipe.js';
 import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-error.js';
 import type { FlashImage } from '../image/flash-image.js';
-import type { DeviceLayout, StepDefinition } from '../plugin/types.js';
+import type { Device, DeviceLayout, Probe, StepDefinition } from '../plugin/types.js';
 import { didYouMeanText } from '../util/did-you-mean.js';
-import type { ImageSummary, JournalSummary, PlannedStep, PlanEvent, StepEndEvent } from './events.js';
+import type {
+  ImageSummary,
+  JournalSummary,
+  PlannedStep,
+  PlanEvent,
+  StepEndEvent,
+} from './events.js';
 import { loadImages } from './load-image.js';
 import { builtinFamilies } from './plugin-set.js';
 import { Session, type PipelineOptions } from './session.js';
@@ -19,7 +25,9 @@ import { writeStep } from './steps/write.js';
 
 export type { PipelineOptions } from './session.js';
 
-const handlers: { [K in Exclude<RecipeStep['id'], 'plugin'>]: StepHandler<Extract<RecipeStep, { id: K }>> } = {
+const handlers: {
+  [K in Exclude<RecipeStep['id'], 'plugin'>]: StepHandler<Extract<RecipeStep, { id: K }>>;
+} = {
   connect: connectStep,
   unprotect: unprotectStep,
   erase: eraseStep,
@@ -83,10 +91,14 @@ export class Pipeline {
     if (needsImage) {
       if (recipe.images.length === 0) {
         const step = recipe.steps.find((s) => IMAGE_STEPS.has(s.id));
-        throw new FlashwrightError('RECIPE_INVALID', `${step?.keyPath ?? 'steps'}: ${step?.id ?? 'this step'} needs an image, and the recipe has none`, {
-          hint: 'Set image: in the recipe (a file, { file, format, base }, or a list), or pass --image FILE.',
-          source: { keyPath: 'image' },
-        });
+        throw new FlashwrightError(
+          'RECIPE_INVALID',
+          `${step?.keyPath ?? 'steps'}: ${step?.id ?? 'this step'} needs an image, and the recipe has none`,
+          {
+            hint: 'Set image: in the recipe (a file, { file, format, base }, or a list), or pass --image FILE.',
+            source: { keyPath: 'image' },
+          },
+        );
       }
       session.image = await loadImages(recipe.images, options.plugins);
     }
@@ -101,6 +113,16 @@ export class Pipeline {
     return this.#session.image;
   }
 
+  /** The identified device, after a connect step (for `info`). */
+  get device(): Device | undefined {
+    return this.#session.device;
+  }
+
+  /** The open probe, after a connect step (for `info`). */
+  get probe(): Probe | undefined {
+    return this.#session.probe;
+  }
+
   /**
    * The plan, without hardware. Sector layout comes from the family's database for
    * `target.device` when it has one; otherwise the plan is by image ranges only.
@@ -109,7 +131,12 @@ export class Pipeline {
     const session = this.#session;
     const notes: string[] = [];
     const layout = await databaseLayout(session, notes);
-    const ctx: PlanContext = { recipe: session.recipe, image: session.image, layout, yes: session.options.yes };
+    const ctx: PlanContext = {
+      recipe: session.recipe,
+      image: session.image,
+      layout,
+      yes: session.options.yes,
+    };
     const steps: PlannedStep[] = this.#prepared.map((step) => {
       const plan = step.plan(ctx);
       return {
@@ -160,7 +187,17 @@ export class Pipeline {
     const virtualBefore = session.probe?.stats?.().virtualElapsedMs;
     try {
       session.checkpoint();
-      emit({ type: 'step-start', index, id: step.id, title: step.title, totalBytes: step.plan({ recipe: session.recipe, image: session.image, yes: session.options.yes }).bytes });
+      emit({
+        type: 'step-start',
+        index,
+        id: step.id,
+        title: step.title,
+        totalBytes: step.plan({
+          recipe: session.recipe,
+          image: session.image,
+          yes: session.options.yes,
+        }).bytes,
+      });
       const outcome = await step.run(session);
       const virtualAfter = session.probe?.stats?.().virtualElapsedMs;
       const end: StepEndEvent = {
@@ -223,13 +260,17 @@ export class Pipeline {
     const details = { step: step.keyPath, ...(touched ? { journal } : {}) };
     if (session.signal.aborted) {
       const cause = isFlashwrightError(error) && error.code === 'INTERRUPTED' ? error.cause : error;
-      return new FlashwrightError('INTERRUPTED', `Interrupted during ${step.id}: stopped at a safe point`, {
-        cause,
-        details,
-        hint: touched
-          ? 'Run the same recipe again: it erases and rewrites what is listed as erased or unknown.'
-          : undefined,
-      });
+      return new FlashwrightError(
+        'INTERRUPTED',
+        `Interrupted during ${step.id}: stopped at a safe point`,
+        {
+          cause,
+          details,
+          hint: touched
+            ? 'Run the same recipe again: it erases and rewrites what is listed as erased or unknown.'
+            : undefined,
+        },
+      );
     }
     if (isFlashwrightError(error)) {
       return new FlashwrightError(error.code, error.message, {
@@ -239,15 +280,21 @@ export class Pipeline {
         details: { ...error.details, ...details },
       });
     }
-    return new FlashwrightError('INTERNAL', `${step.id} failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      details,
-    });
+    return new FlashwrightError(
+      'INTERNAL',
+      `${step.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        details,
+      },
+    );
   }
 }
 
 /** Prepares a recipe and runs it (or only plans it, for dry-run). */
-export async function runPipeline(options: PipelineOptions & { dryRun?: boolean }): Promise<PipelineResult> {
+export async function runPipeline(
+  options: PipelineOptions & { dryRun?: boolean },
+): Promise<PipelineResult> {
   const pipeline = await Pipeline.prepare(options);
   if (options.dryRun === true) {
     await pipeline.dryRun();
@@ -256,7 +303,12 @@ export async function runPipeline(options: PipelineOptions & { dryRun?: boolean 
   return pipeline.run();
 }
 
-function prepareStep(step: RecipeStep, index: number, ctx: PlanContext, session: Session): PreparedStep {
+function prepareStep(
+  step: RecipeStep,
+  index: number,
+  ctx: PlanContext,
+  session: Session,
+): PreparedStep {
   if (step.id === 'plugin') return preparePluginStep(step, index, ctx, session);
   const handler = handlers[step.id] as StepHandler;
   const ref = { index, id: step.id };
@@ -284,7 +336,13 @@ function preparePluginStep(
       `${step.keyPath}: no loaded plugin provides the step "${step.name}".${didYouMeanText(step.name, known)}`,
       {
         hint: `List the plugin that provides it under plugins: in the recipe.${known.length > 0 ? ` Loaded plugin steps: ${known.join(', ')}.` : ''}`,
-        source: { keyPath: step.keyPath, file: step.source?.kind === 'file' || step.source?.kind === 'extends' ? step.source.origin : undefined },
+        source: {
+          keyPath: step.keyPath,
+          file:
+            step.source?.kind === 'file' || step.source?.kind === 'extends'
+              ? step.source.origin
+              : undefined,
+        },
       },
     );
   }
@@ -302,7 +360,10 @@ function preparePluginStep(
       return {
         destructive: definition.destructive,
         confirmed,
-        lines: [...definition.plan({ image: planCtx.image, log: session.log }, options), ...(confirmed ? [] : ['needs confirmation: add confirm: to its options, or pass --yes'])],
+        lines: [
+          ...definition.plan({ image: planCtx.image, log: session.log }, options),
+          ...(confirmed ? [] : ['needs confirmation: add confirm: to its options, or pass --yes']),
+        ],
         refusal: confirmed ? undefined : pluginRefusal(step.keyPath, step.name),
       };
     },
@@ -329,10 +390,14 @@ function preparePluginStep(
 }
 
 function pluginRefusal(keyPath: string, name: string): FlashwrightError {
-  return new FlashwrightError('CONFIRMATION_REQUIRED', `Refusing to run the destructive step ${name} without confirmation`, {
-    hint: `Add a confirm: key to its options at ${keyPath}, or pass --yes.`,
-    source: { keyPath },
-  });
+  return new FlashwrightError(
+    'CONFIRMATION_REQUIRED',
+    `Refusing to run the destructive step ${name} without confirmation`,
+    {
+      hint: `Add a confirm: key to its options at ${keyPath}, or pass --yes.`,
+      source: { keyPath },
+    },
+  );
 }
 
 function warnAboutMissingVerify(steps: readonly RecipeStep[], session: Session): void {
@@ -357,7 +422,10 @@ function imageSummary(session: Session): ImageSummary | undefined {
 }
 
 /** The flash layout of `target.device` from a family's database, or undefined (with a note). */
-async function databaseLayout(session: Session, notes: string[]): Promise<DeviceLayout | undefined> {
+async function databaseLayout(
+  session: Session,
+  notes: string[],
+): Promise<DeviceLayout | undefined> {
   const { target } = session.recipe;
   if (target.device === undefined) {
     notes.push('No target.device in the recipe: the plan is by image ranges only.');
@@ -375,10 +443,14 @@ async function databaseLayout(session: Session, notes: string[]): Promise<Device
   for (const family of plugins.families()) {
     const layout = family.layoutOf?.(target.device, { flashSizeBytes: target.flashSizeBytes });
     if (layout !== undefined) {
-      notes.push(`Sector layout of ${target.device} from the ${family.id} device database (${layout.name}).`);
+      notes.push(
+        `Sector layout of ${target.device} from the ${family.id} device database (${layout.name}).`,
+      );
       return layout;
     }
   }
-  notes.push(`No device database knows the sector layout of ${target.device}: the plan is by image ranges only.`);
+  notes.push(
+    `No device database knows the sector layout of ${target.device}: the plan is by image ranges only.`,
+  );
   return undefined;
 }

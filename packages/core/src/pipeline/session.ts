@@ -77,9 +77,13 @@ export class Session {
 
   requireImage(what: string): FlashImage {
     if (this.image === undefined) {
-      throw new FlashwrightError('RECIPE_INVALID', `${what} needs an image, and the recipe has none`, {
-        hint: 'Set image: in the recipe (or pass --image FILE).',
-      });
+      throw new FlashwrightError(
+        'RECIPE_INVALID',
+        `${what} needs an image, and the recipe has none`,
+        {
+          hint: 'Set image: in the recipe (or pass --image FILE).',
+        },
+      );
     }
     return this.image;
   }

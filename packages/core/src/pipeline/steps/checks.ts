@@ -5,7 +5,11 @@ import { planFlash } from '../flash-plan.js';
 import { formatRanges } from '../units-text.js';
 
 /** Image data outside every flash region is an input error, found before anything is erased. */
-export function ensureInsideFlash(image: FlashImage, flash: readonly FlashRegion[], deviceName: string): void {
+export function ensureInsideFlash(
+  image: FlashImage,
+  flash: readonly FlashRegion[],
+  deviceName: string,
+): void {
   const { outside } = planFlash(image, flash);
   if (outside.length === 0) return;
   const regions = flash.map((r) => `${r.name} ${formatRanges([r])}`).join(', ');

@@ -11,7 +11,11 @@ type ConnectStep = Extract<RecipeStep, { id: 'connect' }>;
 export const connectStep: StepHandler<ConnectStep> = {
   title: (_step, ctx) => {
     const { transport, connect, speedKhz } = ctx.recipe.probe;
-    const parts = [transport ?? 'no transport', connect, speedKhz === undefined ? undefined : `${speedKhz} kHz`];
+    const parts = [
+      transport ?? 'no transport',
+      connect,
+      speedKhz === undefined ? undefined : `${speedKhz} kHz`,
+    ];
     return `Connect (${parts.filter((p) => p !== undefined).join(', ')})`;
   },
   plan: (_step, ctx) => {
@@ -80,7 +84,12 @@ export async function connectAndIdentify(session: Session): Promise<Device> {
     name: device.name,
     facts: device.facts,
     notes: device.notes,
-    flash: device.flash.map((r) => ({ name: r.name, start: r.start, end: r.end, sectors: r.sectors.length })),
+    flash: device.flash.map((r) => ({
+      name: r.name,
+      start: r.start,
+      end: r.end,
+      sectors: r.sectors.length,
+    })),
   });
   for (const note of device.notes) session.log.info(note);
   return device;

@@ -16,9 +16,14 @@ const ERASE_CHUNK_BYTES = 32 * 1024;
 
 export const eraseStep: StepHandler<EraseStep> = {
   title: (step) =>
-    step.mode === 'mass' ? 'Mass erase' : step.mode === 'none' ? 'Erase: none' : 'Erase touched sectors',
+    step.mode === 'mass'
+      ? 'Mass erase'
+      : step.mode === 'none'
+        ? 'Erase: none'
+        : 'Erase touched sectors',
   plan: (step, ctx) => {
-    if (step.mode === 'none') return { destructive: false, lines: ['no erase (the flash must already be erased)'] };
+    if (step.mode === 'none')
+      return { destructive: false, lines: ['no erase (the flash must already be erased)'] };
     const confirmed = step.confirmed || ctx.yes;
     if (step.mode === 'mass') {
       return {
@@ -26,13 +31,18 @@ export const eraseStep: StepHandler<EraseStep> = {
         confirmed,
         lines: [
           'erase the whole flash',
-          confirmed ? 'confirmed' : `needs confirmation: confirm: ${MASS_ERASE_CONFIRMATION} in the step, or --yes`,
+          confirmed
+            ? 'confirmed'
+            : `needs confirmation: confirm: ${MASS_ERASE_CONFIRMATION} in the step, or --yes`,
         ],
-        refusal: confirmed ? undefined : confirmationRequired(step.keyPath, 'mass-erase the flash', MASS_ERASE_CONFIRMATION),
+        refusal: confirmed
+          ? undefined
+          : confirmationRequired(step.keyPath, 'mass-erase the flash', MASS_ERASE_CONFIRMATION),
       };
     }
     const image = ctx.image;
-    if (image === undefined) return { destructive: false, lines: ['erase the sectors the image touches (no image)'] };
+    if (image === undefined)
+      return { destructive: false, lines: ['erase the sectors the image touches (no image)'] };
     if (ctx.layout === undefined) {
       return {
         destructive: false,
@@ -96,7 +106,12 @@ async function eraseTouched(session: Session, ref: StepRef): Promise<StepOutcome
   const programImage = await image.fillGaps([...plan.sectors], async (gap) => {
     session.checkpoint();
     const length = gap.end - gap.start;
-    const data = await device.read(gap.start, length, session.progress(ref, done, total), session.signal);
+    const data = await device.read(
+      gap.start,
+      length,
+      session.progress(ref, done, total),
+      session.signal,
+    );
     done += length;
     return data;
   });
@@ -111,7 +126,8 @@ async function eraseTouched(session: Session, ref: StepRef): Promise<StepOutcome
   }
   session.erased = 'sectors';
   session.programImage = programImage;
-  const kept = plan.preserveBytes > 0 ? `, kept ${formatBytes(plan.preserveBytes)} of existing data` : '';
+  const kept =
+    plan.preserveBytes > 0 ? `, kept ${formatBytes(plan.preserveBytes)} of existing data` : '';
   return {
     status: 'done',
     summary: `erased ${plan.sectors.length} sector${plan.sectors.length === 1 ? '' : 's'} (${formatBytes(plan.eraseBytes)})${kept}`,
@@ -123,7 +139,8 @@ function mergeAdjacent(ranges: readonly AddressRange[]): AddressRange[] {
   const out: AddressRange[] = [];
   for (const r of ranges) {
     const last = out.at(-1);
-    if (last !== undefined && last.end === r.start) out[out.length - 1] = { start: last.start, end: r.end };
+    if (last !== undefined && last.end === r.start)
+      out[out.length - 1] = { start: last.start, end: r.end };
     else out.push(r);
   }
   return out;

@@ -31,12 +31,15 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
     const wanted = resolveValues(step, fields);
     const current = await device.readOptionBytes(session.signal);
     const changes = Object.entries(wanted).filter(([name, value]) => current[name] !== value);
-    if (changes.length === 0) return { status: 'skipped', summary: `already set: ${describeValues(step.values)}` };
+    if (changes.length === 0)
+      return { status: 'skipped', summary: `already set: ${describeValues(step.values)}` };
     const rdp = fields.find((f) => f.name.toUpperCase() === 'RDP');
     const level2 = Object.entries(step.values).some(
       ([name, value]) =>
         isRdpLevel2(name, value) ||
-        (name.toUpperCase() === 'RDP' && rdp?.values?.['2'] !== undefined && wanted[name] === rdp.values['2']),
+        (name.toUpperCase() === 'RDP' &&
+          rdp?.values?.['2'] !== undefined &&
+          wanted[name] === rdp.values['2']),
     );
     const refusal = refusalFor(step, session.options.yes, level2);
     if (refusal !== undefined) throw refusal;
@@ -50,7 +53,11 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
 };
 
 /** Option-byte writes need confirmation; RDP level 2 needs its own phrase, never --yes. */
-function refusalFor(step: OptionBytesStep, yes: boolean, knownLevel2: boolean): FlashwrightError | undefined {
+function refusalFor(
+  step: OptionBytesStep,
+  yes: boolean,
+  knownLevel2: boolean,
+): FlashwrightError | undefined {
   const level2 = knownLevel2 || Object.entries(step.values).some(([n, v]) => isRdpLevel2(n, v));
   if (level2 && !step.rdp2Confirmed) {
     return confirmationRequired(
@@ -61,7 +68,11 @@ function refusalFor(step: OptionBytesStep, yes: boolean, knownLevel2: boolean): 
     );
   }
   if (!step.confirmed && !yes) {
-    return confirmationRequired(step.keyPath, `write option bytes (${describeValues(step.values)})`, OPTION_BYTES_CONFIRMATION);
+    return confirmationRequired(
+      step.keyPath,
+      `write option bytes (${describeValues(step.values)})`,
+      OPTION_BYTES_CONFIRMATION,
+    );
   }
   return undefined;
 }
@@ -70,12 +81,17 @@ function refusalFor(step: OptionBytesStep, yes: boolean, knownLevel2: boolean): 
  * Turns recipe values into the numbers the device writes: a field's named value ("1" for
  * RDP level 1) maps through the field's table, other numbers are raw and range-checked.
  */
-export function resolveValues(step: OptionBytesStep, fields: readonly OptionFieldInfo[]): OptionValues {
+export function resolveValues(
+  step: OptionBytesStep,
+  fields: readonly OptionFieldInfo[],
+): OptionValues {
   const out: Record<string, number> = {};
   const names = fields.map((f) => f.name);
   for (const [name, value] of Object.entries(step.values)) {
     const keyPath = `${step.keyPath}.option-bytes.${name}`;
-    const field = fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toUpperCase() === name.toUpperCase());
+    const field =
+      fields.find((f) => f.name === name) ??
+      fields.find((f) => f.name.toUpperCase() === name.toUpperCase());
     if (field === undefined) {
       const close = didYouMean(name, names);
       throw new FlashwrightError(
@@ -91,14 +107,24 @@ export function resolveValues(step: OptionBytesStep, fields: readonly OptionFiel
       numeric === undefined ||
       (field.min !== undefined && numeric < field.min) ||
       (field.max !== undefined && numeric > field.max) ||
-      (named === undefined && field.values !== undefined && field.min === undefined && field.max === undefined &&
+      (named === undefined &&
+        field.values !== undefined &&
+        field.min === undefined &&
+        field.max === undefined &&
         !Object.values(field.values).includes(numeric));
     if (outOfRange) {
-      const range = field.min !== undefined || field.max !== undefined ? ` (${field.min ?? 0}..${field.max ?? '?'})` : '';
-      throw new FlashwrightError('RECIPE_INVALID', `${keyPath}: ${JSON.stringify(value)} is not a valid ${field.name}${range}`, {
-        hint: allowed.length > 0 ? `Use one of: ${allowed.join(', ')}.` : field.description,
-        source: { keyPath },
-      });
+      const range =
+        field.min !== undefined || field.max !== undefined
+          ? ` (${field.min ?? 0}..${field.max ?? '?'})`
+          : '';
+      throw new FlashwrightError(
+        'RECIPE_INVALID',
+        `${keyPath}: ${JSON.stringify(value)} is not a valid ${field.name}${range}`,
+        {
+          hint: allowed.length > 0 ? `Use one of: ${allowed.join(', ')}.` : field.description,
+          source: { keyPath },
+        },
+      );
     }
     out[field.name] = numeric;
   }
@@ -112,5 +138,7 @@ function findNamed(field: OptionFieldInfo, text: string): number | undefined {
 }
 
 function describeValues(values: Readonly<Record<string, number | string>>): string {
-  return Object.entries(values).map(([name, value]) => `${name}=${value}`).join(', ');
+  return Object.entries(values)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
 }

@@ -8,13 +8,20 @@ import { formatRanges } from '../units-text.js';
  * Before erase or write: is the flash open? RDP 1 needs an unprotect step (which erases
  * everything), RDP 2 cannot be undone. Asked once per run, and again after unprotect.
  */
-export async function ensureUnprotected(session: Session, device: Device): Promise<ProtectionState> {
+export async function ensureUnprotected(
+  session: Session,
+  device: Device,
+): Promise<ProtectionState> {
   const state = session.protection ?? (await device.protection(session.signal));
   session.protection = state;
   if (state.readLevel === 2) {
-    throw new FlashwrightError('TARGET_RDP2', `${device.name} is at RDP level 2: ${state.summary}`, {
-      details: { protection: state },
-    });
+    throw new FlashwrightError(
+      'TARGET_RDP2',
+      `${device.name} is at RDP level 2: ${state.summary}`,
+      {
+        details: { protection: state },
+      },
+    );
   }
   if (state.readLevel === 1) {
     throw new FlashwrightError(

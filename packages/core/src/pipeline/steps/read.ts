@@ -15,7 +15,9 @@ export const readStep: StepHandler<ReadStep> = {
   plan: (step) => ({
     destructive: false,
     bytes: step.lengthBytes,
-    lines: [`read ${formatBytes(step.lengthBytes)} from ${formatAddress(step.address)} into ${step.file}`],
+    lines: [
+      `read ${formatBytes(step.lengthBytes)} from ${formatAddress(step.address)} into ${step.file}`,
+    ],
   }),
   run: async (step, session, ref) => {
     const device = await session.requireDevice();
@@ -25,8 +27,16 @@ export const readStep: StepHandler<ReadStep> = {
       session.progress(ref, 0, step.lengthBytes),
       session.signal,
     );
-    await writeImageFile(step.file, FlashImage.from([[step.address, data]]), session.options.plugins);
-    return { status: 'done', summary: `${formatBytes(data.length)} written to ${step.file}`, bytes: data.length };
+    await writeImageFile(
+      step.file,
+      FlashImage.from([[step.address, data]]),
+      session.options.plugins,
+    );
+    return {
+      status: 'done',
+      summary: `${formatBytes(data.length)} written to ${step.file}`,
+      bytes: data.length,
+    };
   },
 };
 
@@ -34,11 +44,16 @@ export const readStep: StepHandler<ReadStep> = {
  * Writes an image to a file in the format its extension names (.hex, .srec through their
  * plugins); anything else is written raw, as the bytes from the first address on.
  */
-export async function writeImageFile(file: string, image: FlashImage, plugins: PluginSet): Promise<void> {
+export async function writeImageFile(
+  file: string,
+  image: FlashImage,
+  plugins: PluginSet,
+): Promise<void> {
   const formatId = formatByExtension[extname(file).toLowerCase()];
   if (formatId === undefined || formatId === 'bin') {
     const extent = image.extent();
-    const bytes = extent === undefined ? new Uint8Array() : image.read(extent.start, extent.end - extent.start);
+    const bytes =
+      extent === undefined ? new Uint8Array() : image.read(extent.start, extent.end - extent.start);
     await writeFile(file, bytes);
     return;
   }

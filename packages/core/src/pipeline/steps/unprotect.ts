@@ -30,9 +30,13 @@ export const unprotectStep: StepHandler<UnprotectStep> = {
       return { status: 'skipped', summary: `not protected (${state.summary})` };
     }
     if (state.readLevel === 2) {
-      throw new FlashwrightError('TARGET_RDP2', `${device.name} is at RDP level 2: ${state.summary}`, {
-        details: { protection: state },
-      });
+      throw new FlashwrightError(
+        'TARGET_RDP2',
+        `${device.name} is at RDP level 2: ${state.summary}`,
+        {
+          details: { protection: state },
+        },
+      );
     }
     if (!step.confirmed && !session.options.yes) {
       throw confirmationRequired(

@@ -36,7 +36,12 @@ export const verifyStep: StepHandler<VerifyStep> = {
   },
 };
 
-async function verifyReadback(expected: FlashImage, device: Device, session: Session, ref: StepRef) {
+async function verifyReadback(
+  expected: FlashImage,
+  device: Device,
+  session: Session,
+  ref: StepRef,
+) {
   const total = expected.size;
   const mismatches: AddressRange[] = [];
   let first: { address: number; expected: number; actual: number } | undefined;
@@ -46,12 +51,18 @@ async function verifyReadback(expected: FlashImage, device: Device, session: Ses
       session.checkpoint();
       const length = Math.min(VERIFY_CHUNK_BYTES, data.length - offset);
       const address = start + offset;
-      const actual = await device.read(address, length, session.progress(ref, done, total), session.signal);
+      const actual = await device.read(
+        address,
+        length,
+        session.progress(ref, done, total),
+        session.signal,
+      );
       const want = data.subarray(offset, offset + length);
       let runStart = -1;
       for (let i = 0; i <= length; i++) {
         const differs = i < length && actual[i] !== want[i];
-        if (differs && first === undefined) first = { address: address + i, expected: want[i]!, actual: actual[i]! };
+        if (differs && first === undefined)
+          first = { address: address + i, expected: want[i]!, actual: actual[i]! };
         if (differs && runStart < 0) runStart = i;
         if (!differs && runStart >= 0) {
           mismatches.push({ start: address + runStart, end: address + i });
@@ -67,10 +78,16 @@ async function verifyReadback(expected: FlashImage, device: Device, session: Ses
     throw new FlashwrightError(
       'VERIFY_MISMATCH',
       `${formatBytes(bytes)} differ from the image, first at ${formatAddress(first.address)} (expected 0x${hex2(first.expected)}, read 0x${hex2(first.actual)}): ${formatRanges(ranges)}`,
-      { details: { mismatches: ranges.slice(0, MAX_REPORTED), mismatchCount: ranges.length, first } },
+      {
+        details: { mismatches: ranges.slice(0, MAX_REPORTED), mismatchCount: ranges.length, first },
+      },
     );
   }
-  return { status: 'done' as const, summary: `${formatBytes(total)} match the image (readback)`, bytes: total };
+  return {
+    status: 'done' as const,
+    summary: `${formatBytes(total)} match the image (readback)`,
+    bytes: total,
+  };
 }
 
 async function verifyCrc(expected: FlashImage, device: Device, session: Session, ref: StepRef) {
@@ -83,15 +100,27 @@ async function verifyCrc(expected: FlashImage, device: Device, session: Session,
     const onChip = (await device.checksum!(range, session.signal)) >>> 0;
     if (onChip !== crc32(data) >>> 0) bad.push(range);
     done += data.length;
-    session.progress(ref, 0, total)({ operation: 'verify', range, doneBytes: done, totalBytes: total });
+    session.progress(
+      ref,
+      0,
+      total,
+    )({ operation: 'verify', range, doneBytes: done, totalBytes: total });
   }
   if (bad.length > 0) {
-    throw new FlashwrightError('VERIFY_MISMATCH', `CRC-32 differs from the image in ${formatRanges(bad)}`, {
-      hint: 'Run with `verify: readback` to see the first differing byte; then erase and write again.',
-      details: { mismatches: bad.slice(0, MAX_REPORTED), mismatchCount: bad.length },
-    });
+    throw new FlashwrightError(
+      'VERIFY_MISMATCH',
+      `CRC-32 differs from the image in ${formatRanges(bad)}`,
+      {
+        hint: 'Run with `verify: readback` to see the first differing byte; then erase and write again.',
+        details: { mismatches: bad.slice(0, MAX_REPORTED), mismatchCount: bad.length },
+      },
+    );
   }
-  return { status: 'done' as const, summary: `${formatBytes(total)} match the image (CRC-32)`, bytes: total };
+  return {
+    status: 'done' as const,
+    summary: `${formatBytes(total)} match the image (CRC-32)`,
+    bytes: total,
+  };
 }
 
 function hex2(value: number): string {

@@ -2,7 +2,6 @@ import type { RecipeStep } from '../../config/recipe.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type { FlashRegion } from '../../plugin/types.js';
 import { alignToUnits, dropErasedUnits, splitForProgramming } from '../flash-plan.js';
-import type { Session } from '../session.js';
 import { formatBytes } from '../units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
@@ -12,11 +11,14 @@ import type { StepHandler } from './step-handler.js';
 const WRITE_CHUNK_BYTES = 32 * 1024;
 
 export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
-  title: (_step, ctx) => (ctx.image === undefined ? 'Write' : `Write ${formatBytes(ctx.image.size)}`),
+  title: (_step, ctx) =>
+    ctx.image === undefined ? 'Write' : `Write ${formatBytes(ctx.image.size)}`,
   plan: (_step, ctx) => {
     const image = ctx.image;
     if (image === undefined) return { destructive: false, lines: ['write the image (no image)'] };
-    const lines = [`write ${formatBytes(image.size)} in ${image.blocks.size} block${image.blocks.size === 1 ? '' : 's'}`];
+    const lines = [
+      `write ${formatBytes(image.size)} in ${image.blocks.size} block${image.blocks.size === 1 ? '' : 's'}`,
+    ];
     if (ctx.layout !== undefined) {
       const units = [...new Set(ctx.layout.flash.map((r) => r.writeUnitBytes))].join('/');
       lines.push(`in ${units}-byte write units; units equal to the erased value are skipped`);
@@ -52,7 +54,10 @@ export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
 };
 
 /** Aligns each region's data to its write unit and drops units equal to the erased value. */
-export async function programmable(image: FlashImage, flash: readonly FlashRegion[]): Promise<FlashImage> {
+export async function programmable(
+  image: FlashImage,
+  flash: readonly FlashRegion[],
+): Promise<FlashImage> {
   const parts: [number, Uint8Array][] = [];
   for (const region of flash) {
     const inRegion = image.slice(region);

@@ -1,0 +1,93 @@
+import type { PipelineResult, RecipeStep, ResolvedRecipe } from '@flashwright/core';
+import type { CommandContext, CommandResult } from '../context.js';
+
+/**
+ * Runs a resolved recipe through core's pipeline with the command's reporter: the plan
+ * for --dry-run, the steps otherwise. The probe is closed whatever happens.
+ */
+export async function executeRecipe(
+  ctx: CommandContext,
+  resolved: ResolvedRecipe,
+): Promise<CommandResult> {
+  const pipeline = await ctx.core.Pipeline.prepare({
+    resolved,
+    plugins: ctx.plugins(resolved.baseDir),
+    emit: ctx.reporter.event,
+    signal: ctx.signal,
+    yes: ctx.options.yes === true,
+  });
+  if (ctx.options.dryRun === true) {
+    await pipeline.dryRun();
+    return { result: resultOf(pipeline.result()) };
+  }
+  try {
+    await ctx.reporter.runSteps(pipeline);
+  } finally {
+    await pipeline.close();
+  }
+  const result = pipeline.result();
+  return { result: resultOf(result), journal: result.journal };
+}
+
+function resultOf(result: PipelineResult): Record<string, unknown> {
+  return {
+    steps: result.steps.map(({ index, id, status, summary, bytes, durationMs, virtualMs }) => ({
+      index,
+      id,
+      status,
+      summary,
+      bytes,
+      durationMs: Math.round(durationMs),
+      virtualMs,
+    })),
+    image: result.image,
+    virtualMs: result.virtualMs,
+  };
+}
+
+/** The same recipe (probe, target, plugins) with other steps: for `read`, `erase`, `info`. */
+export function withSteps(resolved: ResolvedRecipe, steps: readonly RecipeStep[]): ResolvedRecipe {
+  return { ...resolved, recipe: { ...resolved.recipe, steps } };
+}
+
+/**
+ * The merged recipe and where each value came from: always in --json, and for humans on
+ * --dry-run or -v (the answer to "why is the speed 1800?").
+ */
+export function reportRecipe(ctx: CommandContext, resolved: ResolvedRecipe): void {
+  const lines: string[] = [];
+  if (ctx.options.dryRun === true || ctx.options.verbose === true) {
+    lines.push(`Recipe: ${resolved.file ?? '(none: defaults, environment and flags)'}`);
+    const width = Math.max(0, ...Object.keys(resolved.sources).map((k) => k.length));
+    for (const [key, source] of Object.entries(resolved.sources)) {
+      const value = JSON.stringify(valueAt(resolved.merged, key));
+      lines.push(
+        `  ${key.padEnd(width)}  ${truncate(value ?? '', 48)}  <- ${ctx.core.describeSource(source)}`,
+      );
+    }
+  }
+  ctx.reporter.output({
+    kind: 'recipe',
+    data: {
+      file: resolved.file,
+      recipe: resolved.merged,
+      sources: resolved.sources,
+      layers: resolved.layers,
+    },
+    lines,
+  });
+}
+
+function valueAt(root: unknown, keyPath: string): unknown {
+  let node = root;
+  for (const match of keyPath.matchAll(/([^.[\]]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
+    const key = match[1] ?? match[2] ?? match[3] ?? '';
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import type { Device, Probe } from '@flashwright/core';
+import type { CommandContext } from '../context.js';
+import { runCommand } from '../context.js';
+import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
+import { executeRecipe, withSteps } from './execute.js';
+
+export function registerInfo(program: Command): void {
+  const command = withCommonOptions(
+    program
+      .command('info')
+      .description(
+        'Show the probe and the chip: device, flash, RAM, protection, option bytes, voltage',
+      ),
+  );
+  withExamples(command, [
+    ['flashwright info', 'with the recipe’s probe'],
+    ['flashwright info --probe stlink', 'without a recipe'],
+    ['flashwright info --probe virtual --json', 'the virtual board, as JSON'],
+  ]);
+  command.action(async (options: CommonOptions) =>
+    runCommand('info', options, async (ctx) => {
+      const resolved = await ctx.loadRecipe({ optional: true });
+      const connectOnly = withSteps(resolved, [{ id: 'connect', keyPath: 'info' }]);
+      if (options.dryRun === true) return executeRecipe(ctx, connectOnly);
+      const pipeline = await ctx.core.Pipeline.prepare({
+        resolved: connectOnly,
+        plugins: ctx.plugins(resolved.baseDir),
+        emit: ctx.reporter.event,
+        signal: ctx.signal,
+        yes: false,
+      });
+      try {
+        await pipeline.runStep(0);
+        const info = await describe(ctx, pipeline.probe!, pipeline.device!);
+        ctx.reporter.output({ kind: 'info', data: info.data, lines: info.lines });
+        return { result: info.data };
+      } finally {
+        await pipeline.close();
+      }
+    }),
+  );
+}
+
+async function describe(ctx: CommandContext, probe: Probe, device: Device) {
+  const { formatBytes, formatRange } = ctx.core;
+  const signal = ctx.signal;
+  const voltage = await probe.targetVoltage?.(signal);
+  const protection = await device.protection(signal);
+  let optionBytes: Readonly<Record<string, number>> | { error: string };
+  try {
+    optionBytes = await device.readOptionBytes(signal);
+  } catch (error) {
+    if (!ctx.core.isFlashwrightError(error)) throw error;
+    optionBytes = { error: error.message };
+  }
+  const data = {
+    probe: probe.info,
+    probeWarnings: probe.warnings,
+    targetVoltage: voltage,
+    device: { family: device.family, name: device.name, facts: device.facts, notes: device.notes },
+    flash: device.flash.map((r) => ({
+      name: r.name,
+      start: r.start,
+      end: r.end,
+      sectors: r.sectors.length,
+      erasedValue: r.erasedValue,
+      writeUnitBytes: r.writeUnitBytes,
+    })),
+    ram: device.ram,
+    protection,
+    optionBytes,
+  };
+  const lines = [
+    `Probe:       ${probe.info.name}${probe.info.serial === undefined ? '' : ` (serial ${probe.info.serial})`}`,
+    `Firmware:    ${probe.info.firmwareVersion ?? 'unknown'}`,
+    `Voltage:     ${voltage === undefined ? 'not measured' : `${voltage.toFixed(2)} V`}`,
+    `Device:      ${device.name} (${device.family})`,
+    ...Object.entries(device.facts).map(
+      ([k, v]) =>
+        `  ${k}: ${typeof v === 'number' ? `0x${v.toString(16).toUpperCase()}` : String(v)}`,
+    ),
+    ...device.flash.map(
+      (r) =>
+        `Flash:       ${r.name} ${formatRange(r)} (${formatBytes(r.end - r.start)}, ${r.sectors.length} sectors, erased 0x${r.erasedValue.toString(16).toUpperCase()})`,
+    ),
+    ...device.ram.map((r) => `RAM:         ${formatRange(r)} (${formatBytes(r.end - r.start)})`),
+    `Protection:  ${protection.summary}`,
+    `Option bytes: ${
+      'error' in optionBytes
+        ? String(optionBytes.error)
+        : Object.entries(optionBytes)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')
+    }`,
+    ...device.notes.map((n) => `Note:        ${n}`),
+  ];
+  return { data, lines };
+}

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import type { ProbeListing } from '@flashwright/core';
+import { runCommand } from '../context.js';
+import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
+import { table } from './devices.js';
+
+/** Transports `probes` asks when no --probe narrows it down. */
+const builtinTransports = ['stlink', 'cmsis-dap', 'gdb', 'virtual'] as const;
+
+export function registerProbes(program: Command): void {
+  const command = withCommonOptions(
+    program
+      .command('probes')
+      .description('List connected probes, including those that cannot be opened and why'),
+  );
+  withExamples(command, [
+    ['flashwright probes', 'every probe of every installed transport'],
+    ['flashwright probes --probe stlink', 'only ST-Links'],
+    ['flashwright probes --json', 'as JSON'],
+  ]);
+  command.action(async (options: CommonOptions) =>
+    runCommand('probes', options, async (ctx) => {
+      const resolved = await ctx.loadRecipe({ optional: true });
+      const plugins = ctx.plugins(resolved.baseDir);
+      for (const p of resolved.recipe.plugins) await plugins.add(p.name, p.options);
+      const specs =
+        options.probe !== undefined
+          ? [ctx.core.parseProbeSpec(options.probe, '--probe').transport]
+          : [...builtinTransports];
+      const unavailable: { transport: string; reason: string }[] = [];
+      for (const spec of specs) {
+        try {
+          await plugins.transport(spec);
+        } catch (error) {
+          if (!ctx.core.isFlashwrightError(error)) throw error;
+          unavailable.push({ transport: spec, reason: error.message });
+        }
+      }
+      const found: (ProbeListing & { problemText?: string })[] = [];
+      for (const transport of plugins.transports()) {
+        try {
+          found.push(...(await transport.list(ctx.signal)));
+        } catch (error) {
+          if (!ctx.core.isFlashwrightError(error)) throw error;
+          unavailable.push({
+            transport: transport.id,
+            reason: `${error.message}${error.hint === undefined ? '' : ` (${error.hint})`}`,
+          });
+        }
+      }
+      const rows = found.map((p) => [
+        p.transport,
+        p.name,
+        p.serial ?? '-',
+        p.firmwareVersion ?? '-',
+        p.usable
+          ? 'ok'
+          : `${p.problem?.message ?? 'unusable'}${p.problem?.hint === undefined ? '' : ` (${p.problem.hint})`}`,
+      ]);
+      const lines =
+        rows.length === 0
+          ? ['No probes found.']
+          : table(['TRANSPORT', 'PROBE', 'SERIAL', 'FIRMWARE', 'STATUS'], rows);
+      for (const u of unavailable) lines.push(`${u.transport}: not available: ${u.reason}`);
+      ctx.reporter.output({ kind: 'probes', data: { probes: found, unavailable }, lines });
+      return { result: { count: found.length, unavailable: unavailable.length } };
+    }),
+  );
+}

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { runCommand } from '../context.js';
+import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
+import { executeRecipe, withSteps } from './execute.js';
+
+interface ReadOptions extends CommonOptions {
+  readonly output: string;
+}
+
+export function registerRead(program: Command): void {
+  const command = withCommonOptions(
+    program
+      .command('read')
+      .argument('<address>', 'start address, e.g. 0x08000000', parseInteger)
+      .argument('<length>', 'number of bytes, e.g. 0x20000', parseInteger)
+      .requiredOption('-o, --output <file>', 'file to write (.hex, .srec, else raw binary)')
+      .description('Read target memory into a file'),
+  );
+  withExamples(command, [
+    ['flashwright read 0x08000000 0x20000 -o backup.bin', 'back up 128 KB of flash'],
+    ['flashwright read 0x08000000 4096 -o head.hex --probe stlink', 'the first 4 KB, as Intel HEX'],
+  ]);
+  command.action(async (address: number, length: number, options: ReadOptions) =>
+    runCommand('read', options, async (ctx) => {
+      const resolved = await ctx.loadRecipe({ optional: true });
+      const file = resolve(ctx.cwd, options.output);
+      return executeRecipe(
+        ctx,
+        withSteps(resolved, [
+          { id: 'connect', keyPath: 'read' },
+          { id: 'read', address, lengthBytes: length, file, keyPath: 'read' },
+        ]),
+      );
+    }),
+  );
+}

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { runCommand } from '../context.js';
+import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
+import { executeRecipe, reportRecipe } from './execute.js';
+
+interface RunOptions extends CommonOptions {
+  readonly image?: string;
+  readonly speed?: number;
+}
+
+export function registerRun(program: Command): void {
+  const command = withCommonOptions(
+    program
+      .command('run')
+      .argument('[recipe]', 'recipe file (the same as -c)')
+      .description('Run the recipe: connect, erase, write, verify, option bytes, reset'),
+  )
+    .option('--image <file>', 'image file (overrides the recipe’s image)')
+    .option('--speed <kHz>', 'SWD clock in kHz (overrides probe.speed)', parseInteger);
+  withExamples(command, [
+    ['flashwright run', 'find flashwright.config.yaml and run it'],
+    ['flashwright run --dry-run', 'show the plan: sectors to erase, bytes to write'],
+    ['flashwright run -c board.yaml --probe virtual', 'rehearse on virtual hardware'],
+    ['flashwright run --json | jq .', 'NDJSON events, summary last (for CI)'],
+    ['flashwright run --image build/app.hex --yes', 'another image; confirm destructive steps'],
+  ]);
+  command.action(async (recipe: string | undefined, options: RunOptions) =>
+    runCommand('run', options, async (ctx) => {
+      const resolved = await ctx.loadRecipe({
+        file: recipe,
+        flags: { image: options.image, speedKhz: options.speed },
+      });
+      reportRecipe(ctx, resolved);
+      return executeRecipe(ctx, resolved);
+    }),
+  );
+}

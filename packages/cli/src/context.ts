@@ -1,0 +1,150 @@
+import type * as Core from '@flashwright/core';
+import type {
+  FlashwrightError,
+  JournalSummary,
+  PluginSet,
+  RecipeFlags,
+  ResolvedRecipe,
+} from '@flashwright/core';
+import type { CommonOptions } from './options.js';
+import { JsonReporter } from './output/json-reporter.js';
+import { PlainReporter } from './output/plain-reporter.js';
+import type { Reporter, Summary } from './output/reporter.js';
+
+export type CoreModule = typeof Core;
+
+/** What a command body gets: core (loaded lazily), the reporter, and Ctrl-C. */
+export interface CommandContext {
+  readonly core: CoreModule;
+  readonly options: CommonOptions;
+  readonly reporter: Reporter;
+  readonly signal: AbortSignal;
+  readonly cwd: string;
+  /** Loads the recipe; `optional` lets commands like `info` work from --probe alone. */
+  loadRecipe(extra?: {
+    file?: string | undefined;
+    optional?: boolean;
+    flags?: RecipeFlags;
+  }): Promise<ResolvedRecipe>;
+  /** The plugins, resolved from the recipe's directory first, then from flashwright itself. */
+  plugins(baseDir: string): PluginSet;
+}
+
+export interface CommandResult {
+  readonly result?: unknown;
+  readonly journal?: JournalSummary | undefined;
+}
+
+/**
+ * Runs a command body with a reporter, Ctrl-C handling and error mapping, then prints the
+ * summary and sets the exit code. Core is imported here, not at startup, so `--version`
+ * and `--help` stay fast.
+ */
+export async function runCommand(
+  command: string,
+  options: CommonOptions,
+  body: (ctx: CommandContext) => Promise<CommandResult | undefined>,
+): Promise<void> {
+  const started = performance.now();
+  const reporter = await createReporter(options);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    reporter.message('warning', 'Stopping at the next safe point (Ctrl-C again to quit at once).');
+    controller.abort(new DOMException('Interrupted by Ctrl-C', 'AbortError'));
+  };
+  process.on('SIGINT', onSigint);
+
+  let core: CoreModule | undefined;
+  let outcome: CommandResult | undefined;
+  let failure: FlashwrightError | undefined;
+  try {
+    core = await import('@flashwright/core');
+    const loaded = core;
+    const cwd = process.cwd();
+    const ctx: CommandContext = {
+      core: loaded,
+      options,
+      reporter,
+      signal: controller.signal,
+      cwd,
+      loadRecipe: (extra = {}) =>
+        loaded.loadRecipe({
+          cwd,
+          configFile: extra.file ?? options.config,
+          optional: extra.optional,
+          flags: { probe: options.probe, ...extra.flags },
+        }),
+      plugins: (baseDir) =>
+        new loaded.PluginSet(
+          new loaded.PluginLoader({
+            baseDir,
+            resolvers: [loaded.resolverFrom(baseDir), resolveFromCli],
+          }),
+        ),
+    };
+    outcome = await body(ctx);
+  } catch (error) {
+    failure = await toFlashwrightError(error, core);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  const exitCode = failure?.exitCode ?? 0;
+  const summary: Summary = {
+    type: 'summary',
+    command,
+    status:
+      exitCode === 0
+        ? 'ok'
+        : exitCode === 6
+          ? 'refused'
+          : exitCode === 130
+            ? 'interrupted'
+            : 'failed',
+    exitCode,
+    durationMs: Math.round(performance.now() - started),
+    dryRun: options.dryRun === true,
+    error: failure?.toJSON(),
+    journal: outcome?.journal ?? (failure?.details?.journal as JournalSummary | undefined),
+    result: outcome?.result,
+  };
+  reporter.finish(summary, failure);
+  process.exitCode = exitCode;
+}
+
+/** The built-in plugins are dependencies of the CLI package: resolve them from here. */
+function resolveFromCli(specifier: string): string | undefined {
+  try {
+    return import.meta.resolve(specifier);
+  } catch {
+    return undefined;
+  }
+}
+
+async function createReporter(options: CommonOptions): Promise<Reporter> {
+  const verbose = options.verbose === true;
+  if (options.json === true) return new JsonReporter();
+  if (process.stdout.isTTY && process.env.CI === undefined) {
+    // listr2 is only loaded when it will draw something.
+    const { ListrReporter } = await import('./output/listr-reporter.js');
+    return new ListrReporter({ verbose });
+  }
+  return new PlainReporter({ verbose });
+}
+
+/** Anything thrown becomes a FlashwrightError: aborts are INTERRUPTED, the rest INTERNAL. */
+async function toFlashwrightError(
+  error: unknown,
+  core: CoreModule | undefined,
+): Promise<FlashwrightError> {
+  const c = core ?? (await import('@flashwright/core'));
+  if (c.isFlashwrightError(error)) return error;
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new c.FlashwrightError('INTERRUPTED', 'Interrupted', { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new c.FlashwrightError('INTERNAL', `Unexpected error: ${message}`, { cause: error });
+}

@@ -1,0 +1,79 @@
+import { Command, CommanderError } from 'commander';
+import { registerConvert } from './commands/convert.js';
+import { registerDevices } from './commands/devices.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerErase } from './commands/erase.js';
+import { registerInfo } from './commands/info.js';
+import { registerProbes } from './commands/probes.js';
+import { registerRead } from './commands/read.js';
+import { registerRun } from './commands/run.js';
+import { registerSim } from './commands/sim.js';
+import { withExamples } from './options.js';
+import { cliVersion } from './version.js';
+
+/** Exit code for command-line mistakes (DESIGN.md: 2 = usage or recipe error). */
+const USAGE_EXIT_CODE = 2;
+
+/**
+ * Builds the command tree. Command modules import only commander and types at load time:
+ * core, plugins and listr2 are imported when a command runs.
+ */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('flashwright')
+    .description('Program microcontrollers from a recipe checked into the firmware project.')
+    .version(cliVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  withExamples(program, [
+    ['flashwright run', 'run flashwright.config.yaml from this directory up'],
+    ['flashwright run --dry-run', 'show what would be erased and written'],
+    ['flashwright info --probe stlink', 'identify the chip on an ST-Link'],
+    ['flashwright probes', 'list connected probes'],
+    ['flashwright help run', 'options of one command'],
+  ]);
+  registerRun(program);
+  registerInfo(program);
+  registerProbes(program);
+  registerRead(program);
+  registerErase(program);
+  registerConvert(program);
+  registerDevices(program);
+  registerDoctor(program);
+  registerSim(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.exitCode === 0
+    ) {
+      return 0;
+    }
+    if (argv.includes('--json')) {
+      // Keep the --json promise even for a bad command line: the last line is a summary.
+      process.stdout.write(
+        `${JSON.stringify({
+          type: 'summary',
+          command: argv[2] ?? '',
+          status: 'failed',
+          exitCode: USAGE_EXIT_CODE,
+          durationMs: 0,
+          dryRun: argv.includes('--dry-run'),
+          error: { code: 'USAGE', exitCode: USAGE_EXIT_CODE, message: error.message },
+        })}\n`,
+      );
+    }
+    return USAGE_EXIT_CODE;
+  }
+}
