@@ -43,7 +43,9 @@ async function walkDocument(
   numbering.seen.add(annex);
   const root = parseXmlDocument(await readAnnex(annex));
   if (root === undefined) throw new Error(`${annex} is not well-formed XML`);
-  await walkElement(readAnnex, root, numbering, feature);
+  // An included file is usually a <feature> document itself.
+  const rootFeature = root.name === 'feature' ? root.attributes['name'] : feature;
+  await walkElement(readAnnex, root, numbering, rootFeature);
 }
 
 async function walkElement(
