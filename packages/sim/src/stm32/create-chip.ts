@@ -12,6 +12,7 @@ import { DataOnlyController } from './families/data-only.js';
 import { F2f4f7Controller } from './families/f2f4f7.js';
 import { FpecController } from './families/fpec.js';
 import { hexToBytes } from './families/hex.js';
+import { L0l1Controller } from './families/l0l1.js';
 
 export interface Stm32ChipOptions {
   /** A part number ("STM32L151CBxxA", "STM32F103RB") or a DBGMCU DEV_ID (0x429). */
@@ -70,6 +71,8 @@ function controllerFor(ctx: Stm32Context): FlashController {
       return new FpecController(ctx);
     case 'f2-f4-f7':
       return new F2f4f7Controller(ctx);
+    case 'l0-l1':
+      return new L0l1Controller(ctx);
     default:
       return new DataOnlyController(ctx);
   }

@@ -1,0 +1,483 @@
+import { flashBanks } from '@flashwright/stm32-devices';
+import { BusError, type BusSize, type SystemBus } from '../../bus.js';
+import {
+  ControllerBase,
+  FLASH_BASE,
+  wrongKeyError,
+  type RdpLevel,
+  type Stm32Context,
+} from '../controller.js';
+import { FlashArray, leBytes, type FlashArrayState } from '../flash-array.js';
+import { FlashRegion } from '../regions.js';
+import { RegisterBlock } from '../register-block.js';
+import {
+  LX_OPTION_BASE,
+  dataEepromBytes,
+  defaultLxOptions,
+  loadLxOptions,
+  optionWordOffsets,
+  type LxLoadedOptions,
+} from './l0l1-options.js';
+
+// STM32L0/L1 NVM interface: RM0038 (L1), RM0377/RM0367 (L0), PM0062; register map and bits
+// confirmed against CMSIS-L0/L1 and HAL-L0/L1 in targets.md §2.3.
+const PEKEY = [0x89abcdef, 0x02030405] as const;
+const PRGKEY = [0x8c9daebf, 0x13141516] as const;
+const OPTKEY = [0xfbead9c8, 0x24252627] as const;
+
+const Reg = {
+  ACR: 0x00,
+  PECR: 0x04,
+  PDKEYR: 0x08,
+  PEKEYR: 0x0c,
+  PRGKEYR: 0x10,
+  OPTKEYR: 0x14,
+  SR: 0x18,
+  OBR: 0x1c,
+  WRPR: 0x20,
+};
+/** WRPR2..WRPR4 of the larger parts. */
+const WRPR_EXTRA = [0x80, 0x84, 0x88];
+
+const Pecr = {
+  PELOCK: 1 << 0,
+  PRGLOCK: 1 << 1,
+  OPTLOCK: 1 << 2,
+  PROG: 1 << 3,
+  DATA: 1 << 4,
+  ERASE: 1 << 9,
+  FPRG: 1 << 10,
+  OBL_LAUNCH: 1 << 18,
+  /** L0 only: skip the not-zero check. */
+  NZDISABLE: 1 << 22,
+};
+const LOCKS = Pecr.PELOCK | Pecr.PRGLOCK | Pecr.OPTLOCK;
+
+const Sr = {
+  BSY: 1 << 0,
+  EOP: 1 << 1,
+  ENDHV: 1 << 2,
+  READY: 1 << 3,
+  WRPERR: 1 << 8,
+  PGAERR: 1 << 9,
+  SIZERR: 1 << 10,
+  OPTVERR: 1 << 11,
+  OPTVERRUSR: 1 << 12,
+  /** L0 only. */
+  NOTZEROERR: 1 << 16,
+  /** L0 only: a write was aborted by a fetch. */
+  FWWERR: 1 << 17,
+};
+const SR_W1C = 0x33f02;
+
+/** Half-page latches being filled. */
+interface HalfPage {
+  readonly base: number;
+  readonly data: Uint8Array;
+  readonly written: Set<number>;
+}
+
+/** The STM32L0/L1 NVM controller: program memory, data EEPROM and option bytes. */
+export class L0l1Controller extends ControllerBase {
+  readonly flash: FlashArray;
+  readonly eeprom: FlashArray;
+  readonly isL0: boolean;
+  readonly #base: number;
+  readonly #halfPageBytes: number;
+  readonly #optionOffsets: number[];
+  #nvOptions: Map<number, number>;
+  #loaded: LxLoadedOptions;
+  #pecr = LOCKS;
+  #sr = 0;
+  #keyStage = { pe: 0, prg: 0, opt: 0 };
+  #lockedUntilReset = false;
+  #halfPage: HalfPage | undefined;
+
+  constructor(ctx: Stm32Context) {
+    super(ctx);
+    const { device, flashKiB } = ctx;
+    this.isL0 = device.line === 'STM32L0';
+    this.#base = device.controller.base;
+    this.#halfPageBytes = device.halfPageBytes ?? (this.isL0 ? 64 : 128);
+    const banks = flashBanks(device, flashKiB);
+    const last = banks[banks.length - 1];
+    const span = last ? last.start - FLASH_BASE + last.sectorBytes.reduce((a, b) => a + b, 0) : 0;
+    this.flash = new FlashArray(FLASH_BASE, span, device.erasedValue, banks);
+    const eepromBase = device.dataEepromBase ?? 0x08080000;
+    const eepromBytes = dataEepromBytes(device);
+    this.eeprom = new FlashArray(eepromBase, eepromBytes, 0, [
+      { start: eepromBase, sectorBytes: [eepromBytes] },
+    ]);
+    this.#optionOffsets = optionWordOffsets(flashKiB);
+    this.#nvOptions = defaultLxOptions(this.#optionOffsets, ctx.initialRdp);
+    this.#loaded = loadLxOptions(this.#nvOptions);
+    this.reset();
+  }
+
+  rdpLevel(): RdpLevel {
+    return this.#loaded.rdpLevel;
+  }
+
+  reset(): void {
+    this.busy.abort();
+    this.#pecr = LOCKS;
+    this.#keyStage = { pe: 0, prg: 0, opt: 0 };
+    this.#lockedUntilReset = false;
+    this.#halfPage = undefined;
+    this.#loaded = loadLxOptions(this.#nvOptions);
+    this.#sr = this.#loaded.optVerr ? Sr.OPTVERR : 0;
+    if (this.#loaded.optVerrUser && !this.isL0 && this.#optionOffsets.length > 4) {
+      this.#sr |= Sr.OPTVERRUSR; // L1 Cat.3 and later only (CMSIS-L1)
+    }
+  }
+
+  saveState(): Record<string, unknown> {
+    const options: Record<string, number> = {};
+    for (const [offset, word] of this.#nvOptions) options[offset.toString(16)] = word;
+    return { options, eeprom: this.eeprom.saveState() };
+  }
+
+  loadState(state: Readonly<Record<string, unknown>>): void {
+    const options = state['options'] as Record<string, number> | undefined;
+    const eeprom = state['eeprom'] as FlashArrayState | undefined;
+    if (!options || !eeprom) throw new TypeError('L0/L1 state needs options and eeprom');
+    this.#nvOptions = new Map(
+      this.#optionOffsets.map((o) => [o, (options[o.toString(16)] ?? 0) >>> 0] as const),
+    );
+    this.eeprom.loadState(eeprom);
+    this.reset();
+  }
+
+  protected mapRegisters(bus: SystemBus): void {
+    bus.map(
+      new RegisterBlock('FLASH (NVM)', this.#base, this.#base + 0x400, {
+        read: (offset) => this.#readRegister(offset),
+        write: (offset, value, size) => this.#writeRegister(offset, value, size),
+      }),
+    );
+    const eeprom = this.eeprom;
+    bus.map(
+      new FlashRegion(
+        'data EEPROM',
+        eeprom.base,
+        eeprom.end,
+        {
+          flashRead: (address, size) => this.#eepromRead(address, size),
+          flashWrite: (address, size, value) => this.#eepromWrite(address, size, value),
+        },
+        () => true,
+      ),
+    );
+    // Option words: +0x00..+0x1F, and +0x80.. on parts with more than 6 WRP words.
+    const low = this.#optionOffsets.filter((o) => o < 0x80);
+    const high = this.#optionOffsets.filter((o) => o >= 0x80);
+    for (const group of [low, high]) {
+      if (group.length === 0) continue;
+      const start = LX_OPTION_BASE + (group[0] ?? 0);
+      bus.map({
+        name: 'option bytes',
+        start,
+        end: start + 4 * group.length,
+        // Readable at every protection level (RM0038 table "Access vs protection").
+        read: (address, size) => {
+          const offset = address - LX_OPTION_BASE;
+          const word = this.#nvOptions.get(offset & ~3) ?? 0;
+          return (word >>> (8 * (offset & 3))) & (size === 4 ? 0xffffffff : (1 << (8 * size)) - 1);
+        },
+        write: (address, size, value) => this.#writeOption(address, size, value),
+      });
+    }
+  }
+
+  // --- registers ---
+
+  #readRegister(offset: number): number {
+    switch (offset) {
+      case Reg.PECR:
+        return this.#pecr;
+      case Reg.SR: {
+        const busy = this.busy.busy;
+        return this.#sr | Sr.READY | (busy ? Sr.BSY : Sr.ENDHV);
+      }
+      case Reg.OBR:
+        return this.#loaded.obr;
+      case Reg.WRPR:
+        return this.#loaded.wrp[0] ?? 0;
+    }
+    const extra = WRPR_EXTRA.indexOf(offset);
+    return extra >= 0 ? (this.#loaded.wrp[extra + 1] ?? 0) : 0;
+  }
+
+  #writeRegister(offset: number, value: number, size: BusSize): void {
+    const address = this.#base + offset;
+    switch (offset) {
+      case Reg.PECR:
+        this.#writePecr(value);
+        return;
+      case Reg.PEKEYR:
+        this.#writeKey('pe', PEKEY, address, value, size);
+        return;
+      case Reg.PRGKEYR:
+        this.#writeKey('prg', PRGKEY, address, value, size);
+        return;
+      case Reg.OPTKEYR:
+        this.#writeKey('opt', OPTKEY, address, value, size);
+        return;
+      case Reg.SR:
+        this.#sr &= ~(value & SR_W1C);
+        return;
+    }
+  }
+
+  /**
+   * PEKEYR unlocks PECR and the data EEPROM; PRGKEYR (program memory) and OPTKEYR (option
+   * bytes) are accepted only once PELOCK is 0. A wrong key, a key out of order or a key for
+   * something already unlocked locks PECR until the next reset and the write gets a bus
+   * error (RM0038 §3.3.4 "Unlocking the data EEPROM and FLASH_PECR"; BMP stm32l0.c relocks
+   * before unlocking because L0 rejects keys on an unlocked PECR).
+   */
+  #writeKey(
+    which: 'pe' | 'prg' | 'opt',
+    keys: readonly [number, number],
+    address: number,
+    value: number,
+    size: BusSize,
+  ): void {
+    const lockBit = which === 'pe' ? Pecr.PELOCK : which === 'prg' ? Pecr.PRGLOCK : Pecr.OPTLOCK;
+    const stage = this.#keyStage[which];
+    const wrong =
+      this.#lockedUntilReset ||
+      size !== 4 ||
+      (this.#pecr & lockBit) === 0 ||
+      (which !== 'pe' && (this.#pecr & Pecr.PELOCK) !== 0) ||
+      value >>> 0 !== keys[stage];
+    if (wrong) {
+      this.#lockedUntilReset = true;
+      this.#pecr |= LOCKS;
+      this.#keyStage = { pe: 0, prg: 0, opt: 0 };
+      throw wrongKeyError(address, `FLASH_${which.toUpperCase()}KEYR`);
+    }
+    if (stage === 0) {
+      this.#keyStage[which] = 1;
+      return;
+    }
+    this.#keyStage[which] = 0;
+    this.#pecr &= ~lockBit;
+  }
+
+  #writePecr(value: number): void {
+    // STM32L1: "PECR can only be changed when the NVM hardware is idle" (BMP stm32l0.c
+    // notes); the write waits. L0 accepts PECR writes during an operation.
+    if (!this.isL0 && this.busy.busy) this.busy.stall();
+    if (this.#pecr & Pecr.PELOCK) return;
+    let locks = this.#pecr & LOCKS;
+    if (value & Pecr.PELOCK) locks = LOCKS;
+    else locks |= value & (Pecr.PRGLOCK | Pecr.OPTLOCK); // a lock bit is set, never cleared, by a write
+    const modes = value & ~(LOCKS | Pecr.OBL_LAUNCH) & (this.isL0 ? 0x4b8718 : 0x38718);
+    this.#pecr = (locks | modes) >>> 0;
+    if (value & Pecr.OBL_LAUNCH && !(locks & Pecr.OPTLOCK)) {
+      // OBL_LAUNCH reloads the option bytes through a system reset (RM0038 §3.9.2).
+      if (this.busy.busy) this.busy.stall();
+      this.env?.requestSystemReset();
+    }
+  }
+
+  #finish(error = 0): () => void {
+    return () => {
+      this.#sr |= error || Sr.EOP;
+    };
+  }
+
+  /** WRPERR causes shared by program memory, data EEPROM and option bytes (RM0377 §3.7.4). */
+  #locked(bit: number): boolean {
+    return (this.#pecr & (Pecr.PELOCK | bit)) !== 0 || this.rdpLevel() !== 0;
+  }
+
+  #writeProtected(address: number): boolean {
+    const sector = Math.floor((address - FLASH_BASE) / 4096);
+    return (((this.#loaded.wrp[sector >>> 5] ?? 0) >>> (sector & 31)) & 1) === 1;
+  }
+
+  // --- program memory ---
+
+  override flashRead(address: number, size: BusSize): number {
+    this.#interruptHalfPage();
+    return super.flashRead(address, size);
+  }
+
+  flashWrite(address: number, size: BusSize, value: number): void {
+    if (this.busy.busy) this.busy.stall();
+    const mode = this.#pecr & (Pecr.PROG | Pecr.FPRG | Pecr.ERASE | Pecr.DATA);
+    if (mode === (Pecr.PROG | Pecr.FPRG)) {
+      this.#halfPageWrite(address, size, value);
+      return;
+    }
+    this.#interruptHalfPage();
+    if (this.#locked(Pecr.PRGLOCK) || this.#writeProtected(address)) {
+      this.#sr |= Sr.WRPERR;
+      return;
+    }
+    if (size !== 4) {
+      this.#sr |= Sr.SIZERR; // program memory takes 32-bit writes only
+      return;
+    }
+    if (mode === (Pecr.PROG | Pecr.ERASE)) {
+      this.#erasePage(address);
+      return;
+    }
+    this.#programWord(address, value);
+  }
+
+  /** Page erase: ERASE|PROG, then write a word (0) anywhere in the page (HAL-L1 FLASH_PageErase). */
+  #erasePage(address: number): void {
+    const unit = this.flash.unitAt(address);
+    if (!unit) return;
+    const failed = this.injectedFailure(unit.start, unit.size);
+    if (!failed && this.powered) this.flash.eraseUnit(unit);
+    this.busy.start(this.eraseUs(unit.size), this.#finish(failed ? Sr.WRPERR : 0));
+  }
+
+  /**
+   * Word write. L0: a target word that is not zero is refused with NOTZEROERR unless
+   * NZDISABLE (RM0377). L1 has no such check and no flag for it: the cells can only be
+   * driven from 0 to 1, so the word becomes old OR new and its ECC no longer matches (a
+   * repeated write on an L152 reading back wrong values: community.st.com thread 440102,
+   * "STM32L152 flash access"). Our model of RM0038's silence: program OR, no flag; the
+   * host's verify is what catches it.
+   */
+  #programWord(address: number, value: number): void {
+    if (address & 3) {
+      this.#sr |= Sr.PGAERR;
+      return;
+    }
+    const unit = this.flash.unitAt(address);
+    if (!unit) return;
+    if (this.isL0 && !(this.#pecr & Pecr.NZDISABLE) && this.flash.read(address, 4) !== 0) {
+      this.#sr |= Sr.NOTZEROERR;
+      return;
+    }
+    const failed = this.injectedFailure(unit.start, unit.size);
+    if (!failed) this.commit(address, leBytes(value, 4), 'or');
+    this.busy.start(this.programUs(0), this.#finish(failed ? Sr.WRPERR : 0));
+  }
+
+  /**
+   * Half-page programming (FPRG|PROG): 32 (L1) or 16 (L0) words written one after another
+   * into the latches of one half-page, 32-bit accesses only (SIZERR), all inside the same
+   * half-page (PGAERR); programming starts after the last word (PM0062, HAL
+   * HAL_FLASHEx_HalfPageProgram). Any other flash access before the last word breaks the
+   * sequence: the half-page is abandoned with PGAERR (L1) or FWWERR (L0, "write aborted by
+   * a fetch"). RM0038 names no dedicated flag; PGAERR is our choice and programs nothing.
+   */
+  #halfPageWrite(address: number, size: BusSize, value: number): void {
+    const hp = this.#halfPageBytes;
+    let pending = this.#halfPage;
+    if (pending && (address < pending.base || address >= pending.base + hp)) {
+      this.#abortHalfPage(Sr.PGAERR);
+      return;
+    }
+    if (!pending) {
+      if (this.#locked(Pecr.PRGLOCK) || this.#writeProtected(address)) {
+        this.#sr |= Sr.WRPERR;
+        return;
+      }
+      pending = { base: address & ~(hp - 1), data: new Uint8Array(hp), written: new Set() };
+      this.#halfPage = pending;
+    }
+    if (size !== 4 || address & 3) {
+      this.#abortHalfPage(size !== 4 ? Sr.SIZERR : Sr.PGAERR);
+      return;
+    }
+    if (pending.written.has(address)) {
+      this.#abortHalfPage(Sr.PGAERR);
+      return;
+    }
+    pending.written.add(address);
+    pending.data.set(leBytes(value, 4), address - pending.base);
+    if (pending.written.size < hp / 4) return;
+    this.#halfPage = undefined;
+    const unit = this.flash.unitAt(pending.base);
+    if (!unit) return;
+    if (this.isL0 && !(this.#pecr & Pecr.NZDISABLE) && !this.flash.isErased(pending.base, hp)) {
+      this.#sr |= Sr.NOTZEROERR;
+      return;
+    }
+    const failed = this.injectedFailure(unit.start, unit.size);
+    if (!failed) this.commit(pending.base, pending.data, 'or');
+    this.busy.start(this.programUs(1), this.#finish(failed ? Sr.WRPERR : 0));
+  }
+
+  #interruptHalfPage(): void {
+    if (this.#halfPage) this.#abortHalfPage(this.isL0 ? Sr.FWWERR : Sr.PGAERR);
+  }
+
+  #abortHalfPage(flag: number): void {
+    this.#halfPage = undefined;
+    this.#sr |= flag;
+  }
+
+  // --- data EEPROM ---
+
+  #eepromRead(address: number, size: BusSize): number {
+    this.#interruptHalfPage();
+    // Data EEPROM is read-protected together with program memory (RM0038 §3.7.1).
+    if (this.rdpLevel() !== 0) throw new BusError(address, 'data EEPROM read under RDP level 1');
+    if (this.busy.busy) this.busy.stall();
+    return this.eeprom.read(address, size);
+  }
+
+  /**
+   * Data EEPROM: byte, half-word or word writes with PECR unlocked; the word is erased
+   * automatically first (HAL-L1 HAL_FLASHEx_DATAEEPROM_Erase just writes 0). Busy time:
+   * the program-memory word figure, lacking an EEPROM figure in the timing table.
+   */
+  #eepromWrite(address: number, size: BusSize, value: number): void {
+    this.#interruptHalfPage();
+    if (this.busy.busy) this.busy.stall();
+    if (this.#locked(0)) {
+      this.#sr |= Sr.WRPERR;
+      return;
+    }
+    if (address % size !== 0) {
+      this.#sr |= Sr.PGAERR;
+      return;
+    }
+    const erase = (this.#pecr & (Pecr.ERASE | Pecr.DATA)) === (Pecr.ERASE | Pecr.DATA);
+    if (this.powered) {
+      this.eeprom.program(address, leBytes(erase ? 0 : value, size), 'replace');
+    }
+    this.busy.start(this.programUs(0), this.#finish());
+  }
+
+  // --- option bytes ---
+
+  /**
+   * Option words are written whole (32-bit), with PELOCK and OPTLOCK cleared; the write
+   * erases the word first. Writing an RDP byte of 0xAA while level 1 is in force erases
+   * program memory and data EEPROM (RDP regression, RM0038 §3.7.1; OO stm32lx_mass_erase).
+   * Options apply at OBL_LAUNCH or reset.
+   */
+  #writeOption(address: number, size: BusSize, value: number): void {
+    this.#interruptHalfPage();
+    if (this.busy.busy) this.busy.stall();
+    if ((this.#pecr & (Pecr.PELOCK | Pecr.OPTLOCK)) !== 0 || this.rdpLevel() === 2) {
+      this.#sr |= Sr.WRPERR;
+      return;
+    }
+    if (size !== 4) {
+      this.#sr |= Sr.SIZERR;
+      return;
+    }
+    const offset = address - LX_OPTION_BASE;
+    let us = 2 * this.programUs(0); // erase + write of the word
+    if (offset === 0 && (value & 0xff) === 0xaa && this.rdpLevel() === 1) {
+      if (this.powered) {
+        this.flash.eraseAll();
+        this.eeprom.eraseAll();
+      }
+      us += this.massEraseUs();
+    }
+    if (this.powered) this.#nvOptions.set(offset, value >>> 0);
+    this.busy.start(us, this.#finish());
+  }
+}
