@@ -1,0 +1,66 @@
+import type { AddressRange, FlashRegion } from '@flashwright/core';
+import { flashBanks, type Stm32DeviceData } from '@flashwright/stm32-devices';
+
+/** The flash regions (one per bank) of a device of `flashKiB`, with its programming unit. */
+export function flashRegions(
+  data: Stm32DeviceData,
+  flashKiB: number,
+  dualBank: boolean,
+  writeUnitBytes: number,
+): FlashRegion[] {
+  const banks = flashBanks(data, flashKiB, { dualBank });
+  return banks.map((bank, i) => {
+    const sectors: AddressRange[] = [];
+    let address = bank.start;
+    for (const bytes of bank.sectorBytes) {
+      sectors.push({ start: address, end: address + bytes });
+      address += bytes;
+    }
+    return {
+      name: banks.length > 1 ? `bank${i + 1}` : 'flash',
+      start: bank.start,
+      end: address,
+      sectors,
+      erasedValue: data.erasedValue,
+      writeUnitBytes,
+    };
+  });
+}
+
+/** Main SRAM at 0x20000000 as the database lists it. */
+export function ramRegions(data: Stm32DeviceData): AddressRange[] {
+  return data.ramBytes === undefined
+    ? []
+    : [{ start: 0x20000000, end: 0x20000000 + data.ramBytes }];
+}
+
+/**
+ * The write unit: fixed by the family, or the F2/F4/F7 parallelism (PSIZE) chosen from the
+ * target voltage (HAL-F4 FLASH_VOLTAGE_RANGE_*: x32 from 2.7 V, x16 from 2.1 V, x8 below;
+ * ST's flash_loader.c uses x32 above 2.7 V). Unknown voltage (clones report 0 V) gets x16,
+ * which is safe from 2.1 V as OpenOCD's host-driven path uses. H7 programs whole flash
+ * words whatever PSIZE says.
+ */
+export function parallelismFor(
+  data: Stm32DeviceData,
+  volts: number | undefined,
+): { bytes: number; note?: string } {
+  const known = volts !== undefined && volts > 0.5;
+  if (data.controller.kind === 'h7') {
+    return known && volts < 2.7 ? { bytes: 4 } : { bytes: 8 };
+  }
+  if (data.writeUnitBytes !== 'psize') return { bytes: 1 };
+  if (!known) {
+    return {
+      bytes: 2,
+      note: 'Target voltage unknown (the probe reports none): programming with x16 parallelism, which is safe from 2.1 V',
+    };
+  }
+  if (volts >= 2.7) return { bytes: 4 };
+  if (volts >= 2.1) return { bytes: 2, note: `Target at ${volts.toFixed(2)} V: x16 parallelism` };
+  return { bytes: 1, note: `Target at ${volts.toFixed(2)} V: x8 parallelism (slow)` };
+}
+
+export function writeUnitOf(data: Stm32DeviceData, parallelismBytes: number): number {
+  return data.writeUnitBytes === 'psize' ? parallelismBytes : data.writeUnitBytes;
+}

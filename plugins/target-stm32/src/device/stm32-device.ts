@@ -1,0 +1,378 @@
+import {
+  type AddressRange,
+  CortexM,
+  type Device,
+  type FlashImage,
+  type FlashRegion,
+  FlashwrightError,
+  type OptionFieldInfo,
+  type OptionValues,
+  type ProgressCallback,
+  type ProtectionState,
+  type TargetContext,
+  type WriteOptionBytesOptions,
+  formatRange,
+  isFlashwrightError,
+  rangeContains,
+  sleep,
+  throwIfAborted,
+} from '@flashwright/core';
+import { type OptionFieldData, type Stm32DeviceData } from '@flashwright/stm32-devices';
+import type { ControllerContext, FlashController, SectorRef } from '../flash/controller.js';
+import { minSkipBytesFor } from '../flash/create-controller.js';
+import { planProgramRuns } from '../flash/program-plan.js';
+import {
+  decodeOptionFields,
+  encodeOptionFields,
+  optionFieldInfos,
+} from '../options/option-codec.js';
+import { availableOptionFields } from '../options/available-fields.js';
+import { matchesDeviceName } from './naming.js';
+import { sectorsCovering } from './sector-map.js';
+
+export interface Stm32DeviceInit {
+  readonly data: Stm32DeviceData;
+  readonly name: string;
+  readonly target: TargetContext;
+  readonly flash: readonly FlashRegion[];
+  readonly ram: readonly AddressRange[];
+  readonly facts: Readonly<Record<string, string | number | boolean>>;
+  readonly notes: readonly string[];
+  readonly controllerContext: ControllerContext;
+  readonly controller: FlashController | undefined;
+}
+
+const READ_CHUNK_BYTES = 16 * 1024;
+
+/** An identified STM32, bound to the probe it was identified through. */
+export class Stm32Device implements Device {
+  readonly family = 'stm32';
+  readonly name: string;
+  readonly flash: readonly FlashRegion[];
+  readonly ram: readonly AddressRange[];
+  readonly facts: Readonly<Record<string, string | number | boolean>>;
+  readonly notes: readonly string[];
+  readonly data: Stm32DeviceData;
+  readonly #target: TargetContext;
+  readonly #controller: FlashController | undefined;
+  readonly #fields: readonly OptionFieldData[];
+  readonly #minSkipBytes: number;
+
+  constructor(init: Stm32DeviceInit) {
+    this.data = init.data;
+    this.name = init.name;
+    this.flash = init.flash;
+    this.ram = init.ram;
+    this.facts = init.facts;
+    this.notes = init.notes;
+    this.#target = init.target;
+    this.#controller = init.controller;
+    this.#fields = availableOptionFields(init.data, init.flash.length > 1);
+    this.#minSkipBytes = minSkipBytesFor(init.controllerContext);
+  }
+
+  matches(deviceName: string): boolean {
+    return matchesDeviceName(this.data, deviceName);
+  }
+
+  private controller(what: string): FlashController {
+    if (this.#controller) return this.#controller;
+    throw new FlashwrightError(
+      'COMMAND_UNAVAILABLE',
+      `${what} is not supported on ${this.name} yet: no flash algorithm for its controller`,
+      { hint: 'Use the vendor tool for this part, or a GDB server with native flash support.' },
+    );
+  }
+
+  /** Flash work needs a halted core: running firmware could touch the controller too. */
+  private async ensureHalted(signal?: AbortSignal): Promise<void> {
+    const core = new CortexM(this.#target.memory);
+    if (!(await core.isHalted(signal))) await core.halt(signal);
+  }
+
+  async protection(signal?: AbortSignal): Promise<ProtectionState> {
+    if (!this.#controller) {
+      return { readLevel: 0, writeProtected: [], summary: 'not read (no algorithm for this part)' };
+    }
+    const info = await this.#controller.readProtection(signal);
+    const hex = info.rdpByte.toString(16).toUpperCase().padStart(2, '0');
+    const wrp =
+      info.writeProtected.length === 0
+        ? ''
+        : `; write-protected: ${info.writeProtected.map(formatRange).join(', ')}`;
+    return {
+      readLevel: info.level,
+      writeProtected: info.writeProtected,
+      summary: `RDP level ${info.level} (RDP byte 0x${hex})${wrp}`,
+    };
+  }
+
+  async unprotect(progress: ProgressCallback, signal?: AbortSignal): Promise<void> {
+    const controller = this.controller('Removing read protection');
+    const state = await this.protection(signal);
+    const totalBytes = this.flashBytes;
+    if (state.readLevel === 2) {
+      throw new FlashwrightError(
+        'TARGET_RDP2',
+        `${this.name} is at RDP level 2: read protection cannot be removed`,
+        {
+          hint: 'Level 2 is permanent by design: the debug port and the option bytes are frozen for good. Replace the chip.',
+        },
+      );
+    }
+    if (state.readLevel === 0) {
+      progress({ operation: 'unprotect', doneBytes: totalBytes, totalBytes });
+      return;
+    }
+    throwIfAborted(signal);
+    progress({ operation: 'unprotect', doneBytes: 0, totalBytes });
+    await this.ensureHalted(signal);
+    const level0 = this.rdpField.values?.['0'];
+    if (level0 === undefined) throw new FlashwrightError('INTERNAL', 'No RDP level-0 code');
+    const current = await controller.readOptionRegisters(signal);
+    const { registers } = encodeOptionFields(this.#fields, current, {
+      [this.rdpField.name]: level0,
+    });
+    // RDP 1 -> 0 mass-erases the flash inside this call (all families, targets.md §3.3).
+    await controller.writeOptionRegisters(registers, signal);
+    const after = await this.protection();
+    if (after.readLevel !== 0) {
+      throw new FlashwrightError(
+        'FLASH_OPTION_BYTES_FAILED',
+        `Read protection is still on after the RDP regression (${after.summary})`,
+        { hint: 'Power-cycle the board (some parts reload RDP only at power-on) and run again.' },
+      );
+    }
+    progress({
+      operation: 'unprotect',
+      range: this.flashExtent,
+      doneBytes: totalBytes,
+      totalBytes,
+    });
+  }
+
+  async erase(
+    target: readonly AddressRange[] | 'mass',
+    progress: ProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const controller = this.controller('Erasing');
+    await this.ensureHalted(signal);
+    const sectors =
+      target === 'mass' ? this.flash.flatMap(allSectors) : sectorsCovering(this.flash, target);
+    const totalBytes = sectors.reduce((n, s) => n + (s.range.end - s.range.start), 0);
+    let doneBytes = 0;
+    const finished = (range: AddressRange): void => {
+      doneBytes += range.end - range.start;
+      progress({ operation: 'erase', range, doneBytes, totalBytes });
+    };
+    for (const [bank, region] of this.flash.entries()) {
+      const inBank = sectors.filter((s) => s.bank === bank);
+      if (inBank.length === 0) continue;
+      throwIfAborted(signal);
+      if (inBank.length === region.sectors.length) {
+        // Every sector of the bank: one bank erase does the same in a fraction of the time.
+        await controller.eraseBank(bank, signal);
+        finished({ start: region.start, end: region.end });
+      } else {
+        await controller.eraseSectors(inBank, (s) => finished(s.range), signal);
+      }
+    }
+  }
+
+  async program(
+    image: FlashImage,
+    progress: ProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const controller = this.controller('Programming');
+    this.checkInsideFlash(image);
+    await this.ensureHalted(signal);
+    const region = this.flash[0];
+    if (!region) return;
+    const plan = planProgramRuns(image, {
+      unitBytes: region.writeUnitBytes,
+      erasedValue: region.erasedValue,
+      minSkipBytes: this.#minSkipBytes,
+      boundaries: this.flash.map((r) => r.start),
+    });
+    const runBytes = plan.runs.reduce((n, r) => n + r.data.length, 0);
+    const scale = runBytes === 0 ? 1 : plan.totalBytes / runBytes;
+    let finishedRuns = 0;
+    for (const run of plan.runs) {
+      let reported = 0;
+      await controller.program(
+        run,
+        (bytes) => {
+          const range = { start: run.address + reported, end: run.address + bytes };
+          reported = bytes;
+          const doneBytes = Math.round((finishedRuns + bytes) * scale);
+          progress({ operation: 'program', range, doneBytes, totalBytes: plan.totalBytes });
+        },
+        signal,
+      );
+      finishedRuns += run.data.length;
+    }
+    progress({ operation: 'program', doneBytes: plan.totalBytes, totalBytes: plan.totalBytes });
+  }
+
+  async read(
+    address: number,
+    length: number,
+    progress: ProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    for (let offset = 0; offset < length; offset += READ_CHUNK_BYTES) {
+      throwIfAborted(signal);
+      const size = Math.min(READ_CHUNK_BYTES, length - offset);
+      const start = address + offset;
+      try {
+        out.set(await this.#target.memory.read(start, size, signal ? { signal } : {}), offset);
+      } catch (error) {
+        throw await this.explainReadFault(error, { start, end: start + size });
+      }
+      progress({
+        operation: 'read',
+        range: { start, end: start + size },
+        doneBytes: offset + size,
+        totalBytes: length,
+      });
+    }
+    return out;
+  }
+
+  /** A faulting flash read under RDP level 1 is the protection, not a broken link. */
+  private async explainReadFault(error: unknown, range: AddressRange): Promise<unknown> {
+    if (!isFlashwrightError(error) || error.code !== 'TARGET_FAULT') return error;
+    if (!this.flash.some((r) => rangeContains(r, { start: range.start, end: range.start + 1 }))) {
+      return error;
+    }
+    const state = await this.protection().catch(() => undefined);
+    if (!state || state.readLevel === 0) return error;
+    return new FlashwrightError(
+      'TARGET_PROTECTED',
+      `Flash at ${formatRange(range)} cannot be read: ${state.summary}`,
+      { cause: error },
+    );
+  }
+
+  optionFields(): readonly OptionFieldInfo[] {
+    return optionFieldInfos(this.#fields);
+  }
+
+  async readOptionBytes(signal?: AbortSignal): Promise<OptionValues> {
+    const registers = await this.controller('Reading option bytes').readOptionRegisters(signal);
+    return decodeOptionFields(this.#fields, registers);
+  }
+
+  async writeOptionBytes(
+    values: OptionValues,
+    signal?: AbortSignal,
+    options: WriteOptionBytesOptions = {},
+  ): Promise<void> {
+    const controller = this.controller('Writing option bytes');
+    const current = await controller.readOptionRegisters(signal);
+    const encoded = encodeOptionFields(this.#fields, current, values);
+    const rdp = encoded.fields[this.rdpField.name];
+    if (
+      rdp !== undefined &&
+      rdp === this.data.rdp.level2 &&
+      options.confirmPermanentRdp2 !== true
+    ) {
+      throw new FlashwrightError(
+        'CONFIRMATION_REQUIRED',
+        `Refusing to set RDP level 2 on ${this.name}: it disables the debug port for good and cannot be undone`,
+        {
+          hint: 'Only if you really mean it: give the option-bytes step `confirm: permanently-disable-debug` in your own recipe.',
+        },
+      );
+    }
+    const bankMode = this.#fields.filter(
+      (f) => f.role === 'bank-mode' && encoded.fields[f.name] !== undefined,
+    );
+    if (bankMode.length > 0) {
+      this.#target.log.warn(
+        `${bankMode.map((f) => f.name).join(', ')} changes the flash layout: connect again before erasing or writing`,
+      );
+    }
+    throwIfAborted(signal);
+    await this.ensureHalted(signal);
+    await controller.writeOptionRegisters(encoded.registers, signal);
+    const after = decodeOptionFields(this.#fields, await controller.readOptionRegisters());
+    const wrong = Object.entries(encoded.fields).filter(([name, value]) => after[name] !== value);
+    if (wrong.length > 0) {
+      throw new FlashwrightError(
+        'FLASH_OPTION_BYTES_FAILED',
+        `Option bytes read back differently: ${wrong.map(([n, v]) => `${n} is ${after[n]}, wanted ${v}`).join('; ')}`,
+        { hint: 'Power-cycle the board (some options load only at power-on) and read them again.' },
+      );
+    }
+  }
+
+  private get rdpField(): OptionFieldData {
+    const field = this.#fields.find((f) => f.role === 'rdp');
+    if (!field) {
+      throw new FlashwrightError(
+        'COMMAND_UNAVAILABLE',
+        `No RDP option field known for ${this.name}`,
+      );
+    }
+    return field;
+  }
+
+  private get flashBytes(): number {
+    return this.flash.reduce((n, r) => n + (r.end - r.start), 0);
+  }
+
+  private get flashExtent(): AddressRange | undefined {
+    const first = this.flash[0];
+    const last = this.flash.at(-1);
+    return first && last ? { start: first.start, end: last.end } : undefined;
+  }
+
+  private checkInsideFlash(image: FlashImage): void {
+    for (const range of image.ranges()) {
+      if (this.flash.some((r) => rangeContains(r, range))) continue;
+      throw new FlashwrightError(
+        'IMAGE_OUTSIDE_FLASH',
+        `Image data at ${formatRange(range)} lies outside the flash of ${this.name} (${this.flash.map((r) => formatRange(r)).join(', ')})`,
+        {
+          hint: 'Check the link address of the image, or target.flashSize if the part has more flash than detected.',
+          details: { range },
+        },
+      );
+    }
+  }
+
+  /** Re-attaches after an option reload reset the chip; used by the controllers. */
+  static async reattach(target: TargetContext, signal?: AbortSignal): Promise<void> {
+    const options = target.connectOptions ?? {};
+    const modes =
+      options.mode === 'under-reset' ? ['under-reset'] : ['normal', 'normal', 'under-reset'];
+    let lastError: unknown;
+    for (const [attempt, mode] of modes.entries()) {
+      try {
+        await target.probe.connect({ ...options, mode: mode as 'normal' | 'under-reset' });
+        const core = new CortexM(target.memory);
+        if (!(await core.isHalted(signal))) await core.halt(signal);
+        return;
+      } catch (error) {
+        lastError = error;
+        await sleep(20 * (attempt + 1), signal);
+      }
+    }
+    throw new FlashwrightError(
+      'PROBE_DISCONNECTED',
+      'Could not re-attach after the option-byte reload reset the chip',
+      {
+        cause: lastError,
+        hint: 'Power-cycle the board and run `flashwright info` to see the new option bytes.',
+      },
+    );
+  }
+}
+
+function allSectors(region: FlashRegion, bank: number): SectorRef[] {
+  return region.sectors.map((range, index) => ({ bank, index, range }));
+}

@@ -1,0 +1,276 @@
+import { type AddressRange, throwIfAborted } from '@flashwright/core';
+import {
+  CHUNK_BYTES,
+  type ControllerContext,
+  type FlashController,
+  type OptionRegisters,
+  type ProtectionInfo,
+  type SectorRef,
+  Timeouts,
+  rdpLevelOf,
+} from './controller.js';
+import { Keys, unlockWithKeys } from './keys.js';
+import { chunkOffsets, type ProgramRun } from './program-plan.js';
+import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
+import { waitNotBusy } from './wait.js';
+
+// F0/F1/F3 flash controller ("FPEC"), targets.md §2.1 (OpenOCD stm32f1x.c, CMSIS-F0/F1/F3).
+const KEYR = 0x04;
+const OPTKEYR = 0x08;
+const SR = 0x0c;
+const CR = 0x10;
+const AR = 0x14;
+const OBR = 0x1c;
+const WRPR = 0x20;
+
+const CR_PG = 1 << 0;
+const CR_PER = 1 << 1;
+const CR_MER = 1 << 2;
+const CR_OPTPG = 1 << 4;
+const CR_OPTER = 1 << 5;
+const CR_STRT = 1 << 6;
+const CR_LOCK = 1 << 7;
+const CR_OPTWRE = 1 << 9;
+/** F0/F3 only; F1 loads option bytes at system reset. */
+const CR_OBL_LAUNCH = 1 << 13;
+
+const SR_BSY = 1 << 0;
+const SR_EOP = 1 << 5;
+const errorFlags: readonly StatusFlag[] = [
+  { name: 'PGERR', mask: 1 << 2 },
+  { name: 'WRPRTERR', mask: 1 << 4 },
+];
+
+/** Option bytes: eight half-words, value in the low byte, complement in the high byte. */
+const OPTION_BYTES = 0x1ffff800;
+const optionOrder = ['RDP', 'USER', 'DATA0', 'DATA1', 'WRP0', 'WRP1', 'WRP2', 'WRP3'] as const;
+
+/** Write protection: one WRPR bit per 4 KiB; bit 31 covers the rest of larger parts (OpenOCD). */
+const WRP_BYTES = 4096;
+
+export class FpecController implements FlashController {
+  constructor(private readonly ctx: ControllerContext) {}
+
+  private get isF1(): boolean {
+    return this.ctx.data.line === 'STM32F1';
+  }
+
+  /** Register block of a bank: F1 XL bank 2 has KEYR2/SR2/CR2/AR2 at +0x40. */
+  private regs(bank: number): number {
+    const select = this.ctx.data.dualBank?.select;
+    const offset = bank > 0 && select?.kind === 'register-block' ? select.offset : 0;
+    return this.ctx.data.controller.base + offset;
+  }
+
+  private async unlock(base: number): Promise<void> {
+    await unlockWithKeys({
+      memory: this.ctx.memory,
+      lockRegister: base + CR,
+      lockMask: CR_LOCK,
+      keyRegister: base + KEYR,
+      keys: Keys.flash,
+      what: 'Flash controller',
+    });
+  }
+
+  private wait(base: number, timeoutMs: number, what: string): Promise<number> {
+    return waitNotBusy({
+      memory: this.ctx.memory,
+      statusAddress: base + SR,
+      busyMask: SR_BSY,
+      timeoutMs,
+      clock: this.ctx.clock,
+      what,
+    });
+  }
+
+  /** Runs `work` with the bank unlocked and idle, and always relocks it. */
+  private async unlocked<T>(bank: number, work: (base: number) => Promise<T>): Promise<T> {
+    const base = this.regs(bank);
+    await this.unlock(base);
+    try {
+      await this.wait(base, Timeouts.massEraseMs, 'previous flash operation');
+      await this.ctx.memory.write32(base + SR, maskOf(errorFlags) | SR_EOP);
+      return await work(base);
+    } finally {
+      await this.relock(base);
+    }
+  }
+
+  private async relock(base: number): Promise<void> {
+    // Wait for a started operation before touching CR, then clear the mode bits and lock.
+    await this.wait(base, Timeouts.massEraseMs, 'flash operation').catch(() => 0);
+    await this.ctx.memory.write32(base + CR, CR_LOCK);
+  }
+
+  async eraseSectors(
+    sectors: readonly SectorRef[],
+    done: (sector: SectorRef) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    for (const bank of new Set(sectors.map((s) => s.bank))) {
+      await this.unlocked(bank, async (base) => {
+        await this.ctx.memory.write32(base + CR, CR_PER);
+        for (const sector of sectors.filter((s) => s.bank === bank)) {
+          throwIfAborted(signal);
+          await this.ctx.memory.write32(base + AR, sector.range.start);
+          await this.ctx.memory.write32(base + CR, CR_PER | CR_STRT);
+          const status = await this.wait(base, Timeouts.pageEraseMs, 'page erase');
+          throwOnFlashError(status, errorFlags, 'erase', sector.range);
+          done(sector);
+        }
+      });
+    }
+  }
+
+  async eraseBank(bank: number): Promise<void> {
+    await this.unlocked(bank, async (base) => {
+      await this.ctx.memory.write32(base + CR, CR_MER);
+      await this.ctx.memory.write32(base + CR, CR_MER | CR_STRT);
+      const status = await this.wait(base, Timeouts.massEraseMs, 'mass erase');
+      throwOnFlashError(status, errorFlags, 'erase', this.ctx.banks[bank]);
+    });
+  }
+
+  /**
+   * Half-word programming. The whole chunk goes out as one probe transfer of 16-bit writes:
+   * a write to flash while BSY stalls the bus until the previous half-word is done (the
+   * same assumption Black Magic Debug's stm32f1.c makes), so no per-unit polling is needed.
+   * The status is checked once per chunk.
+   */
+  async program(
+    run: ProgramRun,
+    done: (bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const bank = this.bankOfAddress(run.address);
+    await this.unlocked(bank, async (base) => {
+      await this.ctx.memory.write32(base + CR, CR_PG);
+      for (const chunk of chunkOffsets(run.data.length, CHUNK_BYTES, 2)) {
+        throwIfAborted(signal);
+        const range: AddressRange = {
+          start: run.address + chunk.start,
+          end: run.address + chunk.end,
+        };
+        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+          width: 16,
+        });
+        const status = await this.wait(base, Timeouts.programMs, 'programming');
+        throwOnFlashError(status, errorFlags, 'program', range);
+        done(chunk.end);
+      }
+    });
+  }
+
+  private bankOfAddress(address: number): number {
+    const index = this.ctx.banks.findIndex((b) => address >= b.start && address < b.end);
+    return Math.max(0, index);
+  }
+
+  async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {
+    const bytes = await this.ctx.memory.read(OPTION_BYTES, 16, signal ? { signal } : {});
+    const values: OptionRegisters = {};
+    optionOrder.forEach((name, i) => {
+      values[name] = bytes[i * 2] ?? 0xff;
+    });
+    return values;
+  }
+
+  /**
+   * Option bytes are erased and rewritten as a block (PM0075 / RM0091): unlock KEYR and
+   * OPTKEYR, OPTER + STRT, then OPTPG and the eight half-words with their complements.
+   * Changing RDP from level 1 to 0 mass-erases the flash at that point.
+   */
+  async writeOptionRegisters(values: OptionRegisters, signal?: AbortSignal): Promise<void> {
+    const current = await this.readOptionRegisters(signal);
+    const next = { ...current, ...values };
+    const base = this.regs(0);
+    const memory = this.ctx.memory;
+    await this.unlock(base);
+    try {
+      await this.wait(base, Timeouts.optionMs, 'previous flash operation');
+      await memory.write32(base + SR, maskOf(errorFlags) | SR_EOP);
+      if (((await memory.read32(base + CR)) & CR_OPTWRE) === 0) {
+        await memory.write32(base + OPTKEYR, Keys.flash[0]);
+        await memory.write32(base + OPTKEYR, Keys.flash[1]);
+      }
+      await memory.write32(base + CR, CR_OPTER | CR_OPTWRE);
+      await memory.write32(base + CR, CR_OPTER | CR_OPTWRE | CR_STRT);
+      throwOnFlashError(
+        await this.wait(base, Timeouts.optionMs, 'option erase'),
+        errorFlags,
+        'option-bytes',
+      );
+      await memory.write32(base + CR, CR_OPTPG | CR_OPTWRE);
+      for (const [i, name] of optionOrder.entries()) {
+        const value = (next[name] ?? 0xff) & 0xff;
+        const halfWord = value | ((~value & 0xff) << 8);
+        await memory.write(
+          OPTION_BYTES + i * 2,
+          new Uint8Array([halfWord & 0xff, halfWord >>> 8]),
+          {
+            width: 16,
+          },
+        );
+        throwOnFlashError(
+          await this.wait(base, Timeouts.optionMs, `option byte ${name}`),
+          errorFlags,
+          'option-bytes',
+        );
+      }
+      if (!this.isF1) {
+        // F0/F3: OBL_LAUNCH reloads the option bytes through a system reset, which cuts the
+        // debug link; the write may report an error for that reason.
+        await memory.write32(base + CR, CR_OPTWRE | CR_OBL_LAUNCH).catch(() => undefined);
+        await this.ctx.reattach();
+        return;
+      }
+      await memory.write32(base + CR, CR_LOCK);
+    } catch (error) {
+      await memory.write32(base + CR, CR_LOCK).catch(() => undefined);
+      throw error;
+    }
+    // F1 has no OBL_LAUNCH: option bytes load at system reset (targets.md §3.4).
+    await this.ctx.resetHalt();
+  }
+
+  async readProtection(signal?: AbortSignal): Promise<ProtectionInfo> {
+    const base = this.regs(0);
+    const obr = await this.ctx.memory.read32(base + OBR, signal);
+    const wrpr = await this.ctx.memory.read32(base + WRPR, signal);
+    let rdpByte: number;
+    if (this.isF1) {
+      // F1 OBR.RDPRT (bit 1) only says protected or not.
+      rdpByte = (obr & 0b10) !== 0 ? 0x00 : 0xa5;
+    } else {
+      // F0/F3 OBR bits [2:1]: 00 level 0, 01 level 1, 11 level 2.
+      const code = (obr >>> 1) & 0b11;
+      rdpByte = code === 0 ? 0xaa : code === 0b11 ? 0xcc : 0xbb;
+    }
+    return {
+      rdpByte,
+      level: rdpLevelOf(this.ctx.data, rdpByte),
+      writeProtected: this.wrpRanges(wrpr),
+    };
+  }
+
+  private wrpRanges(wrpr: number): AddressRange[] {
+    const start = this.ctx.data.flashBase;
+    const end = this.ctx.banks.at(-1)?.end ?? start;
+    const ranges: AddressRange[] = [];
+    for (let bit = 0; bit < 32; bit++) {
+      if (((wrpr >>> bit) & 1) !== 0) continue;
+      const from = start + bit * WRP_BYTES;
+      if (from >= end) break;
+      const to = bit === 31 ? end : Math.min(end, from + WRP_BYTES);
+      ranges.push({ start: from, end: to });
+    }
+    return ranges;
+  }
+
+  async lock(): Promise<void> {
+    for (let bank = 0; bank < this.ctx.banks.length; bank++) {
+      await this.relock(this.regs(bank)).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,258 @@
+import { type AddressRange, FlashwrightError, throwIfAborted } from '@flashwright/core';
+import {
+  CHUNK_BYTES,
+  type ControllerContext,
+  type FlashController,
+  type OptionRegisters,
+  type ProtectionInfo,
+  type SectorRef,
+  Timeouts,
+  rdpLevelOf,
+} from './controller.js';
+import { Keys, unlockWithKeys } from './keys.js';
+import { chunkOffsets, type ProgramRun } from './program-plan.js';
+import { type StatusFlag, throwOnFlashError } from './status-flags.js';
+import { hex, waitNotBusy } from './wait.js';
+
+// STM32H7 flash, targets.md §2.5 (OpenOCD stm32h7x.c, CMSIS-H7 stm32h743xx.h/stm32h7a3xx.h,
+// HAL-H7). Per-bank registers repeat at +0x100; option registers exist in bank 1 only.
+const KEYR = 0x04;
+const OPTKEYR = 0x08;
+const CR = 0x0c;
+const SR = 0x10;
+const CCR = 0x14;
+const OPTCR = 0x18;
+const OPTSR_CUR = 0x1c;
+const OPTSR_PRG = 0x20;
+const OPTCCR = 0x24;
+const WPSN_CUR = 0x38;
+const WPSN_PRG = 0x3c;
+
+const CR_LOCK = 1 << 0;
+const CR_PG = 1 << 1;
+const CR_SER = 1 << 2;
+const CR_BER = 1 << 3;
+
+/** CR bit positions differ on H7A/H7B (no PSIZE; FW 4, START 5, SNB [12:6]). */
+interface CrLayout {
+  readonly start: number;
+  readonly snbShift: number;
+  readonly psizeShift: number | undefined;
+}
+const crH74x: CrLayout = { start: 1 << 7, snbShift: 8, psizeShift: 4 };
+const crH7ab: CrLayout = { start: 1 << 5, snbShift: 6, psizeShift: undefined };
+
+const SR_BSY = 1 << 0;
+const SR_QW = 1 << 2;
+const errorFlags: readonly StatusFlag[] = [
+  { name: 'WRPERR', mask: 1 << 17 },
+  { name: 'PGSERR', mask: 1 << 18 },
+  { name: 'STRBERR', mask: 1 << 19 },
+  { name: 'INCERR', mask: 1 << 21 },
+  { name: 'OPERR', mask: 1 << 22 },
+];
+/** CCR: every clear bit from EOP (16) to CRCEND (27). */
+const CCR_ALL = 0x0fef0000;
+
+const OPTCR_OPTLOCK = 1 << 0;
+const OPTCR_OPTSTART = 1 << 1;
+const OPTSR_OPT_BUSY = 1 << 0;
+const OPTSR_OPTCHANGEERR = 1 << 30;
+const OPTCCR_CLR_OPTCHANGEERR = 1 << 30;
+
+export class H7Controller implements FlashController {
+  private readonly cr: CrLayout;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.cr = ctx.data.devId === 0x480 || ctx.data.devId === 0x485 ? crH7ab : crH74x;
+  }
+
+  private block(bank: number): number {
+    const select = this.ctx.data.dualBank?.select;
+    const offset = bank > 0 && select?.kind === 'register-block' ? select.offset : 0;
+    return this.ctx.data.controller.base + offset;
+  }
+
+  private get base(): number {
+    return this.ctx.data.controller.base;
+  }
+
+  /** PSIZE: x64 (3) from 2.7 V as OpenOCD programs H74x, x32 (2) below. */
+  private get psize(): number {
+    if (this.cr.psizeShift === undefined) return 0;
+    const code = this.ctx.parallelismBytes >= 8 ? 3 : 2;
+    return code << this.cr.psizeShift;
+  }
+
+  private wait(base: number, timeoutMs: number, what: string): Promise<number> {
+    return waitNotBusy({
+      memory: this.ctx.memory,
+      statusAddress: base + SR,
+      busyMask: SR_BSY | SR_QW,
+      timeoutMs,
+      clock: this.ctx.clock,
+      what,
+    });
+  }
+
+  private async unlocked<T>(bank: number, work: (base: number) => Promise<T>): Promise<T> {
+    const base = this.block(bank);
+    await unlockWithKeys({
+      memory: this.ctx.memory,
+      lockRegister: base + CR,
+      lockMask: CR_LOCK,
+      keyRegister: base + KEYR,
+      keys: Keys.flash,
+      what: `Flash bank ${bank + 1}`,
+    });
+    try {
+      await this.wait(base, Timeouts.massEraseMs, 'previous flash operation');
+      await this.ctx.memory.write32(base + CCR, CCR_ALL);
+      return await work(base);
+    } finally {
+      await this.relock(base);
+    }
+  }
+
+  private async relock(base: number): Promise<void> {
+    await this.wait(base, Timeouts.massEraseMs, 'flash operation').catch(() => 0);
+    await this.ctx.memory.write32(base + CR, CR_LOCK).catch(() => undefined);
+  }
+
+  async eraseSectors(
+    sectors: readonly SectorRef[],
+    done: (sector: SectorRef) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    for (const bank of new Set(sectors.map((s) => s.bank))) {
+      await this.unlocked(bank, async (base) => {
+        for (const sector of sectors.filter((s) => s.bank === bank)) {
+          throwIfAborted(signal);
+          const cr = CR_SER | this.psize | (sector.index << this.cr.snbShift);
+          await this.ctx.memory.write32(base + CR, cr);
+          await this.ctx.memory.write32(base + CR, cr | this.cr.start);
+          const status = await this.wait(base, Timeouts.sectorEraseMs, 'sector erase');
+          throwOnFlashError(status, errorFlags, 'erase', sector.range);
+          done(sector);
+        }
+      });
+    }
+  }
+
+  async eraseBank(bank: number): Promise<void> {
+    await this.unlocked(bank, async (base) => {
+      await this.ctx.memory.write32(base + CR, CR_BER | this.psize);
+      await this.ctx.memory.write32(base + CR, CR_BER | this.psize | this.cr.start);
+      const status = await this.wait(base, Timeouts.massEraseMs, 'bank erase');
+      throwOnFlashError(status, errorFlags, 'erase', this.ctx.banks[bank]);
+    });
+  }
+
+  /**
+   * Flash words (32 bytes on H74x/H72x, 16 on H7A/B) written with consecutive 32-bit
+   * accesses; a full word starts programming, and the next word waits in the write queue.
+   */
+  async program(
+    run: ProgramRun,
+    done: (bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const word =
+      typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 32;
+    const bank = Math.max(
+      0,
+      this.ctx.banks.findIndex((b) => run.address >= b.start && run.address < b.end),
+    );
+    await this.unlocked(bank, async (base) => {
+      await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
+      for (const chunk of chunkOffsets(run.data.length, CHUNK_BYTES, word)) {
+        throwIfAborted(signal);
+        const range: AddressRange = {
+          start: run.address + chunk.start,
+          end: run.address + chunk.end,
+        };
+        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+          width: 32,
+        });
+        const status = await this.wait(base, Timeouts.programMs, 'programming');
+        throwOnFlashError(status, errorFlags, 'program', range);
+        done(chunk.end);
+      }
+    });
+  }
+
+  async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {
+    const values: OptionRegisters = {
+      OPTSR: await this.ctx.memory.read32(this.base + OPTSR_CUR, signal),
+      WPSN1: await this.ctx.memory.read32(this.base + WPSN_CUR, signal),
+    };
+    if (this.ctx.banks.length > 1) {
+      values.WPSN2 = await this.ctx.memory.read32(this.block(1) + WPSN_CUR, signal);
+    }
+    return values;
+  }
+
+  /**
+   * OPTKEYR unlock, write the _PRG registers, clear OPTCHANGEERR, OPTSTART, wait OPT_BUSY:
+   * the new values apply without a reset (HAL-H7 HAL_FLASH_OB_Launch). An RDP 1 -> 0 change
+   * mass-erases during OPT_BUSY.
+   */
+  async writeOptionRegisters(values: OptionRegisters): Promise<void> {
+    const memory = this.ctx.memory;
+    await unlockWithKeys({
+      memory,
+      lockRegister: this.base + OPTCR,
+      lockMask: OPTCR_OPTLOCK,
+      keyRegister: this.base + OPTKEYR,
+      keys: Keys.option,
+      what: 'Option control register',
+    });
+    try {
+      if (values.OPTSR !== undefined) await memory.write32(this.base + OPTSR_PRG, values.OPTSR);
+      if (values.WPSN1 !== undefined) await memory.write32(this.base + WPSN_PRG, values.WPSN1);
+      if (values.WPSN2 !== undefined && this.ctx.banks.length > 1) {
+        await memory.write32(this.block(1) + WPSN_PRG, values.WPSN2);
+      }
+      await memory.write32(this.base + OPTCCR, OPTCCR_CLR_OPTCHANGEERR);
+      await memory.write32(this.base + OPTCR, OPTCR_OPTSTART);
+      const optsr = await waitNotBusy({
+        memory,
+        statusAddress: this.base + OPTSR_CUR,
+        busyMask: OPTSR_OPT_BUSY,
+        timeoutMs: Timeouts.optionMs,
+        clock: this.ctx.clock,
+        what: 'option-byte programming',
+      });
+      if ((optsr & OPTSR_OPTCHANGEERR) !== 0) {
+        throw new FlashwrightError(
+          'FLASH_OPTION_BYTES_FAILED',
+          `Option-byte change was rejected (OPTSR_CUR 0x${hex(optsr)}: OPTCHANGEERR)`,
+          { details: { optsr } },
+        );
+      }
+    } finally {
+      await memory.write32(this.base + OPTCR, OPTCR_OPTLOCK).catch(() => undefined);
+    }
+  }
+
+  async readProtection(signal?: AbortSignal): Promise<ProtectionInfo> {
+    const optsr = await this.ctx.memory.read32(this.base + OPTSR_CUR, signal);
+    const rdpByte = (optsr >>> 8) & 0xff;
+    const writeProtected: AddressRange[] = [];
+    // WPSN: one bit per sector, 0 = protected (H7A/B: one bit per 4 sectors).
+    const sectorsPerBit = this.cr === crH7ab ? 4 : 1;
+    for (const [bank, region] of this.ctx.banks.entries()) {
+      const wpsn = await this.ctx.memory.read32(this.block(bank) + WPSN_CUR, signal);
+      region.sectors.forEach((sector, index) => {
+        if (((wpsn >>> Math.floor(index / sectorsPerBit)) & 1) === 0) writeProtected.push(sector);
+      });
+    }
+    return { rdpByte, level: rdpLevelOf(this.ctx.data, rdpByte), writeProtected };
+  }
+
+  async lock(): Promise<void> {
+    for (let bank = 0; bank < this.ctx.banks.length; bank++) {
+      await this.relock(this.block(bank)).catch(() => undefined);
+    }
+  }
+}

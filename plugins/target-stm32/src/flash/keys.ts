@@ -1,0 +1,44 @@
+import { FlashwrightError, type MemoryPort } from '@flashwright/core';
+import { hex } from './wait.js';
+
+/** Flash key pairs (targets.md §2.1-§2.5, confirmed against the CMSIS headers and HAL). */
+export const Keys = {
+  /** KEYR on F0/F1/F3, F2/F4/F7, L4 family, H7; also OPTKEYR on F0/F1/F3. */
+  flash: [0x45670123, 0xcdef89ab],
+  /** OPTKEYR on F2/F4/F7, L4 family and H7. */
+  option: [0x08192a3b, 0x4c5d6e7f],
+  /** L0/L1 PEKEYR (unlocks PECR and data EEPROM). */
+  lxPecr: [0x89abcdef, 0x02030405],
+  /** L0/L1 PRGKEYR (program memory). */
+  lxProgram: [0x8c9daebf, 0x13141516],
+  /** L0/L1 OPTKEYR (option bytes). */
+  lxOption: [0xfbead9c8, 0x24252627],
+} as const;
+
+export interface UnlockStep {
+  readonly memory: MemoryPort;
+  /** Register holding the lock bit, and the bit. */
+  readonly lockRegister: number;
+  readonly lockMask: number;
+  readonly keyRegister: number;
+  readonly keys: readonly [number, number];
+  readonly what: string;
+}
+
+/**
+ * Writes the key pair when the lock bit is set, then checks it cleared. Only when locked: a
+ * second key sequence on an unlocked controller locks it until reset on several families.
+ */
+export async function unlockWithKeys(step: UnlockStep): Promise<void> {
+  const { memory, lockRegister, lockMask, keyRegister, keys, what } = step;
+  if (((await memory.read32(lockRegister)) & lockMask) === 0) return;
+  await memory.write32(keyRegister, keys[0]);
+  await memory.write32(keyRegister, keys[1]);
+  const after = await memory.read32(lockRegister);
+  if ((after & lockMask) !== 0) {
+    throw new FlashwrightError(
+      'FLASH_LOCKED',
+      `${what} stays locked after the key sequence (0x${hex(lockRegister)} = 0x${hex(after)})`,
+    );
+  }
+}

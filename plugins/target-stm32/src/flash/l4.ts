@@ -1,0 +1,303 @@
+import { type AddressRange, throwIfAborted } from '@flashwright/core';
+import type { Stm32DeviceData } from '@flashwright/stm32-devices';
+import {
+  CHUNK_BYTES,
+  type ControllerContext,
+  type FlashController,
+  type OptionRegisters,
+  type ProtectionInfo,
+  type SectorRef,
+  Timeouts,
+  rdpLevelOf,
+} from './controller.js';
+import { Keys, unlockWithKeys } from './keys.js';
+import { chunkOffsets, type ProgramRun } from './program-plan.js';
+import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
+import { waitNotBusy } from './wait.js';
+
+/**
+ * Register offsets of the L4-family controller (L4, L4+, G0, G4, WB, WL, C0, U0) and of the
+ * TrustZone-era map that L5/U5/U3/WBA use for their non-secure registers (targets.md §2.4).
+ */
+interface RegisterMap {
+  readonly KEYR: number;
+  readonly OPTKEYR: number;
+  readonly SR: number;
+  readonly CR: number;
+  readonly OPTR: number;
+  readonly WRP1AR: number;
+  readonly WRP1BR: number;
+  readonly WRP2AR: number;
+  readonly WRP2BR: number;
+}
+
+const l4Map: RegisterMap = {
+  KEYR: 0x08,
+  OPTKEYR: 0x0c,
+  SR: 0x10,
+  CR: 0x14,
+  OPTR: 0x20,
+  WRP1AR: 0x2c,
+  WRP1BR: 0x30,
+  WRP2AR: 0x4c,
+  WRP2BR: 0x50,
+};
+
+const l5Map: RegisterMap = {
+  KEYR: 0x08,
+  OPTKEYR: 0x10,
+  SR: 0x20,
+  CR: 0x28,
+  OPTR: 0x40,
+  WRP1AR: 0x58,
+  WRP1BR: 0x5c,
+  WRP2AR: 0x68,
+  WRP2BR: 0x6c,
+};
+
+const CR_PG = 1 << 0;
+const CR_PER = 1 << 1;
+const CR_MER1 = 1 << 2;
+const PNB_SHIFT = 3;
+const CR_STRT = 1 << 16;
+const CR_OPTSTRT = 1 << 17;
+const CR_OBL_LAUNCH = 1 << 27;
+const CR_OPTLOCK = 1 << 30;
+const CR_LOCK = 1 << 31;
+
+const SR_EOP = 1 << 0;
+const SR_BSY = 1 << 16;
+/** G0 BSY2 (bank 2) and CFGBSY; WB/WL CFGBSY. Bit 17 is PEMPTY on L4+, so not everywhere. */
+const SR_BSY2 = 1 << 17;
+const SR_CFGBSY = 1 << 18;
+/** WB: a CPU2 operation has suspended flash writes (RM0434 excerpt in targets.md §2.4). */
+const SR_PESD = 1 << 19;
+const SR_OPTVERR = 1 << 15;
+const errorFlags: readonly StatusFlag[] = [
+  { name: 'OPERR', mask: 1 << 1 },
+  { name: 'PROGERR', mask: 1 << 3 },
+  { name: 'WRPERR', mask: 1 << 4 },
+  { name: 'PGAERR', mask: 1 << 5 },
+  { name: 'SIZERR', mask: 1 << 6 },
+  { name: 'PGSERR', mask: 1 << 7 },
+  { name: 'MISERR', mask: 1 << 8 },
+  { name: 'FASTERR', mask: 1 << 9 },
+];
+
+function busyMaskOf(data: Stm32DeviceData): number {
+  switch (data.line) {
+    case 'STM32G0':
+    case 'STM32C0':
+    case 'STM32U0':
+      return SR_BSY | SR_BSY2 | SR_CFGBSY;
+    case 'STM32WB':
+    case 'STM32WL':
+      return SR_BSY | SR_CFGBSY;
+    default:
+      return SR_BSY;
+  }
+}
+
+export class L4Controller implements FlashController {
+  private readonly map: RegisterMap;
+  private readonly busyMask: number;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.map = ctx.data.controller.kind === 'l5-u5' ? l5Map : l4Map;
+    this.busyMask = busyMaskOf(ctx.data);
+  }
+
+  private reg(name: keyof RegisterMap): number {
+    return this.ctx.data.controller.base + this.map[name];
+  }
+
+  private wait(timeoutMs: number, what: string): Promise<number> {
+    return waitNotBusy({
+      memory: this.ctx.memory,
+      statusAddress: this.reg('SR'),
+      busyMask: this.busyMask,
+      timeoutMs,
+      clock: this.ctx.clock,
+      what,
+    });
+  }
+
+  private async unlockFlash(): Promise<void> {
+    await unlockWithKeys({
+      memory: this.ctx.memory,
+      lockRegister: this.reg('CR'),
+      lockMask: CR_LOCK,
+      keyRegister: this.reg('KEYR'),
+      keys: Keys.flash,
+      what: 'Flash controller',
+    });
+  }
+
+  private async unlocked<T>(work: () => Promise<T>): Promise<T> {
+    await this.unlockFlash();
+    try {
+      const status = await this.wait(Timeouts.massEraseMs, 'previous flash operation');
+      if ((status & SR_PESD) !== 0 && this.ctx.data.line === 'STM32WB') {
+        this.ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
+      }
+      // Leftover error flags make the next operation fail with PGSERR: clear them first.
+      await this.ctx.memory.write32(this.reg('SR'), maskOf(errorFlags) | SR_EOP | SR_OPTVERR);
+      return await work();
+    } finally {
+      await this.lock();
+    }
+  }
+
+  /** CR bits that select a page: PNB counts within the bank, BKER picks bank 2. */
+  private pageBits(sector: SectorRef): number {
+    const select = this.ctx.data.dualBank?.select;
+    const bker = sector.bank > 0 && select?.kind === 'bker' ? 1 << select.bit : 0;
+    return (sector.index << PNB_SHIFT) | bker;
+  }
+
+  async eraseSectors(
+    sectors: readonly SectorRef[],
+    done: (sector: SectorRef) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.unlocked(async () => {
+      for (const sector of sectors) {
+        throwIfAborted(signal);
+        // PER, PNB, BKER and STRT in one write, as OpenOCD's stm32l4x.c does.
+        await this.ctx.memory.write32(this.reg('CR'), CR_PER | this.pageBits(sector) | CR_STRT);
+        const status = await this.wait(Timeouts.pageEraseMs, 'page erase');
+        throwOnFlashError(status, errorFlags, 'erase', sector.range);
+        done(sector);
+      }
+    });
+  }
+
+  async eraseBank(bank: number): Promise<void> {
+    const mer2 = this.ctx.data.dualBank?.massEraseBank2Bit;
+    let bits = CR_MER1;
+    if (bank > 0) {
+      if (mer2 === undefined) throw new RangeError(`${this.ctx.data.name} has no second bank`);
+      bits = 1 << mer2;
+    }
+    await this.unlocked(async () => {
+      await this.ctx.memory.write32(this.reg('CR'), bits);
+      await this.ctx.memory.write32(this.reg('CR'), bits | CR_STRT);
+      const status = await this.wait(Timeouts.massEraseMs, 'bank erase');
+      throwOnFlashError(status, errorFlags, 'erase', this.ctx.banks[bank]);
+    });
+  }
+
+  /**
+   * Double-word (quad-word on U5) programming with 32-bit writes: the operation starts when
+   * the last word of a unit arrives, and writes while BSY stall the bus (Black Magic Debug's
+   * stm32l4.c streams the same way), so a chunk is one probe transfer and one status check.
+   */
+  async program(
+    run: ProgramRun,
+    done: (bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const unit =
+      typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 8;
+    await this.unlocked(async () => {
+      await this.ctx.memory.write32(this.reg('CR'), CR_PG);
+      for (const chunk of chunkOffsets(run.data.length, CHUNK_BYTES, unit)) {
+        throwIfAborted(signal);
+        const range: AddressRange = {
+          start: run.address + chunk.start,
+          end: run.address + chunk.end,
+        };
+        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+          width: 32,
+        });
+        const status = await this.wait(Timeouts.programMs, 'programming');
+        throwOnFlashError(status, errorFlags, 'program', range);
+        done(chunk.end);
+      }
+    });
+  }
+
+  private get optionRegisterNames(): readonly (
+    'OPTR' | 'WRP1AR' | 'WRP1BR' | 'WRP2AR' | 'WRP2BR'
+  )[] {
+    // WRP areas are offered where the layout has them (L4); bank-2 areas on dual-bank parts.
+    if (this.ctx.data.optionLayout !== 'l4') return ['OPTR'];
+    return this.ctx.data.dualBank
+      ? ['OPTR', 'WRP1AR', 'WRP1BR', 'WRP2AR', 'WRP2BR']
+      : ['OPTR', 'WRP1AR', 'WRP1BR'];
+  }
+
+  async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {
+    const values: OptionRegisters = {};
+    for (const name of this.optionRegisterNames) {
+      values[name] = await this.ctx.memory.read32(this.reg(name), signal);
+    }
+    return values;
+  }
+
+  /**
+   * Unlock CR and OPTLOCK, write the registers, OPTSTRT, wait BSY (an RDP 1 -> 0 change
+   * mass-erases here), then OBL_LAUNCH: a system reset that reloads the options and cuts the
+   * debug link (OpenOCD ignores the error of that write the same way).
+   */
+  async writeOptionRegisters(values: OptionRegisters): Promise<void> {
+    const memory = this.ctx.memory;
+    await this.unlockFlash();
+    try {
+      await unlockWithKeys({
+        memory,
+        lockRegister: this.reg('CR'),
+        lockMask: CR_OPTLOCK,
+        keyRegister: this.reg('OPTKEYR'),
+        keys: Keys.option,
+        what: 'Option bytes',
+      });
+      await this.wait(Timeouts.optionMs, 'previous flash operation');
+      await memory.write32(this.reg('SR'), maskOf(errorFlags) | SR_EOP | SR_OPTVERR);
+      for (const name of this.optionRegisterNames) {
+        const value = values[name];
+        if (value !== undefined) await memory.write32(this.reg(name), value);
+      }
+      await memory.write32(this.reg('CR'), CR_OPTSTRT);
+      const status = await this.wait(Timeouts.optionMs, 'option-byte programming');
+      throwOnFlashError(status, errorFlags, 'option-bytes');
+      await memory.write32(this.reg('CR'), CR_OBL_LAUNCH).catch(() => undefined);
+    } catch (error) {
+      await this.lock();
+      throw error;
+    }
+    await this.ctx.reattach();
+  }
+
+  async readProtection(signal?: AbortSignal): Promise<ProtectionInfo> {
+    const optr = await this.ctx.memory.read32(this.reg('OPTR'), signal);
+    const rdpByte = optr & 0xff;
+    const writeProtected: AddressRange[] = [];
+    if (this.ctx.data.optionLayout === 'l4') {
+      const areas = [
+        ['WRP1AR', 0],
+        ['WRP1BR', 0],
+        ['WRP2AR', 1],
+        ['WRP2BR', 1],
+      ] as const;
+      for (const [name, bank] of areas) {
+        const region = this.ctx.banks[bank];
+        if (!region || !this.optionRegisterNames.includes(name)) continue;
+        const value = await this.ctx.memory.read32(this.reg(name), signal);
+        const first = value & 0xff;
+        const last = (value >>> 16) & 0xff;
+        // An area is empty when its start page is above its end page.
+        if (first > last) continue;
+        const from = region.sectors[first];
+        const to = region.sectors[Math.min(last, region.sectors.length - 1)];
+        if (from && to) writeProtected.push({ start: from.start, end: to.end });
+      }
+    }
+    return { rdpByte, level: rdpLevelOf(this.ctx.data, rdpByte), writeProtected };
+  }
+
+  async lock(): Promise<void> {
+    await this.wait(Timeouts.massEraseMs, 'flash operation').catch(() => 0);
+    await this.ctx.memory.write32(this.reg('CR'), CR_LOCK | CR_OPTLOCK).catch(() => undefined);
+  }
+}

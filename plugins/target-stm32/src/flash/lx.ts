@@ -1,0 +1,339 @@
+import { type AddressRange, throwIfAborted } from '@flashwright/core';
+import {
+  CHUNK_BYTES,
+  type ControllerContext,
+  type FlashController,
+  type OptionRegisters,
+  type ProtectionInfo,
+  type SectorRef,
+  Timeouts,
+  rdpLevelOf,
+} from './controller.js';
+import { Keys, unlockWithKeys } from './keys.js';
+import { chunkOffsets, nonErasedSpans, type ProgramRun } from './program-plan.js';
+import { type StatusFlag, flagsSet, maskOf, throwOnFlashError } from './status-flags.js';
+import { waitNotBusy } from './wait.js';
+
+// STM32L0/L1 NVM controller, targets.md §2.3 (OpenOCD stm32lx.c, CMSIS-L0/L1, HAL-L0/L1).
+const PECR = 0x04;
+const PEKEYR = 0x0c;
+const PRGKEYR = 0x10;
+const OPTKEYR = 0x14;
+const SR = 0x18;
+const OBR = 0x1c;
+const WRPR = 0x20;
+/** WRPR2..4 of the larger parts (sectors 32-63, 64-95, 96-127). */
+const WRPR_HIGH = [0x80, 0x84, 0x88] as const;
+
+const PECR_PELOCK = 1 << 0;
+const PECR_PRGLOCK = 1 << 1;
+const PECR_OPTLOCK = 1 << 2;
+const PECR_PROG = 1 << 3;
+const PECR_ERASE = 1 << 9;
+const PECR_FPRG = 1 << 10;
+const PECR_OBL_LAUNCH = 1 << 18;
+
+const SR_BSY = 1 << 0;
+const SR_EOP = 1 << 1;
+const l1Flags: readonly StatusFlag[] = [
+  { name: 'WRPERR', mask: 1 << 8 },
+  { name: 'PGAERR', mask: 1 << 9 },
+  { name: 'SIZERR', mask: 1 << 10 },
+  { name: 'RDERR', mask: 1 << 13 },
+];
+const l0Flags: readonly StatusFlag[] = [
+  ...l1Flags,
+  { name: 'NOTZEROERR', mask: 1 << 16 },
+  { name: 'FWWERR', mask: 1 << 17 },
+];
+/** Option-load flags: set by a bad option word at load time, not by flash operations. */
+const SR_OPTVERR = (1 << 11) | (1 << 12);
+
+/** Option words: 16-bit value in [15:0], complement in [31:16]. */
+const OPTION_WORDS = 0x1ff80000;
+const optionOrder = ['RDP', 'USER', 'WRP01', 'WRP23'] as const;
+
+/** Write protection granularity: one bit per 4 KiB sector, 1 = protected. */
+const WRP_SECTOR_BYTES = 4096;
+/** Erased pages between status checks while streaming page erases. */
+const ERASE_BATCH_PAGES = 16;
+
+export class LxController implements FlashController {
+  private readonly flags: readonly StatusFlag[];
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.flags = ctx.data.line === 'STM32L0' ? l0Flags : l1Flags;
+  }
+
+  private get base(): number {
+    return this.ctx.data.controller.base;
+  }
+
+  private get halfPageBytes(): number {
+    return this.ctx.data.halfPageBytes ?? 128;
+  }
+
+  private wait(timeoutMs: number, what: string): Promise<number> {
+    return waitNotBusy({
+      memory: this.ctx.memory,
+      statusAddress: this.base + SR,
+      busyMask: SR_BSY,
+      timeoutMs,
+      clock: this.ctx.clock,
+      what,
+    });
+  }
+
+  /** PEKEYR opens PECR; PRGKEYR (program memory) or OPTKEYR (option bytes) then. */
+  private async unlock(what: 'program' | 'option'): Promise<void> {
+    const memory = this.ctx.memory;
+    await unlockWithKeys({
+      memory,
+      lockRegister: this.base + PECR,
+      lockMask: PECR_PELOCK,
+      keyRegister: this.base + PEKEYR,
+      keys: Keys.lxPecr,
+      what: 'PECR',
+    });
+    await unlockWithKeys(
+      what === 'program'
+        ? {
+            memory,
+            lockRegister: this.base + PECR,
+            lockMask: PECR_PRGLOCK,
+            keyRegister: this.base + PRGKEYR,
+            keys: Keys.lxProgram,
+            what: 'Program memory',
+          }
+        : {
+            memory,
+            lockRegister: this.base + PECR,
+            lockMask: PECR_OPTLOCK,
+            keyRegister: this.base + OPTKEYR,
+            keys: Keys.lxOption,
+            what: 'Option bytes',
+          },
+    );
+  }
+
+  private async unlocked<T>(work: () => Promise<T>): Promise<T> {
+    await this.unlock('program');
+    try {
+      await this.wait(Timeouts.massEraseMs, 'previous flash operation');
+      await this.ctx.memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP | SR_OPTVERR);
+      return await work();
+    } finally {
+      await this.lock();
+    }
+  }
+
+  /** PECR can only change while the NVM is idle. */
+  private async setMode(pecr: number): Promise<void> {
+    await this.wait(Timeouts.programMs, 'flash operation');
+    await this.ctx.memory.write32(this.base + PECR, pecr);
+  }
+
+  /**
+   * Page erase: ERASE|PROG, then a write of 0 to the first word of each page. The writes are
+   * streamed: a write while BSY stalls the bus until the previous erase is done (Black Magic
+   * Debug's stm32l0.c streams its page erases the same way), so a page is complete when the
+   * write of the next one returns. Error flags are read once per batch without waiting.
+   */
+  async eraseSectors(
+    sectors: readonly SectorRef[],
+    done: (sector: SectorRef) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.unlocked(async () => {
+      await this.setMode(PECR_ERASE | PECR_PROG);
+      let settled: SectorRef[] = [];
+      let pending: SectorRef | undefined;
+      const check = async (wait: boolean): Promise<void> => {
+        const status = wait
+          ? await this.wait(Timeouts.pageEraseMs, 'page erase')
+          : await this.ctx.memory.read32(this.base + SR);
+        const range = rangeOf(settled, pending);
+        throwOnFlashError(status, this.flags, 'erase', range);
+        for (const s of settled) done(s);
+        settled = [];
+      };
+      for (const sector of sectors) {
+        throwIfAborted(signal);
+        await this.ctx.memory.write32(sector.range.start, 0);
+        if (pending) settled.push(pending);
+        pending = sector;
+        if (settled.length >= ERASE_BATCH_PAGES) await check(false);
+      }
+      if (pending) settled.push(pending);
+      pending = undefined;
+      await check(true);
+    });
+  }
+
+  /** No mass erase on L0/L1 (targets.md §2.6): erase the bank page by page. */
+  async eraseBank(bank: number, signal?: AbortSignal): Promise<void> {
+    const region = this.ctx.banks[bank];
+    if (!region) throw new RangeError(`no bank ${bank}`);
+    const sectors = region.sectors.map((range, index) => ({ bank, index, range }));
+    await this.eraseSectors(sectors, () => undefined, signal);
+  }
+
+  /**
+   * Whole half-pages (32 words on L1, 16 on L0) go out as half-page writes (FPRG|PROG), several
+   * per probe transfer: the first word of the next half-page stalls until the previous one is
+   * programmed. Words outside whole half-pages are programmed one by one (no PECR bits).
+   * Half-pages and words that are all zero (erased) are skipped.
+   */
+  async program(
+    run: ProgramRun,
+    done: (bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const half = this.halfPageBytes;
+    const first = Math.min(run.data.length, alignUp(run.address, half) - run.address);
+    const wholeEnd = first + Math.floor((run.data.length - first) / half) * half;
+    await this.unlocked(async () => {
+      await this.programWords(run.address, run.data.subarray(0, first), signal);
+      done(first);
+      if (wholeEnd > first) {
+        const middle = run.data.subarray(first, wholeEnd);
+        await this.programHalfPages(
+          run.address + first,
+          middle,
+          (bytes) => done(first + bytes),
+          signal,
+        );
+      }
+      await this.programWords(run.address + wholeEnd, run.data.subarray(wholeEnd), signal);
+      done(run.data.length);
+    });
+  }
+
+  private async programWords(
+    address: number,
+    data: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const spans = nonErasedSpans(data, 4, 0x00, 4);
+    if (spans.length === 0) return;
+    await this.setMode(0);
+    for (const span of spans) {
+      throwIfAborted(signal);
+      await this.ctx.memory.write(address + span.start, data.subarray(span.start, span.end), {
+        width: 32,
+      });
+    }
+    const status = await this.wait(Timeouts.programMs, 'word programming');
+    throwOnFlashError(status, this.flags, 'program', {
+      start: address,
+      end: address + data.length,
+    });
+  }
+
+  private async programHalfPages(
+    address: number,
+    data: Uint8Array,
+    done: (bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const half = this.halfPageBytes;
+    await this.setMode(PECR_FPRG | PECR_PROG);
+    for (const span of nonErasedSpans(data, half, 0x00, half)) {
+      for (const chunk of chunkOffsets(span.end - span.start, CHUNK_BYTES, half)) {
+        throwIfAborted(signal);
+        const from = span.start + chunk.start;
+        const to = span.start + chunk.end;
+        const range: AddressRange = { start: address + from, end: address + to };
+        await this.ctx.memory.write(range.start, data.subarray(from, to), { width: 32 });
+        const status = await this.ctx.memory.read32(this.base + SR);
+        throwOnFlashError(status, this.flags, 'program', range);
+        done(to);
+      }
+    }
+    const status = await this.wait(Timeouts.programMs, 'half-page programming');
+    throwOnFlashError(status, this.flags, 'program', {
+      start: address,
+      end: address + data.length,
+    });
+    done(data.length);
+  }
+
+  async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {
+    const bytes = await this.ctx.memory.read(OPTION_WORDS, 16, signal ? { signal } : {});
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const values: OptionRegisters = {};
+    optionOrder.forEach((name, i) => {
+      values[name] = view.getUint32(i * 4, true) & 0xffff;
+    });
+    return values;
+  }
+
+  /**
+   * Each changed option word is written with its complement (value | ~value << 16), then
+   * OBL_LAUNCH reloads them through a system reset (which drops the debug link). Writing RDP
+   * from level 1 to 0 mass-erases flash and data EEPROM first.
+   */
+  async writeOptionRegisters(values: OptionRegisters, signal?: AbortSignal): Promise<void> {
+    const current = await this.readOptionRegisters(signal);
+    const memory = this.ctx.memory;
+    await this.unlock('option');
+    try {
+      await this.wait(Timeouts.optionMs, 'previous flash operation');
+      await memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP | SR_OPTVERR);
+      for (const [i, name] of optionOrder.entries()) {
+        const value = values[name];
+        if (value === undefined || value === current[name]) continue;
+        const word = ((value & 0xffff) | ((~value & 0xffff) << 16)) >>> 0;
+        await memory.write32(OPTION_WORDS + i * 4, word);
+        const status = await this.wait(Timeouts.optionMs, `option word ${name}`);
+        throwOnFlashError(status, this.flags, 'option-bytes');
+        const loaded = flagsSet(status, [{ name: 'OPTVERR', mask: SR_OPTVERR }]);
+        if (loaded.length > 0) this.ctx.log.debug(`L0/L1 option write left ${loaded.join(',')}`);
+      }
+      const pecr = await memory.read32(this.base + PECR);
+      await memory.write32(this.base + PECR, pecr | PECR_OBL_LAUNCH).catch(() => undefined);
+    } catch (error) {
+      await this.lock();
+      throw error;
+    }
+    await this.ctx.reattach();
+  }
+
+  async readProtection(signal?: AbortSignal): Promise<ProtectionInfo> {
+    const obr = await this.ctx.memory.read32(this.base + OBR, signal);
+    const rdpByte = obr & 0xff;
+    const flashBytes = (this.ctx.banks.at(-1)?.end ?? 0) - this.ctx.data.flashBase;
+    const registers = [WRPR, ...WRPR_HIGH].slice(
+      0,
+      Math.max(1, Math.ceil(flashBytes / (32 * WRP_SECTOR_BYTES))),
+    );
+    const writeProtected: AddressRange[] = [];
+    for (const [r, offset] of registers.entries()) {
+      const bits = await this.ctx.memory.read32(this.base + offset, signal);
+      for (let bit = 0; bit < 32; bit++) {
+        if (((bits >>> bit) & 1) === 0) continue;
+        const start = this.ctx.data.flashBase + (r * 32 + bit) * WRP_SECTOR_BYTES;
+        writeProtected.push({ start, end: start + WRP_SECTOR_BYTES });
+      }
+    }
+    return { rdpByte, level: rdpLevelOf(this.ctx.data, rdpByte), writeProtected };
+  }
+
+  async lock(): Promise<void> {
+    await this.wait(Timeouts.massEraseMs, 'flash operation').catch(() => 0);
+    await this.ctx.memory
+      .write32(this.base + PECR, PECR_PRGLOCK | PECR_OPTLOCK | PECR_PELOCK)
+      .catch(() => undefined);
+  }
+}
+
+function alignUp(value: number, to: number): number {
+  return Math.ceil(value / to) * to;
+}
+
+function rangeOf(sectors: readonly SectorRef[], extra?: SectorRef): AddressRange | undefined {
+  const all = extra ? [...sectors, extra] : sectors;
+  const first = all[0];
+  const last = all.at(-1);
+  return first && last ? { start: first.range.start, end: last.range.end } : undefined;
+}

@@ -1,0 +1,110 @@
+import { FlashwrightError, type MemoryPort, isFlashwrightError } from '@flashwright/core';
+import { decodeFlashSizeKiB, type Stm32DeviceData } from '@flashwright/stm32-devices';
+
+/**
+ * Reads the 16-bit flash-size register with an aligned 32-bit access and takes the half-word
+ * (as stlink does): 16-bit memory access needs ST-Link firmware J26 or later. Undefined when
+ * the read faults.
+ */
+export async function readFlashSizeRegister(
+  memory: MemoryPort,
+  address: number,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
+  try {
+    const word = await memory.read32(address & ~3, signal);
+    return (address & 2) !== 0 ? word >>> 16 : word & 0xffff;
+  } catch (error) {
+    if (isFlashwrightError(error) && error.code === 'TARGET_FAULT') return undefined;
+    throw error;
+  }
+}
+
+export interface FlashSize {
+  readonly kib: number;
+  /** Where the size came from. */
+  readonly source: 'register' | 'override' | 'family-maximum';
+  /** The raw register value, when a quirk was applied or the value was rejected. */
+  readonly raw?: number;
+  /** For the user: quirks applied, caps, fallbacks. */
+  readonly notes: readonly string[];
+}
+
+function hex16(value: number): string {
+  return `0x${value.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * The flash size from the raw register value with the family quirks (targets.md §1.3):
+ * masks (0x429 keeps the low byte: 0x6B80 is 128 KiB), codes (0x436: 0 = 384, 1 = 256 KiB),
+ * early silicon reading 0, an unprogrammed 0xFFFF, and a cap at the family maximum. The
+ * recipe's `target.flashSize` wins over all of it.
+ */
+export function resolveFlashSize(
+  data: Stm32DeviceData,
+  raw: number | undefined,
+  overrideBytes?: number,
+): FlashSize {
+  const max = data.maxFlashKiB;
+  const registerText =
+    raw === undefined
+      ? `the flash-size register (${address(data)}) could not be read`
+      : `the flash-size register (${address(data)}) reads ${hex16(raw)}`;
+  if (overrideBytes !== undefined) {
+    if (!(overrideBytes > 0) || overrideBytes % 1024 !== 0) {
+      throw new FlashwrightError(
+        'RECIPE_INVALID',
+        `target.flashSize must be a positive multiple of 1 KiB, got ${overrideBytes} bytes`,
+        { source: { keyPath: 'target.flashSize' } },
+      );
+    }
+    const kib = overrideBytes / 1024;
+    const notes = [`Flash size ${kib} KiB from the recipe (target.flashSize); ${registerText}`];
+    if (kib > max) {
+      notes.push(`target.flashSize ${kib} KiB is above the ${max} KiB this line can have`);
+    }
+    return raw === undefined
+      ? { kib, source: 'override', notes }
+      : { kib, source: 'override', raw, notes };
+  }
+  const decoded = raw === undefined ? undefined : decodeFlashSizeKiB(data, raw);
+  if (raw === undefined || decoded === undefined) {
+    const notes = [
+      `${registerText}; assuming the family maximum of ${max} KiB. Set target.flashSize in the recipe if the part has less.`,
+    ];
+    return raw === undefined
+      ? { kib: max, source: 'family-maximum', notes }
+      : { kib: max, source: 'family-maximum', raw, notes };
+  }
+  const notes: string[] = [];
+  const quirk = decoded !== (raw & 0xffff);
+  if (quirk) notes.push(`${registerText}: ${describeQuirk(data, raw)}, so ${decoded} KiB`);
+  if (decoded > max) {
+    notes.push(
+      `${registerText} (${decoded} KiB), more than the ${max} KiB of this line; using ${max} KiB. Set target.flashSize if that is wrong.`,
+    );
+    return { kib: max, source: 'family-maximum', raw, notes };
+  }
+  return quirk
+    ? { kib: decoded, source: 'register', raw, notes }
+    : { kib: decoded, source: 'register', notes };
+}
+
+function describeQuirk(data: Stm32DeviceData, raw: number): string {
+  const decode = data.flashSizeDecode;
+  if ((raw & 0xffff) === 0 && decode.zeroMeansKiB !== undefined) {
+    return 'early silicon reads 0 there';
+  }
+  switch (decode.kind) {
+    case 'masked':
+      return `only bits ${hex16(decode.mask)} are valid on DEV_ID 0x${data.devId.toString(16)}`;
+    case 'l1-code':
+      return 'the value is a code on this category (0 = 384 KiB, 1 = 256 KiB)';
+    case 'kib':
+      return 'the value is a size in KiB';
+  }
+}
+
+function address(data: Stm32DeviceData): string {
+  return `0x${data.flashSizeRegister.toString(16).toUpperCase()}`;
+}
