@@ -14,7 +14,6 @@ export class PlainReporter implements Reporter {
   readonly #out: (text: string) => void;
   readonly #err: (text: string) => void;
   readonly #stepCount = new Map<number, { started: number; milestone: number }>();
-  #total = 0;
 
   constructor(options: PlainReporterOptions) {
     this.#verbose = options.verbose;
@@ -25,12 +24,11 @@ export class PlainReporter implements Reporter {
   readonly event = (event: PipelineEvent): void => {
     switch (event.type) {
       case 'plan':
-        this.#total = event.steps.length;
         if (event.dryRun || this.#verbose) this.#print(planLines(event));
         return;
       case 'step-start':
         this.#stepCount.set(event.index, { started: performance.now(), milestone: 0 });
-        this.#print([`[${event.index + 1}/${this.#total || '?'}] ${event.title}`]);
+        this.#print([`[${event.index + 1}/${event.count}] ${event.title}`]);
         return;
       case 'progress': {
         const state = this.#stepCount.get(event.index);

@@ -49,10 +49,10 @@ export interface ImageSummary {
 export interface StepStartEvent {
   readonly type: 'step-start';
   readonly index: number;
+  /** How many steps the run has. */
+  readonly count: number;
   readonly id: string;
   readonly title: string;
-  /** Bytes the step will move, when known: lets the CLI show KB/s and ETA. */
-  readonly totalBytes?: number | undefined;
 }
 
 export interface ProgressEvent {

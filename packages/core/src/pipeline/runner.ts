@@ -190,13 +190,9 @@ export class Pipeline {
       emit({
         type: 'step-start',
         index,
+        count: this.#prepared.length,
         id: step.id,
         title: step.title,
-        totalBytes: step.plan({
-          recipe: session.recipe,
-          image: session.image,
-          yes: session.options.yes,
-        }).bytes,
       });
       const outcome = await step.run(session);
       const virtualAfter = session.probe?.stats?.().virtualElapsedMs;
@@ -205,7 +201,7 @@ export class Pipeline {
         index,
         id: step.id,
         status: outcome.status,
-        durationMs: performance.now() - started,
+        durationMs: Math.round(performance.now() - started),
         summary: outcome.summary,
         bytes: outcome.bytes,
         virtualMs: virtualAfter === undefined ? undefined : virtualAfter - (virtualBefore ?? 0),
@@ -220,7 +216,7 @@ export class Pipeline {
         index,
         id: step.id,
         status: 'failed',
-        durationMs: performance.now() - started,
+        durationMs: Math.round(performance.now() - started),
         summary: failure.message.split('\n')[0] ?? failure.code,
       };
       this.#results.push(end);

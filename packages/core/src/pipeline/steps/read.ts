@@ -49,7 +49,15 @@ export async function writeImageFile(
   image: FlashImage,
   plugins: PluginSet,
 ): Promise<void> {
-  const formatId = formatByExtension[extname(file).toLowerCase()];
+  const ext = extname(file).toLowerCase();
+  const loaded = plugins
+    .formats()
+    .find((f) => f.extensions.includes(ext) && f.serialize !== undefined);
+  if (loaded?.serialize !== undefined) {
+    await writeFile(file, loaded.serialize(image));
+    return;
+  }
+  const formatId = formatByExtension[ext];
   if (formatId === undefined || formatId === 'bin') {
     const extent = image.extent();
     const bytes =
