@@ -1,7 +1,12 @@
 import test from 'ava';
 import { latin1Bytes, latin1Text } from '../src/rsp/bytes.js';
 import { rspChecksum } from '../src/rsp/checksum.js';
-import { bytesFittingEscaped, escapeBinary, escapedLength, unescapeBinary } from '../src/rsp/escape.js';
+import {
+  bytesFittingEscaped,
+  escapeBinary,
+  escapedLength,
+  unescapeBinary,
+} from '../src/rsp/escape.js';
 import { encodePacket } from '../src/rsp/frame.js';
 import { bytesToHex, hexToBytes, parseHexNumber } from '../src/rsp/hex.js';
 import { PacketReader } from '../src/rsp/packet-reader.js';
@@ -26,7 +31,10 @@ test('encodePacket frames payloads byte by byte', (t) => {
 test('escapeBinary escapes $ # } * and nothing else', (t) => {
   const input = Uint8Array.of(0x23, 0x24, 0x7d, 0x2a, 0x00, 0x41, 0xff, 0x03);
   const escaped = escapeBinary(input);
-  t.deepEqual([...escaped], [0x7d, 0x03, 0x7d, 0x04, 0x7d, 0x5d, 0x7d, 0x0a, 0x00, 0x41, 0xff, 0x03]);
+  t.deepEqual(
+    [...escaped],
+    [0x7d, 0x03, 0x7d, 0x04, 0x7d, 0x5d, 0x7d, 0x0a, 0x00, 0x41, 0xff, 0x03],
+  );
   t.is(escapedLength(input), 12);
   t.deepEqual(unescapeBinary(escaped), input);
 });

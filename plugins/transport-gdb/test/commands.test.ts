@@ -1,6 +1,11 @@
 import test from 'ava';
 import { decodeConsoleOutput, isConsoleOutput } from '../src/commands/console-output.js';
-import { CONTINUE, QUERY_HALT_REASON, START_NO_ACK_MODE, encodeDetach } from '../src/commands/control.js';
+import {
+  CONTINUE,
+  QUERY_HALT_REASON,
+  START_NO_ACK_MODE,
+  encodeDetach,
+} from '../src/commands/control.js';
 import {
   encodeReadMemory,
   encodeWriteMemoryBinary,
@@ -20,7 +25,13 @@ import {
 import { parseErrorReply, parseStatusReply } from '../src/commands/reply.js';
 import { isStopReply, parseStopReply, processIdOf } from '../src/commands/stop-reply.js';
 import { encodeQSupported, hasFeature, parseQSupported } from '../src/commands/supported.js';
-import { FLASH_DONE, encodeFlashErase, encodeFlashWrite, flashWriteHeaderBytes, isMemoryTypeError } from '../src/commands/vflash.js';
+import {
+  FLASH_DONE,
+  encodeFlashErase,
+  encodeFlashWrite,
+  flashWriteHeaderBytes,
+  isMemoryTypeError,
+} from '../src/commands/vflash.js';
 import { encodeXferRead, parseXferReply } from '../src/commands/xfer.js';
 import { latin1Bytes, latin1Text } from '../src/rsp/bytes.js';
 
@@ -42,7 +53,10 @@ test('register packets', (t) => {
   t.is(encodeReadRegister(15), 'pf');
   t.is(encodeWriteRegister(13, registerBytes(0x20002000, 4)), 'Pd=00200020');
   t.is(encodeWriteAllRegisters(Uint8Array.of(1, 2)), 'G0102');
-  t.deepEqual(parseRegisterReply('1e000008'), { kind: 'data', bytes: Uint8Array.of(0x1e, 0, 0, 8) });
+  t.deepEqual(parseRegisterReply('1e000008'), {
+    kind: 'data',
+    bytes: Uint8Array.of(0x1e, 0, 0, 8),
+  });
   t.is(registerValue(Uint8Array.of(0x1e, 0, 0, 8)), 0x0800001e);
   t.deepEqual(parseRegisterReply('xxxxxxxx'), { kind: 'data', bytes: new Uint8Array(4) });
   t.deepEqual(parseRegisterReply(''), { kind: 'unsupported' });
@@ -62,7 +76,11 @@ test('status replies', (t) => {
 test('stop replies and process ids', (t) => {
   t.true(isStopReply('T05thread:p01.01;'));
   t.false(isStopReply('OK'));
-  t.deepEqual(parseStopReply('T05thread:p1f.02;core:0;'), { kind: 'stopped', signal: 5, thread: 'p1f.02' });
+  t.deepEqual(parseStopReply('T05thread:p1f.02;core:0;'), {
+    kind: 'stopped',
+    signal: 5,
+    thread: 'p1f.02',
+  });
   t.deepEqual(parseStopReply('S02'), { kind: 'stopped', signal: 2 });
   t.deepEqual(parseStopReply('W00'), { kind: 'exited', status: 0 });
   t.deepEqual(parseStopReply('X09'), { kind: 'terminated', signal: 9 });
@@ -81,7 +99,9 @@ test('console output packets', (t) => {
 test('qSupported', (t) => {
   t.is(encodeQSupported(), 'qSupported:multiprocess+;swbreak+;hwbreak+;vContSupported+');
   t.is(encodeQSupported([]), 'qSupported');
-  const server = parseQSupported('PacketSize=1000;qXfer:features:read+;QStartNoAckMode+;vContSupported-;foo?');
+  const server = parseQSupported(
+    'PacketSize=1000;qXfer:features:read+;QStartNoAckMode+;vContSupported-;foo?',
+  );
   t.is(server.packetSizeBytes, 4096);
   t.true(hasFeature(server, 'qXfer:features:read'));
   t.true(hasFeature(server, 'QStartNoAckMode'));
@@ -116,7 +136,10 @@ test('monitor, control and vFlash packets', (t) => {
   t.is(encodeDetach(1), 'D;1');
   t.is(encodeDetach(0x1f), 'D;1f');
   t.is(encodeFlashErase(0x08000000, 0x400), 'vFlashErase:8000000,400');
-  t.deepEqual([...encodeFlashWrite(0x08000000, Uint8Array.of(0x2a, 1))], [...latin1Bytes('vFlashWrite:8000000:'), 0x7d, 0x0a, 1]);
+  t.deepEqual(
+    [...encodeFlashWrite(0x08000000, Uint8Array.of(0x2a, 1))],
+    [...latin1Bytes('vFlashWrite:8000000:'), 0x7d, 0x0a, 1],
+  );
   t.is(flashWriteHeaderBytes(0x08000000), 'vFlashWrite:8000000:'.length);
   t.is(FLASH_DONE, 'vFlashDone');
   t.true(isMemoryTypeError('E.memtype'));

@@ -2,7 +2,11 @@ import test from 'ava';
 import { FlashwrightError } from '@flashwright/core';
 import { GdbProbe } from '../src/gdb-probe.js';
 import type { GdbSessionSettings } from '../src/gdb-probe.js';
-import { FakeGdbServer, recordingLog, type FakeGdbServerOptions } from './helpers/fake-gdb-server.js';
+import {
+  FakeGdbServer,
+  recordingLog,
+  type FakeGdbServerOptions,
+} from './helpers/fake-gdb-server.js';
 
 export const settings: GdbSessionSettings = {
   noAckMode: true,
@@ -36,7 +40,10 @@ test('partial read replies are continued where they stopped', async (t) => {
   const { server, probe } = await open({ partialReadBytes: 10 });
   server.load(0x100, pattern(25));
   t.deepEqual(await probe.memory.read(0x100, 25), pattern(25));
-  t.deepEqual(server.received.filter((p) => p.startsWith('m')), ['m100,19', 'm10a,f', 'm114,5']);
+  t.deepEqual(
+    server.received.filter((p) => p.startsWith('m')),
+    ['m100,19', 'm10a,f', 'm114,5'],
+  );
 });
 
 test('run-length encoded replies decode to the same bytes', async (t) => {
@@ -52,13 +59,20 @@ test('a read refused as too large is retried smaller and the size remembered', a
   server.load(0x0, pattern(1000));
   t.deepEqual(await probe.memory.read(0, 1000), pattern(1000));
   t.true(log.lines.some((l) => l.includes('read failed (error 22)')));
-  const sizes = server.received.filter((p) => p.startsWith('m')).map((p) => parseInt(p.split(',')[1]!, 16));
-  t.true(sizes.slice(-3).every((s) => s <= 100), 'later reads stay small');
+  const sizes = server.received
+    .filter((p) => p.startsWith('m'))
+    .map((p) => parseInt(p.split(',')[1]!, 16));
+  t.true(
+    sizes.slice(-3).every((s) => s <= 100),
+    'later reads stay small',
+  );
 });
 
 test('a read fault is TARGET_FAULT with the address', async (t) => {
   const { probe } = await open({ faultRange: { start: 0x40000000, end: 0x40000004 } });
-  const error = await t.throwsAsync(probe.memory.read32(0x40000000), { instanceOf: FlashwrightError });
+  const error = await t.throwsAsync(probe.memory.read32(0x40000000), {
+    instanceOf: FlashwrightError,
+  });
   t.is(error?.code, 'TARGET_FAULT');
   t.is(error?.exitCode, 5);
   t.regex(error?.message ?? '', /0x40000000/);
@@ -81,12 +95,18 @@ test('writes fall back to M when X is not supported', async (t) => {
   t.deepEqual(server.read(0x08000000, 500), data);
   t.false(probe.memory.binaryWrites);
   const hexWrites = server.received.filter((p) => p.startsWith('M'));
-  t.true(hexWrites.every((p) => p.length <= 0x104 - 4), 'every M packet fits PacketSize');
+  t.true(
+    hexWrites.every((p) => p.length <= 0x104 - 4),
+    'every M packet fits PacketSize',
+  );
 });
 
 test('silently dropped big packets: the size is halved until writes get through', async (t) => {
   // Announces 4 KiB packets but loses anything above 1000 payload bytes, as QEMU does above its buffer.
-  const { server, probe, log } = await open({ packetSize: 0x1000, binaryWrites: false, dropPayloadAbove: 1000 }, { requestTimeoutMs: 100 });
+  const { server, probe, log } = await open(
+    { packetSize: 0x1000, binaryWrites: false, dropPayloadAbove: 1000 },
+    { requestTimeoutMs: 100 },
+  );
   const data = pattern(8192, 7);
   await probe.memory.write(0x08000000, data);
   t.deepEqual(server.read(0x08000000, 8192), data);
@@ -106,7 +126,9 @@ test('silently truncated writes are caught by the read-back of a new size', asyn
 
 test('a write fault is TARGET_FAULT', async (t) => {
   const { probe } = await open({ faultRange: { start: 0x1000, end: 0x1004 } });
-  const error = await t.throwsAsync(probe.memory.write32(0x1000, 1), { instanceOf: FlashwrightError });
+  const error = await t.throwsAsync(probe.memory.write32(0x1000, 1), {
+    instanceOf: FlashwrightError,
+  });
   t.is(error?.code, 'TARGET_FAULT');
   t.deepEqual(error?.details, { address: 0x1000, length: 4, operation: 'write' });
 });
@@ -114,7 +136,10 @@ test('a write fault is TARGET_FAULT', async (t) => {
 test('forced access width sends one packet per unit; read32/write32 are little-endian', async (t) => {
   const { server, probe } = await open({});
   await probe.memory.write(0x40021000, Uint8Array.of(1, 2, 3, 4), { width: 16 });
-  t.deepEqual(server.received.filter((p) => p.startsWith('X')).map((p) => p.slice(0, p.indexOf(':'))), ['X40021000,2', 'X40021002,2']);
+  t.deepEqual(
+    server.received.filter((p) => p.startsWith('X')).map((p) => p.slice(0, p.indexOf(':'))),
+    ['X40021000,2', 'X40021002,2'],
+  );
   await probe.memory.write32(0x40022004, 0x45670123);
   t.deepEqual(server.read(0x40022004, 4), Uint8Array.of(0x23, 0x01, 0x67, 0x45));
   t.is(await probe.memory.read32(0x40022004), 0x45670123);

@@ -20,7 +20,9 @@ test('bad addresses are recipe errors naming the key', (t) => {
 });
 
 test('settings from recipe options, --probe gdb:ADDRESS and defaults', (t) => {
-  const fromOptions = parseProbeSettings({ options: { address: '10.0.0.2:3333', noDelay: false, packetSize: '0x1000', timeoutMs: 200 } });
+  const fromOptions = parseProbeSettings({
+    options: { address: '10.0.0.2:3333', noDelay: false, packetSize: '0x1000', timeoutMs: 200 },
+  });
   t.is(fromOptions.host, '10.0.0.2');
   t.false(fromOptions.noDelay);
   t.is(fromOptions.packetSizeBytes, 4096);
@@ -36,25 +38,44 @@ test('settings from recipe options, --probe gdb:ADDRESS and defaults', (t) => {
 
 test('memoryMap option describes servers that send none', (t) => {
   const settings = parseProbeSettings({
-    options: { memoryMap: [{ kind: 'ram', start: '0x08000000', length: '128K' }, { type: 'flash', start: 0, end: 0x1000, blockSize: 1024 }] },
+    options: {
+      memoryMap: [
+        { kind: 'ram', start: '0x08000000', length: '128K' },
+        { type: 'flash', start: 0, end: 0x1000, blockSize: 1024 },
+      ],
+    },
   });
   t.deepEqual(settings.memoryMap, [
     { kind: 'ram', start: 0x08000000, end: 0x08020000 },
     { kind: 'flash', start: 0, end: 0x1000, blockSize: 1024 },
   ]);
-  const wrongKind = t.throws(() => parseProbeSettings({ options: { memoryMap: [{ kind: 'sram', start: 0, length: 1 }] } }), { instanceOf: FlashwrightError });
+  const wrongKind = t.throws(
+    () => parseProbeSettings({ options: { memoryMap: [{ kind: 'sram', start: 0, length: 1 }] } }),
+    { instanceOf: FlashwrightError },
+  );
   t.is(wrongKind?.source?.keyPath, 'probe.memoryMap[0].kind');
-  const empty = t.throws(() => parseProbeSettings({ options: { memoryMap: [{ kind: 'ram', start: 16, end: 16 }] } }), { instanceOf: FlashwrightError });
+  const empty = t.throws(
+    () => parseProbeSettings({ options: { memoryMap: [{ kind: 'ram', start: 16, end: 16 }] } }),
+    { instanceOf: FlashwrightError },
+  );
   t.regex(empty?.message ?? '', /empty/);
-  t.throws(() => parseProbeSettings({ options: { memoryMap: 'all' } }), { message: /probe.memoryMap/ });
+  t.throws(() => parseProbeSettings({ options: { memoryMap: 'all' } }), {
+    message: /probe.memoryMap/,
+  });
 });
 
 test('bad option values are recipe errors', (t) => {
   t.throws(() => parseProbeSettings({ options: { noDelay: 'yes' } }), { message: /probe.noDelay/ });
-  t.throws(() => parseProbeSettings({ options: { packetSize: 'huge' } }), { message: /probe.packetSize/ });
+  t.throws(() => parseProbeSettings({ options: { packetSize: 'huge' } }), {
+    message: /probe.packetSize/,
+  });
   t.throws(() => parseProbeSettings({ options: { timeoutMs: 0 } }), { message: /probe.timeoutMs/ });
-  t.throws(() => parseProbeSettings({ options: { resetCommand: '  ' } }), { message: /probe.resetCommand/ });
-  t.throws(() => parseProbeSettings({ options: { address: { host: 'x' } } }), { message: /probe.address/ });
+  t.throws(() => parseProbeSettings({ options: { resetCommand: '  ' } }), {
+    message: /probe.resetCommand/,
+  });
+  t.throws(() => parseProbeSettings({ options: { address: { host: 'x' } } }), {
+    message: /probe.address/,
+  });
   t.is(parseSize('1M', 'x'), 1024 * 1024);
   t.is(parseSize(10, 'x'), 10);
 });

@@ -25,7 +25,9 @@ test('a NAKed packet is sent again', async (t) => {
 test('a packet NAKed too often is a protocol error', async (t) => {
   const server = new FakeGdbServer({ nakPackets: 10 });
   const client = new RspClient(server.link(), { maxRetransmits: 2 });
-  const error = await t.throwsAsync(client.requestText('qSupported'), { instanceOf: FlashwrightError });
+  const error = await t.throwsAsync(client.requestText('qSupported'), {
+    instanceOf: FlashwrightError,
+  });
   t.is(error?.code, 'PROBE_PROTOCOL_ERROR');
   t.is(error?.exitCode, 4);
 });
@@ -36,7 +38,9 @@ test('a corrupt reply is NAKed and the resent one is used', async (t) => {
   const server = new FakeGdbServer({ corruptReplies: 1 });
   const log = recordingLog();
   const client = new RspClient(server.link(), { requestTimeoutMs: 100, log, orphanGraceMs: 10 });
-  const error = await t.throwsAsync(client.requestText('qSupported'), { instanceOf: FlashwrightError });
+  const error = await t.throwsAsync(client.requestText('qSupported'), {
+    instanceOf: FlashwrightError,
+  });
   t.is(error?.code, 'PROBE_TIMEOUT');
   t.true(log.lines.some((l) => l.includes('bad checksum')));
   t.is(await client.requestText('qSupported'), 'PacketSize=1000;QStartNoAckMode+;multiprocess+');
@@ -70,7 +74,9 @@ test('stop replies are accepted when asked for', async (t) => {
 test('a silent server times out with PROBE_TIMEOUT', async (t) => {
   const server = new FakeGdbServer({ silentFor: ['qSupported'] });
   const client = new RspClient(server.link(), { requestTimeoutMs: 50, orphanGraceMs: 10 });
-  const error = await t.throwsAsync(client.requestText('qSupported'), { instanceOf: FlashwrightError });
+  const error = await t.throwsAsync(client.requestText('qSupported'), {
+    instanceOf: FlashwrightError,
+  });
   t.is(error?.code, 'PROBE_TIMEOUT');
   t.regex(error?.message ?? '', /no reply within 50 ms/);
 });
@@ -78,7 +84,9 @@ test('a silent server times out with PROBE_TIMEOUT', async (t) => {
 test('a dropped packet in ack mode times out waiting for +', async (t) => {
   const server = new FakeGdbServer({ dropPayloadAbove: 8 });
   const client = new RspClient(server.link(), { ackTimeoutMs: 50, orphanGraceMs: 10 });
-  const error = await t.throwsAsync(client.requestText('m8000000,100'), { instanceOf: FlashwrightError });
+  const error = await t.throwsAsync(client.requestText('m8000000,100'), {
+    instanceOf: FlashwrightError,
+  });
   t.regex(error?.message ?? '', /acknowledgement/);
 });
 
@@ -149,7 +157,9 @@ test('interrupting a target that never stops times out', async (t) => {
   const client = new RspClient(server.link());
   await client.resume('c');
   server.running = false; // the fake then ignores Ctrl-C
-  const error = await t.throwsAsync(client.interrupt({ timeoutMs: 30 }), { instanceOf: FlashwrightError });
+  const error = await t.throwsAsync(client.interrupt({ timeoutMs: 30 }), {
+    instanceOf: FlashwrightError,
+  });
   t.is(error?.code, 'PROBE_TIMEOUT');
   t.regex(error?.message ?? '', /interrupt/);
 });

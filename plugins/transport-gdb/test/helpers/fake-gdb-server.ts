@@ -52,8 +52,10 @@ export interface FakeGdbServerOptions {
 
 const enc = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
 const dec = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
-const hex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-const unhex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
+const hex = (bytes: Uint8Array): string =>
+  [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+const unhex = (text: string): Uint8Array =>
+  Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
 
 function sum(bytes: Uint8Array): number {
   let s = 0;
@@ -72,14 +74,15 @@ function escape(bytes: Uint8Array): Uint8Array {
 
 function unescape(bytes: Uint8Array): Uint8Array {
   const out: number[] = [];
-  for (let i = 0; i < bytes.length; i++) out.push(bytes[i] === 0x7d ? bytes[++i]! ^ 0x20 : bytes[i]!);
+  for (let i = 0; i < bytes.length; i++)
+    out.push(bytes[i] === 0x7d ? bytes[++i]! ^ 0x20 : bytes[i]!);
   return Uint8Array.from(out);
 }
 
 /** Run-length encodes runs of 4+ identical characters (count char = extra repeats + 29). */
 function runLength(text: string): string {
   let out = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     let run = 1;
     while (i + run < text.length && text[i + run] === text[i] && run < 60) run++;
     const extra = run - 1;
@@ -112,7 +115,16 @@ export class FakeGdbServer {
   #closed = false;
 
   constructor(options: FakeGdbServerOptions = {}) {
-    this.options = { packetSize: 0x1000, offerNoAck: true, binaryWrites: true, multiprocess: true, registerPackets: true, monitorCommands: ['reset halt'], speaksRsp: true, ...options };
+    this.options = {
+      packetSize: 0x1000,
+      offerNoAck: true,
+      binaryWrites: true,
+      multiprocess: true,
+      registerPackets: true,
+      monitorCommands: ['reset halt'],
+      speaksRsp: true,
+      ...options,
+    };
     this.#corruptLeft = options.corruptReplies ?? 0;
     this.#nakLeft = options.nakPackets ?? 0;
   }
@@ -176,7 +188,11 @@ export class FakeGdbServer {
       if (hash < 0 || this.#inbox.length < hash + 3) return;
       const frame = this.#inbox.splice(0, hash + 3);
       const payload = Uint8Array.from(frame.slice(1, hash));
-      if (this.options.dropPayloadAbove !== undefined && payload.length > this.options.dropPayloadAbove) continue;
+      if (
+        this.options.dropPayloadAbove !== undefined &&
+        payload.length > this.options.dropPayloadAbove
+      )
+        continue;
       const checksum = parseInt(dec(Uint8Array.from(frame.slice(hash + 1))), 16);
       if (checksum !== sum(payload)) {
         if (!this.noAck) this.sendRaw('-');
@@ -230,7 +246,9 @@ export class FakeGdbServer {
         o.packetSize === undefined ? undefined : `PacketSize=${o.packetSize.toString(16)}`,
         o.offerNoAck === true ? 'QStartNoAckMode+' : undefined,
         o.features !== undefined ? 'qXfer:features:read+' : undefined,
-        o.flash !== undefined || o.memoryMapXml !== undefined ? 'qXfer:memory-map:read+' : undefined,
+        o.flash !== undefined || o.memoryMapXml !== undefined
+          ? 'qXfer:memory-map:read+'
+          : undefined,
         o.multiprocess === true ? 'multiprocess+' : undefined,
       ];
       return this.#reply(features.filter((f) => f !== undefined).join(';'));
@@ -251,20 +269,27 @@ export class FakeGdbServer {
     }
     if (text.startsWith('m')) return this.#readMemory(text);
     if (text.startsWith('M') || text.startsWith('X')) return this.#writeMemory(text, payload);
-    if (text.startsWith('qXfer:features:read:')) return this.#xfer(text, 'qXfer:features:read:', (annex) => o.features?.[annex]);
-    if (text.startsWith('qXfer:memory-map:read::')) return this.#xfer(text, 'qXfer:memory-map:read:', () => this.#memoryMapXml());
+    if (text.startsWith('qXfer:features:read:'))
+      return this.#xfer(text, 'qXfer:features:read:', (annex) => o.features?.[annex]);
+    if (text.startsWith('qXfer:memory-map:read::'))
+      return this.#xfer(text, 'qXfer:memory-map:read:', () => this.#memoryMapXml());
     if (text.startsWith('qRcmd,')) return this.#monitor(dec(unhex(text.slice(6))));
     if (text.startsWith('vFlash')) return this.#flashPacket(text, payload);
     if (text === 'g') return this.#hexReply(hex(this.#registerBlock()));
     if (text.startsWith('G')) return this.#writeRegisterBlock(text.slice(1));
     if (text.startsWith('p') && o.registerPackets === true) {
       const value = this.registers.get(parseInt(text.slice(1), 16)) ?? 0;
-      return this.#hexReply(hex(Uint8Array.of(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24)));
+      return this.#hexReply(
+        hex(Uint8Array.of(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24)),
+      );
     }
     if (text.startsWith('P') && o.registerPackets === true) {
       const [n, v] = text.slice(1).split('=');
       const b = unhex(v!);
-      this.registers.set(parseInt(n!, 16), (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0);
+      this.registers.set(
+        parseInt(n!, 16),
+        (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0,
+      );
       return this.#reply('OK');
     }
     this.#reply('');
@@ -274,9 +299,11 @@ export class FakeGdbServer {
     const [a, l] = text.slice(1).split(',');
     const address = parseInt(a!, 16);
     let length = parseInt(l!, 16);
-    if (this.options.maxReadBytes !== undefined && length > this.options.maxReadBytes) return this.#reply('E22');
+    if (this.options.maxReadBytes !== undefined && length > this.options.maxReadBytes)
+      return this.#reply('E22');
     if (this.#faults(address, length)) return this.#reply('E0E');
-    if (this.options.partialReadBytes !== undefined) length = Math.min(length, this.options.partialReadBytes);
+    if (this.options.partialReadBytes !== undefined)
+      length = Math.min(length, this.options.partialReadBytes);
     this.#hexReply(hex(this.read(address, length)));
   }
 
@@ -335,7 +362,8 @@ export class FakeGdbServer {
       const [a, l] = text.slice(12).split(',');
       const start = parseInt(a!, 16);
       const end = start + parseInt(l!, 16);
-      if (start < f.start || end > f.end || (start - f.start) % f.blockSize !== 0) return this.#reply('E01');
+      if (start < f.start || end > f.end || (start - f.start) % f.blockSize !== 0)
+        return this.#reply('E01');
       for (let i = start; i < end; i++) this.memory.set(i, 0xff);
       return this.#reply('OK');
     }
@@ -360,26 +388,39 @@ export class FakeGdbServer {
 
   #registerBlock(): Uint8Array {
     const block = new Uint8Array(16 * 4 + 4);
-    for (let i = 0; i < 17; i++) new DataView(block.buffer).setUint32(i * 4, this.registers.get(i === 16 ? 25 : i) ?? 0, true);
+    for (let i = 0; i < 17; i++)
+      new DataView(block.buffer).setUint32(i * 4, this.registers.get(i === 16 ? 25 : i) ?? 0, true);
     return block;
   }
 
   #writeRegisterBlock(text: string): void {
     const block = unhex(text);
-    for (let i = 0; i < 16; i++) this.registers.set(i, new DataView(block.buffer).getUint32(i * 4, true));
+    for (let i = 0; i < 16; i++)
+      this.registers.set(i, new DataView(block.buffer).getUint32(i * 4, true));
     this.#reply('OK');
   }
 }
 
 /** target.xml as QEMU serves it for Cortex-M (r0-r12, sp, lr, pc, then xpsr as regnum 25). */
 export const cortexMFeatures: Record<string, string> = {
-  'target.xml': '<?xml version="1.0"?><!DOCTYPE target SYSTEM "gdb-target.dtd"><target><architecture>arm</architecture><xi:include href="arm-m-profile.xml"/></target>',
+  'target.xml':
+    '<?xml version="1.0"?><!DOCTYPE target SYSTEM "gdb-target.dtd"><target><architecture>arm</architecture><xi:include href="arm-m-profile.xml"/></target>',
   'arm-m-profile.xml': `<?xml version="1.0"?><!DOCTYPE feature SYSTEM "gdb-target.dtd"><feature name="org.gnu.gdb.arm.m-profile">${Array.from({ length: 13 }, (_, i) => `<reg name="r${i}" bitsize="32"/>`).join('')}<reg name="sp" bitsize="32" type="data_ptr"/><reg name="lr" bitsize="32"/><reg name="pc" bitsize="32" type="code_ptr"/><reg name="xpsr" bitsize="32" regnum="25"/></feature>`,
 };
 
 export const silentLog = { debug: (): void => {}, info: (): void => {}, warn: (): void => {} };
 
-export function recordingLog(): { lines: string[]; debug(m: string): void; info(m: string): void; warn(m: string): void } {
+export function recordingLog(): {
+  lines: string[];
+  debug(m: string): void;
+  info(m: string): void;
+  warn(m: string): void;
+} {
   const lines: string[] = [];
-  return { lines, debug: (m) => lines.push(`debug ${m}`), info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`) };
+  return {
+    lines,
+    debug: (m) => lines.push(`debug ${m}`),
+    info: (m) => lines.push(`info ${m}`),
+    warn: (m) => lines.push(`warn ${m}`),
+  };
 }
