@@ -1,0 +1,48 @@
+import test from 'ava';
+import { findStm32Device } from '@flashwright/stm32-devices';
+import { flashRegions, parallelismFor } from '../src/device/regions.js';
+import { sectorsCovering } from '../src/device/sector-map.js';
+
+const f411 = flashRegions(findStm32Device(0x431)!, 512, false, 4);
+
+test('F411 sector ranges map to sector numbers', (t) => {
+  const sectors = sectorsCovering(f411, [{ start: 0x08000000, end: 0x08020000 }]);
+  t.deepEqual(
+    sectors.map((s) => s.index),
+    [0, 1, 2, 3, 4],
+  );
+  t.is(sectors[4]?.range.end, 0x08020000);
+});
+
+test('a range that cuts a sector is refused, not widened', (t) => {
+  const error = t.throws(() => sectorsCovering(f411, [{ start: 0x08000000, end: 0x08005000 }]));
+  t.is((error as { code?: string }).code, 'INTERNAL');
+});
+
+test('a range outside the flash is refused', (t) => {
+  const error = t.throws(() => sectorsCovering(f411, [{ start: 0x08080000, end: 0x080a0000 }]));
+  t.is((error as { code?: string }).code, 'IMAGE_OUTSIDE_FLASH');
+});
+
+test('bank-2 sectors count from 0 within their bank', (t) => {
+  const g474 = flashRegions(findStm32Device(0x469)!, 512, true, 8);
+  const sectors = sectorsCovering(g474, [{ start: 0x0803f800, end: 0x08040800 }]);
+  t.deepEqual(
+    sectors.map((s) => [s.bank, s.index]),
+    [
+      [0, 127],
+      [1, 0],
+    ],
+  );
+});
+
+test('F4 parallelism follows the target voltage', (t) => {
+  const f4 = findStm32Device(0x431)!;
+  t.is(parallelismFor(f4, 3.3).bytes, 4);
+  t.is(parallelismFor(f4, 2.4).bytes, 2);
+  t.is(parallelismFor(f4, 1.9).bytes, 1);
+  const unknown = parallelismFor(f4, 0);
+  t.is(unknown.bytes, 2);
+  t.regex(unknown.note ?? '', /unknown/);
+  t.is(parallelismFor(findStm32Device(0x410)!, 3.3).bytes, 1, 'fixed-unit families ignore it');
+});
