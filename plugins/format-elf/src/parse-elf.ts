@@ -95,7 +95,8 @@ export function parseElf(bytes: Uint8Array, options: ElfParseOptions = {}): Flas
   checkOverlap(chunks, (chunk) => describe(elf, sections, chunk), file);
   return FlashImage.from(
     chunks.map((c) => [c.address, c.data] as const),
-    { source: file, entryPoint: header.entry },
+    // gABI: "If the file has no associated entry point, this member holds zero."
+    { source: file, entryPoint: header.entry === 0 ? undefined : header.entry },
   );
 }
 

@@ -78,6 +78,8 @@ test('segments without file contents (.bss, stack) are skipped', (t) => {
     ],
   });
   t.deepEqual(blocksOf(image), [[0x08000000, [1, 2, 3, 4]]]);
+  // e_entry 0 means the file has no entry point.
+  t.is(image.entryPoint, undefined);
 });
 
 test('non-PT_LOAD segments are skipped', (t) => {

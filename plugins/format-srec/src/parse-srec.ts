@@ -185,7 +185,9 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
         );
       }
     } else if (type >= 7) {
-      entryPoint = address;
+      // The address field "may optionally contain" the entry point and is zero when unused
+      // (Motorola S-record format, S7-S9), so zero means none.
+      entryPoint = address === 0 ? undefined : address;
       terminationLine = line;
     }
     pos = end;

@@ -49,6 +49,11 @@ test('S7, S8 and S9 carry the entry point in 32, 24 and 16 bits', (t) => {
   t.is(parse(lines(srecord(1, 0, [1]), srecord(7, 0xfedcba98))).entryPoint, 0xfedcba98);
 });
 
+test('a zero termination address means no entry point', (t) => {
+  t.is(parse(lines(srecord(1, 0, [1]), srecord(9, 0))).entryPoint, undefined);
+  t.is(parse(lines(srecord(3, 0, [1]), srecord(7, 0))).entryPoint, undefined);
+});
+
 test('consecutive records join, out-of-order records are sorted', (t) => {
   const image = parse(
     lines(
