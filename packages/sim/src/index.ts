@@ -58,3 +58,19 @@ export {
 } from './cortex-m/core.js';
 export { PpbAddress, componentIdWord, debugComponentRegions } from './cortex-m/components.js';
 export { RegisterStore, WordRegisterRegion, type WordRegisters } from './cortex-m/word-region.js';
+export { VirtualStlink, CLONE_SERIAL, type VirtualStlinkOptions } from './stlink/device.js';
+export {
+  stlinkVariant,
+  stlinkVariants,
+  type StlinkProbeKind,
+  type StlinkVariant,
+} from './stlink/descriptors.js';
+export {
+  firmwareFeatures,
+  formatFirmwareVersion,
+  parseFirmwareVersion,
+  type FirmwareFeatures,
+  type FirmwareVersion,
+} from './stlink/firmware.js';
+export { TransferTimeoutError } from './stlink/in-pipe.js';
+export { StlinkEngine, type StlinkBehaviour } from './stlink/engine.js';
