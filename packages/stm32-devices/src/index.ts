@@ -2,6 +2,7 @@ export { stm32Devices } from './devices.js';
 export { parsePartNumber, type PartNumber } from './part-numbers.js';
 export {
   decodeFlashSizeKiB,
+  bankLayout,
   flashBanks,
   isDualBank,
   type FlashBankLayout,

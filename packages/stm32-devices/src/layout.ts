@@ -59,12 +59,67 @@ function sum(values: readonly number[]): number {
 }
 
 /**
- * The flash banks of a device with `flashKiB` of flash. Facts: targets.md §1.5 (F2/F4/F7
- * sector patterns, per-bank repetition), §1.6 (where bank 2 starts; L1 Cat.6 leaves 64 KiB
- * between its banks; H7 bank 2 is always at 0x08100000). `options.dualBank` gives the mode
- * read from the option bytes; without it the sizes that are always dual-bank decide.
+ * The flash banks of a device with `flashKiB` of flash, as the simulator lays out its
+ * arrays: sector-based parts split into banks, page-based parts stay one run of pages
+ * (see `bankLayout` for every bank as the controller addresses it). Facts: targets.md §1.5 (F2/F4/F7
+ * sector patterns, per-bank repetition) and §1.6 (L1 Cat.6 leaves 64 KiB between its banks).
  */
 export function flashBanks(
+  device: Stm32DeviceData,
+  flashKiB: number,
+  options: LayoutOptions = {},
+): FlashBankLayout[] {
+  const base = device.flashBase;
+  const layout = device.layout;
+  switch (layout.kind) {
+    case 'pages': {
+      // STM32L1 Cat.6 (0x437 with 384 KiB): bank 2 starts at 0x08040000, not right after
+      // bank 1 (CMSIS stm32l151xdx.h FLASH_BANK2_BASE).
+      if (device.devId === 0x437 && flashKiB === 384) {
+        return [
+          { start: base, sectorBytes: uniform(192, layout.pageBytes) },
+          { start: base + 256 * KiB, sectorBytes: uniform(192, layout.pageBytes) },
+        ];
+      }
+      return [{ start: base, sectorBytes: uniform(flashKiB, layout.pageBytes) }];
+    }
+    case 'pages-by-bank-mode': {
+      const page = options.dualBank ? layout.dualBankPageBytes : layout.singleBankPageBytes;
+      return [{ start: base, sectorBytes: uniform(flashKiB, page) }];
+    }
+    case 'sectors': {
+      const bankKiB = layout.sectorsKiB.reduce((a, b) => a + b, 0);
+      const dual = options.dualBank === true || flashKiB > bankKiB;
+      if (!dual) return [{ start: base, sectorBytes: clip(layout.sectorsKiB, flashKiB) }];
+      const half = flashKiB / 2;
+      return [
+        { start: base, sectorBytes: clip(layout.sectorsKiB, half) },
+        { start: base + half * KiB, sectorBytes: clip(layout.sectorsKiB, half) },
+      ];
+    }
+    case 'sectors-by-bank-mode': {
+      if (!options.dualBank) {
+        return [{ start: base, sectorBytes: clip(layout.singleBankSectorsKiB, flashKiB) }];
+      }
+      const half = flashKiB / 2;
+      return [
+        { start: base, sectorBytes: clip(layout.dualBankSectorsKiB, half) },
+        { start: base + half * KiB, sectorBytes: clip(layout.dualBankSectorsKiB, half) },
+      ];
+    }
+  }
+}
+
+/**
+ * Every flash bank of a device with `flashKiB` of flash, as the controller addresses them:
+ * bank 2 where `dualBank` (DualBankSpec) says it starts, with its own sectors. Facts:
+ * targets.md §1.5 (F2/F4/F7 sector patterns, per-bank repetition), §1.6 (where bank 2
+ * starts; L1 Cat.6 leaves 64 KiB between its banks; H7 bank 2 is always at 0x08100000; F1
+ * XL bank 1 is 512 KiB). `options.dualBank` gives the mode read from the option bytes;
+ * without it the sizes that are always dual-bank decide. Unlike `flashBanks`, page-based
+ * parts in dual-bank mode come back as two banks.
+ */
+export function bankLayout(
   device: Stm32DeviceData,
   flashKiB: number,
   options: LayoutOptions = {},

@@ -1,5 +1,6 @@
 import test from 'ava';
 import {
+  bankLayout,
   decodeFlashSizeKiB,
   findStm32Device,
   flashBanks,
@@ -204,7 +205,7 @@ test('the flash-size code is read after the pin-count letter on every line shape
 });
 
 test('H7 with 1 MiB keeps bank 2 at 0x08100000', (t) => {
-  const banks = flashBanks(findStm32Device(0x450)!, 1024);
+  const banks = bankLayout(findStm32Device(0x450)!, 1024);
   t.deepEqual(
     banks.map((b) => [b.start, b.sectorBytes.length]),
     [
@@ -212,7 +213,7 @@ test('H7 with 1 MiB keeps bank 2 at 0x08100000', (t) => {
       [0x08100000, 4],
     ],
   );
-  t.is(flashBanks(findStm32Device(0x450)!, 128).length, 1, 'a 128 KiB H7 is single-bank');
+  t.is(bankLayout(findStm32Device(0x450)!, 128).length, 1, 'a 128 KiB H7 is single-bank');
 });
 
 test('dual-bank mode follows the option bit the part documents', (t) => {
@@ -220,12 +221,12 @@ test('dual-bank mode follows the option bit the part documents', (t) => {
   // nDBANK (OPTCR bit 29) = 1: single bank of 4x32, 1x128, 7x256 KiB.
   t.false(isDualBank(f767, 2048, { OPTCR: 1 << 29 }));
   t.true(isDualBank(f767, 2048, { OPTCR: 0 }));
-  const single = flashBanks(f767, 2048, { dualBank: false });
+  const single = bankLayout(f767, 2048, { dualBank: false });
   t.deepEqual(
     single[0]?.sectorBytes.map((b) => b / 1024),
     [32, 32, 32, 32, 128, 256, 256, 256, 256, 256, 256, 256],
   );
-  const dual = flashBanks(f767, 2048, { dualBank: true });
+  const dual = bankLayout(f767, 2048, { dualBank: true });
   t.is(dual[1]?.start, 0x08100000);
   t.is(dual[1]?.sectorBytes[0], 16 * 1024);
 
@@ -236,17 +237,17 @@ test('dual-bank mode follows the option bit the part documents', (t) => {
 
   const g474 = findStm32Device(0x469)!;
   t.deepEqual(
-    flashBanks(g474, 512, { dualBank: false })[0]?.sectorBytes.length,
+    bankLayout(g474, 512, { dualBank: false })[0]?.sectorBytes.length,
     128,
     '4 KiB pages single-bank',
   );
-  const g4dual = flashBanks(g474, 256, { dualBank: true });
+  const g4dual = bankLayout(g474, 256, { dualBank: true });
   t.is(g4dual[1]?.start, 0x08040000, 'trimmed G4 leaves a gap before bank 2');
   t.is(g4dual[0]?.sectorBytes[0], 2048);
 
   const f1xl = findStm32Device(0x430)!;
-  t.is(flashBanks(f1xl, 768)[1]?.start, 0x08080000);
-  t.is(flashBanks(f1xl, 768)[1]?.sectorBytes.length, 128);
+  t.is(bankLayout(f1xl, 768)[1]?.start, 0x08080000);
+  t.is(bankLayout(f1xl, 768)[1]?.sectorBytes.length, 128);
 });
 
 test('0xFFFF in the flash-size register is never a size, whatever the mask', (t) => {
@@ -283,5 +284,17 @@ test('RDP codes of the option layouts agree with the device rdp data', (t) => {
     if (!rdp?.values) continue;
     t.is(rdp.values['0'], d.rdp.level0, `${d.name} level 0`);
     t.is(rdp.values['2'], d.rdp.level2, `${d.name} level 2`);
+  }
+});
+
+test('bankLayout agrees with flashBanks wherever both give every bank', (t) => {
+  for (const d of stm32Devices) {
+    const banks = bankLayout(d, d.maxFlashKiB);
+    const total = banks.flatMap((b) => b.sectorBytes).reduce((a, b) => a + b, 0);
+    t.is(total, d.maxFlashKiB * 1024, `${d.name} (0x${d.devId.toString(16)})`);
+    t.is(banks[0]?.start, d.flashBase);
+    if (d.layout.kind === 'sectors' || d.layout.kind === 'sectors-by-bank-mode') {
+      t.deepEqual(banks, flashBanks(d, d.maxFlashKiB), d.name);
+    }
   }
 });

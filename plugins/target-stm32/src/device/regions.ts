@@ -1,5 +1,5 @@
 import type { AddressRange, FlashRegion } from '@flashwright/core';
-import { flashBanks, type Stm32DeviceData } from '@flashwright/stm32-devices';
+import { bankLayout, type Stm32DeviceData } from '@flashwright/stm32-devices';
 
 /** The flash regions (one per bank) of a device of `flashKiB`, with its programming unit. */
 export function flashRegions(
@@ -8,7 +8,7 @@ export function flashRegions(
   dualBank: boolean,
   writeUnitBytes: number,
 ): FlashRegion[] {
-  const banks = flashBanks(data, flashKiB, { dualBank });
+  const banks = bankLayout(data, flashKiB, { dualBank });
   return banks.map((bank, i) => {
     const sectors: AddressRange[] = [];
     let address = bank.start;

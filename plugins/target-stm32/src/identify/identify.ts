@@ -105,6 +105,7 @@ export async function identifyStm32(
       `No flash algorithm for ${data.line} (${data.controller.kind}) yet: identification only`,
     );
 
+  // Sizes and voltages are strings with their unit: `info` prints numeric facts in hex.
   const facts: Record<string, string | number | boolean> = {
     devId: hex(data.devId),
     revId: hex(idcode.revId, 4),
@@ -113,16 +114,16 @@ export async function identifyStm32(
     line: data.line,
     core: `${cpuId.coreName ?? hex(cpuId.partNo)} ${cpuId.revision}`,
     cpuId: hex(cpuId.raw, 8),
-    flashKiB: size.kib,
+    flashSize: `${size.kib} KiB`,
     flashSizeSource: size.source,
     flashSizeRegister: hex(data.flashSizeRegister, 8),
     dualBank,
     controller: data.controller.kind,
   };
   if (size.raw !== undefined) facts.flashSizeRaw = hex(size.raw, 4);
-  if (data.ramBytes !== undefined) facts.ramKiB = data.ramBytes / 1024;
+  if (data.ramBytes !== undefined) facts.ramSize = `${data.ramBytes / 1024} KiB`;
   if (data.writeUnitBytes === 'psize') facts.parallelism = `x${parallelism.bytes * 8}`;
-  if (volts !== undefined) facts.targetVoltage = Math.round(volts * 100) / 100;
+  if (volts !== undefined) facts.targetVoltage = `${volts.toFixed(2)} V`;
   const firmware = ctx.probe.info.firmwareVersion;
   if (firmware !== undefined) facts.probeFirmware = firmware;
 
