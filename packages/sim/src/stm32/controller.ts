@@ -1,4 +1,4 @@
-import type { Stm32DeviceData } from '@flashwright/stm32-devices';
+import type { FlashBankLayout, Stm32DeviceData } from '@flashwright/stm32-devices';
 import { BusError, type BusSize, type SystemBus } from '../bus.js';
 import type { ChipEnvironment } from '../chip-model.js';
 import type { FaultPlan } from '../faults.js';
@@ -127,6 +127,17 @@ export abstract class ControllerBase implements FlashController {
     if (timing.massEraseMs !== undefined) return timing.massEraseMs * 1000;
     return this.flash.units.reduce((sum, u) => sum + this.eraseUs(u.size), 0);
   }
+}
+
+/** Bytes from the flash base to the end of the furthest bank of any of the given layouts. */
+export function spanOf(...layouts: (readonly FlashBankLayout[])[]): number {
+  let end = FLASH_BASE;
+  for (const banks of layouts) {
+    for (const bank of banks) {
+      end = Math.max(end, bank.start + bank.sectorBytes.reduce((a, b) => a + b, 0));
+    }
+  }
+  return end - FLASH_BASE;
 }
 
 /** Throws the bus error a wrong unlock sequence produces (and that locks until reset). */

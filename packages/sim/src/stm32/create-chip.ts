@@ -13,6 +13,7 @@ import { F2f4f7Controller } from './families/f2f4f7.js';
 import { FpecController } from './families/fpec.js';
 import { hexToBytes } from './families/hex.js';
 import { L0l1Controller } from './families/l0l1.js';
+import { L4Controller } from './families/l4.js';
 
 export interface Stm32ChipOptions {
   /** A part number ("STM32L151CBxxA", "STM32F103RB") or a DBGMCU DEV_ID (0x429). */
@@ -73,6 +74,9 @@ function controllerFor(ctx: Stm32Context): FlashController {
       return new F2f4f7Controller(ctx);
     case 'l0-l1':
       return new L0l1Controller(ctx);
+    case 'l4':
+    case 'wb-wl':
+      return new L4Controller(ctx);
     default:
       return new DataOnlyController(ctx);
   }

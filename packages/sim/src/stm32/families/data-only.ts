@@ -1,4 +1,4 @@
-import { flashBanks } from '@flashwright/stm32-devices';
+import { bankLayout } from '@flashwright/stm32-devices';
 import { BusError, type BusSize, type SystemBus } from '../../bus.js';
 import { ControllerBase, FLASH_BASE, type RdpLevel, type Stm32Context } from '../controller.js';
 import { FlashArray } from '../flash-array.js';
@@ -17,7 +17,7 @@ export class DataOnlyController extends ControllerBase {
 
   constructor(ctx: Stm32Context) {
     super(ctx);
-    const banks = flashBanks(ctx.device, ctx.flashKiB);
+    const banks = bankLayout(ctx.device, ctx.flashKiB);
     this.flash = new FlashArray(FLASH_BASE, ctx.flashKiB * 1024, ctx.device.erasedValue, banks);
     this.#rdp = ctx.initialRdp;
   }

@@ -9,10 +9,6 @@ import type { FlashUnit } from '../flash-array.js';
 export const Optcr = {
   OPTLOCK: 1 << 0,
   OPTSTRT: 1 << 1,
-  /** F42x/F43x/F469: two banks of 512 KiB on 1 MiB parts. */
-  DB1M: 1 << 30,
-  /** F76x/F77x: 1 = single bank (the default). */
-  nDBANK: 1 << 29,
 } as const;
 
 export interface F2f4f7Variant {
@@ -23,7 +19,6 @@ export interface F2f4f7Variant {
   readonly nwrpWidth: number;
   /** OPTCR1 holds bank-2 nWRP (F42x/F43x/F469). */
   readonly optcr1Wrp: boolean;
-  readonly dualBank: 'never' | 'db1m' | 'ndbank' | 'always-2m';
   /** F76x dual-bank mode: one nWRP bit covers two adjacent sectors (RM0410). */
   readonly wrpPairs: boolean;
   /** SR.RDERR exists (CMSIS; not on F2, F405/7, F74x, F76x). */
@@ -49,7 +44,6 @@ export function f2f4f7Variant(device: Stm32DeviceData): F2f4f7Variant {
       optcr1Default: 0x00400080,
       nwrpWidth: f76x ? 12 : 8,
       optcr1Wrp: false,
-      dualBank: f76x ? 'ndbank' : 'never',
       wrpPairs: f76x,
       isF7,
       otp,
@@ -63,7 +57,6 @@ export function f2f4f7Variant(device: Stm32DeviceData): F2f4f7Variant {
     optcr1Default: f42x ? 0x0fff0000 : 0,
     nwrpWidth: f413 ? 15 : 12,
     optcr1Wrp: f42x,
-    dualBank: f42x ? 'db1m' : 'never',
     wrpPairs: false,
     isF7,
     otp: { base: 0x1fff7800, blockBytes: 32 },
@@ -78,20 +71,6 @@ export function rdpLevelOf(optcr: number): RdpLevel {
 export function withRdp(optcr: number, level: RdpLevel): number {
   const code = level === 0 ? 0xaa : level === 2 ? 0xcc : 0x55;
   return ((optcr & ~0xff00) | (code << 8)) >>> 0;
-}
-
-/** Whether the loaded options select dual-bank operation. */
-export function isDualBank(variant: F2f4f7Variant, flashKiB: number, optcr: number): boolean {
-  switch (variant.dualBank) {
-    case 'never':
-      return false;
-    case 'always-2m':
-      return true;
-    case 'db1m':
-      return flashKiB > 1024 || (flashKiB === 1024 && (optcr & Optcr.DB1M) !== 0);
-    case 'ndbank':
-      return (optcr & Optcr.nDBANK) === 0;
-  }
 }
 
 /** Whether the nWRP bit guarding `unit` is 0 (RM0090 §3.7.4). */

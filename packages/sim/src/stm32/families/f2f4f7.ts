@@ -1,4 +1,4 @@
-import { flashBanks } from '@flashwright/stm32-devices';
+import { bankLayout, isDualBank } from '@flashwright/stm32-devices';
 import { BusError, type BusSize, type SystemBus } from '../../bus.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
 import {
@@ -13,7 +13,6 @@ import { RegisterBlock } from '../register-block.js';
 import {
   Optcr,
   f2f4f7Variant,
-  isDualBank,
   rdpLevelOf,
   sectorWriteProtected,
   withRdp,
@@ -93,12 +92,12 @@ export class F2f4f7Controller extends ControllerBase {
   }
 
   #layout() {
-    const dual = isDualBank(this.variant, this.ctx.flashKiB, this.#loadedOptcr);
-    return flashBanks(this.ctx.device, this.ctx.flashKiB, { dualBank: dual });
+    return bankLayout(this.ctx.device, this.ctx.flashKiB, { dualBank: this.#dual() });
   }
 
+  /** Dual bank: F42x/F469 2 MiB or DB1M, F76x nDBANK = 0 (device data, targets.md §1.5). */
   #dual(): boolean {
-    return isDualBank(this.variant, this.ctx.flashKiB, this.#loadedOptcr);
+    return isDualBank(this.ctx.device, this.ctx.flashKiB, { OPTCR: this.#loadedOptcr });
   }
 
   protected override get hasBootAlias(): boolean {

@@ -1,8 +1,9 @@
-import { flashBanks, type FlashBankLayout } from '@flashwright/stm32-devices';
+import { bankLayout } from '@flashwright/stm32-devices';
 import { BusError, type BusSize, type SystemBus } from '../../bus.js';
 import {
   ControllerBase,
   FLASH_BASE,
+  spanOf,
   wrongKeyError,
   type RdpLevel,
   type Stm32Context,
@@ -96,10 +97,10 @@ export class FpecController extends ControllerBase {
     const { device } = ctx;
     this.variant = device.line === 'STM32F1' ? 'f1' : 'f0-f3';
     this.#base = device.controller.base;
-    const banks = fpecBanks(ctx);
-    const last = banks[banks.length - 1];
-    const span = last ? last.start - FLASH_BASE + last.sectorBytes.reduce((a, b) => a + b, 0) : 0;
-    this.flash = new FlashArray(FLASH_BASE, span, device.erasedValue, banks);
+    // F1 XL (0x430): bank 1 is the first 512 KiB, bank 2 the rest, with its own
+    // KEYR2/SR2/CR2/AR2 (device data dualBank, targets.md §1.6).
+    const banks = bankLayout(device, ctx.flashKiB);
+    this.flash = new FlashArray(FLASH_BASE, spanOf(banks), device.erasedValue, banks);
     this.#banks = banks.map(() => new FpecBank());
     this.#optionBlock = defaultOptionBlock(this.variant, ctx.initialRdp);
     this.#loaded = loadOptions(this.variant, this.#optionBlock);
@@ -390,18 +391,6 @@ export class FpecController extends ControllerBase {
     }
     this.busy.start(durationUs, this.#finish(bank));
   }
-}
-
-/** F1 XL (0x430): bank 1 is the first 512 KiB, bank 2 the rest (targets.md §1.3). */
-function fpecBanks(ctx: Stm32Context): FlashBankLayout[] {
-  const banks = flashBanks(ctx.device, ctx.flashKiB);
-  const only = banks[0];
-  if (ctx.device.devId !== 0x430 || ctx.flashKiB <= 512 || !only) return banks;
-  const bank1Pages = (512 * 1024) / (only.sectorBytes[0] ?? 2048);
-  return [
-    { start: FLASH_BASE, sectorBytes: only.sectorBytes.slice(0, bank1Pages) },
-    { start: FLASH_BASE + 512 * 1024, sectorBytes: only.sectorBytes.slice(bank1Pages) },
-  ];
 }
 
 function readLe(bytes: Uint8Array, offset: number, size: number): number {

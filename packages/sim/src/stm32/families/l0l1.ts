@@ -1,8 +1,9 @@
-import { flashBanks } from '@flashwright/stm32-devices';
+import { bankLayout } from '@flashwright/stm32-devices';
 import { BusError, type BusSize, type SystemBus } from '../../bus.js';
 import {
   ControllerBase,
   FLASH_BASE,
+  spanOf,
   wrongKeyError,
   type RdpLevel,
   type Stm32Context,
@@ -99,10 +100,8 @@ export class L0l1Controller extends ControllerBase {
     this.isL0 = device.line === 'STM32L0';
     this.#base = device.controller.base;
     this.#halfPageBytes = device.halfPageBytes ?? (this.isL0 ? 64 : 128);
-    const banks = flashBanks(device, flashKiB);
-    const last = banks[banks.length - 1];
-    const span = last ? last.start - FLASH_BASE + last.sectorBytes.reduce((a, b) => a + b, 0) : 0;
-    this.flash = new FlashArray(FLASH_BASE, span, device.erasedValue, banks);
+    const banks = bankLayout(device, flashKiB);
+    this.flash = new FlashArray(FLASH_BASE, spanOf(banks), device.erasedValue, banks);
     const eepromBase = device.dataEepromBase ?? 0x08080000;
     const eepromBytes = dataEepromBytes(device);
     this.eeprom = new FlashArray(eepromBase, eepromBytes, 0, [
