@@ -12,7 +12,8 @@ import {
   type TestElf,
 } from './elf-builder.js';
 
-const fixture = (name: string): Uint8Array => readFileSync(fixtureUrl(name));
+// A private copy: tests patch header fields, and Node may hand out Buffers that share memory.
+const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtureUrl(name)));
 const blocksOf = (image: FlashImage): [number, number[]][] =>
   [...image.blocks].map(([address, data]) => [address, [...data]]);
 const parse = (spec: TestElf): FlashImage => parseElf(buildElf(spec), { fileName: 'app.elf' });
@@ -28,8 +29,8 @@ function fail(t: ExecutionContext, bytes: Uint8Array, code: ErrorCode): Flashwri
 
 /** Returns a copy of `bytes` with a 16-bit little-endian value written at `offset`. */
 function patch16(bytes: Uint8Array, offset: number, value: number): Uint8Array {
-  const copy = bytes.slice();
-  new DataView(copy.buffer).setUint16(offset, value, true);
+  const copy = new Uint8Array(bytes);
+  new DataView(copy.buffer, copy.byteOffset, copy.byteLength).setUint16(offset, value, true);
   return copy;
 }
 
