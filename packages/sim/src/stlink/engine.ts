@@ -25,6 +25,8 @@ export interface CommandSpec {
   readonly available?: (features: FirmwareFeatures, engine: StlinkEngine) => boolean;
   /** Needs debug (SWD/JTAG) mode; otherwise it answers CMD_ERROR. */
   readonly debugOnly?: boolean;
+  /** A memory command: reports through the latched read/write status, not its reply. */
+  readonly memory?: boolean;
   /** Length of the IN phase (0 = none). */
   readonly replyLength: (cmd: Uint8Array, engine: StlinkEngine) => number;
   /** Length of the data-OUT phase that follows the 16-byte block (default 0). */
@@ -104,8 +106,8 @@ export class StlinkEngine {
 
   /** Answers a command with `status` without running it. */
   reject(spec: CommandSpec, cmd: Uint8Array, status: number): Uint8Array | undefined {
-    // Memory commands report through the latched read/write status; so does a rejection.
-    this.latchRw(status, 0);
+    // Memory commands report through the latched read/write status, rejections too.
+    if (spec.memory) this.latchRw(status, 0);
     const length = spec.replyLength(cmd, this);
     return length === 0 ? undefined : paddedStatus(status, length);
   }

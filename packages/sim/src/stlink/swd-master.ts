@@ -137,7 +137,11 @@ export class SwdMaster {
       const retarget = this.#retarget(i, elementAddress, increment);
       if (retarget !== Status.OK) return this.#failed(retarget, elementAddress);
       const r = dp.apRead(MemApRegister.DRW);
-      if (r.ack !== 'ok') return this.#failed(apStatus(r.ack), elementAddress);
+      if (r.ack !== 'ok') {
+        // The previous element's data is still in RDBUFF: keep what was read before the fault.
+        if (i > 0) this.#rescue(out, i - 1, size, elementAddress - (increment ? size : 0));
+        return this.#failed(apStatus(r.ack), elementAddress);
+      }
       // The data of element i arrives with the next read, or with RDBUFF after the last.
       if (i > 0) this.#store(out, i - 1, size, elementAddress - (increment ? size : 0), r.value);
     }
@@ -178,6 +182,11 @@ export class SwdMaster {
       if (r.ack !== 'ok') return this.#failed(apStatus(r.ack), elementAddress);
     }
     return { status: Status.OK, faultAddress: 0 };
+  }
+
+  #rescue(out: Uint8Array, index: number, size: AccessSize, address: number): void {
+    const buffered = this.board.dp.read(DpRegister.RDBUFF);
+    if (buffered.ack === 'ok') this.#store(out, index, size, address, buffered.value);
   }
 
   #failed(status: number, faultAddress: number): MemoryTransferResult {

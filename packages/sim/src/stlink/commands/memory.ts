@@ -62,6 +62,7 @@ function readCommand(
   return {
     name,
     debugOnly: true,
+    memory: true,
     ...(available ? { available } : {}),
     replyLength,
     run: (engine, cmd) => {
@@ -99,6 +100,7 @@ function writeCommand(
   return {
     name,
     debugOnly: true,
+    memory: true,
     ...(available ? { available } : {}),
     replyLength: () => 0,
     dataOutLength: (cmd) => u16(cmd, 6),
