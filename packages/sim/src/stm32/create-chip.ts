@@ -10,6 +10,7 @@ import type { FlashController, RdpLevel, Stm32Context } from './controller.js';
 import type { FactoryInfo } from './factory-info.js';
 import { DataOnlyController } from './families/data-only.js';
 import { F2f4f7Controller } from './families/f2f4f7.js';
+import { H7Controller } from './families/h7.js';
 import { FpecController } from './families/fpec.js';
 import { hexToBytes } from './families/hex.js';
 import { L0l1Controller } from './families/l0l1.js';
@@ -77,6 +78,9 @@ function controllerFor(ctx: Stm32Context): FlashController {
     case 'l4':
     case 'wb-wl':
       return new L4Controller(ctx);
+    case 'h7':
+      // H7R/H7S report status in ISR/ICR with other offsets (OO only): data level.
+      return ctx.device.devId === 0x485 ? new DataOnlyController(ctx) : new H7Controller(ctx);
     default:
       return new DataOnlyController(ctx);
   }
