@@ -1,0 +1,76 @@
+import test from 'ava';
+import { decodeFlashSizeKiB, stm32Devices } from '@flashwright/stm32-devices';
+import { SystemBus } from '../src/bus.js';
+import { VirtualClock } from '../src/clock.js';
+import { FaultPlan } from '../src/faults.js';
+import { createStm32Chip } from '../src/stm32/index.js';
+
+// Every entry of the device database is instantiable at the data level: identification,
+// flash-size register, layout, SRAM, core ids, and a save/load round trip.
+for (const device of stm32Devices) {
+  const label = `${device.name} (0x${device.devId.toString(16)})`;
+  test(`data level: ${label}`, (t) => {
+    const chip = createStm32Chip({ device: device.devId, revId: 0x2001 });
+    const bus = new SystemBus();
+    chip.attach(bus, {
+      clock: new VirtualClock(),
+      faults: new FaultPlan(),
+      requestSystemReset: () => chip.reset('system'),
+    });
+    const idcode = bus.read(device.idcodeAddress, 4);
+    t.is(idcode & 0xfff, device.devId, 'DEV_ID');
+    t.is(idcode >>> 16, 0x2001, 'REV_ID');
+    const raw = bus.read(device.flashSizeRegister, 2);
+    t.is(decodeFlashSizeKiB(device, raw), chip.flashKiB, 'flash-size register decodes');
+    t.is(chip.flashKiB, device.maxFlashKiB);
+    const flash = chip.controller.flash;
+    const total = flash.units.reduce((sum, u) => sum + u.size, 0);
+    t.is(total, chip.flashKiB * 1024, 'layout covers the flash');
+    t.is(flash.units[0]?.start, 0x08000000);
+    t.is(bus.read(0x08000000, 4), device.erasedValue * 0x01010101, 'erased flash');
+    const ramEnd = 0x20000000 + (device.ramBytes ?? 4096) - 4;
+    bus.write(ramEnd, 4, 0x5a5aa5a5);
+    t.is(bus.read(ramEnd, 4), 0x5a5aa5a5, 'SRAM');
+    const partNo = (chip.cpuId >>> 4) & 0xfff;
+    const expected = {
+      'cortex-m0': 0xc20,
+      'cortex-m0+': 0xc60,
+      'cortex-m3': 0xc23,
+      'cortex-m4': 0xc24,
+      'cortex-m7': 0xc27,
+      'cortex-m33': 0xd21,
+    }[device.core];
+    t.is(partNo, expected, 'CPUID part number');
+    t.is(chip.dpidr & 0xfff, 0x477, 'an Arm SW-DP');
+    t.is((chip.apIdr >>> 13) & 0xf, 0x8, 'a MEM-AP');
+    if (device.uidAddress !== undefined) {
+      t.not(bus.read(device.uidAddress, 4), 0xffffffff, 'UID word 0 is programmed');
+    }
+    t.is(chip.debugAccess(), 'open');
+    // Save and restore.
+    const saved = JSON.parse(JSON.stringify(chip.saveState())) as ReturnType<typeof chip.saveState>;
+    const copy = createStm32Chip({ device: device.devId });
+    copy.loadState(saved);
+    t.deepEqual(copy.saveState(), saved);
+  });
+}
+
+test('part numbers resolve to their DEV_ID and flash size', (t) => {
+  t.is(createStm32Chip({ device: 'STM32L151CBxxA' }).device.devId, 0x429);
+  t.is(createStm32Chip({ device: 'STM32L151CB' }).device.devId, 0x416);
+  const f103c8 = createStm32Chip({ device: 'STM32F103C8' });
+  t.is(f103c8.device.devId, 0x410);
+  t.is(f103c8.flashKiB, 64);
+  t.is(f103c8.info.flashSizeRaw, 64);
+});
+
+test('bad device options are rejected with a clear message', (t) => {
+  t.throws(() => createStm32Chip({ device: 'ATSAMD21G18' }), { message: /not an STM32 part/ });
+  t.throws(() => createStm32Chip({ device: 0x999 }), { message: /no STM32 with DEV_ID 0x999/ });
+  t.throws(() => createStm32Chip({ device: 'STM32L151CC' }), { message: /several devices/ });
+  t.throws(() => createStm32Chip({ device: 'STM32F103RB', flashSizeRaw: 0x10000 }), {
+    message: /16-bit/,
+  });
+  t.throws(() => createStm32Chip({ device: 'STM32F103RB', rdp: 2 }), { message: /no RDP level 2/ });
+  t.throws(() => createStm32Chip({ device: 'STM32F103RB', uid: 'abcd' }), { message: /12 bytes/ });
+});
