@@ -41,6 +41,7 @@ const unprotectOptions = z
 
 const eraseOptions = z
   .union([
+    z.null(),
     z.enum(eraseModes),
     z.strictObject({
       mode: z.enum(eraseModes).optional().describe('auto (default), mass or none'),

@@ -41,7 +41,7 @@ export function validateRecipe(merged: Record<string, unknown>, sources: Sources
     }
   }
   issues.push(...presetRdp2Issues(steps));
-  if (issues.length > 0 || !parsed.success) throw recipeInvalid(dedupe(issues));
+  if (issues.length > 0 || !parsed.success) throw recipeInvalid(sortIssues(dedupe(issues)));
 
   const data = parsed.data;
   return {
@@ -219,6 +219,20 @@ function presetRdp2Issues(steps: readonly RecipeStep[]): RecipeIssue[] {
     }
   }
   return issues;
+}
+
+/** Issues grouped by file (in the order files first appear), then by line. */
+function sortIssues(issues: readonly RecipeIssue[]): RecipeIssue[] {
+  const order = new Map<string, number>();
+  for (const issue of issues) {
+    const origin = issue.source?.origin ?? '';
+    if (!order.has(origin)) order.set(origin, order.size);
+  }
+  return [...issues].sort(
+    (a, b) =>
+      (order.get(a.source?.origin ?? '') ?? 0) - (order.get(b.source?.origin ?? '') ?? 0) ||
+      (a.line ?? Infinity) - (b.line ?? Infinity),
+  );
 }
 
 function dedupe(issues: readonly RecipeIssue[]): RecipeIssue[] {

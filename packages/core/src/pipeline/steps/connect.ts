@@ -116,7 +116,15 @@ async function identify(session: Session, families: readonly TargetFamily[]): Pr
   for (const family of families) {
     tried.push(family.id);
     const device = await family.identify(
-      { probe, memory: probe.memory, log: session.log },
+      {
+        probe,
+        memory: probe.memory,
+        log: session.log,
+        connectOptions: {
+          speedKhz: session.recipe.probe.speedKhz,
+          mode: session.recipe.probe.connect,
+        },
+      },
       { flashSizeBytes: session.recipe.target.flashSizeBytes, signal: session.signal },
     );
     if (device !== undefined) return device;

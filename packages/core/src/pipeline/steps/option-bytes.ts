@@ -43,7 +43,9 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
     );
     const refusal = refusalFor(step, session.options.yes, level2);
     if (refusal !== undefined) throw refusal;
-    await device.writeOptionBytes(Object.fromEntries(changes), session.signal);
+    await device.writeOptionBytes(Object.fromEntries(changes), session.signal, {
+      confirmPermanentRdp2: level2 && step.rdp2Confirmed,
+    });
     session.protection = undefined;
     return {
       status: 'done',
