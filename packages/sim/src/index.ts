@@ -74,3 +74,19 @@ export {
 } from './stlink/firmware.js';
 export { TransferTimeoutError } from './stlink/in-pipe.js';
 export { StlinkEngine, type StlinkBehaviour } from './stlink/engine.js';
+export {
+  createVirtualSession,
+  stm32ChipFactory,
+  type ChipFactory,
+  type ChipRequest,
+  type VirtualSession,
+  type VirtualSessionOptions,
+  type VirtualSessionStats,
+} from './session.js';
+export {
+  STATE_FORMAT,
+  STATE_VERSION,
+  readStateFile,
+  writeStateFile,
+  type BoardStateFile,
+} from './state-file.js';
