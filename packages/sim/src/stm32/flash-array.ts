@@ -132,7 +132,9 @@ export class FlashArray {
   }
 
   saveState(): FlashArrayState {
-    const chunkBytes = Math.min(4096, ...this.#units.map((u) => u.size));
+    // 256-byte chunks: small enough that a sparse image stays small, big enough that a
+    // full 2 MiB array stays a few thousand entries.
+    const chunkBytes = Math.min(256, ...this.#units.map((u) => u.size));
     const chunks: Record<string, string> = {};
     for (let offset = 0; offset < this.span; offset += chunkBytes) {
       const chunk = this.bytes.subarray(offset, offset + chunkBytes);
