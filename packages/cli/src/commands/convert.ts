@@ -31,7 +31,10 @@ export function registerConvert(program: Command): void {
   ]);
   command.action(async (input: string, output: string, options: ConvertOptions) =>
     runCommand('convert', options, async (ctx) => {
-      const plugins = ctx.plugins(ctx.cwd);
+      // A recipe nearby may list format plugins (plugins:); convert works without one too.
+      const resolved = await ctx.loadRecipe({ optional: true });
+      const plugins = ctx.plugins(resolved.baseDir);
+      for (const p of resolved.recipe.plugins) await plugins.add(p.name, p.options);
       const inFile = resolve(ctx.cwd, input);
       const outFile = resolve(ctx.cwd, output);
       const image = await ctx.core.loadImage(
