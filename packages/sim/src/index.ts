@@ -90,3 +90,11 @@ export {
   writeStateFile,
   type BoardStateFile,
 } from './state-file.js';
+export {
+  createStm32Chip,
+  defaultFlashSizeRaw,
+  Stm32Chip,
+  SRAM_BASE,
+  type Stm32ChipOptions,
+  type Stm32ChipState,
+} from './stm32/index.js';
