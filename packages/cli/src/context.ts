@@ -127,7 +127,8 @@ function resolveFromCli(specifier: string): string | undefined {
 async function createReporter(options: CommonOptions): Promise<Reporter> {
   const verbose = options.verbose === true;
   if (options.json === true) return new JsonReporter();
-  if (process.stdout.isTTY && process.env.CI === undefined) {
+  // A terminal too narrow to draw on (or one that reports no width) gets plain lines.
+  if (process.stdout.isTTY && process.env.CI === undefined && (process.stdout.columns ?? 0) >= 40) {
     // listr2 is only loaded when it will draw something.
     const { ListrReporter } = await import('./output/listr-reporter.js');
     return new ListrReporter({ verbose });

@@ -27,7 +27,10 @@ export async function ensureUnprotected(
     throw new FlashwrightError(
       'TARGET_PROTECTED',
       `${device.name} is read-protected (${state.summary}); its flash cannot be erased or written until protection is removed`,
-      { details: { protection: state } },
+      {
+        hint: 'Add `- unprotect: { confirm: mass-erase }` before erase in the recipe steps (or `- unprotect` and pass --yes). Removing protection erases the whole flash.',
+        details: { protection: state },
+      },
     );
   }
   return state;
