@@ -1,14 +1,9 @@
 import { bankLayout, isDualBank } from '@flashwright/stm32-devices';
 import { BusError, type BusSize, type SystemBus } from '../../bus.js';
 import { base64ToBytes, bytesToBase64 } from '../base64.js';
-import {
-  ControllerBase,
-  FLASH_BASE,
-  wrongKeyError,
-  type RdpLevel,
-  type Stm32Context,
-} from '../controller.js';
+import { ControllerBase, FLASH_BASE, type RdpLevel, type Stm32Context } from '../controller.js';
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
+import { KeySequence } from '../key-sequence.js';
 import { RegisterBlock } from '../register-block.js';
 import {
   Optcr,
@@ -67,9 +62,9 @@ export class F2f4f7Controller extends ControllerBase {
   #cr = Cr.LOCK;
   #sr = 0;
   #acr = 0;
-  #keyStage = 0;
+  readonly #keys = new KeySequence([KEY1, KEY2], 'FLASH_KEYR');
   #crLockedUntilReset = false;
-  #optKeyStage = 0;
+  readonly #optionKeys = new KeySequence([OPTKEY1, OPTKEY2], 'FLASH_OPTKEYR');
   #optLockedUntilReset = false;
 
   constructor(ctx: Stm32Context) {
@@ -114,9 +109,9 @@ export class F2f4f7Controller extends ControllerBase {
     this.#cr = Cr.LOCK;
     this.#sr = 0;
     this.#acr = 0;
-    this.#keyStage = 0;
+    this.#keys.reset();
     this.#crLockedUntilReset = false;
-    this.#optKeyStage = 0;
+    this.#optionKeys.reset();
     this.#optLockedUntilReset = false;
     // "The option bits are loaded with values from flash memory at reset release."
     this.#loadedOptcr = this.#nvOptcr;
@@ -211,32 +206,22 @@ export class F2f4f7Controller extends ControllerBase {
 
   /** "Any wrong sequence returns a bus error and lock up the FLASH_CR register until the next reset." */
   #writeKey(address: number, value: number, size: BusSize): void {
-    const expected = this.#keyStage === 0 ? KEY1 : KEY2;
-    const locked = (this.#cr & Cr.LOCK) !== 0;
-    if (this.#crLockedUntilReset || !locked || size !== 4 || value >>> 0 !== expected) {
+    const acceptable = (this.#cr & Cr.LOCK) !== 0 && !this.#crLockedUntilReset;
+    const onWrong = () => {
       this.#crLockedUntilReset = true;
-      this.#keyStage = 0;
       this.#cr |= Cr.LOCK;
-      throw wrongKeyError(address, 'FLASH_KEYR');
-    }
-    if (++this.#keyStage === 2) {
-      this.#keyStage = 0;
-      this.#cr &= ~Cr.LOCK;
-    }
+    };
+    if (this.#keys.write(address, value, size, acceptable, onWrong)) this.#cr &= ~Cr.LOCK;
   }
 
-  /** OPTKEYR clears OPTCR.OPTLOCK; "in the event of an unsuccessful unlock operation, this bit remains set until the next reset". */
+  /** OPTKEYR clears OPTCR.OPTLOCK; after a failed sequence "this bit remains set until the next reset". */
   #writeOptKey(address: number, value: number, size: BusSize): void {
-    const expected = this.#optKeyStage === 0 ? OPTKEY1 : OPTKEY2;
-    const locked = (this.#optcr & Optcr.OPTLOCK) !== 0;
-    if (this.#optLockedUntilReset || !locked || size !== 4 || value >>> 0 !== expected) {
+    const acceptable = (this.#optcr & Optcr.OPTLOCK) !== 0 && !this.#optLockedUntilReset;
+    const onWrong = () => {
       this.#optLockedUntilReset = true;
-      this.#optKeyStage = 0;
       this.#optcr |= Optcr.OPTLOCK;
-      throw wrongKeyError(address, 'FLASH_OPTKEYR');
-    }
-    if (++this.#optKeyStage === 2) {
-      this.#optKeyStage = 0;
+    };
+    if (this.#optionKeys.write(address, value, size, acceptable, onWrong)) {
       this.#optcr &= ~Optcr.OPTLOCK;
     }
   }

@@ -4,11 +4,11 @@ import {
   ControllerBase,
   FLASH_BASE,
   spanOf,
-  wrongKeyError,
   type RdpLevel,
   type Stm32Context,
 } from '../controller.js';
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
+import { KeySequence } from '../key-sequence.js';
 import { RegisterBlock } from '../register-block.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import {
@@ -66,7 +66,7 @@ class FpecBank {
   locked = true;
   /** A wrong key sequence locks the FPEC until the next reset. */
   lockedUntilReset = false;
-  keyStage = 0;
+  readonly keys = new KeySequence([KEY1, KEY2], 'FLASH_KEYR');
   cr = Cr.LOCK;
   sr = 0;
   ar = 0;
@@ -74,7 +74,7 @@ class FpecBank {
   reset(): void {
     this.locked = true;
     this.lockedUntilReset = false;
-    this.keyStage = 0;
+    this.keys.reset();
     this.cr = Cr.LOCK;
     this.sr = 0;
     this.ar = 0;
@@ -90,7 +90,7 @@ export class FpecController extends ControllerBase {
   #optionBlock: Uint8Array;
   #loaded: FpecLoadedOptions;
   #acr = 0x30;
-  #optKeyStage = 0;
+  readonly #optionKeys = new KeySequence([KEY1, KEY2], 'FLASH_OPTKEYR');
 
   constructor(ctx: Stm32Context) {
     super(ctx);
@@ -113,7 +113,7 @@ export class FpecController extends ControllerBase {
   reset(): void {
     this.busy.abort();
     for (const bank of this.#banks) bank.reset();
-    this.#optKeyStage = 0;
+    this.#optionKeys.reset();
     this.#acr = 0x30;
     // Option bytes are loaded at every system reset and power-on (PM0075 §2.5).
     this.#loaded = loadOptions(this.variant, this.#optionBlock);
@@ -212,17 +212,8 @@ export class FpecController extends ControllerBase {
    * error (PM0075 §2.3.1, RM0091 §3.2.2).
    */
   #writeKey(bank: FpecBank, address: number, value: number, size: BusSize): void {
-    const expected = bank.keyStage === 0 ? KEY1 : KEY2;
-    if (bank.lockedUntilReset || !bank.locked || size !== 4 || value >>> 0 !== expected) {
-      bank.lockedUntilReset = true;
-      bank.locked = true;
-      bank.keyStage = 0;
-      bank.cr = (bank.cr | Cr.LOCK) & ~Cr.OPTWRE;
-      throw wrongKeyError(address, 'FLASH_KEYR');
-    }
-    bank.keyStage++;
-    if (bank.keyStage === 2) {
-      bank.keyStage = 0;
+    const acceptable = bank.locked && !bank.lockedUntilReset;
+    if (bank.keys.write(address, value, size, acceptable, () => this.#lockUntilReset(bank))) {
       bank.locked = false;
       bank.cr &= ~Cr.LOCK;
     }
@@ -230,19 +221,18 @@ export class FpecController extends ControllerBase {
 
   /** OPTKEYR: the same keys, accepted only while CR is unlocked; sets CR.OPTWRE. */
   #writeOptionKey(bank: FpecBank, address: number, value: number, size: BusSize): void {
-    const expected = this.#optKeyStage === 0 ? KEY1 : KEY2;
-    if (bank.locked || size !== 4 || value >>> 0 !== expected) {
-      this.#optKeyStage = 0;
-      bank.lockedUntilReset = true;
-      bank.locked = true;
-      bank.cr = (bank.cr | Cr.LOCK) & ~Cr.OPTWRE;
-      throw wrongKeyError(address, 'FLASH_OPTKEYR');
-    }
-    this.#optKeyStage++;
-    if (this.#optKeyStage === 2) {
-      this.#optKeyStage = 0;
+    const acceptable = !bank.locked && !bank.lockedUntilReset;
+    if (
+      this.#optionKeys.write(address, value, size, acceptable, () => this.#lockUntilReset(bank))
+    ) {
       bank.cr |= Cr.OPTWRE;
     }
+  }
+
+  #lockUntilReset(bank: FpecBank): void {
+    bank.lockedUntilReset = true;
+    bank.locked = true;
+    bank.cr = (bank.cr | Cr.LOCK) & ~Cr.OPTWRE;
   }
 
   #writeCr(bank: FpecBank, bankIndex: number, value: number): void {

@@ -4,11 +4,11 @@ import {
   ControllerBase,
   FLASH_BASE,
   spanOf,
-  wrongKeyError,
   type RdpLevel,
   type Stm32Context,
 } from '../controller.js';
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
+import { KeySequence } from '../key-sequence.js';
 import { RegisterBlock } from '../register-block.js';
 import {
   Optsr,
@@ -57,19 +57,23 @@ const OPTCR = { OPTLOCK: 1 << 0, OPTSTART: 1 << 1, MER: 1 << 4 };
 /** One bank's registers and write buffer. */
 class H7Bank {
   locked = true;
-  keyStage = 0;
+  readonly keys: KeySequence;
   cr = 0;
   sr = 0;
   /** The flash word being filled: its address and which bytes have been written. */
   buffer: { address: number; data: Uint8Array; written: boolean[] } | undefined;
 
-  constructor(readonly crReset: number) {
+  constructor(
+    readonly crReset: number,
+    register: string,
+  ) {
+    this.keys = new KeySequence([KEY1, KEY2], register);
     this.reset();
   }
 
   reset(): void {
     this.locked = true;
-    this.keyStage = 0;
+    this.keys.reset();
     this.cr = this.crReset & ~Cr.LOCK; // LOCK is read from `locked`
     this.sr = 0;
     this.buffer = undefined;
@@ -86,7 +90,7 @@ export class H7Controller extends ControllerBase {
   #cur: H7Options;
   #prg: H7Options;
   #optcr = OPTCR.OPTLOCK;
-  #optKeyStage = 0;
+  readonly #optionKeys = new KeySequence([OPTKEY1, OPTKEY2], 'FLASH_OPTKEYR');
   #lockedUntilReset = false;
   #optionOperation = false;
   #optChangeErr = false;
@@ -100,7 +104,7 @@ export class H7Controller extends ControllerBase {
     this.flash = new FlashArray(FLASH_BASE, spanOf(banks), device.erasedValue, banks);
     // CR reset 0x31 on H74x (LOCK, PSIZE = x64); H7A/B has no PSIZE: 0x01.
     const crReset = this.variant.cr.psizeShift === undefined ? Cr.LOCK : 0x31;
-    this.#banks = banks.map(() => new H7Bank(crReset));
+    this.#banks = banks.map((_, i) => new H7Bank(crReset, `FLASH_KEYR${i + 1}`));
     this.#nv = defaultH7Options(ctx.initialRdp, banks.length, this.variant);
     this.#cur = cloneOptions(this.#nv);
     this.#prg = cloneOptions(this.#nv);
@@ -122,7 +126,7 @@ export class H7Controller extends ControllerBase {
     this.busy.abort();
     for (const bank of this.#banks) bank.reset();
     this.#optcr = OPTCR.OPTLOCK;
-    this.#optKeyStage = 0;
+    this.#optionKeys.reset();
     this.#lockedUntilReset = false;
     this.#optionOperation = false;
     this.#cur = cloneOptions(this.#nv);
@@ -229,19 +233,14 @@ export class H7Controller extends ControllerBase {
     const address = this.#base + 0x100 * index + local;
     switch (local) {
       case Bank.KEYR: {
-        const expected = bank.keyStage === 0 ? KEY1 : KEY2;
-        if (this.#lockedUntilReset || !bank.locked || size !== 4 || value >>> 0 !== expected) {
-          // "Any wrong sequence locks up the FLASH_CRx register until the next system reset"
-          // with a bus error (RM0433 §4.5.1, as on the other families).
+        // "Any wrong sequence locks up the FLASH_CRx register until the next system reset"
+        // with a bus error (RM0433 §4.5.1, as on the other families).
+        const acceptable = bank.locked && !this.#lockedUntilReset;
+        const onWrong = () => {
           this.#lockedUntilReset = true;
           bank.locked = true;
-          bank.keyStage = 0;
-          throw wrongKeyError(address, `FLASH_KEYR${index + 1}`);
-        }
-        if (++bank.keyStage === 2) {
-          bank.keyStage = 0;
-          bank.locked = false;
-        }
+        };
+        if (bank.keys.write(address, value, size, acceptable, onWrong)) bank.locked = false;
         return;
       }
       case Bank.CR:
@@ -375,16 +374,13 @@ export class H7Controller extends ControllerBase {
   }
 
   #writeOptKey(value: number, size: BusSize): void {
-    const expected = this.#optKeyStage === 0 ? OPTKEY1 : OPTKEY2;
-    const locked = (this.#optcr & OPTCR.OPTLOCK) !== 0;
-    if (this.#lockedUntilReset || !locked || size !== 4 || value >>> 0 !== expected) {
+    const acceptable = (this.#optcr & OPTCR.OPTLOCK) !== 0 && !this.#lockedUntilReset;
+    const onWrong = () => {
       this.#lockedUntilReset = true;
-      this.#optKeyStage = 0;
       this.#optcr |= OPTCR.OPTLOCK;
-      throw wrongKeyError(this.#base + Opt.OPTKEYR, 'FLASH_OPTKEYR');
-    }
-    if (++this.#optKeyStage === 2) {
-      this.#optKeyStage = 0;
+    };
+    const address = this.#base + Opt.OPTKEYR;
+    if (this.#optionKeys.write(address, value, size, acceptable, onWrong)) {
       this.#optcr &= ~OPTCR.OPTLOCK;
     }
   }

@@ -4,12 +4,13 @@ import {
   ControllerBase,
   FLASH_BASE,
   spanOf,
-  wrongKeyError,
   type RdpLevel,
   type Stm32Context,
 } from '../controller.js';
 import { FlashArray, leBytes, type FlashArrayState } from '../flash-array.js';
 import { FlashRegion } from '../regions.js';
+import { HalfPageLatches } from './l0l1-half-page.js';
+import { Pecr, PecrRegister, type KeyRegister } from './l0l1-pecr.js';
 import { RegisterBlock } from '../register-block.js';
 import {
   LX_OPTION_BASE,
@@ -22,9 +23,6 @@ import {
 
 // STM32L0/L1 NVM interface: RM0038 (L1), RM0377/RM0367 (L0), PM0062; register map and bits
 // confirmed against CMSIS-L0/L1 and HAL-L0/L1 in targets.md §2.3.
-const PEKEY = [0x89abcdef, 0x02030405] as const;
-const PRGKEY = [0x8c9daebf, 0x13141516] as const;
-const OPTKEY = [0xfbead9c8, 0x24252627] as const;
 
 const Reg = {
   ACR: 0x00,
@@ -39,20 +37,6 @@ const Reg = {
 };
 /** WRPR2..WRPR4 of the larger parts. */
 const WRPR_EXTRA = [0x80, 0x84, 0x88];
-
-const Pecr = {
-  PELOCK: 1 << 0,
-  PRGLOCK: 1 << 1,
-  OPTLOCK: 1 << 2,
-  PROG: 1 << 3,
-  DATA: 1 << 4,
-  ERASE: 1 << 9,
-  FPRG: 1 << 10,
-  OBL_LAUNCH: 1 << 18,
-  /** L0 only: skip the not-zero check. */
-  NZDISABLE: 1 << 22,
-};
-const LOCKS = Pecr.PELOCK | Pecr.PRGLOCK | Pecr.OPTLOCK;
 
 const Sr = {
   BSY: 1 << 0,
@@ -71,35 +55,26 @@ const Sr = {
 };
 const SR_W1C = 0x33f02;
 
-/** Half-page latches being filled. */
-interface HalfPage {
-  readonly base: number;
-  readonly data: Uint8Array;
-  readonly written: Set<number>;
-}
-
 /** The STM32L0/L1 NVM controller: program memory, data EEPROM and option bytes. */
 export class L0l1Controller extends ControllerBase {
   readonly flash: FlashArray;
   readonly eeprom: FlashArray;
   readonly isL0: boolean;
   readonly #base: number;
-  readonly #halfPageBytes: number;
   readonly #optionOffsets: number[];
   #nvOptions: Map<number, number>;
   #loaded: LxLoadedOptions;
-  #pecr = LOCKS;
+  readonly #pecr: PecrRegister;
   #sr = 0;
-  #keyStage = { pe: 0, prg: 0, opt: 0 };
-  #lockedUntilReset = false;
-  #halfPage: HalfPage | undefined;
+  readonly #halfPage: HalfPageLatches;
 
   constructor(ctx: Stm32Context) {
     super(ctx);
     const { device, flashKiB } = ctx;
     this.isL0 = device.line === 'STM32L0';
+    this.#pecr = new PecrRegister(this.isL0);
     this.#base = device.controller.base;
-    this.#halfPageBytes = device.halfPageBytes ?? (this.isL0 ? 64 : 128);
+    this.#halfPage = new HalfPageLatches(device.halfPageBytes ?? (this.isL0 ? 64 : 128));
     const banks = bankLayout(device, flashKiB);
     this.flash = new FlashArray(FLASH_BASE, spanOf(banks), device.erasedValue, banks);
     const eepromBase = device.dataEepromBase ?? 0x08080000;
@@ -119,10 +94,8 @@ export class L0l1Controller extends ControllerBase {
 
   reset(): void {
     this.busy.abort();
-    this.#pecr = LOCKS;
-    this.#keyStage = { pe: 0, prg: 0, opt: 0 };
-    this.#lockedUntilReset = false;
-    this.#halfPage = undefined;
+    this.#pecr.reset();
+    this.#halfPage.clear();
     this.#loaded = loadLxOptions(this.#nvOptions);
     this.#sr = this.#loaded.optVerr ? Sr.OPTVERR : 0;
     if (this.#loaded.optVerrUser && !this.isL0 && this.#optionOffsets.length > 4) {
@@ -193,7 +166,7 @@ export class L0l1Controller extends ControllerBase {
   #readRegister(offset: number): number {
     switch (offset) {
       case Reg.PECR:
-        return this.#pecr;
+        return this.#pecr.value;
       case Reg.SR: {
         const busy = this.busy.busy;
         return this.#sr | Sr.READY | (busy ? Sr.BSY : Sr.ENDHV);
@@ -214,67 +187,24 @@ export class L0l1Controller extends ControllerBase {
         this.#writePecr(value);
         return;
       case Reg.PEKEYR:
-        this.#writeKey('pe', PEKEY, address, value, size);
-        return;
       case Reg.PRGKEYR:
-        this.#writeKey('prg', PRGKEY, address, value, size);
+      case Reg.OPTKEYR: {
+        const which: KeyRegister =
+          offset === Reg.PEKEYR ? 'pe' : offset === Reg.PRGKEYR ? 'prg' : 'opt';
+        this.#pecr.writeKey(which, address, value, size);
         return;
-      case Reg.OPTKEYR:
-        this.#writeKey('opt', OPTKEY, address, value, size);
-        return;
+      }
       case Reg.SR:
         this.#sr &= ~(value & SR_W1C);
         return;
     }
   }
 
-  /**
-   * PEKEYR unlocks PECR and the data EEPROM; PRGKEYR (program memory) and OPTKEYR (option
-   * bytes) are accepted only once PELOCK is 0. A wrong key, a key out of order or a key for
-   * something already unlocked locks PECR until the next reset and the write gets a bus
-   * error (RM0038 §3.3.4 "Unlocking the data EEPROM and FLASH_PECR"; BMP stm32l0.c relocks
-   * before unlocking because L0 rejects keys on an unlocked PECR).
-   */
-  #writeKey(
-    which: 'pe' | 'prg' | 'opt',
-    keys: readonly [number, number],
-    address: number,
-    value: number,
-    size: BusSize,
-  ): void {
-    const lockBit = which === 'pe' ? Pecr.PELOCK : which === 'prg' ? Pecr.PRGLOCK : Pecr.OPTLOCK;
-    const stage = this.#keyStage[which];
-    const wrong =
-      this.#lockedUntilReset ||
-      size !== 4 ||
-      (this.#pecr & lockBit) === 0 ||
-      (which !== 'pe' && (this.#pecr & Pecr.PELOCK) !== 0) ||
-      value >>> 0 !== keys[stage];
-    if (wrong) {
-      this.#lockedUntilReset = true;
-      this.#pecr |= LOCKS;
-      this.#keyStage = { pe: 0, prg: 0, opt: 0 };
-      throw wrongKeyError(address, `FLASH_${which.toUpperCase()}KEYR`);
-    }
-    if (stage === 0) {
-      this.#keyStage[which] = 1;
-      return;
-    }
-    this.#keyStage[which] = 0;
-    this.#pecr &= ~lockBit;
-  }
-
   #writePecr(value: number): void {
     // STM32L1: "PECR can only be changed when the NVM hardware is idle" (BMP stm32l0.c
     // notes); the write waits. L0 accepts PECR writes during an operation.
     if (!this.isL0 && this.busy.busy) this.busy.stall();
-    if (this.#pecr & Pecr.PELOCK) return;
-    let locks = this.#pecr & LOCKS;
-    if (value & Pecr.PELOCK) locks = LOCKS;
-    else locks |= value & (Pecr.PRGLOCK | Pecr.OPTLOCK); // a lock bit is set, never cleared, by a write
-    const modes = value & ~(LOCKS | Pecr.OBL_LAUNCH) & (this.isL0 ? 0x4b8718 : 0x38718);
-    this.#pecr = (locks | modes) >>> 0;
-    if (value & Pecr.OBL_LAUNCH && !(locks & Pecr.OPTLOCK)) {
+    if (this.#pecr.write(value).oblLaunch) {
       // OBL_LAUNCH reloads the option bytes through a system reset (RM0038 §3.9.2).
       if (this.busy.busy) this.busy.stall();
       this.env?.requestSystemReset();
@@ -289,7 +219,7 @@ export class L0l1Controller extends ControllerBase {
 
   /** WRPERR causes shared by program memory, data EEPROM and option bytes (RM0377 §3.7.4). */
   #locked(bit: number): boolean {
-    return (this.#pecr & (Pecr.PELOCK | bit)) !== 0 || this.rdpLevel() !== 0;
+    return this.#pecr.has(Pecr.PELOCK | bit) || this.rdpLevel() !== 0;
   }
 
   #writeProtected(address: number): boolean {
@@ -306,7 +236,7 @@ export class L0l1Controller extends ControllerBase {
 
   flashWrite(address: number, size: BusSize, value: number): void {
     if (this.busy.busy) this.busy.stall();
-    const mode = this.#pecr & (Pecr.PROG | Pecr.FPRG | Pecr.ERASE | Pecr.DATA);
+    const mode = this.#pecr.value & (Pecr.PROG | Pecr.FPRG | Pecr.ERASE | Pecr.DATA);
     if (mode === (Pecr.PROG | Pecr.FPRG)) {
       this.#halfPageWrite(address, size, value);
       return;
@@ -351,7 +281,7 @@ export class L0l1Controller extends ControllerBase {
     }
     const unit = this.flash.unitAt(address);
     if (!unit) return;
-    if (this.isL0 && !(this.#pecr & Pecr.NZDISABLE) && this.flash.read(address, 4) !== 0) {
+    if (this.isL0 && !this.#pecr.has(Pecr.NZDISABLE) && this.flash.read(address, 4) !== 0) {
       this.#sr |= Sr.NOTZEROERR;
       return;
     }
@@ -369,50 +299,30 @@ export class L0l1Controller extends ControllerBase {
    * a fetch"). RM0038 names no dedicated flag; PGAERR is our choice and programs nothing.
    */
   #halfPageWrite(address: number, size: BusSize, value: number): void {
-    const hp = this.#halfPageBytes;
-    let pending = this.#halfPage;
-    if (pending && (address < pending.base || address >= pending.base + hp)) {
-      this.#abortHalfPage(Sr.PGAERR);
+    if (!this.#halfPage.pending && (this.#locked(Pecr.PRGLOCK) || this.#writeProtected(address))) {
+      this.#sr |= Sr.WRPERR;
       return;
     }
-    if (!pending) {
-      if (this.#locked(Pecr.PRGLOCK) || this.#writeProtected(address)) {
-        this.#sr |= Sr.WRPERR;
-        return;
-      }
-      pending = { base: address & ~(hp - 1), data: new Uint8Array(hp), written: new Set() };
-      this.#halfPage = pending;
-    }
-    if (size !== 4 || address & 3) {
-      this.#abortHalfPage(size !== 4 ? Sr.SIZERR : Sr.PGAERR);
-      return;
-    }
-    if (pending.written.has(address)) {
-      this.#abortHalfPage(Sr.PGAERR);
-      return;
-    }
-    pending.written.add(address);
-    pending.data.set(leBytes(value, 4), address - pending.base);
-    if (pending.written.size < hp / 4) return;
-    this.#halfPage = undefined;
-    const unit = this.flash.unitAt(pending.base);
+    const step = this.#halfPage.write(address, size, value);
+    if (step.kind === 'broken') this.#sr |= step.reason === 'size' ? Sr.SIZERR : Sr.PGAERR;
+    if (step.kind !== 'complete') return;
+    const unit = this.flash.unitAt(step.base);
     if (!unit) return;
-    if (this.isL0 && !(this.#pecr & Pecr.NZDISABLE) && !this.flash.isErased(pending.base, hp)) {
+    const notZero = !this.flash.isErased(step.base, step.data.length);
+    if (this.isL0 && !this.#pecr.has(Pecr.NZDISABLE) && notZero) {
       this.#sr |= Sr.NOTZEROERR;
       return;
     }
     const failed = this.injectedFailure(unit.start, unit.size);
-    if (!failed) this.commit(pending.base, pending.data, 'or');
+    if (!failed) this.commit(step.base, step.data, 'or');
     this.busy.start(this.programUs(1), this.#finish(failed ? Sr.WRPERR : 0));
   }
 
+  /** Another flash access while the latches fill abandons the half-page. */
   #interruptHalfPage(): void {
-    if (this.#halfPage) this.#abortHalfPage(this.isL0 ? Sr.FWWERR : Sr.PGAERR);
-  }
-
-  #abortHalfPage(flag: number): void {
-    this.#halfPage = undefined;
-    this.#sr |= flag;
+    if (!this.#halfPage.pending) return;
+    this.#halfPage.clear();
+    this.#sr |= this.isL0 ? Sr.FWWERR : Sr.PGAERR;
   }
 
   // --- data EEPROM ---
@@ -441,7 +351,7 @@ export class L0l1Controller extends ControllerBase {
       this.#sr |= Sr.PGAERR;
       return;
     }
-    const erase = (this.#pecr & (Pecr.ERASE | Pecr.DATA)) === (Pecr.ERASE | Pecr.DATA);
+    const erase = (this.#pecr.value & (Pecr.ERASE | Pecr.DATA)) === (Pecr.ERASE | Pecr.DATA);
     if (this.powered) {
       this.eeprom.program(address, leBytes(erase ? 0 : value, size), 'replace');
     }
@@ -459,7 +369,7 @@ export class L0l1Controller extends ControllerBase {
   #writeOption(address: number, size: BusSize, value: number): void {
     this.#interruptHalfPage();
     if (this.busy.busy) this.busy.stall();
-    if ((this.#pecr & (Pecr.PELOCK | Pecr.OPTLOCK)) !== 0 || this.rdpLevel() === 2) {
+    if (this.#pecr.has(Pecr.PELOCK | Pecr.OPTLOCK) || this.rdpLevel() === 2) {
       this.#sr |= Sr.WRPERR;
       return;
     }

@@ -4,11 +4,11 @@ import {
   ControllerBase,
   FLASH_BASE,
   spanOf,
-  wrongKeyError,
   type RdpLevel,
   type Stm32Context,
 } from '../controller.js';
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
+import { KeySequence } from '../key-sequence.js';
 import { RegisterBlock } from '../register-block.js';
 
 // The double-word flash controller of STM32L4/L4+, G0, G4, WB, WL, C0 and U0: RM0351,
@@ -78,8 +78,8 @@ export class L4Controller extends ControllerBase {
   #cr = Cr.LOCK | Cr.OPTLOCK;
   #sr = 0;
   #acr = 0;
-  #keyStage = 0;
-  #optKeyStage = 0;
+  readonly #keys = new KeySequence([KEY1, KEY2], 'FLASH_KEYR');
+  readonly #optionKeys = new KeySequence([OPTKEY1, OPTKEY2], 'FLASH_OPTKEYR');
   #lockedUntilReset = false;
   /** First word of a double word, waiting for the second. */
   #pendingWord: { address: number; value: number } | undefined;
@@ -117,8 +117,8 @@ export class L4Controller extends ControllerBase {
   reset(): void {
     this.busy.abort();
     this.#cr = Cr.LOCK | Cr.OPTLOCK;
-    this.#keyStage = 0;
-    this.#optKeyStage = 0;
+    this.#keys.reset();
+    this.#optionKeys.reset();
     this.#lockedUntilReset = false;
     this.#pendingWord = undefined;
     this.#fastDeadlineUs = undefined;
@@ -212,25 +212,18 @@ export class L4Controller extends ControllerBase {
    */
   #writeKey(address: number, value: number, size: BusSize, option: boolean): void {
     const lockBit = option ? Cr.OPTLOCK : Cr.LOCK;
-    const stage = option ? this.#optKeyStage : this.#keyStage;
-    const keys = option ? [OPTKEY1, OPTKEY2] : [KEY1, KEY2];
-    const wrong =
-      this.#lockedUntilReset ||
-      size !== 4 ||
-      (this.#cr & lockBit) === 0 ||
-      (option && (this.#cr & Cr.LOCK) !== 0) ||
-      value >>> 0 !== keys[stage];
-    if (wrong) {
+    const acceptable =
+      !this.#lockedUntilReset &&
+      (this.#cr & lockBit) !== 0 &&
+      (!option || (this.#cr & Cr.LOCK) === 0);
+    const onWrong = () => {
       this.#lockedUntilReset = true;
-      this.#keyStage = 0;
-      this.#optKeyStage = 0;
+      this.#keys.reset();
+      this.#optionKeys.reset();
       this.#cr |= Cr.LOCK | Cr.OPTLOCK;
-      throw wrongKeyError(address, option ? 'FLASH_OPTKEYR' : 'FLASH_KEYR');
-    }
-    const next = stage === 0 ? 1 : 0;
-    if (option) this.#optKeyStage = next;
-    else this.#keyStage = next;
-    if (next === 0) this.#cr &= ~lockBit;
+    };
+    const keys = option ? this.#optionKeys : this.#keys;
+    if (keys.write(address, value, size, acceptable, onWrong)) this.#cr &= ~lockBit;
   }
 
   #writeCr(value: number): void {
