@@ -141,6 +141,7 @@ test('options apply at OPTSTART: WPSN, RDP 1, regression, and level 2', (t) => {
   rig.waitIdle(OPTSR_CUR, 1);
   t.is(rig.chip.controller.rdpLevel(), 1);
   t.throws(() => rig.read(0x08000000), { instanceOf: BusError });
+  t.is(rig.read(B1 + SR) & (1 << 23), 1 << 23, 'RDPERR');
   rig.write(OPTSR_PRG, (rig.read(OPTSR_PRG) & ~0xff00) | 0xaa00);
   rig.write(OPTCR, OPTSTART);
   const sr = rig.waitIdle(OPTSR_CUR, 1);

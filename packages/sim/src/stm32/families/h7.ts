@@ -50,6 +50,7 @@ const Sr = {
   STRBERR: 1 << 19,
   INCERR: 1 << 21,
   OPERR: 1 << 22,
+  RDPERR: 1 << 23,
 };
 const SR_CLEARABLE = 0x0fef0000;
 const OPTCR = { OPTLOCK: 1 << 0, OPTSTART: 1 << 1, MER: 1 << 4 };
@@ -265,6 +266,9 @@ export class H7Controller extends ControllerBase {
       return;
     }
     bank.cr = value & ~(start | fw);
+    // WBNE: the buffer is emptied when "the application software has disabled write
+    // operations in this bank" (RM0433 FLASH_SR1 description).
+    if (!(value & Cr.PG) && !(value & fw)) bank.buffer = undefined;
     if (value & fw && bank.buffer) this.#programBuffer(bank);
     if (!(value & start)) return;
     if (value & Cr.BER) this.#eraseBanks([index]);
@@ -276,6 +280,15 @@ export class H7Controller extends ControllerBase {
       if (!bank) return;
       bank.sr |= error || Sr.EOP;
     };
+  }
+
+  /** A read at RDP level 1 also raises RDPERR ("read access to ... a RDP-protected area"). */
+  override flashRead(address: number, size: BusSize): number {
+    if (this.rdpLevel() !== 0) {
+      const bank = this.#banks[this.flash.unitAt(address)?.bank ?? 0];
+      if (bank) bank.sr |= Sr.RDPERR;
+    }
+    return super.flashRead(address, size);
   }
 
   #protected(unit: FlashUnit): boolean {
