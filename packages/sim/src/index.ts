@@ -98,3 +98,11 @@ export {
   type Stm32ChipOptions,
   type Stm32ChipState,
 } from './stm32/index.js';
+export {
+  TcpCommand,
+  TcpStatus,
+  requestLength,
+  startStlinkServer,
+  type StlinkServer,
+  type StlinkServerOptions,
+} from './stlink-server.js';

@@ -180,6 +180,14 @@ export class VirtualStlink implements USBDevice {
     return this.#debugIn.queuedBytes;
   }
 
+  /**
+   * Drops reply bytes nobody read, as a host does by reading until a timeout. The TCP server
+   * uses it: each of its requests carries exactly one command and its reply.
+   */
+  discardQueuedIn(): void {
+    this.#debugIn.clear();
+  }
+
   open(): Promise<void> {
     if (this.#gone) return Promise.reject(disconnectedError());
     this.#opened = true;

@@ -61,12 +61,13 @@ export class InPipe {
     });
   }
 
-  /** Drops queued data and fails pending reads (USB reset, close, disconnect). */
+  /** Drops queued data; with a reason also fails the pending reads (reset, disconnect). */
   clear(reason?: Error): void {
     this.#packets.length = 0;
+    if (!reason) return;
     for (const waiter of this.#waiters.splice(0)) {
       if (waiter.timer) clearTimeout(waiter.timer);
-      if (reason) waiter.reject(reason);
+      waiter.reject(reason);
     }
   }
 
