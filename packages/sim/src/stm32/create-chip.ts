@@ -142,7 +142,7 @@ function timingOf(device: Stm32DeviceData): FlashTiming | undefined {
     STM32L4: 'l4',
     'STM32L4+': 'l4',
     STM32G0: 'g0',
-    // C0 and U0 share the G0 flash macro and register map (RM0490, RM0503).
+    // No C0/U0 datasheet figure was collected: the G0 figures (same controller) stand in.
     STM32C0: 'g0',
     STM32U0: 'g0',
     STM32G4: 'g4',
