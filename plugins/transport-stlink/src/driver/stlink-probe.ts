@@ -229,14 +229,19 @@ export class StLinkProbe implements Probe {
     await this.core.finishReset(halt, demcr, signal);
   }
 
-  /** Under reset: NRST is low now; arm the vector catch, release NRST, expect a halt. */
+  /**
+   * Under reset: NRST is low now. Arm the vector catch, release NRST, expect a halt at the
+   * reset vector. S_RESET_ST tells whether NRST really reset the core: read once before the
+   * release to clear the power-on latch (it stays set while NRST holds the core).
+   */
   async #releaseResetHalted(signal?: AbortSignal): Promise<void> {
     const demcr = await this.core.prepareReset(true, signal);
+    await this.core.dhcsr(signal);
     await this.driver.driveNrst(NrstAction.HIGH, signal);
     const dhcsr = await this.core.dhcsr(signal);
-    if ((dhcsr & Dhcsr.S_RESET_ST) === 0 && (dhcsr & Dhcsr.S_HALT) === 0) {
+    if ((dhcsr & Dhcsr.S_RESET_ST) === 0) {
       this.#warn(
-        'NRST does not seem to reach the target (clone wiring?); halted it with a software reset instead.',
+        'NRST does not seem to reach the target (clone wiring?); halted it with a software reset (SYSRESETREQ) instead.',
       );
       await this.core.setResetCatch(false, signal);
       return this.core.resetSystem(true, signal);

@@ -11,7 +11,7 @@ const patterns: readonly (readonly [UsbFailure, RegExp])[] = [
     /disconnect|no such device|ENODEV|NotFoundError|LIBUSB_ERROR_NO_DEVICE|device (?:was|has been) (?:removed|lost)|device gone/i,
   ],
   ['access', /permission denied|access denied|EACCES|EPERM|SecurityError|LIBUSB_ERROR_ACCESS/i],
-  ['busy', /busy|failed to claim|already claimed|LIBUSB_ERROR_BUSY|InvalidStateError/i],
+  ['busy', /busy|failed to claim|unable to claim|already claimed|LIBUSB_ERROR_BUSY/i],
 ];
 
 export function classifyUsbFailure(error: unknown): UsbFailure {

@@ -1,7 +1,7 @@
 import { FlashwrightError, throwIfAborted } from '@flashwright/core';
 import type { StLinkCommand } from '../protocol/command.js';
 import type { StLinkModel } from '../protocol/probe-ids.js';
-import { usbError } from './usb-errors.js';
+import { classifyUsbFailure, usbError } from './usb-errors.js';
 
 /**
  * node `usb` (v3) takes a per-transfer timeout as a third argument and cancels the transfer
@@ -301,10 +301,25 @@ export class UsbLink {
       return await Promise.race([work, guard]);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
-      throw this.#fail(usbError(error, what, timeoutMs));
+      let failure = usbError(error, what, timeoutMs);
+      // WebUSB reports a transfer cut by an unplug as a generic NetworkError; ask the device.
+      if (failure.code === 'PROBE_USB_ERROR' && (await this.#gone())) {
+        failure = usbError(new Error('device disconnected'), what);
+      }
+      throw this.#fail(failure);
     } finally {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** True when the device no longer answers at all (unplugged). */
+  async #gone(): Promise<boolean> {
+    try {
+      await this.device.clearHalt('in', this.endpoints.inEndpoint);
+      return false;
+    } catch (error) {
+      return classifyUsbFailure(error) === 'disconnected';
     }
   }
 
