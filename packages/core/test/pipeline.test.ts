@@ -343,3 +343,15 @@ test('read writes memory to a file in the format of its extension', async (t) =>
   const file = run.events.find((e) => e.type === 'step-end' && e.id === 'read');
   t.regex(file?.type === 'step-end' ? file.summary : '', /32 B written to .*out\.bin/);
 });
+
+test('an erase-only recipe erases whole touched sectors and does not pretend to keep data', async (t) => {
+  const chip = new FakeChip();
+  chip.fill(BASE, counting(2048, 0x40));
+  const recipe = `${fakePreamble}steps: [connect, { erase: auto }]\n`;
+  const run = await runRecipe(chip, recipe, [[BASE + 100, counting(4)]]);
+  t.is(run.error, undefined);
+  t.false(chip.ops().includes('read'), 'nothing is read back when no write follows');
+  t.true(chip.bytes(BASE, 1024).every((b) => b === 0xff));
+  const end = run.events.find((e) => e.type === 'step-end' && e.id === 'erase');
+  t.is(end?.type === 'step-end' ? end.summary : '', 'erased 1 sector (1 KB)');
+});

@@ -56,7 +56,7 @@ export const eraseStep: StepHandler<EraseStep> = {
     const lines = [
       `erase ${plan.sectors.length} sector${plan.sectors.length === 1 ? '' : 's'} (${formatBytes(plan.eraseBytes)}): ${formatRanges(mergeAdjacent(plan.sectors))}`,
     ];
-    if (plan.preserveBytes > 0) {
+    if (plan.preserveBytes > 0 && writeFollows(ctx.recipe.steps, step)) {
       lines.push(
         `keep ${formatBytes(plan.preserveBytes)} of existing data in partly covered sectors (read before erase, written back): ${formatRanges(plan.preserve)}`,
       );
@@ -67,7 +67,7 @@ export const eraseStep: StepHandler<EraseStep> = {
     step.mode === 'mass'
       ? massErase(step, session, ref)
       : step.mode === 'auto'
-        ? eraseTouched(session, ref)
+        ? eraseTouched(session, ref, writeFollows(session.recipe.steps, step))
         : Promise.resolve({ status: 'skipped', summary: 'erase: none' }),
 };
 
@@ -88,7 +88,19 @@ async function massErase(step: EraseStep, session: Session, ref: StepRef): Promi
   return { status: 'done', summary: `erased all ${formatBytes(total)}`, bytes: total };
 }
 
-async function eraseTouched(session: Session, ref: StepRef): Promise<StepOutcome> {
+/**
+ * Partly covered sectors are preserved only when a write step follows to put the bytes
+ * back; an erase-only recipe erases whole sectors and says so.
+ */
+function writeFollows(steps: readonly RecipeStep[], step: EraseStep): boolean {
+  return steps.slice(steps.indexOf(step) + 1).some((s) => s.id === 'write');
+}
+
+async function eraseTouched(
+  session: Session,
+  ref: StepRef,
+  preserve: boolean,
+): Promise<StepOutcome> {
   const image = session.requireImage('erase: auto');
   const device = await session.requireDevice();
   const state = await ensureUnprotected(session, device);
@@ -97,13 +109,16 @@ async function eraseTouched(session: Session, ref: StepRef): Promise<StepOutcome
     session.programImage = image;
     return { status: 'skipped', summary: 'the flash is already erased (mass erase or unprotect)' };
   }
-  const plan = planFlash(image, device.flash);
+  const full = planFlash(image, device.flash);
+  const plan = preserve ? full : { ...full, preserve: [], preserveBytes: 0 };
   ensureNotWriteProtected(state, plan.sectors, device);
   const total = plan.preserveBytes + plan.eraseBytes;
 
   // Partly covered sectors keep their other bytes: read them now, write them back later.
   let done = 0;
   const programImage = await image.fillGaps([...plan.sectors], async (gap) => {
+    if (!preserve)
+      return new Uint8Array(gap.end - gap.start).fill(regionErasedValue(device, gap.start));
     session.checkpoint();
     const length = gap.end - gap.start;
     const data = await device.read(
@@ -133,6 +148,13 @@ async function eraseTouched(session: Session, ref: StepRef): Promise<StepOutcome
     summary: `erased ${plan.sectors.length} sector${plan.sectors.length === 1 ? '' : 's'} (${formatBytes(plan.eraseBytes)})${kept}`,
     bytes: plan.eraseBytes,
   };
+}
+
+function regionErasedValue(
+  device: { flash: readonly { start: number; end: number; erasedValue: number }[] },
+  address: number,
+): number {
+  return device.flash.find((r) => address >= r.start && address < r.end)?.erasedValue ?? 0xff;
 }
 
 function mergeAdjacent(ranges: readonly AddressRange[]): AddressRange[] {
