@@ -176,6 +176,9 @@ for (const c of cases) {
           `st-link backend tcp ${server.port}`,
           '-c',
           'set WORKAREASIZE 0',
+          // Other tests may run an OpenOCD at the same time: no fixed listening ports.
+          '-c',
+          'gdb_port disabled; tcl_port disabled; telnet_port disabled',
           '-f',
           c.targetCfg,
           '-c',

@@ -1,23 +1,124 @@
 import type { Command } from 'commander';
-import { runCommand } from '../context.js';
+import { runCommand, type CommandContext, type CommandResult } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
-import { notAvailableYet } from './stubs.js';
+
+interface SimOptions extends CommonOptions {
+  readonly stlinkServer?: string;
+}
 
 export function registerSim(program: Command): void {
   const command = withCommonOptions(
     program
       .command('sim')
       .description('Serve the recipe’s virtual hardware to other tools (e.g. OpenOCD)')
-      .option('--stlink-server <host:port>', 'listen as an ST-Link TCP server'),
+      .option(
+        '--stlink-server <host:port>',
+        'listen as an ST-Link TCP server (stlink-server protocol)',
+      ),
   );
   withExamples(command, [
-    ['flashwright sim --stlink-server localhost:7184', 'OpenOCD: st-link backend tcp 7184'],
+    [
+      'flashwright sim --stlink-server 127.0.0.1:7184 -c board.yaml',
+      'serve the recipe’s virtual board',
+    ],
+    [
+      'openocd -f interface/stlink-dap.cfg -c "st-link backend tcp 7184" -f target/stm32f1x.cfg',
+      'then, in another shell',
+    ],
   ]);
-  command.action(async (options: CommonOptions) =>
-    runCommand('sim', options, (ctx) =>
-      Promise.resolve(
-        notAvailableYet(ctx, 'sim', 'the virtual hardware server is still being written'),
-      ),
-    ),
+  command.action(async (options: SimOptions) =>
+    runCommand('sim', options, (ctx) => serve(ctx, options)),
   );
+}
+
+/** Parses HOST:PORT (or just PORT, on 127.0.0.1). */
+function listenAddress(ctx: CommandContext, text: string): { host: string; port: number } {
+  const match = /^(?:(.*):)?(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (!match || !(port >= 1 && port <= 65535)) {
+    throw new ctx.core.FlashwrightError(
+      'USAGE',
+      `--stlink-server expects HOST:PORT, got "${text}"`,
+      {
+        hint: 'For example --stlink-server 127.0.0.1:7184 (OpenOCD: st-link backend tcp 7184).',
+      },
+    );
+  }
+  return { host: match[1] || '127.0.0.1', port };
+}
+
+async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandResult> {
+  const { FlashwrightError } = ctx.core;
+  if (options.stlinkServer === undefined) {
+    throw new FlashwrightError('USAGE', '`flashwright sim` needs a server to start', {
+      hint: 'Pass --stlink-server HOST:PORT.',
+    });
+  }
+  const address = listenAddress(ctx, options.stlinkServer);
+  const resolved = await ctx.loadRecipe();
+  const { probe, target } = resolved.recipe;
+  if (probe.transport !== 'virtual') {
+    throw new FlashwrightError(
+      'RECIPE_INVALID',
+      `the recipe’s probe is ${probe.transport === undefined ? 'not set' : `"${probe.transport}"`}, not virtual hardware`,
+      {
+        hint: 'Set probe.transport: virtual (or pass --probe virtual) and describe the board in probe.options.',
+        source: { file: resolved.file, keyPath: 'probe.transport' },
+      },
+    );
+  }
+  const { parseVirtualOptions } = await import('@flashwright/transport-virtual');
+  const sim = await import('@flashwright/sim');
+  const virtual = parseVirtualOptions(probe.options, resolved.baseDir);
+  const session = sim.createVirtualSession({
+    ...virtual,
+    device: virtual.device ?? target.device,
+  });
+
+  let server: Awaited<ReturnType<typeof sim.startStlinkServer>>;
+  try {
+    server = await sim.startStlinkServer({
+      session,
+      host: address.host,
+      port: address.port,
+      log: (line) => {
+        if (options.verbose) ctx.reporter.message('info', line);
+      },
+    });
+  } catch (error) {
+    await session.close();
+    throw new FlashwrightError(
+      'USAGE',
+      `cannot listen on ${address.host}:${address.port}: ${(error as Error).message}`,
+      { hint: 'Pick a free port, or stop the program that holds this one.', cause: error },
+    );
+  }
+
+  const device = session.board.chip.partName;
+  ctx.reporter.message(
+    'info',
+    `Serving a virtual ${virtual.probe} with ${device} on ${server.host}:${server.port} until Ctrl-C. ` +
+      `OpenOCD: -f interface/stlink-dap.cfg -c "st-link backend tcp ${server.port}" -c "set WORKAREASIZE 0"`,
+  );
+  // Runs until Ctrl-C (runCommand aborts ctx.signal) or SIGTERM.
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    if (ctx.signal.aborted) stop();
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return {
+    result: {
+      probe: virtual.probe,
+      device,
+      host: server.host,
+      port: server.port,
+      state: virtual.state,
+      virtualMs: Math.round(session.stats().virtualMs),
+    },
+  };
 }

@@ -1,0 +1,164 @@
+/**
+ * `flashwright sim --stlink-server HOST:PORT -c RECIPE` serves the recipe's virtual board
+ * until Ctrl-C; real OpenOCD programs an image through it, and the state file the command
+ * leaves behind holds the image.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { createVirtualSession } from '@flashwright/sim';
+import { cliBin, runCli } from './helpers/cli.js';
+
+const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
+const missing =
+  spawnSync('openocd', ['--version'], { encoding: 'utf8' }).error === undefined
+    ? undefined
+    : 'openocd is not installed (Debian: apt-get install openocd)';
+const openocdTest = missing !== undefined && !peersRequired ? test.skip : test.serial;
+if (missing !== undefined) {
+  if (peersRequired)
+    test('openocd is required (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) => t.fail(missing));
+  else console.warn(`openocd CLI e2e skipped: ${missing}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function recipe(dir: string, options: string): string {
+  const file = join(dir, 'flashwright.config.yaml');
+  writeFileSync(
+    file,
+    `probe:\n  transport: virtual\n  options:\n${options}\ntarget:\n  family: stm32\n`,
+  );
+  return file;
+}
+
+/** Starts the CLI and resolves once it says it is serving. */
+function startSim(
+  args: string[],
+  cwd: string,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliBin, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sim did not start:\n${output}`));
+    }, 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('Serving a virtual')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sim exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+openocdTest(
+  'flashwright sim serves a recipe to OpenOCD, which programs it; the state keeps it',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-sim-cli-'));
+    const file = recipe(
+      dir,
+      '    probe: stlink-v2\n    device: STM32F103C8\n    state: board.json',
+    );
+    const data = Uint8Array.from({ length: 2048 }, (_, i) => (i * 73 + 11) & 0xff);
+    writeFileSync(join(dir, 'image.bin'), data);
+    const port = await freePort();
+    const sim = await startSim(['sim', '--stlink-server', `127.0.0.1:${port}`, '-c', file], dir);
+    const openocd = spawnSync(
+      'openocd',
+      [
+        '-f',
+        'interface/stlink-dap.cfg',
+        '-c',
+        `st-link backend tcp ${port}`,
+        '-c',
+        'set WORKAREASIZE 0',
+        '-c',
+        'gdb_port disabled; tcl_port disabled; telnet_port disabled',
+        '-f',
+        'target/stm32f1x.cfg',
+        '-c',
+        `program ${join(dir, 'image.bin')} 0x08000000 verify reset exit`,
+      ],
+      { encoding: 'utf8', timeout: 90_000 },
+    );
+    const exited = new Promise<number | null>((resolve) => sim.child.on('exit', resolve));
+    sim.child.kill('SIGINT');
+    t.is(await exited, 0, sim.output());
+    t.is(openocd.status, 0, openocd.stderr);
+    t.regex(openocd.stderr, /\*\* Verified OK \*\*/);
+
+    const check = createVirtualSession({ probe: 'stlink-v2', state: join(dir, 'board.json') });
+    t.is(check.board.chip.partName, 'STM32F103C8');
+    const device = check.device;
+    await device.open();
+    await device.claimInterface(0);
+    const send = async (bytes: number[], inLength = 0): Promise<Uint8Array> => {
+      const cmd = new Uint8Array(16);
+      cmd.set(bytes);
+      await device.transferOut(2, cmd);
+      if (inLength === 0) return new Uint8Array(0);
+      const reply = await device.transferIn(1, inLength, 500);
+      return new Uint8Array(reply.data?.buffer ?? new ArrayBuffer(0));
+    };
+    await send([0xf3, 0x07]);
+    await send([0xf2, 0x30, 0xa3], 2);
+    const first = await send([0xf2, 0x07, 0x00, 0x00, 0x00, 0x08, 0x00, 0x04], 1024);
+    const second = await send([0xf2, 0x07, 0x00, 0x04, 0x00, 0x08, 0x00, 0x04], 1024);
+    t.deepEqual([...first, ...second], [...data]);
+    await check.close();
+  },
+);
+
+test('flashwright sim refuses without --stlink-server, with a bad address, or without virtual hardware', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fw-sim-cli-'));
+  const file = recipe(dir, '    probe: stlink-v2\n    device: STM32F103RB');
+  const noServer = await runCli(['sim', '-c', file], { cwd: dir });
+  t.is(noServer.code, 2);
+  t.regex(noServer.stderr + noServer.stdout, /--stlink-server/);
+  const badAddress = await runCli(['sim', '--stlink-server', 'localhost:99999', '-c', file], {
+    cwd: dir,
+  });
+  t.is(badAddress.code, 2);
+  t.regex(badAddress.stderr + badAddress.stdout, /HOST:PORT/);
+  const real = join(dir, 'real.yaml');
+  writeFileSync(real, 'probe:\n  transport: stlink\ntarget:\n  family: stm32\n');
+  const notVirtual = await runCli(['sim', '--stlink-server', '127.0.0.1:7199', '-c', real], {
+    cwd: dir,
+  });
+  t.is(notVirtual.code, 2);
+  t.regex(notVirtual.stderr + notVirtual.stdout, /probe.transport: virtual/);
+  const unknown = recipe(
+    mkdtempSync(join(tmpdir(), 'fw-sim-cli-')),
+    '    probe: stlink-v2\n    device: STM32F999',
+  );
+  const unknownDevice = await runCli(['sim', '--stlink-server', '127.0.0.1:7199', '-c', unknown], {
+    cwd: dir,
+  });
+  t.is(unknownDevice.code, 2);
+  t.regex(unknownDevice.stderr + unknownDevice.stdout, /probe\.options\.device/);
+});
