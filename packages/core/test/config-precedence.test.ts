@@ -192,3 +192,15 @@ test('RDP level 2 coming from a preset is an error, even when confirmed', async 
   });
   await t.notThrowsAsync(loadRecipe({ cwd: own, env: {} }), 'the user’s own recipe may');
 });
+
+test('a mistyped FLASHWRIGHT_ variable is reported, unrelated ones are left alone', async (t) => {
+  const dir = await projectDir({ 'flashwright.config.yaml': base });
+  const resolved = await loadRecipe({
+    cwd: dir,
+    env: { FLASHWRIGHT_PROBE_SPED: '480', FLASHWRIGHT_REQUIRE_PEERS: '1' },
+  });
+  t.is(resolved.recipe.probe.speedKhz, 1000);
+  t.deepEqual(resolved.warnings, [
+    'FLASHWRIGHT_PROBE_SPED is not a recipe variable and is ignored. Did you mean FLASHWRIGHT_PROBE_SPEED?',
+  ]);
+});

@@ -9,6 +9,7 @@ export async function executeRecipe(
   ctx: CommandContext,
   resolved: ResolvedRecipe,
 ): Promise<CommandResult> {
+  for (const warning of resolved.warnings) ctx.reporter.message('warning', warning);
   const pipeline = await ctx.core.Pipeline.prepare({
     resolved,
     plugins: ctx.plugins(resolved.baseDir),

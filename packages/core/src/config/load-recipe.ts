@@ -4,7 +4,12 @@ import { loadLayerChain } from './extends.js';
 import { loadRecipeFile, searchRecipe, type RecipeFile } from './files.js';
 import { clearLineCache } from './issues.js';
 import { isPlainObject } from './key-path.js';
-import { environmentLayers, flagLayers, type RecipeFlags } from './overrides.js';
+import {
+  environmentLayers,
+  environmentWarnings,
+  flagLayers,
+  type RecipeFlags,
+} from './overrides.js';
 import { forgetBelow, mergeLayer, type ConfigLayer, type ValueSource } from './provenance.js';
 import type { Recipe } from './recipe.js';
 import { validateRecipe } from './validate.js';
@@ -43,6 +48,8 @@ export interface ResolvedRecipe {
   readonly baseDir: string;
   /** Every layer, lowest precedence first. */
   readonly layers: readonly ValueSource[];
+  /** Things worth telling the user that are not errors (e.g. a mistyped variable). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -89,6 +96,7 @@ export async function loadRecipe(options: LoadRecipeOptions = {}): Promise<Resol
     file: recipeFile?.file,
     baseDir: recipeFile === undefined ? cwd : dirname(recipeFile.file),
     layers: layers.map((l) => l.source),
+    warnings: environmentWarnings(env),
   };
 }
 

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { FlashwrightError } from '../errors/flashwright-error.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import type { ConfigLayer } from './provenance.js';
 
 /** What `--probe SPEC` and FLASHWRIGHT_PROBE mean: a transport and which probe of it. */
@@ -123,4 +124,20 @@ function numberOrText(value: string): number | string {
 
 function absolute(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+/**
+ * FLASHWRIGHT_* variables that look like a mistyped recipe variable (other FLASHWRIGHT_*
+ * variables belong to other tools and tests, and are left alone).
+ */
+export function environmentWarnings(env: Readonly<Record<string, string | undefined>>): string[] {
+  const known = Object.keys(recipeEnvironmentVariables);
+  const warnings: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('FLASHWRIGHT_') || known.includes(name)) continue;
+    const close = didYouMean(name, known);
+    if (close !== undefined)
+      warnings.push(`${name} is not a recipe variable and is ignored. Did you mean ${close}?`);
+  }
+  return warnings;
 }
