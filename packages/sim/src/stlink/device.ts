@@ -195,6 +195,9 @@ export class VirtualStlink implements USBDevice {
   }
 
   close(): Promise<void> {
+    // Pending transfers fail as WebUSB fails them; data the probe queued stays queued.
+    this.#debugIn.abortReads(abortError());
+    this.#traceIn.abortReads(abortError());
     this.#opened = false;
     this.#claimed.clear();
     return Promise.resolve();
@@ -252,6 +255,7 @@ export class VirtualStlink implements USBDevice {
   }
 
   clearHalt(direction: USBDirection, endpointNumber: number): Promise<void> {
+    if (this.#gone) return Promise.reject(disconnectedError());
     if (!this.#opened) return Promise.reject(invalidState('The device must be opened first.'));
     this.#halted.delete(endpointAddress(direction, endpointNumber));
     return Promise.resolve();
