@@ -104,3 +104,17 @@ test('V3 lock-up on DEBUG_EXIT outside debug mode (opt-in) until USB reset', asy
     'without the option it is ignored',
   );
 });
+
+test('close fails a pending read but keeps the queued reply for the next open', async (t) => {
+  const r = await rig({ probe: 'stlink-v2' });
+  const pending = r.device.transferIn(1, 64, 5000);
+  await r.device.close();
+  await t.throwsAsync(pending, { any: true, name: 'AbortError' });
+  await r.device.open();
+  await r.device.claimInterface(0);
+  await r.device.transferOut(2, block(0xf1));
+  await r.device.close();
+  await r.device.open();
+  await r.device.claimInterface(0);
+  t.is((await r.read(64))[0], 0x29, 'unread IN data survives close/open, as on the probe');
+});

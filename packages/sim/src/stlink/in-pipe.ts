@@ -61,6 +61,14 @@ export class InPipe {
     });
   }
 
+  /** Fails the pending reads but keeps queued data (the host closed the device). */
+  abortReads(reason: Error): void {
+    for (const waiter of this.#waiters.splice(0)) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.reject(reason);
+    }
+  }
+
   /** Drops queued data; with a reason also fails the pending reads (reset, disconnect). */
   clear(reason?: Error): void {
     this.#packets.length = 0;
