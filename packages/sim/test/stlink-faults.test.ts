@@ -41,6 +41,8 @@ test('disconnect: NetworkError on the transfer, NotFoundError after, and open fa
   await r.command(block(0xf1), { inLength: 6 });
   await t.throwsAsync(r.device.transferOut(2, block(0xf1)), { any: true, name: 'NetworkError' });
   await t.throwsAsync(r.device.transferIn(1, 64), { any: true, name: 'NotFoundError' });
+  await t.throwsAsync(r.device.clearHalt('in', 1), { any: true, name: 'NotFoundError' });
+  await t.throwsAsync(r.device.claimInterface(0), { any: true, name: 'NotFoundError' });
   await r.device.close();
   await t.throwsAsync(r.device.open(), { any: true, name: 'NotFoundError' });
   t.true(r.board.faults.disconnected);

@@ -208,6 +208,7 @@ export class VirtualStlink implements USBDevice {
   }
 
   selectConfiguration(configurationValue: number): Promise<void> {
+    if (this.#gone) return Promise.reject(disconnectedError());
     if (!this.#opened) return Promise.reject(invalidState('The device must be opened first.'));
     if (configurationValue !== 1)
       return Promise.reject(
@@ -217,6 +218,7 @@ export class VirtualStlink implements USBDevice {
   }
 
   claimInterface(interfaceNumber: number): Promise<void> {
+    if (this.#gone) return Promise.reject(disconnectedError());
     if (!this.#opened) return Promise.reject(invalidState('The device must be opened first.'));
     if (!this.variant.interfaces.some((i) => i.number === interfaceNumber)) {
       return Promise.reject(
@@ -235,6 +237,7 @@ export class VirtualStlink implements USBDevice {
   }
 
   selectAlternateInterface(interfaceNumber: number, alternateSetting: number): Promise<void> {
+    if (this.#gone) return Promise.reject(disconnectedError());
     if (!this.#claimed.has(interfaceNumber))
       return Promise.reject(invalidState('The interface must be claimed first.'));
     if (alternateSetting !== 0)
@@ -255,6 +258,7 @@ export class VirtualStlink implements USBDevice {
   }
 
   clearHalt(direction: USBDirection, endpointNumber: number): Promise<void> {
+    if (this.#gone) return Promise.reject(disconnectedError());
     if (this.#gone) return Promise.reject(disconnectedError());
     if (!this.#opened) return Promise.reject(invalidState('The device must be opened first.'));
     this.#halted.delete(endpointAddress(direction, endpointNumber));
