@@ -298,6 +298,10 @@ export class Stm32Device implements Device {
     }
     throwIfAborted(signal);
     await this.ensureHalted(signal);
+    if (rdp !== undefined && rdp === this.data.rdp.level2) {
+      await this.writeRdpLevel2(controller, encoded.registers, signal);
+      return;
+    }
     await controller.writeOptionRegisters(encoded.registers, signal);
     const after = decodeOptionFields(this.#fields, await controller.readOptionRegisters());
     const wrong = Object.entries(encoded.fields).filter(([name, value]) => after[name] !== value);
@@ -308,6 +312,28 @@ export class Stm32Device implements Device {
         { hint: 'Power-cycle the board (some options load only at power-on) and read them again.' },
       );
     }
+  }
+
+  /**
+   * RDP level 2 (confirmed by the caller): once it loads, the debug port stops answering, so
+   * losing the link afterwards is the expected outcome rather than a failure.
+   */
+  private async writeRdpLevel2(
+    controller: FlashController,
+    registers: Readonly<Record<string, number>>,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    try {
+      await controller.writeOptionRegisters(registers, signal);
+    } catch (error) {
+      const gone =
+        isFlashwrightError(error) &&
+        (error.code === 'PROBE_DISCONNECTED' || error.code === 'TARGET_NO_RESPONSE');
+      if (!gone) throw error;
+    }
+    this.#target.log.warn(
+      `${this.name} is now at RDP level 2: its debug port is disabled for good`,
+    );
   }
 
   private get rdpField(): OptionFieldData {
