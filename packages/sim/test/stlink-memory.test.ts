@@ -247,3 +247,17 @@ test('RW_MISC batches 32-bit reads and writes with per-item status', async (t) =
   t.is(view.getUint32(36, true), 0x11, 'faulting read reports AP fault');
   t.deepEqual([...r.chip.ram.bytes.subarray(0, 4)], [0xbe, 0xba, 0xfe, 0xca]);
 });
+
+test('JTAG mode: the probe does not rewrite TAR, so a transfer wraps at the AP block; SWD does', async (t) => {
+  const r = await rig({ probe: 'stlink-v2-1' });
+  r.chip.ram.bytes.set([1, 1, 1, 1], 0);
+  r.chip.ram.bytes.set([2, 2, 2, 2], 0x1000);
+  r.chip.ram.bytes.set([3, 3, 3, 3], 0xffc);
+  await r.command(block(0xf2, 0x30, 0xa4), { inLength: 2 });
+  const jtag = await r.command(memCmd(0x07, RAM + 0xffc, 8), { inLength: 8 });
+  t.deepEqual([...jtag], [3, 3, 3, 3, 1, 1, 1, 1], 'wrapped inside the 4 KB block');
+  await r.command(block(0xf2, 0x21));
+  await r.command(block(0xf2, 0x30, 0xa3), { inLength: 2 });
+  const swd = await r.command(memCmd(0x07, RAM + 0xffc, 8), { inLength: 8 });
+  t.deepEqual([...swd], [3, 3, 3, 3, 2, 2, 2, 2]);
+});
