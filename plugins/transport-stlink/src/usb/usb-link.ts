@@ -87,6 +87,10 @@ export class UsbLink {
   #broken: FlashwrightError | undefined;
   /** A transfer failed: the endpoints may be halted and a late reply may be queued. */
   #dirty = false;
+  /** An OUT phase is in flight: a failure now leaves the probe waiting for the rest. */
+  #sending = false;
+  /** The probe may be stuck mid-command: only a USB reset resynchronises it. */
+  #resetNeeded = false;
 
   private constructor(
     readonly device: TimedUsbDevice,
@@ -127,10 +131,12 @@ export class UsbLink {
   ): Promise<R> {
     const limitMs = timeoutMs ?? this.timeoutMs;
     if (this.#dirty) await this.#resync(signal);
+    this.#sending = true;
     await this.#out(command.block, `${command.name} command`, limitMs, signal);
     if (command.dataOut && command.dataOut.length > 0) {
       await this.#out(command.dataOut, `${command.name} data OUT`, limitMs, signal);
     }
+    this.#sending = false;
     if (command.responseBytes === 0) return command.decode(new Uint8Array(0));
     const reply = await this.#in(command.responseBytes, `${command.name} reply`, limitMs, signal);
     return command.decode(reply);
@@ -201,6 +207,14 @@ export class UsbLink {
    */
   async #resync(signal?: AbortSignal): Promise<void> {
     this.#dirty = false;
+    if (this.#resetNeeded) {
+      // A command block or data phase was cut short: the probe would take our next command
+      // as the rest of its data (and write it to the target). A USB reset drops it, as
+      // OpenOCD resets a wedged ST-Link.
+      this.#resetNeeded = false;
+      await this.device.reset().catch(() => undefined);
+      await this.device.claimInterface(DEBUG_INTERFACE).catch(() => undefined);
+    }
     for (const [direction, endpoint] of [
       ['out', this.endpoints.outEndpoint],
       ['in', this.endpoints.inEndpoint],
@@ -328,6 +342,8 @@ export class UsbLink {
     // (the sim's usb-timeout fault) but leave the command half done, which the caller reports.
     if (error.code === 'PROBE_DISCONNECTED') this.#broken = error;
     else this.#dirty = true;
+    if (this.#sending) this.#resetNeeded = true;
+    this.#sending = false;
     return error;
   }
 
