@@ -117,7 +117,7 @@ export const catalogue = {
   TARGET_PROTECTED: entry(
     ExitCode.refused,
     'Flash is read-protected (RDP level 1)',
-    'Add `- unprotect: { confirm: mass-erase }` before erase in the recipe steps, or pass --yes. This erases the whole flash.',
+    'Add `- unprotect: { confirm: mass-erase }` before erase in the recipe steps (or `- unprotect` and run with --yes; --yes alone removes no protection). This erases the whole flash.',
   ),
   TARGET_RDP2: entry(
     ExitCode.refused,
