@@ -133,11 +133,25 @@ export function createStLinkTransport(
         if (!chosen) throw notFound(all, '');
       }
       const timeoutMs = request.options['timeoutMs'];
-      return StLinkProbe.open(chosen.device, {
-        log: request.log,
-        signal,
-        timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined,
-      });
+      try {
+        return await StLinkProbe.open(chosen.device, {
+          log: request.log,
+          signal,
+          timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined,
+        });
+      } catch (error) {
+        if (
+          isFlashwrightError(error) &&
+          error.code === 'PROBE_ACCESS_DENIED' &&
+          platform === 'linux'
+        ) {
+          throw new FlashwrightError(error.code, error.message, {
+            hint: udevHint(chosen.device.productId, chosen.device.vendorId),
+            cause: error,
+          });
+        }
+        throw error;
+      }
     },
   };
 }
