@@ -18,6 +18,13 @@ const families: [string, string, number][] = [
   ['L4', 'STM32L476RG', 128 * 1024],
   ['G0', 'STM32G071RB', 128 * 1024],
   ['H7', 'STM32H743ZI', 128 * 1024],
+  ['F0', 'STM32F072RB', 128 * 1024],
+  ['F3', 'STM32F303RE', 128 * 1024],
+  ['L0', 'STM32L053R8', 64 * 1024],
+  ['G4', 'STM32G474RE', 128 * 1024],
+  ['WB', 'STM32WB55RG', 128 * 1024],
+  ['WL', 'STM32WLE5JC', 128 * 1024],
+  ['H7A/B', 'STM32H7A3ZI', 128 * 1024],
 ];
 
 for (const [family, part, bytes] of families) {

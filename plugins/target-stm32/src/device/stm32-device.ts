@@ -13,6 +13,7 @@ import {
   type WriteOptionBytesOptions,
   formatRange,
   isFlashwrightError,
+  mergeRanges,
   rangeContains,
   sleep,
   throwIfAborted,
@@ -358,8 +359,10 @@ export class Stm32Device implements Device {
   }
 
   private checkInsideFlash(image: FlashImage): void {
+    // Banks that touch (most dual-bank parts) form one stretch an image may span.
+    const stretches = mergeRanges(this.flash);
     for (const range of image.ranges()) {
-      if (this.flash.some((r) => rangeContains(r, range))) continue;
+      if (stretches.some((r) => rangeContains(r, range))) continue;
       throw new FlashwrightError(
         'IMAGE_OUTSIDE_FLASH',
         `Image data at ${formatRange(range)} lies outside the flash of ${this.name} (${this.flash.map((r) => formatRange(r)).join(', ')})`,
