@@ -67,6 +67,11 @@ export interface ProbeRequest {
   /** Directory of the recipe file, for resolving relative paths (e.g. a virtual state file). */
   readonly recipeDir: string;
   readonly log: Logger;
+  /**
+   * The recipe's `target.device`, for transports that build the target themselves: the
+   * virtual transport simulates this part when `probe.options.device` is not given.
+   */
+  readonly targetDevice?: string | undefined;
 }
 
 export interface TransportFactory {

@@ -56,6 +56,7 @@ export async function connectAndIdentify(session: Session): Promise<Device> {
       options: recipe.probe.options,
       recipeDir: session.options.resolved.baseDir,
       log: session.log,
+      targetDevice: recipe.target.device,
     },
     signal,
   );
