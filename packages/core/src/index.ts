@@ -18,6 +18,17 @@ export {
   subtractRanges,
 } from './image/address-range.js';
 export { FlashImage, bytesEqual, concatBytes, type NamedImage } from './image/flash-image.js';
+export {
+  BlockCollector,
+  CoverFinder,
+  HEX_DIGIT,
+  HEX_VALUE,
+  describeChar,
+  errorAt,
+  formatHexByte,
+  type RecordSink,
+  type TextPosition,
+} from './image/text-records.js';
 export type { AccessWidth, MemoryAccessOptions, MemoryPort } from './ports/memory-port.js';
 export * from './plugin/types.js';
 export {

@@ -1,7 +1,15 @@
-import { FlashwrightError, formatAddress, type FlashImage } from '@flashwright/core';
-import { BlockCollector, CoverFinder, type RecordSink } from './block-collector.js';
-import { HEX_VALUE, formatHexByte } from './hex-digits.js';
-import { describeChar, errorAt } from './text-position.js';
+import {
+  FlashwrightError,
+  formatAddress,
+  type FlashImage,
+  BlockCollector,
+  CoverFinder,
+  type RecordSink,
+  HEX_VALUE,
+  formatHexByte,
+  describeChar,
+  errorAt,
+} from '@flashwright/core';
 
 const COLON = 0x3a;
 const LF = 0x0a;

@@ -1,5 +1,4 @@
-import type { FlashImage } from '@flashwright/core';
-import { HEX_DIGIT } from './hex-digits.js';
+import { type FlashImage, HEX_DIGIT } from '@flashwright/core';
 
 export interface SrecWriteOptions {
   /** Data bytes per record; 16 like objcopy. At most 250 (the byte count is one byte). */

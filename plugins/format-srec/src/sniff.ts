@@ -1,4 +1,4 @@
-import { HEX_VALUE } from './hex-digits.js';
+import { HEX_VALUE } from '@flashwright/core';
 
 /**
  * True when `head` starts (after an optional byte order mark and blank space) with an
