@@ -1,0 +1,185 @@
+/**
+ * STM32 acceptance on virtual hardware (issue 5): the CLI as a user runs it, against a
+ * simulated chip behind a simulated ST-Link V2 speaking the real USB protocol, with a
+ * state file carrying flash and option bytes from one invocation to the next.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { bytesEqual } from '@flashwright/core';
+import { ndjson, project, repoRoot, runCli } from './helpers/cli.js';
+
+const blinkBin = join(repoRoot, 'test/fixtures/firmware/blink-l151/out/blink.bin');
+
+interface Board {
+  readonly device: string;
+  readonly extra?: string;
+}
+
+function recipe(board: Board, body: string): string {
+  return [
+    'probe:',
+    '  transport: virtual',
+    '  options:',
+    '    probe: stlink-v2',
+    `    device: ${board.device}`,
+    '    state: board-state.json',
+    ...(board.extra === undefined ? [] : [`    ${board.extra}`]),
+    'target:',
+    '  family: stm32',
+    `  device: ${board.device}`,
+    body,
+    '',
+  ].join('\n');
+}
+
+function summary(stdout: string): Record<string, unknown> {
+  const lines = ndjson(stdout);
+  const last = lines.at(-1);
+  if (last?.['type'] !== 'summary') throw new Error(`no summary in: ${stdout}`);
+  return last;
+}
+
+interface InfoResult {
+  readonly device: { name: string; facts: Record<string, string | number | boolean> };
+  readonly flash: { start: number; end: number }[];
+  readonly protection: { readLevel: number; summary: string };
+  readonly optionBytes: Record<string, number>;
+  readonly targetVoltage?: number;
+  readonly probe: { firmwareVersion?: string };
+}
+
+async function info(cwd: string): Promise<{ result: InfoResult; human: string }> {
+  const json = await runCli(['info', '--json'], { cwd });
+  if (json.code !== 0) throw new Error(`info failed (${json.code}): ${json.stderr}${json.stdout}`);
+  const human = await runCli(['info'], { cwd });
+  return { result: summary(json.stdout)['result'] as InfoResult, human: human.stdout };
+}
+
+test('info on STM32L151CBxxA whose flash-size register reads 0x6B80 reports 128 KB', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml': recipe(
+      { device: 'STM32L151CBxxA', extra: 'flashSizeRaw: 0x6B80' },
+      'steps: [connect]',
+    ),
+  });
+  const { result, human } = await info(cwd);
+  t.is(result.device.facts['devId'], '0x429');
+  t.is(result.device.facts['flashSize'], '128 KiB');
+  t.is(result.device.facts['flashSizeRaw'], '0x6B80');
+  t.is(result.flash[0]!.end - result.flash[0]!.start, 128 * 1024);
+  t.is(result.protection.readLevel, 0);
+  t.is(result.optionBytes['RDP'], 0xaa);
+  t.is(result.probe.firmwareVersion, 'V2J37S7');
+  t.regex(human, /128 KiB/);
+  t.notRegex(human, /27520/);
+  t.regex(human, /0x6B80/);
+});
+
+test('STM32L151CBxxA at RDP level 1: run refuses without unprotect, unprotects with it, read equals the image', async (t) => {
+  const image = new Uint8Array(await readFile(blinkBin));
+  const board: Board = { device: 'STM32L151CBxxA', extra: 'rdp: 1' };
+  const cwd = await project({
+    'app.bin': image,
+    'flashwright.config.yaml': recipe(
+      board,
+      [
+        'image: { file: app.bin, base: 0x08000000 }',
+        'steps: [connect, { erase: auto }, write, verify, { reset: { run: true } }]',
+      ].join('\n'),
+    ),
+  });
+  const refused = await runCli(['run', '--json'], { cwd });
+  t.is(refused.code, 6, refused.stderr);
+  const error = summary(refused.stdout)['error'] as { code: string; hint: string };
+  t.is(error.code, 'TARGET_PROTECTED');
+  t.regex(error.hint, /unprotect/);
+
+  await writeFile(
+    join(cwd, 'flashwright.config.yaml'),
+    recipe(
+      board,
+      [
+        'image: { file: app.bin, base: 0x08000000 }',
+        'steps:',
+        '  - connect',
+        '  - unprotect: { confirm: mass-erase }',
+        '  - erase: auto',
+        '  - write',
+        '  - verify',
+        '  - reset: { run: true }',
+      ].join('\n'),
+    ),
+  );
+  const done = await runCli(['run', '--json'], { cwd });
+  t.is(done.code, 0, done.stderr + done.stdout);
+  t.is(summary(done.stdout)['status'], 'ok');
+
+  const read = await runCli(['read', '0x08000000', String(image.length), '-o', 'back.bin'], {
+    cwd,
+  });
+  t.is(read.code, 0, read.stderr);
+  t.true(bytesEqual(new Uint8Array(await readFile(join(cwd, 'back.bin'))), image));
+  t.is((await info(cwd)).result.protection.readLevel, 0);
+});
+
+test('STM32F767 with RDP = 0xFF: info reports level 1, and unprotect works', async (t) => {
+  const board: Board = { device: 'STM32F767BI' };
+  const cwd = await project({
+    'flashwright.config.yaml': recipe(
+      board,
+      'steps: [connect, { option-bytes: { RDP: 0xFF, confirm: write-option-bytes } }]',
+    ),
+  });
+  const set = await runCli(['run', '--json'], { cwd });
+  t.is(set.code, 0, set.stderr + set.stdout);
+  const protectedInfo = (await info(cwd)).result;
+  t.is(protectedInfo.protection.readLevel, 1);
+  t.regex(protectedInfo.protection.summary, /RDP level 1 \(RDP byte 0xFF\)/);
+  t.is(protectedInfo.optionBytes['RDP'], 0xff);
+
+  await writeFile(
+    join(cwd, 'flashwright.config.yaml'),
+    recipe(board, 'steps: [connect, { unprotect: { confirm: mass-erase } }]'),
+  );
+  const unprotect = await runCli(['run', '--json'], { cwd });
+  t.is(unprotect.code, 0, unprotect.stderr + unprotect.stdout);
+  const open = (await info(cwd)).result;
+  t.is(open.protection.readLevel, 0);
+  t.is(open.optionBytes['RDP'], 0xaa);
+});
+
+const families: [string, string][] = [
+  ['F0/F1/F3', 'STM32F103RB'],
+  ['F2/F4/F7', 'STM32F411RE'],
+  ['L0/L1', 'STM32L151CBxxA'],
+  ['L4/L4+/G0/G4/WB/WL', 'STM32L476RG'],
+  ['H7', 'STM32H743ZI'],
+];
+
+for (const [family, device] of families) {
+  test(`${family}: ${device} takes a 128 KB image, verifies it and reads it back equal`, async (t) => {
+    const image = Uint8Array.from({ length: 128 * 1024 }, (_, i) => (i * 37 + (i >> 10)) & 0xff);
+    const cwd = await project({
+      'app.bin': image,
+      'flashwright.config.yaml': recipe(
+        { device },
+        [
+          'image: { file: app.bin, base: 0x08000000 }',
+          'steps: [connect, { erase: auto }, write, verify]',
+        ].join('\n'),
+      ),
+    });
+    const run = await runCli(['run', '--json'], { cwd });
+    t.is(run.code, 0, run.stderr + run.stdout);
+    const events = ndjson(run.stdout);
+    t.truthy(
+      events.find((e) => e['type'] === 'step' && JSON.stringify(e).includes('verify')) ??
+        events.find((e) => JSON.stringify(e).includes('"verify"')),
+      'verify ran',
+    );
+    const read = await runCli(['read', '0x08000000', '0x20000', '-o', 'back.bin'], { cwd });
+    t.is(read.code, 0, read.stderr);
+    t.true(bytesEqual(new Uint8Array(await readFile(join(cwd, 'back.bin'))), image));
+  });
+}
