@@ -141,7 +141,6 @@ export async function identifyStm32(
   const protection = await device.protection(signal).catch(() => undefined);
   if (protection) {
     facts.rdpLevel = protection.readLevel;
-    facts.protection = protection.summary;
     if (protection.readLevel > 0) {
       notes.push(
         protection.readLevel === 2
