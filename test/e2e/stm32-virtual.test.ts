@@ -183,3 +183,40 @@ for (const [family, device] of families) {
     t.true(bytesEqual(new Uint8Array(await readFile(join(cwd, 'back.bin'))), image));
   });
 }
+
+test('a recipe naming another part is refused with both names (exit 5)', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml': [
+      'probe: { transport: virtual, options: { probe: stlink-v2, device: STM32L151CBxxA } }',
+      'target: { family: stm32, device: STM32F103RB }',
+      'steps: [connect]',
+      '',
+    ].join('\n'),
+  });
+  const run = await runCli(['run', '--json'], { cwd });
+  t.is(run.code, 5);
+  const error = summary(run.stdout)['error'] as { code: string; message: string };
+  t.is(error.code, 'TARGET_DEVICE_MISMATCH');
+  t.regex(error.message, /STM32F103RB/);
+  t.regex(error.message, /0x429/);
+});
+
+test('devices --json lists the STM32 database with ids, sizes and layouts', async (t) => {
+  const cwd = await project({});
+  const run = await runCli(['devices', '--json'], { cwd });
+  t.is(run.code, 0, run.stderr);
+  const result = summary(run.stdout)['result'] as
+    { devices?: Record<string, unknown>[] } | undefined;
+  const devices =
+    result?.devices ??
+    (ndjson(run.stdout).find((l) => Array.isArray(l['devices']))?.['devices'] as
+      Record<string, unknown>[] | undefined) ??
+    [];
+  const stm32 = devices.filter((d) => d['family'] === 'stm32');
+  t.true(stm32.length >= 80);
+  const l151 = stm32.find((d) => d['id'] === '0x429');
+  t.like(l151, { family: 'stm32', flashBase: 0x08000000, maxFlashKiB: 128 });
+  t.deepEqual(l151?.['layout'], { kind: 'pages', pageBytes: 256 });
+  const f767 = stm32.find((d) => d['id'] === '0x451');
+  t.is((f767?.['layout'] as { kind?: string } | undefined)?.kind, 'sectors-by-bank-mode');
+});

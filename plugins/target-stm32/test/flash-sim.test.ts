@@ -144,3 +144,22 @@ test('an aborted program stops between chunks with the controller relocked', asy
     await rig.close();
   }
 });
+
+test('F4 programs with the parallelism the target voltage allows', async (t) => {
+  for (const [voltage, parallelism] of [
+    [3.3, 'x32'],
+    [2.4, 'x16'],
+    [1.9, 'x8'],
+  ] as const) {
+    const rig = await simRig({ device: 'STM32F411RE', voltage });
+    try {
+      const device = await rig.identify();
+      t.is(device.facts.parallelism, parallelism, `${voltage} V`);
+      await device.erase([{ start: 0x08000000, end: 0x08004000 }], noProgress);
+      await device.program(imageAt(0x08000000, pattern(1024, 8)), noProgress);
+      t.true(bytesEqual(await device.read(0x08000000, 1024, noProgress), pattern(1024, 8)));
+    } finally {
+      await rig.close();
+    }
+  }
+});
