@@ -115,13 +115,10 @@ function parseFault(raw: unknown, index: number): FaultSpec {
         throw invalid(`${key}.${field}`, `a ${kind} fault needs ${field}`);
       continue;
     }
-    const isAddress = field === 'address';
-    fault[field] = integer(
-      `${key}.${field}`,
-      value,
-      isAddress ? 0 : 1,
-      isAddress ? 0xffffffff : 2 ** 31,
-    );
+    // Addresses span 32 bits; a power loss may hit before the first byte; counts start at 1.
+    const min = field === 'address' || field === 'afterFlashBytes' ? 0 : 1;
+    const max = field === 'address' ? 0xffffffff : 2 ** 31;
+    fault[field] = integer(`${key}.${field}`, value, min, max);
   }
   return fault as FaultSpec;
 }

@@ -46,6 +46,7 @@ test('every DESIGN.md option is accepted; state resolves against the recipe dire
         { kind: 'usb-timeout', atTransfer: 40 },
         { kind: 'bus-fault', address: '0x40022000', length: 4 },
         { kind: 'swd-wait', atAccess: 3, count: 20 },
+        { kind: 'power-loss', afterFlashBytes: 0 },
       ],
     },
     '/recipes',
@@ -64,6 +65,7 @@ test('every DESIGN.md option is accepted; state resolves against the recipe dire
     { kind: 'usb-timeout', atTransfer: 40 },
     { kind: 'bus-fault', address: 0x40022000, length: 4 },
     { kind: 'swd-wait', atAccess: 3, count: 20 },
+    { kind: 'power-loss', afterFlashBytes: 0 },
   ]);
 });
 
