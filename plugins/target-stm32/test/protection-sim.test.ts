@@ -57,6 +57,15 @@ test('option bytes: named fields read, written, reloaded and read back', async (
     ['STM32L151CBxxA', 'BOR_LEV', 9],
     ['STM32F103RB', 'DATA0', 0x5a],
     ['STM32H743ZI', 'BOR_LEV', 2],
+    ['STM32F072RB', 'DATA1', 0x3c],
+    ['STM32F303RE', 'nBOOT1', 0],
+    ['STM32L053R8', 'BOR_LEV', 10],
+    ['STM32G071RB', 'BORR_LEV', 2],
+    ['STM32G474RE', 'BOR_LEV', 1],
+    ['STM32WB55RG', 'BOR_LEV', 2],
+    ['STM32WLE5JC', 'nRST_STDBY', 0],
+    ['STM32F767BI', 'IWDG_STOP', 0],
+    ['STM32H7A3ZI', 'BOR_LEV', 1],
   ] as const) {
     const rig = await simRig({ device: part });
     try {

@@ -68,7 +68,8 @@ export class Stm32Device implements Device {
     this.notes = init.notes;
     this.#target = init.target;
     this.#controller = init.controller;
-    this.#fields = availableOptionFields(init.data, init.flash.length > 1);
+    const flashKiB = init.flash.reduce((n, r) => n + (r.end - r.start), 0) / 1024;
+    this.#fields = availableOptionFields(init.data, init.flash.length > 1, flashKiB);
     this.#minSkipBytes = minSkipBytesFor(init.controllerContext);
   }
 

@@ -258,11 +258,18 @@ export class LxController implements FlashController {
     done(data.length);
   }
 
+  /** RDP, USER, then one WRP word per 16 sectors of 4 KiB (WRP01, WRP23). */
+  private get optionWords(): number {
+    const flashBytes = this.ctx.banks.reduce((n, b) => n + (b.end - b.start), 0);
+    return 2 + Math.min(2, Math.ceil(flashBytes / (16 * WRP_SECTOR_BYTES)));
+  }
+
   async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {
-    const bytes = await this.ctx.memory.read(OPTION_WORDS, 16, signal ? { signal } : {});
+    const count = this.optionWords;
+    const bytes = await this.ctx.memory.read(OPTION_WORDS, count * 4, signal ? { signal } : {});
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const values: OptionRegisters = {};
-    optionOrder.forEach((name, i) => {
+    optionOrder.slice(0, count).forEach((name, i) => {
       values[name] = view.getUint32(i * 4, true) & 0xffff;
     });
     return values;
