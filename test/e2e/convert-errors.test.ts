@@ -178,3 +178,28 @@ test('the wrong --from is a clear input error, not a crash', async (t) => {
   t.is(run.summary.error?.code, 'IMAGE_MALFORMED');
   t.regex(run.stderr, /blink\.hex:1:1: expected 'S' to start a record, found ':'/);
 });
+
+test('a raw binary output past 256 MiB is refused by the bin plugin; no file is written', async (t) => {
+  // One byte in flash, one in SRAM: 384 MiB apart, almost all of it fill.
+  const input = write(
+    t,
+    'far-apart.hex',
+    [
+      ':020000040800F2',
+      ':0100000011EE',
+      ':020000042000DA',
+      ':0100000022DD',
+      ':00000001FF',
+      '',
+    ].join('\n'),
+  );
+  for (const args of [['far.bin'], ['far.img', '--to', 'bin']]) {
+    const out = join(t.context.dir, args[0]!);
+    const run = await convert(t.context.dir, input, out, ...args.slice(1));
+    t.is(run.exitCode, 3, run.stderr);
+    t.is(run.summary.error?.code, 'IMAGE_UNSUPPORTED');
+    t.regex(run.stderr, /would be 384\.0 MiB, mostly fill/);
+    t.regex(run.stderr, /Write Intel HEX, S-record or ELF instead/);
+    t.false(existsSync(out));
+  }
+});

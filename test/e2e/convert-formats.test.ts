@@ -140,10 +140,7 @@ test('--json ends with a summary that has the byte count', async (t) => {
   t.true(read('srec', out).equals(read('elf', join(fixtureDir, 'blink.elf'))));
 });
 
-// The issue asks for `convert ... [--fill]`: the gap byte of a raw binary output. Marked
-// failing until the CLI has the option (reported to the CLI owner); ava flags it as soon as
-// it passes, so the marker gets removed.
-test.failing('--fill sets the gap byte of a raw binary', async (t) => {
+test('--fill sets the gap byte of a raw binary', async (t) => {
   const out = join(t.context.dir, 'filled.bin');
   const run = await convert(
     t.context.dir,
@@ -153,5 +150,100 @@ test.failing('--fill sets the gap byte of a raw binary', async (t) => {
     '0x00',
   );
   t.is(run.exitCode, 0, run.stderr);
+  // objcopy fills gaps with 0x00: with --fill 0x00 the result is objcopy's binary exactly.
   t.true(readFileSync(out).equals(readFileSync(join(fixtureDir, 'blink-gap.bin'))));
+
+  const other = join(t.context.dir, 'filled-a5.bin');
+  const runA5 = await convert(
+    t.context.dir,
+    join(fixtureDir, 'blink-gap.hex'),
+    other,
+    '--fill',
+    '165',
+  );
+  t.is(runA5.exitCode, 0, runA5.stderr);
+  const bytes = readFileSync(other);
+  const [first, second] = reference.ranges();
+  t.true(bytes.subarray(first!.end - BASE, second!.start - BASE).every((b) => b === 0xa5));
+  t.true(Buffer.from(reference.read(BASE, bytes.length, 0xa5)).equals(bytes));
+});
+
+test('--fill goes through --to bin as well, whatever the extension', async (t) => {
+  const out = join(t.context.dir, 'filled.img');
+  const run = await convert(
+    t.context.dir,
+    join(fixtureDir, 'blink-gap.srec'),
+    out,
+    '--to',
+    'bin',
+    '--fill',
+    '0',
+  );
+  t.is(run.exitCode, 0, run.stderr);
+  t.true(readFileSync(out).equals(readFileSync(join(fixtureDir, 'blink-gap.bin'))));
+});
+
+test('--fill with a format that keeps gaps is ignored with a warning', async (t) => {
+  const out = join(t.context.dir, 'fill-ignored.hex');
+  const run = await convert(t.context.dir, join(fixtureDir, 'blink-gap.elf'), out, '--fill', '0');
+  t.is(run.exitCode, 0, run.stderr);
+  t.regex(run.stderr, /--fill applies to raw binary output only; ihex keeps the gaps/);
+  t.true(read('ihex', out).equals(reference));
+});
+
+test('--fill must be a byte: a bad value is a usage error (exit 2) and writes nothing', async (t) => {
+  for (const value of ['256', '0x100', 'ff', '-1']) {
+    const out = join(t.context.dir, `bad-fill-${value}.bin`);
+    const run = await convert(
+      t.context.dir,
+      join(fixtureDir, 'blink-gap.hex'),
+      out,
+      `--fill=${value}`,
+    );
+    t.is(run.exitCode, 2, `${value}: ${run.stderr}`);
+    t.regex(run.stderr, /--fill/);
+    t.false(existsSync(out));
+  }
+});
+
+test('--format is --to under the name issue 6 gives it; the two must agree', async (t) => {
+  const out = join(t.context.dir, 'as-format.txt');
+  const run = await convert(
+    t.context.dir,
+    join(fixtureDir, 'blink-gap.elf'),
+    out,
+    '--format',
+    'srec',
+  );
+  t.is(run.exitCode, 0, run.stderr);
+  t.true(read('srec', out).equals(reference));
+
+  const clash = join(t.context.dir, 'clash.txt');
+  const refused = await convert(
+    t.context.dir,
+    join(fixtureDir, 'blink-gap.elf'),
+    clash,
+    '--to',
+    'ihex',
+    '--format',
+    'srec',
+  );
+  t.is(refused.exitCode, 2);
+  t.regex(refused.stderr, /--to ihex and --format srec disagree/);
+  t.false(existsSync(clash));
+});
+
+test('.sx and .srecord outputs are S-records', async (t) => {
+  for (const ext of ['sx', 'srecord']) {
+    const out = join(t.context.dir, `ext.${ext}`);
+    const run = await convert(t.context.dir, join(fixtureDir, 'blink-gap.hex'), out);
+    t.is(run.exitCode, 0, run.stderr);
+    t.true(formats['srec']!.sniff(readFileSync(out)), ext);
+    t.true(read('srec', out).equals(reference), ext);
+    // ... and read back as S-records by extension too.
+    const back = join(t.context.dir, `ext-${ext}.hex`);
+    const again = await convert(t.context.dir, out, back);
+    t.is(again.exitCode, 0, again.stderr);
+    t.true(read('ihex', back).equals(reference), ext);
+  }
 });

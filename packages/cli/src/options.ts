@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 /** Flags every command takes (DESIGN.md, CLI contract). */
 export interface CommonOptions {
@@ -30,6 +30,14 @@ export function withExamples(command: Command, examples: readonly [string, strin
 /** Parses a decimal or 0x-hex integer argument; commander calls this. */
 export function parseInteger(value: string): number {
   const text = value.trim();
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) throw new Error(`not a number: ${value}`);
+  // InvalidArgumentError: commander reports it as a usage error (exit 2), not a crash.
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) throw new InvalidArgumentError(`not a number: ${value}`);
   return Number(text);
+}
+
+/** Parses a byte value, 0-255 in decimal or 0x00-0xFF; commander calls this. */
+export function parseByte(value: string): number {
+  const byte = parseInteger(value);
+  if (byte > 0xff) throw new InvalidArgumentError(`not a byte (0-255 or 0x00-0xFF): ${value}`);
+  return byte;
 }

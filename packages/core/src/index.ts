@@ -130,6 +130,6 @@ export {
   type FlashPlan,
 } from './pipeline/flash-plan.js';
 export { loadImage, loadImages } from './pipeline/load-image.js';
-export { writeImageFile } from './pipeline/steps/read.js';
+export { outputFormatFor, writeImageFile, type WriteImageOptions } from './pipeline/steps/read.js';
 export { resolveValues as resolveOptionValues } from './pipeline/steps/option-bytes.js';
 export { formatBytes, formatRanges } from './pipeline/units-text.js';

@@ -1,6 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { exitCodeOf, type FlashJournalReport } from '../src/index.js';
-import { FakeChip } from './helpers/fake-target.js';
+import { FakeChip, rawFormat } from './helpers/fake-target.js';
 import { counting, fakePreamble, runRecipe } from './helpers/pipeline-harness.js';
 
 const BASE = 0x08000000;
@@ -334,14 +335,28 @@ test('an unknown plugin step is a recipe error with a did-you-mean', async (t) =
   );
 });
 
-test('read writes memory to a file in the format of its extension', async (t) => {
+test('read writes memory to a file through the format plugin its extension names', async (t) => {
   const chip = new FakeChip();
   chip.fill(BASE, counting(32));
-  const recipe = `${fakePreamble}steps: [connect, { read: { address: 0x08000000, length: 32, file: out.bin } }]\n`;
+  const recipe = `${fakePreamble}steps: [connect, { read: { address: 0x08000000, length: 32, file: out.raw } }]\n`;
   const run = await runRecipe(chip, recipe, [[BASE, counting(8)]]);
   t.is(run.error, undefined);
   const file = run.events.find((e) => e.type === 'step-end' && e.id === 'read');
-  t.regex(file?.type === 'step-end' ? file.summary : '', /32 B written to .*out\.bin/);
+  const written = /^32 B written to (.*out\.raw)$/.exec(
+    file?.type === 'step-end' ? file.summary : '',
+  );
+  t.truthy(written);
+  // The "raw" test format's serialize wrote it: address and length headers, then the data.
+  const image = rawFormat.parse(new Uint8Array(await readFile(written![1]!)));
+  t.deepEqual([...image.blocks], [[BASE, counting(32)]]);
+});
+
+test('read into .bin without the bin format plugin says how to install it', async (t) => {
+  const chip = new FakeChip();
+  const recipe = `${fakePreamble}steps: [connect, { read: { address: 0x08000000, length: 32, file: out.bin } }]\n`;
+  const run = await runRecipe(chip, recipe, [[BASE, counting(8)]]);
+  t.is(run.error?.code, 'PLUGIN_NOT_INSTALLED');
+  t.regex(run.error?.hint ?? '', /@flashwright\/format-bin/);
 });
 
 test('an erase-only recipe erases whole touched sectors and does not pretend to keep data', async (t) => {

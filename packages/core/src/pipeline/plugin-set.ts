@@ -19,6 +19,8 @@ export const formatByExtension: Readonly<Record<string, string>> = {
   '.s28': 'srec',
   '.s37': 'srec',
   '.mot': 'srec',
+  '.sx': 'srec',
+  '.srecord': 'srec',
   '.elf': 'elf',
   '.axf': 'elf',
   '.out': 'elf',

@@ -4,6 +4,7 @@ import type { RecipeStep } from '../../config/recipe.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatAddress } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
+import type { ImageFormat } from '../../plugin/types.js';
 import { formatByExtension, type PluginSet } from '../plugin-set.js';
 import { formatBytes } from '../units-text.js';
 import type { StepHandler } from './step-handler.js';
@@ -40,36 +41,49 @@ export const readStep: StepHandler<ReadStep> = {
   },
 };
 
+export interface WriteImageOptions {
+  /** Format id ("ihex", "srec", "elf", "bin" or a plugin's), instead of the extension's. */
+  readonly format?: string | undefined;
+  /** Gap byte, for formats that cannot express gaps (raw binary; 0xFF by default). */
+  readonly fill?: number | undefined;
+}
+
 /**
- * Writes an image to a file in the format its extension names (.hex, .srec through their
- * plugins); anything else is written raw, as the bytes from the first address on.
+ * The format an output file is written in: the explicit one, else the one its extension
+ * names (a loaded plugin's first, then the built-ins), else raw binary.
+ */
+export async function outputFormatFor(
+  file: string,
+  plugins: PluginSet,
+  explicit?: string,
+): Promise<ImageFormat> {
+  if (explicit !== undefined) return plugins.format(explicit);
+  const ext = extname(file).toLowerCase();
+  const loaded = plugins
+    .formats()
+    .find((f) => f.extensions.includes(ext) && f.serialize !== undefined);
+  if (loaded !== undefined) return loaded;
+  return plugins.format(formatByExtension[ext] ?? 'bin');
+}
+
+/**
+ * Writes an image to a file through its format plugin's serialize, so that every format's
+ * own options and guards apply (the raw binary's fill byte and size limit). Serializes
+ * before creating the file: a refused image leaves no file behind.
  */
 export async function writeImageFile(
   file: string,
   image: FlashImage,
   plugins: PluginSet,
-): Promise<void> {
-  const ext = extname(file).toLowerCase();
-  const loaded = plugins
-    .formats()
-    .find((f) => f.extensions.includes(ext) && f.serialize !== undefined);
-  if (loaded?.serialize !== undefined) {
-    await writeFile(file, loaded.serialize(image));
-    return;
-  }
-  const formatId = formatByExtension[ext];
-  if (formatId === undefined || formatId === 'bin') {
-    const extent = image.extent();
-    const bytes =
-      extent === undefined ? new Uint8Array() : image.read(extent.start, extent.end - extent.start);
-    await writeFile(file, bytes);
-    return;
-  }
-  const format = await plugins.format(formatId);
+  options: WriteImageOptions = {},
+): Promise<ImageFormat> {
+  const format = await outputFormatFor(file, plugins, options.format);
   if (format.serialize === undefined) {
     throw new FlashwrightError('IMAGE_UNSUPPORTED', `The ${format.id} format cannot write files`, {
-      hint: 'Write a .bin file instead, or a format whose plugin can serialize (ihex, srec).',
+      hint: 'Write another format: .hex, .srec or .bin (or name one with --to).',
     });
   }
-  await writeFile(file, format.serialize(image));
+  const bytes = format.serialize(image, { fill: options.fill });
+  await writeFile(file, bytes);
+  return format;
 }
