@@ -2446,7 +2446,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       bank2Start: 'half',
       modeBits: [
         { register: 'OPTR', bit: 22, name: 'DBANK', forKiB: [512] },
-        { register: 'OPTR', bit: 21, name: 'DB256', forKiB: [256] },
+        { register: 'OPTR', bit: 21, name: 'DB256K', forKiB: [256] },
       ],
       massEraseBank2Bit: 15,
     },

@@ -299,8 +299,9 @@ const wbwl = [
   bit('nSWBOOT0', 'OPTR', 26, '0 = BOOT0 taken from nBOOT0, 1 = from the pin'),
   bit('nBOOT0', 'OPTR', 27, 'BOOT0 value when nSWBOOT0 = 0'),
 ];
-// L5/U5/U3/WBA: the same positions for RDP, BOR and reset bits in their OPTR (OpenOCD
-// stm32l4x.h, CMSIS-L5/U5 as recalled; TZEN and the secure-watermark fields are not offered).
+// L5/U5/U3/WBA: RDP, BOR_LEV [10:8], nRST_STOP/STDBY/SHDW 12-14 and the watchdog bits 16-19
+// sit where the L4 has them (checked: CMSIS-L5 @593f41f stm32l552xx.h, CMSIS-U5 @48a64b6
+// stm32u585xx.h). TZEN and the secure-watermark fields are not offered.
 const l5u5 = [...l4Common, ...l4Reset];
 
 // H7: FLASH_OPTSR_PRG (written) / OPTSR_CUR (read).
