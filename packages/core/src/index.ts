@@ -133,3 +133,19 @@ export { loadImage, loadImages } from './pipeline/load-image.js';
 export { outputFormatFor, writeImageFile, type WriteImageOptions } from './pipeline/steps/read.js';
 export { resolveValues as resolveOptionValues } from './pipeline/steps/option-bytes.js';
 export { formatBytes, formatRanges } from './pipeline/units-text.js';
+export {
+  doctorCheckIds,
+  doctorCheckTitles,
+  diagnosisError,
+  type Diagnosis,
+  type DoctorCheckId,
+  type Verdict,
+} from './diagnose/diagnosis.js';
+export {
+  runDoctor,
+  type DoctorOptions,
+} from './diagnose/doctor.js';
+export type { DoctorCheckEvent, DoctorEvent, DoctorReport } from './diagnose/doctor-report.js';
+export { MIN_TARGET_VOLTAGE_V } from './diagnose/probe-checks.js';
+export { optionHazards, type OptionHazard } from './diagnose/option-byte-checks.js';
+export { recoveryAdvice } from './diagnose/recovery.js';

@@ -1,5 +1,7 @@
 import type { RecipeStep } from '../config/recipe.js';
+import { recoveryAdvice } from '../diagnose/recovery.js';
 import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-error.js';
+import { subtractRanges, type AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type { Device, DeviceLayout, Probe, StepDefinition } from '../plugin/types.js';
 import { didYouMeanText } from '../util/did-you-mean.js';
@@ -269,8 +271,10 @@ export class Pipeline {
       );
     }
     if (isFlashwrightError(error)) {
+      // A link or power loss mid-write: say what to restore and that a rerun finishes it.
+      const recovery = recoveryAdvice(error, journal, preservedRanges(session));
       return new FlashwrightError(error.code, error.message, {
-        hint: error.hint,
+        hint: recovery ?? error.hint,
         cause: error.cause ?? error,
         source: error.source ?? { keyPath: step.keyPath },
         details: { ...error.details, ...details },
@@ -404,6 +408,13 @@ function warnAboutMissingVerify(steps: readonly RecipeStep[], session: Session):
       `The recipe writes without verifying (${steps[lastWrite]!.keyPath}): success will not be checked against the flash. Add "- verify" after write.`,
     );
   }
+}
+
+/** Bytes of partly covered sectors the erase step read to write back (not in the image). */
+function preservedRanges(session: Session): AddressRange[] {
+  const { image, programImage } = session;
+  if (image === undefined || programImage === undefined) return [];
+  return subtractRanges(programImage.ranges(), image.ranges());
 }
 
 function imageSummary(session: Session): ImageSummary | undefined {

@@ -1,3 +1,5 @@
+import { deviceMismatchError, noFamilyRecognised } from '../../diagnose/device-checks.js';
+import { explainNoResponse } from '../../diagnose/swd-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { Device, TargetFamily } from '../../plugin/types.js';
 import { builtinFamilies, type PluginSet } from '../plugin-set.js';
@@ -63,20 +65,18 @@ export async function connectAndIdentify(session: Session): Promise<Device> {
   session.probe = probe;
   session.options.emit({ type: 'probe', info: probe.info, warnings: probe.warnings });
   for (const warning of probe.warnings) session.log.warn(warning);
-  await probe.connect({ speedKhz: recipe.probe.speedKhz, mode: recipe.probe.connect, signal });
-
-  const device = await identify(session, await familiesFor(session, plugins));
+  // "Nothing answers on SWD" gets doctor's explanation with the recipe's settings in it.
+  const swd = { speedKhz: recipe.probe.speedKhz, mode: recipe.probe.connect };
+  let device: Device;
+  try {
+    await probe.connect({ ...swd, signal });
+    device = await identify(session, await familiesFor(session, plugins));
+  } catch (error) {
+    throw explainNoResponse(error, swd);
+  }
   const expected = recipe.target.device;
   if (expected !== undefined && !device.matches(expected)) {
-    throw new FlashwrightError(
-      'TARGET_DEVICE_MISMATCH',
-      `The recipe expects ${expected}, but the connected chip is ${device.name}`,
-      {
-        hint: 'Connect the right board, or change target.device in the recipe if the part really changed.',
-        source: { keyPath: 'target.device' },
-        details: { expected, found: device.name, facts: device.facts },
-      },
-    );
+    throw deviceMismatchError(expected, device);
   }
   session.device = device;
   session.options.emit({
@@ -130,11 +130,5 @@ async function identify(session: Session, families: readonly TargetFamily[]): Pr
     );
     if (device !== undefined) return device;
   }
-  throw new FlashwrightError(
-    'TARGET_UNKNOWN_DEVICE',
-    `No target family recognised the connected chip (tried ${tried.join(', ')})`,
-    {
-      hint: 'Check target.family in the recipe; run `flashwright info -v` to see the raw ID registers.',
-    },
-  );
+  throw noFamilyRecognised(tried);
 }

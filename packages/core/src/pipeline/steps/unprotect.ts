@@ -1,5 +1,6 @@
 import type { RecipeStep } from '../../config/recipe.js';
 import { MASS_ERASE_CONFIRMATION } from '../../config/steps-schema.js';
+import { readProtectionError } from '../../diagnose/protection-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatBytes } from '../units-text.js';
 import { confirmationRequired } from './confirm.js';
@@ -29,15 +30,7 @@ export const unprotectStep: StepHandler<UnprotectStep> = {
       session.protection = state;
       return { status: 'skipped', summary: `not protected (${state.summary})` };
     }
-    if (state.readLevel === 2) {
-      throw new FlashwrightError(
-        'TARGET_RDP2',
-        `${device.name} is at RDP level 2: ${state.summary}`,
-        {
-          details: { protection: state },
-        },
-      );
-    }
+    if (state.readLevel === 2) throw readProtectionError(state, device.name);
     if (!step.confirmed && !session.options.yes) {
       throw confirmationRequired(
         step.keyPath,

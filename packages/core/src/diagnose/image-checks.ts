@@ -1,0 +1,72 @@
+import { formatAddress, formatRange } from '../image/address-range.js';
+import type { FlashwrightError } from '../errors/flashwright-error.js';
+import type { FlashImage } from '../image/flash-image.js';
+import type { FlashRegion } from '../plugin/types.js';
+import { planFlash } from '../pipeline/flash-plan.js';
+import { formatBytes, formatRanges } from '../pipeline/units-text.js';
+import { diagnosisError, fail, ok, type Diagnosis } from './diagnosis.js';
+
+function flashText(flash: readonly FlashRegion[]): string {
+  return flash
+    .map((r) => `${r.name} ${formatRange(r)}, ${formatBytes(r.end - r.start)}`)
+    .join('; ');
+}
+
+/**
+ * Does the image fit? Two different mistakes look alike from the outside: an image that
+ * starts in the flash and runs past its end (built for a bigger part, or the chip reports
+ * less flash than it has), and data at an address that is not flash at all (a raw binary
+ * without its base, a RAM section, a linker script for another family).
+ */
+export function imageFit(
+  image: FlashImage,
+  flash: readonly FlashRegion[],
+  deviceName: string,
+): Diagnosis {
+  const { outside } = planFlash(image, flash);
+  const ranges = image.ranges();
+  const first = ranges[0];
+  const last = ranges.at(-1);
+  if (outside.length === 0 || first === undefined || last === undefined) {
+    const used = flash.reduce((sum, r) => sum + (r.end - r.start), 0);
+    const share = used === 0 ? '' : `, ${Math.ceil((image.size / used) * 100)}% of the flash`;
+    return ok(
+      'image',
+      image.isEmpty
+        ? 'the image is empty'
+        : `${formatBytes(image.size)} at ${formatRanges(ranges)}${share}`,
+    );
+  }
+  const flashStart = Math.min(...flash.map((r) => r.start));
+  const flashEnd = Math.max(...flash.map((r) => r.end));
+  const details = {
+    outside,
+    flash: flash.map((r) => ({ name: r.name, start: r.start, end: r.end })),
+  };
+  const overrun = outside.every((r) => r.start >= flashEnd) && first.start < flashEnd;
+  if (overrun) {
+    const needed = last.end - flashStart;
+    return fail('image', {
+      code: 'IMAGE_OUTSIDE_FLASH',
+      message: `The image does not fit the flash of ${deviceName}: it runs to ${formatAddress(last.end - 1)} (${formatBytes(needed)} from the flash start), but the flash ends at ${formatAddress(flashEnd - 1)} (${flashText(flash)}); outside: ${formatRanges(outside)}`,
+      hint: 'Build for this part (check the FLASH length in the linker script), or, if the chip has more flash than it reports, set target.flashSize in the recipe.',
+      details,
+    });
+  }
+  return fail('image', {
+    code: 'IMAGE_OUTSIDE_FLASH',
+    message: `The image has data outside the flash of ${deviceName}: ${formatRanges(outside)} (flash: ${flashText(flash)})`,
+    hint: `Check the linker script and the image's load address (a raw .bin needs image.base, e.g. ${formatAddress(flashStart)}), and target.device in the recipe.`,
+    details,
+  });
+}
+
+/** For the pipeline: the refusal before anything is erased, worded as doctor words it. */
+export function imageFitError(
+  image: FlashImage,
+  flash: readonly FlashRegion[],
+  deviceName: string,
+): FlashwrightError | undefined {
+  const diagnosis = imageFit(image, flash, deviceName);
+  return diagnosis.verdict === 'fail' ? diagnosisError(diagnosis) : undefined;
+}

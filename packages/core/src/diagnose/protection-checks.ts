@@ -1,0 +1,120 @@
+import { catalogue } from '../errors/catalogue.js';
+import type { FlashwrightError } from '../errors/flashwright-error.js';
+import { rangesOverlap, type AddressRange } from '../image/address-range.js';
+import type { Device, OptionFieldInfo, ProtectionState } from '../plugin/types.js';
+import { formatRanges } from '../pipeline/units-text.js';
+import { diagnosisError, fail, ok, warn, type Diagnosis } from './diagnosis.js';
+
+/**
+ * What the recipe does about read protection: an unprotect step that is confirmed (in the
+ * step or by --yes), one that is not, or none.
+ */
+export type UnprotectPlan = 'confirmed' | 'unconfirmed' | 'absent';
+
+/** RDP level 1 or 2, and whether the recipe gets past it. */
+export function readProtection(
+  state: ProtectionState,
+  deviceName: string,
+  plan: UnprotectPlan = 'absent',
+): Diagnosis {
+  if (state.readLevel === 0) return ok('read-protection', state.summary);
+  if (state.readLevel === 2) {
+    return fail('read-protection', {
+      code: 'TARGET_RDP2',
+      message: `${deviceName} is at RDP level 2: ${state.summary}`,
+      details: { protection: state },
+    });
+  }
+  const locked = `${deviceName} is read-protected (${state.summary})`;
+  if (plan === 'confirmed') {
+    return warn('read-protection', {
+      code: 'TARGET_PROTECTED',
+      message: `${locked}; the recipe's confirmed unprotect step removes it, which erases the whole flash`,
+      hint: 'Expected for a board locked at the factory. Everything in the flash goes, not only what the image covers.',
+      details: { protection: state },
+    });
+  }
+  if (plan === 'unconfirmed') {
+    return fail('read-protection', {
+      code: 'TARGET_PROTECTED',
+      message: `${locked}; the recipe's unprotect step is not confirmed, so it will be refused`,
+      hint: 'Add `confirm: mass-erase` to the unprotect step, or pass --yes. Removing protection erases the whole flash.',
+      details: { protection: state },
+    });
+  }
+  return fail('read-protection', {
+    code: 'TARGET_PROTECTED',
+    message: `${locked}; its flash cannot be erased or written until protection is removed`,
+    hint: catalogue.TARGET_PROTECTED.hint,
+    details: { protection: state },
+  });
+}
+
+/** For the pipeline: the refusal before erase or write, worded as doctor words it. */
+export function readProtectionError(state: ProtectionState, deviceName: string): FlashwrightError {
+  return diagnosisError(readProtection(state, deviceName, 'absent'));
+}
+
+/** Write-protection fields of a device: WRPx, nWRP, WPSNx, WRP1A_STRT and the like. */
+export function writeProtectionFields(
+  fields: readonly OptionFieldInfo[],
+): readonly OptionFieldInfo[] {
+  return fields.filter((f) => /^(n?WRP|WPSN)/i.test(f.name));
+}
+
+/**
+ * The value that leaves a whole WRP field unprotected, where its description states the
+ * polarity ("bit = 1: protected" or "0: protected"); undefined for area fields (L4).
+ */
+function unprotectedValue(field: OptionFieldInfo): number | undefined {
+  if (/bit = 1: protected/i.test(field.description)) return 0;
+  if (/(bit = )?0: protected/i.test(field.description) && field.max !== undefined) return field.max;
+  return undefined;
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).toUpperCase()}`;
+}
+
+/** How to clear write protection on this device: the option-bytes step with its fields. */
+export function writeProtectionHint(device: Pick<Device, 'optionFields'>): string {
+  const fields = writeProtectionFields(device.optionFields());
+  if (fields.length === 0) return catalogue.WRITE_PROTECTED.hint ?? '';
+  const clear = fields
+    .map((f) => [f.name, unprotectedValue(f)] as const)
+    .filter((entry): entry is readonly [string, number] => entry[1] !== undefined);
+  const example =
+    clear.length === 0
+      ? ''
+      : ` For example \`- option-bytes: { ${clear.map(([n, v]) => `${n}: ${hex(v)}`).join(', ')}, confirm: write-option-bytes }\` before erase (this clears all of them).`;
+  return `Clear the write protection with an option-bytes step on ${fields.map((f) => f.name).join(', ')}, then run again.${example}`;
+}
+
+/** Write protection on the pages the image touches (`ranges`; undefined without an image). */
+export function writeProtection(
+  state: ProtectionState,
+  ranges: readonly AddressRange[] | undefined,
+  device: Pick<Device, 'name' | 'optionFields'>,
+): Diagnosis {
+  const protectedRanges = state.writeProtected;
+  if (protectedRanges.length === 0) return ok('write-protection', 'no write-protected flash');
+  const list = formatRanges(protectedRanges);
+  if (ranges === undefined) {
+    return warn('write-protection', {
+      code: 'WRITE_PROTECTED',
+      message: `${device.name}: write-protected flash at ${list}; writing there is refused`,
+      hint: writeProtectionHint(device),
+      details: { writeProtected: protectedRanges },
+    });
+  }
+  const blocked = protectedRanges.filter((wp) => ranges.some((r) => rangesOverlap(r, wp)));
+  if (blocked.length === 0) {
+    return ok('write-protection', `write-protected flash at ${list}; the image does not touch it`);
+  }
+  return fail('write-protection', {
+    code: 'WRITE_PROTECTED',
+    message: `${device.name}: the image touches write-protected flash (${formatRanges(blocked)})`,
+    hint: writeProtectionHint(device),
+    details: { writeProtected: blocked },
+  });
+}

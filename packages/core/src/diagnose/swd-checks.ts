@@ -1,0 +1,107 @@
+import { FlashwrightError } from '../errors/flashwright-error.js';
+import type { ConnectMode } from '../plugin/types.js';
+import { fail, fromError, warn, type Diagnosis } from './diagnosis.js';
+
+/** How the probe was told to attach: the recipe's probe.speed and probe.connect. */
+export interface SwdSettings {
+  readonly speedKhz?: number | undefined;
+  readonly mode: ConnectMode;
+}
+
+/**
+ * A clock most wiring survives: ST-Link V2 has a 480 kHz step (its divisor table), and
+ * pyOCD and OpenOCD users report long or unshielded leads working there when 1.8-4 MHz fail.
+ */
+export const SLOW_SPEED_KHZ = 480;
+
+function describeSettings(settings: SwdSettings): string {
+  const speed = settings.speedKhz === undefined ? 'the default speed' : `${settings.speedKhz} kHz`;
+  return `connect: ${settings.mode}, ${speed}`;
+}
+
+/** What to try, most likely first, given how the probe attached. */
+export function noResponseHint(settings: SwdSettings): string {
+  const steps: string[] = [];
+  if (settings.speedKhz === undefined || settings.speedKhz > SLOW_SPEED_KHZ) {
+    steps.push(
+      `lower the clock with probe.speed: ${SLOW_SPEED_KHZ} (long or loose SWD wires fail at high clocks)`,
+    );
+  }
+  if (settings.mode !== 'under-reset') {
+    steps.push(
+      'set probe.connect: under-reset, which catches firmware that sleeps or turns the SWD pins into GPIOs (NRST must be wired to the probe)',
+    );
+  } else {
+    steps.push(
+      'check that NRST reaches the probe’s RST pin (on many ST-Link clones that pin drives SWIM_RST, not NRST)',
+    );
+  }
+  steps.push(
+    'hold BOOT0 high while powering up so the ROM bootloader runs instead of the firmware, then connect and release it',
+    'check power, GND, SWDIO and SWCLK',
+  );
+  return `Try in turn: ${steps.map((s, i) => `(${i + 1}) ${s}`).join('; ')}. A chip at RDP level 2 never answers on SWD: that is permanent.`;
+}
+
+/**
+ * The explanation of "nothing answers on SWD" with the recipe's settings in it. `run`
+ * throws it from its connect step; `doctor` prints it when no fallback answered either.
+ * Other errors (a low target voltage, a probe failure) keep their own explanation.
+ */
+export function swdNoResponse(error: FlashwrightError, settings: SwdSettings): Diagnosis {
+  if (error.code !== 'TARGET_NO_RESPONSE') return fromError('swd', error);
+  return fail('swd', {
+    code: 'TARGET_NO_RESPONSE',
+    message: `The target does not answer on SWD (${describeSettings(settings)}): ${error.message}`,
+    hint: noResponseHint(settings),
+    details: { ...error.details, speedKhz: settings.speedKhz, connect: settings.mode },
+  });
+}
+
+/** For the pipeline: TARGET_NO_RESPONSE with the same message and hint as doctor's. */
+export function explainNoResponse(error: unknown, settings: SwdSettings): unknown {
+  if (!(error instanceof FlashwrightError) || error.code !== 'TARGET_NO_RESPONSE') return error;
+  const diagnosis = swdNoResponse(error, settings);
+  return new FlashwrightError('TARGET_NO_RESPONSE', diagnosis.message, {
+    hint: diagnosis.hint,
+    cause: error,
+    source: error.source ?? { keyPath: 'probe.connect' },
+    details: { check: 'swd', ...diagnosis.details },
+  });
+}
+
+/**
+ * The settings doctor tries after the recipe's own failed: a slower clock, then connecting
+ * under reset (slow too). Read-only: attaching halts the core at most.
+ */
+export function swdFallbacks(settings: SwdSettings): SwdSettings[] {
+  const fallbacks: SwdSettings[] = [];
+  const fast = settings.speedKhz === undefined || settings.speedKhz > SLOW_SPEED_KHZ;
+  if (fast) fallbacks.push({ speedKhz: SLOW_SPEED_KHZ, mode: settings.mode });
+  if (settings.mode !== 'under-reset') {
+    fallbacks.push({
+      speedKhz: fast ? SLOW_SPEED_KHZ : settings.speedKhz,
+      mode: 'under-reset',
+    });
+  }
+  return fallbacks;
+}
+
+/** The recipe's settings failed, a fallback worked: say which, and what to put in the recipe. */
+export function swdWorksWith(
+  settings: SwdSettings,
+  working: SwdSettings,
+  error: FlashwrightError,
+): Diagnosis {
+  const changes: string[] = [];
+  if (working.speedKhz !== settings.speedKhz && working.speedKhz !== undefined) {
+    changes.push(`probe.speed: ${working.speedKhz}`);
+  }
+  if (working.mode !== settings.mode) changes.push(`probe.connect: ${working.mode}`);
+  return warn('swd', {
+    code: 'TARGET_NO_RESPONSE',
+    message: `No answer with the recipe's settings (${describeSettings(settings)}: ${error.message}), but the target answers with ${describeSettings(working)}`,
+    hint: `Set ${changes.join(' and ')} in the recipe.`,
+    details: { failed: settings, working },
+  });
+}
