@@ -163,3 +163,21 @@ test('F4 programs with the parallelism the target voltage allows', async (t) => 
     }
   }
 });
+
+test('F1 half-word programming on ST-Link firmware without 16-bit access says which firmware is needed', async (t) => {
+  const rig = await simRig({ device: 'STM32F103RB', firmware: 'V2J24S4' });
+  try {
+    const device = await rig.identify();
+    t.is(device.facts.flashSize, '128 KiB', 'identification needs no 16-bit access');
+    await device.erase([{ start: 0x08000000, end: 0x08000400 }], noProgress);
+    const error = await t.throwsAsync(
+      device.program(imageAt(0x08000000, pattern(64, 1)), noProgress),
+    );
+    t.is((error as { code?: string }).code, 'PROBE_FIRMWARE_TOO_OLD');
+    t.regex(error?.message ?? '', /J26/);
+    // The controller was relocked on the way out.
+    t.is(((await rig.probe.memory.read32(0x40022010)) >>> 7) & 1, 1);
+  } finally {
+    await rig.close();
+  }
+});
