@@ -80,6 +80,16 @@ test('the udev rule is least-privilege: uaccess per vendor:product, no MODE', (t
 test('USB failures are classified and mapped to catalogue codes', (t) => {
   t.is(classifyUsbFailure(new Error('LIBUSB_ERROR_TIMEOUT')), 'timeout');
   t.is(classifyUsbFailure(new Error('transfer timed out')), 'timeout');
+  // The messages node `usb` 3.1 (node-usb-rs over nusb) produces, from its webusb_device.rs.
+  t.is(classifyUsbFailure(new Error('transferIn error: Cancelled')), 'timeout');
+  t.is(classifyUsbFailure(new Error('transferOut error: Stall')), 'stall');
+  t.is(classifyUsbFailure(new Error('transferIn error: Disconnected')), 'disconnected');
+  t.is(classifyUsbFailure(new Error('open error: Permission denied (os error 13)')), 'access');
+  t.is(
+    classifyUsbFailure(new Error('claimInterface error: Device or resource busy (os error 16)')),
+    'busy',
+  );
+  t.is(classifyUsbFailure(new Error('transferIn error: Fault')), 'other');
   t.is(classifyUsbFailure(new Error('endpoint stalled')), 'stall');
   t.is(classifyUsbFailure(new Error('device disconnected')), 'disconnected');
   t.is(

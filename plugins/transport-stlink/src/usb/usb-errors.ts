@@ -4,7 +4,8 @@ import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
 export type UsbFailure = 'timeout' | 'stall' | 'disconnected' | 'access' | 'busy' | 'other';
 
 const patterns: readonly (readonly [UsbFailure, RegExp])[] = [
-  ['timeout', /timed?[ _-]?out|ETIMEDOUT|TimeoutError/i],
+  // node `usb` 3 (nusb) cancels a transfer whose timeout expires and reports "Cancelled".
+  ['timeout', /timed?[ _-]?out|ETIMEDOUT|TimeoutError|cancel/i],
   ['stall', /stall|pipe error|LIBUSB_ERROR_PIPE/i],
   [
     'disconnected',
