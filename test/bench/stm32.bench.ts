@@ -6,15 +6,10 @@
  * time of the touched pages or sectors, plus the program time with the best unit, plus the
  * USB payload time, all from the one timing table in packages/sim/src/timing.ts.
  */
-import { bytesEqual, FlashImage, type Probe } from '@flashwright/core';
-import {
-  createVirtualSession,
-  flashTimings,
-  physicalFloor,
-  type FlashFamily,
-} from '@flashwright/sim';
+import { bytesEqual, FlashImage } from '@flashwright/core';
+import { flashTimings, physicalFloor, type FlashFamily } from '@flashwright/sim';
 import { stm32Family, type Stm32Device } from '@flashwright/target-stm32';
-import { StLinkProbe } from '@flashwright/transport-stlink';
+import { plugin as virtualTransport } from '@flashwright/transport-virtual';
 import type { BenchTable } from './table.js';
 
 const IMAGE_BYTES = 128 * 1024;
@@ -52,19 +47,15 @@ interface Measurement {
 }
 
 async function measure(c: Case, p: (typeof probes)[number]): Promise<Measurement> {
-  const session = createVirtualSession({ probe: p.kind, device: c.part });
-  const stlink = await StLinkProbe.open(session.device, { log: silent });
-  const probe: Probe = {
-    info: stlink.info,
-    access: stlink.access,
-    warnings: stlink.warnings,
-    memory: stlink.memory,
-    connect: (o) => stlink.connect(o),
-    reset: (kind, o) => stlink.reset(kind, o),
-    targetVoltage: (signal) => stlink.targetVoltage(signal),
-    stats: () => ({ ...stlink.stats(), virtualElapsedMs: session.stats().virtualMs }),
-    close: () => stlink.close(),
-  };
+  // The user's path: transport-virtual opens the simulated board behind the real ST-Link
+  // driver, and its probe reports virtual time.
+  const transport = virtualTransport().transports![0]!;
+  const probe = await transport.open({
+    options: { probe: p.kind, device: c.part, timing: 'instant' },
+    recipeDir: '.',
+    log: silent,
+  });
+  const virtualMs = (): number => probe.stats?.().virtualElapsedMs ?? Number.NaN;
   try {
     await probe.connect({ speedKhz: p.speedKhz });
     const device = (await stm32Family.identify({ probe, memory: probe.memory, log: silent })) as
@@ -75,7 +66,7 @@ async function measure(c: Case, p: (typeof probes)[number]): Promise<Measurement
     const sectors = device.flash
       .flatMap((r) => r.sectors)
       .filter((s) => s.start < base + IMAGE_BYTES && s.end > base);
-    const t0 = session.stats().virtualMs;
+    const t0 = virtualMs();
     if (c.pageErase === true) {
       const half = Math.floor(sectors.length / 2);
       await device.erase(sectors.slice(0, half), () => undefined);
@@ -83,9 +74,9 @@ async function measure(c: Case, p: (typeof probes)[number]): Promise<Measurement
     } else {
       await device.erase(sectors, () => undefined);
     }
-    const t1 = session.stats().virtualMs;
+    const t1 = virtualMs();
     await device.program(FlashImage.from([[base, data]]), () => undefined);
-    const t2 = session.stats().virtualMs;
+    const t2 = virtualMs();
     const back = await device.read(base, IMAGE_BYTES, () => undefined);
     if (!bytesEqual(back, data)) throw new Error(`${c.part}: read back differs`);
     return {
@@ -95,7 +86,6 @@ async function measure(c: Case, p: (typeof probes)[number]): Promise<Measurement
     };
   } finally {
     await probe.close();
-    await session.close();
   }
 }
 
