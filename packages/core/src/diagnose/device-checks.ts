@@ -3,10 +3,13 @@ import type { Device } from '../plugin/types.js';
 import { formatBytes } from '../pipeline/units-text.js';
 import { fail, fromError, ok, warn, type Diagnosis } from './diagnosis.js';
 
+/** DEV_ID and REV_ID, where the family reports them and the name does not already say. */
 function idFacts(device: Device): string {
   const { devId, revId } = device.facts;
   const parts = [
-    devId === undefined ? undefined : `DEV_ID ${String(devId)}`,
+    devId === undefined || device.name.includes(String(devId))
+      ? undefined
+      : `DEV_ID ${String(devId)}`,
     revId === undefined ? undefined : `REV_ID ${String(revId)}`,
   ].filter((p) => p !== undefined);
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
@@ -94,17 +97,18 @@ export function flashSize(device: Device): Diagnosis {
       details: { flashBytes: totalFlash(device), raw },
     });
   }
+  // The raw value read as plain KiB is what a tool without the quirk reports.
+  const naive =
+    raw !== undefined && (raw & 0xffff) * 1024 !== totalFlash(device)
+      ? ` (a tool that reads the register as plain KiB reports ${raw & 0xffff} KB)`
+      : '';
   if (source === 'override') {
-    return ok(
-      'flash-size',
-      `${size} from target.flashSize${note === undefined ? '' : ` (${note})`}`,
-    );
+    return ok('flash-size', `${note ?? `${size} from target.flashSize`}${naive}`);
   }
   if (raw !== undefined) {
-    const naive = `${raw & 0xffff} KB`;
     return ok(
       'flash-size',
-      `${size}: ${note ?? `the register reads 0x${raw.toString(16).toUpperCase()}`} (quirk applied; a tool that reads the register as plain KiB reports ${naive})`,
+      `${size}: ${note ?? `the register reads 0x${raw.toString(16).toUpperCase()}`}, quirk applied${naive}`,
     );
   }
   return ok('flash-size', `${size}${note === undefined ? '' : ` (${note})`}`);

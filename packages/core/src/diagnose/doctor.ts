@@ -118,6 +118,7 @@ async function openProbe(run: DoctorRun): Promise<Probe | undefined> {
         options: recipe.probe.options,
         recipeDir: run.resolved.baseDir,
         log: run.log,
+        targetDevice: recipe.target.device,
       },
       signal,
     );

@@ -140,7 +140,9 @@ export function optionBytes(values: OptionValues, device: Device): Diagnosis {
   const hazards = optionHazards(values, device);
   const shown = Object.entries(values)
     .filter(([name]) => !/^(n?WRP|WPSN|DATA)/i.test(name))
-    .map(([name, value]) => `${name}=${value}`)
+    .map(
+      ([name, value]) => `${name}=${value > 9 ? `0x${value.toString(16).toUpperCase()}` : value}`,
+    )
     .join(', ');
   if (hazards.length === 0) {
     return ok('option-bytes', `nothing in the way of debugging or booting (${shown})`);
