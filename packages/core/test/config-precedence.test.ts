@@ -93,10 +93,28 @@ test('--probe with another transport drops the recipe probe’s serial and optio
   t.is(resolved.sources['probe.serial'], undefined);
 });
 
-test('gdb:HOST:PORT becomes transport options', async (t) => {
+test('gdb:HOST:PORT sets probe.address, which the transport gets with its options', async (t) => {
   const dir = await projectDir({ 'flashwright.config.yaml': base });
   const resolved = await loadRecipe({ cwd: dir, env: {}, flags: { probe: 'gdb:localhost:3333' } });
-  t.deepEqual(resolved.recipe.probe.options, { host: 'localhost', port: 3333 });
+  t.deepEqual(resolved.recipe.probe.options, { address: 'localhost:3333' });
+  t.is(resolved.recipe.probe.transport, 'gdb');
+  t.is(resolved.sources['probe.address']?.kind, 'flag');
+});
+
+test('--probe gdb:HOST:PORT overrides the recipe’s probe.address; another transport drops it', async (t) => {
+  const dir = await projectDir({
+    'flashwright.config.yaml':
+      'probe: { transport: gdb, address: "127.0.0.1:3333", options: { timeoutMs: 900 } }\n',
+  });
+  const own = await loadRecipe({ cwd: dir, env: {} });
+  t.deepEqual(own.recipe.probe.options, { timeoutMs: 900, address: '127.0.0.1:3333' });
+
+  const flagged = await loadRecipe({ cwd: dir, env: {}, flags: { probe: 'gdb:10.0.0.5:2331' } });
+  t.deepEqual(flagged.recipe.probe.options, { timeoutMs: 900, address: '10.0.0.5:2331' });
+
+  const other = await loadRecipe({ cwd: dir, env: {}, flags: { probe: 'virtual' } });
+  t.deepEqual(other.recipe.probe.options, {});
+  t.is(other.sources['probe.address'], undefined);
 });
 
 test('an invalid value names the environment variable it came from', async (t) => {

@@ -101,8 +101,8 @@ export async function loadRecipe(options: LoadRecipeOptions = {}): Promise<Resol
 }
 
 /**
- * `--probe virtual` on a recipe written for an ST-Link: the serial, index and options of
- * the recipe's probe belong to the other transport, so they do not carry over.
+ * `--probe virtual` on a recipe written for an ST-Link: the serial, index, address and
+ * options of the recipe's probe belong to the other transport, so they do not carry over.
  */
 function dropProbeSelectionOnTransportChange(
   merged: Record<string, unknown>,
@@ -113,7 +113,7 @@ function dropProbeSelectionOnTransportChange(
   const next = isPlainObject(layer.values.probe) ? layer.values.probe.transport : undefined;
   const current = isPlainObject(merged.probe) ? merged.probe : undefined;
   if (typeof next !== 'string' || current === undefined || current.transport === next) return;
-  for (const key of ['serial', 'index', 'options']) {
+  for (const key of ['serial', 'index', 'address', 'options']) {
     delete current[key];
     forgetBelow(sources, ['probe', key]);
   }

@@ -7,13 +7,16 @@ import type { ConfigLayer } from './provenance.js';
 export interface ProbeSpec {
   readonly transport: string;
   readonly serial?: string | undefined;
+  /** HOST:PORT of a network probe (gdb). */
+  readonly address?: string | undefined;
   readonly options?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
  * Parses a probe spec: `stlink`, `stlink:SERIAL`, `virtual`, `gdb:HOST:PORT`.
- * For gdb the rest is an address (host and TCP port, given to the transport as
- * options.host and options.port); for every other transport it is a serial number.
+ * For gdb the rest is an address (host and TCP port), which sets probe.address as the
+ * recipe key does, so the flag overrides the recipe's; for every other transport it is a
+ * serial number.
  */
 export function parseProbeSpec(spec: string, origin: string): ProbeSpec {
   const text = spec.trim();
@@ -32,7 +35,7 @@ export function parseProbeSpec(spec: string, origin: string): ProbeSpec {
         hint: 'Write it as gdb:HOST:PORT, e.g. gdb:localhost:3333.',
       });
     }
-    return { transport, options: { host: match[1] || 'localhost', port: Number(match[2]) } };
+    return { transport, address: `${match[1] || 'localhost'}:${match[2]}` };
   }
   return rest === '' ? { transport } : { transport, serial: rest };
 }
@@ -41,6 +44,7 @@ export function parseProbeSpec(spec: string, origin: string): ProbeSpec {
 function probeValues(spec: ProbeSpec): Record<string, unknown> {
   const probe: Record<string, unknown> = { transport: spec.transport };
   if (spec.serial !== undefined) probe.serial = spec.serial;
+  if (spec.address !== undefined) probe.address = spec.address;
   if (spec.options !== undefined) probe.options = { ...spec.options };
   return probe;
 }

@@ -28,6 +28,11 @@ const probeSchema = z
       .nonnegative()
       .optional()
       .describe('Index in `flashwright probes` when serials are not unique (clones)'),
+    address: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Network address of the probe, HOST:PORT (a GDB server: gdb transport)'),
     speed: z.number().int().positive().optional().describe('SWD clock in kHz'),
     connect: z
       .enum(connectModes)

@@ -51,7 +51,11 @@ export function validateRecipe(merged: Record<string, unknown>, sources: Sources
       index: data.probe?.index,
       speedKhz: data.probe?.speed,
       connect: data.probe?.connect ?? 'normal',
-      options: data.probe?.options ?? {},
+      // The transport reads its address with its other settings (ProbeRequest.options).
+      options:
+        data.probe?.address === undefined
+          ? (data.probe?.options ?? {})
+          : { ...data.probe.options, address: data.probe.address },
     },
     target: {
       family: data.target?.family,
