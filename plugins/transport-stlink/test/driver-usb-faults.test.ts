@@ -122,3 +122,31 @@ test('an aborted signal stops an operation promptly with the abort reason', asyn
   );
   t.is((error as { name?: string } | undefined)?.name, 'AbortError');
 });
+
+test('an abort mid-transfer stops at the next command boundary and leaves the link usable', async (t) => {
+  const r = await connected({ device: 'STM32F411RE' });
+  t.teardown(() => r.close());
+  const controller = new AbortController();
+  const device = r.session.device;
+  const original = device.transferOut.bind(device);
+  let outs = 0;
+  // Abort while the second command's data phase is on the wire.
+  device.transferOut = (endpoint: number, data: Uint8Array) => {
+    if (++outs === 4) controller.abort(new DOMException('Ctrl-C', 'AbortError'));
+    return original(endpoint, data);
+  };
+  const error = await t.throwsAsync(
+    r.probe.memory.write(SRAM_BASE, pattern(65536), { signal: controller.signal }),
+    { any: true },
+  );
+  t.is((error as { name?: string } | undefined)?.name, 'AbortError');
+  device.transferOut = original;
+  // The interrupted command was completed, not torn: the link still works and the bytes of
+  // the last command landed whole.
+  await r.probe.memory.write32(SRAM_BASE, 0x5a5a5a5a);
+  t.is(await r.probe.memory.read32(SRAM_BASE), 0x5a5a5a5a);
+  t.deepEqual(
+    await r.probe.memory.read(SRAM_BASE + 6144, 6144),
+    pattern(65536).subarray(6144, 12288),
+  );
+});

@@ -79,8 +79,9 @@ export function selectEndpoints(device: USBDevice, model: StLinkModel | undefine
 
 /**
  * The ST-Link framing over one claimed USBDevice (§1.3): command block OUT, optional data
- * OUT, fixed-length IN. Every transfer has a timeout and honours an AbortSignal; a transfer
- * that outlives both is abandoned and the link refuses further use until reopened.
+ * OUT, fixed-length IN. Every transfer has a timeout; an AbortSignal is honoured between
+ * commands. A transfer that outlives its timeout is abandoned and the link refuses further
+ * use until reopened.
  */
 export class UsbLink {
   #transfers = 0;
@@ -130,15 +131,19 @@ export class UsbLink {
     timeoutMs?: number,
   ): Promise<R> {
     const limitMs = timeoutMs ?? this.timeoutMs;
+    // Abort is honoured between commands, never inside one: a command cut in half would
+    // leave the probe expecting data, and the caller (e.g. re-locking the flash after
+    // Ctrl-C) still needs a working link. A command takes at most one transfer timeout.
+    this.#checkUsable(signal);
     if (this.#dirty) await this.#resync(signal);
     this.#sending = true;
-    await this.#out(command.block, `${command.name} command`, limitMs, signal);
+    await this.#out(command.block, `${command.name} command`, limitMs);
     if (command.dataOut && command.dataOut.length > 0) {
-      await this.#out(command.dataOut, `${command.name} data OUT`, limitMs, signal);
+      await this.#out(command.dataOut, `${command.name} data OUT`, limitMs);
     }
     this.#sending = false;
     if (command.responseBytes === 0) return command.decode(new Uint8Array(0));
-    const reply = await this.#in(command.responseBytes, `${command.name} reply`, limitMs, signal);
+    const reply = await this.#in(command.responseBytes, `${command.name} reply`, limitMs);
     return command.decode(reply);
   }
 
@@ -158,7 +163,6 @@ export class UsbLink {
           this.device.transferIn(this.endpoints.inEndpoint, DRAIN_READ_BYTES, DRAIN_TIMEOUT_MS),
           DRAIN_TIMEOUT_MS,
           'draining stale replies',
-          signal,
         );
       } catch (error) {
         if (!(error instanceof FlashwrightError) || error.code !== 'PROBE_TIMEOUT') throw error;
@@ -224,19 +228,13 @@ export class UsbLink {
     await this.drain(signal);
   }
 
-  async #out(
-    data: Uint8Array,
-    what: string,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    this.#checkUsable(signal);
+  async #out(data: Uint8Array, what: string, timeoutMs: number): Promise<void> {
+    this.#checkUsable();
     this.#transfers++;
     const result = await this.#guarded(
       this.device.transferOut(this.endpoints.outEndpoint, data, timeoutMs),
       timeoutMs,
       what,
-      signal,
     );
     if (result.status !== 'ok') throw this.#fail(usbError(new Error(`${result.status}`), what));
     if (result.bytesWritten !== data.length) {
@@ -250,19 +248,13 @@ export class UsbLink {
     }
   }
 
-  async #in(
-    length: number,
-    what: string,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<Uint8Array> {
-    this.#checkUsable(signal);
+  async #in(length: number, what: string, timeoutMs: number): Promise<Uint8Array> {
+    this.#checkUsable();
     this.#transfers++;
     const result = await this.#guarded(
       this.device.transferIn(this.endpoints.inEndpoint, length, timeoutMs),
       timeoutMs,
       what,
-      signal,
     );
     if (result.status === 'babble') {
       throw this.#fail(
@@ -281,40 +273,24 @@ export class UsbLink {
   }
 
   /**
-   * Races a transfer against our own timer and the signal. When the device honoured its
-   * timeout it rejects first; when our timer wins, the transfer is still in flight, so the
-   * link is marked broken (its reply would be taken for the next command's).
+   * Races a transfer against our own timer. When the device honoured its timeout it rejects
+   * first; when our timer wins, the transfer is still in flight, so the link is marked broken
+   * (its reply would be taken for the next command's) until reopen() cancels it.
    */
-  async #guarded<T>(
-    work: Promise<T>,
-    timeoutMs: number,
-    what: string,
-    signal?: AbortSignal,
-  ): Promise<T> {
+  async #guarded<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
     const guard = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = usbError(new Error('timed out'), what, timeoutMs);
         this.#broken = error;
         reject(error);
       }, timeoutMs + GUARD_MARGIN_MS);
-      if (signal) {
-        onAbort = () => {
-          this.#broken = new FlashwrightError('PROBE_USB_ERROR', `${what} was interrupted`, {
-            hint: 'Reconnect to the probe.',
-          });
-          reject(signal.reason as Error);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
     });
     // The abandoned transfer may still settle later; nobody waits for it.
     work.catch(() => undefined);
     try {
       return await Promise.race([work, guard]);
     } catch (error) {
-      if (signal?.aborted && error === signal.reason) throw error;
       let failure = usbError(error, what, timeoutMs);
       // WebUSB reports a transfer cut by an unplug as a generic NetworkError; ask the device.
       if (failure.code === 'PROBE_USB_ERROR' && (await this.#gone())) {
@@ -323,7 +299,6 @@ export class UsbLink {
       throw this.#fail(failure);
     } finally {
       clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
