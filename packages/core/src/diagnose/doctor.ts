@@ -20,7 +20,7 @@ import {
   flashSize,
   noFamilyRecognised,
 } from './device-checks.js';
-import { fail, fromError, skipped } from './diagnosis.js';
+import { fail, fromError, ok, skipped } from './diagnosis.js';
 import { DoctorLedger, type DoctorEvent, type DoctorReport } from './doctor-report.js';
 import { imageFit } from './image-checks.js';
 import { optionBytes } from './option-byte-checks.js';
@@ -129,11 +129,7 @@ async function openProbe(run: DoctorRun): Promise<Probe | undefined> {
     if (!isFlashwrightError(error)) throw error;
     if (error.code === 'PROBE_FIRMWARE_TOO_OLD') {
       ledger.record(
-        fail('probe', {
-          code: 'PROBE_FIRMWARE_TOO_OLD',
-          message: `The probe was found, but its firmware cannot be used: ${error.message}`,
-          hint: error.hint,
-        }),
+        ok('probe', 'a probe answered, but it runs firmware that cannot be used (next check)'),
       );
       ledger.record(probeFirmware(undefined, [], error));
     } else {

@@ -8,7 +8,18 @@ export interface OptionHazard {
   readonly problem: string;
   /** The option-bytes step values that remove the hazard (when changing it is the fix). */
   readonly fix: Readonly<Record<string, number>>;
+  /** What to do, in a sentence or two that quote the option-bytes step. */
   readonly advice: string;
+}
+
+function value(v: number): string {
+  return v > 9 ? `0x${v.toString(16).toUpperCase()}` : String(v);
+}
+
+/** The recipe step that writes `fix`, as the user would type it. */
+export function optionBytesStep(fix: Readonly<Record<string, number>>): string {
+  const fields = Object.entries(fix).map(([k, v]) => `${k}: ${value(v)}`);
+  return `\`- option-bytes: { ${fields.join(', ')}, confirm: write-option-bytes }\``;
 }
 
 /** The first of `names` the device has (families name the same bit differently). */
@@ -36,7 +47,7 @@ function hardwareWatchdog(values: OptionValues): OptionHazard | undefined {
     fields: { [name]: 0 },
     problem: `${name} = 0: the independent watchdog runs from reset and cannot be stopped, so it can reset the chip in the middle of a long erase or write (about half a second after reset unless the firmware reloads it)`,
     fix: { [name]: 1 },
-    advice: `keep erases short (erase: auto) and connect under reset, or let the firmware start the watchdog itself (${name}: 1)`,
+    advice: `Unless the product needs a watchdog nothing can turn off, let the firmware start it: ${optionBytesStep({ [name]: 1 })}. Otherwise keep erases short (erase: auto) and connect under reset.`,
   };
 }
 
@@ -52,11 +63,12 @@ function resetOnLowPower(values: OptionValues): OptionHazard | undefined {
   const set = bits.filter(([name]) => values[name] === 0);
   if (set.length === 0) return undefined;
   const modes = [...new Set(set.map(([, mode]) => mode))].join('/');
+  const fix = Object.fromEntries(set.map(([name]) => [name, 1]));
   return {
     fields: Object.fromEntries(set.map(([name]) => [name, 0])),
     problem: `${set.map(([n]) => n).join(', ')} = 0: the chip resets instead of entering ${modes} mode, which drops the debug connection every time the firmware goes to sleep`,
-    fix: Object.fromEntries(set.map(([name]) => [name, 1])),
-    advice: 'connect under reset (probe.connect: under-reset) so the firmware never gets that far',
+    fix,
+    advice: `Connect under reset (probe.connect: under-reset) so the firmware never gets to sleep, or, if those resets are not wanted, ${optionBytesStep(fix)}.`,
   };
 }
 
@@ -81,9 +93,12 @@ function bootsBootloader(values: OptionValues): OptionHazard | undefined {
     fields: { [selector[0]]: selector[1], nBOOT0: 0 },
     problem: `${selector[0]} = ${selector[1]} and nBOOT0 = 0: BOOT0 comes from the option bytes and is 1, so the chip starts its ROM bootloader after every reset instead of the firmware in flash`,
     fix: { nBOOT0: 1 },
-    advice: 'or let the BOOT0 pin decide again',
+    advice: `${optionBytesStep({ nBOOT0: 1 })} boots the flash again${selector[0] === 'nSWBOOT0' ? ' (or nSWBOOT0: 1 lets the BOOT0 pin decide)' : ''}.`,
   };
 }
+
+/** The F7 ROM bootloader (system memory), BOOT_ADD1's factory target (RM0410 boot table). */
+const F7_SYSTEM_MEMORY = 0x00100000;
 
 /** F7: BOOT_ADD0 (address bits [29:14]) is where the core boots with BOOT0 low. */
 function bootAddressOutsideFlash(values: OptionValues, device: Device): OptionHazard | undefined {
@@ -98,10 +113,9 @@ function bootAddressOutsideFlash(values: OptionValues, device: Device): OptionHa
   if (inFlash) return undefined;
   return {
     fields: { BOOT_ADD0: add0 },
-    problem: `BOOT_ADD0 = 0x${add0.toString(16).toUpperCase()}: with BOOT0 low the core boots from 0x${address.toString(16).toUpperCase().padStart(8, '0')}, which is not the flash`,
-    fix: { BOOT_ADD0: 0x2000 },
-    advice:
-      'BOOT_ADD0 0x2000 boots from 0x08000000 (AXI flash), 0x0080 from 0x00200000 (ITCM flash)',
+    problem: `BOOT_ADD0 = 0x${add0.toString(16).toUpperCase()}: with BOOT0 low the core boots from 0x${address.toString(16).toUpperCase().padStart(8, '0')}, which is not the flash${address === F7_SYSTEM_MEMORY ? ' but the ROM bootloader' : ''}`,
+    fix: { BOOT_ADD0: 0x80 },
+    advice: `${optionBytesStep({ BOOT_ADD0: 0x80 })} boots the flash through ITCM at 0x00200000 (the factory value); 0x2000 boots it at 0x08000000 through AXIM.`,
   };
 }
 
@@ -113,7 +127,7 @@ function bootFromBank2(values: OptionValues, device: Device): OptionHazard | und
     problem:
       'BFB2 = 1: the chip boots from bank 2 whenever bank 2 holds a valid image, so an image written to bank 1 may never run',
     fix: { BFB2: 0 },
-    advice: 'unless the firmware uses bank swapping on purpose',
+    advice: `${optionBytesStep({ BFB2: 0 })}, unless the firmware swaps banks on purpose.`,
   };
 }
 
@@ -126,13 +140,6 @@ export function optionHazards(values: OptionValues, device: Device): OptionHazar
     bootAddressOutsideFlash(values, device),
     bootFromBank2(values, device),
   ].filter((h): h is OptionHazard => h !== undefined);
-}
-
-function stepText(fix: Readonly<Record<string, number>>): string {
-  const fields = Object.entries(fix).map(
-    ([k, v]) => `${k}: ${v > 9 ? `0x${v.toString(16).toUpperCase()}` : v}`,
-  );
-  return `\`- option-bytes: { ${fields.join(', ')}, confirm: write-option-bytes }\``;
 }
 
 /** The option-bytes check: ok, or a warning listing every hazard with its fix. */
@@ -149,7 +156,7 @@ export function optionBytes(values: OptionValues, device: Device): Diagnosis {
   }
   return warn('option-bytes', {
     message: hazards.map((h) => h.problem).join('. '),
-    hint: hazards.map((h) => `${stepText(h.fix)}, ${h.advice}`).join('; '),
+    hint: hazards.map((h) => h.advice).join(' '),
     details: { hazards, values },
   });
 }

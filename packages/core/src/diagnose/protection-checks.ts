@@ -4,6 +4,7 @@ import { rangesOverlap, type AddressRange } from '../image/address-range.js';
 import type { Device, OptionFieldInfo, ProtectionState } from '../plugin/types.js';
 import { formatRanges } from '../pipeline/units-text.js';
 import { diagnosisError, fail, ok, warn, type Diagnosis } from './diagnosis.js';
+import { optionBytesStep } from './option-byte-checks.js';
 
 /**
  * What the recipe does about read protection: an unprotect step that is confirmed (in the
@@ -72,10 +73,6 @@ function unprotectedValue(field: OptionFieldInfo): number | undefined {
   return undefined;
 }
 
-function hex(value: number): string {
-  return `0x${value.toString(16).toUpperCase()}`;
-}
-
 /** How to clear write protection on this device: the option-bytes step with its fields. */
 export function writeProtectionHint(device: Pick<Device, 'optionFields'>): string {
   const fields = writeProtectionFields(device.optionFields());
@@ -86,7 +83,7 @@ export function writeProtectionHint(device: Pick<Device, 'optionFields'>): strin
   const example =
     clear.length === 0
       ? ''
-      : ` For example \`- option-bytes: { ${clear.map(([n, v]) => `${n}: ${hex(v)}`).join(', ')}, confirm: write-option-bytes }\` before erase (this clears all of them).`;
+      : ` For example ${optionBytesStep(Object.fromEntries(clear))} before erase (this clears all of them).`;
   return `Clear the write protection with an option-bytes step on ${fields.map((f) => f.name).join(', ')}, then run again.${example}`;
 }
 
