@@ -2,6 +2,7 @@ import { deviceMismatchError, noFamilyRecognised } from '../../diagnose/device-c
 import { explainNoResponse } from '../../diagnose/swd-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { Device, TargetFamily } from '../../plugin/types.js';
+import { DatabaseDevice } from '../database-device.js';
 import { builtinFamilies, type PluginSet } from '../plugin-set.js';
 import type { Session } from '../session.js';
 import type { StepHandler } from './step-handler.js';
@@ -130,5 +131,46 @@ async function identify(session: Session, families: readonly TargetFamily[]): Pr
     );
     if (device !== undefined) return device;
   }
-  throw noFamilyRecognised(tried);
+  const fromRecipe = deviceFromRecipe(session, families);
+  if (fromRecipe !== undefined) return fromRecipe;
+  const error = noFamilyRecognised(tried);
+  if (probe.access !== 'memory') throw error;
+  throw new FlashwrightError(error.code, error.message, {
+    hint: `${error.hint ?? ''} Some GDB servers (emulators) do not show the ID registers: name the part in target.device and flashwright takes its layout from the device database.`.trim(),
+  });
+}
+
+/**
+ * When no family recognises the chip through a memory-only probe (a GDB server, where an
+ * emulator may not model the ID registers), the recipe's `target.device` is taken at its
+ * word: the part's layout from the family's database, said plainly in the output. Never a
+ * guess: without target.device there is no device.
+ */
+function deviceFromRecipe(session: Session, families: readonly TargetFamily[]): Device | undefined {
+  const probe = session.requireProbe();
+  const name = session.recipe.target.device;
+  if (probe.access !== 'memory' || name === undefined) return undefined;
+  for (const family of families) {
+    const layout = family.layoutOf?.(name, {
+      flashSizeBytes: session.recipe.target.flashSizeBytes,
+    });
+    if (layout === undefined) continue;
+    session.log.warn(
+      `The chip could not be identified: through ${probe.info.name} its ID registers read nothing the ${families.map((f) => f.id).join('/')} family knows (emulators often leave them 0). Taking the recipe’s word (target.device) that it is ${name}: ${layout.name} from the ${family.id} device database.`,
+    );
+    return new DatabaseDevice({
+      family: family.id,
+      recipeName: name,
+      layout,
+      memory: probe.memory,
+    });
+  }
+  throw new FlashwrightError(
+    'TARGET_UNKNOWN_DEVICE',
+    `The chip could not be identified, and no device database knows target.device ${name}`,
+    {
+      hint: 'Check the part name in target.device (`flashwright devices` lists the known parts).',
+      source: { keyPath: 'target.device' },
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import type { RecipeStep } from '../../config/recipe.js';
 import { MASS_ERASE_CONFIRMATION } from '../../config/steps-schema.js';
 import type { AddressRange } from '../../image/address-range.js';
+import { flashAccessFor } from '../flash-access.js';
 import { chunkRanges, planFlash } from '../flash-plan.js';
 import type { Session } from '../session.js';
 import { formatBytes, formatRanges } from '../units-text.js';
@@ -77,11 +78,12 @@ async function massErase(step: EraseStep, session: Session, ref: StepRef): Promi
   }
   const device = await session.requireDevice();
   await ensureUnprotected(session, device);
-  const all = device.flash.map((r) => ({ start: r.start, end: r.end }));
+  const access = flashAccessFor(device, session.requireProbe(), session.log);
+  const all = access.flash.map((r) => ({ start: r.start, end: r.end }));
   const total = all.reduce((sum, r) => sum + (r.end - r.start), 0);
   session.checkpoint();
   await session.tracked(all, 'erased', () =>
-    device.erase('mass', session.progress(ref, 0, total), session.signal),
+    access.erase('mass', session.progress(ref, 0, total), session.signal),
   );
   session.erased = 'all';
   session.programImage = session.image;
@@ -109,7 +111,9 @@ async function eraseTouched(
     session.programImage = image;
     return { status: 'skipped', summary: 'the flash is already erased (mass erase or unprotect)' };
   }
-  const full = planFlash(image, device.flash);
+  // The probe's flash driver, where it erases, has its own erase blocks: plan with those.
+  const access = flashAccessFor(device, session.requireProbe(), session.log);
+  const full = planFlash(image, access.flash);
   const plan = preserve ? full : { ...full, preserve: [], preserveBytes: 0 };
   ensureNotWriteProtected(state, plan.sectors, device);
   const total = plan.preserveBytes + plan.eraseBytes;
@@ -121,7 +125,7 @@ async function eraseTouched(
       return new Uint8Array(gap.end - gap.start).fill(regionErasedValue(device, gap.start));
     session.checkpoint();
     const length = gap.end - gap.start;
-    const data = await device.read(
+    const data = await access.read(
       gap.start,
       length,
       session.progress(ref, done, total),
@@ -135,7 +139,7 @@ async function eraseTouched(
     session.checkpoint();
     const bytes = chunk.reduce((sum, r) => sum + (r.end - r.start), 0);
     await session.tracked(chunk, 'erased', () =>
-      device.erase(chunk, session.progress(ref, done, total, 'erased'), session.signal),
+      access.erase(chunk, session.progress(ref, done, total, 'erased'), session.signal),
     );
     done += bytes;
   }

@@ -5,6 +5,7 @@ import { isRdpLevel2 } from '../../config/validate.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { OptionFieldInfo, OptionValues } from '../../plugin/types.js';
 import { didYouMean } from '../../util/did-you-mean.js';
+import { DatabaseDevice } from '../database-device.js';
 import { confirmationRequired } from './confirm.js';
 import type { StepHandler, StepPlan } from './step-handler.js';
 
@@ -27,6 +28,7 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
   },
   run: async (step, session) => {
     const device = await session.requireDevice();
+    if (device instanceof DatabaseDevice) throw device.notIdentified('write option bytes');
     const fields = device.optionFields();
     const wanted = resolveValues(step, fields);
     const current = await device.readOptionBytes(session.signal);

@@ -2,6 +2,7 @@ import type { RecipeStep } from '../../config/recipe.js';
 import { MASS_ERASE_CONFIRMATION } from '../../config/steps-schema.js';
 import { readProtectionError } from '../../diagnose/protection-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
+import { DatabaseDevice } from '../database-device.js';
 import { formatBytes } from '../units-text.js';
 import { confirmationRequired } from './confirm.js';
 import type { StepHandler } from './step-handler.js';
@@ -25,6 +26,13 @@ export const unprotectStep: StepHandler<UnprotectStep> = {
   },
   run: async (step, session, ref) => {
     const device = await session.requireDevice();
+    if (device instanceof DatabaseDevice) {
+      // Not "not protected": nobody read the option bytes. A protected chip fails on write.
+      return {
+        status: 'skipped',
+        summary: 'protection unknown (the chip was not identified); nothing removed',
+      };
+    }
     const state = await device.protection(session.signal);
     if (state.readLevel === 0) {
       session.protection = state;

@@ -1,6 +1,7 @@
 import type { RecipeStep } from '../../config/recipe.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type { FlashRegion } from '../../plugin/types.js';
+import { flashAccessFor } from '../flash-access.js';
 import { alignToUnits, dropErasedUnits, splitForProgramming } from '../flash-plan.js';
 import { formatBytes } from '../units-text.js';
 import { ensureInsideFlash } from './checks.js';
@@ -33,13 +34,21 @@ export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
     ensureInsideFlash(source, device.flash, device.name);
     ensureNotWriteProtected(state, source.ranges(), device);
 
-    const program = await programmable(source, device.flash);
+    const access = flashAccessFor(device, session.requireProbe(), session.log);
+    const routes = await access.routesFor(source.ranges(), session.signal);
+    // Plain memory writes need no erase first, and an "erase: none" recipe may not have
+    // blanked the memory: there every unit is written, erased-looking or not.
+    const program = await programmable(
+      source,
+      access.flash,
+      (region) => routes.get(region)?.kind === 'memory',
+    );
     const total = program.size;
     let done = 0;
-    for (const chunk of splitForProgramming(program, device.flash, WRITE_CHUNK_BYTES)) {
+    for (const chunk of splitForProgramming(program, access.flash, WRITE_CHUNK_BYTES)) {
       session.checkpoint();
       await session.tracked(chunk.ranges(), 'written', () =>
-        device.program(chunk, session.progress(ref, done, total, 'written'), session.signal),
+        access.program(chunk, session.progress(ref, done, total, 'written'), session.signal),
       );
       done += chunk.size;
     }
@@ -53,17 +62,23 @@ export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
   },
 };
 
-/** Aligns each region's data to its write unit and drops units equal to the erased value. */
+/**
+ * Aligns each region's data to its write unit and drops units equal to the erased value,
+ * except in regions where `writesEveryUnit` says so.
+ */
 export async function programmable(
   image: FlashImage,
   flash: readonly FlashRegion[],
+  writesEveryUnit: (region: FlashRegion) => boolean = () => false,
 ): Promise<FlashImage> {
   const parts: [number, Uint8Array][] = [];
   for (const region of flash) {
     const inRegion = image.slice(region);
     if (inRegion.isEmpty) continue;
     const aligned = await alignToUnits(inRegion, region.writeUnitBytes, region.erasedValue);
-    const kept = dropErasedUnits(aligned, region.writeUnitBytes, region.erasedValue);
+    const kept = writesEveryUnit(region)
+      ? aligned
+      : dropErasedUnits(aligned, region.writeUnitBytes, region.erasedValue);
     parts.push(...kept.blocks);
   }
   return FlashImage.from(parts, { entryPoint: image.entryPoint });
