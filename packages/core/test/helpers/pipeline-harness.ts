@@ -1,11 +1,12 @@
 import {
   Pipeline,
   loadRecipe,
+  type PluginSet,
   type FlashwrightError,
   type PipelineEvent,
   type PipelineResult,
 } from '../../src/index.js';
-import { rawImage, type FakeChip } from './fake-target.js';
+import { rawImage } from './fake-target.js';
 import { projectDir } from './recipe-dir.js';
 
 export interface HarnessOptions {
@@ -30,7 +31,7 @@ image: app.raw
 
 /** Writes a project with `recipe` and an image, loads it, and runs (or dry-runs) the pipeline. */
 export async function runRecipe(
-  chip: FakeChip,
+  chip: { pluginSet(): PluginSet },
   recipe: string,
   image: [number, Uint8Array][],
   options: HarnessOptions & { dryRun?: boolean } = {},
