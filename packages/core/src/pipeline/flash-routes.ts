@@ -22,9 +22,10 @@ type NativeRegion = NativeFlashPort['regions'][number];
 
 /**
  * The region cut into the probe's erase blocks, when the probe's flash driver covers all of
- * it (OpenOCD reports an STM32F4's sectors as several flash regions, one per block size, so
- * the cover may span several). Undefined when some of the region lies outside its map: the
- * driver would refuse those addresses.
+ * it with whole blocks (OpenOCD reports an STM32F4's sectors as several flash regions, one
+ * per block size, so the cover may span several). Undefined when some of the region lies
+ * outside the driver's map (it would refuse those addresses) or a block straddles the
+ * region's edge (erasing it would destroy bytes outside the region).
  */
 export function nativeCover(
   region: FlashRegion,
@@ -35,19 +36,16 @@ export function nativeCover(
   const sorted = [...native].sort((a, b) => a.start - b.start);
   for (const block of sorted) {
     if (block.end <= at || block.start > at) continue;
-    const end = Math.min(block.end, region.end);
     // Blocks count from the start of the server's region, not of ours.
-    let start = block.start + Math.floor((at - block.start) / block.blockSize) * block.blockSize;
-    for (; start < end; start += block.blockSize) {
-      sectors.push({
-        start: Math.max(start, region.start),
-        end: Math.min(start + block.blockSize, end),
-      });
+    if ((at - block.start) % block.blockSize !== 0) return undefined;
+    const end = Math.min(block.end, region.end);
+    for (; at < end; at += block.blockSize) {
+      if (at + block.blockSize > end) return undefined;
+      sectors.push({ start: at, end: at + block.blockSize });
     }
-    at = end;
     if (at >= region.end) break;
   }
-  if (at < region.end) return undefined;
+  if (at !== region.end) return undefined;
   return { ...region, sectors };
 }
 
