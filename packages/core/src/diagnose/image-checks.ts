@@ -25,9 +25,8 @@ export function imageFit(
 ): Diagnosis {
   const { outside } = planFlash(image, flash);
   const ranges = image.ranges();
-  const first = ranges[0];
   const last = ranges.at(-1);
-  if (outside.length === 0 || first === undefined || last === undefined) {
+  if (outside.length === 0 || last === undefined) {
     const used = flash.reduce((sum, r) => sum + (r.end - r.start), 0);
     const share = used === 0 ? '' : `, ${Math.ceil((image.size / used) * 100)}% of the flash`;
     return ok(
@@ -43,12 +42,16 @@ export function imageFit(
     outside,
     flash: flash.map((r) => ({ name: r.name, start: r.start, end: r.end })),
   };
-  const overrun = outside.every((r) => r.start >= flashEnd) && first.start < flashEnd;
+  // Past the end but in the same 256 MB region of the memory map (0x0xxxxxxx is code
+  // memory on Cortex-M): built for a bigger part, or the chip says it has less flash.
+  const overrun = outside.every(
+    (r) => r.start >= flashEnd && (r.end - 1) >>> 28 === flashStart >>> 28,
+  );
   if (overrun) {
-    const needed = last.end - flashStart;
+    const pastEnd = last.end - flashEnd;
     return fail('image', {
       code: 'IMAGE_OUTSIDE_FLASH',
-      message: `The image does not fit the flash of ${deviceName}: it runs to ${formatAddress(last.end - 1)} (${formatBytes(needed)} from the flash start), but the flash ends at ${formatAddress(flashEnd - 1)} (${flashText(flash)}); outside: ${formatRanges(outside)}`,
+      message: `The image does not fit the flash of ${deviceName}: it runs to ${formatAddress(last.end - 1)}, ${formatBytes(pastEnd)} past the end of the flash at ${formatAddress(flashEnd - 1)} (${flashText(flash)}); outside: ${formatRanges(outside)}`,
       hint: 'Build for this part (check the FLASH length in the linker script), or, if the chip has more flash than it reports, set target.flashSize in the recipe.',
       details,
     });
