@@ -133,3 +133,25 @@ export async function boardProject(
 export function repoModule(path: string): string {
   return pathToFileURL(join(repoRoot, path)).href;
 }
+
+/** Intel HEX for one block (16-byte records, blocks aligned to 16 bytes), then end of file. */
+export function ihex(address: number, data: Uint8Array): string {
+  const record = (type: number, offset: number, bytes: readonly number[]): string => {
+    const body = [bytes.length, (offset >> 8) & 0xff, offset & 0xff, type, ...bytes];
+    const sum = (0x100 - (body.reduce((a, b) => a + b, 0) & 0xff)) & 0xff;
+    return `:${[...body, sum].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('')}`;
+  };
+  const lines: string[] = [];
+  let upper = -1;
+  for (let i = 0; i < data.length; i += 16) {
+    const at = address + i;
+    // A new extended linear address record whenever the upper 16 bits change.
+    if (at >>> 16 !== upper) {
+      upper = at >>> 16;
+      lines.push(record(4, 0, [(upper >>> 8) & 0xff, upper & 0xff]));
+    }
+    lines.push(record(0, at & 0xffff, [...data.subarray(i, i + 16)]));
+  }
+  lines.push(record(1, 0, []));
+  return `${lines.join('\n')}\n`;
+}
