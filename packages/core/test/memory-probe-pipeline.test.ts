@@ -27,15 +27,16 @@ test('the probe’s own flash driver erases and programs; the family’s algorit
     target.ops().some((op) => op.startsWith('device-')),
     target.ops().join(' '),
   );
-  // One vFlashErase over both touched blocks, then done; writes, then done.
+  // One vFlashErase over the touched blocks; writes, then one done (never a done alone).
   const flashOps = target.calls.filter((c) => c.op.startsWith('native-'));
   t.deepEqual(flashOps[0], {
     op: 'native-erase',
     range: { start: BASE, end: BASE + 3 * 1024 },
   });
-  t.is(flashOps[1]?.op, 'native-done');
-  t.true(flashOps.slice(2, -1).every((c) => c.op === 'native-write'));
+  t.true(flashOps.slice(1, -1).every((c) => c.op === 'native-write'));
+  t.true(flashOps.length > 2);
   t.is(flashOps.at(-1)?.op, 'native-done');
+  t.is(flashOps.filter((c) => c.op === 'native-done').length, 1);
   // The bytes of partly covered blocks were read before the erase and written back.
   t.true(target.bytes(BASE, 100).every((b) => b === 0));
   t.deepEqual(run.result?.journal.written, [{ start: BASE, end: BASE + 3 * 1024 }]);

@@ -177,9 +177,10 @@ export class FlashAccess {
   }
 
   /**
-   * vFlashErase over runs of adjacent blocks of one server region, then vFlashDone: a
-   * server may delay erases until then (GDB manual, "vFlashDone"), so progress, and with it
-   * the journal, follows only once it has answered.
+   * vFlashErase over runs of adjacent blocks of one server region. No vFlashDone here: GDB
+   * sends it only after writes, and OpenOCD 0.12 crashes on a vFlashDone that follows no
+   * vFlashWrite (measured against the flashwright sim). OpenOCD erases when asked; a server
+   * that defers erases to vFlashDone does them with the writes that follow.
    */
   async #nativeErase(
     ranges: readonly AddressRange[],
@@ -196,13 +197,12 @@ export class FlashAccess {
         runs[runs.length - 1] = { start: last.start, end: range.end };
       else runs.push({ ...range });
     }
-    for (const run of runs) await native.erase(run, signal);
-    await native.done(signal);
     const total = ranges.reduce((sum, r) => sum + (r.end - r.start), 0);
     let done = 0;
-    for (const range of ranges) {
-      done += range.end - range.start;
-      progress({ operation: 'erase', range, doneBytes: done, totalBytes: total });
+    for (const run of runs) {
+      await native.erase(run, signal);
+      done += run.end - run.start;
+      progress({ operation: 'erase', range: run, doneBytes: done, totalBytes: total });
     }
   }
 

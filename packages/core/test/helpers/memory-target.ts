@@ -133,6 +133,9 @@ export class MemoryTarget {
       },
       done: () => {
         this.calls.push({ op: 'native-done' });
+        // OpenOCD 0.12 crashes on a vFlashDone that follows no vFlashWrite.
+        if (this.#pending.length === 0)
+          return Promise.reject(new FlashwrightError('PROBE_DISCONNECTED', 'server crashed'));
         for (const [address, data] of this.#pending) this.flash.set(data, address - BASE);
         this.#pending = [];
         return Promise.resolve();
