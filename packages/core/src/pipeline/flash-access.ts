@@ -179,8 +179,9 @@ export class FlashAccess {
   /**
    * vFlashErase over runs of adjacent blocks of one server region. No vFlashDone here: GDB
    * sends it only after writes, and OpenOCD 0.12 crashes on a vFlashDone that follows no
-   * vFlashWrite (measured against the flashwright sim). OpenOCD erases when asked; a server
-   * that defers erases to vFlashDone does them with the writes that follow.
+   * vFlashWrite (measured; gdb_server.c hands flash_write the vflash_image that only the
+   * first vFlashWrite allocates). OpenOCD erases when asked; a server that defers erases to
+   * vFlashDone does them with the writes that follow.
    */
   async #nativeErase(
     ranges: readonly AddressRange[],
