@@ -1,6 +1,6 @@
 /**
  * The demo (`pnpm demo`): the original report's board on virtual hardware. An ST-Link V2
- * with an STM32L151CBxxA whose flash-size register reads 0x6B80, at RDP level 1. The
+ * clone with an STM32L151CBxxA whose flash-size register reads 0x6B80, at RDP level 1. The
  * recipe unprotects (confirmed), erases, writes the real blink firmware, verifies and
  * resets, with realtime progress; every run starts from a fresh protected board.
  */
@@ -58,6 +58,15 @@ test('the demo unprotects the RDP 1 board, writes blink, verifies and resets', a
     '128 KB, not 27520 KB',
   );
 
+  // An ST-Link V2 clone, as sold with these boards: each of its quirks is said once.
+  const probe = run.events.find((e) => e['type'] === 'probe') as
+    { info: { name: string; serial: string } } | undefined;
+  t.regex(probe?.info.name ?? '', /ST-LINK\/V2 \(clone or old firmware\)/);
+  t.is(probe?.info.serial, '55FF6D066684564928211687');
+  const warnings = run.events.filter((e) => e['type'] === 'warning').map((e) => e['message']);
+  t.is(warnings.filter((w) => /binary serial number/.test(String(w))).length, 1);
+  t.is(warnings.filter((w) => /NRST does not seem to reach/.test(String(w))).length, 1);
+
   t.deepEqual(
     run.ends.map((e) => [e.id, e.status]),
     [
@@ -102,8 +111,15 @@ test('doctor on the demo board: all clear but the protection the recipe removes'
   t.is(run.code, 0, run.stderr);
   t.deepEqual(
     run.checks.filter((c) => c.verdict !== 'ok').map((c) => [c.id, c.verdict]),
-    [['read-protection', 'warn']],
+    [
+      ['target-voltage', 'skipped'],
+      ['swd', 'warn'],
+      ['read-protection', 'warn'],
+    ],
   );
+  // The clone's RST pin does not reach NRST: attaching "under reset" was a software reset.
+  t.regex(checkOf(run, 'swd').message, /NRST does not seem to reach the target/);
+  t.regex(checkOf(run, 'swd').hint ?? '', /Wire the target’s NRST to the probe’s RST pin/);
   t.regex(checkOf(run, 'flash-size').message, /reads 0x6B80/);
   t.regex(checkOf(run, 'flash-size').message, /reports 27520 KB/);
   t.regex(checkOf(run, 'read-protection').message, /confirmed unprotect step removes it/);

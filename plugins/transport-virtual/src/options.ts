@@ -15,6 +15,8 @@ export interface VirtualOptions {
   readonly flashSizeRaw?: number | undefined;
   readonly firmware?: string | undefined;
   readonly voltage?: number | undefined;
+  /** A clone ST-Link: binary serial, target voltage reads 0 V, NRST not wired (sim). */
+  readonly clone?: boolean | undefined;
   readonly timing: 'instant' | 'realtime';
   readonly faults: readonly FaultSpec[];
 }
@@ -35,6 +37,7 @@ const KEYS = [
   'flashSizeRaw',
   'firmware',
   'voltage',
+  'clone',
   'timing',
   'faults',
 ] as const;
@@ -167,6 +170,10 @@ export function parseVirtualOptions(
   if (voltage !== undefined && (typeof voltage !== 'number' || !(voltage >= 0 && voltage <= 5.5))) {
     throw invalid('voltage', `expected volts from 0 to 5.5, got ${JSON.stringify(voltage)}`);
   }
+  const clone = raw['clone'];
+  if (clone !== undefined && typeof clone !== 'boolean') {
+    throw invalid('clone', `expected true or false, got ${JSON.stringify(clone)}`);
+  }
   const state = text('state');
   const firmware = text('firmware');
   return {
@@ -180,6 +187,7 @@ export function parseVirtualOptions(
         : integer('flashSizeRaw', raw['flashSizeRaw'], 0, 0xffff),
     firmware: firmware === undefined ? undefined : checkFirmware(firmware, probe),
     voltage,
+    ...(clone === undefined ? {} : { clone }),
     timing:
       raw['timing'] === undefined
         ? 'instant'

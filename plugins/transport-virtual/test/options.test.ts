@@ -122,3 +122,9 @@ test('faults are checked field by field', (t) => {
     /integer from 1/,
   );
 });
+
+test('clone: a boolean, passed to the sim (binary serial, no voltage, no NRST)', (t) => {
+  t.is(parseVirtualOptions({ clone: true }, '/recipes').clone, true);
+  t.is(parseVirtualOptions({ clone: false }, '/recipes').clone, false);
+  invalid(t, { clone: 'yes' }, 'probe.options.clone', /expected true or false, got "yes"/);
+});

@@ -26,7 +26,13 @@ import { imageFit } from './image-checks.js';
 import { optionBytes } from './option-byte-checks.js';
 import { probeFirmware, probeFound, probeOpenFailed, targetVoltage } from './probe-checks.js';
 import { readProtection, writeProtection, type UnprotectPlan } from './protection-checks.js';
-import { swdFallbacks, swdNoResponse, swdWorksWith, type SwdSettings } from './swd-checks.js';
+import {
+  swdAnswers,
+  swdFallbacks,
+  swdNoResponse,
+  swdWorksWith,
+  type SwdSettings,
+} from './swd-checks.js';
 
 export interface DoctorOptions {
   readonly resolved: Pick<ResolvedRecipe, 'recipe' | 'baseDir'>;
@@ -147,11 +153,12 @@ async function attach(run: DoctorRun, probe: Probe): Promise<Device | undefined>
   const { recipe, ledger, signal } = run;
   const volts = await probe.targetVoltage?.(signal).catch(unlessOurs);
   const settings: SwdSettings = { speedKhz: recipe.probe.speedKhz, mode: recipe.probe.connect };
+  const openWarnings = probe.warnings.length;
   let working: SwdSettings | undefined;
   try {
     await probe.connect({ ...settings, signal });
     working = settings;
-    ledger.record({ check: 'swd', verdict: 'ok', message: describe(settings) });
+    ledger.record(swdAnswers(settings, probe.warnings.slice(openWarnings)));
   } catch (error) {
     if (!isFlashwrightError(error)) throw error;
     working = await tryFallbacks(run, probe, settings, error);
@@ -167,10 +174,6 @@ async function attach(run: DoctorRun, probe: Probe): Promise<Device | undefined>
     ledger.record(deviceNotIdentified(error));
     return undefined;
   }
-}
-
-function describe(settings: SwdSettings): string {
-  return `the target answers (connect: ${settings.mode}${settings.speedKhz === undefined ? '' : `, ${settings.speedKhz} kHz`})`;
 }
 
 async function tryFallbacks(

@@ -1,6 +1,6 @@
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import type { ConnectMode } from '../plugin/types.js';
-import { fail, fromError, warn, type Diagnosis } from './diagnosis.js';
+import { fail, fromError, ok, warn, type Diagnosis } from './diagnosis.js';
 
 /** How the probe was told to attach: the recipe's probe.speed and probe.connect. */
 export interface SwdSettings {
@@ -103,5 +103,24 @@ export function swdWorksWith(
     message: `No answer with the recipe's settings (${describeSettings(settings)}: ${error.message}), but the target answers with ${describeSettings(working)}`,
     hint: `Set ${changes.join(' and ')} in the recipe.`,
     details: { failed: settings, working },
+  });
+}
+
+/**
+ * The target answered. Warnings the probe raised while attaching are worth a verdict of
+ * their own: an NRST line that does not reach the chip (clones wire the RST pin to
+ * SWIM_RST) makes every "under reset" attach a software reset, which firmware that
+ * disables SWD early defeats.
+ */
+export function swdAnswers(settings: SwdSettings, attachWarnings: readonly string[]): Diagnosis {
+  const answers = `The target answers (${describeSettings(settings)})`;
+  if (attachWarnings.length === 0) return ok('swd', answers);
+  const nrst = attachWarnings.some((w) => /NRST/.test(w));
+  return warn('swd', {
+    message: `${answers}, but: ${attachWarnings.join(' ')}`,
+    hint: nrst
+      ? 'Wire the target’s NRST to the probe’s RST pin (on ST-Link clones that pin often drives SWIM_RST instead; a genuine ST-Link or a fixed clone drives NRST). Until then a hardware reset is a software one.'
+      : undefined,
+    details: { warnings: attachWarnings },
   });
 }

@@ -57,10 +57,17 @@ export class Session {
     return this.options.signal;
   }
 
+  /** Warnings already shown: a transport logs its open warnings and lists them too. */
+  readonly #warned = new Set<string>();
+
   readonly log: Logger = {
     debug: () => undefined,
     info: (message) => this.options.emit({ type: 'info', message }),
-    warn: (message) => this.options.emit({ type: 'warning', message }),
+    warn: (message) => {
+      if (this.#warned.has(message)) return;
+      this.#warned.add(message);
+      this.options.emit({ type: 'warning', message });
+    },
   };
 
   async requireDevice(): Promise<Device> {
