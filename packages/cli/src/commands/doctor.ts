@@ -38,11 +38,9 @@ export function registerDoctor(program: Command): void {
         data: { recipe: resolved.file },
         lines: [`Doctor: ${resolved.file ?? 'no recipe file (defaults, environment and flags)'}`],
       });
-      const plugins = ctx.plugins(resolved.baseDir);
-      for (const p of resolved.recipe.plugins) await plugins.add(p.name, p.options);
       const report = await ctx.core.runDoctor({
         resolved,
-        plugins,
+        plugins: ctx.plugins(resolved.baseDir),
         signal: ctx.signal,
         yes: options.yes === true,
         emit: (event) => {

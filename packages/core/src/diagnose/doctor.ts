@@ -71,6 +71,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       warn: (message) => options.emit({ type: 'info', message }),
     },
   };
+  // The recipe's own plugins first: they may provide the transport, family or image format.
+  for (const p of run.recipe.plugins) await options.plugins.add(p.name, p.options);
   await loadRecipeImage(run);
   const probe = await openProbe(run);
   try {
