@@ -141,10 +141,7 @@ export {
   type DoctorCheckId,
   type Verdict,
 } from './diagnose/diagnosis.js';
-export {
-  runDoctor,
-  type DoctorOptions,
-} from './diagnose/doctor.js';
+export { runDoctor, type DoctorOptions } from './diagnose/doctor.js';
 export type { DoctorCheckEvent, DoctorEvent, DoctorReport } from './diagnose/doctor-report.js';
 export { MIN_TARGET_VOLTAGE_V } from './diagnose/probe-checks.js';
 export { optionHazards, type OptionHazard } from './diagnose/option-byte-checks.js';
