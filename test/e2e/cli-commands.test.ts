@@ -30,12 +30,14 @@ test('an unknown command or option exits 2', async (t) => {
   t.is((await runCli(['run', '--bogus'], { cwd: repoRoot })).code, 2);
 });
 
-test('doctor and sim say plainly that they are not available yet (exit 2)', async (t) => {
-  for (const command of ['doctor', 'sim']) {
-    const run = await runCli([command], { cwd: repoRoot });
-    t.is(run.code, 2, command);
-    t.regex(run.stderr, new RegExp(`flashwright ${command}\` is not available yet`));
-  }
+test('doctor and sim without what they need say what is missing (exit 2)', async (t) => {
+  const doctor = await runCli(['doctor'], { cwd: repoRoot });
+  t.is(doctor.code, 2);
+  t.regex(doctor.stdout, /\[FAIL\] Probe found and accessible: No probe transport is set/);
+  t.regex(doctor.stderr, /hint: Set probe\.transport in the recipe .*or pass --probe SPEC/);
+  const sim = await runCli(['sim'], { cwd: repoRoot });
+  t.is(sim.code, 2);
+  t.regex(sim.stderr, /`flashwright sim` needs a server to start/);
 });
 
 test('info shows the device, flash, protection, option bytes and voltage', async (t) => {

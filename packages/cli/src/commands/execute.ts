@@ -43,7 +43,19 @@ function resultOf(result: PipelineResult): Record<string, unknown> {
     })),
     image: result.image,
     virtualMs: result.virtualMs,
+    verified: verifiedOf(result),
   };
+}
+
+/**
+ * Whether what was written was also verified: true after a passing verify step, false when
+ * a write ran without one (the run is then not reported as ok), undefined without a write.
+ */
+function verifiedOf(result: PipelineResult): boolean | undefined {
+  const done = (id: string): boolean =>
+    result.steps.some((s) => s.id === id && s.status === 'done');
+  if (!done('write')) return undefined;
+  return done('verify');
 }
 
 /** The same recipe (probe, target, plugins) with other steps: for `read`, `erase`, `info`. */

@@ -97,8 +97,12 @@ export class ListrReporter implements Reporter {
     }
   }
 
-  finish(_summary: Summary, error: FlashwrightError | undefined): void {
+  finish(summary: Summary, error: FlashwrightError | undefined): void {
     this.#print(this.#deferred.splice(0));
+    // Success is never claimed for flash nobody read back.
+    if (error === undefined && (summary.result as { verified?: boolean })?.verified === false) {
+      this.#print(['written, NOT verified: add `- verify` after write in the recipe']);
+    }
     if (error !== undefined)
       process.stderr.write(`${errorLines(error, this.#verbose).join('\n')}\n`);
   }

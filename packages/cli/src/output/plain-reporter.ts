@@ -85,9 +85,10 @@ export class PlainReporter implements Reporter {
       return;
     }
     if (summary.command === 'run' || summary.command === 'erase' || summary.command === 'read') {
-      this.#print([
-        `${summary.dryRun ? 'dry run ok' : 'ok'} (${formatDuration(summary.durationMs)})`,
-      ]);
+      // Success is never claimed for flash nobody read back.
+      const unverified = (summary.result as { verified?: boolean } | undefined)?.verified === false;
+      const status = summary.dryRun ? 'dry run ok' : unverified ? 'written, NOT verified' : 'ok';
+      this.#print([`${status} (${formatDuration(summary.durationMs)})`]);
     }
   }
 
