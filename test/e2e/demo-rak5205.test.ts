@@ -29,14 +29,18 @@ async function runDemo() {
   return { ...run, ends };
 }
 
-test('`pnpm demo` runs this recipe after building', async (t) => {
+test('`pnpm demo` builds, explains the board with doctor, then runs the recipe', async (t) => {
   const manifest = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
   const script = manifest.scripts['demo'] ?? '';
-  t.regex(script, /^pnpm build && node packages\/cli\/dist\/src\/bin\.js run -c (\S+)$/);
-  const path = /-c (\S+)$/.exec(script)?.[1] ?? '';
-  t.is(join(repoRoot, path), demoRecipe);
+  const bin = 'node packages/cli/dist/src/bin.js';
+  const match = new RegExp(`^pnpm build && ${bin} doctor -c (\\S+) && ${bin} run -c (\\S+)$`).exec(
+    script,
+  );
+  t.truthy(match, script);
+  t.is(join(repoRoot, match?.[1] ?? ''), demoRecipe);
+  t.is(join(repoRoot, match?.[2] ?? ''), demoRecipe);
   t.true(existsSync(demoRecipe));
 });
 

@@ -103,7 +103,15 @@ export function flashSize(device: Device): Diagnosis {
       ? ` (a tool that reads the register as plain KiB reports ${raw & 0xffff} KB)`
       : '';
   if (source === 'override') {
-    return ok('flash-size', `${note ?? `${size} from target.flashSize`}${naive}`);
+    const register =
+      typeof device.facts.flashSizeRegister === 'string'
+        ? ` at ${device.facts.flashSizeRegister}`
+        : '';
+    const reads =
+      raw === undefined
+        ? ''
+        : `; the flash-size register${register} reads 0x${raw.toString(16).toUpperCase().padStart(4, '0')}`;
+    return ok('flash-size', `${size} from target.flashSize${reads}${naive}`);
   }
   if (raw !== undefined) {
     return ok(
