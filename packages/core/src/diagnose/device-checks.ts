@@ -47,13 +47,24 @@ export function deviceNotIdentified(error: FlashwrightError): Diagnosis {
   });
 }
 
-/** The chip answers, but no loaded family knows it (its id registers mean nothing to them). */
-export function noFamilyRecognised(tried: readonly string[]): FlashwrightError {
+/**
+ * The chip answers, but no loaded family knows it (its id registers mean nothing to them).
+ * Through a memory-only probe (a GDB server) the usual cause is an emulator that does not
+ * model the ID registers: naming the part lets the pipeline take its layout on trust.
+ */
+export function noFamilyRecognised(
+  tried: readonly string[],
+  options: { readonly memoryOnly?: boolean } = {},
+): FlashwrightError {
+  const gdb =
+    options.memoryOnly === true
+      ? ' Some GDB servers (emulators) do not show the ID registers: name the part in target.device and flashwright takes its layout from the device database.'
+      : '';
   return new FlashwrightError(
     'TARGET_UNKNOWN_DEVICE',
-    `The chip answers on SWD, but no target family recognised it (tried ${tried.join(', ') || 'none'})`,
+    `The chip answers, but no target family recognised it (tried ${tried.join(', ') || 'none'})`,
     {
-      hint: 'Check target.family in the recipe; run `flashwright info -v` to see the raw ID registers. A chip that is not an Arm Cortex-M, or a clone with other ID registers, needs its own family plugin.',
+      hint: `Check target.family in the recipe; run \`flashwright info -v\` to see the raw ID registers. A chip that is not an Arm Cortex-M, or a clone with other ID registers, needs its own family plugin.${gdb}`,
     },
   );
 }

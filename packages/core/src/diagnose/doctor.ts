@@ -20,7 +20,7 @@ import {
   flashSize,
   noFamilyRecognised,
 } from './device-checks.js';
-import { fail, fromError, ok, skipped } from './diagnosis.js';
+import { fail, fromError, ok, skipped, warn, type Diagnosis } from './diagnosis.js';
 import { DoctorLedger, type DoctorEvent, type DoctorReport } from './doctor-report.js';
 import { imageFit } from './image-checks.js';
 import { optionBytes } from './option-byte-checks.js';
@@ -173,9 +173,30 @@ async function attach(run: DoctorRun, probe: Probe): Promise<Device | undefined>
     return device;
   } catch (error) {
     if (!isFlashwrightError(error)) throw error;
-    ledger.record(deviceNotIdentified(error));
+    ledger.record((await onTrust(run, probe, error)) ?? deviceNotIdentified(error));
     return undefined;
   }
+}
+
+/**
+ * Through a memory-only probe (a GDB server) `run` takes the recipe's target.device on
+ * trust when the ID registers say nothing: doctor says so as a warning, not a failure.
+ * Protection and option bytes then cannot be read; the image is checked against the
+ * database layout.
+ */
+async function onTrust(
+  run: DoctorRun,
+  probe: Probe,
+  error: FlashwrightError,
+): Promise<Diagnosis | undefined> {
+  if (error.code !== 'TARGET_UNKNOWN_DEVICE' || probe.access !== 'memory') return undefined;
+  const layout = await databaseLayout(run);
+  if (layout === undefined) return undefined;
+  return warn('device-id', {
+    code: 'TARGET_UNKNOWN_DEVICE',
+    message: `${error.message}; the recipe names ${run.recipe.target.device ?? ''}, so run takes its layout (${layout.name}) from the device database on the recipe's word`,
+    hint: 'Make sure target.device is the part on the board: nothing on the chip can confirm it through this probe. Protection and option bytes cannot be read this way.',
+  });
 }
 
 async function tryFallbacks(
@@ -218,7 +239,10 @@ async function identify(run: DoctorRun, probe: Probe, settings: SwdSettings): Pr
     );
     if (device !== undefined) return device;
   }
-  throw noFamilyRecognised(families.map((f) => f.id));
+  throw noFamilyRecognised(
+    families.map((f) => f.id),
+    { memoryOnly: probe.access === 'memory' },
+  );
 }
 
 function unprotectPlan(run: DoctorRun): UnprotectPlan {

@@ -133,11 +133,7 @@ async function identify(session: Session, families: readonly TargetFamily[]): Pr
   }
   const fromRecipe = deviceFromRecipe(session, families);
   if (fromRecipe !== undefined) return fromRecipe;
-  const error = noFamilyRecognised(tried);
-  if (probe.access !== 'memory') throw error;
-  throw new FlashwrightError(error.code, error.message, {
-    hint: `${error.hint ?? ''} Some GDB servers (emulators) do not show the ID registers: name the part in target.device and flashwright takes its layout from the device database.`.trim(),
-  });
+  throw noFamilyRecognised(tried, { memoryOnly: probe.access === 'memory' });
 }
 
 /**

@@ -1,0 +1,77 @@
+/**
+ * `flashwright doctor` through a memory-only probe: QEMU's STM32F100 behind its GDB stub,
+ * whose ID registers read 0. With target.device the chip is taken on the recipe's word (a
+ * warning, as `run` does it); without, the failure and its hint match `run`'s.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { fixtureDir, peersRequired, qemuMissing, startQemu } from './gdb-qemu-harness.js';
+import { project } from './helpers/cli.js';
+import { checkOf, doctor, jsonRun } from './doctor-harness.js';
+
+const missing = qemuMissing();
+const qemuTest = missing !== undefined && !peersRequired ? test.skip : test.serial;
+if (missing !== undefined) {
+  if (peersRequired)
+    test('qemu-system-arm is required (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) => t.fail(missing));
+  else console.warn(`doctor-gdb e2e skipped: ${missing}`);
+}
+
+async function gdbProject(address: string, device?: string): Promise<string> {
+  return project({
+    'flashwright.config.yaml': [
+      `probe: { transport: gdb, address: "${address}" }`,
+      `target: { family: stm32${device === undefined ? '' : `, device: ${device}`} }`,
+      'image: qemu-usart.hex',
+      '',
+    ].join('\n'),
+    'qemu-usart.hex': await readFile(join(fixtureDir, 'qemu-usart.hex')),
+  });
+}
+
+qemuTest(
+  'with target.device: the chip is taken on the recipe’s word, a warning; exit 0',
+  async (t) => {
+    const qemu = await startQemu();
+    t.teardown(() => qemu.stop());
+    const run = await doctor(await gdbProject(qemu.address, 'STM32F100RB'));
+    t.is(run.code, 0, `${run.stderr}\n${qemu.stderr()}`);
+    const id = checkOf(run, 'device-id');
+    t.like(id, { verdict: 'warn', code: 'TARGET_UNKNOWN_DEVICE' });
+    t.regex(
+      id.message,
+      /the recipe names STM32F100RB, so run takes its layout .* on the recipe's word/,
+    );
+    t.is(checkOf(run, 'swd').verdict, 'ok');
+    t.is(checkOf(run, 'read-protection').verdict, 'skipped');
+    t.is(checkOf(run, 'image').verdict, 'ok', 'the image is checked against the database layout');
+  },
+);
+
+qemuTest(
+  'without target.device: TARGET_UNKNOWN_DEVICE with the GDB hint, exit 5, as run says',
+  async (t) => {
+    const qemu = await startQemu();
+    t.teardown(() => qemu.stop());
+    const cwd = await gdbProject(qemu.address);
+    const run = await doctor(cwd);
+    t.is(run.code, 5);
+    const id = checkOf(run, 'device-id');
+    t.like(id, { verdict: 'fail', code: 'TARGET_UNKNOWN_DEVICE', exitCode: 5 });
+    t.regex(
+      id.hint ?? '',
+      /GDB servers \(emulators\) do not show the ID registers: name the part in target\.device/,
+    );
+    // A fresh QEMU for run: the first one has been attached to and detached from already.
+    const second = await startQemu();
+    t.teardown(() => second.stop());
+    const runFailure = await jsonRun(await gdbProject(second.address), ['run']);
+    t.is(runFailure.code, 5);
+    t.like(runFailure.summary.error, {
+      code: 'TARGET_UNKNOWN_DEVICE',
+      message: id.message,
+      hint: id.hint,
+    });
+  },
+);
