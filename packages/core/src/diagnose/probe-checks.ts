@@ -99,10 +99,13 @@ export function targetVoltage(volts: number | undefined, answered: boolean | und
   const reading = `${volts.toFixed(2)} V`;
   if (volts >= MIN_TARGET_VOLTAGE_V) return ok('target-voltage', reading);
   if (answered === true) {
+    // Genuine ST-LINK/V2s take the target supply on pin 1 or 2 of the 20-pin header for
+    // their level shifters (ST community answers to "Cannot connect to target"); clones
+    // often lack the sense (probe-protocols.md §1.18).
     return warn('target-voltage', {
       code: 'TARGET_VOLTAGE_LOW',
       message: `The probe reads ${reading}, yet the target answers on SWD: the probe's VREF/VAPP pin is not connected to the target's VDD, or the probe cannot measure it (many ST-Link clones read 0 V)`,
-      hint: 'Wire the target VDD to the probe’s VREF/VAPP pin (pin 1 on the ST-Link 20-pin header); genuine ST-Links use it as the I/O reference. On a clone the reading is harmless.',
+      hint: 'Wire the target VDD to the probe’s VREF/VAPP pin (pin 1 or 2 of the ST-Link 20-pin header); genuine ST-Links use it as the I/O reference. On a clone the reading is harmless.',
       details: { volts },
     });
   }
