@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { project, runCli } from './helpers/cli.js';
-import { checkOf, doctor, repoModule, virtualRecipe } from './doctor-harness.js';
+import { checkOf, doctor, jsonRun, repoModule, virtualRecipe } from './doctor-harness.js';
 
 /**
  * A plugin the test writes into its project: the real ST-Link transport over a USB backend
@@ -67,6 +67,15 @@ test('a probe this user may not open: PROBE_ACCESS_DENIED, the udev rule in the 
   t.is(checkOf(run, 'swd').verdict, 'skipped');
   t.like(run.summary, { status: 'failed', exitCode: 4 });
   t.like(run.summary.error, {
+    code: 'PROBE_ACCESS_DENIED',
+    message: probe.message,
+    hint: probe.hint,
+  });
+
+  // `info` (and `run`) meet the same probe at their connect step and say the same.
+  const info = await jsonRun(cwd, ['info']);
+  t.is(info.code, 4);
+  t.like(info.summary.error, {
     code: 'PROBE_ACCESS_DENIED',
     message: probe.message,
     hint: probe.hint,

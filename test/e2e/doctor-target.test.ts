@@ -31,6 +31,14 @@ test('a low voltage and no answer: TARGET_VOLTAGE_LOW fails first, exit 5', asyn
   t.regex(voltage.hint ?? '', /Power the board and connect its VDD/);
   t.like(run.summary.error, { code: 'TARGET_VOLTAGE_LOW', message: voltage.message });
   t.is(checkOf(run, 'swd').verdict, 'fail');
+
+  const runFailure = await jsonRun(cwd, ['run']);
+  t.is(runFailure.code, 5);
+  t.like(runFailure.summary.error, {
+    code: 'TARGET_VOLTAGE_LOW',
+    message: voltage.message,
+    hint: voltage.hint,
+  });
 });
 
 test('no SWD response: what was tried and what to try next, exit 5; run says the same', async (t) => {

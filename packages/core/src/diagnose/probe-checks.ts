@@ -1,6 +1,7 @@
 import type { FlashwrightError } from '../errors/flashwright-error.js';
-import type { ProbeInfo, ProbeListing } from '../plugin/types.js';
-import { fail, fromError, ok, skipped, warn, type Diagnosis } from './diagnosis.js';
+import { isFlashwrightError } from '../errors/flashwright-error.js';
+import type { ProbeInfo, ProbeListing, TransportFactory } from '../plugin/types.js';
+import { diagnosisError, fail, fromError, ok, skipped, warn, type Diagnosis } from './diagnosis.js';
 
 /**
  * Below this the target is unpowered or VDD is not wired to the probe. The lowest STM32
@@ -53,6 +54,25 @@ export function probeOpenFailed(
     });
   }
   return fromError('probe', error);
+}
+
+/**
+ * For the pipeline: a probe that could not be opened, explained as doctor explains it.
+ * The transport's listing is asked only now, on the failure path: it may know why (the
+ * udev rule for a probe this user may not open, the probes that are there).
+ */
+export async function explainOpenFailure(
+  error: unknown,
+  transport: TransportFactory,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  if (!isFlashwrightError(error)) return error;
+  if (error.code !== 'PROBE_ACCESS_DENIED' && error.code !== 'PROBE_NOT_FOUND') return error;
+  const listings = await transport.list(signal).catch((listError: unknown) => {
+    if (!isFlashwrightError(listError)) throw listError;
+    return [];
+  });
+  return diagnosisError(probeOpenFailed(error, listings), { cause: error, source: error.source });
 }
 
 /** Warnings from opening that concern the firmware, as transports word them. */

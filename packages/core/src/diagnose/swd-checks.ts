@@ -1,6 +1,7 @@
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import type { ConnectMode } from '../plugin/types.js';
-import { fail, fromError, ok, warn, type Diagnosis } from './diagnosis.js';
+import { diagnosisError, fail, fromError, ok, warn, type Diagnosis } from './diagnosis.js';
+import { targetVoltage } from './probe-checks.js';
 
 /** How the probe was told to attach: the recipe's probe.speed and probe.connect. */
 export interface SwdSettings {
@@ -58,9 +59,21 @@ export function swdNoResponse(error: FlashwrightError, settings: SwdSettings): D
   });
 }
 
-/** For the pipeline: TARGET_NO_RESPONSE with the same message and hint as doctor's. */
+/**
+ * For the pipeline: an attach that failed, with the same message and hint as doctor's. A
+ * low voltage the probe measured (details.volts) is doctor's target-voltage failure;
+ * nothing answering is its SWD failure, with the recipe's settings in it.
+ */
 export function explainNoResponse(error: unknown, settings: SwdSettings): unknown {
-  if (!(error instanceof FlashwrightError) || error.code !== 'TARGET_NO_RESPONSE') return error;
+  if (!(error instanceof FlashwrightError)) return error;
+  const volts = error.details?.['volts'];
+  if (error.code === 'TARGET_VOLTAGE_LOW' && typeof volts === 'number') {
+    const voltage = targetVoltage(volts, false);
+    return voltage.verdict === 'fail'
+      ? diagnosisError(voltage, { cause: error, source: error.source })
+      : error;
+  }
+  if (error.code !== 'TARGET_NO_RESPONSE') return error;
   const diagnosis = swdNoResponse(error, settings);
   return new FlashwrightError('TARGET_NO_RESPONSE', diagnosis.message, {
     hint: diagnosis.hint,

@@ -1,4 +1,5 @@
 import { deviceMismatchError, noFamilyRecognised } from '../../diagnose/device-checks.js';
+import { explainOpenFailure } from '../../diagnose/probe-checks.js';
 import { explainNoResponse } from '../../diagnose/swd-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { Device, TargetFamily } from '../../plugin/types.js';
@@ -52,17 +53,22 @@ export async function connectAndIdentify(session: Session): Promise<Device> {
     });
   }
   const transport = await plugins.transport(transportSpec);
-  const probe = await transport.open(
-    {
-      serial: recipe.probe.serial,
-      index: recipe.probe.index,
-      options: recipe.probe.options,
-      recipeDir: session.options.resolved.baseDir,
-      log: session.log,
-      targetDevice: recipe.target.device,
-    },
-    signal,
-  );
+  const probe = await transport
+    .open(
+      {
+        serial: recipe.probe.serial,
+        index: recipe.probe.index,
+        options: recipe.probe.options,
+        recipeDir: session.options.resolved.baseDir,
+        log: session.log,
+        targetDevice: recipe.target.device,
+      },
+      signal,
+    )
+    // A probe that is there but cannot be opened gets doctor's words (the udev rule).
+    .catch(async (error: unknown) => {
+      throw await explainOpenFailure(error, transport, signal);
+    });
   session.probe = probe;
   session.options.emit({ type: 'probe', info: probe.info, warnings: probe.warnings });
   for (const warning of probe.warnings) session.log.warn(warning);
