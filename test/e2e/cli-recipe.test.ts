@@ -55,7 +55,8 @@ test('extends board:rak5205 plus a local override: dry-run --json shows the merg
     sources: Record<string, { kind: string; origin: string }>;
   };
   t.like(recipe.recipe.probe, { transport: 'stlink', connect: 'under-reset', speed: 4000 });
-  t.like(recipe.recipe.target, { family: 'stm32', device: 'STM32L151CBxxA', flashSize: '128K' });
+  t.like(recipe.recipe.target, { family: 'stm32', device: 'STM32L151CBxxA' });
+  t.is(recipe.recipe.target['flashSize'], undefined, 'the preset leaves the size to the register');
   const file = join(cwd, 'flashwright.config.yaml');
   t.deepEqual(recipe.sources['probe.speed'], { kind: 'file', origin: file });
   t.is(recipe.sources['probe.connect']?.kind, 'extends');

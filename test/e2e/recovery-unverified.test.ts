@@ -21,6 +21,7 @@ test('write without verify: warned up front, and the end says NOT verified inste
   const json = await jsonRun(cwd, ['run']);
   t.is(json.code, 0);
   t.is(json.summary.result?.['verified'], false);
+  t.like(json.summary, { status: 'unverified' }, 'never "ok" for flash nobody read back');
 });
 
 test('with verify the run is ok, and the summary says it was verified', async (t) => {
@@ -38,4 +39,5 @@ test('a run that writes nothing makes no claim about verification', async (t) =>
   const json = await jsonRun(cwd, ['run']);
   t.is(json.code, 0);
   t.is(json.summary.result?.['verified'], undefined);
+  t.like(json.summary, { status: 'ok' });
 });

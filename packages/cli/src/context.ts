@@ -98,7 +98,9 @@ export async function runCommand(
     command,
     status:
       exitCode === 0
-        ? 'ok'
+        ? wasVerified(outcome?.result) === false
+          ? 'unverified'
+          : 'ok'
         : exitCode === 6
           ? 'refused'
           : exitCode === 130
@@ -113,6 +115,11 @@ export async function runCommand(
   };
   reporter.finish(summary, failure);
   process.exitCode = exitCode;
+}
+
+/** A run that wrote flash without a verify step reports `verified: false` in its result. */
+function wasVerified(result: unknown): boolean | undefined {
+  return (result as { verified?: boolean } | undefined)?.verified;
 }
 
 /** The built-in plugins are dependencies of the CLI package: resolve them from here. */

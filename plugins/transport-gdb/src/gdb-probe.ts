@@ -73,7 +73,7 @@ export class GdbProbe implements Probe {
     this.#limits = new TransferLimits(settings.packetSizeBytes ?? server.packetSizeBytes);
     this.info = {
       transport: 'gdb',
-      name: `GDB server at ${client.description}`,
+      name: 'GDB server',
       serial: client.description,
     };
     const ensureHalted = (signal: AbortSignal | undefined): Promise<void> => this.halt(signal);

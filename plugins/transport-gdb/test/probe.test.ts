@@ -39,7 +39,7 @@ test('open and connect: qSupported, no-ack mode, halt reason', async (t) => {
   t.is(probe.access, 'memory');
   t.deepEqual(probe.info, {
     transport: 'gdb',
-    name: 'GDB server at fake:1234',
+    name: 'GDB server',
     serial: 'fake:1234',
   });
   t.is(probe.limits.maxPayloadBytes, 0x1000 - 4);

@@ -39,7 +39,7 @@ export function registerDevices(program: Command): void {
         d.id,
         d.name,
         `${d.maxFlashKiB} KB`,
-        `0x${d.flashBase.toString(16).toUpperCase()}`,
+        ctx.core.formatAddress(d.flashBase),
       ]);
       ctx.reporter.output({
         kind: 'devices',

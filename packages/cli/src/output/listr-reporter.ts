@@ -100,7 +100,7 @@ export class ListrReporter implements Reporter {
   finish(summary: Summary, error: FlashwrightError | undefined): void {
     this.#print(this.#deferred.splice(0));
     // Success is never claimed for flash nobody read back.
-    if (error === undefined && (summary.result as { verified?: boolean })?.verified === false) {
+    if (summary.status === 'unverified') {
       this.#print(['written, NOT verified: add `- verify` after write in the recipe']);
     }
     if (error !== undefined)

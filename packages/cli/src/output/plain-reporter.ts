@@ -86,8 +86,11 @@ export class PlainReporter implements Reporter {
     }
     if (summary.command === 'run' || summary.command === 'erase' || summary.command === 'read') {
       // Success is never claimed for flash nobody read back.
-      const unverified = (summary.result as { verified?: boolean } | undefined)?.verified === false;
-      const status = summary.dryRun ? 'dry run ok' : unverified ? 'written, NOT verified' : 'ok';
+      const status = summary.dryRun
+        ? 'dry run ok'
+        : summary.status === 'unverified'
+          ? 'written, NOT verified'
+          : 'ok';
       this.#print([`${status} (${formatDuration(summary.durationMs)})`]);
     }
   }

@@ -4,7 +4,8 @@ import type { FlashwrightError, JournalSummary, Pipeline, PipelineEvent } from '
 export interface Summary {
   readonly type: 'summary';
   readonly command: string;
-  readonly status: 'ok' | 'failed' | 'refused' | 'interrupted';
+  /** 'unverified': the run wrote flash but had no verify step; never reported as 'ok'. */
+  readonly status: 'ok' | 'unverified' | 'failed' | 'refused' | 'interrupted';
   readonly exitCode: number;
   readonly durationMs: number;
   readonly dryRun: boolean;
