@@ -26,6 +26,12 @@ export {
   describeChar,
   errorAt,
   formatHexByte,
+  locator,
+  notHexDigitError,
+  overlapErrorAt,
+  positionAt,
+  shortRecordError,
+  type Locate,
   type RecordSink,
   type TextPosition,
 } from './image/text-records.js';

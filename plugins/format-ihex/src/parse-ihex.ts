@@ -1,14 +1,17 @@
 import {
-  FlashwrightError,
-  formatAddress,
   type FlashImage,
   BlockCollector,
-  CoverFinder,
   type RecordSink,
   HEX_VALUE,
   formatHexByte,
   describeChar,
   errorAt,
+  locator,
+  notHexDigitError,
+  overlapErrorAt,
+  positionAt,
+  shortRecordError,
+  type TextPosition,
 } from '@flashwright/core';
 
 const COLON = 0x3a;
@@ -46,7 +49,8 @@ export function parseIntelHex(bytes: Uint8Array, options: IntelHexParseOptions =
   const collector = new BlockCollector(bytes.length >>> 1);
   const entryPoint = walkIntelHex(bytes, file, collector);
   const overlap = collector.firstOverlap();
-  if (overlap !== undefined) throw overlapError(bytes, file, overlap);
+  if (overlap !== undefined)
+    throw overlapErrorAt(file, overlap, (sink) => walkIntelHex(bytes, file, sink));
   return collector.toImage(file, entryPoint);
 }
 
@@ -90,20 +94,20 @@ export function walkIntelHex(
     if (endOfFileLine !== 0) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, pos),
+        positionAt(file, line, lineStart, pos),
         `data after the end-of-file record on line ${endOfFileLine}`,
       );
     }
     if (c !== COLON) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, pos),
+        positionAt(file, line, lineStart, pos),
         `expected ':' to start a record, found ${describeChar(c)}`,
       );
     }
 
     if (pos + MIN_RECORD_CHARS > n)
-      throw shortRecord(bytes, pos + 1, locator(file, line, lineStart));
+      throw shortRecordError(bytes, pos + 1, locator(file, line, lineStart));
     const h0 = HEX_VALUE[bytes[pos + 1]!]!;
     const h1 = HEX_VALUE[bytes[pos + 2]!]!;
     const h2 = HEX_VALUE[bytes[pos + 3]!]!;
@@ -113,12 +117,13 @@ export function walkIntelHex(
     const h6 = HEX_VALUE[bytes[pos + 7]!]!;
     const h7 = HEX_VALUE[bytes[pos + 8]!]!;
     if ((h0 | h1 | h2 | h3 | h4 | h5 | h6 | h7) < 0)
-      throw notHexDigit(bytes, pos + 1, locator(file, line, lineStart));
+      throw notHexDigitError(bytes, pos + 1, locator(file, line, lineStart));
     const count = (h0 << 4) | h1;
     const offset = (h2 << 12) | (h3 << 8) | (h4 << 4) | h5;
     const type = (h6 << 4) | h7;
     const end = pos + MIN_RECORD_CHARS + 2 * count;
-    if (end > n) throw shortRecord(bytes, pos + 9, locator(file, line, lineStart), count);
+    if (end > n)
+      throw shortRecordError(bytes, pos + 9, locator(file, line, lineStart), lengthNote(count));
 
     // Data records go straight to the sink, except the rare segment-mode record whose
     // offset wraps past 0xFFFF: that one is split below.
@@ -130,7 +135,7 @@ export function walkIntelHex(
       if (address + count > 0x1_0000_0000) {
         throw errorAt(
           'IMAGE_MALFORMED',
-          here(file, line, lineStart, pos),
+          positionAt(file, line, lineStart, pos),
           'data runs past the 32-bit address space',
         );
       }
@@ -142,7 +147,8 @@ export function walkIntelHex(
     for (let i = 0; i < count; i++) {
       const hi = HEX_VALUE[bytes[p]!]!;
       const lo = HEX_VALUE[bytes[p + 1]!]!;
-      if ((hi | lo) < 0) throw notHexDigit(bytes, p, locator(file, line, lineStart), count);
+      if ((hi | lo) < 0)
+        throw notHexDigitError(bytes, p, locator(file, line, lineStart), lengthNote(count));
       const value = (hi << 4) | lo;
       target[w + i] = value;
       sum += value;
@@ -150,13 +156,14 @@ export function walkIntelHex(
     }
     const cHi = HEX_VALUE[bytes[p]!]!;
     const cLo = HEX_VALUE[bytes[p + 1]!]!;
-    if ((cHi | cLo) < 0) throw notHexDigit(bytes, p, locator(file, line, lineStart), count);
+    if ((cHi | cLo) < 0)
+      throw notHexDigitError(bytes, p, locator(file, line, lineStart), lengthNote(count));
     const found = (cHi << 4) | cLo;
     const after = bytes[end];
     if (after !== undefined && after !== LF && after !== CR && after !== SPACE && after !== TAB) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, end),
+        positionAt(file, line, lineStart, end),
         `record is longer than its length field says (${count} data bytes): ${describeChar(after)} after the checksum`,
       );
     }
@@ -164,7 +171,7 @@ export function walkIntelHex(
       const expected = -sum & 0xff;
       throw errorAt(
         'IMAGE_CHECKSUM',
-        here(file, line, lineStart, end - 2),
+        positionAt(file, line, lineStart, end - 2),
         `record checksum is ${formatHexByte(found)}, expected ${formatHexByte(expected)}`,
         { expected, found },
         'The file is corrupted: rebuild it or copy it again.',
@@ -176,32 +183,32 @@ export function walkIntelHex(
         if (!direct) splitSegmentRecord(sink, scratch, count, base, offset, line);
         break;
       case IntelHexRecord.endOfFile:
-        expectCount(count, 0, 'end-of-file', here(file, line, lineStart, pos));
+        expectCount(count, 0, 'end-of-file', positionAt(file, line, lineStart, pos));
         endOfFileLine = line;
         break;
       case IntelHexRecord.extendedSegmentAddress:
-        expectCount(count, 2, 'extended segment address', here(file, line, lineStart, pos));
+        expectCount(count, 2, 'extended segment address', positionAt(file, line, lineStart, pos));
         base = ((scratch[0]! << 8) | scratch[1]!) * 16;
         segmentMode = true;
         break;
       case IntelHexRecord.startSegmentAddress:
         // CS:IP of an 8086; the linear entry point is CS * 16 + IP.
-        expectCount(count, 4, 'start segment address', here(file, line, lineStart, pos));
+        expectCount(count, 4, 'start segment address', positionAt(file, line, lineStart, pos));
         entryPoint = ((scratch[0]! << 8) | scratch[1]!) * 16 + ((scratch[2]! << 8) | scratch[3]!);
         break;
       case IntelHexRecord.extendedLinearAddress:
-        expectCount(count, 2, 'extended linear address', here(file, line, lineStart, pos));
+        expectCount(count, 2, 'extended linear address', positionAt(file, line, lineStart, pos));
         base = ((scratch[0]! << 8) | scratch[1]!) * 0x10000;
         segmentMode = false;
         break;
       case IntelHexRecord.startLinearAddress:
-        expectCount(count, 4, 'start linear address', here(file, line, lineStart, pos));
+        expectCount(count, 4, 'start linear address', positionAt(file, line, lineStart, pos));
         entryPoint = readUint32(scratch);
         break;
       default:
         throw errorAt(
           'IMAGE_MALFORMED',
-          here(file, line, lineStart, pos + 7),
+          positionAt(file, line, lineStart, pos + 7),
           `unknown record type ${formatHexByte(type)} (Intel HEX has types 00 to 05)`,
         );
     }
@@ -211,7 +218,7 @@ export function walkIntelHex(
   if (endOfFileLine === 0) {
     throw errorAt(
       'IMAGE_TRUNCATED',
-      here(file, line, lineStart, n),
+      positionAt(file, line, lineStart, n),
       'the file ends without an end-of-file record (:00000001FF)',
       {},
       'The file is incomplete: rebuild it or copy it again.',
@@ -239,7 +246,7 @@ function splitSegmentRecord(
   sink.arena.set(data.subarray(firstLength, count), second);
 }
 
-function expectCount(count: number, expected: number, name: string, where: Position): void {
+function expectCount(count: number, expected: number, name: string, where: TextPosition): void {
   if (count !== expected) {
     throw errorAt(
       'IMAGE_MALFORMED',
@@ -249,87 +256,15 @@ function expectCount(count: number, expected: number, name: string, where: Posit
   }
 }
 
-interface Position {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
-
-type Locate = (index: number) => Position;
-
-// Module-level helpers rather than closures inside the walker: a closure over the walker's
-// line counters would move them out of registers and slow the hot loop down.
-function here(file: string, line: number, lineStart: number, index: number): Position {
-  return { file, line, column: index - lineStart + 1 };
-}
-
-function locator(file: string, line: number, lineStart: number): Locate {
-  return (index) => here(file, line, lineStart, index);
-}
-
-/** The record at `from` has a character that is not a hex digit: say which and where. */
-function notHexDigit(
-  bytes: Uint8Array,
-  from: number,
-  at: Locate,
-  count?: number,
-): FlashwrightError {
-  let q = from;
-  while (q < bytes.length && HEX_VALUE[bytes[q]!]! >= 0) q++;
-  const c = bytes[q];
-  if (c === undefined || c === LF || c === CR) return shortRecord(bytes, from, at, count);
-  return errorAt('IMAGE_MALFORMED', at(q), `expected a hex digit, found ${describeChar(c)}`);
-}
-
-/** The line or the file ends before the record does. */
-function shortRecord(
-  bytes: Uint8Array,
-  from: number,
-  at: Locate,
-  count?: number,
-): FlashwrightError {
-  let q = from;
-  while (q < bytes.length && bytes[q] !== LF && bytes[q] !== CR) {
-    if (HEX_VALUE[bytes[q]!]! < 0) {
-      return errorAt(
-        'IMAGE_MALFORMED',
-        at(q),
-        `expected a hex digit, found ${describeChar(bytes[q])}`,
-      );
-    }
-    q++;
-  }
-  const expectedLength = count === undefined ? '' : ` (its length field says ${count} data bytes)`;
-  if (q >= bytes.length) {
-    return errorAt(
-      'IMAGE_TRUNCATED',
-      at(q),
-      `the file ends inside a record${expectedLength}`,
-      {},
-      'The file is incomplete: rebuild it or copy it again.',
-    );
-  }
-  return errorAt('IMAGE_MALFORMED', at(q), `the line ends inside a record${expectedLength}`);
-}
-
-function overlapError(bytes: Uint8Array, file: string, address: number): FlashwrightError {
-  const finder = new CoverFinder(address);
-  walkIntelHex(bytes, file, finder);
-  const [first, second] = finder.lines;
-  return new FlashwrightError(
-    'IMAGE_OVERLAP',
-    `${file}: line ${second ?? '?'} writes ${formatAddress(address)}, which line ${first ?? '?'} already wrote`,
-    {
-      hint: 'Two records of the file cover the same address; regenerate the file or remove one of them.',
-      details: { file, address, lines: [first, second] },
-    },
-  );
-}
-
 function hasUtf8Bom(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 function readUint32(b: Uint8Array): number {
   return b[0]! * 0x1000000 + ((b[1]! << 16) | (b[2]! << 8) | b[3]!);
+}
+
+/** What the record's length field promised, for messages about records cut short. */
+function lengthNote(count: number): string {
+  return ` (its length field says ${count} data bytes)`;
 }

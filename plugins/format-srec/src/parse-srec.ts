@@ -1,14 +1,16 @@
 import {
-  FlashwrightError,
-  formatAddress,
   type FlashImage,
   BlockCollector,
-  CoverFinder,
   type RecordSink,
   HEX_VALUE,
   formatHexByte,
   describeChar,
   errorAt,
+  locator,
+  notHexDigitError,
+  overlapErrorAt,
+  positionAt,
+  shortRecordError,
 } from '@flashwright/core';
 
 const LETTER_S = 0x53;
@@ -42,7 +44,8 @@ export function parseSrec(bytes: Uint8Array, options: SrecParseOptions = {}): Fl
   const collector = new BlockCollector(bytes.length >>> 1);
   const entryPoint = walkSrec(bytes, file, collector);
   const overlap = collector.firstOverlap();
-  if (overlap !== undefined) throw overlapError(bytes, file, overlap);
+  if (overlap !== undefined)
+    throw overlapErrorAt(file, overlap, (sink) => walkSrec(bytes, file, sink));
   return collector.toImage(file, entryPoint);
 }
 
@@ -80,25 +83,25 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
     if (terminationLine !== 0) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, pos),
+        positionAt(file, line, lineStart, pos),
         `data after the termination record on line ${terminationLine}`,
       );
     }
     if (c !== LETTER_S && c !== LETTER_S_LOWER) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, pos),
+        positionAt(file, line, lineStart, pos),
         `expected 'S' to start a record, found ${describeChar(c)}`,
       );
     }
     if (pos + MIN_RECORD_CHARS > n)
-      throw shortRecord(bytes, pos + 1, locator(file, line, lineStart));
+      throw shortRecordError(bytes, pos + 1, locator(file, line, lineStart));
     const type = bytes[pos + 1]! - DIGIT_0;
     const addressBytes = type >= 0 && type <= 9 ? ADDRESS_BYTES[type]! : -1;
     if (addressBytes < 0) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, pos + 1),
+        positionAt(file, line, lineStart, pos + 1),
         type === 4
           ? 'S4 records are reserved and have no meaning'
           : `unknown record type ${describeChar(bytes[pos + 1])} (S-records have types S0 to S9)`,
@@ -106,18 +109,19 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
     }
     const h0 = HEX_VALUE[bytes[pos + 2]!]!;
     const h1 = HEX_VALUE[bytes[pos + 3]!]!;
-    if ((h0 | h1) < 0) throw notHexDigit(bytes, pos + 2, locator(file, line, lineStart));
+    if ((h0 | h1) < 0) throw notHexDigitError(bytes, pos + 2, locator(file, line, lineStart));
     const count = (h0 << 4) | h1;
     const dataLength = count - addressBytes - 1;
     if (dataLength < 0) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, pos + 2),
+        positionAt(file, line, lineStart, pos + 2),
         `S${type} record byte count is ${count}, but its address and checksum alone take ${addressBytes + 1}`,
       );
     }
     const end = pos + 4 + 2 * count;
-    if (end > n) throw shortRecord(bytes, pos + 4, locator(file, line, lineStart), count);
+    if (end > n)
+      throw shortRecordError(bytes, pos + 4, locator(file, line, lineStart), lengthNote(count));
 
     let sum = count;
     let address = 0;
@@ -125,7 +129,8 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
     for (let i = 0; i < addressBytes; i++) {
       const hi = HEX_VALUE[bytes[p]!]!;
       const lo = HEX_VALUE[bytes[p + 1]!]!;
-      if ((hi | lo) < 0) throw notHexDigit(bytes, p, locator(file, line, lineStart), count);
+      if ((hi | lo) < 0)
+        throw notHexDigitError(bytes, p, locator(file, line, lineStart), lengthNote(count));
       const value = (hi << 4) | lo;
       address = address * 256 + value;
       sum += value;
@@ -139,7 +144,7 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
       if (address + dataLength > 0x1_0000_0000) {
         throw errorAt(
           'IMAGE_MALFORMED',
-          here(file, line, lineStart, pos),
+          positionAt(file, line, lineStart, pos),
           'data runs past the 32-bit address space',
         );
       }
@@ -149,7 +154,8 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
     for (let i = 0; i < dataLength; i++) {
       const hi = HEX_VALUE[bytes[p]!]!;
       const lo = HEX_VALUE[bytes[p + 1]!]!;
-      if ((hi | lo) < 0) throw notHexDigit(bytes, p, locator(file, line, lineStart), count);
+      if ((hi | lo) < 0)
+        throw notHexDigitError(bytes, p, locator(file, line, lineStart), lengthNote(count));
       const value = (hi << 4) | lo;
       target[w + i] = value;
       sum += value;
@@ -157,13 +163,14 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
     }
     const cHi = HEX_VALUE[bytes[p]!]!;
     const cLo = HEX_VALUE[bytes[p + 1]!]!;
-    if ((cHi | cLo) < 0) throw notHexDigit(bytes, p, locator(file, line, lineStart), count);
+    if ((cHi | cLo) < 0)
+      throw notHexDigitError(bytes, p, locator(file, line, lineStart), lengthNote(count));
     const found = (cHi << 4) | cLo;
     const after = bytes[end];
     if (after !== undefined && after !== LF && after !== CR && after !== SPACE && after !== TAB) {
       throw errorAt(
         'IMAGE_MALFORMED',
-        here(file, line, lineStart, end),
+        positionAt(file, line, lineStart, end),
         `record is longer than its byte count says (${count}): ${describeChar(after)} after the checksum`,
       );
     }
@@ -172,7 +179,7 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
     if (found !== expected) {
       throw errorAt(
         'IMAGE_CHECKSUM',
-        here(file, line, lineStart, end - 2),
+        positionAt(file, line, lineStart, end - 2),
         `record checksum is ${formatHexByte(found)}, expected ${formatHexByte(expected)}`,
         { expected, found },
         'The file is corrupted: rebuild it or copy it again.',
@@ -186,7 +193,7 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
       if (dataLength !== 0 || address !== dataRecords) {
         throw errorAt(
           'IMAGE_MALFORMED',
-          here(file, line, lineStart, pos),
+          positionAt(file, line, lineStart, pos),
           `S${type} record counts ${address} data records, but ${dataRecords} came before it`,
           { expected: address, found: dataRecords },
           'Data records are missing or duplicated: rebuild the file or copy it again.',
@@ -204,7 +211,7 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
   if (terminationLine === 0) {
     throw errorAt(
       'IMAGE_TRUNCATED',
-      here(file, line, lineStart, n),
+      positionAt(file, line, lineStart, n),
       'the file ends without a termination record (S7, S8 or S9)',
       {},
       'The file is incomplete: rebuild it or copy it again.',
@@ -213,79 +220,7 @@ export function walkSrec(bytes: Uint8Array, file: string, sink: RecordSink): num
   return entryPoint;
 }
 
-interface Position {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
-
-type Locate = (index: number) => Position;
-
-// Module-level helpers rather than closures inside the walker: a closure over the walker's
-// line counters would move them out of registers and slow the hot loop down.
-function here(file: string, line: number, lineStart: number, index: number): Position {
-  return { file, line, column: index - lineStart + 1 };
-}
-
-function locator(file: string, line: number, lineStart: number): Locate {
-  return (index) => here(file, line, lineStart, index);
-}
-
-/** The record at `from` has a character that is not a hex digit: say which and where. */
-function notHexDigit(
-  bytes: Uint8Array,
-  from: number,
-  at: Locate,
-  count?: number,
-): FlashwrightError {
-  let q = from;
-  while (q < bytes.length && HEX_VALUE[bytes[q]!]! >= 0) q++;
-  const c = bytes[q];
-  if (c === undefined || c === LF || c === CR) return shortRecord(bytes, from, at, count);
-  return errorAt('IMAGE_MALFORMED', at(q), `expected a hex digit, found ${describeChar(c)}`);
-}
-
-/** The line or the file ends before the record does. */
-function shortRecord(
-  bytes: Uint8Array,
-  from: number,
-  at: Locate,
-  count?: number,
-): FlashwrightError {
-  let q = from;
-  while (q < bytes.length && bytes[q] !== LF && bytes[q] !== CR) {
-    if (HEX_VALUE[bytes[q]!]! < 0) {
-      return errorAt(
-        'IMAGE_MALFORMED',
-        at(q),
-        `expected a hex digit, found ${describeChar(bytes[q])}`,
-      );
-    }
-    q++;
-  }
-  const expectedLength = count === undefined ? '' : ` (its byte count says ${count})`;
-  if (q >= bytes.length) {
-    return errorAt(
-      'IMAGE_TRUNCATED',
-      at(q),
-      `the file ends inside a record${expectedLength}`,
-      {},
-      'The file is incomplete: rebuild it or copy it again.',
-    );
-  }
-  return errorAt('IMAGE_MALFORMED', at(q), `the line ends inside a record${expectedLength}`);
-}
-
-function overlapError(bytes: Uint8Array, file: string, address: number): FlashwrightError {
-  const finder = new CoverFinder(address);
-  walkSrec(bytes, file, finder);
-  const [first, second] = finder.lines;
-  return new FlashwrightError(
-    'IMAGE_OVERLAP',
-    `${file}: line ${second ?? '?'} writes ${formatAddress(address)}, which line ${first ?? '?'} already wrote`,
-    {
-      hint: 'Two records of the file cover the same address; regenerate the file or remove one of them.',
-      details: { file, address, lines: [first, second] },
-    },
-  );
+/** What the record's length field promised, for messages about records cut short. */
+function lengthNote(count: number): string {
+  return ` (its byte count says ${count})`;
 }

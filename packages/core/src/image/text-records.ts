@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors/catalogue.js';
 import { FlashwrightError } from '../errors/flashwright-error.js';
+import { formatAddress } from './address-range.js';
 import { FlashImage } from './flash-image.js';
 
 /*
@@ -55,6 +56,74 @@ export function errorAt(
     hint,
     details: { file: where.file, line: where.line, column: where.column, ...details },
   });
+}
+
+/** Finds the position of a byte index, for the record whose line starts at `lineStart`. */
+export type Locate = (index: number) => TextPosition;
+
+// Module-level rather than closures inside a parser's walker: a closure over the walker's
+// line counters would move them out of registers and slow the hot loop down.
+export function positionAt(
+  file: string,
+  line: number,
+  lineStart: number,
+  index: number,
+): TextPosition {
+  return { file, line, column: index - lineStart + 1 };
+}
+
+export function locator(file: string, line: number, lineStart: number): Locate {
+  return (index) => positionAt(file, line, lineStart, index);
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * The record from `from` on has a character that is not a hex digit: says which and where.
+ * `lengthNote` adds what the record's own length field promised, in the format's words.
+ */
+export function notHexDigitError(
+  bytes: Uint8Array,
+  from: number,
+  at: Locate,
+  lengthNote = '',
+): FlashwrightError {
+  let q = from;
+  while (q < bytes.length && HEX_VALUE[bytes[q]!]! >= 0) q++;
+  const c = bytes[q];
+  if (c === undefined || c === LF || c === CR) return shortRecordError(bytes, from, at, lengthNote);
+  return errorAt('IMAGE_MALFORMED', at(q), `expected a hex digit, found ${describeChar(c)}`);
+}
+
+/** The line or the file ends before the record does. */
+export function shortRecordError(
+  bytes: Uint8Array,
+  from: number,
+  at: Locate,
+  lengthNote = '',
+): FlashwrightError {
+  let q = from;
+  while (q < bytes.length && bytes[q] !== LF && bytes[q] !== CR) {
+    if (HEX_VALUE[bytes[q]!]! < 0) {
+      return errorAt(
+        'IMAGE_MALFORMED',
+        at(q),
+        `expected a hex digit, found ${describeChar(bytes[q])}`,
+      );
+    }
+    q++;
+  }
+  if (q >= bytes.length) {
+    return errorAt(
+      'IMAGE_TRUNCATED',
+      at(q),
+      `the file ends inside a record${lengthNote}`,
+      {},
+      'The file is incomplete: rebuild it or copy it again.',
+    );
+  }
+  return errorAt('IMAGE_MALFORMED', at(q), `the line ends inside a record${lengthNote}`);
 }
 
 /** Describes a byte for a message: a printable character in quotes, otherwise its code. */
@@ -158,4 +227,26 @@ export class CoverFinder implements RecordSink {
     if (address <= this.#address && this.#address < address + length) this.lines.push(line);
     return 0;
   }
+}
+
+/**
+ * The error for two records covering `address`: walks the file again with a CoverFinder
+ * (only on this error path) so the message can name both lines.
+ */
+export function overlapErrorAt(
+  file: string,
+  address: number,
+  walk: (sink: RecordSink) => void,
+): FlashwrightError {
+  const finder = new CoverFinder(address);
+  walk(finder);
+  const [first, second] = finder.lines;
+  return new FlashwrightError(
+    'IMAGE_OVERLAP',
+    `${file}: line ${second ?? '?'} writes ${formatAddress(address)}, which line ${first ?? '?'} already wrote`,
+    {
+      hint: 'Two records of the file cover the same address; regenerate the file or remove one of them.',
+      details: { file, address, lines: [first, second] },
+    },
+  );
 }
