@@ -1,3 +1,4 @@
+import type { Summary } from './reporter.js';
 import type { FlashwrightError, JournalSummary, PlanEvent } from '@flashwright/core';
 
 /** Human lines shared by the plain and listr reporters. */
@@ -63,4 +64,21 @@ export function planLines(plan: PlanEvent): string[] {
     for (const line of step.lines) lines.push(`       ${line}`);
   }
   return lines;
+}
+
+/**
+ * The last line of a flash command that succeeded: "ok", "dry run ok", or, for a run that
+ * wrote without verifying, "written, NOT verified" (success is never claimed for flash
+ * nobody read back). Undefined for commands that end with their own output.
+ */
+export function finalStatusLine(summary: Summary): string | undefined {
+  if (summary.command !== 'run' && summary.command !== 'erase' && summary.command !== 'read') {
+    return undefined;
+  }
+  const duration = `(${formatDuration(summary.durationMs)})`;
+  if (summary.dryRun) return `dry run ok ${duration}`;
+  if (summary.status === 'unverified') {
+    return `written, NOT verified ${duration}: add \`- verify\` after write in the recipe`;
+  }
+  return `ok ${duration}`;
 }

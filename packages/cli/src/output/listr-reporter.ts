@@ -1,6 +1,13 @@
 import type { FlashwrightError, Pipeline, PipelineEvent } from '@flashwright/core';
 import { Listr } from 'listr2';
-import { errorLines, formatDuration, formatRate, planLines, progressLine } from './describe.js';
+import {
+  errorLines,
+  finalStatusLine,
+  formatDuration,
+  formatRate,
+  planLines,
+  progressLine,
+} from './describe.js';
 import type { CommandOutput, Reporter, Summary } from './reporter.js';
 
 /** The part of a listr2 task this reporter updates while a step runs. */
@@ -99,12 +106,12 @@ export class ListrReporter implements Reporter {
 
   finish(summary: Summary, error: FlashwrightError | undefined): void {
     this.#print(this.#deferred.splice(0));
-    // Success is never claimed for flash nobody read back.
-    if (summary.status === 'unverified') {
-      this.#print(['written, NOT verified: add `- verify` after write in the recipe']);
-    }
-    if (error !== undefined)
+    if (error !== undefined) {
       process.stderr.write(`${errorLines(error, this.#verbose).join('\n')}\n`);
+      return;
+    }
+    const status = finalStatusLine(summary);
+    if (status !== undefined) this.#print([status]);
   }
 
   #message(text: string): void {

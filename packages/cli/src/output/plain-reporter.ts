@@ -1,5 +1,11 @@
 import type { FlashwrightError, PipelineEvent } from '@flashwright/core';
-import { errorLines, formatDuration, planLines, progressLine } from './describe.js';
+import {
+  errorLines,
+  finalStatusLine,
+  formatDuration,
+  planLines,
+  progressLine,
+} from './describe.js';
 import { runStepsInOrder, type CommandOutput, type Reporter, type Summary } from './reporter.js';
 
 export interface PlainReporterOptions {
@@ -84,15 +90,8 @@ export class PlainReporter implements Reporter {
       this.#err(`${errorLines(error, this.#verbose).join('\n')}\n`);
       return;
     }
-    if (summary.command === 'run' || summary.command === 'erase' || summary.command === 'read') {
-      // Success is never claimed for flash nobody read back.
-      const status = summary.dryRun
-        ? 'dry run ok'
-        : summary.status === 'unverified'
-          ? 'written, NOT verified'
-          : 'ok';
-      this.#print([`${status} (${formatDuration(summary.durationMs)})`]);
-    }
+    const status = finalStatusLine(summary);
+    if (status !== undefined) this.#print([status]);
   }
 
   #print(lines: readonly string[]): void {
