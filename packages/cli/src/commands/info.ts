@@ -77,12 +77,11 @@ async function describe(ctx: CommandContext, probe: Probe, device: Device) {
     `Voltage:     ${voltage === undefined ? 'not measured' : `${voltage.toFixed(2)} V`}`,
     `Device:      ${device.name} (${device.family})`,
     ...Object.entries(device.facts).map(
-      ([k, v]) =>
-        `  ${k}: ${typeof v === 'number' ? `0x${v.toString(16).toUpperCase()}` : String(v)}`,
+      ([k, v]) => `  ${k}: ${typeof v === 'number' ? registerValue(v) : String(v)}`,
     ),
     ...device.flash.map(
       (r) =>
-        `Flash:       ${r.name} ${formatRange(r)} (${formatBytes(r.end - r.start)}, ${r.sectors.length} sectors, erased 0x${r.erasedValue.toString(16).toUpperCase()})`,
+        `Flash:       ${r.name} ${formatRange(r)} (${formatBytes(r.end - r.start)}, ${r.sectors.length} sectors, erased ${registerValue(r.erasedValue, 2)})`,
     ),
     ...device.ram.map((r) => `RAM:         ${formatRange(r)} (${formatBytes(r.end - r.start)})`),
     `Protection:  ${protection.summary}`,
@@ -90,10 +89,19 @@ async function describe(ctx: CommandContext, probe: Probe, device: Device) {
       'error' in optionBytes
         ? String(optionBytes.error)
         : Object.entries(optionBytes)
-            .map(([k, v]) => `${k}=${v}`)
+            .map(([k, v]) => `${k}=${registerValue(v)}`)
             .join(', ')
     }`,
     ...device.notes.map((n) => `Note:        ${n}`),
   ];
   return { data, lines };
+}
+
+/**
+ * Register-like values read best in hex (0x429, 0xAA), small counts and levels in decimal
+ * (RDP level 1, BOR_LEV=3). `minDigits` pads hex, e.g. a byte as 0x00.
+ */
+function registerValue(value: number, minDigits = 1): string {
+  if (value >= 0 && value < 10 && minDigits === 1) return String(value);
+  return `0x${value.toString(16).toUpperCase().padStart(minDigits, '0')}`;
 }
