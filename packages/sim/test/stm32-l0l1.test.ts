@@ -176,6 +176,44 @@ test('page erase: ERASE|PROG and a zero word; writes while BSY stall', (t) => {
   t.is(rig.read(0x08000300), 0);
 });
 
+test('setting PELOCK clears ERASE|PROG|FPRG|DATA|FTDW (RM0038): OpenOCD erase, relock, word writes', (t) => {
+  const rig = l151();
+  unlockProgram(rig);
+  rig.write(0x08000500, 0x12345678);
+  rig.waitIdle(SR);
+  // OpenOCD stm32lx.c: PECR = ERASE|PROG, erase, then PECR |= PRGLOCK; PECR |= PELOCK.
+  rig.write(PECR, PECR_ERASE | PECR_PROG | (1 << 16));
+  rig.write(0x08000500, 0);
+  rig.waitIdle(SR);
+  rig.write(PECR, rig.read(PECR) | 0x2);
+  t.is(rig.read(PECR), PECR_ERASE | PECR_PROG | (1 << 16) | 0x6, 'PRGLOCK alone keeps the modes');
+  rig.write(PECR, rig.read(PECR) | 0x1);
+  t.is(rig.read(PECR), 0x7 | (1 << 16), 'PELOCK: all locks, no modes; EOPIE kept');
+  unlockPecr(rig);
+  t.is(rig.read(PECR) & 0xffff, 0x6, 'after the PEKEYR unlock: PRGLOCK|OPTLOCK');
+  unlockProgram(rig);
+  // The next word write programs (with ERASE|PROG still set it would erase the page).
+  rig.write(0x08000500, 0xcafef00d);
+  rig.write(0x08000504, 0x0badc0de);
+  rig.waitIdle(SR);
+  t.deepEqual([rig.read(0x08000500), rig.read(0x08000504)], [0xcafef00d, 0x0badc0de]);
+  // FPRG and DATA go the same way; a write without PELOCK changes nothing else.
+  rig.write(PECR, PECR_FPRG | PECR_PROG | (1 << 4) | (1 << 8));
+  t.is(rig.read(PECR) & 0x718, PECR_FPRG | PECR_PROG | (1 << 4) | (1 << 8));
+  rig.write(PECR, rig.read(PECR) | 0x1);
+  t.is(rig.read(PECR) & 0x718, 0);
+});
+
+test('L0 relock clears the operation bits too (same PECR rule)', (t) => {
+  const rig = makeRig({ device: 'STM32L053R8' });
+  const nvm = 0x40022000;
+  rig.write(nvm + 0x0c, 0x89abcdef);
+  rig.write(nvm + 0x0c, 0x02030405);
+  rig.write(nvm + 0x04, PECR_ERASE | PECR_PROG);
+  rig.write(nvm + 0x04, PECR_ERASE | PECR_PROG | 0x1);
+  t.is(rig.read(nvm + 0x04), 0x7);
+});
+
 test('writing a word that is not erased: no flag on L1, the cells OR (verify catches it)', (t) => {
   const rig = l151();
   unlockProgram(rig);

@@ -6,6 +6,8 @@ import { coreIds } from './core-ids.js';
 import { factoryInfoRegions, type FactoryInfo } from './factory-info.js';
 import type { FlashArrayState } from './flash-array.js';
 import { bytesToHex, hexToBytes } from './families/hex.js';
+import { RccModel } from './rcc.js';
+import { rccSpecFor } from './rcc-families.js';
 import { dbgmcuRegion } from './regions.js';
 
 /** Main SRAM base on every STM32 (targets.md §1.2). */
@@ -29,6 +31,8 @@ export class Stm32Chip implements ChipModel {
   readonly cpuId: number;
   #sram: RamRegion;
   #info: FactoryInfo;
+  /** Minimal RCC (src/stm32/rcc.ts); undefined for lines modelled at data level only. */
+  readonly rcc: RccModel | undefined;
 
   constructor(
     readonly partName: string,
@@ -44,6 +48,8 @@ export class Stm32Chip implements ChipModel {
     this.cpuId = ids.cpuId;
     this.#info = info;
     this.#sram = new RamRegion('SRAM', SRAM_BASE, ramBytes);
+    const rccSpec = rccSpecFor(device);
+    this.rcc = rccSpec ? new RccModel(rccSpec) : undefined;
   }
 
   get info(): FactoryInfo {
@@ -59,6 +65,7 @@ export class Stm32Chip implements ChipModel {
     bus.map(this.#sram);
     bus.map(dbgmcuRegion(this.device.idcodeAddress, () => this.idcode));
     for (const rom of factoryInfoRegions(this.device, () => this.#info)) bus.map(rom);
+    if (this.rcc) bus.map(this.rcc.region('RCC'));
     this.controller.attach(bus, env);
   }
 
@@ -74,6 +81,8 @@ export class Stm32Chip implements ChipModel {
   reset(kind: 'system' | 'power'): void {
     // SRAM keeps its contents over a system reset; a power cycle loses them.
     if (kind === 'power') this.#sram.bytes.fill(0);
+    // Clock control returns to its reset values on every reset (system and power).
+    this.rcc?.reset();
     this.controller.reset(kind);
   }
 

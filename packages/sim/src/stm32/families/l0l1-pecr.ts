@@ -19,6 +19,8 @@ export const LOCKS = Pecr.PELOCK | Pecr.PRGLOCK | Pecr.OPTLOCK;
 /** Writable PECR bits besides the locks: PROG, DATA, FTDW/FIX, ERASE, FPRG, PARALLBANK, EOPIE, ERRIE (+ L0 HALF_ARRAY, NZDISABLE). */
 const MODES_L1 = 0x38718;
 const MODES_L0 = 0x4b8718;
+/** PROG, DATA, FTDW/FIX, ERASE, FPRG: the bits RM0038 says setting PELOCK clears. */
+const CLEARED_BY_PELOCK = Pecr.PROG | Pecr.DATA | (1 << 8) | Pecr.ERASE | Pecr.FPRG;
 
 // PEKEYR, PRGKEYR, OPTKEYR key pairs (HAL-L1 stm32l1xx_hal_flash.h; targets.md §2.3).
 const KEYS = {
@@ -74,15 +76,25 @@ export class PecrRegister {
 
   /**
    * A PECR write. Ignored while PELOCK is set; lock bits can be set but never cleared by a
-   * write (PELOCK sets all three). Returns whether OBL_LAUNCH was requested, which needs
-   * OPTLOCK clear (RM0038 §3.9.2).
+   * write. Setting PELOCK also sets PRGLOCK and OPTLOCK and clears the operation selects
+   * PROG, DATA, FTDW/FIX, ERASE and FPRG: RM0038 §3.9.2 says of each of those five "This bit
+   * is cleared when PELOCK is set" and of PRGLOCK/OPTLOCK "This bit is set when PELOCK is
+   * set" (as transcribed in bobmittmann/yard-ice src/targets/stm32f/stm32l_defs.h). So an
+   * unlock after a relock starts from PECR = PRGLOCK|OPTLOCK, which is what OpenOCD's
+   * stm32lx.c and stlink-org rely on when they relock after a page erase without clearing
+   * ERASE|PROG. RM0377 (L0) text was not available; the L0 is assumed to behave the same.
+   * Returns whether OBL_LAUNCH was requested, which needs OPTLOCK clear.
    */
   write(value: number): { oblLaunch: boolean } {
     if (this.has(Pecr.PELOCK)) return { oblLaunch: false };
     let locks = this.value & LOCKS;
-    if (value & Pecr.PELOCK) locks = LOCKS;
-    else locks |= value & (Pecr.PRGLOCK | Pecr.OPTLOCK);
-    const modes = value & ~(LOCKS | Pecr.OBL_LAUNCH) & (this.isL0 ? MODES_L0 : MODES_L1);
+    let modes = value & ~(LOCKS | Pecr.OBL_LAUNCH) & (this.isL0 ? MODES_L0 : MODES_L1);
+    if (value & Pecr.PELOCK) {
+      locks = LOCKS;
+      modes &= ~CLEARED_BY_PELOCK;
+    } else {
+      locks |= value & (Pecr.PRGLOCK | Pecr.OPTLOCK);
+    }
     this.value = (locks | modes) >>> 0;
     return { oblLaunch: (value & Pecr.OBL_LAUNCH) !== 0 && !(locks & Pecr.OPTLOCK) };
   }
