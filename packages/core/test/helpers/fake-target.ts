@@ -6,20 +6,20 @@
 import {
   FlashImage,
   FlashwrightError,
-  PLUGIN_API_VERSION,
-  PluginLoader,
-  PluginSet,
   type AddressRange,
   type Device,
   type FlashRegion,
   type FlashwrightPlugin,
+  type ImageFormat,
   type MemoryPort,
   type OptionValues,
+  type PluginSet,
   type Probe,
   type ProgressCallback,
   type TargetFamily,
   type TransportFactory,
 } from '../../src/index.js';
+import { pluginSetOf, recordingProbe, testPlugin, uniformFlashRegion } from './test-plugin.js';
 
 export interface FakeChipOptions {
   readonly name?: string;
@@ -61,22 +61,14 @@ export class FakeChip {
 
   constructor(readonly config: FakeChipOptions = {}) {
     this.name = config.name ?? 'FAKE-16K';
-    const base = config.base ?? 0x08000000;
-    const sectorBytes = config.sectorBytes ?? 1024;
-    const count = config.sectors ?? 16;
-    const sectors = Array.from({ length: count }, (_, i) => ({
-      start: base + i * sectorBytes,
-      end: base + (i + 1) * sectorBytes,
-    }));
-    this.region = {
-      name: 'main',
-      start: base,
-      end: base + count * sectorBytes,
-      sectors,
+    this.region = uniformFlashRegion({
+      base: config.base ?? 0x08000000,
+      sectorBytes: config.sectorBytes ?? 1024,
+      sectors: config.sectors ?? 16,
       erasedValue: config.erasedValue ?? 0xff,
       writeUnitBytes: config.writeUnitBytes ?? 4,
-    };
-    this.flash = new Uint8Array(count * sectorBytes).fill(this.region.erasedValue);
+    });
+    this.flash = new Uint8Array(this.region.end - this.region.start).fill(this.region.erasedValue);
     this.readLevel = config.readLevel ?? 0;
   }
 
@@ -213,21 +205,21 @@ export class FakeChip {
       read32: () => Promise.resolve(0),
       write32: () => Promise.resolve(),
     };
-    return {
-      info: { transport: 'fake', name: 'Fake probe', serial: 'F1' },
-      access: 'memory',
-      warnings: [],
-      memory,
-      connect: () => Promise.resolve({}),
-      reset: (kind, options) => {
-        this.calls.push({ op: 'reset', kind, halt: options?.halt });
-        return Promise.resolve();
+    return recordingProbe(
+      {
+        info: { transport: 'fake', name: 'Fake probe', serial: 'F1' },
+        access: 'memory',
+        warnings: [],
+        memory,
       },
-      close: () => {
-        this.calls.push({ op: 'close' });
-        return Promise.resolve();
+      {
+        reset: (kind, options) => {
+          this.calls.push({ op: 'reset', kind, halt: options?.halt });
+          return Promise.resolve();
+        },
+        close: () => this.calls.push({ op: 'close' }),
       },
-    };
+    );
   }
 
   plugin(): FlashwrightPlugin {
@@ -247,26 +239,12 @@ export class FakeChip {
       layoutOf: (name) =>
         name.toUpperCase() === this.name ? { name: this.name, flash: [this.region] } : undefined,
     };
-    return {
-      meta: { name: 'fake-plugin', version: '0.0.0', apiVersion: PLUGIN_API_VERSION },
-      transports: [transport],
-      families: [family],
-      formats: [rawFormat],
-    };
+    return testPlugin({ name: 'fake-plugin', transport, family, format: rawFormat });
   }
 
-  /** A PluginSet where "fake" (transport), "fakefam" (family) and "raw" (format) resolve to this this. */
+  /** A PluginSet where "fake-plugin", "fake" (transport), "fakefam" (family) and "raw" (format) resolve to this chip. */
   pluginSet(): PluginSet {
-    const plugin = this.plugin();
-    const loader = new PluginLoader({
-      baseDir: process.cwd(),
-      resolvers: [
-        (spec) =>
-          ['fake', 'fakefam', 'raw', 'fake-plugin'].includes(spec) ? `fake:${spec}` : undefined,
-      ],
-      importModule: () => Promise.resolve({ plugin: () => plugin }),
-    });
-    return new PluginSet(loader);
+    return pluginSetOf(this.plugin());
   }
 }
 
@@ -300,7 +278,7 @@ export const rawFormat = {
     }
     return Uint8Array.from(parts);
   },
-};
+} satisfies ImageFormat;
 
 /** Encodes blocks in the "raw" test format. */
 export function rawImage(blocks: [number, Uint8Array][]): Uint8Array {

@@ -8,9 +8,6 @@
 import type { FlashImage } from '../../src/index.js';
 import {
   FlashwrightError,
-  PLUGIN_API_VERSION,
-  PluginLoader,
-  PluginSet,
   type AddressRange,
   type Device,
   type FlashRegion,
@@ -18,12 +15,14 @@ import {
   type MemoryMapRegion,
   type MemoryPort,
   type NativeFlashPort,
+  type PluginSet,
   type Probe,
   type ProbeAccessLevel,
   type ProgressCallback,
   type TargetFamily,
 } from '../../src/index.js';
 import { rawFormat } from './fake-target.js';
+import { pluginSetOf, recordingProbe, testPlugin, uniformFlashRegion } from './test-plugin.js';
 
 export const BASE = 0x08000000;
 export const PART = 'MEMCHIP-16K';
@@ -65,17 +64,13 @@ export class MemoryTarget {
     const bytes = options.flashBytes ?? 16 * 1024;
     const sectorBytes = options.sectorBytes ?? 1024;
     this.flash = new Uint8Array(bytes).fill(options.initial ?? 0x00);
-    this.region = {
-      name: 'main',
-      start: BASE,
-      end: BASE + bytes,
-      sectors: Array.from({ length: bytes / sectorBytes }, (_, i) => ({
-        start: BASE + i * sectorBytes,
-        end: BASE + (i + 1) * sectorBytes,
-      })),
+    this.region = uniformFlashRegion({
+      base: BASE,
+      sectorBytes,
+      sectors: bytes / sectorBytes,
       erasedValue: 0xff,
       writeUnitBytes: 4,
-    };
+    });
   }
 
   bytes(address: number, length: number): Uint8Array {
@@ -144,23 +139,23 @@ export class MemoryTarget {
   }
 
   probe(): Probe {
-    return {
-      info: { transport: 'mem', name: 'Memory-only probe' },
-      access: this.options.access ?? 'memory',
-      warnings: [],
-      memory: this.memory(),
-      nativeFlash: this.native(),
-      memoryMap: this.options.memoryMap,
-      connect: () => Promise.resolve({}),
-      reset: () => {
-        this.calls.push({ op: 'reset' });
-        return Promise.resolve();
+    return recordingProbe(
+      {
+        info: { transport: 'mem', name: 'Memory-only probe' },
+        access: this.options.access ?? 'memory',
+        warnings: [],
+        memory: this.memory(),
+        nativeFlash: this.native(),
+        memoryMap: this.options.memoryMap,
       },
-      close: () => {
-        this.calls.push({ op: 'close' });
-        return Promise.resolve();
+      {
+        reset: () => {
+          this.calls.push({ op: 'reset' });
+          return Promise.resolve();
+        },
+        close: () => this.calls.push({ op: 'close' }),
       },
-    };
+    );
   }
 
   /** The chip as its family would identify it: an algorithm that works on this flash. */
@@ -218,32 +213,18 @@ export class MemoryTarget {
           ? { name: `${PART} (database)`, flash: [this.region] }
           : undefined,
     };
-    return {
-      meta: { name: 'mem-plugin', version: '0.0.0', apiVersion: PLUGIN_API_VERSION },
-      transports: [
-        {
-          id: 'mem',
-          description: 'memory-only test transport',
-          list: () => Promise.resolve([]),
-          open: () => Promise.resolve(this.probe()),
-        },
-      ],
-      families: [family],
-      formats: [rawFormat],
+    const transport = {
+      id: 'mem',
+      description: 'memory-only test transport',
+      list: () => Promise.resolve([]),
+      open: () => Promise.resolve(this.probe()),
     };
+    return testPlugin({ name: 'mem-plugin', transport, family, format: rawFormat });
   }
 
+  /** A PluginSet where "mem-plugin", "mem", "memfam" and "raw" resolve to this target. */
   pluginSet(): PluginSet {
-    const plugin = this.plugin();
-    const loader = new PluginLoader({
-      baseDir: process.cwd(),
-      resolvers: [
-        (spec) =>
-          ['mem', 'memfam', 'raw', 'mem-plugin'].includes(spec) ? `mem:${spec}` : undefined,
-      ],
-      importModule: () => Promise.resolve({ plugin: () => plugin }),
-    });
-    return new PluginSet(loader);
+    return pluginSetOf(this.plugin());
   }
 }
 
