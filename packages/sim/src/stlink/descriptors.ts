@@ -87,6 +87,31 @@ function bridge(number: number): InterfaceDescriptor {
 }
 
 /** Every modelled PID. The first of each kind is the one a recipe's `probe` selects. */
+/** STLINK-V3E / V3MINI (PID 0x374E): debug, mass storage and VCP. */
+const stlinkV3E: StlinkVariant = {
+  kind: 'stlink-v3',
+  productId: 0x374e,
+  speed: 'high-speed',
+  debugOut: 0x01,
+  debugIn: 0x81,
+  traceIn: 0x82,
+  deviceClass: [0xef, 0x02, 0x01],
+  productName: 'STLINK-V3',
+  maxPowerMa: 500,
+  interfaces: [
+    {
+      number: 0,
+      ...VENDOR,
+      name: 'ST-Link Debug',
+      endpoints: [bulk(0x81, 512), bulk(0x01, 512), bulk(0x82, 512)],
+    },
+    msc(1, 512),
+    ...vcp(2, 512),
+  ],
+  defaultFirmware: 'V3J7M3B5S1',
+  defaultSerial: '002F00293137510D33333639',
+};
+
 export const stlinkVariants: readonly StlinkVariant[] = [
   {
     kind: 'stlink-v2',
@@ -154,51 +179,12 @@ export const stlinkVariants: readonly StlinkVariant[] = [
     defaultFirmware: 'V2J40M27',
     defaultSerial: '0670FF485550755187121724',
   },
+  stlinkV3E,
+  // V3SET: the same debug interface, plus the ST-Link Bridge interface.
   {
-    kind: 'stlink-v3',
-    productId: 0x374e,
-    speed: 'high-speed',
-    debugOut: 0x01,
-    debugIn: 0x81,
-    traceIn: 0x82,
-    deviceClass: [0xef, 0x02, 0x01],
-    productName: 'STLINK-V3',
-    maxPowerMa: 500,
-    interfaces: [
-      {
-        number: 0,
-        ...VENDOR,
-        name: 'ST-Link Debug',
-        endpoints: [bulk(0x81, 512), bulk(0x01, 512), bulk(0x82, 512)],
-      },
-      msc(1, 512),
-      ...vcp(2, 512),
-    ],
-    defaultFirmware: 'V3J7M3B5S1',
-    defaultSerial: '002F00293137510D33333639',
-  },
-  {
-    kind: 'stlink-v3',
+    ...stlinkV3E,
     productId: 0x374f,
-    speed: 'high-speed',
-    debugOut: 0x01,
-    debugIn: 0x81,
-    traceIn: 0x82,
-    deviceClass: [0xef, 0x02, 0x01],
-    productName: 'STLINK-V3',
-    maxPowerMa: 500,
-    interfaces: [
-      {
-        number: 0,
-        ...VENDOR,
-        name: 'ST-Link Debug',
-        endpoints: [bulk(0x81, 512), bulk(0x01, 512), bulk(0x82, 512)],
-      },
-      msc(1, 512),
-      ...vcp(2, 512),
-      bridge(4),
-    ],
-    defaultFirmware: 'V3J7M3B5S1',
+    interfaces: [...stlinkV3E.interfaces, bridge(4)],
     defaultSerial: '003A00483137510D33333640',
   },
 ];
