@@ -6,6 +6,8 @@ export interface CommonOptions {
   readonly probe?: string | undefined;
   readonly json?: boolean | undefined;
   readonly yes?: boolean | undefined;
+  /** Phrases given with --confirm (repeatable). */
+  readonly confirm?: readonly string[] | undefined;
   readonly dryRun?: boolean | undefined;
   readonly verbose?: boolean | undefined;
 }
@@ -16,6 +18,11 @@ export function withCommonOptions(command: Command): Command {
     .option('--probe <spec>', 'probe to use: stlink, stlink:SERIAL, virtual, gdb:HOST:PORT')
     .option('--json', 'newline-delimited JSON events on stdout; the last line is a summary')
     .option('-y, --yes', 'confirm destructive steps (mass erase, unprotect, option bytes)')
+    .option(
+      '--confirm <phrase>',
+      'confirm by phrase: mass-erase, write-option-bytes, or permanently-disable-debug (the only command-line confirmation of a permanent setting such as RDP level 2; --yes never covers it); repeatable',
+      (phrase: string, previous: readonly string[] = []) => [...previous, phrase],
+    )
     .option('--dry-run', 'show what would happen without touching hardware')
     .option('-v, --verbose', 'more detail, and causes of errors');
 }

@@ -82,7 +82,8 @@ export {
   builtinStepIds,
   MASS_ERASE_CONFIRMATION,
   OPTION_BYTES_CONFIRMATION,
-  RDP2_CONFIRMATION,
+  PERMANENT_CONFIRMATION,
+  confirmationPhrases,
   type EraseMode,
   type VerifyMode,
 } from './config/steps-schema.js';
@@ -137,7 +138,7 @@ export {
 } from './pipeline/flash-plan.js';
 export { loadImage, loadImages } from './pipeline/load-image.js';
 export { outputFormatFor, writeImageFile, type WriteImageOptions } from './pipeline/steps/read.js';
-export { resolveValues as resolveOptionValues } from './pipeline/steps/option-bytes.js';
+export { parseOptionValue } from './plugin/option-values.js';
 export { formatBytes, formatRanges } from './pipeline/units-text.js';
 export {
   doctorCheckIds,

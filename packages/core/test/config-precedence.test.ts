@@ -189,24 +189,32 @@ test('an extends cycle is an error', async (t) => {
   t.regex(error.message, /extends itself/);
 });
 
-test('RDP level 2 coming from a preset is an error, even when confirmed', async (t) => {
-  const dir = await projectDir({
+test('the permanent phrase counts only in the user’s own recipe file, never in a preset', async (t) => {
+  const step =
+    'steps:\n  - connect\n  - option-bytes: { RDP: 2, confirm: permanently-disable-debug }\n';
+  const preset = await projectDir({
     'flashwright.config.yaml': 'extends: ./evil.yaml\n',
-    'evil.yaml':
-      'steps:\n  - connect\n  - option-bytes: { RDP: 2, confirm: permanently-disable-debug }\n',
+    'evil.yaml': step,
   });
-  const error = await t.throwsAsync<FlashwrightError>(loadRecipe({ cwd: dir, env: {} }));
-  const [issue] = error.details?.issues as RecipeIssue[];
-  t.is(issue?.keyPath, 'steps[1].option-bytes.RDP');
-  t.is(issue?.source?.origin, join(dir, 'evil.yaml'));
-  t.is(issue?.line, 3);
-  t.regex(issue?.message ?? '', /never come from a preset/);
+  const fromPreset = (await loadRecipe({ cwd: preset, env: {} })).recipe.steps[1];
+  t.like(fromPreset, { id: 'option-bytes', confirmed: true, permanentConfirmed: false });
+  t.is(fromPreset?.source?.origin, join(preset, 'evil.yaml'));
 
-  const own = await projectDir({
+  const own = await projectDir({ 'flashwright.config.yaml': step });
+  const fromFile = (await loadRecipe({ cwd: own, env: {} })).recipe.steps[1];
+  t.like(fromFile, { id: 'option-bytes', confirmed: true, permanentConfirmed: true });
+});
+
+test('YAML option values in hex stay raw values (0x02 is the byte 2, not the name "2")', async (t) => {
+  const dir = await projectDir({
     'flashwright.config.yaml':
-      'steps: [connect, { option-bytes: { RDP: 2, confirm: permanently-disable-debug } }]\n',
+      'steps:\n  - option-bytes: { RDP: 0x02, BOR_LEV: 0o3, WRP0: 0xFF, DATA0: 7, confirm: write-option-bytes }\n',
   });
-  await t.notThrowsAsync(loadRecipe({ cwd: own, env: {} }), 'the user’s own recipe may');
+  const step = (await loadRecipe({ cwd: dir, env: {} })).recipe.steps[0];
+  t.like(step, {
+    id: 'option-bytes',
+    values: { RDP: '0x02', BOR_LEV: '0o3', WRP0: '0xFF', DATA0: 7 },
+  });
 });
 
 test('a mistyped FLASHWRIGHT_ variable is reported, unrelated ones are left alone', async (t) => {

@@ -4,7 +4,7 @@ import {
   builtinStepIds,
   MASS_ERASE_CONFIRMATION,
   OPTION_BYTES_CONFIRMATION,
-  RDP2_CONFIRMATION,
+  PERMANENT_CONFIRMATION,
   recipeEnvironmentVariables,
   recipeJsonSchema,
 } from '../src/index.js';
@@ -61,7 +61,7 @@ test('the README recipe reference documents every key, step, phrase and variable
     ...builtinStepIds,
     MASS_ERASE_CONFIRMATION,
     OPTION_BYTES_CONFIRMATION,
-    RDP2_CONFIRMATION,
+    PERMANENT_CONFIRMATION,
     ...Object.keys(recipeEnvironmentVariables),
   ];
   // Step options (steps.erase.mode) are documented in the step's row: their name must

@@ -122,7 +122,7 @@ test('RDP level 2 with its confirmation is written, and the chip then stops answ
   const rig = await simRig({ device: 'STM32L476RG' });
   try {
     const device = await rig.identify();
-    await device.writeOptionBytes({ RDP: 0xcc }, undefined, { confirmPermanentRdp2: true });
+    await device.writeOptionBytes({ RDP: 0xcc }, undefined, { confirmPermanent: true });
     t.regex(rig.log.lines.join('\n'), /RDP level 2/);
     const error = await t.throwsAsync(rig.probe.connect({ speedKhz: 4000 }));
     t.is((error as { code?: string }).code, 'TARGET_NO_RESPONSE');

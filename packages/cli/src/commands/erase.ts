@@ -18,7 +18,7 @@ export function registerErase(program: Command): void {
         ctx,
         withSteps(resolved, [
           { id: 'connect', keyPath: 'erase' },
-          // Confirmation comes from --yes only: the command line has no recipe step to confirm in.
+          // Confirmation comes from --yes or --confirm mass-erase: there is no recipe step to confirm in.
           { id: 'erase', mode: 'mass', confirmed: false, keyPath: 'erase' },
         ]),
       );

@@ -16,6 +16,7 @@ export async function executeRecipe(
     emit: ctx.reporter.event,
     signal: ctx.signal,
     yes: ctx.options.yes === true,
+    confirmPhrases: ctx.options.confirm,
   });
   if (ctx.options.dryRun === true) {
     await pipeline.dryRun();

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { isPlainObject } from './key-path.js';
 
@@ -46,8 +46,28 @@ const loadYaml: Loader = (filepath, content) => {
       { source: { file: filepath }, cause: error, hint: 'Fix the YAML syntax at that line.' },
     );
   }
+  keepRawOptionValues(doc);
   return doc.toJS() as unknown;
 };
+
+/**
+ * YAML reads an unquoted `0x02` as the number 2, and for an option field with named
+ * values the number 2 is a name (RDP level 2), while the text "0x02" is the raw byte
+ * (RDP level 1). Option values written in hex or octal keep their text so that they stay
+ * raw register values, as written.
+ */
+function keepRawOptionValues(doc: Document): void {
+  const steps = doc.get('steps');
+  if (!isSeq(steps)) return;
+  for (const step of steps.items) {
+    const options = isMap(step) ? step.get('option-bytes') : undefined;
+    if (!isMap(options)) continue;
+    for (const { value } of options.items) {
+      if (isScalar(value) && typeof value.value === 'number' && value.format !== undefined)
+        value.value = value.source;
+    }
+  }
+}
 
 const typeScriptLoader = defaultLoaders['.ts'];
 

@@ -60,10 +60,13 @@ export type RecipeStep = StepBase &
     | {
         readonly id: 'option-bytes';
         readonly values: Readonly<Record<string, number | string>>;
-        /** `confirm: write-option-bytes` (or the RDP 2 phrase). */
+        /** `confirm: write-option-bytes` (or the permanent phrase), from any layer. */
         readonly confirmed: boolean;
-        /** `confirm: permanently-disable-debug`: the only way to set RDP level 2. */
-        readonly rdp2Confirmed: boolean;
+        /**
+         * `confirm: permanently-disable-debug` written in the user's own recipe file (not
+         * an `extends` layer): with `--confirm` the only way to write a permanent value.
+         */
+        readonly permanentConfirmed: boolean;
       }
     | { readonly id: 'reset'; readonly run: boolean; readonly kind: ResetKind }
     | {

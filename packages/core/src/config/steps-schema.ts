@@ -12,10 +12,19 @@ export const MASS_ERASE_CONFIRMATION = 'mass-erase';
 /** Confirms an option-byte write. */
 export const OPTION_BYTES_CONFIRMATION = 'write-option-bytes';
 /**
- * Confirms setting RDP level 2, which disables debug access for good. It has its own
- * phrase so that neither --yes nor a copied `write-option-bytes` can set it by accident.
+ * Confirms an option value that can never be undone (STM32 RDP level 2 disables debug
+ * access for good; the family says which values are permanent). It has its own phrase so
+ * that neither --yes nor a copied `write-option-bytes` can set it by accident, and it
+ * counts only from the user's own recipe file or `--confirm`, never from a preset.
  */
-export const RDP2_CONFIRMATION = 'permanently-disable-debug';
+export const PERMANENT_CONFIRMATION = 'permanently-disable-debug';
+
+/** Every phrase `--confirm` accepts. */
+export const confirmationPhrases = [
+  MASS_ERASE_CONFIRMATION,
+  OPTION_BYTES_CONFIRMATION,
+  PERMANENT_CONFIRMATION,
+] as const;
 
 export const eraseModes = ['auto', 'mass', 'none'] as const;
 export type EraseMode = (typeof eraseModes)[number];
@@ -66,16 +75,18 @@ const verifyOptions = z
 const optionBytesOptions = z
   .object({
     confirm: z
-      .enum([OPTION_BYTES_CONFIRMATION, RDP2_CONFIRMATION])
+      .enum([OPTION_BYTES_CONFIRMATION, PERMANENT_CONFIRMATION])
       .optional()
       .describe(
-        `"${OPTION_BYTES_CONFIRMATION}" confirms the write (or pass --yes); RDP level 2 needs "${RDP2_CONFIRMATION}".`,
+        `"${OPTION_BYTES_CONFIRMATION}" confirms the write (or pass --yes). A permanent value (RDP level 2) needs "${PERMANENT_CONFIRMATION}" in your own recipe file or on the command line (--confirm ${PERMANENT_CONFIRMATION}); a preset's phrase and --yes do not count.`,
       ),
   })
   .catchall(
     z
       .union([z.number().int().nonnegative(), z.string()])
-      .describe('Field value: a number or one of the field’s named values'),
+      .describe(
+        'Field value. A name from the field’s table means that setting: for RDP, 0, 1 and 2 (number or string, also "level-2") are levels. Anything else is the raw register value: "0xCC" and 204 are the byte 0xCC, "0x02" is the byte 2 (RDP level 1 on STM32).',
+      ),
   )
   .describe('Writes named option-byte fields (e.g. BOR_LEV: 1), then reloads them.');
 

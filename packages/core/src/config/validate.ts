@@ -12,7 +12,7 @@ import {
   MASS_ERASE_CONFIRMATION,
   OPTION_BYTES_CONFIRMATION,
   PLUGIN_STEP_ID,
-  RDP2_CONFIRMATION,
+  PERMANENT_CONFIRMATION,
   type BuiltinStepId,
   type EraseMode,
   type VerifyMode,
@@ -24,7 +24,7 @@ type Sources = ReadonlyMap<string, ValueSource>;
 
 /**
  * Validates a merged recipe and normalises it. Collects every problem (schema errors,
- * unknown steps, a preset that sets RDP level 2) and throws one RECIPE_INVALID listing all.
+ * unknown steps) and throws one RECIPE_INVALID listing all.
  */
 export function validateRecipe(merged: Record<string, unknown>, sources: Sources): Recipe {
   const issues: RecipeIssue[] = [];
@@ -40,7 +40,6 @@ export function validateRecipe(merged: Record<string, unknown>, sources: Sources
       else steps.push(result.step);
     }
   }
-  issues.push(...presetRdp2Issues(steps));
   if (issues.length > 0 || !parsed.success) throw recipeInvalid(sortIssues(dedupe(issues)));
 
   const data = parsed.data;
@@ -175,8 +174,9 @@ function buildStep(
         ...base,
         id,
         values: fields as Record<string, number | string>,
-        confirmed: confirm === OPTION_BYTES_CONFIRMATION || confirm === RDP2_CONFIRMATION,
-        rdp2Confirmed: confirm === RDP2_CONFIRMATION,
+        confirmed: confirm === OPTION_BYTES_CONFIRMATION || confirm === PERMANENT_CONFIRMATION,
+        // A permanent value needs the user's own phrase: a preset's never counts.
+        permanentConfirmed: confirm === PERMANENT_CONFIRMATION && source?.kind === 'file',
       };
     }
     case 'reset':
@@ -195,34 +195,6 @@ function buildStep(
         file: String(o.file),
       };
   }
-}
-
-/** True when an option-byte value asks for RDP level 2 (2, "2", or the STM32 byte 0xCC). */
-export function isRdpLevel2(field: string, value: number | string): boolean {
-  if (field.toUpperCase() !== 'RDP') return false;
-  if (typeof value === 'number') return value === 2 || value === 0xcc;
-  const text = value.trim().toLowerCase();
-  return text === '2' || text === '0xcc' || text === 'level2' || text === 'level 2';
-}
-
-/** RDP level 2 is permanent: it must come from the user's own recipe, never from a preset. */
-function presetRdp2Issues(steps: readonly RecipeStep[]): RecipeIssue[] {
-  const issues: RecipeIssue[] = [];
-  for (const step of steps) {
-    if (step.id !== 'option-bytes' || step.source?.kind !== 'extends') continue;
-    for (const [field, value] of Object.entries(step.values)) {
-      if (!isRdpLevel2(field, value)) continue;
-      const index = Number(/\[(\d+)\]/.exec(step.keyPath)?.[1] ?? 0);
-      issues.push(
-        makeIssue(
-          ['steps', index, 'option-bytes', field],
-          'RDP level 2 (permanent, disables debug for good) must never come from a preset. Set it in your own recipe, with its own confirmation, if you really mean it.',
-          step.source,
-        ),
-      );
-    }
-  }
-  return issues;
 }
 
 /** Issues grouped by file (in the order files first appear), then by line. */

@@ -15,6 +15,7 @@ import type {
 import { loadImages } from './load-image.js';
 import { builtinFamilies } from './plugin-set.js';
 import { Session, type PipelineOptions } from './session.js';
+import { checkConfirmPhrases } from './steps/confirm.js';
 import { connectAndIdentify, connectStep } from './steps/connect.js';
 import { eraseStep } from './steps/erase.js';
 import { optionBytesStep } from './steps/option-bytes.js';
@@ -84,6 +85,7 @@ export class Pipeline {
 
   /** Loads the recipe's plugins and image, checks plugin steps and emits warnings. */
   static async prepare(options: PipelineOptions): Promise<Pipeline> {
+    checkConfirmPhrases(options.confirmPhrases ?? []);
     const session = new Session(options);
     const { recipe } = options.resolved;
     for (const p of recipe.plugins) await options.plugins.add(p.name, p.options);
@@ -104,7 +106,12 @@ export class Pipeline {
       }
       session.image = await loadImages(recipe.images, options.plugins);
     }
-    const ctx: PlanContext = { recipe, image: session.image, yes: options.yes };
+    const ctx: PlanContext = {
+      recipe,
+      image: session.image,
+      yes: options.yes,
+      confirmPhrases: options.confirmPhrases,
+    };
     const prepared = recipe.steps.map((step, index) => prepareStep(step, index, ctx, session));
     warnAboutMissingVerify(recipe.steps, session);
     session.connect = () => connectAndIdentify(session);
@@ -130,6 +137,10 @@ export class Pipeline {
    * `target.device` when it has one; otherwise the plan is by image ranges only.
    */
   async plan(dryRun = true): Promise<PlanEvent> {
+    return (await this.#plan(dryRun)).event;
+  }
+
+  async #plan(dryRun: boolean): Promise<{ event: PlanEvent; ctx: PlanContext }> {
     const session = this.#session;
     const notes: string[] = [];
     const layout = await databaseLayout(session, notes);
@@ -138,6 +149,7 @@ export class Pipeline {
       image: session.image,
       layout,
       yes: session.options.yes,
+      confirmPhrases: session.options.confirmPhrases,
     };
     const steps: PlannedStep[] = this.#prepared.map((step) => {
       const plan = step.plan(ctx);
@@ -161,17 +173,12 @@ export class Pipeline {
       notes,
     };
     session.options.emit(event);
-    return event;
+    return { event, ctx };
   }
 
   /** --dry-run: emits the plan; throws the refusal a real run would hit (exit 6). */
   async dryRun(): Promise<PlanEvent> {
-    const event = await this.plan(true);
-    const ctx: PlanContext = {
-      recipe: this.#session.recipe,
-      image: this.#session.image,
-      yes: this.#session.options.yes,
-    };
+    const { event, ctx } = await this.#plan(true);
     for (const step of this.#prepared) {
       const refusal = step.plan(ctx).refusal;
       if (refusal !== undefined) throw refusal;

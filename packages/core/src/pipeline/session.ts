@@ -21,8 +21,13 @@ export interface PipelineOptions {
   readonly emit: EventSink;
   /** Ctrl-C: the pipeline stops at the next safe point (between flash units). */
   readonly signal: AbortSignal;
-  /** --yes: confirms destructive steps (never RDP level 2). */
+  /** --yes: confirms destructive steps (never a permanent option value). */
   readonly yes: boolean;
+  /**
+   * Phrases given with --confirm: each confirms what its recipe phrase does, and
+   * `permanently-disable-debug` is the command line's way to confirm a permanent value.
+   */
+  readonly confirmPhrases?: readonly string[] | undefined;
 }
 
 /**

@@ -183,6 +183,17 @@ export interface OptionFieldInfo {
   readonly values?: Readonly<Record<string, number>> | undefined;
   readonly min?: number | undefined;
   readonly max?: number | undefined;
+  /**
+   * Turns a recipe value into the raw value the device writes, or undefined when it is not
+   * one. Without it core's `parseOptionValue` applies: a field's named values first (so the
+   * number 2 is RDP level 2), then 0x-hex and decimal as raw values (0x02 is the byte 2).
+   */
+  parse?(value: number | string): number | undefined;
+  /**
+   * True when writing this raw value can never be undone (STM32 RDP level 2). The runner
+   * then needs the user's own confirmation phrase, never --yes or a preset's.
+   */
+  isPermanent?(raw: number): boolean;
 }
 
 export type OptionValues = Readonly<Record<string, number>>;
@@ -211,10 +222,11 @@ export interface TargetContext {
 /** Extra confirmations for Device.writeOptionBytes. */
 export interface WriteOptionBytesOptions {
   /**
-   * The recipe's own RDP level 2 confirmation (`confirm: permanently-disable-debug`). A
-   * device refuses to write RDP level 2 without it.
+   * The user's own confirmation of a permanent value (`confirm: permanently-disable-debug`
+   * in their recipe file, or `--confirm permanently-disable-debug`). A device refuses to
+   * write a value its field calls permanent without it.
    */
-  readonly confirmPermanentRdp2?: boolean | undefined;
+  readonly confirmPermanent?: boolean | undefined;
 }
 
 export interface IdentifyOptions {
@@ -257,6 +269,8 @@ export interface DeviceLayout {
   readonly name: string;
   readonly flash: readonly FlashRegion[];
   readonly ram?: readonly AddressRange[] | undefined;
+  /** The part's option fields, so that --dry-run can check values and permanence. */
+  readonly optionFields?: readonly OptionFieldInfo[] | undefined;
 }
 
 /** An identified chip, bound to the context it was identified through. */

@@ -12,6 +12,7 @@ import {
   type FlashwrightPlugin,
   type ImageFormat,
   type MemoryPort,
+  type OptionFieldInfo,
   type OptionValues,
   type PluginSet,
   type Probe,
@@ -181,14 +182,7 @@ export class FakeChip {
             },
           }
         : {}),
-      optionFields: () => [
-        {
-          name: 'RDP',
-          description: 'read protection',
-          values: { '0': 0xaa, '1': 0xbb, '2': 0xcc },
-        },
-        { name: 'BOR_LEV', description: 'brown-out level', min: 0, max: 4 },
-      ],
+      optionFields: () => fakeOptionFields,
       readOptionBytes: () => Promise.resolve({ ...this.options }),
       writeOptionBytes: (values: OptionValues) => {
         this.calls.push({ op: 'writeOptionBytes', values });
@@ -237,7 +231,9 @@ export class FakeChip {
       description: 'fake family',
       identify: () => Promise.resolve(this.device()),
       layoutOf: (name) =>
-        name.toUpperCase() === this.name ? { name: this.name, flash: [this.region] } : undefined,
+        name.toUpperCase() === this.name
+          ? { name: this.name, flash: [this.region], optionFields: fakeOptionFields }
+          : undefined,
     };
     return testPlugin({ name: 'fake-plugin', transport, family, format: rawFormat });
   }
@@ -252,6 +248,29 @@ export class FakeChip {
  * "raw" test format: 4-byte big-endian address, then data; several records back to back
  * as [address u32][length u32][bytes].
  */
+/**
+ * The fake family's option fields. Which values are permanent is the family's to say: RDP's
+ * 0xCC, and LOCK's 0x5A (a name core has never heard of).
+ */
+export const fakeOptionFields: readonly OptionFieldInfo[] = [
+  {
+    name: 'RDP',
+    description: 'read protection',
+    values: { '0': 0xaa, '1': 0xbb, '2': 0xcc },
+    min: 0,
+    max: 0xff,
+    isPermanent: (raw) => raw === 0xcc,
+  },
+  { name: 'BOR_LEV', description: 'brown-out level', min: 0, max: 4 },
+  {
+    name: 'LOCK',
+    description: 'debug lock: 0x5A locks for good',
+    min: 0,
+    max: 0xff,
+    isPermanent: (raw) => raw === 0x5a,
+  },
+];
+
 export const rawFormat = {
   id: 'raw',
   description: 'test records',

@@ -11,6 +11,8 @@ import { projectDir } from './recipe-dir.js';
 
 export interface HarnessOptions {
   readonly yes?: boolean;
+  /** Phrases given with --confirm. */
+  readonly confirmPhrases?: readonly string[];
   readonly controller?: AbortController;
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
 }
@@ -51,6 +53,7 @@ export async function runRecipe(
       emit: (event) => events.push(event),
       signal: controller.signal,
       yes: options.yes ?? false,
+      confirmPhrases: options.confirmPhrases,
     });
     if (options.dryRun === true) {
       await pipeline.dryRun();

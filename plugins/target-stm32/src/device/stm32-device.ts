@@ -276,17 +276,16 @@ export class Stm32Device implements Device {
     const controller = this.controller('Writing option bytes');
     const current = await controller.readOptionRegisters(signal);
     const encoded = encodeOptionFields(this.#fields, current, values);
-    const rdp = encoded.fields[this.rdpField.name];
-    if (
-      rdp !== undefined &&
-      rdp === this.data.rdp.level2 &&
-      options.confirmPermanentRdp2 !== true
-    ) {
+    const permanent = this.optionFields().some((f) => {
+      const raw = encoded.fields[f.name];
+      return raw !== undefined && f.isPermanent?.(raw) === true;
+    });
+    if (permanent && options.confirmPermanent !== true) {
       throw new FlashwrightError(
         'CONFIRMATION_REQUIRED',
         `Refusing to set RDP level 2 on ${this.name}: it disables the debug port for good and cannot be undone`,
         {
-          hint: 'Only if you really mean it: give the option-bytes step `confirm: permanently-disable-debug` in your own recipe.',
+          hint: 'Only if you really mean it: give the option-bytes step `confirm: permanently-disable-debug` in your own recipe file, or pass --confirm permanently-disable-debug.',
         },
       );
     }
@@ -300,7 +299,7 @@ export class Stm32Device implements Device {
     }
     throwIfAborted(signal);
     await this.ensureHalted(signal);
-    if (rdp !== undefined && rdp === this.data.rdp.level2) {
+    if (permanent) {
       await this.writeRdpLevel2(controller, encoded.registers, signal);
       return;
     }

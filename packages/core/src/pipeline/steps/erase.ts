@@ -6,7 +6,7 @@ import { chunkRanges, planFlash } from '../flash-plan.js';
 import type { Session } from '../session.js';
 import { formatBytes, formatRanges } from '../units-text.js';
 import { ensureInsideFlash } from './checks.js';
-import { confirmationRequired } from './confirm.js';
+import { confirmationRequired, isConfirmed } from './confirm.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 import type { StepHandler, StepOutcome, StepRef } from './step-handler.js';
 
@@ -25,7 +25,7 @@ export const eraseStep: StepHandler<EraseStep> = {
   plan: (step, ctx) => {
     if (step.mode === 'none')
       return { destructive: false, lines: ['no erase (the flash must already be erased)'] };
-    const confirmed = step.confirmed || ctx.yes;
+    const confirmed = isConfirmed(step.confirmed, MASS_ERASE_CONFIRMATION, ctx);
     if (step.mode === 'mass') {
       return {
         destructive: true,
@@ -73,7 +73,7 @@ export const eraseStep: StepHandler<EraseStep> = {
 };
 
 async function massErase(step: EraseStep, session: Session, ref: StepRef): Promise<StepOutcome> {
-  if (!step.confirmed && !session.options.yes) {
+  if (!isConfirmed(step.confirmed, MASS_ERASE_CONFIRMATION, session.options)) {
     throw confirmationRequired(step.keyPath, 'mass-erase the flash', MASS_ERASE_CONFIRMATION);
   }
   const device = await session.requireDevice();

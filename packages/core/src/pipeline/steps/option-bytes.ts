@@ -1,12 +1,16 @@
 import type { RecipeStep } from '../../config/recipe.js';
-import { OPTION_BYTES_CONFIRMATION, RDP2_CONFIRMATION } from '../../config/steps-schema.js';
-import { parseAddress } from '../../config/units.js';
-import { isRdpLevel2 } from '../../config/validate.js';
+import { OPTION_BYTES_CONFIRMATION, PERMANENT_CONFIRMATION } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
+import { parseOptionValue } from '../../plugin/option-values.js';
 import type { OptionFieldInfo, OptionValues } from '../../plugin/types.js';
 import { didYouMean } from '../../util/did-you-mean.js';
 import { DatabaseDevice } from '../database-device.js';
-import { confirmationRequired } from './confirm.js';
+import {
+  confirmationRequired,
+  flagConfirms,
+  isConfirmed,
+  type GivenConfirmations,
+} from './confirm.js';
 import type { StepHandler, StepPlan } from './step-handler.js';
 
 type OptionBytesStep = Extract<RecipeStep, { id: 'option-bytes' }>;
@@ -14,13 +18,26 @@ type OptionBytesStep = Extract<RecipeStep, { id: 'option-bytes' }>;
 export const optionBytesStep: StepHandler<OptionBytesStep> = {
   title: (step) => `Option bytes: ${describeValues(step.values)}`,
   plan: (step, ctx) => {
-    const refusal = refusalFor(step, ctx.yes, false);
+    // With the part's option fields from the database, dry-run refuses what the run would.
+    const fields = ctx.layout?.optionFields;
+    let refusal: FlashwrightError | undefined;
+    try {
+      const permanent =
+        fields === undefined ? [] : permanentFields(resolveValues(step, fields), fields);
+      refusal = refusalFor(step, ctx, permanent);
+    } catch (error) {
+      if (!(error instanceof FlashwrightError)) throw error;
+      refusal = error;
+    }
     const plan: StepPlan = {
       destructive: true,
       confirmed: refusal === undefined,
       refusal,
       lines: [
         `write ${describeValues(step.values)} (skipped if already set), then reload the option bytes`,
+        ...(fields === undefined
+          ? ['values are checked against the chip’s option fields when it is identified']
+          : []),
         refusal === undefined ? 'confirmed' : `refused: ${refusal.message}`,
       ],
     };
@@ -35,18 +52,11 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
     const changes = Object.entries(wanted).filter(([name, value]) => current[name] !== value);
     if (changes.length === 0)
       return { status: 'skipped', summary: `already set: ${describeValues(step.values)}` };
-    const rdp = fields.find((f) => f.name.toUpperCase() === 'RDP');
-    const level2 = Object.entries(step.values).some(
-      ([name, value]) =>
-        isRdpLevel2(name, value) ||
-        (name.toUpperCase() === 'RDP' &&
-          rdp?.values?.['2'] !== undefined &&
-          wanted[name] === rdp.values['2']),
-    );
-    const refusal = refusalFor(step, session.options.yes, level2);
+    const permanent = permanentFields(wanted, fields);
+    const refusal = refusalFor(step, session.options, permanent);
     if (refusal !== undefined) throw refusal;
     await device.writeOptionBytes(Object.fromEntries(changes), session.signal, {
-      confirmPermanentRdp2: level2 && step.rdp2Confirmed,
+      confirmPermanent: permanent.length > 0,
     });
     session.protection = undefined;
     return {
@@ -56,22 +66,42 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
   },
 };
 
-/** Option-byte writes need confirmation; RDP level 2 needs its own phrase, never --yes. */
+/** "RDP=0xCC" for each field whose wanted raw value the family calls permanent. */
+function permanentFields(wanted: OptionValues, fields: readonly OptionFieldInfo[]): string[] {
+  return fields.flatMap((f) => {
+    const raw = wanted[f.name];
+    return raw !== undefined && f.isPermanent?.(raw) === true
+      ? [`${f.name}=0x${raw.toString(16).toUpperCase()}`]
+      : [];
+  });
+}
+
+/**
+ * Option-byte writes need confirmation. A permanent value needs the user's own phrase: in
+ * their recipe file or on the command line, never a preset's and never --yes.
+ */
 function refusalFor(
   step: OptionBytesStep,
-  yes: boolean,
-  knownLevel2: boolean,
+  given: GivenConfirmations,
+  permanent: readonly string[],
 ): FlashwrightError | undefined {
-  const level2 = knownLevel2 || Object.entries(step.values).some(([n, v]) => isRdpLevel2(n, v));
-  if (level2 && !step.rdp2Confirmed) {
+  if (
+    permanent.length > 0 &&
+    !step.permanentConfirmed &&
+    !flagConfirms(PERMANENT_CONFIRMATION, given)
+  ) {
+    const fromPreset =
+      step.source?.kind === 'extends' ? ` (the recipe step comes from ${step.source.origin})` : '';
     return confirmationRequired(
       step.keyPath,
-      'set RDP level 2 (permanent: debug access is disabled for good and cannot be restored)',
-      RDP2_CONFIRMATION,
+      `write ${permanent.join(', ')}: a value that can never be undone${fromPreset}`,
+      PERMANENT_CONFIRMATION,
       { allowYes: false },
     );
   }
-  if (!step.confirmed && !yes) {
+  const confirmed =
+    isConfirmed(step.confirmed, OPTION_BYTES_CONFIRMATION, given) || permanent.length > 0;
+  if (!confirmed) {
     return confirmationRequired(
       step.keyPath,
       `write option bytes (${describeValues(step.values)})`,
@@ -82,8 +112,8 @@ function refusalFor(
 }
 
 /**
- * Turns recipe values into the numbers the device writes: a field's named value ("1" for
- * RDP level 1) maps through the field's table, other numbers are raw and range-checked.
+ * Turns recipe values into the raw values the device writes, through each field's own
+ * `parse` (or core's rule, `parseOptionValue`), and range-checks them.
  */
 export function resolveValues(
   step: OptionBytesStep,
@@ -104,41 +134,34 @@ export function resolveValues(
         { hint: `Fields: ${names.join(', ')}.`, source: { keyPath } },
       );
     }
-    const named = field.values?.[String(value)] ?? findNamed(field, String(value));
-    const numeric = named ?? (typeof value === 'number' ? value : parseAddress(value));
-    const allowed = field.values === undefined ? [] : Object.keys(field.values);
+    const raw = field.parse !== undefined ? field.parse(value) : parseOptionValue(field, value);
+    const tableOnly = field.min === undefined && field.max === undefined;
     const outOfRange =
-      numeric === undefined ||
-      (field.min !== undefined && numeric < field.min) ||
-      (field.max !== undefined && numeric > field.max) ||
-      (named === undefined &&
-        field.values !== undefined &&
-        field.min === undefined &&
-        field.max === undefined &&
-        !Object.values(field.values).includes(numeric));
+      raw === undefined ||
+      (field.min !== undefined && raw < field.min) ||
+      (field.max !== undefined && raw > field.max) ||
+      (tableOnly && field.values !== undefined && !Object.values(field.values).includes(raw));
     if (outOfRange) {
       const range =
         field.min !== undefined || field.max !== undefined
-          ? ` (${field.min ?? 0}..${field.max ?? '?'})`
+          ? ` (raw ${field.min ?? 0}..${field.max ?? '?'})`
           : '';
+      const named = field.values === undefined ? [] : Object.keys(field.values);
       throw new FlashwrightError(
         'RECIPE_INVALID',
         `${keyPath}: ${JSON.stringify(value)} is not a valid ${field.name}${range}`,
         {
-          hint: allowed.length > 0 ? `Use one of: ${allowed.join(', ')}.` : field.description,
+          hint:
+            named.length > 0
+              ? `Use one of: ${named.join(', ')}, or a raw value in 0x-hex.`
+              : field.description,
           source: { keyPath },
         },
       );
     }
-    out[field.name] = numeric;
+    out[field.name] = raw;
   }
   return out;
-}
-
-function findNamed(field: OptionFieldInfo, text: string): number | undefined {
-  if (field.values === undefined) return undefined;
-  const key = Object.keys(field.values).find((k) => k.toLowerCase() === text.toLowerCase());
-  return key === undefined ? undefined : field.values[key];
 }
 
 function describeValues(values: Readonly<Record<string, number | string>>): string {

@@ -23,7 +23,10 @@ export interface PlanContext {
   readonly image?: FlashImage | undefined;
   /** From the family's database for `target.device`, when available. */
   readonly layout?: DeviceLayout | undefined;
+  /** --yes */
   readonly yes: boolean;
+  /** Phrases given with --confirm. */
+  readonly confirmPhrases?: readonly string[] | undefined;
 }
 
 export interface StepPlan {

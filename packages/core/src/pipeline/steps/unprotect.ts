@@ -4,7 +4,7 @@ import { readProtectionError } from '../../diagnose/protection-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { DatabaseDevice } from '../database-device.js';
 import { formatBytes } from '../units-text.js';
-import { confirmationRequired } from './confirm.js';
+import { confirmationRequired, isConfirmed } from './confirm.js';
 import type { StepHandler } from './step-handler.js';
 
 type UnprotectStep = Extract<RecipeStep, { id: 'unprotect' }>;
@@ -12,7 +12,7 @@ type UnprotectStep = Extract<RecipeStep, { id: 'unprotect' }>;
 export const unprotectStep: StepHandler<UnprotectStep> = {
   title: () => 'Remove read protection (if set)',
   plan: (step, ctx) => {
-    const confirmed = step.confirmed || ctx.yes;
+    const confirmed = isConfirmed(step.confirmed, MASS_ERASE_CONFIRMATION, ctx);
     return {
       destructive: true,
       confirmed,
@@ -39,7 +39,7 @@ export const unprotectStep: StepHandler<UnprotectStep> = {
       return { status: 'skipped', summary: `not protected (${state.summary})` };
     }
     if (state.readLevel === 2) throw readProtectionError(state, device.name);
-    if (!step.confirmed && !session.options.yes) {
+    if (!isConfirmed(step.confirmed, MASS_ERASE_CONFIRMATION, session.options)) {
       throw confirmationRequired(
         step.keyPath,
         `remove read protection from ${device.name} (${state.summary}); this erases the whole flash`,
