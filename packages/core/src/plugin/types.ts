@@ -165,6 +165,11 @@ export interface FlashRegion {
   readonly erasedValue: number;
   /** Smallest programmable unit in bytes (2 on F1, 8 on L4, 32 on H7). */
   readonly writeUnitBytes: number;
+  /**
+   * Typical time to program one write unit, in microseconds (the datasheet's figure), so
+   * that the planner writes short erased gaps through instead of starting a new transfer.
+   */
+  readonly programUsPerUnit?: number | undefined;
 }
 
 export interface ProtectionState {
