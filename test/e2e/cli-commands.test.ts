@@ -57,7 +57,10 @@ test('info shows the device, flash, protection, option bytes and voltage', async
 
 test('probes lists what a transport sees; an unavailable transport is said plainly', async (t) => {
   const cwd = await project({ 'flashwright.config.yaml': loopbackRecipe() });
-  const run = await runCli(['probes', '--probe', 'loopback'], { cwd });
+  // probes does not search for a recipe: -c brings in the recipe's plugins.
+  const run = await runCli(['probes', '--probe', 'loopback', '-c', 'flashwright.config.yaml'], {
+    cwd,
+  });
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /loopback\s+Loopback board \(example\)\s+LOOP0001\s+-\s+ok/);
   const missing = await runCli(['probes', '--probe', 'cmsis-dap', '--json'], { cwd });
@@ -70,7 +73,7 @@ test('probes lists what a transport sees; an unavailable transport is said plain
 
 test('devices lists the device databases of installed families, filtered', async (t) => {
   const cwd = await project({ 'flashwright.config.yaml': loopbackRecipe() });
-  const run = await runCli(['devices', 'example'], { cwd });
+  const run = await runCli(['devices', 'example', '-c', 'flashwright.config.yaml'], { cwd });
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /FAMILY\s+ID\s+NAME/);
   t.regex(run.stdout, /example\s+0x0E5A0001\s+EXAMPLE-64K\s+64 KB/);
@@ -95,12 +98,14 @@ test('read writes memory to a file; erase needs --yes', async (t) => {
   t.regex(erased.stdout, /erased all 64 KB/);
 });
 
-test('convert uses format plugins, including a recipe’s own', async (t) => {
+test('convert uses format plugins, including those of the recipe named with -c', async (t) => {
   const cwd = await project({
     'flashwright.config.yaml': loopbackRecipe(),
     'app.fwtext': appImage,
   });
-  const run = await runCli(['convert', 'app.fwtext', 'app.bin'], { cwd });
+  const run = await runCli(['convert', 'app.fwtext', 'app.bin', '-c', 'flashwright.config.yaml'], {
+    cwd,
+  });
   t.is(run.code, 0, run.stderr);
   const bin = await readFile(join(cwd, 'app.bin'));
   t.is(bin.length, 0x414);

@@ -28,6 +28,12 @@ export interface CommandContext {
   }): Promise<ResolvedRecipe>;
   /** The plugins, resolved from the recipe's directory first, then from flashwright itself. */
   plugins(baseDir: string): PluginSet;
+  /**
+   * The plugins of a command that needs no recipe (convert, devices, probes). It does not
+   * search for a recipe, since a recipe may be a program and would run for nothing; a
+   * recipe named with -c adds its plugins.
+   */
+  standalonePlugins(): Promise<PluginSet>;
 }
 
 export interface CommandResult {
@@ -84,6 +90,13 @@ export async function runCommand(
             resolvers: [loaded.resolverFrom(baseDir), resolveFromCli],
           }),
         ),
+      standalonePlugins: async () => {
+        if (options.config === undefined) return ctx.plugins(cwd);
+        const resolved = await ctx.loadRecipe();
+        const plugins = ctx.plugins(resolved.baseDir);
+        for (const p of resolved.recipe.plugins) await plugins.add(p.name, p.options);
+        return plugins;
+      },
     };
     outcome = await body(ctx);
   } catch (error) {

@@ -12,9 +12,17 @@ export interface CommonOptions {
   readonly verbose?: boolean | undefined;
 }
 
-export function withCommonOptions(command: Command): Command {
+/** How a command finds its recipe: searched for, or only named with -c (convert, devices, probes). */
+export type RecipeUse = 'search' | 'named-only';
+
+export function withCommonOptions(command: Command, recipe: RecipeUse = 'search'): Command {
   return command
-    .option('-c, --config <file>', 'recipe file (default: searched from the current directory up)')
+    .option(
+      '-c, --config <file>',
+      recipe === 'search'
+        ? 'recipe file (default: searched from the current directory up to the project root)'
+        : 'recipe whose plugins to use (this command searches for none)',
+    )
     .option('--probe <spec>', 'probe to use: stlink, stlink:SERIAL, virtual, gdb:HOST:PORT')
     .option('--json', 'newline-delimited JSON events on stdout; the last line is a summary')
     .option('-y, --yes', 'confirm destructive steps (mass erase, unprotect, option bytes)')

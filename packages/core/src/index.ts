@@ -88,7 +88,7 @@ export {
   type VerifyMode,
 } from './config/steps-schema.js';
 export { boardNames, isPathLike } from './config/extends.js';
-export { recipeSearchPlaces } from './config/files.js';
+export { recipeSearchPlaces } from './config/search.js';
 export { parseAddress, parseSizeBytes } from './config/units.js';
 export { didYouMean } from './util/did-you-mean.js';
 export {

@@ -40,7 +40,11 @@ test('a step "eraze" exits 2, naming the key path, the file and the line, sugges
     error.message,
     /flashwright\.config\.yaml:5: steps\[1\]: unknown step "eraze".*Did you mean "erase"\?/,
   );
-  t.deepEqual(error.source, { file: join(dir, 'flashwright.config.yaml'), keyPath: 'steps[1]' });
+  t.deepEqual(error.source, {
+    file: join(dir, 'flashwright.config.yaml'),
+    keyPath: 'steps[1]',
+    line: 5,
+  });
 });
 
 test('three mistakes are reported together', async (t) => {

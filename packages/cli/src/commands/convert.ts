@@ -36,6 +36,7 @@ export function registerConvert(program: Command): void {
       .option('--format <format>', 'the same as --to')
       .option('--base <address>', 'load address of a raw binary input', parseInteger)
       .option('--fill <byte>', 'gap byte of a raw binary output (default 0xFF)', parseByte),
+    'named-only',
   );
   withExamples(command, [
     ['flashwright convert build/app.elf app.hex', 'ELF to Intel HEX'],
@@ -43,6 +44,10 @@ export function registerConvert(program: Command): void {
     ['flashwright convert app.hex app.bin', 'Intel HEX to raw binary (gaps filled with 0xFF)'],
     ['flashwright convert app.hex app.bin --fill 0', 'the same, gaps filled with 0x00'],
     ['flashwright convert app.elf app.txt --format srec', 'S-record whatever the extension'],
+    [
+      'flashwright convert app.fwtext app.hex -c flashwright.config.yaml',
+      'with the recipe’s format plugins',
+    ],
   ]);
   command.action(async (input: string, output: string, options: ConvertOptions) =>
     runCommand('convert', options, async (ctx) => {
@@ -59,10 +64,7 @@ export function registerConvert(program: Command): void {
         );
       }
       const outputFormatId = options.to ?? options.format;
-      // A recipe nearby may list format plugins (plugins:); convert works without one too.
-      const resolved = await ctx.loadRecipe({ optional: true });
-      const plugins = ctx.plugins(resolved.baseDir);
-      for (const p of resolved.recipe.plugins) await plugins.add(p.name, p.options);
+      const plugins = await ctx.standalonePlugins();
       const inFile = resolve(ctx.cwd, input);
       const outFile = resolve(ctx.cwd, output);
       const image = await ctx.core.loadImage(

@@ -9,6 +9,7 @@ export function registerDevices(program: Command): void {
       .command('devices')
       .argument('[filter]', 'only devices whose name or id contains this text')
       .description('List the device database of every installed target family'),
+    'named-only',
   );
   withExamples(command, [
     ['flashwright devices', 'every known device'],
@@ -17,9 +18,7 @@ export function registerDevices(program: Command): void {
   ]);
   command.action(async (filter: string | undefined, options: CommonOptions) =>
     runCommand('devices', options, async (ctx) => {
-      const resolved = await ctx.loadRecipe({ optional: true });
-      const plugins = ctx.plugins(resolved.baseDir);
-      for (const p of resolved.recipe.plugins) await plugins.add(p.name, p.options);
+      const plugins = await ctx.standalonePlugins();
       const failures = await plugins.addInstalled(ctx.core.builtinFamilies);
       const families = plugins.families().filter((f) => f.devices !== undefined);
       if (families.length === 0) {

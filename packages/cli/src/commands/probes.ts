@@ -12,17 +12,20 @@ export function registerProbes(program: Command): void {
     program
       .command('probes')
       .description('List connected probes, including those that cannot be opened and why'),
+    'named-only',
   );
   withExamples(command, [
     ['flashwright probes', 'every probe of every installed transport'],
     ['flashwright probes --probe stlink', 'only ST-Links'],
+    [
+      'flashwright probes --probe acme -c flashwright.config.yaml',
+      'a transport from the recipe’s plugins',
+    ],
     ['flashwright probes --json', 'as JSON'],
   ]);
   command.action(async (options: CommonOptions) =>
     runCommand('probes', options, async (ctx) => {
-      const resolved = await ctx.loadRecipe({ optional: true });
-      const plugins = ctx.plugins(resolved.baseDir);
-      for (const p of resolved.recipe.plugins) await plugins.add(p.name, p.options);
+      const plugins = await ctx.standalonePlugins();
       const specs =
         options.probe !== undefined
           ? [ctx.core.parseProbeSpec(options.probe, '--probe').transport]

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { didYouMean } from '../util/did-you-mean.js';
-import { loadRecipeFile, type RecipeFile } from './files.js';
+import { loadRecipeFile, recipeFileKind, type RecipeFile } from './files.js';
 import { makeIssue, recipeInvalid } from './issues.js';
 import { isPlainObject, type KeyPath } from './key-path.js';
 import type { ConfigLayer, ValueSourceKind } from './provenance.js';
@@ -69,7 +69,8 @@ function packageName(spec: string): string {
 /**
  * The layers of a recipe file: its `extends` chain (depth first, each base before the file
  * that extends it), then the file itself. Paths inside each layer are made absolute
- * against the file that declares them.
+ * against the file that declares them. A YAML or JSON recipe may extend only YAML or JSON
+ * files (reading a data recipe never runs code); a JS or TS recipe may extend anything.
  */
 export async function loadLayerChain(
   recipe: RecipeFile,
@@ -98,6 +99,15 @@ export async function loadLayerChain(
         makeIssue(
           keyPath,
           `"${spec}" extends itself (cycle through ${[...chain, recipe.file].join(' -> ')}).`,
+          source,
+        ),
+      ]);
+    }
+    if (recipeFileKind(recipe.file) === 'data' && recipeFileKind(resolved.file) === 'code') {
+      throw recipeInvalid([
+        makeIssue(
+          keyPath,
+          `cannot extend "${spec}": ${resolved.file} is a program (JavaScript or TypeScript), and a YAML or JSON recipe may extend only YAML or JSON files, so that reading it never runs code. Extend a YAML version of it, or write this recipe as flashwright.config.mjs if it should run that code.`,
           source,
         ),
       ]);

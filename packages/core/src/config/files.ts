@@ -1,29 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultLoaders } from 'cosmiconfig';
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { FlashwrightError } from '../errors/flashwright-error.js';
+import { makeIssue, recipeInvalid } from './issues.js';
+import { findJsonSyntaxError } from './json-syntax.js';
 import { isPlainObject } from './key-path.js';
-
-/** Where cosmiconfig looks for a recipe, in each directory from the cwd up to the project root. */
-export const recipeSearchPlaces = [
-  'flashwright.config.ts',
-  'flashwright.config.mts',
-  'flashwright.config.js',
-  'flashwright.config.mjs',
-  'flashwright.config.cjs',
-  'flashwright.config.json',
-  'flashwright.config.yaml',
-  'flashwright.config.yml',
-  '.flashwrightrc',
-  '.flashwrightrc.json',
-  '.flashwrightrc.yaml',
-  '.flashwrightrc.yml',
-  '.flashwrightrc.js',
-  '.flashwrightrc.mjs',
-  '.flashwrightrc.cjs',
-  'package.json',
-] as const;
+import { describeUnsafeKey, findUnsafeKeys } from './unsafe-keys.js';
 
 /** A recipe file as read from disk, before validation. */
 export interface RecipeFile {
@@ -32,23 +16,95 @@ export interface RecipeFile {
 }
 
 /**
- * YAML through the `yaml` package (YAML 1.2: `0x08000000` is a number, duplicate keys are
- * errors), so that error positions match the ones validation reports.
+ * `code`: the recipe is a program (JavaScript or TypeScript) and loading it runs it.
+ * `data`: YAML or JSON (a file without extension, like `.flashwrightrc`, is YAML), only read.
  */
-const loadYaml: Loader = (filepath, content) => {
-  const doc = parseDocument(content, { prettyErrors: true });
-  const error = doc.errors[0];
-  if (error !== undefined) {
-    const line = error.linePos?.[0].line;
+export type RecipeFileKind = 'code' | 'data';
+
+const codeExtensions: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
+const dataExtensions: readonly string[] = ['.json', '.yaml', '.yml', ''];
+
+/** What loading `file` does, by its extension; undefined for a file that is no recipe. */
+export function recipeFileKind(file: string): RecipeFileKind | undefined {
+  const ext = extname(file);
+  if (codeExtensions.includes(ext)) return 'code';
+  if (dataExtensions.includes(ext)) return 'data';
+  return undefined;
+}
+
+/**
+ * Reads one recipe file. Undefined when it holds nothing: an empty file, a YAML document of
+ * comments only, a package.json without a "flashwright" key, a module without a default export.
+ * cosmiconfig's loaders are used for TypeScript only: its explorer would also read
+ * `.config/config.*` in the cwd (which may set search places or be JavaScript) and follow
+ * `$import` keys from any file, a YAML `$import: ./x.mjs` included.
+ */
+export async function readRecipe(file: string): Promise<Record<string, unknown> | undefined> {
+  const kind = recipeFileKind(file);
+  if (kind === undefined) {
     throw new FlashwrightError(
       'RECIPE_PARSE',
-      `${filepath}${line === undefined ? '' : `:${line}`}: ${error.message.split('\n')[0]}`,
-      { source: { file: filepath }, cause: error, hint: 'Fix the YAML syntax at that line.' },
+      `${file} is not a recipe file: flashwright reads .yaml, .yml and .json recipes, and runs .js, .mjs, .cjs, .ts and .mts ones`,
+      { source: { file }, hint: 'Rename the recipe, e.g. to flashwright.config.yaml.' },
     );
+  }
+  let config: unknown;
+  try {
+    config = kind === 'code' ? await runModule(file) : readData(file);
+  } catch (error) {
+    throw parseFailure(error, file);
+  }
+  if (config === undefined || config === null) return undefined;
+  return recipeObject(config, file);
+}
+
+/** Loads one recipe file (from -c, or a file named by `extends`). */
+export async function loadRecipeFile(path: string): Promise<RecipeFile> {
+  const file = resolve(path);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new FlashwrightError('RECIPE_NOT_FOUND', `Recipe file ${file} does not exist`, {
+      source: { file },
+      hint: 'Check the path given with -c (or in `extends`).',
+    });
+  }
+  return { file, values: (await readRecipe(file)) ?? {} };
+}
+
+async function runModule(file: string): Promise<unknown> {
+  const ext = extname(file);
+  if (ext === '.ts' || ext === '.mts') {
+    return defaultLoaders['.ts'](file, readFileSync(file, 'utf8'));
+  }
+  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  return module.default;
+}
+
+function readData(file: string): unknown {
+  // A byte order mark is no content (editors on Windows may write one).
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  if (text.trim() === '') return undefined;
+  if (extname(file) !== '.json') return parseYaml(file, text);
+  const value = parseJson(file, text);
+  return basename(file) === 'package.json' && isPlainObject(value) ? value.flashwright : value;
+}
+
+/**
+ * YAML through the `yaml` package (YAML 1.2: `0x08000000` is a number, duplicate keys are
+ * errors), so that error positions match the ones validation reports. `<<` merge keys stay
+ * off (YAML 1.2 has none, so `<<` is an unknown key); aliases are capped by the package's
+ * maxAliasCount (100), against documents that expand exponentially.
+ */
+function parseYaml(file: string, text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, merge: false });
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const at = error.linePos?.[0];
+    const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw syntaxError(file, at?.line, at?.col, message, 'Fix the YAML syntax there.', error);
   }
   keepRawOptionValues(doc);
   return doc.toJS() as unknown;
-};
+}
 
 /**
  * YAML reads an unquoted `0x02` as the number 2, and for an option field with named
@@ -69,59 +125,50 @@ function keepRawOptionValues(doc: Document): void {
   }
 }
 
-const typeScriptLoader = defaultLoaders['.ts'];
+/**
+ * JSON.parse for the value; on an error, the line and column come from findJsonSyntaxError,
+ * because Node's message gives a position only for some errors (and a line on Node 22+ only).
+ */
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    const at = findJsonSyntaxError(text);
+    const message = at?.message ?? (cause instanceof Error ? cause.message : String(cause));
+    throw syntaxError(file, at?.line, at?.column, message, 'Fix the JSON syntax there.', cause);
+  }
+}
 
-function explorer() {
-  return cosmiconfig('flashwright', {
-    searchStrategy: 'project',
-    searchPlaces: [...recipeSearchPlaces],
-    loaders: {
-      '.yaml': loadYaml,
-      '.yml': loadYaml,
-      noExt: loadYaml,
-      '.mts': typeScriptLoader,
-    },
-    cache: false,
+function syntaxError(
+  file: string,
+  line: number | undefined,
+  column: number | undefined,
+  message: string,
+  hint: string,
+  cause: unknown,
+): FlashwrightError {
+  const where =
+    line === undefined ? file : `${file}:${line}${column === undefined ? '' : `:${column}`}`;
+  return new FlashwrightError('RECIPE_PARSE', `${where}: ${message}`, {
+    source: { file, line, column },
+    cause,
+    hint,
   });
 }
 
-/** Searches from `cwd` upward (stopping at the project root) for a recipe. */
-export async function searchRecipe(cwd: string): Promise<RecipeFile | undefined> {
-  let result;
-  try {
-    result = await explorer().search(cwd);
-  } catch (error) {
-    throw parseFailure(error);
-  }
-  if (result === null) return undefined;
-  return { file: result.filepath, values: asRecipeObject(result.config, result.filepath) };
-}
-
-/** Loads one recipe file (from -c, or a file named by `extends`). */
-export async function loadRecipeFile(path: string): Promise<RecipeFile> {
-  const file = resolve(path);
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new FlashwrightError('RECIPE_NOT_FOUND', `Recipe file ${file} does not exist`, {
-      source: { file },
-      hint: 'Check the path given with -c (or in `extends`).',
-    });
-  }
-  let result;
-  try {
-    result = await explorer().load(file);
-  } catch (error) {
-    throw parseFailure(error, file);
-  }
-  return { file, values: asRecipeObject(result?.config, file) };
-}
-
-function asRecipeObject(config: unknown, file: string): Record<string, unknown> {
-  if (config === undefined || config === null) return {};
+/** Checks a loaded recipe's shape, and refuses keys that would pollute prototypes when merged. */
+function recipeObject(config: unknown, file: string): Record<string, unknown> {
   if (!isPlainObject(config)) {
     throw new FlashwrightError(
       'RECIPE_INVALID',
       `${file}: a recipe must be a mapping of keys (probe, target, image, steps), not ${Array.isArray(config) ? 'a list' : typeof config}`,
       { source: { file } },
+    );
+  }
+  const unsafe = findUnsafeKeys(config);
+  if (unsafe.length > 0) {
+    throw recipeInvalid(
+      unsafe.map((u) => makeIssue(u.path, describeUnsafeKey(u), { kind: 'file', origin: file })),
     );
   }
   return config;
@@ -154,9 +201,4 @@ export function parseFailure(error: unknown, file?: string): FlashwrightError {
     `${filepath ?? 'The recipe'} cannot be read: ${message.split('\n').slice(0, 3).join(' ')}`,
     { cause: error, source: { file: filepath }, hint: 'Fix the syntax error named above.' },
   );
-}
-
-/** Directory relative paths in a file are resolved against. */
-export function baseDirOf(file: string): string {
-  return dirname(file);
 }

@@ -72,6 +72,7 @@ export function recipeInvalid(issues: readonly RecipeIssue[]): FlashwrightError 
                 ? first.source.origin
                 : undefined,
             keyPath: first.keyPath,
+            line: first.line,
           },
     details: { issues },
   });

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { loadLayerChain } from './extends.js';
-import { loadRecipeFile, searchRecipe, type RecipeFile } from './files.js';
+import { loadRecipeFile, type RecipeFile } from './files.js';
 import { clearLineCache } from './issues.js';
 import { isPlainObject } from './key-path.js';
 import {
@@ -10,8 +10,15 @@ import {
   flagLayers,
   type RecipeFlags,
 } from './overrides.js';
-import { forgetBelow, mergeLayer, type ConfigLayer, type ValueSource } from './provenance.js';
+import {
+  forgetBelow,
+  mergeLayer,
+  nullPrototypeRecord,
+  type ConfigLayer,
+  type ValueSource,
+} from './provenance.js';
 import type { Recipe } from './recipe.js';
+import { searchRecipe } from './search.js';
 import { validateRecipe } from './validate.js';
 
 /**
@@ -33,6 +40,8 @@ export interface LoadRecipeOptions {
   readonly flags?: RecipeFlags | undefined;
   /** When no recipe file is found, continue with defaults, env and flags (e.g. `info`). */
   readonly optional?: boolean | undefined;
+  /** The search never goes above this directory. Defaults to the user's home directory. */
+  readonly homeDir?: string | undefined;
 }
 
 /** A recipe with where it came from, for the runner and for `run --dry-run --json`. */
@@ -66,7 +75,7 @@ export async function loadRecipe(options: LoadRecipeOptions = {}): Promise<Resol
   if (configFile !== undefined) {
     recipeFile = await loadRecipeFile(resolve(cwd, configFile));
   } else {
-    recipeFile = await searchRecipe(cwd);
+    recipeFile = await searchRecipe(cwd, options.homeDir);
     if (recipeFile === undefined && options.optional !== true) {
       throw new FlashwrightError(
         'RECIPE_NOT_FOUND',
@@ -81,7 +90,7 @@ export async function loadRecipe(options: LoadRecipeOptions = {}): Promise<Resol
   if (recipeFile !== undefined) layers.push(...(await loadLayerChain(recipeFile, 'file')));
   layers.push(...environmentLayers(env, cwd), ...flagLayers(options.flags ?? {}, cwd));
 
-  const merged: Record<string, unknown> = {};
+  const merged = nullPrototypeRecord();
   const sources = new Map<string, ValueSource>();
   for (const layer of layers) {
     dropProbeSelectionOnTransportChange(merged, sources, layer);

@@ -24,13 +24,22 @@ export function mergeLayers(layers: readonly ConfigLayer[]): {
   merged: Record<string, unknown>;
   sources: Map<string, ValueSource>;
 } {
-  const merged: Record<string, unknown> = {};
+  const merged = nullPrototypeRecord();
   const sources = new Map<string, ValueSource>();
   for (const layer of layers) mergeLayer(merged, sources, layer);
   return { merged, sources };
 }
 
-/** Merges one layer on top of `merged`, updating `sources`. */
+/**
+ * An object without a prototype: a key "__proto__" in it is a plain key, so a merge into it
+ * cannot reach Object.prototype. The merged recipe is built of these (files.ts also refuses
+ * such keys when a recipe is read).
+ */
+export function nullPrototypeRecord(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
+/** Merges one layer on top of `merged` (a nullPrototypeRecord), updating `sources`. */
 export function mergeLayer(
   merged: Record<string, unknown>,
   sources: Map<string, ValueSource>,
@@ -107,12 +116,16 @@ export function sourceOf(
   return undefined;
 }
 
+/**
+ * A deep copy of plain objects (into null-prototype ones) and arrays; anything else, such as
+ * a function from a JS recipe (validation reports it), is kept as it is.
+ */
 function cloneValue(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  try {
-    return structuredClone(value);
-  } catch {
-    // Functions from a JS recipe cannot be cloned; validation reports them.
-    return value;
-  }
+  if (Array.isArray(value)) return value.map(cloneValue);
+  if (!isPlainObject(value)) return value;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy = nullPrototypeRecord();
+  for (const [key, child] of Object.entries(value)) copy[key] = cloneValue(child);
+  return copy;
 }

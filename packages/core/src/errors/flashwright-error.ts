@@ -1,10 +1,12 @@
 import { catalogue, type ErrorCode } from './catalogue.js';
 import { ExitCode } from './exit-codes.js';
 
-/** Where in a recipe a problem was found: the file and the dotted key path inside it. */
+/** Where in a recipe a problem was found: the file, the dotted key path and 1-based position. */
 export interface RecipeSource {
   readonly file?: string | undefined;
   readonly keyPath?: string | undefined;
+  readonly line?: number | undefined;
+  readonly column?: number | undefined;
 }
 
 export interface FlashwrightErrorOptions {
