@@ -49,6 +49,13 @@ test('a JS recipe above the project root (package.json) does not run; one in the
   });
   t.is(resolved.file, undefined);
   t.false(ran(outer), 'the recipe above the project root never ran');
+  const missing = await t.throwsAsync(
+    loadRecipe({ cwd: join(outer, 'project/src'), env: {}, homeDir: outer }),
+  );
+  t.is(
+    missing?.message,
+    `No recipe found in ${join(outer, 'project/src')}, ${join(outer, 'project')}`,
+  );
 
   await writeFile(join(outer, 'project/flashwright.config.mjs'), markerRecipe);
   const own = await loadRecipe({ cwd: join(outer, 'project/src'), env: {}, homeDir: outer });

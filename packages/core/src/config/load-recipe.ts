@@ -18,7 +18,7 @@ import {
   type ValueSource,
 } from './provenance.js';
 import type { Recipe } from './recipe.js';
-import { searchRecipe } from './search.js';
+import { searchDirectories, searchRecipe } from './search.js';
 import { validateRecipe } from './validate.js';
 
 /**
@@ -77,10 +77,10 @@ export async function loadRecipe(options: LoadRecipeOptions = {}): Promise<Resol
   } else {
     recipeFile = await searchRecipe(cwd, options.homeDir);
     if (recipeFile === undefined && options.optional !== true) {
-      throw new FlashwrightError(
-        'RECIPE_NOT_FOUND',
-        `No recipe found in ${cwd} or its parent directories (up to the project root)`,
-      );
+      const searched = searchDirectories(cwd, options.homeDir);
+      throw new FlashwrightError('RECIPE_NOT_FOUND', `No recipe found in ${searched.join(', ')}`, {
+        hint: 'Create flashwright.config.yaml in your project, or pass one with -c FILE. The search stops at the project root (package.json or .git) and at the home directory (README: What runs code).',
+      });
     }
   }
 
