@@ -89,7 +89,7 @@ test('where Node gives a position, it is the one flashwright finds (trailing com
       compared++;
       t.is(found?.offset, Number(position[1]), name);
     }
-    // Node 22 and later also say "(line N column M)".
+    // Newer Node versions also say "(line N column M)".
     const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
     if (lineColumn !== null) {
       t.deepEqual([found?.line, found?.column], [Number(lineColumn[1]), Number(lineColumn[2])]);

@@ -127,7 +127,7 @@ function keepRawOptionValues(doc: Document): void {
 
 /**
  * JSON.parse for the value; on an error, the line and column come from findJsonSyntaxError,
- * because Node's message gives a position only for some errors (and a line on Node 22+ only).
+ * because Node's message gives a position for some errors only (and a line in newer versions).
  */
 function parseJson(file: string, text: string): unknown {
   try {

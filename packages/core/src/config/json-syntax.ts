@@ -1,7 +1,7 @@
 /**
  * Locates the first syntax error in a JSON text. `JSON.parse` says where only sometimes:
  * on Node 20 most messages end "at position N" but "Unexpected token 'x', ... is not valid
- * JSON" and "Unexpected end of JSON input" give no position at all, and Node 22 and later
+ * JSON" and "Unexpected end of JSON input" give no position at all, and newer versions
  * append "(line N column M)" to some messages only. So flashwright finds the place itself,
  * with the grammar of RFC 8259 (sections 2 to 7), the same way on every Node version.
  */
