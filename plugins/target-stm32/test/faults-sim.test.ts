@@ -5,7 +5,7 @@ test('a flash error flag while programming names the chunk and the flag', async 
   for (const [part, flag] of [
     ['STM32F103RB', /PGERR \(programming error/],
     ['STM32F411RE', /PGSERR \(sequence error/],
-    ['STM32L476RG', /PROGERR \(programming error/],
+    ['STM32L476RG', /OPERR \(operation error/],
     // The L0/L1 model raises WRPERR for an injected error; no WRP covers the page.
     ['STM32L151CBxxA', /WRPERR \(write protection error.*the option bytes do not write-protect it/],
     ['STM32H743ZI', /OPERR \(operation error/],
