@@ -227,16 +227,8 @@ export class LxController implements FlashController {
       });
     }
     const status = await this.wait(Timeouts.programMs, 'word programming');
-    await throwOnFlashError(
-      status,
-      this.flags,
-      'program',
-      {
-        start: address,
-        end: address + data.length,
-      },
-      this.protectedRanges,
-    );
+    const range = { start: address, end: address + data.length };
+    await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
   }
 
   private async programHalfPages(
@@ -260,16 +252,8 @@ export class LxController implements FlashController {
       }
     }
     const status = await this.wait(Timeouts.programMs, 'half-page programming');
-    await throwOnFlashError(
-      status,
-      this.flags,
-      'program',
-      {
-        start: address,
-        end: address + data.length,
-      },
-      this.protectedRanges,
-    );
+    const range = { start: address, end: address + data.length };
+    await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
     done(data.length);
   }
 

@@ -68,7 +68,7 @@ const requestFlags = new Set([
 ]);
 
 /** "WRPERR (write protection error: ...)", or the bare name of a flag without a meaning. */
-export function describeFlag(name: string): string {
+function describeFlag(name: string): string {
   const meaning = meanings[name];
   return meaning === undefined ? name : `${name} (${meaning})`;
 }

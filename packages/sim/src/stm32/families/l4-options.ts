@@ -1,6 +1,6 @@
 import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import { BusError, type BusRegion } from '../../bus.js';
-import { OptionAreaRegion, RomRegion } from '../regions.js';
+import { OptionAreaRegion } from '../regions.js';
 
 /**
  * PCROP is not modelled: its registers (PCROP1SR/ER, PCROP2SR/ER) and option words hold a
@@ -26,18 +26,19 @@ export interface L4OptionWords {
  * U0) lay theirs out differently and are not mapped. Readable at every protection level
  * (RM0432 Table 16: the debugger reads the option bytes at level 1).
  */
+/** Where the option areas of bank 1 and bank 2 sit (see l4OptionAreas); empty elsewhere. */
+export function l4OptionAreaBases(device: Stm32DeviceData): (number | undefined)[] {
+  if (device.line === 'STM32L4') return [0x1fff7800, device.dualBank ? 0x1ffff800 : undefined];
+  if (device.line === 'STM32L4+') return [0x1ff00000, 0x1ff01000];
+  return [];
+}
+
 export function l4OptionAreas(
   device: Stm32DeviceData,
   words: () => L4OptionWords,
 ): OptionAreaRegion[] {
-  const bases =
-    device.line === 'STM32L4'
-      ? [0x1fff7800, device.dualBank ? 0x1ffff800 : undefined]
-      : device.line === 'STM32L4+'
-        ? [0x1ff00000, 0x1ff01000]
-        : [];
   const entry = (value: number, complement = ~value >>> 0) => [value >>> 0, complement];
-  return bases.flatMap((base, bank) => {
+  return l4OptionAreaBases(device).flatMap((base, bank) => {
     if (base === undefined) return [];
     const values = (): number[] => {
       const { optr, wrp } = words();
@@ -64,15 +65,14 @@ export function l4OptionAreas(
 export function l4OtpRegion(device: Stm32DeviceData, rdpLevel: () => number): BusRegion[] {
   const lines = ['STM32L4', 'STM32L4+', 'STM32G0', 'STM32G4', 'STM32WB', 'STM32WL'];
   if (!lines.includes(device.line)) return [];
-  const otp = new RomRegion('OTP', 0x1fff7000, 0x1fff7400, () => undefined);
   return [
     {
-      name: otp.name,
-      start: otp.start,
-      end: otp.end,
+      name: 'OTP',
+      start: 0x1fff7000,
+      end: 0x1fff7400,
       read: (address, size) => {
         if (rdpLevel() !== 0) throw new BusError(address, 'OTP read under RDP level 1');
-        return otp.read(address, size);
+        return 0xffffffff >>> (32 - 8 * size);
       },
       write: (address) => {
         throw new BusError(address, 'OTP programming is not modelled');

@@ -10,7 +10,13 @@ import {
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
 import { KeySequence } from '../key-sequence.js';
 import { RegisterBlock } from '../register-block.js';
-import { PCROP_END_NONE, PCROP_START_NONE, l4OptionAreas, l4OtpRegion } from './l4-options.js';
+import {
+  PCROP_END_NONE,
+  PCROP_START_NONE,
+  l4OptionAreaBases,
+  l4OptionAreas,
+  l4OtpRegion,
+} from './l4-options.js';
 
 // The double-word flash controller of STM32L4/L4+, G0, G4, WB, WL, C0 and U0: RM0351,
 // RM0432, RM0444, RM0440 (§3.3, read in this session), RM0434, RM0453; register map and
@@ -95,13 +101,14 @@ export class L4Controller extends ControllerBase {
   #pendingWord: { address: number; value: number } | undefined;
   #fastDeadlineUs: number | undefined;
   /** The PCROP registers read their fixed values (L4/L4+, where the option area is mapped). */
-  #pcrop = false;
+  readonly #pcrop: boolean;
 
   constructor(ctx: Stm32Context) {
     super(ctx);
     const { device, flashKiB } = ctx;
     const select = device.dualBank?.select;
     this.bkerBit = select?.kind === 'bker' ? select.bit : undefined;
+    this.#pcrop = l4OptionAreaBases(device).length > 0;
     this.#base = device.controller.base;
     const rdp = ctx.initialRdp === 0 ? 0xaa : ctx.initialRdp === 2 ? 0xcc : 0xbb;
     // Factory OPTR: 0xFFEFF8AA (RM0351, RM0432, RM0440); G0 0xFFFFFEAA (RM0444). The bits
@@ -172,9 +179,11 @@ export class L4Controller extends ControllerBase {
         write: (offset, value, size) => this.#writeRegister(offset, value, size),
       }),
     );
-    const areas = l4OptionAreas(this.ctx.device, () => ({ optr: this.#nvOptr, wrp: this.#nvWrp }));
-    this.#pcrop = areas.length > 0;
-    for (const region of [...areas, ...l4OtpRegion(this.ctx.device, () => this.rdpLevel())]) {
+    const words = () => ({ optr: this.#nvOptr, wrp: this.#nvWrp });
+    for (const region of [
+      ...l4OptionAreas(this.ctx.device, words),
+      ...l4OtpRegion(this.ctx.device, () => this.rdpLevel()),
+    ]) {
       bus.map(region);
     }
   }
