@@ -220,3 +220,21 @@ test('devices --json lists the STM32 database with ids, sizes and layouts', asyn
   const f767 = stm32.find((d) => d['id'] === '0x451');
   t.is((f767?.['layout'] as { kind?: string } | undefined)?.kind, 'sectors-by-bank-mode');
 });
+
+test('flashwright read at RDP level 1: system memory and the L4 option bytes read, main flash is refused', async (t) => {
+  const board = { device: 'STM32L476RG', extra: 'rdp: 1' };
+  const cwd = await project({ 'flashwright.config.yaml': recipe(board, '') });
+  const system = await runCli(['read', '0x1FFF0000', '64', '-o', 'sys.bin'], { cwd });
+  t.is(system.code, 0, system.stderr);
+  const rom = await readFile(join(cwd, 'sys.bin'));
+  // The simulator's stand-in bootloader starts with a vector table: SP in SRAM, reset in ROM.
+  t.is(rom.readUInt32LE(0), 0x20001000);
+  t.is(rom.readUInt32LE(4), 0x1fff0101);
+  const options = await runCli(['read', '0x1FFF7800', '8', '-o', 'opt.bin'], { cwd });
+  t.is(options.code, 0, options.stderr);
+  const opt = await readFile(join(cwd, 'opt.bin'));
+  t.is(opt.readUInt32LE(0) & 0xff, 0xbb, 'RDP byte of level 1');
+  t.is(opt.readUInt32LE(4), ~opt.readUInt32LE(0) >>> 0, 'with its complement');
+  const flash = await runCli(['read', '0x08000000', '64', '-o', 'flash.bin'], { cwd });
+  t.not(flash.code, 0);
+});

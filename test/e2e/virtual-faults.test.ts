@@ -119,7 +119,9 @@ test('power loss mid-write: the target stops answering, exit 5, no hang', async 
   t.true(failure.ms < BOUND_MS);
 });
 
-test('a flash error flag on a page: the erase/write fails with the flash state, exit 6 or 7', async (t) => {
+// The L0/L1 model raises WRPERR for an injected flash error (the NVM's refusal flag,
+// RM0038 FLASH_SR); no option byte protects the page, so it is a flash failure.
+test('an injected flash error during erase on an STM32L151: FLASH_ERASE_FAILED naming WRPERR, exit 7', async (t) => {
   const failure = await failing(
     {
       'flashwright.config.yaml': recipe(
@@ -131,9 +133,60 @@ test('a flash error flag on a page: the erase/write fails with the flash state, 
     },
     ['run'],
   );
-  // The L1 model raises WRPERR for this fault, which target-stm32 reports as WRITE_PROTECTED.
-  t.true([6, 7].includes(failure.code ?? 0), `exit ${failure.code}`);
-  t.regex(failure.error.code, /^(FLASH_|WRITE_PROTECTED)/);
-  t.regex(failure.error.message, /0x08000000/);
+  t.is(failure.code, 7);
+  t.like(failure.error, { code: 'FLASH_ERASE_FAILED', exitCode: 7 });
+  t.regex(
+    failure.error.message,
+    /^Erase failed at 0x08000000\.\.0x[0-9A-F]{8}: WRPERR \(write protection error: the controller refused to erase or program there\)/,
+  );
+  t.regex(failure.error.message, /the option bytes do not write-protect it$/);
+  t.regex(failure.error.hint ?? '', /This is not write protection/);
   t.true(failure.ms < BOUND_MS);
+});
+
+test('an injected flash error during programming on an STM32L151: FLASH_PROGRAM_FAILED naming WRPERR, exit 7', async (t) => {
+  // A new board is erased, so the recipe writes without erasing and meets the fault there.
+  const failure = await failing(
+    {
+      'flashwright.config.yaml': recipe(
+        'STM32L151CBxxA',
+        '{ kind: flash-error, address: 0x08000000 }',
+        'image: app.hex\nsteps: [connect, { erase: none }, write]',
+      ),
+      'app.hex': await readFile(blinkHex, 'utf8'),
+    },
+    ['run'],
+  );
+  t.is(failure.code, 7);
+  t.like(failure.error, { code: 'FLASH_PROGRAM_FAILED', exitCode: 7 });
+  t.regex(
+    failure.error.message,
+    /^Program failed at 0x080000[0-9A-F]{2}\.\.0x[0-9A-F]{8}: WRPERR \(write protection error/,
+  );
+  t.regex(failure.error.message, /the option bytes do not write-protect it$/);
+  t.true(failure.ms < BOUND_MS);
+});
+
+test('real write protection met by a mass erase on an STM32L151: WRITE_PROTECTED naming the range, exit 6', async (t) => {
+  // WRP01 bit 1 protects sector 1 (0x08001000..0x08001FFF), set in the board's state first.
+  const board = (steps: string) =>
+    [
+      'probe: { transport: virtual, options: { device: STM32L151CBxxA, state: board.json } }',
+      'target: { family: stm32, device: STM32L151CBxxA }',
+      `steps: ${steps}`,
+      '',
+    ].join('\n');
+  const cwd = await project({
+    'setup.yaml': board('[connect, { option-bytes: { WRP01: 2, confirm: write-option-bytes } }]'),
+    'flashwright.config.yaml': board('[connect, { erase: { mode: mass, confirm: mass-erase } }]'),
+  });
+  const setup = await runCli(['run', '-c', 'setup.yaml', '--json'], { cwd });
+  t.is(setup.code, 0, setup.stdout);
+  const run = await runCli(['run', '--json'], { cwd });
+  const error = (ndjson(run.stdout).at(-1) ?? {})['error'] as Failure['error'];
+  t.is(run.code, 6);
+  t.like(error, { code: 'WRITE_PROTECTED', exitCode: 6 });
+  t.regex(error.message, /^Erase failed at .*: WRPERR \(write protection error/);
+  t.regex(error.message, /the option bytes write-protect 0x08001000\.\.0x08001FFF$/);
+  t.regex(error.hint ?? '', /option-bytes step/);
 });

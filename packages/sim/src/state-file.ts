@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { FlashwrightError } from '@flashwright/core';
 import type { ChipState } from './chip-model.js';
 
@@ -18,7 +18,9 @@ import type { ChipState } from './chip-model.js';
  * state (ChipModel.saveState: flash, option bytes, protection) plus board facts, so that
  * several CLI invocations see the same board. Written atomically: a temporary file in the
  * same directory, fsync, then rename over the old file, so a crash leaves the old or the new
- * state, never half of one.
+ * state, never half of one. The temporary file is `<state>.<pid>.tmp`: one per process (the
+ * write is synchronous, so a process never has two), and those of processes that died
+ * mid-write are removed when the state is next read or written.
  */
 export interface BoardStateFile {
   readonly format: typeof STATE_FORMAT;
@@ -39,6 +41,7 @@ export const STATE_VERSION = 1;
 
 /** Reads a state file; undefined when it does not exist. Throws RECIPE_INVALID when unusable. */
 export function readStateFile(path: string): BoardStateFile | undefined {
+  removeStaleTemps(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -60,7 +63,7 @@ export function readStateFile(path: string): BoardStateFile | undefined {
 
 /** Writes a state file atomically (temp file + fsync + rename). */
 export function writeStateFile(path: string, state: BoardStateFile): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(temp, 'w');
@@ -71,6 +74,7 @@ export function writeStateFile(path: string, state: BoardStateFile): void {
       closeSync(fd);
     }
     renameSync(temp, path);
+    removeStaleTemps(path);
   } catch (error) {
     rmSync(temp, { force: true });
     throw new FlashwrightError(
@@ -82,6 +86,43 @@ export function writeStateFile(path: string, state: BoardStateFile): void {
         cause: error,
       },
     );
+  }
+}
+
+/**
+ * Removes the temporary files of `path` that no running process is writing: those of this
+ * process (its writes are synchronous, so none is in progress) and of processes that are gone,
+ * in the current `<state>.<pid>.tmp` form and the earlier `<state>.<pid>.<8 hex>.tmp` one.
+ */
+function removeStaleTemps(path: string): void {
+  const directory = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return; // no directory yet: nothing to clean
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^(\d+)(?:\.[0-9a-f]{8})?\.tmp$/.exec(name.slice(prefix.length))?.[1];
+    if (pid === undefined) continue;
+    if (Number(pid) !== process.pid && processAlive(Number(pid))) continue;
+    try {
+      rmSync(join(directory, name), { force: true });
+    } catch {
+      // left for the next attempt; the state itself is fine
+    }
+  }
+}
+
+/** Whether a process with this id exists (EPERM: it does, owned by someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

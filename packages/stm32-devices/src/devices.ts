@@ -1,8 +1,9 @@
 // The STM32 device database: data only, no code. Converted from
 // shared/reference/stm32-devices.json (every entry keeps its sources); unique-ID addresses
 // are from the ST reference manuals' "Device electronic signature" chapters as quoted by CMSIS
-// UID_BASE definitions. Type-checked against Stm32DeviceData at build time; semantic checks
-// (unique ids, layouts that add up) live in test/devices.test.ts.
+// UID_BASE definitions; system memory is from the stlink chip file each entry cites.
+// Type-checked against Stm32DeviceData at build time; semantic checks (unique ids, layouts
+// that add up) live in test/devices.test.ts.
 import type { Stm32DeviceData } from './types.js';
 
 export const stm32Devices: readonly Stm32DeviceData[] = [
@@ -35,6 +36,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x1800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/C011xx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -129,6 +131,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x1800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/C031xx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -194,6 +197,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffec00, bytes: 0xc00 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F05x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -229,6 +233,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffd800, bytes: 0x2000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F09x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -264,6 +269,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffec00, bytes: 0xc00 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F03x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -299,6 +305,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffec00, bytes: 0xc00 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F04x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -334,6 +341,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffc800, bytes: 0x3000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F07x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -371,6 +379,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       'GD32F1x0/F3x0/E23x/VF103 clones reuse DEV_ID 0x410 with REV_ID 0x1303/0x1704/0x1909/0x1906 (OpenOCD)',
     ],
+    systemMemory: { base: 0x1ffff000, bytes: 0x800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F1xx_MD.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -405,6 +414,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7e8,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1ffff000, bytes: 0x800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F1xx_LD.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -439,6 +449,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7e8,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1ffff000, bytes: 0x800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F1xx_HD.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -473,6 +484,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7e8,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffb000, bytes: 0x4800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F1xx_CL.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -509,6 +521,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1ffff7e8,
     optionBytesNote: '0x1FFFF800',
     notes: ['RAM is 4 KiB when flash < 64 KiB (stlink); F_SIZE==0 treated as 128 KiB by stlink'],
+    systemMemory: { base: 0x1ffff000, bytes: 0x800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F1xx_VL_MD_LD.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -544,6 +557,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7e8,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1ffff000, bytes: 0x800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F1xx_VL_HD.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -586,6 +600,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     optionBytesNote: '0x1FFFF800',
     dualBankNote:
       '{"bank1": "0x08000000 (fixed 512 KiB)", "bank2": "0x08080000", "bank2RegsOffset": "0x40 (KEYR2 0x40022044, SR2 0x4002204C, CR2 0x40022050, AR2 0x40022054)"}',
+    systemMemory: { base: 0x1fffe000, bytes: 0x1800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F1xx_XLD.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -625,6 +640,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       'Rev-A STM32F4 parts wrongly report 0x411; if CPUID says Cortex-M4 treat as 0x413 (OpenOCD, stlink)',
     ],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F2xx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -660,6 +676,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1ffff000, bytes: 0x800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F302_F303_F358.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -695,6 +712,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1ffff000, bytes: 0x800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F37x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -730,6 +748,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffd800, bytes: 0x2000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F303_F328_F334.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -768,6 +787,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       'stlink value 40 KiB looks copied from 0x422; these parts are believed to have 16 KiB SRAM (unverified)',
     ],
+    systemMemory: { base: 0x1fffd800, bytes: 0x2000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F301_F302_F318.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -803,6 +823,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ffff7ac,
     optionBytesNote: '0x1FFFF800',
+    systemMemory: { base: 0x1fffd800, bytes: 0x2000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F302_F303_F398_HD.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f1x.c',
@@ -838,6 +859,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F4x5_F4x7.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -882,6 +904,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
     dualBankNote:
       '{"when": "flash 2 MiB, or 1 MiB with OPTCR.DB1M (bit 30)", "bank2Sectors": "12..23, SNB encoding (i-12)|0x10", "bank2Base": "0x08100000 (2 MiB) / 0x08080000 (1 MiB DB1M)", "massErase": "MER (bit 2) + MER1 (bit 15)"}',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F42x_F43x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -917,6 +940,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F446.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -952,6 +976,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F401xB_xC.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -987,6 +1012,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F411xC_xE.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1022,6 +1048,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F401xD_xE.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1066,6 +1093,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
     dualBankNote: '{"when": "as 0x419", "bank2Sectors": "12..23, SNB (i-12)|0x10"}',
     notes: ['stlink value; datasheet total SRAM may be larger (unverified)'],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F46x_F47x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1101,6 +1129,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F412.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1136,6 +1165,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F410.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1173,6 +1203,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1fff7a10,
     optionBytesNote: 'FLASH_OPTCR 0x40023C14 (memory copy at 0x1FFFC000)',
     notes: ['15 nWRP bits; sectors 14 and 15 share one protection bit (OpenOCD)'],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7800 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F413_F423.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1208,6 +1239,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1ff0f420,
     optionBytesNote: '0x1FFF0000 (read); write via FLASH_OPTCR 0x40023C14 / OPTCR1 0x40023C18',
+    systemMemory: { base: 0x00100000, bytes: 0xedc0 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F74x_F75x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1252,6 +1284,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1ff0f420,
     optionBytesNote: '0x1FFF0000 (read); write via FLASH_OPTCR 0x40023C14 / OPTCR1 0x40023C18',
     dualBankNote: '{"bank2Sectors": "SNB (i-12)|0x10", "massErase": "MER + MER1 (bit 15)"}',
+    systemMemory: { base: 0x00200000, bytes: 0xedc0 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F76x_F77x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1288,6 +1321,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1ff07a10,
     optionBytesNote: '0x1FFF0000 (read); write via FLASH_OPTCR 0x40023C14 / OPTCR1 0x40023C18',
     notes: ['flash size register is at 0x1FF07A22 (not 0x1FFF7A22); has OPTCR2 PCROP (0x40023C1C)'],
+    systemMemory: { base: 0x00100000, bytes: 0xedc0 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/F72x_F73x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32f2x.c',
@@ -1324,6 +1358,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/G05x_G06x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -1360,6 +1395,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/G07x_G08x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -1396,6 +1432,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x2000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/G03x_G04x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -1440,6 +1477,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
     dualBankNote:
       '{"when": "OPTR.DUAL_BANK (bit 21)", "bankSelect": "CR.BKER bit 13 (ST CMSIS stm32g0b1xx.h; OpenOCD agrees)", "busy": "SR.BSY1 bit 16 + BSY2 bit 17; CFGBSY bit 18", "pageNumbering": "page number counted within each bank (0-127 for 2 x 256 KiB) plus BKER; HAL-G0 FLASH_PageErase and an ST employee\'s answer on community.st.com (td-p/75654) agree; RM0444 rev 5 figure numbering bank-2 pages from 256 is a documentation error"}',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/G0Bx_G0Cx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -1478,6 +1516,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (stlink reads 0x1FFFF800)',
     notes: ['single bank; CR.PNB 6 bits [8:3], no BKER (ST CMSIS stm32g431xx.h)'],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/G43x_G44x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -1524,6 +1563,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     optionBytesNote: 'FLASH_OPTR 0x40022020 (stlink reads 0x1FFFF800)',
     dualBankNote:
       '{"bank2Base": "0x08040000 for 512 KiB; trimmed parts leave a gap between banks (OpenOCD hole_sectors)", "bankSelect": "CR.BKER bit 11; PNB 7 bits [9:3], page index within the bank (ST CMSIS stm32g474xx.h; OpenOCD agrees). stlink\'s bit 13 is wrong for G4."}',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/G47x_G48x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -1564,6 +1604,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       'single bank; CR.PNB 8 bits [10:3], no BKER; OPTR bit 22 is PB4_PPEN, not DBANK (ST CMSIS stm32g491xx.h)',
     ],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/G49x_G4Ax.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -1599,6 +1640,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       'not handled by the OpenOCD drivers read; stlink reads IDCODE at 0xE0044000 for any Cortex-M33',
     ],
+    systemMemory: { base: 0x0bf80000, bytes: 0x8000 },
     sources: ['stlink-org/stlink@733893a5 config/chips/H5xx.chip'],
   },
   {
@@ -1644,6 +1686,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       'Cortex-M4 core of dual-core parts cannot read the flash size register (OpenOCD); bank-2 register block at +0x100 repeats only KEYR/CR/SR/CCR/PRAR/SCAR/WPSN/CRC/ECC_FA; option registers (OPTKEYR/OPTCR/OPTSR/OPTCCR) exist only in the bank-1 block; flash word 256 bits (CMSIS FLASH_NB_32BITWORD_IN_FLASHWORD 8); size register: 0xFFFF or 0 -> assume 2 MiB, else value & 0xFFF KiB',
       '128 KiB is DTCM at 0x20000000 only (stlink); AXI SRAM at 0x24000000 etc. not counted',
     ],
+    systemMemory: { base: 0x1ff00000, bytes: 0x20000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/H74x_H75x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32h7x.c',
@@ -1692,6 +1735,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       "8 KiB sectors, 128 per bank; 16-byte (128-bit) flash word; CR has no PSIZE, FW at bit 4, START at bit 5, SNB [12:6]; SR has no OPERR. Confirmed by ST CMSIS stm32h7a3xx.h (FLASH_SECTOR_SIZE 0x2000). stlink's chip file (128 KiB pages) is wrong.",
       'DTCM only (stlink)',
     ],
+    systemMemory: { base: 0x1ff00000, bytes: 0x20000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/H7Ax_H7Bx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32h7x.c',
@@ -1730,6 +1774,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1ff1e800,
     optionBytesNote: 'FLASH_OPTSR_CUR 0x5200201C / OPTSR_PRG 0x52002020 (RDP in bits 15:8)',
     notes: ['DTCM only (stlink)'],
+    systemMemory: { base: 0x1ff00000, bytes: 0x20000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/H72x_H73x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32h7x.c',
@@ -1800,6 +1845,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     dataEepromBase: 0x08080000,
     uidAddress: 0x1ff80050,
     optionBytesNote: '0x1FF80000',
+    systemMemory: { base: 0x1ff00000, bytes: 0x1000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_3.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -1837,6 +1883,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     dataEepromBase: 0x08080000,
     uidAddress: 0x1ff80050,
     optionBytesNote: '0x1FF80000',
+    systemMemory: { base: 0x1ff00000, bytes: 0x1000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_2.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -1875,6 +1922,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1ff80050,
     optionBytesNote: '0x1FF80000',
     dualBankNote: '{"when": "flash 128 or 192 KiB", "firstBankKiB": "flash/2"}',
+    systemMemory: { base: 0x1ff00000, bytes: 0x2000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_5.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -1913,6 +1961,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1ff80050,
     optionBytesNote: '0x1FF80000',
     notes: ['stlink value; L011/L021 datasheets list 2 KiB (unverified)'],
+    systemMemory: { base: 0x1ff00000, bytes: 0x2000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_1.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -1955,6 +2004,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       '16-bit KiB per stlink/OpenOCD; ST HAL masks with 0xFF for Cat.1 too (only 8 bits meaningful); 0 on early silicon -> assume 128 KiB (stlink)',
     ],
+    systemMemory: { base: 0x1ff00000, bytes: 0x1000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L1xx_Cat_1.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -1995,6 +2045,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1ff800d0,
     optionBytesNote: '0x1FF80000',
     notes: ['16-bit KiB; 0 -> assume 128 KiB (stlink)'],
+    systemMemory: { base: 0x1ff00000, bytes: 0x1000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L1xx_Cat_3.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2036,6 +2087,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       'only F_SIZE[7:0] valid; bits [15:8] reserved, must be masked (e.g. raw 0x6B80 -> 0x80 = 128 KiB)',
     ],
+    systemMemory: { base: 0x1ff00000, bytes: 0x1000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L1xx_Cat_2.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2081,6 +2133,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       '384 KiB parts (L1xxxD): bank 2 at 0x08030000 (CMSIS stm32l151xd.h). The 256 KiB L1xxxCA headers define no second bank; OpenOCD still treats 0x436 as 192 KiB + rest',
       'coded: 0 -> 384 KiB, 1 -> 256 KiB',
     ],
+    systemMemory: { base: 0x1ff00000, bytes: 0x1000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L1xx_Cat_4.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2124,6 +2177,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     dualBankNote:
       '{"firstBankKiB": "Cat.5 512 KiB (L1xxxE): 256, bank 2 at 0x08040000; Cat.6 384 KiB (L1xxxDX): 192, bank 2 ALSO at 0x08040000 (64 KiB hole 0x08030000-0x0803FFFF)", "note": "ST CMSIS stm32l151xe.h / stm32l152xdx.h FLASH_BANK2_BASE, FLASH_BANK1_END; OpenOCD\'s \'half of total\' rule is wrong for Cat.6"}',
     notes: ['16-bit KiB (HAL masks 0xFFFF, then maps 0 -> 384, 1 -> 256)'],
+    systemMemory: { base: 0x1ff00000, bytes: 0x1000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L1xx_Cat_5.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2169,6 +2223,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
     dualBankNote:
       '{"when": "1 MiB always; 256/512 KiB if OPTR.DUALBANK (bit 21)", "bank2": "second half, page numbers restart at 0 with CR.BKER (bit 11)", "massErase": "MER1 (bit 2) + MER2 (bit 15)"}',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L47x_L48x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2204,6 +2259,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L43x_L44x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2247,6 +2303,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
     dualBankNote: '{"when": "1 MiB always; smaller if OPTR.DUALBANK (bit 21)"}',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L496x_L4A6x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2282,6 +2339,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L45x_L46x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2317,6 +2375,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L41x_L42x.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2363,6 +2422,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L4Rx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2410,6 +2470,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     uidAddress: 0x1fff7590,
     optionBytesNote: 'FLASH_OPTR 0x40022020 (memory 0x1FFF7800)',
     notes: ['stlink value; L4P5 datasheet lists 320 KiB (unverified)'],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L4Px_L4Qx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2455,6 +2516,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
       level0_5: 0x55,
     },
+    systemMemory: { base: 0x0bf90000, bytes: 0x8000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L5x5xx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2617,6 +2679,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level0_5: 0x55,
     },
     dualBankNote: '{"when": "max size always; else OPTR.DUALBANK bit 21"}',
+    systemMemory: { base: 0x0bf90000, bytes: 0x8000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/U535_U545.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2659,6 +2722,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level0_5: 0x55,
     },
     dualBankNote: '{"when": "4 MiB always; 2 MiB if OPTR.DUALBANK"}',
+    systemMemory: { base: 0x0bf90000, bytes: 0x8000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/U55Fx_U5Gx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2701,6 +2765,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level0_5: 0x55,
     },
     dualBankNote: '{"when": "4 MiB always; 2 MiB if OPTR.DUALBANK"}',
+    systemMemory: { base: 0x0bf90000, bytes: 0x8000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/U59x_U5Ax.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2744,6 +2809,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     dualBankNote:
       '{"when": "2 MiB always; 1 MiB if OPTR.DUALBANK bit 21", "bank2Base": "0x08100000 (2 MiB part)"}',
+    systemMemory: { base: 0x0bf90000, bytes: 0x10000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/U575_U585.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2814,6 +2880,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       'upper flash reserved for the CPU2 wireless stack above FLASH_SFR.SFSA; check SR.PESD before erase/program',
     ],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/WBx0_WBx5.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
@@ -2974,6 +3041,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     notes: [
       "single bank: confirmed by ST CMSIS stm32wl55xx.h (no BKER/MER2/DUALBANK, PNB 7 bits); stlink chip file's dualbank flag is wrong; WL5x CPU2 (M0+ on AP1) cannot read DBGMCU_IDCODE: read UID64 IDS at 0x1FFF7584 == 0x0080E115; CPU2 uses C2SR 0x58004060 / C2CR 0x58004064",
     ],
+    systemMemory: { base: 0x1fff0000, bytes: 0x7000 },
     sources: [
       'stlink-org/stlink@733893a5 config/chips/WLEx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',

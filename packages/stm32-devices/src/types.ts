@@ -138,6 +138,13 @@ export interface Stm32DeviceData {
   readonly dualBank?: DualBankSpec;
   /** 96-bit unique device ID. */
   readonly uidAddress?: number;
+  /**
+   * System memory, the ROM holding ST's bootloader (and, on F0/F1/F3 and H7, the factory
+   * bytes such as the UID at its end): stlink's chip files (bootrom_base, bootrom_size).
+   * F7 parts give the ITCM address, where the core boots it from. Absent where no source
+   * gave it.
+   */
+  readonly systemMemory?: { readonly base: number; readonly bytes: number };
   readonly optionBytesNote?: string;
   readonly dualBankNote?: string;
   readonly notes?: readonly string[];

@@ -298,3 +298,20 @@ test('bankLayout agrees with flashBanks wherever both give every bank', (t) => {
     }
   }
 });
+
+test('system memory, where known, lies outside main flash and SRAM and is at most 128 KiB', (t) => {
+  const known = stm32Devices.filter((d) => d.systemMemory !== undefined);
+  t.true(known.length >= 60, `${known.length} devices with system memory`);
+  for (const d of known) {
+    const { base, bytes } = d.systemMemory!;
+    const flashEnd = d.flashBase + d.maxFlashKiB * 1024;
+    t.true(bytes > 0 && bytes <= 128 * 1024, d.name);
+    t.true(base + bytes <= d.flashBase || base >= flashEnd, `${d.name} overlaps flash`);
+    t.true(base + bytes <= 0x20000000, `${d.name} reaches SRAM`);
+  }
+  t.deepEqual(findStm32Device(0x410)?.systemMemory, { base: 0x1ffff000, bytes: 0x800 });
+  t.deepEqual(findStm32Device(0x431)?.systemMemory, { base: 0x1fff0000, bytes: 0x7800 });
+  t.deepEqual(findStm32Device(0x429)?.systemMemory, { base: 0x1ff00000, bytes: 0x1000 });
+  t.deepEqual(findStm32Device(0x415)?.systemMemory, { base: 0x1fff0000, bytes: 0x7000 });
+  t.deepEqual(findStm32Device(0x450)?.systemMemory, { base: 0x1ff00000, bytes: 0x20000 });
+});

@@ -3,9 +3,12 @@ import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
 test('a flash error flag while programming names the chunk and the flag', async (t) => {
   for (const [part, flag] of [
-    ['STM32F103RB', /PGERR/],
-    ['STM32F411RE', /PGSERR/],
-    ['STM32L476RG', /PROGERR/],
+    ['STM32F103RB', /PGERR \(programming error/],
+    ['STM32F411RE', /PGSERR \(sequence error/],
+    ['STM32L476RG', /OPERR \(operation error/],
+    // The L0/L1 model raises WRPERR for an injected error; no WRP covers the page.
+    ['STM32L151CBxxA', /WRPERR \(write protection error.*the option bytes do not write-protect it/],
+    ['STM32H743ZI', /OPERR \(operation error/],
   ] as const) {
     const rig = await simRig({
       device: part,
@@ -26,6 +29,7 @@ test('a flash error flag while programming names the chunk and the flag', async 
         ),
         part,
       );
+      t.is((error as { exitCode?: number }).exitCode, 7, part);
       const range = (error as { details?: { range?: { start: number; end: number } } }).details
         ?.range;
       t.truthy(range, `${part}: the failed range is in the details`);
@@ -76,5 +80,56 @@ test('F4 write protection shows as sector ranges', async (t) => {
     t.is((error as { code?: string }).code, 'WRITE_PROTECTED');
   } finally {
     await rig.close();
+  }
+});
+
+test('an injected flash error on an STM32L151 is a flash failure during erase and during programming, not protection', async (t) => {
+  const rig = await simRig({
+    device: 'STM32L151CBxxA',
+    faults: [{ kind: 'flash-error', address: 0x08000100 }],
+  });
+  try {
+    const device = await rig.identify();
+    const erase = await t.throwsAsync(
+      device.erase([{ start: 0x08000000, end: 0x08000200 }], noProgress),
+    );
+    t.like(erase, { code: 'FLASH_ERASE_FAILED', exitCode: 7 });
+    t.regex(
+      erase?.message ?? '',
+      /^Erase failed at 0x08000000\.\.0x080001FF: WRPERR \(write protection error/,
+    );
+    t.regex(erase?.message ?? '', /the option bytes do not write-protect it$/);
+    // The chip arrives erased, so programming needs no erase: it hits the faulty page too.
+    const program = await t.throwsAsync(
+      device.program(imageAt(0x08000100, pattern(256, 3)), noProgress),
+    );
+    t.like(program, { code: 'FLASH_PROGRAM_FAILED', exitCode: 7 });
+    t.regex(program?.message ?? '', /0x08000100\.\.0x080001FF: WRPERR \(write protection error/);
+    t.regex((program as { hint?: string } | undefined)?.hint ?? '', /This is not write protection/);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('write protection from the option bytes stays a refusal naming the protected range (F103, L151, H743)', async (t) => {
+  for (const [part, values, protectedText] of [
+    ['STM32F103RB', { WRP0: 0xfe }, '0x08000000..0x08000FFF'],
+    ['STM32L151CBxxA', { WRP01: 1 }, '0x08000000..0x08000FFF'],
+    ['STM32H743ZI', { WPSN1: 0xfe }, '0x08000000..0x0801FFFF'],
+  ] as const) {
+    const rig = await simRig({ device: part });
+    try {
+      const device = await rig.identify();
+      await device.writeOptionBytes(values);
+      const sector = device.flash[0]!.sectors[0]!;
+      const error = await t.throwsAsync(device.erase([sector], noProgress));
+      t.like(error, { code: 'WRITE_PROTECTED', exitCode: 6 }, part);
+      t.true(
+        error?.message.endsWith(`the option bytes write-protect ${protectedText}`),
+        `${part}: ${error?.message}`,
+      );
+    } finally {
+      await rig.close();
+    }
   }
 });

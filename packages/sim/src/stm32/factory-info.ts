@@ -42,13 +42,30 @@ function factoryBytes(device: Stm32DeviceData, info: FactoryInfo): Map<number, n
 }
 
 /**
- * The ROM regions holding the flash-size register and the UID. Both sit in the factory
- * information block of each family; bytes of that block the model does not know read 0xFF.
- * Addresses more than 256 bytes apart (H7A/B) get a region each. `info` is read on every
- * access, so a chip restored from saved state shows its restored identity.
+ * The read-only regions of the information block: system memory (the bootloader ROM, at the
+ * address and size of the device data) and the factory bytes (flash-size register, UID).
+ * Factory bytes inside system memory (F0/F1/F3, H7) are read there; the others sit in blocks
+ * of their own, where bytes the model does not know read 0xFF. Addresses more than 256 bytes
+ * apart (H7A/B) get a block each. `info` is read on every access, so a chip restored from
+ * saved state shows its restored identity.
+ *
+ * Every protection level reads system memory: it is "only read-accessible, whatever the
+ * protection level" (RM0365 Table 8, note), and RM0432 Table 16 lets the debugger read it at
+ * level 1; level 2 turns the debug port off as a whole.
  */
 export function factoryInfoRegions(device: Stm32DeviceData, info: () => FactoryInfo): RomRegion[] {
-  const addresses = [...factoryBytes(device, info()).keys()].sort((a, b) => a - b);
+  let cached: { info: FactoryInfo; bytes: Map<number, number> } | undefined;
+  const byteAt = (address: number): number | undefined => {
+    const current = info();
+    if (cached?.info !== current) cached = { info: current, bytes: factoryBytes(device, current) };
+    return cached.bytes.get(address);
+  };
+  const system = device.systemMemory;
+  const inSystem = (address: number) =>
+    system !== undefined && address >= system.base && address < system.base + system.bytes;
+  const addresses = [...factoryBytes(device, info()).keys()]
+    .filter((address) => !inSystem(address))
+    .sort((a, b) => a - b);
   const groups: number[][] = [];
   for (const address of addresses) {
     const group = groups[groups.length - 1];
@@ -56,11 +73,34 @@ export function factoryInfoRegions(device: Stm32DeviceData, info: () => FactoryI
     if (group && last !== undefined && address - last < 256) group.push(address);
     else groups.push([address]);
   }
-  return groups.map((group) => {
+  const regions = groups.map((group) => {
     const start = (group[0] ?? 0) & ~0xf;
     const end = ((group[group.length - 1] ?? 0) + 0x10) & ~0xf;
-    return new RomRegion(`factory information @0x${start.toString(16)}`, start, end, (address) =>
-      factoryBytes(device, info()).get(address),
-    );
+    return new RomRegion(`factory information @0x${start.toString(16)}`, start, end, byteAt);
   });
+  if (system !== undefined) {
+    const { base, bytes } = system;
+    regions.push(
+      new RomRegion('system memory', base, base + bytes, (a) => byteAt(a) ?? bootRomByte(base, a)),
+    );
+  }
+  return regions;
+}
+
+/**
+ * A stand-in for ST's bootloader, which the simulator does not have: a vector table (stack
+ * in SRAM, reset handler in the ROM, Thumb bit set), then a fixed pseudo-random byte sequence
+ * (never an erased run), the same for every chip and every run.
+ */
+export function bootRomByte(base: number, address: number): number {
+  const offset = address - base;
+  if (offset < 8) {
+    const word = offset < 4 ? 0x20001000 : base + 0x101;
+    return (word >>> (8 * (offset & 3))) & 0xff;
+  }
+  let x = Math.imul(offset ^ 0x5bd1e995, 0x9e3779b1);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  return x & 0xff;
 }

@@ -89,3 +89,38 @@ export function dbgmcuRegion(address: number, idcode: () => number): RegisterBlo
   };
   return new RegisterBlock('DBGMCU', address, address + 0x40, registers);
 }
+
+/**
+ * An option-byte area as memory: 32-bit words mirroring the non-volatile option bytes, as
+ * the family lays them out. Read-only on the bus: options are programmed through the FLASH
+ * option registers. `blocked` gives the reason reads fault, if they do (read protection).
+ */
+export class OptionAreaRegion implements BusRegion {
+  readonly end: number;
+
+  constructor(
+    readonly name: string,
+    readonly start: number,
+    /** The words, in address order (a fixed count). */
+    readonly words: () => readonly number[],
+    readonly blocked: () => string | undefined = () => undefined,
+  ) {
+    this.end = start + 4 * words().length;
+  }
+
+  read(address: number, size: BusSize): number {
+    const reason = this.blocked();
+    if (reason !== undefined) throw new BusError(address, `${this.name}: ${reason}`);
+    const words = this.words();
+    let value = 0;
+    for (let i = size - 1; i >= 0; i--) {
+      const offset = address + i - this.start;
+      value = (value << 8) | (((words[offset >>> 2] ?? 0xffffffff) >>> (8 * (offset & 3))) & 0xff);
+    }
+    return value >>> 0;
+  }
+
+  write(address: number): void {
+    throw new BusError(address, `${this.name} is programmed through the FLASH option registers`);
+  }
+}

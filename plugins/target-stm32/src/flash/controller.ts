@@ -1,6 +1,7 @@
 import type { AddressRange, FlashRegion, Logger, MemoryPort } from '@flashwright/core';
 import type { OptionRegisterName, Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { TargetClock } from './flash-clock.js';
+import type { ProtectedRanges } from './status-flags.js';
 import type { ProgramRun } from './program-plan.js';
 
 /** One erase unit: its bank, its index within the bank, and the bytes it covers. */
@@ -87,4 +88,9 @@ export function bankOf(banks: readonly FlashRegion[], address: number): number {
   const index = banks.findIndex((b) => address >= b.start && address < b.end);
   if (index < 0) throw new RangeError(`0x${address.toString(16)} is outside the flash`);
   return index;
+}
+
+/** Reads the write-protected ranges of a controller when asked (status-flags.ts). */
+export function writeProtectedReader(controller: FlashController): ProtectedRanges {
+  return async () => (await controller.readProtection()).writeProtected;
 }

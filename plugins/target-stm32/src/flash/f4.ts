@@ -8,6 +8,7 @@ import {
   type SectorRef,
   Timeouts,
   rdpLevelOf,
+  writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
@@ -54,6 +55,8 @@ function psizeCode(bytes: number): number {
 
 /** Write protection: nWRP bit i = sector i (0 = protected); bank 2 of F42x in OPTCR1. */
 export class F4Controller implements FlashController {
+  /** Tells real write protection from another refusal (status-flags.ts). */
+  private readonly protectedRanges = writeProtectedReader(this);
   constructor(private readonly ctx: ControllerContext) {}
 
   private get base(): number {
@@ -116,7 +119,7 @@ export class F4Controller implements FlashController {
         await this.ctx.memory.write32(this.base + CR, cr);
         await this.ctx.memory.write32(this.base + CR, cr | CR_STRT);
         const status = await this.wait(Timeouts.sectorEraseMs, 'sector erase');
-        throwOnFlashError(status, errorFlags, 'erase', sector.range);
+        await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
         done(sector);
       }
     });
@@ -132,7 +135,13 @@ export class F4Controller implements FlashController {
       await this.ctx.memory.write32(this.base + CR, bit | this.psize);
       await this.ctx.memory.write32(this.base + CR, bit | this.psize | CR_STRT);
       const status = await this.wait(Timeouts.massEraseMs, 'bank erase');
-      throwOnFlashError(status, errorFlags, 'erase', this.ctx.banks[bank]);
+      await throwOnFlashError(
+        status,
+        errorFlags,
+        'erase',
+        this.ctx.banks[bank],
+        this.protectedRanges,
+      );
     });
   }
 
@@ -158,7 +167,7 @@ export class F4Controller implements FlashController {
           width,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
-        throwOnFlashError(status, errorFlags, 'program', range);
+        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
         done(chunk.end);
       }
     });
@@ -201,7 +210,7 @@ export class F4Controller implements FlashController {
       await memory.write32(this.base + OPTCR, optcr);
       await memory.write32(this.base + OPTCR, optcr | OPTCR_OPTSTRT);
       const status = await this.wait(Timeouts.optionMs, 'option-byte programming');
-      throwOnFlashError(status, errorFlags, 'option-bytes');
+      await throwOnFlashError(status, errorFlags, 'option-bytes');
     } finally {
       const optcr = await memory.read32(this.base + OPTCR).catch(() => undefined);
       if (optcr !== undefined) {

@@ -8,6 +8,7 @@ import {
   type SectorRef,
   Timeouts,
   rdpLevelOf,
+  writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
@@ -49,6 +50,8 @@ const optionOrder = ['RDP', 'USER', 'DATA0', 'DATA1', 'WRP0', 'WRP1', 'WRP2', 'W
 const WRP_BYTES = 4096;
 
 export class FpecController implements FlashController {
+  /** Tells real write protection from another refusal (status-flags.ts). */
+  private readonly protectedRanges = writeProtectedReader(this);
   constructor(private readonly ctx: ControllerContext) {}
 
   private get isF1(): boolean {
@@ -116,7 +119,7 @@ export class FpecController implements FlashController {
           await this.ctx.memory.write32(base + AR, sector.range.start);
           await this.ctx.memory.write32(base + CR, CR_PER | CR_STRT);
           const status = await this.wait(base, Timeouts.pageEraseMs, 'page erase');
-          throwOnFlashError(status, errorFlags, 'erase', sector.range);
+          await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
           done(sector);
         }
       });
@@ -128,7 +131,13 @@ export class FpecController implements FlashController {
       await this.ctx.memory.write32(base + CR, CR_MER);
       await this.ctx.memory.write32(base + CR, CR_MER | CR_STRT);
       const status = await this.wait(base, Timeouts.massEraseMs, 'mass erase');
-      throwOnFlashError(status, errorFlags, 'erase', this.ctx.banks[bank]);
+      await throwOnFlashError(
+        status,
+        errorFlags,
+        'erase',
+        this.ctx.banks[bank],
+        this.protectedRanges,
+      );
     });
   }
 
@@ -156,7 +165,7 @@ export class FpecController implements FlashController {
           width: 16,
         });
         const status = await this.wait(base, Timeouts.programMs, 'programming');
-        throwOnFlashError(status, errorFlags, 'program', range);
+        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
         done(chunk.end);
       }
     });
@@ -196,7 +205,7 @@ export class FpecController implements FlashController {
       }
       await memory.write32(base + CR, CR_OPTER | CR_OPTWRE);
       await memory.write32(base + CR, CR_OPTER | CR_OPTWRE | CR_STRT);
-      throwOnFlashError(
+      await throwOnFlashError(
         await this.wait(base, Timeouts.optionMs, 'option erase'),
         errorFlags,
         'option-bytes',
@@ -212,7 +221,7 @@ export class FpecController implements FlashController {
             width: 16,
           },
         );
-        throwOnFlashError(
+        await throwOnFlashError(
           await this.wait(base, Timeouts.optionMs, `option byte ${name}`),
           errorFlags,
           'option-bytes',

@@ -8,6 +8,7 @@ import {
   type SectorRef,
   Timeouts,
   rdpLevelOf,
+  writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
@@ -61,6 +62,8 @@ const OPTSR_OPTCHANGEERR = 1 << 30;
 const OPTCCR_CLR_OPTCHANGEERR = 1 << 30;
 
 export class H7Controller implements FlashController {
+  /** Tells real write protection from another refusal (status-flags.ts). */
+  private readonly protectedRanges = writeProtectedReader(this);
   private readonly cr: CrLayout;
 
   constructor(private readonly ctx: ControllerContext) {
@@ -132,7 +135,7 @@ export class H7Controller implements FlashController {
           await this.ctx.memory.write32(base + CR, cr);
           await this.ctx.memory.write32(base + CR, cr | this.cr.start);
           const status = await this.wait(base, Timeouts.sectorEraseMs, 'sector erase');
-          throwOnFlashError(status, errorFlags, 'erase', sector.range);
+          await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
           done(sector);
         }
       });
@@ -144,7 +147,13 @@ export class H7Controller implements FlashController {
       await this.ctx.memory.write32(base + CR, CR_BER | this.psize);
       await this.ctx.memory.write32(base + CR, CR_BER | this.psize | this.cr.start);
       const status = await this.wait(base, Timeouts.massEraseMs, 'bank erase');
-      throwOnFlashError(status, errorFlags, 'erase', this.ctx.banks[bank]);
+      await throwOnFlashError(
+        status,
+        errorFlags,
+        'erase',
+        this.ctx.banks[bank],
+        this.protectedRanges,
+      );
     });
   }
 
@@ -175,7 +184,7 @@ export class H7Controller implements FlashController {
           width: 32,
         });
         const status = await this.wait(base, Timeouts.programMs, 'programming');
-        throwOnFlashError(status, errorFlags, 'program', range);
+        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
         done(chunk.end);
       }
     });

@@ -9,6 +9,7 @@ import {
   type SectorRef,
   Timeouts,
   rdpLevelOf,
+  writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
@@ -99,6 +100,8 @@ function busyMaskOf(data: Stm32DeviceData): number {
 }
 
 export class L4Controller implements FlashController {
+  /** Tells real write protection from another refusal (status-flags.ts). */
+  private readonly protectedRanges = writeProtectedReader(this);
   private readonly map: RegisterMap;
   private readonly busyMask: number;
 
@@ -166,7 +169,7 @@ export class L4Controller implements FlashController {
         // PER, PNB, BKER and STRT in one write, as OpenOCD's stm32l4x.c does.
         await this.ctx.memory.write32(this.reg('CR'), CR_PER | this.pageBits(sector) | CR_STRT);
         const status = await this.wait(Timeouts.pageEraseMs, 'page erase');
-        throwOnFlashError(status, errorFlags, 'erase', sector.range);
+        await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
         done(sector);
       }
     });
@@ -183,7 +186,13 @@ export class L4Controller implements FlashController {
       await this.ctx.memory.write32(this.reg('CR'), bits);
       await this.ctx.memory.write32(this.reg('CR'), bits | CR_STRT);
       const status = await this.wait(Timeouts.massEraseMs, 'bank erase');
-      throwOnFlashError(status, errorFlags, 'erase', this.ctx.banks[bank]);
+      await throwOnFlashError(
+        status,
+        errorFlags,
+        'erase',
+        this.ctx.banks[bank],
+        this.protectedRanges,
+      );
     });
   }
 
@@ -211,7 +220,7 @@ export class L4Controller implements FlashController {
           width: 32,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
-        throwOnFlashError(status, errorFlags, 'program', range);
+        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
         done(chunk.end);
       }
     });
@@ -260,7 +269,7 @@ export class L4Controller implements FlashController {
       }
       await memory.write32(this.reg('CR'), CR_OPTSTRT);
       const status = await this.wait(Timeouts.optionMs, 'option-byte programming');
-      throwOnFlashError(status, errorFlags, 'option-bytes');
+      await throwOnFlashError(status, errorFlags, 'option-bytes');
       await memory.write32(this.reg('CR'), CR_OBL_LAUNCH).catch(() => undefined);
     } catch (error) {
       await this.lock();

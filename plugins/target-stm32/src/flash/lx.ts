@@ -8,6 +8,7 @@ import {
   type SectorRef,
   Timeouts,
   rdpLevelOf,
+  writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, nonErasedSpans, type ProgramRun } from './program-plan.js';
@@ -59,6 +60,8 @@ const WRP_SECTOR_BYTES = 4096;
 const ERASE_BATCH_PAGES = 16;
 
 export class LxController implements FlashController {
+  /** Tells real write protection from another refusal (status-flags.ts). */
+  private readonly protectedRanges = writeProtectedReader(this);
   private readonly flags: readonly StatusFlag[];
 
   constructor(private readonly ctx: ControllerContext) {
@@ -153,7 +156,7 @@ export class LxController implements FlashController {
           ? await this.wait(Timeouts.pageEraseMs, 'page erase')
           : await this.ctx.memory.read32(this.base + SR);
         const range = rangeOf(settled, pending);
-        throwOnFlashError(status, this.flags, 'erase', range);
+        await throwOnFlashError(status, this.flags, 'erase', range, this.protectedRanges);
         for (const s of settled) done(s);
         settled = [];
       };
@@ -224,10 +227,8 @@ export class LxController implements FlashController {
       });
     }
     const status = await this.wait(Timeouts.programMs, 'word programming');
-    throwOnFlashError(status, this.flags, 'program', {
-      start: address,
-      end: address + data.length,
-    });
+    const range = { start: address, end: address + data.length };
+    await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
   }
 
   private async programHalfPages(
@@ -246,15 +247,13 @@ export class LxController implements FlashController {
         const range: AddressRange = { start: address + from, end: address + to };
         await this.ctx.memory.write(range.start, data.subarray(from, to), { width: 32 });
         const status = await this.ctx.memory.read32(this.base + SR);
-        throwOnFlashError(status, this.flags, 'program', range);
+        await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
         done(to);
       }
     }
     const status = await this.wait(Timeouts.programMs, 'half-page programming');
-    throwOnFlashError(status, this.flags, 'program', {
-      start: address,
-      end: address + data.length,
-    });
+    const range = { start: address, end: address + data.length };
+    await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
     done(data.length);
   }
 
@@ -293,7 +292,7 @@ export class LxController implements FlashController {
         const word = ((value & 0xffff) | ((~value & 0xffff) << 16)) >>> 0;
         await memory.write32(OPTION_WORDS + i * 4, word);
         const status = await this.wait(Timeouts.optionMs, `option word ${name}`);
-        throwOnFlashError(status, this.flags, 'option-bytes');
+        await throwOnFlashError(status, this.flags, 'option-bytes');
         const loaded = flagsSet(status, [{ name: 'OPTVERR', mask: SR_OPTVERR }]);
         if (loaded.length > 0) this.ctx.log.debug(`L0/L1 option write left ${loaded.join(',')}`);
       }

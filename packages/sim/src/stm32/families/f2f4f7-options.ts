@@ -93,3 +93,48 @@ export function sectorWriteProtected(
   bit = Math.min(bit, variant.nwrpWidth - 1);
   return ((register >>> (16 + bit)) & 1) === 0;
 }
+
+/** One option-byte area: its address and its 16-bit option values (undefined: reserved). */
+export interface F2f4f7OptionArea {
+  readonly base: number;
+  readonly values: (optcr: number, optcr1: number) => readonly (number | undefined)[];
+}
+
+/**
+ * Where the option bytes sit as memory, one 64-bit entry per 16-bit value (RM0090 §3.8
+ * "Option byte organization": 0x1FFFC000 RDP and user bytes, 0x1FFFC008 nWRP; F42x/F43x
+ * bank 2 at 0x1FFEC000, its nWRP at 0x1FFEC008; RM0385 for F7: 0x1FFF0000, then nWRP,
+ * BOOT_ADD0 and BOOT_ADD1 at +8, +0x10, +0x18). The values are the programmed option bytes,
+ * as OPTCR/OPTCR1 load them at the next reset.
+ */
+export function f2f4f7OptionAreas(variant: F2f4f7Variant): F2f4f7OptionArea[] {
+  if (variant.isF7) {
+    return [
+      {
+        base: 0x1fff0000,
+        values: (optcr, optcr1) => [optcr & 0xffff, optcr >>> 16, optcr1 & 0xffff, optcr1 >>> 16],
+      },
+    ];
+  }
+  const areas: F2f4f7OptionArea[] = [
+    { base: 0x1fffc000, values: (optcr) => [optcr & 0xffff, optcr >>> 16] },
+  ];
+  if (variant.optcr1Wrp) {
+    areas.push({ base: 0x1ffec000, values: (_optcr, optcr1) => [undefined, optcr1 >>> 16] });
+  }
+  return areas;
+}
+
+/**
+ * The words of an option area: each value in [15:0] and its complement in [31:16], then a
+ * reserved word of 0xFF bytes. RM0090 calls [63:16] reserved without saying what reads
+ * there; the complement is our choice, after the F0/F1/F3 and L4 option bytes, which store
+ * one next to each value.
+ */
+export function f2f4f7OptionWords(values: readonly (number | undefined)[]): number[] {
+  return values.flatMap((value) =>
+    value === undefined
+      ? [0xffffffff, 0xffffffff]
+      : [((value & 0xffff) | ((~value & 0xffff) << 16)) >>> 0, 0xffffffff],
+  );
+}

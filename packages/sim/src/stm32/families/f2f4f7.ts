@@ -4,9 +4,12 @@ import { base64ToBytes, bytesToBase64 } from '../base64.js';
 import { ControllerBase, FLASH_BASE, type RdpLevel, type Stm32Context } from '../controller.js';
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
 import { KeySequence } from '../key-sequence.js';
+import { OptionAreaRegion } from '../regions.js';
 import { RegisterBlock } from '../register-block.js';
 import {
   Optcr,
+  f2f4f7OptionAreas,
+  f2f4f7OptionWords,
   f2f4f7Variant,
   rdpLevelOf,
   sectorWriteProtected,
@@ -44,6 +47,13 @@ const Sr = {
   BSY: 1 << 16,
 };
 const SR_W1C = Sr.EOP | Sr.OPERR | Sr.WRPERR | Sr.PGAERR | Sr.PGPERR | Sr.PGSERR | (1 << 8);
+/**
+ * The flag an injected `flash-error` raises: PGSERR. RM0090 FLASH_SR has no flag for an
+ * operation that fails in the cells: OPERR (only with CR.ERRIE = 1) sums up the others,
+ * WRPERR is protection, PGAERR and PGPERR are alignment and width; the sequence error is the
+ * stand-in that a host without ERRIE sees.
+ */
+const INJECTED_ERROR = Sr.PGSERR;
 
 /** The STM32F2/F4/F7 flash interface: sectors, PSIZE parallelism, OPTCR options, OTP. */
 export class F2f4f7Controller extends ControllerBase {
@@ -155,6 +165,20 @@ export class F2f4f7Controller extends ControllerBase {
       },
       write: (address, size, value) => this.#program(address, size, value, 'otp'),
     });
+    for (const area of f2f4f7OptionAreas(this.variant)) {
+      const values = () => area.values(this.#nvOptcr, this.#nvOptcr1);
+      bus.map(
+        new OptionAreaRegion(
+          'option bytes',
+          area.base,
+          () => f2f4f7OptionWords(values()),
+          // RM0090's access table lets the debugger read the option bytes at level 1, but on
+          // a protected F4 that read fails and tools read OPTCR instead (blackmagic issue
+          // #654, fixed by PR #655): the model follows the silicon.
+          () => (this.rdpLevel() === 0 ? undefined : 'read under RDP level 1'),
+        ),
+      );
+    }
   }
 
   #readRegister(offset: number): number {
@@ -272,7 +296,7 @@ export class F2f4f7Controller extends ControllerBase {
     }
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed && this.powered) this.flash.eraseUnit(unit);
-    this.busy.start(this.eraseUs(unit.size), this.#finish(failed ? Sr.PGSERR : 0));
+    this.busy.start(this.eraseUs(unit.size), this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   #massErase(value: number): void {
@@ -288,7 +312,7 @@ export class F2f4f7Controller extends ControllerBase {
     const failed = units.some((u) => this.injectedFailure(u.start, u.size));
     if (!failed && this.powered) for (const u of units) this.flash.eraseUnit(u);
     const us = this.massEraseUs() * (units.length / this.flash.units.length);
-    this.busy.start(us, this.#finish(failed ? Sr.PGSERR : 0));
+    this.busy.start(us, this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   #protected(unit: FlashUnit): boolean {
@@ -337,7 +361,7 @@ export class F2f4f7Controller extends ControllerBase {
     // "Successive write operations are possible without the need of an erase operation
     // when changing bits from '1' to '0'": programming ANDs.
     if (!failed) this.commit(address, leBytes(value, size), 'and');
-    this.busy.start(this.programUs(), this.#finish(failed ? Sr.PGSERR : 0));
+    this.busy.start(this.programUs(), this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   /** OTP: 16 data blocks then 16 lock bytes; a block whose lock byte is 0x00 is frozen. */

@@ -60,6 +60,12 @@ const CR_WRITABLE = Cr.PG | Cr.PER | Cr.MER | Cr.OPTPG | Cr.OPTER | Cr.ERRIE | C
 
 const Sr = { BSY: 1 << 0, PGERR: 1 << 2, WRPRTERR: 1 << 4, EOP: 1 << 5 };
 const SR_W1C = Sr.PGERR | Sr.WRPRTERR | Sr.EOP;
+/**
+ * The flag an injected `flash-error` raises: PGERR, the one error flag of FLASH_SR besides
+ * the write-protection one (RM0008 FLASH_SR: PGERR, WRPRTERR). Silicon sets it for a
+ * half-word that was not erased; an erase that fails raises no flag at all.
+ */
+const INJECTED_ERROR = Sr.PGERR;
 
 /** One set of KEYR/SR/CR/AR: bank 1, or bank 2 of an F1 XL part. */
 class FpecBank {
@@ -282,7 +288,7 @@ export class FpecController extends ControllerBase {
     }
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed && this.powered) this.flash.eraseUnit(unit);
-    this.busy.start(this.eraseUs(unit.size), this.#finish(bank, failed ? Sr.PGERR : 0));
+    this.busy.start(this.eraseUs(unit.size), this.#finish(bank, failed ? INJECTED_ERROR : 0));
   }
 
   #massErase(bank: FpecBank, bankIndex: number): void {
@@ -294,7 +300,7 @@ export class FpecController extends ControllerBase {
     }
     const failed = units.some((u) => this.injectedFailure(u.start, u.size));
     if (!failed && this.powered) for (const u of units) this.flash.eraseUnit(u);
-    this.busy.start(this.massEraseUs(), this.#finish(bank, failed ? Sr.PGERR : 0));
+    this.busy.start(this.massEraseUs(), this.#finish(bank, failed ? INJECTED_ERROR : 0));
   }
 
   #eraseOptions(bank: FpecBank): void {
@@ -349,7 +355,7 @@ export class FpecController extends ControllerBase {
     }
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed) this.commit(address, leBytes(value, 2), 'replace');
-    this.busy.start(this.programUs(), this.#finish(bank, failed ? Sr.PGERR : 0));
+    this.busy.start(this.programUs(), this.#finish(bank, failed ? INJECTED_ERROR : 0));
   }
 
   /**

@@ -53,6 +53,8 @@ const Sr = {
   RDPERR: 1 << 23,
 };
 const SR_CLEARABLE = 0x0fef0000;
+/** The flag an injected `flash-error` raises: OPERR, "write/erase error" (RM0433 FLASH_SR1). */
+const INJECTED_ERROR = Sr.OPERR;
 const OPTCR = { OPTLOCK: 1 << 0, OPTSTART: 1 << 1, MER: 1 << 4 };
 
 /** One bank's registers and write buffer. */
@@ -307,7 +309,7 @@ export class H7Controller extends ControllerBase {
     }
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed && this.powered) this.flash.eraseUnit(unit);
-    this.busy.start(this.eraseUs(unit.size), this.#finish(bank, failed ? Sr.OPERR : 0));
+    this.busy.start(this.eraseUs(unit.size), this.#finish(bank, failed ? INJECTED_ERROR : 0));
   }
 
   /** Bank erase (CR.BER) or both banks (OPTCR.MER). Time: a sector erase per sector. */
@@ -322,7 +324,7 @@ export class H7Controller extends ControllerBase {
     if (!failed && this.powered) for (const u of units) this.flash.eraseUnit(u);
     const us = units.reduce((sum, u) => sum + this.eraseUs(u.size), 0);
     this.#optionOperation = false;
-    this.busy.start(us, this.#finish(first, failed ? Sr.OPERR : 0));
+    this.busy.start(us, this.#finish(first, failed ? INJECTED_ERROR : 0));
   }
 
   /**
@@ -383,7 +385,7 @@ export class H7Controller extends ControllerBase {
     if (!failed) this.commit(buffer.address, buffer.data, 'and');
     this.#optionOperation = false;
     // One flash word: 100 µs at x64 (DS12110), the only parallelism in the timing table.
-    this.busy.start(this.programUs(), this.#finish(bank, failed ? Sr.OPERR : 0));
+    this.busy.start(this.programUs(), this.#finish(bank, failed ? INJECTED_ERROR : 0));
   }
 
   #writeOptKey(value: number, size: BusSize): void {

@@ -54,6 +54,15 @@ const Sr = {
   FWWERR: 1 << 17,
 };
 const SR_W1C = 0x33f02;
+/**
+ * The flag an injected `flash-error` raises: WRPERR. RM0038/RM0377 FLASH_SR has no flag for
+ * an operation that fails in the cells; WRPERR is how the NVM refuses an erase or program
+ * (write protection, a locked PECR, read protection, system memory: RM0377 §3.7.4), the
+ * others report a width or alignment (SIZERR, PGAERR), a word that is not zero (L0
+ * NOTZEROERR), a fetch abort (L0 FWWERR), option loading (OPTVERR) or a PCROP read (RDERR).
+ * Hosts tell it from write protection by the option bytes.
+ */
+const INJECTED_ERROR = Sr.WRPERR;
 
 /** The STM32L0/L1 NVM controller: program memory, data EEPROM and option bytes. */
 export class L0l1Controller extends ControllerBase {
@@ -263,7 +272,7 @@ export class L0l1Controller extends ControllerBase {
     if (!unit) return;
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed && this.powered) this.flash.eraseUnit(unit);
-    this.busy.start(this.eraseUs(unit.size), this.#finish(failed ? Sr.WRPERR : 0));
+    this.busy.start(this.eraseUs(unit.size), this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   /**
@@ -287,7 +296,7 @@ export class L0l1Controller extends ControllerBase {
     }
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed) this.commit(address, leBytes(value, 4), 'or');
-    this.busy.start(this.programUs(0), this.#finish(failed ? Sr.WRPERR : 0));
+    this.busy.start(this.programUs(0), this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   /**
@@ -315,7 +324,7 @@ export class L0l1Controller extends ControllerBase {
     }
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed) this.commit(step.base, step.data, 'or');
-    this.busy.start(this.programUs(1), this.#finish(failed ? Sr.WRPERR : 0));
+    this.busy.start(this.programUs(1), this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   /** Another flash access while the latches fill abandons the half-page. */

@@ -10,6 +10,13 @@ import {
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
 import { KeySequence } from '../key-sequence.js';
 import { RegisterBlock } from '../register-block.js';
+import {
+  PCROP_END_NONE,
+  PCROP_START_NONE,
+  l4OptionAreaBases,
+  l4OptionAreas,
+  l4OtpRegion,
+} from './l4-options.js';
 
 // The double-word flash controller of STM32L4/L4+, G0, G4, WB, WL, C0 and U0: RM0351,
 // RM0432, RM0444, RM0440 (§3.3, read in this session), RM0434, RM0453; register map and
@@ -23,6 +30,8 @@ const Reg = { ACR: 0x00, KEYR: 0x08, OPTKEYR: 0x0c, SR: 0x10, CR: 0x14, OPTR: 0x
 /** WRP1AR, WRP1BR (bank 1), WRP2AR, WRP2BR (bank 2): start page [7:0], end page [23:16]. */
 const WRP_REGS = [0x2c, 0x30, 0x4c, 0x50];
 const WRP_DEFAULT = 0xff00ffff; // start 0xFF > end 0x00: nothing protected
+/** PCROP1SR, PCROP1ER, PCROP2SR, PCROP2ER (L4/L4+; fixed, see l4-options.ts). */
+const PCROP_REGS = [0x24, 0x28, 0x44, 0x48];
 
 const Cr = {
   PG: 1 << 0,
@@ -56,6 +65,13 @@ const PROGRAM_ERRORS =
   Sr.PROGERR | Sr.SIZERR | Sr.PGAERR | Sr.PGSERR | Sr.WRPERR | Sr.MISSERR | Sr.FASTERR;
 const SR_W1C = PROGRAM_ERRORS | Sr.EOP | Sr.OPERR | Sr.OPTVERR | (1 << 14);
 
+/**
+ * The flag an injected `flash-error` raises: OPERR, "set by hardware when a Flash memory
+ * operation (program / erase) completes unsuccessfully" (RM0351/RM0440 FLASH_SR). Silicon
+ * sets it only with CR.ERRIE = 1; the model sets it always, so the failure shows.
+ */
+const INJECTED_ERROR = Sr.OPERR;
+
 /** Fast programming: the next double word must come within about 2 x 25 µs (RM0440). */
 const FAST_WINDOW_US = 50;
 
@@ -84,12 +100,15 @@ export class L4Controller extends ControllerBase {
   /** First word of a double word, waiting for the second. */
   #pendingWord: { address: number; value: number } | undefined;
   #fastDeadlineUs: number | undefined;
+  /** The PCROP registers read their fixed values (L4/L4+, where the option area is mapped). */
+  readonly #pcrop: boolean;
 
   constructor(ctx: Stm32Context) {
     super(ctx);
     const { device, flashKiB } = ctx;
     const select = device.dualBank?.select;
     this.bkerBit = select?.kind === 'bker' ? select.bit : undefined;
+    this.#pcrop = l4OptionAreaBases(device).length > 0;
     this.#base = device.controller.base;
     const rdp = ctx.initialRdp === 0 ? 0xaa : ctx.initialRdp === 2 ? 0xcc : 0xbb;
     // Factory OPTR: 0xFFEFF8AA (RM0351, RM0432, RM0440); G0 0xFFFFFEAA (RM0444). The bits
@@ -160,6 +179,13 @@ export class L4Controller extends ControllerBase {
         write: (offset, value, size) => this.#writeRegister(offset, value, size),
       }),
     );
+    const words = () => ({ optr: this.#nvOptr, wrp: this.#nvWrp });
+    for (const region of [
+      ...l4OptionAreas(this.ctx.device, words),
+      ...l4OtpRegion(this.ctx.device, () => this.rdpLevel()),
+    ]) {
+      bus.map(region);
+    }
   }
 
   #readRegister(offset: number): number {
@@ -176,7 +202,9 @@ export class L4Controller extends ControllerBase {
         return this.#optr;
     }
     const wrp = WRP_REGS.indexOf(offset);
-    return wrp >= 0 ? (this.#wrp[wrp] ?? 0) : 0;
+    if (wrp >= 0) return this.#wrp[wrp] ?? 0;
+    const pcrop = this.#pcrop ? PCROP_REGS.indexOf(offset) : -1;
+    return pcrop < 0 ? 0 : pcrop % 2 === 0 ? PCROP_START_NONE : PCROP_END_NONE;
   }
 
   #writeRegister(offset: number, value: number, size: BusSize): void {
@@ -308,7 +336,7 @@ export class L4Controller extends ControllerBase {
     this.#cr |= Cr.STRT;
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed && this.powered) this.flash.eraseUnit(unit);
-    this.busy.start(this.eraseUs(unit.size), this.#finish(failed ? Sr.PROGERR : 0));
+    this.busy.start(this.eraseUs(unit.size), this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   #massErase(modes: number): void {
@@ -326,7 +354,7 @@ export class L4Controller extends ControllerBase {
     this.#cr |= Cr.STRT;
     const failed = units.some((u) => this.injectedFailure(u.start, u.size));
     if (!failed && this.powered) for (const u of units) this.flash.eraseUnit(u);
-    this.busy.start(this.massEraseUs(), this.#finish(failed ? Sr.PROGERR : 0));
+    this.busy.start(this.massEraseUs(), this.#finish(failed ? INJECTED_ERROR : 0));
   }
 
   /**
@@ -397,7 +425,7 @@ export class L4Controller extends ControllerBase {
     data.set(leBytes(high, 4), 4);
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed) this.commit(address, data, 'replace');
-    this.busy.start(this.programUs(), this.#finish(failed ? Sr.PROGERR : 0));
+    this.busy.start(this.programUs(), this.#finish(failed ? INJECTED_ERROR : 0));
     if (fast) this.#fastDeadlineUs = this.busy.untilUs + FAST_WINDOW_US;
   }
 
