@@ -172,10 +172,11 @@ export class F2f4f7Controller extends ControllerBase {
           'option bytes',
           area.base,
           () => f2f4f7OptionWords(values()),
-          // RM0090's access table lets the debugger read the option bytes at level 1, but on
-          // a protected F4 that read fails and tools read OPTCR instead (blackmagic issue
-          // #654, fixed by PR #655): the model follows the silicon.
-          () => (this.rdpLevel() === 0 ? undefined : 'read under RDP level 1'),
+          // Readable by the debugger at level 1 (RM0090 §3.7.3, table "Access versus
+          // read protection level"). blackmagic issue #654 (PR #655) reports such a read
+          // failing on one protected F4; where a peer and the manual disagree, the model
+          // follows the manual.
+          () => undefined,
         ),
       );
     }
