@@ -1,4 +1,4 @@
-export { stm32Devices } from './devices.js';
+export { stm32Devices } from './generated/devices.js';
 export { parsePartNumber, type PartNumber } from './part-numbers.js';
 export {
   decodeFlashSizeKiB,
@@ -20,7 +20,7 @@ export type {
   FlashSizeDecode,
   Stm32DeviceData,
 } from './types.js';
-import { stm32Devices } from './devices.js';
+import { stm32Devices } from './generated/devices.js';
 import type { Stm32DeviceData } from './types.js';
 
 /** The entry for a DBGMCU DEV_ID, or undefined when the id is unknown. */

@@ -1,4 +1,7 @@
-/** Shape of one entry of the STM32 device database (src/devices.ts). */
+/**
+ * Shape of one entry of the STM32 device database (data/*.yaml; scripts/device-schema.js checks
+ * the data files against a strict copy of this type).
+ */
 
 export type CoreKind =
   'cortex-m0' | 'cortex-m0+' | 'cortex-m3' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33';
@@ -12,7 +15,11 @@ export type CoreKind =
 export type ControllerKind =
   'f0-f1-f3' | 'f2-f4-f7' | 'l0-l1' | 'l4' | 'wb-wl' | 'l5-u5' | 'h5' | 'h7';
 
-/** How to turn the raw flash-size register value into KiB (targets.md §1.3). */
+/**
+ * How to turn the raw flash-size register value into KiB (RM0038 "Flash size register" for L1;
+ * the masks of the CMSIS headers' FLASH_SIZE macros elsewhere: stm32g0b1xx.h, stm32wb55xx.h,
+ * stm32h743xx.h).
+ */
 export type FlashSizeDecode = (
   | { readonly kind: 'kib' }
   /** Only these bits are valid (0x429: low byte only, so raw 0x6B80 is 128 KiB). */
@@ -41,7 +48,11 @@ export type FlashLayout =
       readonly modeBit: string;
     };
 
-/** How the flash controller addresses the second bank (targets.md §1.5, §1.6). */
+/**
+ * How the flash controller addresses the second bank (OpenOCD src/flash/nor/stm32f2x.c for F4/F7;
+ * CMSIS FLASH_TypeDef and CR bit definitions: stm32f103xg.h, stm32l476xx.h, stm32g0b1xx.h,
+ * stm32h743xx.h).
+ */
 export type BankSelect =
   /** A second register block at `offset` from the controller base (F1 XL +0x40, H7 +0x100). */
   | { readonly kind: 'register-block'; readonly offset: number }
