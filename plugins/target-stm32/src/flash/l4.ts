@@ -14,6 +14,7 @@ import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { waitNotBusy } from './wait.js';
+import { writeUnits } from './unit-write.js';
 
 /**
  * Register offsets of the L4-family controller (L4, L4+, G0, G4, WB, WL, C0, U0) and of the
@@ -207,8 +208,18 @@ export class L4Controller implements FlashController {
           start: run.address + chunk.start,
           end: run.address + chunk.end,
         };
-        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+          memory: this.ctx.memory,
+          log: this.ctx.log,
           width: 32,
+          unitBytes: unit,
+          unitName: unit === 16 ? 'quad word' : 'double word',
+          // Clearing PG drops a first word waiting for its second (the RMs do not say so:
+          // an assumption, which the simulator models).
+          dropPartialUnit: async () => {
+            await this.ctx.memory.write32(this.reg('CR'), 0);
+            await this.ctx.memory.write32(this.reg('CR'), CR_PG);
+          },
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
         throwOnFlashError(status, errorFlags, 'program', range);
