@@ -103,10 +103,10 @@ export class StLinkDriver {
    * the firmware gave up on an access the target kept answering WAIT to; how often it retries
    * by itself first is not public. Assumptions, as no ST document describes either command:
    * the firmware stops at that access, so no later byte of the command is sent and the access
-   * itself was not done (a WAIT-acknowledged write is not accepted, ARM IHI 0031 "SW-DP
-   * acknowledgement"), and GETLASTRWSTATUS2 reports its address, as it does the faulting one
-   * (pyOCD's stlink.py reads that address as where the transfer stopped). The bytes before it
-   * were accepted and complete on the bus.
+   * itself was not done (an access the SW-DP answers with WAIT is not performed and must be
+   * repeated: ADIv5, ARM IHI 0031), and GETLASTRWSTATUS2 reports its address, as it does the
+   * faulting one (pyOCD's stlink.py reads that address as where the transfer stopped). The
+   * bytes before it were accepted and complete on the bus.
    *
    * So the command is sent again (its unsent rest, after backing off) only when nothing of it
    * was written, or `idempotent` says repeating bytes is harmless. Otherwise, and when the
