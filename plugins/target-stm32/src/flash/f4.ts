@@ -12,8 +12,8 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { waitNotBusy } from './wait.js';
 import { writeUnits } from './unit-write.js';
+import { waitNotBusy } from './wait.js';
 
 // F2/F4/F7 flash controller, targets.md §2.2 (OpenOCD stm32f2x.c, CMSIS-F2/F4/F7).
 const KEYR = 0x04;

@@ -12,8 +12,8 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { waitNotBusy } from './wait.js';
 import { writeUnits } from './unit-write.js';
+import { waitNotBusy } from './wait.js';
 
 // F0/F1/F3 flash controller ("FPEC"), targets.md §2.1 (OpenOCD stm32f1x.c, CMSIS-F0/F1/F3).
 const KEYR = 0x04;

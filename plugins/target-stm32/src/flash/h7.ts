@@ -12,8 +12,8 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, throwOnFlashError } from './status-flags.js';
-import { hex, waitNotBusy } from './wait.js';
 import { writeUnits } from './unit-write.js';
+import { hex, waitNotBusy } from './wait.js';
 
 // STM32H7 flash, targets.md §2.5 (OpenOCD stm32h7x.c, CMSIS-H7 stm32h743xx.h/stm32h7a3xx.h,
 // HAL-H7). Per-bank registers repeat at +0x100; option registers exist in bank 1 only.

@@ -13,8 +13,8 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { waitNotBusy } from './wait.js';
 import { writeUnits } from './unit-write.js';
+import { waitNotBusy } from './wait.js';
 
 /**
  * Register offsets of the L4-family controller (L4, L4+, G0, G4, WB, WL, C0, U0) and of the

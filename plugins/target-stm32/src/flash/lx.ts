@@ -362,7 +362,10 @@ export class LxController implements FlashController {
   }
 }
 
-/** The flag an abandoned half-page leaves: FWWERR on L0, PGAERR in the simulator's L1. */
+/**
+ * The flag an abandoned half-page leaves: FWWERR on L0; RM0038 names none for L1 (the
+ * simulator raises PGAERR).
+ */
 function isAbortFlag(flag: StatusFlag): boolean {
   return flag.name === 'PGAERR' || flag.name === 'FWWERR';
 }
