@@ -106,13 +106,15 @@ function failedStep(summary: { error?: unknown }): string | undefined {
 }
 
 test('the probe unplugged mid-write: PROBE_DISCONNECTED, exit 4, journal; a rerun completes it', async (t) => {
-  // The USB transfer that falls inside the write step depends on the transport's chunking;
-  // take the first of these that does (about 900 today: connect and erase come first).
+  // The USB transfer that falls inside a chunk of the write step depends on the transport's
+  // chunking; take the first of these that does (about 1000 today: connect and erase come
+  // first). One that falls between two chunks leaves nothing in flight.
   let found: { cwd: string; run: Awaited<ReturnType<typeof jsonRun>> } | undefined;
   for (const atTransfer of [700, 800, 900, 1000, 1100, 1200]) {
     const cwd = await recoveryProject(`{ kind: disconnect, atTransfer: ${atTransfer} }`);
     const run = await jsonRun(cwd, ['run', '-c', 'faulty.yaml']);
-    if (failedStep(run.summary) === 'steps[2]') {
+    const inFlight = (run.summary.journal?.unknown.length ?? 0) > 0;
+    if (failedStep(run.summary) === 'steps[2]' && inFlight) {
       found = { cwd, run };
       break;
     }
@@ -126,7 +128,6 @@ test('the probe unplugged mid-write: PROBE_DISCONNECTED, exit 4, journal; a reru
     /^Reconnect the probe, then run the same recipe again: it erases and rewrites the ranges listed as erased or unknown/,
   );
   const journal = run.summary.journal;
-  t.true((journal?.unknown.length ?? 0) > 0, 'the range being written when it went is unknown');
   t.deepEqual(journal?.written[0]?.start, FLASH, 'the first chunk was written');
   t.false(run.events.some((e) => e['type'] === 'step-end' && e['id'] === 'verify'));
 

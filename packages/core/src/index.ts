@@ -35,7 +35,14 @@ export {
   type RecordSink,
   type TextPosition,
 } from './image/text-records.js';
-export type { AccessWidth, MemoryAccessOptions, MemoryPort } from './ports/memory-port.js';
+export {
+  partialWriteOf,
+  withPartialWrite,
+  type AccessWidth,
+  type MemoryAccessOptions,
+  type MemoryPort,
+  type PartialWrite,
+} from './ports/memory-port.js';
 export * from './plugin/types.js';
 export {
   Aircr,

@@ -228,7 +228,10 @@ export class FlashAccess {
     }
   }
 
-  /** "Erase" where plain writes program: write the erased value, as an erase leaves it. */
+  /**
+   * "Erase" where plain writes program: write the erased value, as an erase leaves it. Such
+   * memory takes a byte written twice like RAM (idempotent), as in #memoryProgram.
+   */
   async #fill(
     region: FlashRegion,
     ranges: readonly AddressRange[],
@@ -241,7 +244,10 @@ export class FlashAccess {
     for (const range of ranges) {
       for (let at = range.start; at < range.end; at += MEMORY_PIECE_BYTES) {
         const end = Math.min(at + MEMORY_PIECE_BYTES, range.end);
-        await this.#probe.memory.write(at, blank.subarray(0, end - at), { signal });
+        await this.#probe.memory.write(at, blank.subarray(0, end - at), {
+          idempotent: true,
+          signal,
+        });
         done += end - at;
         progress({
           operation: 'erase',
@@ -263,7 +269,7 @@ export class FlashAccess {
     for (const [start, data] of image.blocks) {
       for (let offset = 0; offset < data.length; offset += MEMORY_PIECE_BYTES) {
         const piece = data.subarray(offset, offset + MEMORY_PIECE_BYTES);
-        await this.#probe.memory.write(start + offset, piece, { signal });
+        await this.#probe.memory.write(start + offset, piece, { idempotent: true, signal });
         done += piece.length;
         const range = { start: start + offset, end: start + offset + piece.length };
         progress({ operation: 'program', range, doneBytes: done, totalBytes: total });

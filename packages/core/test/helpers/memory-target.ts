@@ -12,6 +12,7 @@ import {
   type Device,
   type FlashRegion,
   type FlashwrightPlugin,
+  type MemoryAccessOptions,
   type MemoryMapRegion,
   type MemoryPort,
   type NativeFlashPort,
@@ -43,7 +44,8 @@ export interface MemoryTargetOptions {
 }
 
 export type MemoryCall =
-  | { op: 'mem-write'; address: number; length: number }
+  /** `idempotent` as the writer passed it (MemoryAccessOptions), when true. */
+  | { op: 'mem-write'; address: number; length: number; idempotent?: true }
   | { op: 'native-erase'; range: AddressRange }
   | { op: 'native-write'; address: number; length: number }
   | { op: 'native-done' }
@@ -91,8 +93,13 @@ export class MemoryTarget {
         return Promise.reject(new FlashwrightError('TARGET_FAULT', 'unmapped'));
       return Promise.resolve(this.bytes(address, length));
     };
-    const write = (address: number, data: Uint8Array): Promise<void> => {
-      this.calls.push({ op: 'mem-write', address, length: data.length });
+    const write = (
+      address: number,
+      data: Uint8Array,
+      options?: MemoryAccessOptions,
+    ): Promise<void> => {
+      const idempotent = options?.idempotent === true ? { idempotent: true as const } : {};
+      this.calls.push({ op: 'mem-write', address, length: data.length, ...idempotent });
       const mode = this.options.plainWrites ?? 'plain';
       if (!this.#inFlash(address, data.length) || mode === 'fault')
         return Promise.reject(new FlashwrightError('TARGET_FAULT', 'write refused'));

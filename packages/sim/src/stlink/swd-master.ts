@@ -154,6 +154,13 @@ export class SwdMaster {
     return { status: Status.OK, faultAddress: 0 };
   }
 
+  /**
+   * Writes `data` through a MEM-AP, one access per element, and stops at the first failed
+   * access: the accesses before it are done, it and the rest are not (an access the SW-DP
+   * answers with WAIT or FAULT is not performed: ADIv5, ARM IHI 0031), and its address is
+   * latched for GETLASTRWSTATUS2. This firmware retries no WAIT itself, so every WAIT the
+   * target gives reaches the host: how often ST's firmware retries first is not public.
+   */
   writeMemory(
     ap: number,
     cswHigh: number,

@@ -13,6 +13,7 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
+import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
 // F2/F4/F7 flash controller, targets.md §2.2 (OpenOCD stm32f2x.c, CMSIS-F2/F4/F7).
@@ -163,8 +164,12 @@ export class F4Controller implements FlashController {
           start: run.address + chunk.start,
           end: run.address + chunk.end,
         };
-        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+          memory: this.ctx.memory,
+          log: this.ctx.log,
           width,
+          unitBytes: this.ctx.parallelismBytes,
+          unitName: `${width}-bit unit`,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
         await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);

@@ -13,6 +13,7 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
+import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
 // F0/F1/F3 flash controller ("FPEC"), targets.md §2.1 (OpenOCD stm32f1x.c, CMSIS-F0/F1/F3).
@@ -161,8 +162,12 @@ export class FpecController implements FlashController {
           start: run.address + chunk.start,
           end: run.address + chunk.end,
         };
-        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+          memory: this.ctx.memory,
+          log: this.ctx.log,
           width: 16,
+          unitBytes: 2,
+          unitName: 'half-word',
         });
         const status = await this.wait(base, Timeouts.programMs, 'programming');
         await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);

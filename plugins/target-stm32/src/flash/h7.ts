@@ -13,6 +13,7 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, throwOnFlashError } from './status-flags.js';
+import { writeUnits } from './unit-write.js';
 import { hex, waitNotBusy } from './wait.js';
 
 // STM32H7 flash, targets.md §2.5 (OpenOCD stm32h7x.c, CMSIS-H7 stm32h743xx.h/stm32h7a3xx.h,
@@ -180,8 +181,18 @@ export class H7Controller implements FlashController {
           start: run.address + chunk.start,
           end: run.address + chunk.end,
         };
-        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+          memory: this.ctx.memory,
+          log: this.ctx.log,
           width: 32,
+          unitBytes: word,
+          unitName: 'flash word',
+          // The write buffer empties when "the application software has disabled write
+          // operations in this bank" (RM0433 FLASH_SR1.WBNE): PG cleared, then set again.
+          dropPartialUnit: async () => {
+            await this.ctx.memory.write32(base + CR, this.psize);
+            await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
+          },
         });
         const status = await this.wait(base, Timeouts.programMs, 'programming');
         await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);

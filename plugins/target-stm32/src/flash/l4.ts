@@ -14,6 +14,7 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
+import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
 /**
@@ -216,8 +217,18 @@ export class L4Controller implements FlashController {
           start: run.address + chunk.start,
           end: run.address + chunk.end,
         };
-        await this.ctx.memory.write(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+          memory: this.ctx.memory,
+          log: this.ctx.log,
           width: 32,
+          unitBytes: unit,
+          unitName: unit === 16 ? 'quad word' : 'double word',
+          // Clearing PG drops a first word waiting for its second (the RMs do not say so:
+          // an assumption, which the simulator models).
+          dropPartialUnit: async () => {
+            await this.ctx.memory.write32(this.reg('CR'), 0);
+            await this.ctx.memory.write32(this.reg('CR'), CR_PG);
+          },
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
         await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);

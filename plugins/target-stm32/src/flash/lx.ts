@@ -13,6 +13,7 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { chunkOffsets, nonErasedSpans, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, flagsSet, maskOf, throwOnFlashError } from './status-flags.js';
+import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
 // STM32L0/L1 NVM controller, targets.md §2.3 (OpenOCD stm32lx.c, CMSIS-L0/L1, HAL-L0/L1).
@@ -123,6 +124,9 @@ export class LxController implements FlashController {
     await this.unlock('program');
     try {
       await this.wait(Timeouts.massEraseMs, 'previous flash operation');
+      // A half-page an earlier run left unfinished (the link lost, the target busy); a read
+      // under RDP level 1 faults, and then there is nothing to program anyway.
+      await this.abandonHalfPage(this.ctx.data.flashBase).catch(() => undefined);
       await this.ctx.memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP | SR_OPTVERR);
       return await work();
     } finally {
@@ -222,8 +226,12 @@ export class LxController implements FlashController {
     await this.setMode(0);
     for (const span of spans) {
       throwIfAborted(signal);
-      await this.ctx.memory.write(address + span.start, data.subarray(span.start, span.end), {
+      await writeUnits(address + span.start, data.subarray(span.start, span.end), {
+        memory: this.ctx.memory,
+        log: this.ctx.log,
         width: 32,
+        unitBytes: 4,
+        unitName: 'word',
       });
     }
     const status = await this.wait(Timeouts.programMs, 'word programming');
@@ -245,7 +253,17 @@ export class LxController implements FlashController {
         const from = span.start + chunk.start;
         const to = span.start + chunk.end;
         const range: AddressRange = { start: address + from, end: address + to };
-        await this.ctx.memory.write(range.start, data.subarray(from, to), { width: 32 });
+        await writeUnits(range.start, data.subarray(from, to), {
+          memory: this.ctx.memory,
+          log: this.ctx.log,
+          width: 32,
+          unitBytes: half,
+          unitName: 'half-page',
+          dropPartialUnit: async () => {
+            await this.abandonHalfPage(range.start);
+            await this.ctx.memory.write32(this.base + SR, maskOf(this.flags.filter(isAbortFlag)));
+          },
+        });
         const status = await this.ctx.memory.read32(this.base + SR);
         await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
         done(to);
@@ -255,6 +273,16 @@ export class LxController implements FlashController {
     const range = { start: address, end: address + data.length };
     await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
     done(data.length);
+  }
+
+  /**
+   * Drops the words of a half-page that was cut short from the latches, where they would break
+   * the next flash write: a read of the flash abandons them (RM0377 FWWERR, "a write/erase
+   * operation is aborted to perform a fetch"; RM0038 names no flag for it: an assumption that
+   * L1 behaves alike). The caller clears the flag that leaves (isAbortFlag).
+   */
+  private async abandonHalfPage(address: number): Promise<void> {
+    await this.ctx.memory.read32(address);
   }
 
   /** RDP, USER, then one WRP word per 16 sectors of 4 KiB (WRP01, WRP23). */
@@ -331,6 +359,14 @@ export class LxController implements FlashController {
       .write32(this.base + PECR, PECR_PRGLOCK | PECR_OPTLOCK | PECR_PELOCK)
       .catch(() => undefined);
   }
+}
+
+/**
+ * The flag an abandoned half-page leaves: FWWERR on L0; RM0038 names none for L1 (the
+ * simulator raises PGAERR).
+ */
+function isAbortFlag(flag: StatusFlag): boolean {
+  return flag.name === 'PGAERR' || flag.name === 'FWWERR';
 }
 
 function alignUp(value: number, to: number): number {

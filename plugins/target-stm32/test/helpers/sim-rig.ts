@@ -4,7 +4,7 @@ import {
   type VirtualSession,
   type VirtualSessionOptions,
 } from '@flashwright/sim';
-import { StLinkProbe } from '@flashwright/transport-stlink';
+import { StLinkProbe, type WaitRetryPolicy } from '@flashwright/transport-stlink';
 import type { Stm32Device } from '../../src/device/stm32-device.js';
 import { stm32Family } from '../../src/family.js';
 
@@ -35,15 +35,20 @@ export interface SimRig {
 /**
  * The simulated chip of `options.device` behind a virtual ST-Link, driven through the real
  * ST-Link transport: the same path a user's board takes, minus USB. The probe reports the
- * session's virtual time, as transport-virtual does.
+ * session's virtual time, as transport-virtual does. `waitRetry` replaces the driver's WAIT
+ * retry policy (tests take out the back-off delays).
  */
 export async function simRig(
-  options: Partial<VirtualSessionOptions> & { device: string },
+  options: Partial<VirtualSessionOptions> & { device: string; waitRetry?: WaitRetryPolicy },
   speedKhz = 4000,
 ): Promise<SimRig> {
-  const session = createVirtualSession({ probe: 'stlink-v2', ...options });
+  const { waitRetry, ...sessionOptions } = options;
+  const session = createVirtualSession({ probe: 'stlink-v2', ...sessionOptions });
   const log = recordingLog();
-  const stlink = await StLinkProbe.open(session.device, { log });
+  const stlink = await StLinkProbe.open(session.device, {
+    log,
+    ...(waitRetry ? { waitRetry } : {}),
+  });
   const probe: Probe = {
     get info() {
       return stlink.info;

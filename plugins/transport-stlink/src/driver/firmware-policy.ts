@@ -64,7 +64,10 @@ export function firmwareWarnings(version: StLinkVersion): string[] {
       missing.push('reliable protocol switching (V3J3; probe-rs rejects V3J2)');
     }
   } else {
-    note('rwStatus2', 'fault addresses (GETLASTRWSTATUS2)');
+    note(
+      'rwStatus2',
+      'fault addresses, so a write the target kept busy can resume (GETLASTRWSTATUS2)',
+    );
     note('targetVoltage', 'target voltage');
     note('swdSetFreq', 'SWD speed setting');
     note('dapRegisters', 'DP/AP register access and sticky-error recovery');

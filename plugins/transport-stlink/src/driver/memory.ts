@@ -1,4 +1,11 @@
-import type { AccessWidth, MemoryAccessOptions, MemoryPort } from '@flashwright/core';
+import {
+  type FlashwrightError,
+  partialWriteOf,
+  withPartialWrite,
+  type AccessWidth,
+  type MemoryAccessOptions,
+  type MemoryPort,
+} from '@flashwright/core';
 import { MAX_MEMORY_WORD_BYTES, maxMemory8Bytes } from '../protocol/version.js';
 import type { StLinkDriver } from './stlink-driver.js';
 import { planTransfers, type TransferLimits } from './transfer-plan.js';
@@ -40,15 +47,28 @@ export class StLinkMemory implements MemoryPort {
     return out;
   }
 
+  /** A busy target cutting a command short is reported for the whole write (PartialWrite). */
   async write(address: number, data: Uint8Array, options: MemoryAccessOptions = {}): Promise<void> {
     for (const piece of planTransfers(address, data.length, options.width, this.#limits('write'))) {
-      await this.driver.writeMemory(
-        piece.width,
-        piece.address,
-        data.subarray(piece.offset, piece.offset + piece.lengthBytes),
-        this.ap,
-        options.signal,
-      );
+      try {
+        await this.driver.writeMemory(
+          piece.width,
+          piece.address,
+          data.subarray(piece.offset, piece.offset + piece.lengthBytes),
+          this.ap,
+          options.signal,
+          options.idempotent,
+        );
+      } catch (error) {
+        const partial = partialWriteOf(error, piece.address, piece.lengthBytes);
+        if (partial === undefined) throw error;
+        throw withPartialWrite(error as FlashwrightError, {
+          address,
+          lengthBytes: data.length,
+          writtenBytes: piece.offset + partial.writtenBytes,
+          uncertainBytes: partial.uncertainBytes,
+        });
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import { sleep, type AccessWidth, type Logger } from '@flashwright/core';
+import { sleep, withPartialWrite, type AccessWidth, type Logger } from '@flashwright/core';
 import type { StatusReply, StLinkCommand, ValueReply } from '../protocol/command.js';
 import { ABORT_CLEAR_STICKY, DP_PORT, DpRegister, type NrstAction } from '../protocol/constants.js';
 import * as debug from '../protocol/debug-commands.js';
@@ -18,8 +18,10 @@ import type { UsbLink } from '../usb/usb-link.js';
 import { requireFeature } from './firmware-policy.js';
 
 /**
- * WAIT handling: OpenOCD retries up to 8 times waiting 1 ms << n (§1.14). A WAIT storm that
- * outlives that becomes TARGET_NO_RESPONSE.
+ * WAIT handling: a command whose status is SWD_AP_WAIT / SWD_DP_WAIT is sent again up to
+ * `retries` times, waiting 1 ms << n before each (OpenOCD's stlink_usb.c: MAX_WAIT_RETRIES 8,
+ * `usleep((1 << retries++) * 1000)`). A WAIT storm that outlives that becomes
+ * TARGET_NO_RESPONSE. Memory writes are sent again only where that is harmless (writeMemory).
  */
 export interface WaitRetryPolicy {
   readonly retries: number;
@@ -96,25 +98,59 @@ export class StLinkDriver {
     );
   }
 
+  /**
+   * One memory write command (the caller splits at the probe's limits). A WAIT status means
+   * the firmware gave up on an access the target kept answering WAIT to; how often it retries
+   * by itself first is not public. Assumptions, as no ST document describes either command:
+   * the firmware stops at that access, so no later byte of the command is sent and the access
+   * itself was not done (an access the SW-DP answers with WAIT is not performed and must be
+   * repeated: ADIv5, ARM IHI 0031), and GETLASTRWSTATUS2 reports its address, as it does the
+   * faulting one (pyOCD's stlink.py reads that address as where the transfer stopped). The
+   * bytes before it were accepted and complete on the bus.
+   *
+   * So the command is sent again (its unsent rest, after backing off) only when nothing of it
+   * was written, or `idempotent` says repeating bytes is harmless. Otherwise, and when the
+   * retries run out, the error carries a PartialWrite: OpenOCD re-sends the whole command
+   * here (stlink_usb_write_ap_mem), which programs flash units a second time; stlink-org's
+   * usb.c never retries memory writes.
+   */
   async writeMemory(
     width: AccessWidth,
     address: number,
     data: Uint8Array,
     ap: number,
     signal?: AbortSignal,
+    idempotent = false,
   ): Promise<void> {
     if (width === 16) requireFeature(this.version, 'memory16', '16-bit memory access');
-    const command = writeMemory(width, address, data, ap);
-    const ctx = { command: command.name, address, lengthBytes: data.length, ap };
-    await this.#withWaitRetry(
-      async () => {
-        await this.link.exchange(command, signal);
-        const status = await this.#lastRwStatus(signal);
-        return { status: status.status, result: undefined, faultAddress: status.faultAddress };
-      },
-      ctx,
-      signal,
-    );
+    let written = 0;
+    for (let retry = 0; ; retry++) {
+      const rest = data.subarray(written);
+      const command = writeMemory(width, address + written, rest, ap);
+      await this.link.exchange(command, signal);
+      const { status, faultAddress } = await this.#lastRwStatus(signal);
+      const kind = statusKind(status);
+      if (kind === 'ok') return;
+      const landed =
+        kind === 'wait'
+          ? writtenBeforeWait(width, address + written, rest.length, faultAddress)
+          : undefined;
+      if (kind === 'wait' && retry < this.waitRetry.retries && (landed === 0 || idempotent)) {
+        written += landed ?? 0;
+        await sleep(this.waitRetry.firstDelayMs * 2 ** retry, signal);
+        continue;
+      }
+      if (kind === 'fault') await this.clearStickyErrors(signal);
+      const ctx = { command: command.name, address, lengthBytes: data.length, ap, faultAddress };
+      const error = statusError(status, ctx);
+      if (kind !== 'wait') throw error;
+      throw withPartialWrite(error, {
+        address,
+        lengthBytes: data.length,
+        writtenBytes: written + (landed ?? 0),
+        uncertainBytes: landed === undefined ? rest.length : 0,
+      });
+    }
   }
 
   /** One 32-bit read on AP 0 with its status in the same reply (one round trip). */
@@ -206,4 +242,22 @@ export class StLinkDriver {
       throw statusError(status, { ...ctx, faultAddress });
     }
   }
+}
+
+/**
+ * Bytes of a write command that reached the target before the access that got WAIT, or
+ * undefined when the probe cannot tell (firmware before J15 has no GETLASTRWSTATUS2, or the
+ * address lies outside the command). A single access that got WAIT was not done at all.
+ */
+function writtenBeforeWait(
+  width: AccessWidth,
+  address: number,
+  lengthBytes: number,
+  faultAddress: number | undefined,
+): number | undefined {
+  if (lengthBytes <= width / 8) return 0;
+  if (faultAddress === undefined) return undefined;
+  const offset = faultAddress - address;
+  if (offset < 0 || offset >= lengthBytes || offset % (width / 8) !== 0) return undefined;
+  return offset;
 }
