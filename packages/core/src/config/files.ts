@@ -1,8 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { parseDocument } from 'yaml';
 import { FlashwrightError } from '../errors/flashwright-error.js';
+import { describeLimit, fileKind, MAX_FILE_BYTES } from '../util/bounded-file.js';
 import { isPlainObject } from './key-path.js';
 
 /** Where cosmiconfig looks for a recipe, in each directory from the cwd up to the project root. */
@@ -80,11 +81,21 @@ export async function searchRecipe(cwd: string): Promise<RecipeFile | undefined>
 /** Loads one recipe file (from -c, or a file named by `extends`). */
 export async function loadRecipeFile(path: string): Promise<RecipeFile> {
   const file = resolve(path);
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new FlashwrightError('RECIPE_NOT_FOUND', `Recipe file ${file} does not exist`, {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats === undefined || !stats.isFile()) {
+    const problem = stats === undefined ? 'does not exist' : `is ${fileKind(stats)}, not a file`;
+    throw new FlashwrightError('RECIPE_NOT_FOUND', `Recipe file ${file} ${problem}`, {
       source: { file },
       hint: 'Check the path given with -c (or in `extends`).',
     });
+  }
+  // The loaders read the whole file: bound it as every other input file is.
+  if (stats.size > MAX_FILE_BYTES) {
+    throw new FlashwrightError(
+      'FILE_TOO_LARGE',
+      `Recipe file ${file} is ${stats.size} bytes; flashwright reads at most ${describeLimit(MAX_FILE_BYTES)}`,
+      { source: { file }, hint: 'Check the path given with -c (or in `extends`).' },
+    );
   }
   let result;
   try {
