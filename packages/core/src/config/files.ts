@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
-import { parseDocument } from 'yaml';
+import { type Alias, type Document, LineCounter, parseDocument, visit } from 'yaml';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { describeLimit, fileKind, MAX_FILE_BYTES } from '../util/bounded-file.js';
+import { lineOf } from './issues.js';
 import { isPlainObject } from './key-path.js';
 
 /** Where cosmiconfig looks for a recipe, in each directory from the cwd up to the project root. */
@@ -37,7 +38,8 @@ export interface RecipeFile {
  * errors), so that error positions match the ones validation reports.
  */
 const loadYaml: Loader = (filepath, content) => {
-  const doc = parseDocument(content, { prettyErrors: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(content, { prettyErrors: true, lineCounter });
   const error = doc.errors[0];
   if (error !== undefined) {
     const line = error.linePos?.[0].line;
@@ -47,8 +49,34 @@ const loadYaml: Loader = (filepath, content) => {
       { source: { file: filepath }, cause: error, hint: 'Fix the YAML syntax at that line.' },
     );
   }
-  return doc.toJS() as unknown;
+  try {
+    return doc.toJS() as unknown;
+  } catch (cause) {
+    throw aliasFailure(doc, lineCounter, filepath, cause);
+  }
 };
+
+/**
+ * Aliases are resolved by toJS: one without its anchor, or too many of them, fails there,
+ * with no position. Point at the first alias that does not resolve, else at the first one.
+ */
+function aliasFailure(
+  doc: Document,
+  lines: LineCounter,
+  filepath: string,
+  cause: unknown,
+): FlashwrightError {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_, node) => void aliases.push(node) });
+  const culprit = aliases.find((a) => a.resolve(doc) === undefined) ?? aliases[0];
+  const at = culprit?.range?.[0];
+  const message = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  return new FlashwrightError(
+    'RECIPE_PARSE',
+    `${filepath}${at === undefined ? '' : `:${lines.linePos(at).line}`}: ${message}`,
+    { source: { file: filepath }, cause, hint: 'Fix the YAML alias at that line.' },
+  );
+}
 
 const typeScriptLoader = defaultLoaders['.ts'];
 
@@ -109,10 +137,14 @@ export async function loadRecipeFile(path: string): Promise<RecipeFile> {
 function asRecipeObject(config: unknown, file: string): Record<string, unknown> {
   if (config === undefined || config === null) return {};
   if (!isPlainObject(config)) {
+    const line = lineOf(file, []);
     throw new FlashwrightError(
       'RECIPE_INVALID',
-      `${file}: a recipe must be a mapping of keys (probe, target, image, steps), not ${Array.isArray(config) ? 'a list' : typeof config}`,
-      { source: { file } },
+      `${file}${line === undefined ? '' : `:${line}`}: a recipe must be a mapping of keys (probe, target, image, steps), not ${Array.isArray(config) ? 'a list' : typeof config}`,
+      {
+        source: { file },
+        hint: 'Start each top-level key at the start of a line, e.g. "image: app.hex".',
+      },
     );
   }
   return config;
