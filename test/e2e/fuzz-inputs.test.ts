@@ -6,7 +6,8 @@
  * process. Every outcome must be a result or a FlashwrightError that is not internal (exit
  * 1); a recipe error must say where (file and line); Object.prototype must stay untouched.
  *
- * Reproduce a failure with the FUZZ_SEED it prints; FUZZ_COUNT sets mutants per kind.
+ * Reproduce a failure with the FUZZ_SEED it prints (each mutant's seed derives from it, its
+ * kind and its number); FUZZ_COUNT sets mutants per kind, FUZZ_EXAMPLES examples shown.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { type Alias, type Document, LineCounter, parseDocument, visit } from 'yaml';
 import { FlashwrightError } from '../errors/flashwright-error.js';
-import { describeLimit, fileKind, MAX_FILE_BYTES } from '../util/bounded-file.js';
+import { fileKind, fileTooLarge, MAX_FILE_BYTES } from '../util/bounded-file.js';
 import { lineOf } from './issues.js';
 import { isPlainObject } from './key-path.js';
 
@@ -119,11 +119,7 @@ export async function loadRecipeFile(path: string): Promise<RecipeFile> {
   }
   // The loaders read the whole file: bound it as every other input file is.
   if (stats.size > MAX_FILE_BYTES) {
-    throw new FlashwrightError(
-      'FILE_TOO_LARGE',
-      `Recipe file ${file} is ${stats.size} bytes; flashwright reads at most ${describeLimit(MAX_FILE_BYTES)}`,
-      { source: { file }, hint: 'Check the path given with -c (or in `extends`).' },
-    );
+    throw fileTooLarge('Recipe file', file, `${stats.size} bytes`, MAX_FILE_BYTES, { file });
   }
   let result;
   try {

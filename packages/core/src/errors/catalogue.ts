@@ -43,7 +43,7 @@ export const catalogue = {
   PLUGIN_INVALID: entry(ExitCode.usage, 'Plugin does not export a valid plugin factory'),
   COMMAND_UNAVAILABLE: entry(ExitCode.usage, 'Command is not available yet'),
 
-  // 3: input files
+  // 3: input files (and the files flashwright writes)
   IMAGE_NOT_FOUND: entry(ExitCode.input, 'Image file not found'),
   IMAGE_FORMAT_UNKNOWN: entry(
     ExitCode.input,

@@ -13,7 +13,7 @@ import { concatBytes } from '../image/flash-image.js';
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 /** "256 MiB": the limit as messages name it. */
-export function describeLimit(bytes: number): string {
+function describeLimit(bytes: number): string {
   return bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`;
 }
 
@@ -52,7 +52,7 @@ export async function readInputFile(file: string, options: InputFileOptions): Pr
       throw notRegular(file, kind, options);
     }
     if (stats.isFile() && stats.size > limit) {
-      throw tooLarge(file, `${stats.size} bytes`, limit, options);
+      throw fileTooLarge(options.what, file, `${stats.size} bytes`, limit, options.source);
     }
     const chunks: Uint8Array[] = [];
     // A regular file fits its stat size plus one byte (to notice one that grew meanwhile).
@@ -65,7 +65,7 @@ export async function readInputFile(file: string, options: InputFileOptions): Pr
       used += bytesRead;
       total += bytesRead;
       if (total > limit) {
-        throw tooLarge(file, kind, limit, options);
+        throw fileTooLarge(options.what, file, kind, limit, options.source);
       }
       if (used === chunk.length) {
         chunks.push(chunk);
@@ -105,19 +105,21 @@ function notRegular(file: string, kind: string, options: InputFileOptions): Flas
   });
 }
 
-function tooLarge(
-  file: string,
+/** "Image file x.bin (300000000 bytes) is larger than 256 MiB, the most flashwright reads". */
+export function fileTooLarge(
   what: string,
+  file: string,
+  detail: string,
   limit: number,
-  options: InputFileOptions,
+  source?: RecipeSource,
 ): FlashwrightError {
   const limitText = describeLimit(limit);
   return new FlashwrightError(
     'FILE_TOO_LARGE',
-    `${options.what} ${file} (${what}) is larger than ${limitText}, the most flashwright reads`,
+    `${what} ${file} (${detail}) is larger than ${limitText}, the most flashwright reads`,
     {
-      source: options.source,
-      hint: `Check the path: a firmware image is far smaller than ${limitText}.`,
+      source,
+      hint: `Check the path: firmware images and recipes are far smaller than ${limitText}.`,
       details: { file, limitBytes: limit },
     },
   );

@@ -4,8 +4,8 @@ import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatAddress } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type { ImageFormat } from '../../plugin/types.js';
-import { formatByExtension, type PluginSet } from '../plugin-set.js';
 import { writeOutputFile } from '../../util/bounded-file.js';
+import { formatByExtension, type PluginSet } from '../plugin-set.js';
 import { formatBytes } from '../units-text.js';
 import type { StepHandler } from './step-handler.js';
 
