@@ -60,6 +60,7 @@ export {
   type FlashRangeState,
 } from './pipeline/flash-journal.js';
 export { sleep, throwIfAborted, withTimeout } from './util/abort.js';
+export { MAX_FILE_BYTES, readInputFile, type InputFileOptions } from './util/bounded-file.js';
 export {
   loadRecipe,
   recipeDefaults,

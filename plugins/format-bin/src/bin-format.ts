@@ -1,4 +1,10 @@
-import { FlashImage, FlashwrightError, formatAddress, formatRange } from '@flashwright/core';
+import {
+  FlashImage,
+  FlashwrightError,
+  MAX_FILE_BYTES,
+  formatAddress,
+  formatRange,
+} from '@flashwright/core';
 
 export interface BinParseOptions {
   readonly fileName?: string | undefined;
@@ -12,10 +18,11 @@ export interface BinWriteOptions {
 }
 
 /**
- * Largest file `serializeBin` writes. Images with blocks far apart (flash at 0x08000000 and
- * data at 0x20000000) would otherwise become hundreds of megabytes of fill.
+ * Largest file `serializeBin` writes: the limit on every file flashwright reads. Images
+ * with blocks far apart (flash at 0x08000000 and data at 0x20000000) would otherwise become
+ * hundreds of megabytes of fill.
  */
-export const MAX_BIN_BYTES = 256 * 1024 * 1024;
+export const MAX_BIN_BYTES = MAX_FILE_BYTES;
 
 /** A raw binary is its bytes, loaded from `base` on. */
 export function parseBin(bytes: Uint8Array, options: BinParseOptions = {}): FlashImage {

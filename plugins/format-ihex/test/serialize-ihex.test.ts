@@ -108,3 +108,15 @@ test('parse errors through the format name the file given in the options', (t) =
   );
   t.regex(error.message, /^fw\/app\.hex:1:12: record checksum is 0xFF, expected 0xFE/);
 });
+
+test('data up to 0xFFFFFFFF is written (nrf-intel-hex alone refuses a block ending there)', (t) => {
+  for (const length of [1, 2, 20]) {
+    const image = FlashImage.from([
+      [0x08000000, Uint8Array.of(1)],
+      [2 ** 32 - length, Uint8Array.from({ length }, (_, i) => i + 1)],
+    ]);
+    const written = serializeIntelHex(image);
+    t.true(parseIntelHex(written).equals(image), `${length} bytes`);
+    t.regex(text(written), /:02000004FFFFFC\n:01FFFF00[0-9A-F]{4}\n:00000001FF\n$/);
+  }
+});

@@ -4,6 +4,9 @@ import { runCommand } from '../context.js';
 import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { executeRecipe, withSteps } from './execute.js';
 
+/** A Cortex-M bus address is 32 bits: addresses 0 to 0xFFFFFFFF. */
+const ADDRESS_SPACE_BYTES = 2 ** 32;
+
 interface ReadOptions extends CommonOptions {
   readonly output: string;
 }
@@ -23,6 +26,21 @@ export function registerRead(program: Command): void {
   ]);
   command.action(async (address: number, length: number, options: ReadOptions) =>
     runCommand('read', options, async (ctx) => {
+      const { FlashwrightError, formatAddress } = ctx.core;
+      const room = ADDRESS_SPACE_BYTES - address;
+      if (room <= 0 || length > room) {
+        throw new FlashwrightError(
+          'USAGE',
+          `${formatAddress(address)} + ${length} bytes runs past 0xFFFFFFFF, the end of the 32-bit address space`,
+          {
+            hint:
+              room <= 0
+                ? 'Give an address from 0 to 0xFFFFFFFF.'
+                : `Read at most ${room} byte${room === 1 ? '' : 's'} from ${formatAddress(address)}, or start lower.`,
+            details: { address, length },
+          },
+        );
+      }
       const resolved = await ctx.loadRecipe({ optional: true });
       const file = resolve(ctx.cwd, options.output);
       return executeRecipe(

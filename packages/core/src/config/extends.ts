@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileKind } from '../util/bounded-file.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { loadRecipeFile, recipeFileKind, type RecipeFile } from './files.js';
 import { makeIssue, recipeInvalid } from './issues.js';
@@ -50,7 +51,9 @@ export function resolveExtends(
   }
   if (isPathLike(spec)) {
     const file = resolve(dirname(fromFile), spec);
-    return existsSync(file) ? { file } : { problem: `file ${file} does not exist` };
+    const stats = statSync(file, { throwIfNoEntry: false });
+    if (stats === undefined) return { problem: `file ${file} does not exist` };
+    return stats.isFile() ? { file } : { problem: `${file} is ${fileKind(stats)}, not a file` };
   }
   try {
     return { file: createRequire(fromFile).resolve(spec) };

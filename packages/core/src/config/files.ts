@@ -1,10 +1,20 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultLoaders } from 'cosmiconfig';
-import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import {
+  type Alias,
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+} from 'yaml';
 import { FlashwrightError } from '../errors/flashwright-error.js';
-import { makeIssue, recipeInvalid } from './issues.js';
+import { fileKind, fileTooLarge, MAX_FILE_BYTES } from '../util/bounded-file.js';
+import { lineOf, makeIssue, recipeInvalid } from './issues.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { isPlainObject } from './key-path.js';
 import { describeUnsafeKey, findUnsafeKeys } from './unsafe-keys.js';
@@ -61,11 +71,17 @@ export async function readRecipe(file: string): Promise<Record<string, unknown> 
 /** Loads one recipe file (from -c, or a file named by `extends`). */
 export async function loadRecipeFile(path: string): Promise<RecipeFile> {
   const file = resolve(path);
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new FlashwrightError('RECIPE_NOT_FOUND', `Recipe file ${file} does not exist`, {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats === undefined || !stats.isFile()) {
+    const problem = stats === undefined ? 'does not exist' : `is ${fileKind(stats)}, not a file`;
+    throw new FlashwrightError('RECIPE_NOT_FOUND', `Recipe file ${file} ${problem}`, {
       source: { file },
       hint: 'Check the path given with -c (or in `extends`).',
     });
+  }
+  // Reading loads the whole file: bound it as every other input file is.
+  if (stats.size > MAX_FILE_BYTES) {
+    throw fileTooLarge('Recipe file', file, `${stats.size} bytes`, MAX_FILE_BYTES, { file });
   }
   return { file, values: (await readRecipe(file)) ?? {} };
 }
@@ -95,7 +111,8 @@ function readData(file: string): unknown {
  * maxAliasCount (100), against documents that expand exponentially.
  */
 function parseYaml(file: string, text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, merge: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, merge: false, lineCounter });
   const error = doc.errors[0];
   if (error !== undefined) {
     const at = error.linePos?.[0];
@@ -103,7 +120,37 @@ function parseYaml(file: string, text: string): unknown {
     throw syntaxError(file, at?.line, at?.col, message, 'Fix the YAML syntax there.', error);
   }
   keepRawOptionValues(doc);
-  return doc.toJS() as unknown;
+  try {
+    return doc.toJS() as unknown;
+  } catch (cause) {
+    throw aliasFailure(doc, lineCounter, file, cause);
+  }
+}
+
+/**
+ * Aliases are resolved by toJS: one without its anchor, or too many of them, fails there,
+ * with no position. Point at the first alias that does not resolve, else at the first one.
+ */
+function aliasFailure(
+  doc: Document,
+  lines: LineCounter,
+  file: string,
+  cause: unknown,
+): FlashwrightError {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_, node) => void aliases.push(node) });
+  const culprit = aliases.find((a) => a.resolve(doc) === undefined) ?? aliases[0];
+  const at = culprit?.range?.[0];
+  const position = at === undefined ? undefined : lines.linePos(at);
+  const message = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0] ?? '';
+  return syntaxError(
+    file,
+    position?.line,
+    position?.col,
+    message,
+    'Fix the YAML alias there.',
+    cause,
+  );
 }
 
 /**
@@ -159,10 +206,14 @@ function syntaxError(
 /** Checks a loaded recipe's shape, and refuses keys that would pollute prototypes when merged. */
 function recipeObject(config: unknown, file: string): Record<string, unknown> {
   if (!isPlainObject(config)) {
+    const line = lineOf(file, []);
     throw new FlashwrightError(
       'RECIPE_INVALID',
-      `${file}: a recipe must be a mapping of keys (probe, target, image, steps), not ${Array.isArray(config) ? 'a list' : typeof config}`,
-      { source: { file } },
+      `${file}${line === undefined ? '' : `:${line}`}: a recipe must be a mapping of keys (probe, target, image, steps), not ${Array.isArray(config) ? 'a list' : typeof config}`,
+      {
+        source: { file },
+        hint: 'Start each top-level key at the start of a line, e.g. "image: app.hex".',
+      },
     );
   }
   const unsafe = findUnsafeKeys(config);

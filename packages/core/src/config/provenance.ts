@@ -106,12 +106,19 @@ export function sourceOf(
     const found = sources.get(formatKeyPath(path.slice(0, length)));
     if (found !== undefined) return found;
   }
-  // An object path (e.g. "probe" for an unknown key inside it): the first leaf below it.
-  const prefix = formatKeyPath(path);
-  for (const [key, source] of sources) {
-    if (prefix === '' || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`)) {
-      return source;
+  // An object path (e.g. "probe" for an unknown key inside it, or "image.file" for a key
+  // missing from it): a leaf below it, or below the nearest parent that has one; a file's
+  // rather than the defaults', which are never the mistake.
+  for (let length = path.length; length >= Math.min(1, path.length); length--) {
+    const prefix = formatKeyPath(path.slice(0, length));
+    let found: ValueSource | undefined;
+    for (const [key, source] of sources) {
+      if (prefix === '' || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`)) {
+        if (source.kind !== 'default') return source;
+        found ??= source;
+      }
     }
+    if (found !== undefined) return found;
   }
   return undefined;
 }

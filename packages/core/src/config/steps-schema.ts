@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { addressSchema, sizeSchema } from './units.js';
+import { formatAddress } from '../image/address-range.js';
+import { addressSchema, parseAddress, parseSizeBytes, sizeSchema } from './units.js';
 
 /**
  * Schemas of the built-in steps' options. A step is written either as its bare name
@@ -108,6 +109,20 @@ const readOptions = z
     address: addressSchema,
     length: sizeSchema,
     file: z.string().min(1).describe('Output file; .hex/.srec use those formats, else raw'),
+  })
+  .superRefine((o, ctx) => {
+    // The schema takes any hex string; the range must also fit the 32-bit bus.
+    const address = parseAddress(o.address);
+    const length = parseSizeBytes(o.length);
+    if (address === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'expected 0 to 0xFFFFFFFF' });
+    } else if (length !== undefined && address + length > 2 ** 32) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['length'],
+        message: `${formatAddress(address)} + ${length} bytes runs past 0xFFFFFFFF, the end of the 32-bit address space`,
+      });
+    }
   })
   .describe('Reads memory to a file.');
 

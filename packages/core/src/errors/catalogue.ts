@@ -43,7 +43,7 @@ export const catalogue = {
   PLUGIN_INVALID: entry(ExitCode.usage, 'Plugin does not export a valid plugin factory'),
   COMMAND_UNAVAILABLE: entry(ExitCode.usage, 'Command is not available yet'),
 
-  // 3: input files
+  // 3: input files (and the files flashwright writes)
   IMAGE_NOT_FOUND: entry(ExitCode.input, 'Image file not found'),
   IMAGE_FORMAT_UNKNOWN: entry(
     ExitCode.input,
@@ -61,6 +61,26 @@ export const catalogue = {
     'Give the load address, e.g. image: { file: app.bin, base: 0x08000000 } or --base 0x08000000.',
   ),
   IMAGE_UNSUPPORTED: entry(ExitCode.input, 'Image file is of an unsupported kind'),
+  FILE_NOT_REGULAR: entry(
+    ExitCode.input,
+    'Path is not a file',
+    'Name a regular file, not a directory or a device.',
+  ),
+  FILE_UNREADABLE: entry(
+    ExitCode.input,
+    'Input file cannot be read',
+    'Check the file permissions.',
+  ),
+  FILE_TOO_LARGE: entry(
+    ExitCode.input,
+    'Input file is too large',
+    'Check the path: a firmware image is far smaller.',
+  ),
+  FILE_UNWRITABLE: entry(
+    ExitCode.input,
+    'Output file cannot be written',
+    'Check that the directory exists and that you can write to it.',
+  ),
 
   // 4: probe
   PROBE_NOT_FOUND: entry(

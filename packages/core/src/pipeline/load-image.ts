@@ -1,7 +1,7 @@
-import { open, readFile } from 'node:fs/promises';
+import type { RecipeImage } from '../config/recipe.js';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { FlashImage, type NamedImage } from '../image/flash-image.js';
-import type { RecipeImage } from '../config/recipe.js';
+import { readInputFile } from '../util/bounded-file.js';
 import type { PluginSet } from './plugin-set.js';
 
 const SNIFF_BYTES = 512;
@@ -27,15 +27,23 @@ export async function loadImages(
   return image;
 }
 
+/** Reads one image file (bounded: see readInputFile) and parses it with its format. */
 export async function loadImage(entry: RecipeImage, plugins: PluginSet): Promise<FlashImage> {
-  const head = await readHead(entry);
-  const format = await plugins.formatForFile(entry.file, head, entry.format);
-  const bytes = await readFile(entry.file);
+  const bytes = await readInputFile(entry.file, {
+    what: 'Image file',
+    source: { keyPath: entry.keyPath },
+    missing: {
+      code: 'IMAGE_NOT_FOUND',
+      hint: 'Build the firmware first, or fix the path (relative to the recipe file that names it).',
+    },
+  });
+  const format = await plugins.formatForFile(
+    entry.file,
+    bytes.subarray(0, SNIFF_BYTES),
+    entry.format,
+  );
   try {
-    return format.parse(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
-      fileName: entry.file,
-      base: entry.base,
-    });
+    return format.parse(bytes, { fileName: entry.file, base: entry.base });
   } catch (error) {
     if (error instanceof FlashwrightError) throw error;
     throw new FlashwrightError(
@@ -43,35 +51,5 @@ export async function loadImage(entry: RecipeImage, plugins: PluginSet): Promise
       `${entry.file} is not valid ${format.id}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
-  }
-}
-
-async function readHead(entry: RecipeImage): Promise<Uint8Array> {
-  let handle;
-  try {
-    handle = await open(entry.file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FlashwrightError(
-      code === 'ENOENT' ? 'IMAGE_NOT_FOUND' : 'IMAGE_UNSUPPORTED',
-      code === 'ENOENT'
-        ? `Image file ${entry.file} does not exist`
-        : `Image file ${entry.file} cannot be read (${code})`,
-      {
-        cause: error,
-        source: { keyPath: entry.keyPath },
-        hint:
-          code === 'ENOENT'
-            ? 'Build the firmware first, or fix the path (relative to the recipe file that names it).'
-            : 'Check the file permissions.',
-      },
-    );
-  }
-  try {
-    const buffer = new Uint8Array(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }

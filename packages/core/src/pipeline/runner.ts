@@ -4,6 +4,7 @@ import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-erro
 import { subtractRanges, type AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type { Device, DeviceLayout, Probe, StepDefinition } from '../plugin/types.js';
+import { checkOutputPath } from '../util/bounded-file.js';
 import { didYouMeanText } from '../util/did-you-mean.js';
 import type {
   ImageSummary,
@@ -105,6 +106,10 @@ export class Pipeline {
         );
       }
       session.image = await loadImages(recipe.images, options.plugins);
+    }
+    // Before connecting: a long read should not end in "cannot write the file".
+    for (const step of recipe.steps) {
+      if (step.id === 'read') await checkOutputPath(step.file, { keyPath: step.keyPath });
     }
     const ctx: PlanContext = {
       recipe,

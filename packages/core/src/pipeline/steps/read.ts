@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { RecipeStep } from '../../config/recipe.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatAddress } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type { ImageFormat } from '../../plugin/types.js';
+import { writeOutputFile } from '../../util/bounded-file.js';
 import { formatByExtension, type PluginSet } from '../plugin-set.js';
 import { formatBytes } from '../units-text.js';
 import type { StepHandler } from './step-handler.js';
@@ -84,6 +84,6 @@ export async function writeImageFile(
     });
   }
   const bytes = format.serialize(image, { fill: options.fill });
-  await writeFile(file, bytes);
+  await writeOutputFile(file, bytes);
   return format;
 }
