@@ -37,7 +37,7 @@ export const optionBytesStep: StepDefinition<OptionBytesOptions> = {
   parseOptions: (raw, at) => {
     const { confirm, ...values } = parseBuiltinOptions('option-bytes', raw, at.keyPath);
     return {
-      values: values as Record<string, number | string>,
+      values,
       keyPath: at.keyPath,
       confirmed: confirm === OPTION_BYTES_CONFIRMATION || confirm === PERMANENT_CONFIRMATION,
       // A permanent value needs the user's own phrase: a preset's never counts.
