@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import {
+  builtinSteps,
   FlashImage,
   FlashwrightError,
   exitCodeOf,
@@ -164,4 +166,19 @@ test('--confirm accepts the phrase a recipe’s plugin step names, and no other'
   const { run } = await patchRun('fake/patch', { confirmPhrases: ['erase-patch-sectr'] });
   t.is(run.error?.code, 'USAGE');
   t.regex(run.error?.message ?? '', /Did you mean "erase-patch-sector"/);
+});
+
+test('docs/plugins.md lists the run state each built-in step reads and writes', async (t) => {
+  const docs = await readFile(new URL('../../../../docs/plugins.md', import.meta.url), 'utf8');
+  const rows = new Map<string, [string, string]>();
+  for (const match of docs.matchAll(/^\| `([a-z-]+)` +\| ([^|]*)\| ([^|]*)\|$/gm)) {
+    rows.set(match[1]!, [match[2]!.trim(), match[3]!.trim()]);
+  }
+  const list = (keys: readonly string[] | undefined): string =>
+    (keys ?? []).map((k) => `\`${k}\``).join(', ');
+  for (const [id, step] of Object.entries(builtinSteps)) {
+    const declared: [string, string] = [list(step.reads), list(step.writes)];
+    if (declared[0] === '' && declared[1] === '') t.false(rows.has(id), id);
+    else t.deepEqual(rows.get(id), declared, id);
+  }
 });
