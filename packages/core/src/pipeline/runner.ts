@@ -14,7 +14,7 @@ import { checkConfirmPhrases } from './steps/confirm.js';
 
 export type { PipelineOptions } from './session.js';
 
-/** A step ready to run: its display id and title, and how to plan and run it. */
+/** A step of the run, for the step list: its index, id, title and key path. */
 export interface PipelineStep {
   readonly index: number;
   /** "erase", or the plugin step's id ("nrf/recover"). */
