@@ -28,7 +28,7 @@ export function withCommonOptions(command: Command, recipe: RecipeUse = 'search'
     .option('-y, --yes', 'confirm destructive steps (mass erase, unprotect, option bytes)')
     .option(
       '--confirm <phrase>',
-      'confirm by phrase: mass-erase, write-option-bytes, or permanently-disable-debug (the only command-line confirmation of a permanent setting such as RDP level 2; --yes never covers it); repeatable',
+      'confirm by phrase: mass-erase, write-option-bytes, permanently-disable-debug (the only command-line confirmation of a permanent setting such as RDP level 2; --yes never covers it), or the phrase a plugin step names; repeatable',
       (phrase: string, previous: readonly string[] = []) => [...previous, phrase],
     )
     .option('--dry-run', 'show what would happen without touching hardware')

@@ -74,7 +74,6 @@ export type {
   RecipePlugin,
   RecipeProbe,
   RecipeStep,
-  RecipeStepId,
   RecipeTarget,
 } from './config/recipe.js';
 export type { ValueSource, ValueSourceKind } from './config/provenance.js';
@@ -145,6 +144,7 @@ export {
   type FlashPlan,
 } from './pipeline/flash-plan.js';
 export { loadImage, loadImages } from './pipeline/load-image.js';
+export { builtinSteps } from './pipeline/steps/builtin-steps.js';
 export { outputFormatFor, writeImageFile, type WriteImageOptions } from './pipeline/steps/read.js';
 export { parseOptionValue } from './plugin/option-values.js';
 export { formatBytes, formatRanges } from './pipeline/units-text.js';

@@ -1,7 +1,23 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { boardNames, loadRecipe, type FlashwrightError, type RecipeIssue } from '../src/index.js';
+import {
+  boardNames,
+  builtinSteps,
+  loadRecipe,
+  type FlashwrightError,
+  type RecipeIssue,
+  type RecipeStep,
+} from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
+
+/** An option-bytes step's options as its definition reads them, with the layer it came from. */
+function optionBytes(step: RecipeStep) {
+  if (step.id !== 'option-bytes') throw new Error(`not an option-bytes step: ${step.id}`);
+  return builtinSteps['option-bytes'].parseOptions(step.options, {
+    keyPath: step.keyPath,
+    layer: step.source,
+  });
+}
 
 // One test per rung of the ladder: defaults < extends < file < FLASHWRIGHT_* < flags.
 
@@ -196,13 +212,13 @@ test('the permanent phrase counts only in the user’s own recipe file, never in
     'flashwright.config.yaml': 'extends: ./evil.yaml\n',
     'evil.yaml': step,
   });
-  const fromPreset = (await loadRecipe({ cwd: preset, env: {} })).recipe.steps[1];
-  t.like(fromPreset, { id: 'option-bytes', confirmed: true, permanentConfirmed: false });
-  t.is(fromPreset?.source?.origin, join(preset, 'evil.yaml'));
+  const fromPreset = (await loadRecipe({ cwd: preset, env: {} })).recipe.steps[1]!;
+  t.like(optionBytes(fromPreset), { confirmed: true, permanentConfirmed: false });
+  t.is(fromPreset.source?.origin, join(preset, 'evil.yaml'));
 
   const own = await projectDir({ 'flashwright.config.yaml': step });
-  const fromFile = (await loadRecipe({ cwd: own, env: {} })).recipe.steps[1];
-  t.like(fromFile, { id: 'option-bytes', confirmed: true, permanentConfirmed: true });
+  const fromFile = (await loadRecipe({ cwd: own, env: {} })).recipe.steps[1]!;
+  t.like(optionBytes(fromFile), { confirmed: true, permanentConfirmed: true });
 });
 
 test('YAML option values in hex stay raw values (0x02 is the byte 2, not the name "2")', async (t) => {
@@ -210,11 +226,8 @@ test('YAML option values in hex stay raw values (0x02 is the byte 2, not the nam
     'flashwright.config.yaml':
       'steps:\n  - option-bytes: { RDP: 0x02, BOR_LEV: 0o3, WRP0: 0xFF, DATA0: 7, confirm: write-option-bytes }\n',
   });
-  const step = (await loadRecipe({ cwd: dir, env: {} })).recipe.steps[0];
-  t.like(step, {
-    id: 'option-bytes',
-    values: { RDP: '0x02', BOR_LEV: '0o3', WRP0: '0xFF', DATA0: 7 },
-  });
+  const step = (await loadRecipe({ cwd: dir, env: {} })).recipe.steps[0]!;
+  t.like(optionBytes(step), { values: { RDP: '0x02', BOR_LEV: '0o3', WRP0: '0xFF', DATA0: 7 } });
 });
 
 test('a mistyped FLASHWRIGHT_ variable is reported, unrelated ones are left alone', async (t) => {

@@ -1,6 +1,13 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { exitCodeOf, loadRecipe, type FlashwrightError, type RecipeIssue } from '../src/index.js';
+import {
+  builtinStepIds,
+  builtinSteps,
+  exitCodeOf,
+  loadRecipe,
+  type FlashwrightError,
+  type RecipeIssue,
+} from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 async function load(files: Record<string, string>, options: { configFile?: string } = {}) {
@@ -18,6 +25,10 @@ async function loadError(
     return { dir, error: error as FlashwrightError };
   }
   throw new Error('expected the recipe to be rejected');
+}
+
+function isBuiltin(id: string): id is keyof typeof builtinSteps {
+  return (builtinStepIds as readonly string[]).includes(id);
 }
 
 function issuesOf(error: FlashwrightError): RecipeIssue[] {
@@ -118,8 +129,12 @@ test('plugin steps are namespaced and accepted as written', async (t) => {
   });
   const { recipe } = await run();
   t.deepEqual(
-    recipe.steps.map((s) => (s.id === 'plugin' ? [s.name, s.options] : [s.id])),
-    [['connect'], ['nrf/recover', { confirm: 'yes' }], ['example/hello', null]],
+    recipe.steps.map((s) => [s.id, s.options]),
+    [
+      ['connect', null],
+      ['nrf/recover', { confirm: 'yes' }],
+      ['example/hello', null],
+    ],
   );
 });
 
@@ -141,15 +156,18 @@ test('values are normalised: sizes, addresses, absolute paths, step defaults', a
     { file: join(dir, 'fw/boot.hex'), keyPath: 'image[0]' },
     { file: join(dir, 'fw/app.bin'), format: undefined, base: 0x08004000, keyPath: 'image[1]' },
   ]);
-  t.like(recipe.steps[0], { id: 'erase', mode: 'auto', confirmed: false });
-  t.like(recipe.steps[1], { id: 'verify', mode: 'readback' });
-  t.like(recipe.steps[2], { id: 'reset', run: true, kind: 'software' });
-  t.like(recipe.steps[3], {
-    id: 'read',
-    address: 0x08000000,
-    lengthBytes: 1024 * 1024,
-    file: join(dir, 'out.bin'),
-  });
+  // Each step's definition normalises its options, built-in or plugin alike.
+  const parsed = recipe.steps.map((step) =>
+    isBuiltin(step.id)
+      ? builtinSteps[step.id].parseOptions(step.options, { keyPath: step.keyPath })
+      : undefined,
+  );
+  t.deepEqual(parsed, [
+    { mode: 'auto', confirmed: false },
+    { mode: 'readback' },
+    { run: true, kind: 'software' },
+    { address: 0x08000000, lengthBytes: 1024 * 1024, file: join(dir, 'out.bin') },
+  ]);
 });
 
 test('YAML errors (here a duplicate key) are RECIPE_PARSE with the line', async (t) => {

@@ -141,7 +141,7 @@ test('the worked example plugin loads by path through the public loader', async 
   );
   t.deepEqual(
     loaded.plugin.steps?.map((s) => s.id),
-    ['example/hello'],
+    ['example/hello', 'example/stamp'],
   );
   t.deepEqual(
     loaded.plugin.transports?.map((s) => s.id),
@@ -155,7 +155,7 @@ test('the worked example plugin loads by path through the public loader', async 
   const image = format.parse(new TextEncoder().encode('# fwtext\n0x08000000: 01 02 03\n'));
   t.deepEqual([...image.blocks], [[0x08000000, Uint8Array.of(1, 2, 3)]]);
   const step = loaded.plugin.steps![0]!;
-  t.deepEqual(step.parseOptions(null, 'steps[0]'), { greeting: 'Hi' });
+  t.deepEqual(step.parseOptions(null, { keyPath: 'steps[0].example/hello' }), { greeting: 'Hi' });
 });
 
 test('a missing plugin path says where it looked', async (t) => {

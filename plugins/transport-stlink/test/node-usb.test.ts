@@ -1,6 +1,6 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { FlashwrightError } from '@flashwright/core';
+import { FlashwrightError, PLUGIN_API_VERSION } from '@flashwright/core';
 import { plugin } from '../src/index.js';
 
 const hasUsbSubsystem = existsSync('/sys/bus/usb/devices');
@@ -8,7 +8,7 @@ const hasUsbSubsystem = existsSync('/sys/bus/usb/devices');
 test('the plugin exposes one "stlink" transport with the current plugin API', (t) => {
   const p = plugin();
   t.is(p.meta.name, '@flashwright/transport-stlink');
-  t.is(p.meta.apiVersion, 1);
+  t.is(p.meta.apiVersion, PLUGIN_API_VERSION);
   t.deepEqual(
     p.transports?.map((tr) => tr.id),
     ['stlink'],

@@ -3,7 +3,12 @@ import test from 'ava';
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlashwrightError, type Logger, type ProbeRequest } from '@flashwright/core';
+import {
+  FlashwrightError,
+  PLUGIN_API_VERSION,
+  type Logger,
+  type ProbeRequest,
+} from '@flashwright/core';
 import { createVirtualSession, SRAM_BASE, type VirtualSession } from '@flashwright/sim';
 import { createVirtualTransport, plugin, VirtualProbe } from '../src/index.js';
 
@@ -19,7 +24,7 @@ function request(
 test('the plugin exposes the "virtual" transport; list() shows one usable virtual probe', async (t) => {
   const p = plugin();
   t.is(p.meta.name, '@flashwright/transport-virtual');
-  t.is(p.meta.apiVersion, 1);
+  t.is(p.meta.apiVersion, PLUGIN_API_VERSION);
   const transport = p.transports?.[0];
   t.is(transport?.id, 'virtual');
   const listings = (await transport?.list()) ?? [];

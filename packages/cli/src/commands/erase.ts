@@ -17,9 +17,9 @@ export function registerErase(program: Command): void {
       return executeRecipe(
         ctx,
         withSteps(resolved, [
-          { id: 'connect', keyPath: 'erase' },
+          { id: 'connect', options: null, keyPath: 'erase' },
           // Confirmation comes from --yes or --confirm mass-erase: there is no recipe step to confirm in.
-          { id: 'erase', mode: 'mass', confirmed: false, keyPath: 'erase' },
+          { id: 'erase', options: 'mass', keyPath: 'erase' },
         ]),
       );
     }),

@@ -21,7 +21,7 @@ export function registerInfo(program: Command): void {
   command.action(async (options: CommonOptions) =>
     runCommand('info', options, async (ctx) => {
       const resolved = await ctx.loadRecipe({ optional: true });
-      const connectOnly = withSteps(resolved, [{ id: 'connect', keyPath: 'info' }]);
+      const connectOnly = withSteps(resolved, [{ id: 'connect', options: null, keyPath: 'info' }]);
       if (options.dryRun === true) return executeRecipe(ctx, connectOnly);
       const pipeline = await ctx.core.Pipeline.prepare({
         resolved: connectOnly,

@@ -46,8 +46,8 @@ export function registerRead(program: Command): void {
       return executeRecipe(
         ctx,
         withSteps(resolved, [
-          { id: 'connect', keyPath: 'read' },
-          { id: 'read', address, lengthBytes: length, file, keyPath: 'read' },
+          { id: 'connect', options: null, keyPath: 'read' },
+          { id: 'read', options: { address, length, file }, keyPath: 'read' },
         ]),
       );
     }),

@@ -1,6 +1,5 @@
-import type { ConnectMode, ResetKind } from '../plugin/types.js';
+import type { ConnectMode } from '../plugin/types.js';
 import type { ValueSource } from './provenance.js';
-import type { EraseMode, VerifyMode } from './steps-schema.js';
 
 /**
  * A validated, normalised recipe: sizes in bytes, addresses as numbers, paths absolute,
@@ -44,44 +43,17 @@ export interface RecipePlugin {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-interface StepBase {
+/**
+ * One entry of `steps`, as written: the id and the raw options (null for a bare name).
+ * Built-in step options were checked against their schema when the recipe was read; the
+ * step's definition (core's `builtinSteps`, or a plugin's) parses them into its own type.
+ */
+export interface RecipeStep {
+  /** "erase", or a plugin step's namespaced id ("nrf/recover"). */
+  readonly id: string;
+  readonly options: unknown;
   /** "steps[2]", for error messages. */
   readonly keyPath: string;
+  /** The layer that wrote the step ("file": the user's own recipe, "extends": a preset). */
   readonly source?: ValueSource | undefined;
 }
-
-export type RecipeStep = StepBase &
-  (
-    | { readonly id: 'connect' }
-    | { readonly id: 'unprotect'; readonly confirmed: boolean }
-    | { readonly id: 'erase'; readonly mode: EraseMode; readonly confirmed: boolean }
-    | { readonly id: 'write' }
-    | { readonly id: 'verify'; readonly mode: VerifyMode }
-    | {
-        readonly id: 'option-bytes';
-        readonly values: Readonly<Record<string, number | string>>;
-        /** `confirm: write-option-bytes` (or the permanent phrase), from any layer. */
-        readonly confirmed: boolean;
-        /**
-         * `confirm: permanently-disable-debug` written in the user's own recipe file (not
-         * an `extends` layer): with `--confirm` the only way to write a permanent value.
-         */
-        readonly permanentConfirmed: boolean;
-      }
-    | { readonly id: 'reset'; readonly run: boolean; readonly kind: ResetKind }
-    | {
-        readonly id: 'read';
-        readonly address: number;
-        readonly lengthBytes: number;
-        /** Absolute path. */
-        readonly file: string;
-      }
-    | {
-        /** A plugin step, e.g. "nrf/recover"; its plugin validates `options`. */
-        readonly id: 'plugin';
-        readonly name: string;
-        readonly options: unknown;
-      }
-  );
-
-export type RecipeStepId = RecipeStep['id'];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlashwrightError } from '../errors/flashwright-error.js';
 import { formatAddress } from '../image/address-range.js';
 import { addressSchema, parseAddress, parseSizeBytes, sizeSchema } from './units.js';
 
@@ -156,3 +157,26 @@ export const stepEntrySchema = z.union([
     .describe('A plugin step, namespaced: { "nrf/recover": {...} }'),
   z.string().regex(PLUGIN_STEP_ID).describe('A plugin step without options: "nrf/recover"'),
 ]);
+
+/**
+ * A built-in step's options checked against its schema, for its definition to normalise.
+ * A recipe's steps passed this when the recipe was read (with every issue located there);
+ * it fails only for steps built in code.
+ */
+export function parseBuiltinOptions<K extends BuiltinStepId>(
+  id: K,
+  raw: unknown,
+  keyPath: string,
+): z.output<(typeof builtinStepSchemas)[K]> {
+  const parsed = (builtinStepSchemas[id] as z.ZodType).safeParse(raw);
+  if (parsed.success) return parsed.data as z.output<(typeof builtinStepSchemas)[K]>;
+  const problems = parsed.error.issues.map(
+    (issue) => `${[keyPath, ...issue.path.map(String)].join('.')}: ${issue.message}`,
+  );
+  throw new FlashwrightError('RECIPE_INVALID', problems.join('; '), { source: { keyPath } });
+}
+
+/** A built-in step's one-line description, from its schema (as the JSON Schema shows it). */
+export function builtinStepDescription(id: BuiltinStepId): string {
+  return builtinStepSchemas[id].description ?? id;
+}

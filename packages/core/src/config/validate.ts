@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { ResetKind } from '../plugin/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { makeIssue, recipeInvalid, type RecipeIssue } from './issues.js';
 import { formatKeyPath, isPlainObject, type KeyPath } from './key-path.js';
@@ -9,13 +8,8 @@ import { recipeSchema } from './schema.js';
 import {
   builtinStepIds,
   builtinStepSchemas,
-  MASS_ERASE_CONFIRMATION,
-  OPTION_BYTES_CONFIRMATION,
   PLUGIN_STEP_ID,
-  PERMANENT_CONFIRMATION,
   type BuiltinStepId,
-  type EraseMode,
-  type VerifyMode,
 } from './steps-schema.js';
 import { parseAddress, parseSizeBytes } from './units.js';
 import { convertZodIssues } from './zod-issues.js';
@@ -120,9 +114,7 @@ function parseStep(entry: unknown, index: number, sources: Sources): StepResult 
     );
   }
 
-  if (PLUGIN_STEP_ID.test(name)) {
-    return { step: { id: 'plugin', name, options, keyPath, source } };
-  }
+  if (PLUGIN_STEP_ID.test(name)) return { step: { id: name, options, keyPath, source } };
   if (!isBuiltin(name)) {
     return fail(
       `unknown step "${name}" (steps: ${builtinStepIds.join(', ')}; plugin steps are namespaced, e.g. "nrf/recover").`,
@@ -138,63 +130,12 @@ function parseStep(entry: unknown, index: number, sources: Sources): StepResult 
   if (!parsed.success) {
     return { issues: convertZodIssues(parsed.error.issues, schema, optionsPath, sources, options) };
   }
-  return { step: buildStep(name, parsed.data, keyPath, source) };
+  // The step's definition parses the options again into its own type (core's builtinSteps).
+  return { step: { id: name, options, keyPath, source } };
 }
 
 function isBuiltin(name: string): name is BuiltinStepId {
   return (builtinStepIds as readonly string[]).includes(name);
-}
-
-function buildStep(
-  id: BuiltinStepId,
-  options: unknown,
-  keyPath: string,
-  source: ValueSource | undefined,
-): RecipeStep {
-  const base = { keyPath, source };
-  const o = isPlainObject(options) ? options : {};
-  switch (id) {
-    case 'connect':
-      return { ...base, id };
-    case 'write':
-      return { ...base, id };
-    case 'unprotect':
-      return { ...base, id, confirmed: o.confirm === MASS_ERASE_CONFIRMATION };
-    case 'erase': {
-      const mode = (typeof options === 'string' ? options : (o.mode ?? 'auto')) as EraseMode;
-      return { ...base, id, mode, confirmed: o.confirm === MASS_ERASE_CONFIRMATION };
-    }
-    case 'verify': {
-      const mode = (typeof options === 'string' ? options : (o.mode ?? 'readback')) as VerifyMode;
-      return { ...base, id, mode };
-    }
-    case 'option-bytes': {
-      const { confirm, ...fields } = o;
-      return {
-        ...base,
-        id,
-        values: fields as Record<string, number | string>,
-        confirmed: confirm === OPTION_BYTES_CONFIRMATION || confirm === PERMANENT_CONFIRMATION,
-        // A permanent value needs the user's own phrase: a preset's never counts.
-        permanentConfirmed: confirm === PERMANENT_CONFIRMATION && source?.kind === 'file',
-      };
-    }
-    case 'reset':
-      return {
-        ...base,
-        id,
-        run: o.run !== false,
-        kind: (o.kind ?? 'software') as ResetKind,
-      };
-    case 'read':
-      return {
-        ...base,
-        id,
-        address: parseAddress(o.address as string | number) ?? 0,
-        lengthBytes: parseSizeBytes(o.length as string | number) ?? 0,
-        file: String(o.file),
-      };
-  }
 }
 
 /** Issues grouped by file (in the order files first appear), then by line. */

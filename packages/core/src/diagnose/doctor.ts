@@ -14,6 +14,7 @@ import type {
 import { planFlash } from '../pipeline/flash-plan.js';
 import { loadImages } from '../pipeline/load-image.js';
 import { builtinFamilies, type PluginSet } from '../pipeline/plugin-set.js';
+import { unprotectStep } from '../pipeline/steps/unprotect.js';
 import {
   deviceIdentified,
   deviceNotIdentified,
@@ -248,7 +249,8 @@ async function identify(run: DoctorRun, probe: Probe, settings: SwdSettings): Pr
 function unprotectPlan(run: DoctorRun): UnprotectPlan {
   const step = run.recipe.steps.find((s) => s.id === 'unprotect');
   if (step === undefined) return 'absent';
-  return step.confirmed || run.yes ? 'confirmed' : 'unconfirmed';
+  const { confirmed } = unprotectStep.parseOptions(step.options, { keyPath: step.keyPath });
+  return confirmed || run.yes ? 'confirmed' : 'unconfirmed';
 }
 
 /** Checks 6 to 9 on the identified chip: sizes, protection and option bytes. */

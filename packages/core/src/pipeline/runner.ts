@@ -3,46 +3,18 @@ import { recoveryAdvice } from '../diagnose/recovery.js';
 import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-error.js';
 import { subtractRanges, type AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
-import type { Device, DeviceLayout, Probe, StepDefinition } from '../plugin/types.js';
-import { checkOutputPath } from '../util/bounded-file.js';
-import { didYouMeanText } from '../util/did-you-mean.js';
-import type {
-  ImageSummary,
-  JournalSummary,
-  PlannedStep,
-  PlanEvent,
-  StepEndEvent,
-} from './events.js';
+import type { Device, DeviceLayout, Probe } from '../plugin/types.js';
+import type { ImageSummary, JournalSummary, PlanEvent, StepEndEvent } from './events.js';
 import { loadImages } from './load-image.js';
 import { builtinFamilies } from './plugin-set.js';
+import { bindStep, planStep, stateAfter, titleOf, type BoundStep } from './prepared-step.js';
 import { Session, type PipelineOptions } from './session.js';
+import { planContext, runContext } from './step-context.js';
 import { checkConfirmPhrases } from './steps/confirm.js';
-import { connectAndIdentify, connectStep } from './steps/connect.js';
-import { eraseStep } from './steps/erase.js';
-import { optionBytesStep } from './steps/option-bytes.js';
-import { readStep } from './steps/read.js';
-import { resetStep } from './steps/reset.js';
-import type { PlanContext, StepHandler, StepOutcome, StepPlan } from './steps/step-handler.js';
-import { unprotectStep } from './steps/unprotect.js';
-import { verifyStep } from './steps/verify.js';
-import { writeStep } from './steps/write.js';
 
 export type { PipelineOptions } from './session.js';
 
-const handlers: {
-  [K in Exclude<RecipeStep['id'], 'plugin'>]: StepHandler<Extract<RecipeStep, { id: K }>>;
-} = {
-  connect: connectStep,
-  unprotect: unprotectStep,
-  erase: eraseStep,
-  write: writeStep,
-  verify: verifyStep,
-  'option-bytes': optionBytesStep,
-  reset: resetStep,
-  read: readStep,
-};
-
-/** A step ready to run: its display id and title, and how to plan and run it. */
+/** A step of the run, for the step list: its index, id, title and key path. */
 export interface PipelineStep {
   readonly index: number;
   /** "erase", or the plugin step's id ("nrf/recover"). */
@@ -51,9 +23,8 @@ export interface PipelineStep {
   readonly keyPath: string;
 }
 
-interface PreparedStep extends PipelineStep {
-  readonly plan: (ctx: PlanContext) => StepPlan;
-  readonly run: (session: Session) => Promise<StepOutcome>;
+interface PreparedStep extends BoundStep {
+  readonly title: string;
 }
 
 /** What a finished run reports, for the summary line. */
@@ -64,13 +35,12 @@ export interface PipelineResult {
   readonly virtualMs?: number | undefined;
 }
 
-/** Steps that need the image loaded before they run (and for planning). */
-const IMAGE_STEPS = new Set(['erase', 'write', 'verify']);
-
 /**
- * The pipeline runner: prepares a recipe (plugins, image, plugin step options), then runs
- * its steps one by one over the plugin API, emitting typed events. `plan()` describes the
- * run without touching hardware (for --dry-run). Any failure carries the flash journal.
+ * The pipeline runner: prepares a recipe (plugins, every step bound to its definition with
+ * its options parsed, the image), then runs the steps one by one, built-in and plugin
+ * alike, emitting typed events. Each step gets its context (step-context.ts) and leaves
+ * the run state through its outcome. `plan()` describes the run without touching hardware
+ * (for --dry-run). Any failure carries the flash journal.
  */
 export class Pipeline {
   readonly steps: readonly PipelineStep[];
@@ -84,21 +54,24 @@ export class Pipeline {
     this.steps = prepared.map(({ index, id, title, keyPath }) => ({ index, id, title, keyPath }));
   }
 
-  /** Loads the recipe's plugins and image, checks plugin steps and emits warnings. */
+  /** Loads the recipe's plugins and image, parses every step's options, emits warnings. */
   static async prepare(options: PipelineOptions): Promise<Pipeline> {
-    checkConfirmPhrases(options.confirmPhrases ?? []);
     const session = new Session(options);
     const { recipe } = options.resolved;
     for (const p of recipe.plugins) await options.plugins.add(p.name, p.options);
-    const needsImage = recipe.steps.some(
-      (s) => IMAGE_STEPS.has(s.id) && !(s.id === 'erase' && s.mode !== 'auto'),
+    const bound = recipe.steps.map((step, index) => bindStep(step, index, options.plugins));
+    checkConfirmPhrases(
+      options.confirmPhrases ?? [],
+      bound.flatMap(
+        (s) => s.definition.confirmation?.(s.options, planContext(session, s))?.phrase ?? [],
+      ),
     );
-    if (needsImage) {
+    const imageStep = bound.find((s) => s.definition.needsImage?.(s.options) === true);
+    if (imageStep !== undefined) {
       if (recipe.images.length === 0) {
-        const step = recipe.steps.find((s) => IMAGE_STEPS.has(s.id));
         throw new FlashwrightError(
           'RECIPE_INVALID',
-          `${step?.keyPath ?? 'steps'}: ${step?.id ?? 'this step'} needs an image, and the recipe has none`,
+          `${imageStep.keyPath}: ${imageStep.id} needs an image, and the recipe has none`,
           {
             hint: 'Set image: in the recipe (a file, { file, format, base }, or a list), or pass --image FILE.',
             source: { keyPath: 'image' },
@@ -107,19 +80,9 @@ export class Pipeline {
       }
       session.image = await loadImages(recipe.images, options.plugins);
     }
-    // Before connecting: a long read should not end in "cannot write the file".
-    for (const step of recipe.steps) {
-      if (step.id === 'read') await checkOutputPath(step.file, { keyPath: step.keyPath });
-    }
-    const ctx: PlanContext = {
-      recipe,
-      image: session.image,
-      yes: options.yes,
-      confirmPhrases: options.confirmPhrases,
-    };
-    const prepared = recipe.steps.map((step, index) => prepareStep(step, index, ctx, session));
+    for (const s of bound) await s.definition.preflight?.(s.options, s);
+    const prepared = bound.map((s) => ({ ...s, title: titleOf(s, planContext(session, s)) }));
     warnAboutMissingVerify(recipe.steps, session);
-    session.connect = () => connectAndIdentify(session);
     return new Pipeline(session, prepared);
   }
 
@@ -145,49 +108,31 @@ export class Pipeline {
     return (await this.#plan(dryRun)).event;
   }
 
-  async #plan(dryRun: boolean): Promise<{ event: PlanEvent; ctx: PlanContext }> {
+  async #plan(
+    dryRun: boolean,
+  ): Promise<{ event: PlanEvent; refusals: (FlashwrightError | undefined)[] }> {
     const session = this.#session;
     const notes: string[] = [];
     const layout = await databaseLayout(session, notes);
-    const ctx: PlanContext = {
-      recipe: session.recipe,
-      image: session.image,
-      layout,
-      yes: session.options.yes,
-      confirmPhrases: session.options.confirmPhrases,
-    };
-    const steps: PlannedStep[] = this.#prepared.map((step) => {
-      const plan = step.plan(ctx);
-      return {
-        index: step.index,
-        id: step.id,
-        title: step.title,
-        lines: plan.lines,
-        bytes: plan.bytes,
-        destructive: plan.destructive,
-        confirmed: plan.destructive ? plan.confirmed : undefined,
-      };
-    });
+    const planned = this.#prepared.map((step) => planStep(session, step, layout));
     const event: PlanEvent = {
       type: 'plan',
       dryRun,
       layout: layout === undefined ? 'none' : 'database',
       deviceName: layout?.name,
-      steps,
+      steps: planned.map((p) => p.planned),
       image: imageSummary(session),
       notes,
     };
     session.options.emit(event);
-    return { event, ctx };
+    return { event, refusals: planned.map((p) => p.refusal) };
   }
 
   /** --dry-run: emits the plan; throws the refusal a real run would hit (exit 6). */
   async dryRun(): Promise<PlanEvent> {
-    const { event, ctx } = await this.#plan(true);
-    for (const step of this.#prepared) {
-      const refusal = step.plan(ctx).refusal;
-      if (refusal !== undefined) throw refusal;
-    }
+    const { event, refusals } = await this.#plan(true);
+    const refusal = refusals.find((r) => r !== undefined);
+    if (refusal !== undefined) throw refusal;
     return event;
   }
 
@@ -208,7 +153,12 @@ export class Pipeline {
         id: step.id,
         title: step.title,
       });
-      const outcome = await step.run(session);
+      const ctx = runContext(session, step, step.definition.reads ?? []);
+      // A step confirmed before it runs is refused here; the others ask when they need it.
+      const confirmation = step.definition.confirmation?.(step.options, ctx);
+      if (confirmation !== undefined && confirmation.whenNeeded !== true) ctx.confirm(confirmation);
+      const outcome = await step.definition.run(ctx, step.options);
+      session.state = stateAfter(session.state, step, outcome);
       const virtualAfter = session.probe?.stats?.().virtualElapsedMs;
       const end: StepEndEvent = {
         type: 'step-end',
@@ -315,103 +265,6 @@ export async function runPipeline(
   return pipeline.run();
 }
 
-function prepareStep(
-  step: RecipeStep,
-  index: number,
-  ctx: PlanContext,
-  session: Session,
-): PreparedStep {
-  if (step.id === 'plugin') return preparePluginStep(step, index, ctx, session);
-  const handler = handlers[step.id] as StepHandler;
-  const ref = { index, id: step.id };
-  return {
-    index,
-    id: step.id,
-    keyPath: step.keyPath,
-    title: handler.title(step, ctx),
-    plan: (planCtx) => handler.plan(step, planCtx),
-    run: (s) => handler.run(step, s, ref),
-  };
-}
-
-function preparePluginStep(
-  step: Extract<RecipeStep, { id: 'plugin' }>,
-  index: number,
-  ctx: PlanContext,
-  session: Session,
-): PreparedStep {
-  const definition: StepDefinition | undefined = session.options.plugins.step(step.name);
-  if (definition === undefined) {
-    const known = session.options.plugins.stepIds();
-    throw new FlashwrightError(
-      'RECIPE_INVALID',
-      `${step.keyPath}: no loaded plugin provides the step "${step.name}".${didYouMeanText(step.name, known)}`,
-      {
-        hint: `List the plugin that provides it under plugins: in the recipe.${known.length > 0 ? ` Loaded plugin steps: ${known.join(', ')}.` : ''}`,
-        source: {
-          keyPath: step.keyPath,
-          file:
-            step.source?.kind === 'file' || step.source?.kind === 'extends'
-              ? step.source.origin
-              : undefined,
-        },
-      },
-    );
-  }
-  const options = definition.parseOptions(step.options, `${step.keyPath}.${step.name}`);
-  const ref = { index, id: step.name };
-  const confirmedInRecipe =
-    typeof step.options === 'object' && step.options !== null && 'confirm' in step.options;
-  return {
-    index,
-    id: step.name,
-    keyPath: step.keyPath,
-    title: `${step.name}: ${definition.description}`,
-    plan: (planCtx) => {
-      const confirmed = !definition.destructive || confirmedInRecipe || planCtx.yes;
-      return {
-        destructive: definition.destructive,
-        confirmed,
-        lines: [
-          ...definition.plan({ image: planCtx.image, log: session.log }, options),
-          ...(confirmed ? [] : ['needs confirmation: add confirm: to its options, or pass --yes']),
-        ],
-        refusal: confirmed ? undefined : pluginRefusal(step.keyPath, step.name),
-      };
-    },
-    run: async (s) => {
-      const confirmed = !definition.destructive || confirmedInRecipe || s.options.yes;
-      if (!confirmed) throw pluginRefusal(step.keyPath, step.name);
-      const device = await s.requireDevice();
-      await definition.run(
-        {
-          image: s.image,
-          log: s.log,
-          probe: s.requireProbe(),
-          device,
-          signal: s.signal,
-          progress: s.progress(ref, 0, 0),
-          confirmed,
-        },
-        options,
-      );
-      return { status: 'done', summary: 'done' };
-    },
-  };
-  void ctx;
-}
-
-function pluginRefusal(keyPath: string, name: string): FlashwrightError {
-  return new FlashwrightError(
-    'CONFIRMATION_REQUIRED',
-    `Refusing to run the destructive step ${name} without confirmation`,
-    {
-      hint: `Add a confirm: key to its options at ${keyPath}, or pass --yes.`,
-      source: { keyPath },
-    },
-  );
-}
-
 function warnAboutMissingVerify(steps: readonly RecipeStep[], session: Session): void {
   const lastWrite = steps.findLastIndex((s) => s.id === 'write');
   if (lastWrite < 0) return;
@@ -424,7 +277,8 @@ function warnAboutMissingVerify(steps: readonly RecipeStep[], session: Session):
 
 /** Bytes of partly covered sectors the erase step read to write back (not in the image). */
 function preservedRanges(session: Session): AddressRange[] {
-  const { image, programImage } = session;
+  const { image } = session;
+  const { programImage } = session.state;
   if (image === undefined || programImage === undefined) return [];
   return subtractRanges(programImage.ranges(), image.ranges());
 }

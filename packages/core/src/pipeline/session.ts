@@ -9,11 +9,12 @@ import type {
   Logger,
   Probe,
   ProgressCallback,
-  ProtectionState,
+  RunState,
 } from '../plugin/types.js';
 import type { EventSink, JournalSummary } from './events.js';
 import { FlashJournal } from './flash-journal.js';
 import type { PluginSet } from './plugin-set.js';
+import { connectAndIdentify } from './steps/connect.js';
 
 export interface PipelineOptions {
   readonly resolved: Pick<ResolvedRecipe, 'recipe' | 'baseDir'>;
@@ -31,8 +32,9 @@ export interface PipelineOptions {
 }
 
 /**
- * The state of one run: the open probe, the identified device, the image, what has been
- * erased, and the journal of every flash range touched.
+ * One run's services and state: the open probe and identified device (opened on demand),
+ * the image, the run state the steps pass on, and the journal of every flash range touched.
+ * Steps see it only through their context (step-context.ts).
  */
 export class Session {
   readonly options: PipelineOptions;
@@ -40,15 +42,8 @@ export class Session {
   probe: Probe | undefined;
   device: Device | undefined;
   image: FlashImage | undefined;
-  /** After erase: the image plus the preserved contents of partially covered sectors. */
-  programImage: FlashImage | undefined;
-  /** After write: what the flash should now hold, for verify. */
-  expected: FlashImage | undefined;
-  /** "all" after a mass erase or RDP regression: nothing left to erase or preserve. */
-  erased: 'nothing' | 'sectors' | 'all' = 'nothing';
-  protection: ProtectionState | undefined;
-  /** Set by the runner to connect on demand (a step needs the device, no connect step ran). */
-  connect: (() => Promise<Device>) | undefined;
+  /** Changed only by the runner, from each step's outcome. */
+  state: RunState = { erased: 'nothing' };
 
   constructor(options: PipelineOptions) {
     this.options = options;
@@ -75,9 +70,13 @@ export class Session {
     },
   };
 
+  /** Opens the probe, connects and identifies the chip, once per run. */
+  connect(): Promise<Device> {
+    return connectAndIdentify(this);
+  }
+
   async requireDevice(): Promise<Device> {
     if (this.device !== undefined) return this.device;
-    if (this.connect === undefined) throw new FlashwrightError('INTERNAL', 'No way to connect');
     this.log.info('Connecting first: no connect step ran before this one.');
     return this.connect();
   }
@@ -85,19 +84,6 @@ export class Session {
   requireProbe(): Probe {
     if (this.probe === undefined) throw new FlashwrightError('INTERNAL', 'Probe is not open');
     return this.probe;
-  }
-
-  requireImage(what: string): FlashImage {
-    if (this.image === undefined) {
-      throw new FlashwrightError(
-        'RECIPE_INVALID',
-        `${what} needs an image, and the recipe has none`,
-        {
-          hint: 'Set image: in the recipe (or pass --image FILE).',
-        },
-      );
-    }
-    return this.image;
   }
 
   /** Stops here if Ctrl-C was pressed: the caller is between flash units. */
@@ -111,16 +97,10 @@ export class Session {
 
   /**
    * A progress callback for a device call that covers bytes [offset, offset + its total)
-   * of a step moving `total` bytes; journals each finished range when `journal` is given.
+   * of a step moving `total` bytes.
    */
-  progress(
-    step: { index: number; id: string },
-    offset: number,
-    total: number,
-    journal?: 'erased' | 'written',
-  ): ProgressCallback {
+  progress(step: { index: number; id: string }, offset: number, total: number): ProgressCallback {
     return (p: FlashProgress) => {
-      if (journal !== undefined && p.range !== undefined) this.journal[journal](p.range);
       this.options.emit({
         type: 'progress',
         index: step.index,

@@ -2,9 +2,15 @@ import type { ErrorCode } from '../errors/catalogue.js';
 import type { AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type { MemoryPort } from '../ports/memory-port.js';
+import type { StepDefinition } from './step-types.js';
 
-/** Major version of the plugin API. The loader refuses plugins built for another one. */
-export const PLUGIN_API_VERSION = 1;
+export * from './step-types.js';
+
+/**
+ * Major version of the plugin API. The loader refuses plugins built for another one.
+ * 2: steps declare their confirmation and return an outcome (one step model).
+ */
+export const PLUGIN_API_VERSION = 2;
 
 export interface PluginMeta {
   /** The package name, e.g. "@flashwright/transport-stlink". */
@@ -347,34 +353,4 @@ export interface ImageFormat {
   sniff(head: Uint8Array): boolean;
   parse(bytes: Uint8Array, options?: ParseOptions): FlashImage;
   serialize?(image: FlashImage, options?: SerializeOptions): Uint8Array;
-}
-
-// ---------------------------------------------------------------------------------------
-// Steps (plugin-defined steps; the built-in ones use the same shape)
-
-export interface StepDefinition {
-  /** Built-ins: "erase"; plugin steps are namespaced: "nrf/recover". */
-  readonly id: string;
-  readonly description: string;
-  /** True when running the step can destroy data (needs confirmation). */
-  readonly destructive: boolean;
-  /** Checks and normalises the step's options from the recipe; throws RECIPE_INVALID. */
-  parseOptions(raw: unknown, keyPath: string): unknown;
-  /** Lines that describe what the step would do, for --dry-run. Must not touch hardware. */
-  plan(ctx: StepPlanContext, options: unknown): readonly string[];
-  run(ctx: StepRunContext, options: unknown): Promise<void>;
-}
-
-export interface StepPlanContext {
-  readonly image?: FlashImage | undefined;
-  readonly log: Logger;
-}
-
-export interface StepRunContext extends StepPlanContext {
-  readonly probe: Probe;
-  readonly device?: Device | undefined;
-  readonly signal: AbortSignal;
-  readonly progress: ProgressCallback;
-  /** Whether the user confirmed destructive actions (--yes). */
-  readonly confirmed: boolean;
 }

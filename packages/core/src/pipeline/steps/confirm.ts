@@ -1,5 +1,6 @@
 import { confirmationPhrases } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
+import type { StepConfirmation } from '../../plugin/types.js';
 import { didYouMeanText } from '../../util/did-you-mean.js';
 
 /** What the command line confirmed: --yes, and the phrases given with --confirm. */
@@ -9,16 +10,36 @@ export interface GivenConfirmations {
 }
 
 /**
- * Whether a destructive action is confirmed: by its phrase in the recipe step, by --yes,
- * or by `--confirm PHRASE`. Permanent values are not decided here (see option-bytes).
+ * Whether a destructive action is confirmed: by its phrase in the recipe step, by
+ * `--confirm PHRASE`, or by --yes unless the confirmation excludes it. One rule for every
+ * step, built-in or plugin.
  */
-export function isConfirmed(inRecipe: boolean, phrase: string, given: GivenConfirmations): boolean {
-  return inRecipe || given.yes || flagConfirms(phrase, given);
+export function isConfirmed(confirmation: StepConfirmation, given: GivenConfirmations): boolean {
+  return (
+    confirmation.inRecipe ||
+    ((confirmation.allowYes ?? true) && given.yes) ||
+    (given.confirmPhrases?.includes(confirmation.phrase) ?? false)
+  );
 }
 
-/** True when `--confirm PHRASE` was given on the command line. */
-export function flagConfirms(phrase: string, given: GivenConfirmations): boolean {
-  return given.confirmPhrases?.includes(phrase) ?? false;
+/** The refusal for an unconfirmed step at `keyPath`, or undefined when it is confirmed. */
+export function refusalOf(
+  confirmation: StepConfirmation,
+  keyPath: string,
+  given: GivenConfirmations,
+): FlashwrightError | undefined {
+  if (isConfirmed(confirmation, given)) return undefined;
+  return confirmationRequired(keyPath, confirmation.what, confirmation.phrase, {
+    allowYes: confirmation.allowYes,
+  });
+}
+
+/** The plan's line for a step the runner confirms before it runs. */
+export function confirmationLine(confirmation: StepConfirmation, confirmed: boolean): string {
+  if (confirmed) return 'confirmed';
+  return confirmation.allowYes === false
+    ? `needs confirmation: confirm: ${confirmation.phrase} in your own recipe file, or --confirm ${confirmation.phrase}`
+    : `needs confirmation: confirm: ${confirmation.phrase} in the step, or --yes`;
 }
 
 /** The refusal for a destructive step without confirmation (exit 6). */
@@ -26,7 +47,7 @@ export function confirmationRequired(
   keyPath: string,
   what: string,
   phrase: string,
-  options: { allowYes?: boolean } = {},
+  options: { allowYes?: boolean | undefined } = {},
 ): FlashwrightError {
   const allowYes = options.allowYes ?? true;
   return new FlashwrightError('CONFIRMATION_REQUIRED', `Refusing to ${what} without confirmation`, {
@@ -38,14 +59,21 @@ export function confirmationRequired(
   });
 }
 
-/** `--confirm` takes only the phrases a recipe step takes (a usage error otherwise). */
-export function checkConfirmPhrases(phrases: readonly string[]): void {
+/**
+ * `--confirm` takes only the phrases a recipe step takes: core's, and those the recipe's
+ * plugin steps name (a usage error otherwise).
+ */
+export function checkConfirmPhrases(
+  phrases: readonly string[],
+  stepPhrases: readonly string[] = [],
+): void {
+  const known = [...new Set([...confirmationPhrases, ...stepPhrases])];
   for (const phrase of phrases) {
-    if ((confirmationPhrases as readonly string[]).includes(phrase)) continue;
+    if (known.includes(phrase)) continue;
     throw new FlashwrightError(
       'USAGE',
-      `--confirm ${phrase}: not a confirmation phrase.${didYouMeanText(phrase, confirmationPhrases)}`,
-      { hint: `Phrases: ${confirmationPhrases.join(', ')}.` },
+      `--confirm ${phrase}: not a confirmation phrase.${didYouMeanText(phrase, known)}`,
+      { hint: `Phrases: ${known.join(', ')}.` },
     );
   }
 }

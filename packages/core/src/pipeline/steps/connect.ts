@@ -2,18 +2,21 @@ import { deviceMismatchError, noFamilyRecognised } from '../../diagnose/device-c
 import { explainOpenFailure } from '../../diagnose/probe-checks.js';
 import { explainNoResponse } from '../../diagnose/swd-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
-import type { Device, TargetFamily } from '../../plugin/types.js';
+import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-schema.js';
+import type { Device, StepDefinition, TargetFamily } from '../../plugin/types.js';
 import { DatabaseDevice } from '../database-device.js';
 import { builtinFamilies, type PluginSet } from '../plugin-set.js';
 import type { Session } from '../session.js';
-import type { StepHandler } from './step-handler.js';
 
-import type { RecipeStep } from '../../config/recipe.js';
-
-type ConnectStep = Extract<RecipeStep, { id: 'connect' }>;
-
-export const connectStep: StepHandler<ConnectStep> = {
-  title: (_step, ctx) => {
+/** Opens the probe, connects and identifies the chip (later steps connect on demand too). */
+export const connectStep: StepDefinition<null> = {
+  id: 'connect',
+  description: builtinStepDescription('connect'),
+  parseOptions: (raw, at) => {
+    parseBuiltinOptions('connect', raw, at.keyPath);
+    return null;
+  },
+  title: (ctx) => {
     const { transport, connect, speedKhz } = ctx.recipe.probe;
     const parts = [
       transport ?? 'no transport',
@@ -22,10 +25,9 @@ export const connectStep: StepHandler<ConnectStep> = {
     ];
     return `Connect (${parts.filter((p) => p !== undefined).join(', ')})`;
   },
-  plan: (_step, ctx) => {
+  plan: (ctx) => {
     const { probe, target } = ctx.recipe;
     return {
-      destructive: false,
       lines: [
         `open a ${probe.transport ?? '(unset)'} probe${probe.serial === undefined ? '' : ` with serial ${probe.serial}`}, connect ${probe.connect}${probe.speedKhz === undefined ? '' : ` at ${probe.speedKhz} kHz`}`,
         target.device === undefined
@@ -34,8 +36,8 @@ export const connectStep: StepHandler<ConnectStep> = {
       ],
     };
   },
-  run: async (_step, session) => {
-    const device = await connectAndIdentify(session);
+  run: async (ctx) => {
+    const device = await ctx.connect();
     return { status: 'done', summary: `${device.name} (${device.family})` };
   },
 };

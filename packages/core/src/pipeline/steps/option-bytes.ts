@@ -1,70 +1,110 @@
-import type { RecipeStep } from '../../config/recipe.js';
-import { OPTION_BYTES_CONFIRMATION, PERMANENT_CONFIRMATION } from '../../config/steps-schema.js';
+import {
+  builtinStepDescription,
+  OPTION_BYTES_CONFIRMATION,
+  parseBuiltinOptions,
+  PERMANENT_CONFIRMATION,
+} from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { parseOptionValue } from '../../plugin/option-values.js';
-import type { OptionFieldInfo, OptionValues } from '../../plugin/types.js';
+import type {
+  OptionFieldInfo,
+  OptionValues,
+  StepConfirmation,
+  StepDefinition,
+} from '../../plugin/types.js';
 import { didYouMean } from '../../util/did-you-mean.js';
 import { DatabaseDevice } from '../database-device.js';
-import {
-  confirmationRequired,
-  flagConfirms,
-  isConfirmed,
-  type GivenConfirmations,
-} from './confirm.js';
-import type { StepHandler, StepPlan } from './step-handler.js';
 
-type OptionBytesStep = Extract<RecipeStep, { id: 'option-bytes' }>;
+export interface OptionBytesOptions {
+  readonly values: Readonly<Record<string, number | string>>;
+  /** "steps[2].option-bytes", for value errors. */
+  readonly keyPath: string;
+  /** `confirm: write-option-bytes` (or the permanent phrase), from any layer. */
+  readonly confirmed: boolean;
+  /**
+   * `confirm: permanently-disable-debug` written in the user's own recipe file (not an
+   * `extends` layer): with `--confirm` the only way to write a permanent value.
+   */
+  readonly permanentConfirmed: boolean;
+  /** The preset the step comes from, for the refusal of a permanent value. */
+  readonly preset?: string | undefined;
+}
 
-export const optionBytesStep: StepHandler<OptionBytesStep> = {
-  title: (step) => `Option bytes: ${describeValues(step.values)}`,
-  plan: (step, ctx) => {
+export const optionBytesStep: StepDefinition<OptionBytesOptions> = {
+  id: 'option-bytes',
+  description: builtinStepDescription('option-bytes'),
+  writes: ['protection'],
+  parseOptions: (raw, at) => {
+    const { confirm, ...values } = parseBuiltinOptions('option-bytes', raw, at.keyPath);
+    return {
+      values,
+      keyPath: at.keyPath,
+      confirmed: confirm === OPTION_BYTES_CONFIRMATION || confirm === PERMANENT_CONFIRMATION,
+      // A permanent value needs the user's own phrase: a preset's never counts.
+      permanentConfirmed: confirm === PERMANENT_CONFIRMATION && at.layer?.kind === 'file',
+      preset: at.layer?.kind === 'extends' ? at.layer.origin : undefined,
+    };
+  },
+  // Asked only when something changes; with the part's fields from the database, the plan
+  // already knows whether a value is permanent.
+  confirmation: (options, ctx) => planned(options, ctx.layout?.optionFields).confirmation,
+  title: (_ctx, options) => `Option bytes: ${describeValues(options.values)}`,
+  plan: (ctx, options) => {
     // With the part's option fields from the database, dry-run refuses what the run would.
     const fields = ctx.layout?.optionFields;
-    let refusal: FlashwrightError | undefined;
-    try {
-      const permanent =
-        fields === undefined ? [] : permanentFields(resolveValues(step, fields), fields);
-      refusal = refusalFor(step, ctx, permanent);
-    } catch (error) {
-      if (!(error instanceof FlashwrightError)) throw error;
-      refusal = error;
-    }
-    const plan: StepPlan = {
-      destructive: true,
-      confirmed: refusal === undefined,
+    const { confirmation, error } = planned(options, fields);
+    const refusal = error ?? ctx.refusal(confirmation);
+    return {
       refusal,
       lines: [
-        `write ${describeValues(step.values)} (skipped if already set), then reload the option bytes`,
+        `write ${describeValues(options.values)} (skipped if already set), then reload the option bytes`,
         ...(fields === undefined
           ? ['values are checked against the chip’s option fields when it is identified']
           : []),
         refusal === undefined ? 'confirmed' : `refused: ${refusal.message}`,
       ],
     };
-    return plan;
   },
-  run: async (step, session) => {
-    const device = await session.requireDevice();
+  run: async (ctx, options) => {
+    const device = await ctx.device();
     if (device instanceof DatabaseDevice) throw device.notIdentified('write option bytes');
     const fields = device.optionFields();
-    const wanted = resolveValues(step, fields);
-    const current = await device.readOptionBytes(session.signal);
+    const wanted = resolveValues(options, fields);
+    const current = await device.readOptionBytes(ctx.signal);
     const changes = Object.entries(wanted).filter(([name, value]) => current[name] !== value);
     if (changes.length === 0)
-      return { status: 'skipped', summary: `already set: ${describeValues(step.values)}` };
+      return { status: 'skipped', summary: `already set: ${describeValues(options.values)}` };
     const permanent = permanentFields(wanted, fields);
-    const refusal = refusalFor(step, session.options, permanent);
-    if (refusal !== undefined) throw refusal;
-    await device.writeOptionBytes(Object.fromEntries(changes), session.signal, {
+    ctx.confirm(confirmationFor(options, permanent));
+    await device.writeOptionBytes(Object.fromEntries(changes), ctx.signal, {
       confirmPermanent: permanent.length > 0,
     });
-    session.protection = undefined;
     return {
       status: 'done',
       summary: `wrote ${changes.map(([name, value]) => `${name}=${value}`).join(', ')}`,
+      // The write may have changed read or write protection: read it again when needed.
+      state: { protection: undefined },
     };
   },
 };
+
+/**
+ * Before the chip is read: the confirmation a write will need, as far as the part's option
+ * fields from the database tell (none: an ordinary write), and a value they reject.
+ */
+function planned(
+  options: OptionBytesOptions,
+  fields: readonly OptionFieldInfo[] | undefined,
+): { confirmation: StepConfirmation; error?: FlashwrightError } {
+  if (fields === undefined) return { confirmation: confirmationFor(options, []) };
+  try {
+    const permanent = permanentFields(resolveValues(options, fields), fields);
+    return { confirmation: confirmationFor(options, permanent) };
+  } catch (error) {
+    if (!(error instanceof FlashwrightError)) throw error;
+    return { confirmation: confirmationFor(options, []), error };
+  }
+}
 
 /** "RDP=0xCC" for each field whose wanted raw value the family calls permanent. */
 function permanentFields(wanted: OptionValues, fields: readonly OptionFieldInfo[]): string[] {
@@ -80,35 +120,27 @@ function permanentFields(wanted: OptionValues, fields: readonly OptionFieldInfo[
  * Option-byte writes need confirmation. A permanent value needs the user's own phrase: in
  * their recipe file or on the command line, never a preset's and never --yes.
  */
-function refusalFor(
-  step: OptionBytesStep,
-  given: GivenConfirmations,
+function confirmationFor(
+  options: OptionBytesOptions,
   permanent: readonly string[],
-): FlashwrightError | undefined {
-  if (
-    permanent.length > 0 &&
-    !step.permanentConfirmed &&
-    !flagConfirms(PERMANENT_CONFIRMATION, given)
-  ) {
+): StepConfirmation {
+  if (permanent.length > 0) {
     const fromPreset =
-      step.source?.kind === 'extends' ? ` (the recipe step comes from ${step.source.origin})` : '';
-    return confirmationRequired(
-      step.keyPath,
-      `write ${permanent.join(', ')}: a value that can never be undone${fromPreset}`,
-      PERMANENT_CONFIRMATION,
-      { allowYes: false },
-    );
+      options.preset === undefined ? '' : ` (the recipe step comes from ${options.preset})`;
+    return {
+      phrase: PERMANENT_CONFIRMATION,
+      what: `write ${permanent.join(', ')}: a value that can never be undone${fromPreset}`,
+      inRecipe: options.permanentConfirmed,
+      allowYes: false,
+      whenNeeded: true,
+    };
   }
-  const confirmed =
-    isConfirmed(step.confirmed, OPTION_BYTES_CONFIRMATION, given) || permanent.length > 0;
-  if (!confirmed) {
-    return confirmationRequired(
-      step.keyPath,
-      `write option bytes (${describeValues(step.values)})`,
-      OPTION_BYTES_CONFIRMATION,
-    );
-  }
-  return undefined;
+  return {
+    phrase: OPTION_BYTES_CONFIRMATION,
+    what: `write option bytes (${describeValues(options.values)})`,
+    inRecipe: options.confirmed,
+    whenNeeded: true,
+  };
 }
 
 /**
@@ -116,13 +148,13 @@ function refusalFor(
  * `parse` (or core's rule, `parseOptionValue`), and range-checks them.
  */
 export function resolveValues(
-  step: OptionBytesStep,
+  options: OptionBytesOptions,
   fields: readonly OptionFieldInfo[],
 ): OptionValues {
   const out: Record<string, number> = {};
   const names = fields.map((f) => f.name);
-  for (const [name, value] of Object.entries(step.values)) {
-    const keyPath = `${step.keyPath}.option-bytes.${name}`;
+  for (const [name, value] of Object.entries(options.values)) {
+    const keyPath = `${options.keyPath}.${name}`;
     const field =
       fields.find((f) => f.name === name) ??
       fields.find((f) => f.name.toUpperCase() === name.toUpperCase());

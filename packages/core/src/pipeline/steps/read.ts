@@ -1,41 +1,54 @@
 import { extname } from 'node:path';
-import type { RecipeStep } from '../../config/recipe.js';
+import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-schema.js';
+import { parseAddress, parseSizeBytes } from '../../config/units.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatAddress } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
-import type { ImageFormat } from '../../plugin/types.js';
-import { writeOutputFile } from '../../util/bounded-file.js';
+import type { ImageFormat, StepDefinition } from '../../plugin/types.js';
+import { checkOutputPath, writeOutputFile } from '../../util/bounded-file.js';
 import { formatByExtension, type PluginSet } from '../plugin-set.js';
 import { formatBytes } from '../units-text.js';
-import type { StepHandler } from './step-handler.js';
 
-type ReadStep = Extract<RecipeStep, { id: 'read' }>;
+export interface ReadOptions {
+  readonly address: number;
+  readonly lengthBytes: number;
+  /** Absolute path. */
+  readonly file: string;
+}
 
-export const readStep: StepHandler<ReadStep> = {
-  title: (step) => `Read ${formatBytes(step.lengthBytes)} at ${formatAddress(step.address)}`,
-  plan: (step) => ({
-    destructive: false,
-    bytes: step.lengthBytes,
+export const readStep: StepDefinition<ReadOptions> = {
+  id: 'read',
+  description: builtinStepDescription('read'),
+  parseOptions: (raw, at) => {
+    const o = parseBuiltinOptions('read', raw, at.keyPath);
+    return {
+      address: parseAddress(o.address) ?? 0,
+      lengthBytes: parseSizeBytes(o.length) ?? 0,
+      file: o.file,
+    };
+  },
+  // Before connecting: a long read should not end in "cannot write the file".
+  preflight: (options, at) => checkOutputPath(options.file, { keyPath: at.keyPath }),
+  title: (_ctx, options) =>
+    `Read ${formatBytes(options.lengthBytes)} at ${formatAddress(options.address)}`,
+  plan: (_ctx, options) => ({
+    bytes: options.lengthBytes,
     lines: [
-      `read ${formatBytes(step.lengthBytes)} from ${formatAddress(step.address)} into ${step.file}`,
+      `read ${formatBytes(options.lengthBytes)} from ${formatAddress(options.address)} into ${options.file}`,
     ],
   }),
-  run: async (step, session, ref) => {
-    const device = await session.requireDevice();
+  run: async (ctx, options) => {
+    const device = await ctx.device();
     const data = await device.read(
-      step.address,
-      step.lengthBytes,
-      session.progress(ref, 0, step.lengthBytes),
-      session.signal,
+      options.address,
+      options.lengthBytes,
+      ctx.progress(0, options.lengthBytes),
+      ctx.signal,
     );
-    await writeImageFile(
-      step.file,
-      FlashImage.from([[step.address, data]]),
-      session.options.plugins,
-    );
+    await ctx.writeImageFile(options.file, FlashImage.from([[options.address, data]]));
     return {
       status: 'done',
-      summary: `${formatBytes(data.length)} written to ${step.file}`,
+      summary: `${formatBytes(data.length)} written to ${options.file}`,
       bytes: data.length,
     };
   },

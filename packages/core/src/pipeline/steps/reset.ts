@@ -1,17 +1,31 @@
-import type { RecipeStep } from '../../config/recipe.js';
-import type { StepHandler } from './step-handler.js';
+import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-schema.js';
+import type { ResetKind, StepDefinition } from '../../plugin/types.js';
 
-type ResetStep = Extract<RecipeStep, { id: 'reset' }>;
+export interface ResetOptions {
+  /** Let the core run after the reset (else it stays halted). */
+  readonly run: boolean;
+  readonly kind: ResetKind;
+}
 
-export const resetStep: StepHandler<ResetStep> = {
-  title: (step) => `Reset (${step.kind}${step.run ? ', run' : ', halt'})`,
-  plan: (step) => ({
-    destructive: false,
-    lines: [`${step.kind} reset, then ${step.run ? 'let the core run' : 'keep the core halted'}`],
+export const resetStep: StepDefinition<ResetOptions> = {
+  id: 'reset',
+  description: builtinStepDescription('reset'),
+  parseOptions: (raw, at) => {
+    const o = parseBuiltinOptions('reset', raw, at.keyPath);
+    return { run: o?.run !== false, kind: o?.kind ?? 'software' };
+  },
+  title: (_ctx, options) => `Reset (${options.kind}${options.run ? ', run' : ', halt'})`,
+  plan: (_ctx, options) => ({
+    lines: [
+      `${options.kind} reset, then ${options.run ? 'let the core run' : 'keep the core halted'}`,
+    ],
   }),
-  run: async (step, session) => {
-    await session.requireDevice();
-    await session.requireProbe().reset(step.kind, { halt: !step.run, signal: session.signal });
-    return { status: 'done', summary: `${step.kind} reset${step.run ? ', running' : ', halted'}` };
+  run: async (ctx, options) => {
+    const probe = await ctx.probe();
+    await probe.reset(options.kind, { halt: !options.run, signal: ctx.signal });
+    return {
+      status: 'done',
+      summary: `${options.kind} reset${options.run ? ', running' : ', halted'}`,
+    };
   },
 };

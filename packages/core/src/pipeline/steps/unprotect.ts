@@ -1,31 +1,50 @@
-import type { RecipeStep } from '../../config/recipe.js';
-import { MASS_ERASE_CONFIRMATION } from '../../config/steps-schema.js';
+import {
+  builtinStepDescription,
+  MASS_ERASE_CONFIRMATION,
+  parseBuiltinOptions,
+} from '../../config/steps-schema.js';
 import { readProtectionError } from '../../diagnose/protection-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
+import type { StepConfirmation, StepDefinition } from '../../plugin/types.js';
 import { DatabaseDevice } from '../database-device.js';
 import { formatBytes } from '../units-text.js';
-import { confirmationRequired, isConfirmed } from './confirm.js';
-import type { StepHandler } from './step-handler.js';
 
-type UnprotectStep = Extract<RecipeStep, { id: 'unprotect' }>;
+export interface UnprotectOptions {
+  /** `confirm: mass-erase` in the step. */
+  readonly confirmed: boolean;
+}
 
-export const unprotectStep: StepHandler<UnprotectStep> = {
+/** Regression erases everything, but only a protected chip needs it: asked when it does. */
+function confirmation(
+  options: UnprotectOptions,
+  what = 'remove read protection, which erases the whole flash',
+): StepConfirmation {
+  return { phrase: MASS_ERASE_CONFIRMATION, what, inRecipe: options.confirmed, whenNeeded: true };
+}
+
+export const unprotectStep: StepDefinition<UnprotectOptions> = {
+  id: 'unprotect',
+  description: builtinStepDescription('unprotect'),
+  writes: ['erased', 'protection'],
+  parseOptions: (raw, at) => {
+    const o = parseBuiltinOptions('unprotect', raw, at.keyPath);
+    return { confirmed: o?.confirm === MASS_ERASE_CONFIRMATION };
+  },
+  confirmation: (options) => confirmation(options),
   title: () => 'Remove read protection (if set)',
-  plan: (step, ctx) => {
-    const confirmed = isConfirmed(step.confirmed, MASS_ERASE_CONFIRMATION, ctx);
+  plan: (ctx, options) => {
+    const refusal = ctx.refusal(confirmation(options));
     return {
-      destructive: true,
-      confirmed,
       lines: [
         'if the chip is read-protected (RDP 1): remove protection, which erases the whole flash',
-        confirmed
+        refusal === undefined
           ? 'confirmed'
           : `not confirmed: a protected chip will be refused (add confirm: ${MASS_ERASE_CONFIRMATION} or pass --yes)`,
       ],
     };
   },
-  run: async (step, session, ref) => {
-    const device = await session.requireDevice();
+  run: async (ctx, options) => {
+    const device = await ctx.device();
     if (device instanceof DatabaseDevice) {
       // Not "not protected": nobody read the option bytes. A protected chip fails on write.
       return {
@@ -33,34 +52,37 @@ export const unprotectStep: StepHandler<UnprotectStep> = {
         summary: 'protection unknown (the chip was not identified); nothing removed',
       };
     }
-    const state = await device.protection(session.signal);
+    const state = await device.protection(ctx.signal);
     if (state.readLevel === 0) {
-      session.protection = state;
-      return { status: 'skipped', summary: `not protected (${state.summary})` };
+      return {
+        status: 'skipped',
+        summary: `not protected (${state.summary})`,
+        state: { protection: state },
+      };
     }
     if (state.readLevel === 2) throw readProtectionError(state, device.name);
-    if (!isConfirmed(step.confirmed, MASS_ERASE_CONFIRMATION, session.options)) {
-      throw confirmationRequired(
-        step.keyPath,
+    ctx.confirm(
+      confirmation(
+        options,
         `remove read protection from ${device.name} (${state.summary}); this erases the whole flash`,
-        MASS_ERASE_CONFIRMATION,
-      );
-    }
+      ),
+    );
     const all = device.flash.map((r) => ({ start: r.start, end: r.end }));
     const total = all.reduce((sum, r) => sum + (r.end - r.start), 0);
-    session.checkpoint();
-    await session.tracked(all, 'erased', () =>
-      device.unprotect(session.progress(ref, 0, total), session.signal),
-    );
-    session.erased = 'all';
-    session.protection = await device.protection(session.signal);
-    if (session.protection.readLevel !== 0) {
+    ctx.checkpoint();
+    await ctx.journal(all, 'erased', () => device.unprotect(ctx.progress(0, total), ctx.signal));
+    const protection = await device.protection(ctx.signal);
+    if (protection.readLevel !== 0) {
       throw new FlashwrightError(
         'FLASH_OPTION_BYTES_FAILED',
-        `${device.name} is still protected after regression (${session.protection.summary})`,
+        `${device.name} is still protected after regression (${protection.summary})`,
         { hint: 'Power-cycle the board and run again.' },
       );
     }
-    return { status: 'done', summary: `protection removed, ${formatBytes(total)} erased` };
+    return {
+      status: 'done',
+      summary: `protection removed, ${formatBytes(total)} erased`,
+      state: { erased: 'all', protection },
+    };
   },
 };

@@ -1,62 +1,70 @@
-import type { RecipeStep } from '../../config/recipe.js';
+import { crc32 } from 'node:zlib';
+import {
+  builtinStepDescription,
+  parseBuiltinOptions,
+  type VerifyMode,
+} from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatAddress, mergeRanges, type AddressRange } from '../../image/address-range.js';
-import type { Device } from '../../plugin/types.js';
 import type { FlashImage } from '../../image/flash-image.js';
-import { crc32 } from 'node:zlib';
-import type { Session } from '../session.js';
+import type { Device, StepDefinition, StepOutcome, StepRunContext } from '../../plugin/types.js';
 import { formatBytes, formatRanges } from '../units-text.js';
-import type { StepHandler, StepRef } from './step-handler.js';
 
-type VerifyStep = Extract<RecipeStep, { id: 'verify' }>;
+export interface VerifyOptions {
+  readonly mode: VerifyMode;
+}
 
 const VERIFY_CHUNK_BYTES = 32 * 1024;
 /** Mismatching ranges listed in the error; the count says how many there were. */
 const MAX_REPORTED = 16;
 
-export const verifyStep: StepHandler<VerifyStep> = {
-  title: (step) => `Verify (${step.mode})`,
-  plan: (step, ctx) => ({
-    destructive: false,
+export const verifyStep: StepDefinition<VerifyOptions> = {
+  id: 'verify',
+  description: builtinStepDescription('verify'),
+  reads: ['expected'],
+  parseOptions: (raw, at) => {
+    const o = parseBuiltinOptions('verify', raw, at.keyPath);
+    return { mode: typeof o === 'string' ? o : (o?.mode ?? 'readback') };
+  },
+  needsImage: () => true,
+  title: (_ctx, options) => `Verify (${options.mode})`,
+  plan: (ctx, options) => ({
     bytes: ctx.image?.size,
     lines: [
       ctx.image === undefined
         ? 'verify the flash against the image (no image)'
-        : `compare ${formatBytes(ctx.image.size)} with the image by ${step.mode === 'crc' ? 'CRC-32 on the chip (readback where not supported)' : 'reading it back'}`,
+        : `compare ${formatBytes(ctx.image.size)} with the image by ${options.mode === 'crc' ? 'CRC-32 on the chip (readback where not supported)' : 'reading it back'}`,
     ],
   }),
-  run: async (step, session, ref) => {
-    const expected = session.expected ?? session.requireImage('verify');
-    const device = await session.requireDevice();
-    if (step.mode === 'crc') {
-      if (device.checksum !== undefined) return verifyCrc(expected, device, session, ref);
-      session.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
+  run: async (ctx, options) => {
+    // After a write step: what it wrote, with the kept bytes of partly covered sectors.
+    const expected = ctx.state.expected ?? ctx.image;
+    if (expected === undefined)
+      throw new FlashwrightError('INTERNAL', 'verify ran without the image');
+    const device = await ctx.device();
+    if (options.mode === 'crc') {
+      if (device.checksum !== undefined) return verifyCrc(expected, device, ctx);
+      ctx.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
     }
-    return verifyReadback(expected, device, session, ref);
+    return verifyReadback(expected, device, ctx);
   },
 };
 
 async function verifyReadback(
   expected: FlashImage,
   device: Device,
-  session: Session,
-  ref: StepRef,
-) {
+  ctx: StepRunContext,
+): Promise<StepOutcome> {
   const total = expected.size;
   const mismatches: AddressRange[] = [];
   let first: { address: number; expected: number; actual: number } | undefined;
   let done = 0;
   for (const [start, data] of expected.blocks) {
     for (let offset = 0; offset < data.length; offset += VERIFY_CHUNK_BYTES) {
-      session.checkpoint();
+      ctx.checkpoint();
       const length = Math.min(VERIFY_CHUNK_BYTES, data.length - offset);
       const address = start + offset;
-      const actual = await device.read(
-        address,
-        length,
-        session.progress(ref, done, total),
-        session.signal,
-      );
+      const actual = await device.read(address, length, ctx.progress(done, total), ctx.signal);
       const want = data.subarray(offset, offset + length);
       let runStart = -1;
       for (let i = 0; i <= length; i++) {
@@ -84,27 +92,27 @@ async function verifyReadback(
     );
   }
   return {
-    status: 'done' as const,
+    status: 'done',
     summary: `${formatBytes(total)} match the image (readback)`,
     bytes: total,
   };
 }
 
-async function verifyCrc(expected: FlashImage, device: Device, session: Session, ref: StepRef) {
+async function verifyCrc(
+  expected: FlashImage,
+  device: Device,
+  ctx: StepRunContext,
+): Promise<StepOutcome> {
   const total = expected.size;
   const bad: AddressRange[] = [];
   let done = 0;
   for (const [start, data] of expected.blocks) {
-    session.checkpoint();
+    ctx.checkpoint();
     const range = { start, end: start + data.length };
-    const onChip = (await device.checksum!(range, session.signal)) >>> 0;
+    const onChip = (await device.checksum!(range, ctx.signal)) >>> 0;
     if (onChip !== crc32(data) >>> 0) bad.push(range);
     done += data.length;
-    session.progress(
-      ref,
-      0,
-      total,
-    )({ operation: 'verify', range, doneBytes: done, totalBytes: total });
+    ctx.progress(0, total)({ operation: 'verify', range, doneBytes: done, totalBytes: total });
   }
   if (bad.length > 0) {
     throw new FlashwrightError(
@@ -117,7 +125,7 @@ async function verifyCrc(expected: FlashImage, device: Device, session: Session,
     );
   }
   return {
-    status: 'done' as const,
+    status: 'done',
     summary: `${formatBytes(total)} match the image (CRC-32)`,
     bytes: total,
   };

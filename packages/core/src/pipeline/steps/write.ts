@@ -1,22 +1,29 @@
-import type { RecipeStep } from '../../config/recipe.js';
+import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-schema.js';
+import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { FlashImage } from '../../image/flash-image.js';
-import type { FlashRegion } from '../../plugin/types.js';
-import { flashAccessFor } from '../flash-access.js';
+import type { FlashRegion, StepDefinition } from '../../plugin/types.js';
 import { alignToUnits, dropErasedUnits, splitForProgramming } from '../flash-plan.js';
 import { formatBytes } from '../units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
-import type { StepHandler } from './step-handler.js';
 
 /** Bytes per device call; safe points sit between calls, and calls never split a sector. */
 const WRITE_CHUNK_BYTES = 32 * 1024;
 
-export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
-  title: (_step, ctx) =>
-    ctx.image === undefined ? 'Write' : `Write ${formatBytes(ctx.image.size)}`,
-  plan: (_step, ctx) => {
+export const writeStep: StepDefinition<null> = {
+  id: 'write',
+  description: builtinStepDescription('write'),
+  reads: ['programImage', 'protection'],
+  writes: ['expected', 'protection'],
+  parseOptions: (raw, at) => {
+    parseBuiltinOptions('write', raw, at.keyPath);
+    return null;
+  },
+  needsImage: () => true,
+  title: (ctx) => (ctx.image === undefined ? 'Write' : `Write ${formatBytes(ctx.image.size)}`),
+  plan: (ctx) => {
     const image = ctx.image;
-    if (image === undefined) return { destructive: false, lines: ['write the image (no image)'] };
+    if (image === undefined) return { lines: ['write the image (no image)'] };
     const lines = [
       `write ${formatBytes(image.size)} in ${image.blocks.size} block${image.blocks.size === 1 ? '' : 's'}`,
     ];
@@ -24,40 +31,39 @@ export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
       const units = [...new Set(ctx.layout.flash.map((r) => r.writeUnitBytes))].join('/');
       lines.push(`in ${units}-byte write units; units equal to the erased value are skipped`);
     }
-    return { destructive: false, lines, bytes: image.size };
+    return { lines, bytes: image.size };
   },
-  run: async (_step, session, ref) => {
-    const image = session.requireImage('write');
-    const device = await session.requireDevice();
-    const state = await ensureUnprotected(session, device);
-    const source = session.programImage ?? image;
+  run: async (ctx) => {
+    const device = await ctx.device();
+    const protection = await ensureUnprotected(ctx, device);
+    // After an erase step: the image with the kept bytes of partly covered sectors.
+    const source = ctx.state.programImage ?? ctx.image;
+    if (source === undefined) throw new FlashwrightError('INTERNAL', 'write ran without the image');
     ensureInsideFlash(source, device.flash, device.name);
-    ensureNotWriteProtected(state, source.ranges(), device);
+    ensureNotWriteProtected(protection, source.ranges(), device);
 
-    const access = flashAccessFor(device, session.requireProbe(), session.log);
-    const routes = await access.routesFor(source.ranges(), session.signal);
+    const flash = await ctx.flash();
+    const routes = await flash.routes(source.ranges());
     // Plain memory writes need no erase first, and an "erase: none" recipe may not have
     // blanked the memory: there every unit is written, erased-looking or not.
     const program = await programmable(
       source,
-      access.flash,
-      (region) => routes.get(region)?.kind === 'memory',
+      flash.regions,
+      (region) => routes.get(region) === 'memory',
     );
     const total = program.size;
     let done = 0;
-    for (const chunk of splitForProgramming(program, access.flash, WRITE_CHUNK_BYTES)) {
-      session.checkpoint();
-      await session.tracked(chunk.ranges(), 'written', () =>
-        access.program(chunk, session.progress(ref, done, total, 'written'), session.signal),
-      );
+    for (const chunk of splitForProgramming(program, flash.regions, WRITE_CHUNK_BYTES)) {
+      ctx.checkpoint();
+      await flash.program(chunk, ctx.progress(done, total));
       done += chunk.size;
     }
-    session.expected = source;
     const skipped = source.size - total;
     return {
       status: 'done',
       summary: `wrote ${formatBytes(total)}${skipped > 0 ? ` (skipped ${formatBytes(skipped)} already erased)` : ''}`,
       bytes: total,
+      state: { expected: source, protection },
     };
   },
 };
