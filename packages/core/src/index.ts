@@ -38,6 +38,14 @@ export {
 export type { AccessWidth, MemoryAccessOptions, MemoryPort } from './ports/memory-port.js';
 export * from './plugin/types.js';
 export {
+  fieldsWithRole,
+  protectionCovering,
+  unprotectedValues,
+  writeProtectedRanges,
+  writeProtectionFields,
+  type FieldWithRole,
+} from './plugin/option-roles.js';
+export {
   Aircr,
   CoreRegister,
   CortexM,
@@ -151,5 +159,9 @@ export {
 export { runDoctor, type DoctorOptions } from './diagnose/doctor.js';
 export type { DoctorCheckEvent, DoctorEvent, DoctorReport } from './diagnose/doctor-report.js';
 export { MIN_TARGET_VOLTAGE_V } from './diagnose/probe-checks.js';
-export { optionHazards, type OptionHazard } from './diagnose/option-byte-checks.js';
+export {
+  explainHazard,
+  optionHazards,
+  type ExplainedHazard,
+} from './diagnose/option-byte-checks.js';
 export { recoveryAdvice } from './diagnose/recovery.js';

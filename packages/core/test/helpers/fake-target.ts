@@ -100,6 +100,7 @@ export class FakeChip {
       matches: (name) => name.toUpperCase() === this.name,
       flash: [region],
       ram: [{ start: 0x20000000, end: 0x20001000 }],
+      flashSize: { kib: (region.end - region.start) / 1024, source: 'register' },
       facts: { id: 0x123 },
       notes: ['a fake chip'],
       protection: () =>
@@ -259,6 +260,7 @@ export const fakeOptionFields: readonly OptionFieldInfo[] = [
     values: { '0': 0xaa, '1': 0xbb, '2': 0xcc },
     min: 0,
     max: 0xff,
+    role: { kind: 'read-protection', levelOf: (raw) => (raw === 0xaa ? 0 : raw === 0xcc ? 2 : 1) },
     isPermanent: (raw) => raw === 0xcc,
   },
   { name: 'BOR_LEV', description: 'brown-out level', min: 0, max: 4 },

@@ -1,6 +1,7 @@
 import type { RecipeStep } from '../../config/recipe.js';
 import { OPTION_BYTES_CONFIRMATION, PERMANENT_CONFIRMATION } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
+import { fieldsWithRole } from '../../plugin/option-roles.js';
 import { parseOptionValue } from '../../plugin/option-values.js';
 import type { OptionFieldInfo, OptionValues } from '../../plugin/types.js';
 import { didYouMean } from '../../util/did-you-mean.js';
@@ -21,9 +22,10 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
     // With the part's option fields from the database, dry-run refuses what the run would.
     const fields = ctx.layout?.optionFields;
     let refusal: FlashwrightError | undefined;
+    let wanted: OptionValues = {};
     try {
-      const permanent =
-        fields === undefined ? [] : permanentFields(resolveValues(step, fields), fields);
+      wanted = fields === undefined ? {} : resolveValues(step, fields);
+      const permanent = fields === undefined ? [] : permanentFields(wanted, fields);
       refusal = refusalFor(step, ctx, permanent);
     } catch (error) {
       if (!(error instanceof FlashwrightError)) throw error;
@@ -37,7 +39,7 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
         `write ${describeValues(step.values)} (skipped if already set), then reload the option bytes`,
         ...(fields === undefined
           ? ['values are checked against the chip’s option fields when it is identified']
-          : []),
+          : roleNotes(wanted, fields)),
         refusal === undefined ? 'confirmed' : `refused: ${refusal.message}`,
       ],
     };
@@ -55,6 +57,10 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
     const permanent = permanentFields(wanted, fields);
     const refusal = refusalFor(step, session.options, permanent);
     if (refusal !== undefined) throw refusal;
+    const bankMode = fieldsWithRole(fields, 'bank-mode')
+      .filter((f) => changes.some(([name]) => name === f.name))
+      .map((f) => f.name);
+    if (bankMode.length > 0) session.log.warn(bankModeNote(bankMode));
     await device.writeOptionBytes(Object.fromEntries(changes), session.signal, {
       confirmPermanent: permanent.length > 0,
     });
@@ -66,14 +72,40 @@ export const optionBytesStep: StepHandler<OptionBytesStep> = {
   },
 };
 
-/** "RDP=0xCC" for each field whose wanted raw value the family calls permanent. */
+/**
+ * "LOCK=0x5A" for each field whose wanted raw value the family calls permanent, with the
+ * read-protection level it selects where the field's role says.
+ */
 function permanentFields(wanted: OptionValues, fields: readonly OptionFieldInfo[]): string[] {
   return fields.flatMap((f) => {
     const raw = wanted[f.name];
-    return raw !== undefined && f.isPermanent?.(raw) === true
-      ? [`${f.name}=0x${raw.toString(16).toUpperCase()}`]
-      : [];
+    if (raw === undefined || f.isPermanent?.(raw) !== true) return [];
+    const level =
+      f.role?.kind === 'read-protection' ? ` (read protection level ${f.role.levelOf(raw)})` : '';
+    return [`${f.name}=0x${raw.toString(16).toUpperCase()}${level}`];
   });
+}
+
+/** Plan lines for fields whose role makes a write worth a second look. */
+function roleNotes(wanted: OptionValues, fields: readonly OptionFieldInfo[]): string[] {
+  const written = (kind: 'boot' | 'bank-mode'): string[] =>
+    fieldsWithRole(fields, kind)
+      .filter((f) => wanted[f.name] !== undefined)
+      .map((f) => f.name);
+  const boot = written('boot');
+  const bank = written('bank-mode');
+  return [
+    ...(boot.length === 0
+      ? []
+      : [
+          `${boot.join(', ')} decide where the chip boots: a wrong value starts the ROM bootloader or nothing at all instead of the firmware (\`flashwright doctor\` checks it)`,
+        ]),
+    ...(bank.length === 0 ? [] : [bankModeNote(bank)]),
+  ];
+}
+
+function bankModeNote(names: readonly string[]): string {
+  return `${names.join(', ')} changes the flash layout: connect again before erasing or writing`;
 }
 
 /**
