@@ -143,7 +143,8 @@ const fpecCommon = (rdp: Readonly<Record<string, number>>): OptionFieldData[] =>
 const f1 = fpecCommon({ '0': 0xa5, '1': 0x00 });
 const f1xl = [
   ...f1,
-  // RM0008 user option byte: BFB2 = 0 boots bank 2 when it holds a valid image (default 1).
+  // BFB2 = 0 boots bank 2 when it holds a valid image; 1 (the default) boots bank 1
+  // (StdPeriph-F1 FLASH_BootConfig sets the bit for FLASH_BOOT_Bank1).
   bit('BFB2', 'USER', 3, '0 = boot from bank 2 when it holds a valid image', {
     role: { kind: 'boot', bank2When: 0 },
   }),
