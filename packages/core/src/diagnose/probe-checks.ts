@@ -1,11 +1,6 @@
 import type { FlashwrightError } from '../errors/flashwright-error.js';
 import { isFlashwrightError } from '../errors/flashwright-error.js';
-import type {
-  ProbeInfo,
-  ProbeListing,
-  ProbeWarning,
-  TransportFactory,
-} from '../plugin/types.js';
+import type { ProbeInfo, ProbeListing, ProbeWarning, TransportFactory } from '../plugin/types.js';
 import { diagnosisError, fail, fromError, ok, skipped, warn, type Diagnosis } from './diagnosis.js';
 
 /**

@@ -58,7 +58,8 @@ export function writeProtectedRanges(
     if (start === undefined || end === undefined || start > end) continue;
     const first = pages[start];
     const last = pages[Math.min(end, pages.length - 1)];
-    if (first !== undefined && last !== undefined) ranges.push({ start: first.start, end: last.end });
+    if (first !== undefined && last !== undefined)
+      ranges.push({ start: first.start, end: last.end });
   }
   return mergeRanges(ranges);
 }
@@ -93,7 +94,8 @@ export function protectionCovering(
     const { role } = field;
     if (role.kind === 'write-protection-area') continue;
     const bits = role.bitRanges.flatMap((covered, bit) => (touches(covered) ? [bit] : []));
-    if (bits.length > 0) out.push(`${field.name} ${bits.length === 1 ? 'bit' : 'bits'} ${bits.join(', ')}`);
+    if (bits.length > 0)
+      out.push(`${field.name} ${bits.length === 1 ? 'bit' : 'bits'} ${bits.join(', ')}`);
   }
   return out;
 }

@@ -144,11 +144,7 @@ export interface ProbeStats {
  * - `other`: anything else worth showing.
  */
 export type ProbeWarningCode =
-  | 'firmware-outdated'
-  | 'nrst-not-wired'
-  | 'clone'
-  | 'target-voltage-low'
-  | 'other';
+  'firmware-outdated' | 'nrst-not-wired' | 'clone' | 'target-voltage-low' | 'other';
 
 /** Something the probe noticed, for the user: a code for core, a message for people. */
 export interface ProbeWarning {
@@ -220,7 +216,7 @@ export type OptionFieldRole =
    * readout blocked, 2 permanent); which values can never be undone is the field's
    * `isPermanent`.
    */
-  | { readonly kind: 'read-protection'; levelOf(raw: number): 0 | 1 | 2 }
+  | { readonly kind: 'read-protection'; readonly levelOf: (raw: number) => 0 | 1 | 2 }
   /**
    * Write protection, one bit per flash area: `bitRanges[i]` is the flash that bit i covers
    * on this device (empty when the bit covers nothing there). A bit protects its flash when
