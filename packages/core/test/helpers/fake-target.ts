@@ -264,6 +264,8 @@ export const fakeOptionFields: readonly OptionFieldInfo[] = [
     isPermanent: (raw) => raw === 0xcc,
   },
   { name: 'BOR_LEV', description: 'brown-out level', min: 0, max: 4 },
+  { name: 'BANKS', description: 'bank mode', min: 0, max: 1, role: { kind: 'bank-mode' } },
+  { name: 'BOOT_FROM', description: 'boot source', min: 0, max: 3, role: { kind: 'boot' } },
   {
     name: 'LOCK',
     description: 'debug lock: 0x5A locks for good',
