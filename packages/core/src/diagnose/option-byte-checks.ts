@@ -1,3 +1,4 @@
+import { formatAddress } from '../image/address-range.js';
 import { fieldsWithRole } from '../plugin/option-roles.js';
 import type {
   Device,
@@ -17,10 +18,6 @@ export type ExplainedHazard = OptionHazard & {
 
 function value(v: number): string {
   return v > 9 ? `0x${v.toString(16).toUpperCase()}` : String(v);
-}
-
-function address(a: number): string {
-  return `0x${a.toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
 /** "A: 1, B: 0", as the values stand in a recipe. */
@@ -116,8 +113,8 @@ export function explainHazard(hazard: OptionHazard): ExplainedHazard {
       const other = hazard.alternative;
       return {
         ...hazard,
-        problem: `${found}: ${pin}the core boots from ${address(hazard.address)}, which is not the flash${hazard.romBootloader ? ' but the ROM bootloader' : ''}`,
-        advice: `${step} boots the flash at ${address(hazard.fixAddress)} (the factory value)${other === undefined ? '' : `; ${inline(other.fix)} boots it at ${address(other.address)}`}.`,
+        problem: `${found}: ${pin}the core boots from ${formatAddress(hazard.address)}, which is not the flash${hazard.romBootloader ? ' but the ROM bootloader' : ''}`,
+        advice: `${step} boots the flash at ${formatAddress(hazard.fixAddress)} (the factory value)${other === undefined ? '' : `; ${inline(other.fix)} boots it at ${formatAddress(other.address)}`}.`,
       };
     }
     case 'boots-other-bank':

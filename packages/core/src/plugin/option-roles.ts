@@ -82,7 +82,7 @@ export function unprotectedValues(fields: readonly OptionFieldInfo[]): Record<st
   return out;
 }
 
-/** Which write-protection bits (or areas) cover any of `ranges`: "WRP1 bit 0", "area A". */
+/** Which bits of the write-protection masks cover any of `ranges`: "MASK bit 0", "MASK bits 0, 1". */
 export function protectionCovering(
   fields: readonly OptionFieldInfo[],
   ranges: readonly AddressRange[],
