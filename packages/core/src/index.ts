@@ -39,10 +39,8 @@ export type { AccessWidth, MemoryAccessOptions, MemoryPort } from './ports/memor
 export * from './plugin/types.js';
 export {
   fieldsWithRole,
-  protectionCovering,
   unprotectedValues,
   writeProtectedRanges,
-  writeProtectionFields,
   type FieldWithRole,
 } from './plugin/option-roles.js';
 export {
@@ -159,9 +157,5 @@ export {
 export { runDoctor, type DoctorOptions } from './diagnose/doctor.js';
 export type { DoctorCheckEvent, DoctorEvent, DoctorReport } from './diagnose/doctor-report.js';
 export { MIN_TARGET_VOLTAGE_V } from './diagnose/probe-checks.js';
-export {
-  explainHazard,
-  optionHazards,
-  type ExplainedHazard,
-} from './diagnose/option-byte-checks.js';
+export { optionHazards, type ExplainedHazard } from './diagnose/option-byte-checks.js';
 export { recoveryAdvice } from './diagnose/recovery.js';

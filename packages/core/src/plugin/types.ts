@@ -3,8 +3,12 @@ import type { AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type { MemoryPort } from '../ports/memory-port.js';
 
-/** Major version of the plugin API. The loader refuses plugins built for another one. */
-export const PLUGIN_API_VERSION = 1;
+/**
+ * Major version of the plugin API. The loader refuses plugins built for another one.
+ * 2: typed contracts between core and families (option-field roles, `Device.flashSize`,
+ * `Device.optionHazards`, probe warnings with codes).
+ */
+export const PLUGIN_API_VERSION = 2;
 
 export interface PluginMeta {
   /** The package name, e.g. "@flashwright/transport-stlink". */
