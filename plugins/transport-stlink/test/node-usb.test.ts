@@ -8,7 +8,7 @@ const hasUsbSubsystem = existsSync('/sys/bus/usb/devices');
 test('the plugin exposes one "stlink" transport with the current plugin API', (t) => {
   const p = plugin();
   t.is(p.meta.name, '@flashwright/transport-stlink');
-  t.is(p.meta.apiVersion, 1);
+  t.is(p.meta.apiVersion, 2);
   t.deepEqual(
     p.transports?.map((tr) => tr.id),
     ['stlink'],

@@ -19,7 +19,7 @@ function request(
 test('the plugin exposes the "virtual" transport; list() shows one usable virtual probe', async (t) => {
   const p = plugin();
   t.is(p.meta.name, '@flashwright/transport-virtual');
-  t.is(p.meta.apiVersion, 1);
+  t.is(p.meta.apiVersion, 2);
   const transport = p.transports?.[0];
   t.is(transport?.id, 'virtual');
   const listings = (await transport?.list()) ?? [];
