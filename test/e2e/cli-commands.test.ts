@@ -46,12 +46,13 @@ test('info shows the device, flash, protection, option bytes and voltage', async
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /Device:\s+EXAMPLE-64K \(example\)/);
   t.regex(run.stdout, /Flash:\s+main 0x08000000\.\.0x0800FFFF \(64 KB, 64 sectors, erased 0xFF\)/);
-  t.regex(run.stdout, /Protection:\s+RDP level 0/);
+  t.regex(run.stdout, /Protection:\s+protection level 0/);
+  t.regex(run.stdout, /Flash size:\s+64 KiB from the flash-size register at 0xE0042004/);
   t.regex(run.stdout, /Voltage:\s+3\.30 V/);
   const json = ndjson((await runCli(['info', '--json'], { cwd })).stdout);
   t.like(
     json.find((e) => e.type === 'info'),
-    { device: { name: 'EXAMPLE-64K' }, optionBytes: { RDP: 0xaa } },
+    { device: { name: 'EXAMPLE-64K' }, optionBytes: { PROT: 0x3c, WD_MODE: 0 } },
   );
 });
 

@@ -40,7 +40,10 @@ test('a protected chip is refused with exit 6 and the fix in the hint', async (t
   });
   const run = await runCli(['run'], { cwd });
   t.is(run.code, 6);
-  t.regex(run.stderr, /error TARGET_PROTECTED: EXAMPLE-64K is read-protected \(RDP level 1\)/);
+  t.regex(
+    run.stderr,
+    /error TARGET_PROTECTED: EXAMPLE-64K is read-protected \(protection level 1\)/,
+  );
   t.regex(run.stderr, /hint: Add `- unprotect: \{ confirm: mass-erase \}`/);
 
   const fixed = await project({

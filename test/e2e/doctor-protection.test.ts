@@ -97,7 +97,7 @@ test('write protection where the image goes: WRITE_PROTECTED naming the WRP fiel
   const wrp = checkOf(run, 'write-protection');
   t.like(wrp, { verdict: 'fail', code: 'WRITE_PROTECTED', exitCode: 6 });
   t.regex(wrp.message, /the image touches write-protected flash \(0x08000000\.\.0x08000FFF\)$/);
-  t.regex(wrp.hint ?? '', /option-bytes step on WRP01, WRP23/);
+  t.regex(wrp.hint ?? '', /option-bytes step on WRP01, WRP23 \(the image needs WRP01 bit 0\)/);
   t.regex(
     wrp.hint ?? '',
     /`- option-bytes: \{ WRP01: 0, WRP23: 0, confirm: write-option-bytes \}`/,
@@ -131,7 +131,7 @@ test('a hardware watchdog and reset-on-Stop: option-bytes warning with the step 
   t.is(options.verdict, 'warn');
   t.regex(
     options.message,
-    /IWDG_SW = 0: the independent watchdog runs from reset and cannot be stopped/,
+    /IWDG_SW = 0: a hardware watchdog runs from reset and cannot be stopped/,
   );
   t.regex(options.message, /nRST_STOP = 0: the chip resets instead of entering Stop mode/);
   t.regex(options.hint ?? '', /`- option-bytes: \{ IWDG_SW: 1, confirm: write-option-bytes \}`/);
@@ -162,7 +162,7 @@ test('an F7 boot address outside the flash is named, with the factory value', as
   t.is(options.verdict, 'warn');
   t.regex(
     options.message,
-    /BOOT_ADD0 = 0x40: with BOOT0 low the core boots from 0x00100000, which is not the flash but the ROM bootloader/,
+    /BOOT_ADD0 = 0x40: with the boot pin low the core boots from 0x00100000, which is not the flash but the ROM bootloader/,
   );
   t.regex(options.hint ?? '', /BOOT_ADD0: 0x80/);
 });

@@ -45,6 +45,12 @@ export {
 } from './ports/memory-port.js';
 export * from './plugin/types.js';
 export {
+  fieldsWithRole,
+  unprotectedValues,
+  writeProtectedRanges,
+  type FieldWithRole,
+} from './plugin/option-roles.js';
+export {
   Aircr,
   CoreRegister,
   CortexM,
@@ -159,5 +165,5 @@ export {
 export { runDoctor, type DoctorOptions } from './diagnose/doctor.js';
 export type { DoctorCheckEvent, DoctorEvent, DoctorReport } from './diagnose/doctor-report.js';
 export { MIN_TARGET_VOLTAGE_V } from './diagnose/probe-checks.js';
-export { optionHazards, type OptionHazard } from './diagnose/option-byte-checks.js';
+export { optionHazards, type ExplainedHazard } from './diagnose/option-byte-checks.js';
 export { recoveryAdvice } from './diagnose/recovery.js';

@@ -164,7 +164,10 @@ test('a preset’s permanent value is named with its source in the refusal', asy
   const run = await runRecipe(new FakeChip(), `${fakePreamble}extends: ./preset.yaml\n`, image, {
     files: { 'preset.yaml': step },
   });
-  t.regex(run.error?.message ?? '', /RDP=0xCC: a value that can never be undone/);
+  t.regex(
+    run.error?.message ?? '',
+    /RDP=0xCC \(read protection level 2\): a value that can never be undone/,
+  );
   t.regex(run.error?.message ?? '', /preset\.yaml/);
 });
 

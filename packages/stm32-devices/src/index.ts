@@ -8,7 +8,12 @@ export {
   type FlashBankLayout,
   type LayoutOptions,
 } from './layout.js';
-export { optionLayouts, type OptionFieldData, type OptionRegisterName } from './option-layouts.js';
+export {
+  optionLayouts,
+  type OptionFieldData,
+  type OptionRegisterName,
+  type OptionRoleData,
+} from './option-layouts.js';
 export type {
   BankSelect,
   DualBankModeBit,

@@ -261,7 +261,7 @@ test('every device has an option layout whose fields fit and do not overlap', (t
     const fields = optionLayouts[d.optionLayout];
     if (d.optionLayout !== 'none') {
       t.truthy(
-        fields.find((f) => f.role === 'rdp'),
+        fields.find((f) => f.role?.kind === 'rdp'),
         `${d.name} has no RDP field`,
       );
     }
@@ -280,7 +280,7 @@ test('every device has an option layout whose fields fit and do not overlap', (t
 
 test('RDP codes of the option layouts agree with the device rdp data', (t) => {
   for (const d of stm32Devices) {
-    const rdp = optionLayouts[d.optionLayout].find((f) => f.role === 'rdp');
+    const rdp = optionLayouts[d.optionLayout].find((f) => f.role?.kind === 'rdp');
     if (!rdp?.values) continue;
     t.is(rdp.values['0'], d.rdp.level0, `${d.name} level 0`);
     t.is(rdp.values['2'], d.rdp.level2, `${d.name} level 2`);
@@ -314,4 +314,31 @@ test('system memory, where known, lies outside main flash and SRAM and is at mos
   t.deepEqual(findStm32Device(0x429)?.systemMemory, { base: 0x1ff00000, bytes: 0x1000 });
   t.deepEqual(findStm32Device(0x415)?.systemMemory, { base: 0x1fff0000, bytes: 0x7000 });
   t.deepEqual(findStm32Device(0x450)?.systemMemory, { base: 0x1ff00000, bytes: 0x20000 });
+});
+
+test('option fields carry the roles core reasons about, whatever their names', (t) => {
+  for (const [layout, fields] of Object.entries(optionLayouts)) {
+    for (const f of fields) {
+      const where = `${layout}.${f.name}`;
+      // The independent watchdog (IWDG) selection; the window watchdog's is not a hazard here.
+      if (/^I?WDG1?_SW$/.test(f.name)) t.is(f.role?.kind, 'watchdog', where);
+      if (/^n?RST_(STOP|STDBY|STBY|SHDW)/i.test(f.name)) {
+        t.is(f.role?.kind, 'low-power-reset', where);
+      }
+      if (/^(n?WRP\d*|WPSN\d)$/.test(f.name)) t.is(f.role?.kind, 'wrp', where);
+      if (/^WRP\d[AB]_(STRT|END)$/.test(f.name)) t.is(f.role?.kind, 'wrp-area', where);
+      if (/^(nBOOT0|nBOOT1|nSWBOOT0|nBOOT_SEL|BOOT_SEL|BOOT_ADD[01]|BFB2)$/.test(f.name)) {
+        t.is(f.role?.kind, 'boot', where);
+      }
+      if (f.name === 'BFB2') {
+        t.not(f.role?.kind === 'boot' ? f.role.bank2When : undefined, undefined, where);
+      }
+    }
+  }
+  // BFB2 boots bank 2 when clear on F1 XL (RM0008) and L1 (FLASH_OBR_nRST_BFB2), when set elsewhere.
+  const bank2When = (layout: keyof typeof optionLayouts) => {
+    const role = optionLayouts[layout].find((f) => f.name === 'BFB2')?.role;
+    return role?.kind === 'boot' ? role.bank2When : undefined;
+  };
+  t.deepEqual((['f1-xl', 'l1', 'l0', 'f4-dual', 'l4'] as const).map(bank2When), [0, 0, 1, 1, 1]);
 });

@@ -80,11 +80,12 @@ export function layoutOfPart(name: string, flashSizeBytes?: number): DeviceLayou
     flashSizeBytes !== undefined ? flashSizeBytes / 1024 : (part.flashKiB ?? data.maxFlashKiB),
     flashSizeBytes !== undefined ? Number.POSITIVE_INFINITY : data.maxFlashKiB,
   );
+  const flash = flashRegions(data, kib, false, writeUnitOf(data, 4));
   return {
     name: `${part.name} (${data.name})`,
-    flash: flashRegions(data, kib, false, writeUnitOf(data, 4)),
+    flash,
     ram: ramRegions(data),
     // Dual-bank fields included: without a chip, a recipe may name either bank's fields.
-    optionFields: optionFieldInfos(availableOptionFields(data, true, kib)),
+    optionFields: optionFieldInfos(availableOptionFields(data, true, kib), data, flash),
   };
 }

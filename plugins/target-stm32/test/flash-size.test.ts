@@ -39,7 +39,7 @@ test('values above the line maximum are capped with a warning', (t) => {
   // An F103 (0x410, max 128 KiB) whose register claims 512 KiB.
   const size = resolveFlashSize(device(0x410), 0x0200);
   t.is(size.kib, 128);
-  t.is(size.source, 'family-maximum');
+  t.is(size.source, 'database');
   t.is(size.raw, 0x0200);
   t.regex(size.notes[0] ?? '', /more than the 128 KiB/);
 });

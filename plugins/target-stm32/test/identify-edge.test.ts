@@ -69,7 +69,7 @@ test('an F4 revision A reporting 0x411 on a Cortex-M4 is identified as 0x413 wit
   });
   const device = await identifyStm32({ ...ctx, log: recordingLog() });
   t.is(device?.facts['devId'], '0x413');
-  t.is(device?.facts['flashSize'], '1024 KiB');
+  t.is(device?.flashSize.kib, 1024);
   t.regex(device?.notes.join('\n') ?? '', /revision A/);
 });
 

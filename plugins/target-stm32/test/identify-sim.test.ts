@@ -6,8 +6,14 @@ test('STM32L151CBxxA whose flash-size register reads 0x6B80 is a 128 KiB 0x429',
   try {
     const device = await rig.identify();
     t.is(device.facts.devId, '0x429');
-    t.is(device.facts.flashSize, '128 KiB');
-    t.is(device.facts.flashSizeRaw, '0x6B80');
+    t.deepEqual(device.ids, { DEV_ID: '0x429', REV_ID: device.facts.revId });
+    t.like(device.flashSize, {
+      kib: 128,
+      source: 'register',
+      raw: 0x6b80,
+      registerAddress: 0x1ff8004c,
+    });
+    t.regex(device.flashSize.note ?? '', /reads 0x6B80: only bits 0x00FF are valid/);
     t.is(device.flash.length, 1);
     t.is(device.flash[0]?.end, 0x08020000);
     t.is(device.flash[0]?.sectors.length, 512);
@@ -37,7 +43,7 @@ test('identification of one part per controller family', async (t) => {
     try {
       const device = await rig.identify();
       t.is(device.facts.devId, devId, part);
-      t.is(device.facts.flashSize, `${kib} KiB`, part);
+      t.is(device.flashSize.kib, kib, part);
       t.true(device.matches(part), part);
     } finally {
       await rig.close();
@@ -49,8 +55,7 @@ test('the recipe flash size overrides the register', async (t) => {
   const rig = await simRig({ device: 'STM32F103RB' });
   try {
     const device = await rig.identify({ flashSizeBytes: 64 * 1024 });
-    t.is(device.facts.flashSize, '64 KiB');
-    t.is(device.facts.flashSizeSource, 'override');
+    t.like(device.flashSize, { kib: 64, source: 'override', registerAddress: 0x1ffff7e0 });
     t.is(device.flash[0]?.end, 0x08010000);
   } finally {
     await rig.close();

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { optionLayouts } from '@flashwright/stm32-devices';
+import { findStm32Device, optionLayouts } from '@flashwright/stm32-devices';
+import { flashRegions } from '../src/device/regions.js';
 import {
   decodeOptionFields,
   encodeOptionFields,
@@ -54,11 +55,16 @@ test('values are raw: F1 RDP 0x00 is level 1, not the name "0"', (t) => {
 });
 
 test('field infos give named RDP levels and the raw range', (t) => {
-  const rdp = optionFieldInfos(optionLayouts['f2-f4']).find((f) => f.name === 'RDP');
+  const f4 = findStm32Device(0x413)!;
+  const infos = optionFieldInfos(optionLayouts['f2-f4'], f4, flashRegions(f4, 1024, false, 4));
+  const rdp = infos.find((f) => f.name === 'RDP');
   t.deepEqual(rdp?.values, { '0': 0xaa, '1': 0x55, '2': 0xcc });
   t.is(rdp?.min, 0);
   t.is(rdp?.max, 255);
-  const wdg = optionFieldInfos(optionLayouts.f1).find((f) => f.name === 'WDG_SW');
+  const f1 = findStm32Device(0x410)!;
+  const wdg = optionFieldInfos(optionLayouts.f1, f1, flashRegions(f1, 128, false, 2)).find(
+    (f) => f.name === 'WDG_SW',
+  );
   t.regex(wdg?.description ?? '', /also: IWDG_SW/);
 });
 

@@ -7,6 +7,7 @@ import {
   type Probe,
   type ProbeInfo,
   type ProbeStats,
+  type ProbeWarning,
   type ResetKind,
 } from '@flashwright/core';
 import type { ByteLink } from './byte-link.js';
@@ -48,7 +49,7 @@ export type GdbSessionSettings = Omit<GdbProbeSettings, 'host' | 'port' | 'noDel
 export class GdbProbe implements Probe {
   readonly access = 'memory' as const;
   readonly info: ProbeInfo;
-  readonly warnings: string[] = [];
+  readonly warnings: ProbeWarning[] = [];
   readonly memory: GdbMemoryPort;
   readonly registers: GdbRegisters;
   readonly server: ServerFeatures;
@@ -89,9 +90,10 @@ export class GdbProbe implements Probe {
       chunkBytes: this.#limits.maxPayloadBytes - 8,
     });
     if (server.packetSizeBytes === undefined && settings.packetSizeBytes === undefined) {
-      this.warnings.push(
-        `The GDB server sent no PacketSize; using ${this.#limits.maxPayloadBytes + 4}-byte packets.`,
-      );
+      this.warnings.push({
+        code: 'other',
+        message: `The GDB server sent no PacketSize; using ${this.#limits.maxPayloadBytes + 4}-byte packets.`,
+      });
     }
   }
 
@@ -271,9 +273,10 @@ export class GdbProbe implements Probe {
     );
     const parsed = parseMemoryMap(xml);
     if ('problem' in parsed) {
-      this.warnings.push(
-        `The GDB server’s memory map is unusable (${parsed.problem}); flashing through plain memory writes.`,
-      );
+      this.warnings.push({
+        code: 'other',
+        message: `The GDB server’s memory map is unusable (${parsed.problem}); flashing through plain memory writes.`,
+      });
       return undefined;
     }
     return parsed.regions;

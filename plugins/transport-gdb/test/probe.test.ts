@@ -58,7 +58,7 @@ test('ack mode is kept when refused by settings or not offered', async (t) => {
 test('no PacketSize: a warning and a small default packet', async (t) => {
   const { probe } = await open({ packetSize: undefined });
   t.is(probe.limits.maxPayloadBytes, 396);
-  t.regex(probe.warnings[0] ?? '', /no PacketSize/);
+  t.regex(probe.warnings[0]?.message ?? '', /no PacketSize/);
   const overridden = await open({ packetSize: undefined }, { packetSizeBytes: 1024 });
   t.is(overridden.probe.limits.maxPayloadBytes, 1020);
   t.deepEqual(overridden.probe.warnings, []);
@@ -124,7 +124,7 @@ test('a server whose memory map is broken gets a warning and plain memory access
     memoryMapXml: '<memory-map><memory type="flash" start="0" length="0x100"/></memory-map>',
   });
   t.is(probe.nativeFlash, undefined);
-  t.regex(probe.warnings.join(), /memory map is unusable/);
+  t.regex(probe.warnings.map((w) => w.message).join(), /memory map is unusable/);
 });
 
 test('a memory map from the recipe is reported but does not enable vFlash', async (t) => {

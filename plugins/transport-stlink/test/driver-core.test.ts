@@ -91,7 +91,12 @@ test('hardware reset on a clone without NRST falls back to SYSRESETREQ with a wa
   await r.probe.reset('hardware', { halt: true });
   t.true(r.session.board.core.halted);
   t.not((await r.probe.memory.read32(Scs.DFSR)) & 0x8, 0, 'really reset');
-  t.true(r.probe.warnings.some((w) => /NRST did not reset the target/.test(w)));
+  t.true(
+    r.probe.warnings.some(
+      (w) => w.code === 'nrst-not-wired' && /NRST did not reset the target/.test(w.message),
+    ),
+  );
+  t.regex(r.probe.warnings.find((w) => w.code === 'nrst-not-wired')?.hint ?? '', /SWIM_RST/);
 });
 
 test('core reset: VECTRESET on Cortex-M3; a Cortex-M0 has none and gets a system reset', async (t) => {
@@ -104,7 +109,7 @@ test('core reset: VECTRESET on Cortex-M3; a Cortex-M0 has none and gets a system
   t.teardown(() => m0.close());
   await m0.probe.reset('core', { halt: true });
   t.true(m0.session.board.core.halted);
-  t.true(m0.probe.warnings.some((w) => /VECTRESET is ARMv7-M only/.test(w)));
+  t.true(m0.probe.warnings.some((w) => /VECTRESET is ARMv7-M only/.test(w.message)));
 });
 
 test('multi-AP: refused before V2J28 (naming it); INIT_AP on firmware that has it', async (t) => {

@@ -55,7 +55,7 @@ test('a clone: binary serial hex-encoded, no voltage, a warning, and it keeps wo
   t.is(r.session.device.serialNumber, CLONE_SERIAL);
   t.is(r.probe.info.serial, '55FF6D066684564928211687');
   t.regex(r.probe.info.name, /clone/);
-  t.true(r.probe.warnings.some((w) => /binary serial/.test(w)));
+  t.true(r.probe.warnings.some((w) => w.code === 'clone' && /binary serial/.test(w.message)));
   t.is(await r.probe.targetVoltage(), undefined);
   const result = await r.probe.connect({ speedKhz: 1800 });
   t.is(result.dpidr, 0x1ba01477);
@@ -68,14 +68,20 @@ test('target voltage comes from the probe; a low one is a warning', async (t) =>
   t.true(volts !== undefined && Math.abs(volts - 3.3) < 0.01, `${volts}`);
   const low = await rig({ voltage: 0.2 });
   t.teardown(() => low.close());
-  t.true(low.probe.warnings.some((w) => /Target voltage reads 0\.2/.test(w)));
+  t.true(
+    low.probe.warnings.some(
+      (w) => w.code === 'target-voltage-low' && /Target voltage reads 0\.2/.test(w.message),
+    ),
+  );
 });
 
 test('old firmware opens with one warning naming what it lacks and the versions', async (t) => {
   const r = await rig({ firmware: 'V2J24S7' });
   t.teardown(() => r.close());
   t.is(r.probe.warnings.length, 1);
-  const warning = r.probe.warnings[0] ?? '';
+  t.is(r.probe.warnings[0]?.code, 'firmware-outdated');
+  t.regex(r.probe.warnings[0]?.hint ?? '', /STLinkUpgrade/);
+  const warning = r.probe.warnings[0]?.message ?? '';
   t.regex(warning, /V2J24S7/);
   t.regex(warning, /16-bit memory access \(V2J26\)/);
   t.regex(warning, /access ports other than 0 \(V2J28\)/);

@@ -4,6 +4,7 @@ import type {
   Probe,
   ProbeInfo,
   ProbeStats,
+  ProbeWarning,
   ResetKind,
 } from '@flashwright/core';
 import type { VirtualSession } from '@flashwright/sim';
@@ -29,7 +30,7 @@ export class VirtualProbe implements Probe {
     };
   }
 
-  get warnings(): readonly string[] {
+  get warnings(): readonly ProbeWarning[] {
     return this.stlink.warnings;
   }
 

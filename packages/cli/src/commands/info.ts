@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Device, Probe } from '@flashwright/core';
+import type { Device, FlashSize, Probe } from '@flashwright/core';
 import type { CommandContext } from '../context.js';
 import { runCommand } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
@@ -58,7 +58,14 @@ async function describe(ctx: CommandContext, probe: Probe, device: Device) {
     probe: probe.info,
     probeWarnings: probe.warnings,
     targetVoltage: voltage,
-    device: { family: device.family, name: device.name, facts: device.facts, notes: device.notes },
+    device: {
+      family: device.family,
+      name: device.name,
+      flashSize: device.flashSize,
+      ids: device.ids,
+      facts: device.facts,
+      notes: device.notes,
+    },
     flash: device.flash.map((r) => ({
       name: r.name,
       start: r.start,
@@ -79,6 +86,7 @@ async function describe(ctx: CommandContext, probe: Probe, device: Device) {
     ...Object.entries(device.facts).map(
       ([k, v]) => `  ${k}: ${typeof v === 'number' ? registerValue(v) : String(v)}`,
     ),
+    `Flash size:  ${describeFlashSize(device.flashSize)}`,
     ...device.flash.map(
       (r) =>
         `Flash:       ${r.name} ${formatRange(r)} (${formatBytes(r.end - r.start)}, ${r.sectors.length} sectors, erased ${registerValue(r.erasedValue, 2)})`,
@@ -95,6 +103,19 @@ async function describe(ctx: CommandContext, probe: Probe, device: Device) {
     ...device.notes.map((n) => `Note:        ${n}`),
   ];
   return { data, lines };
+}
+
+/** "128 KiB from the flash-size register at 0x1FF8004C (reads 0x6B80)". */
+function describeFlashSize(size: FlashSize): string {
+  const from = {
+    register: 'from the flash-size register',
+    override: 'from target.flashSize',
+    database: 'from the device database (the flash-size register was not usable)',
+  }[size.source];
+  const at =
+    size.registerAddress === undefined ? '' : ` at ${registerValue(size.registerAddress, 8)}`;
+  const raw = size.raw === undefined ? '' : ` (register reads ${registerValue(size.raw, 4)})`;
+  return `${size.kib} KiB ${from}${size.source === 'register' ? at : ''}${raw}`;
 }
 
 /**

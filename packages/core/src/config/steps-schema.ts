@@ -87,10 +87,10 @@ const optionBytesOptions = z
     z
       .union([z.number().int().nonnegative(), z.string()])
       .describe(
-        'Field value. A name from the field’s table means that setting: for RDP, 0, 1 and 2 (number or string, also "level-2") are levels. Anything else is the raw register value: "0xCC" and 204 are the byte 0xCC, "0x02" is the byte 2 (RDP level 1 on STM32).',
+        'Field value. A name from the field’s table means that setting: for read protection (RDP), 0, 1 and 2 (number or string, also "level-2") are levels. Anything else is the raw register value in decimal or 0x-hex: "0x02" is the byte 2, never level 2.',
       ),
   )
-  .describe('Writes named option-byte fields (e.g. BOR_LEV: 1), then reloads them.');
+  .describe('Writes named option-byte fields (e.g. RDP: 1), then reloads them.');
 
 const resetOptions = z
   .union([

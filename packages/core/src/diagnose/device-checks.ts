@@ -1,17 +1,14 @@
 import { FlashwrightError } from '../errors/flashwright-error.js';
+import { formatAddress } from '../image/address-range.js';
 import type { Device } from '../plugin/types.js';
 import { formatBytes } from '../pipeline/units-text.js';
 import { fail, fromError, ok, warn, type Diagnosis } from './diagnosis.js';
 
-/** DEV_ID and REV_ID, where the family reports them and the name does not already say. */
+/** The family's id registers, where it reports them and the name does not already say. */
 function idFacts(device: Device): string {
-  const { devId, revId } = device.facts;
-  const parts = [
-    devId === undefined || device.name.includes(String(devId))
-      ? undefined
-      : `DEV_ID ${String(devId)}`,
-    revId === undefined ? undefined : `REV_ID ${String(revId)}`,
-  ].filter((p) => p !== undefined);
+  const parts = Object.entries(device.ids ?? {})
+    .filter(([, value]) => !device.name.includes(value))
+    .map(([name, value]) => `${name} ${value}`);
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
@@ -21,7 +18,7 @@ export function deviceMismatch(expected: string, device: Device): Diagnosis {
     code: 'TARGET_DEVICE_MISMATCH',
     message: `The recipe expects ${expected}, but the connected chip is ${device.name}${idFacts(device)}`,
     hint: 'Connect the right board, or change target.device in the recipe if the part really changed.',
-    details: { expected, found: device.name, facts: device.facts },
+    details: { expected, found: device.name, ids: device.ids, facts: device.facts },
   });
 }
 
@@ -79,55 +76,40 @@ export function deviceMismatchError(expected: string, device: Device): Flashwrig
   });
 }
 
-function totalFlash(device: Device): number {
-  return device.flash.reduce((sum, r) => sum + (r.end - r.start), 0);
-}
-
-function hexText(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^0x[0-9a-f]+$/i.test(value)) return Number(value);
-  return undefined;
+function hex4(value: number): string {
+  return `0x${value.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**
- * Is the flash size believable? A family reports where its size came from in the device
- * facts (`flashSizeSource`: register, override or family-maximum; `flashSizeRaw` when a
- * quirk was applied) and explains itself in a note mentioning the flash-size register.
- * The raw value read as plain KiB is what tools without the quirk report: the STM32L151CB
- * register reads 0x6B80, which STM32CubeProgrammer shows as 27520 KB.
+ * Is the flash size believable? The family says where it came from (`Device.flashSize`):
+ * the register (with its quirks applied, explained in `note`), the recipe's override, or
+ * its database when the register could not be trusted (a warning). The raw value read as
+ * plain KiB is what tools without the quirk report: a register reading 0x6B80 where only
+ * the low byte counts shows as 27520 KB there.
  */
-export function flashSize(device: Device): Diagnosis {
-  const size = formatBytes(totalFlash(device));
-  const source = device.facts.flashSizeSource;
-  const raw = hexText(device.facts.flashSizeRaw);
-  const note = device.notes.find((n) => /flash[- ]size|flashSize/i.test(n));
-  if (source === 'family-maximum') {
+export function flashSize(device: Pick<Device, 'name' | 'flashSize'>): Diagnosis {
+  const { kib, source, raw, registerAddress, note, hint } = device.flashSize;
+  const size = formatBytes(kib * 1024);
+  if (source === 'database') {
     return warn('flash-size', {
       message: `${note ?? `The flash-size register of ${device.name} is implausible`}; using ${size}`,
-      hint: `Set target.flashSize in the recipe to the size in the part's datasheet (the letter after the pin-count letter in the part number, as the B in STM32F103RB: 8 = 64K, B = 128K, C = 256K, E = 512K, G = 1M) if it is not ${size}.`,
-      details: { flashBytes: totalFlash(device), raw },
+      hint: `Set target.flashSize in the recipe to the size in the part's datasheet if it is not ${size}.${hint === undefined ? '' : ` ${hint}`}`,
+      details: { flashSize: device.flashSize },
     });
   }
-  // The raw value read as plain KiB is what a tool without the quirk reports.
   const naive =
-    raw !== undefined && (raw & 0xffff) * 1024 !== totalFlash(device)
+    raw !== undefined && (raw & 0xffff) !== kib
       ? ` (a tool that reads the register as plain KiB reports ${raw & 0xffff} KB)`
       : '';
   if (source === 'override') {
-    const register =
-      typeof device.facts.flashSizeRegister === 'string'
-        ? ` at ${device.facts.flashSizeRegister}`
-        : '';
-    const reads =
-      raw === undefined
-        ? ''
-        : `; the flash-size register${register} reads 0x${raw.toString(16).toUpperCase().padStart(4, '0')}`;
+    const at = registerAddress === undefined ? '' : ` at ${formatAddress(registerAddress)}`;
+    const reads = raw === undefined ? '' : `; the flash-size register${at} reads ${hex4(raw)}`;
     return ok('flash-size', `${size} from target.flashSize${reads}${naive}`);
   }
   if (raw !== undefined) {
     return ok(
       'flash-size',
-      `${size}: ${note ?? `the register reads 0x${raw.toString(16).toUpperCase()}`}, quirk applied${naive}`,
+      `${size}: ${note ?? `the register reads ${hex4(raw)}`}, quirk applied${naive}`,
     );
   }
   return ok('flash-size', `${size}${note === undefined ? '' : ` (${note})`}`);

@@ -1,6 +1,6 @@
 import type { FlashwrightError } from '../errors/flashwright-error.js';
 import { isFlashwrightError } from '../errors/flashwright-error.js';
-import type { ProbeInfo, ProbeListing, TransportFactory } from '../plugin/types.js';
+import type { ProbeInfo, ProbeListing, ProbeWarning, TransportFactory } from '../plugin/types.js';
 import { diagnosisError, fail, fromError, ok, skipped, warn, type Diagnosis } from './diagnosis.js';
 
 /**
@@ -75,30 +75,25 @@ export async function explainOpenFailure(
   return diagnosisError(probeOpenFailed(error, listings), { cause: error, source: error.source });
 }
 
-/** Warnings from opening that concern the firmware, as transports word them. */
-function firmwareWarnings(warnings: readonly string[]): string[] {
-  return warnings.filter(
-    (w) => /firmware/i.test(w) && /lacks|update|upgrade|too old|outdated/i.test(w),
-  );
-}
-
 /**
- * Firmware that works but lacks what flashwright uses (the transport says so in its open
- * warnings), or a firmware the transport refused outright (`refusal`).
+ * Firmware that works but lacks what flashwright uses (the transport's `firmware-outdated`
+ * warnings, with its hint on how to update), or a firmware it refused outright (`refusal`).
  */
 export function probeFirmware(
   info: ProbeInfo | undefined,
-  warnings: readonly string[],
+  warnings: readonly ProbeWarning[],
   refusal?: FlashwrightError,
 ): Diagnosis {
   if (refusal !== undefined) return fromError('probe-firmware', refusal);
   if (info === undefined) return skipped('probe-firmware', 'no probe was opened');
-  const outdated = firmwareWarnings(warnings);
+  const outdated = warnings.filter((w) => w.code === 'firmware-outdated');
   if (outdated.length > 0) {
+    const hints = outdated.flatMap((w) => (w.hint === undefined ? [] : [w.hint]));
     return warn('probe-firmware', {
       code: 'PROBE_FIRMWARE_TOO_OLD',
-      message: outdated.join(' '),
-      details: { firmware: info.firmwareVersion },
+      message: outdated.map((w) => w.message).join(' '),
+      hint: hints.length === 0 ? undefined : hints.join(' '),
+      details: { firmware: info.firmwareVersion, warnings: outdated },
     });
   }
   return ok(

@@ -1,7 +1,12 @@
 import { catalogue } from '../errors/catalogue.js';
 import type { FlashwrightError } from '../errors/flashwright-error.js';
 import { rangesOverlap, type AddressRange } from '../image/address-range.js';
-import type { Device, OptionFieldInfo, ProtectionState } from '../plugin/types.js';
+import {
+  protectionCovering,
+  unprotectedValues,
+  writeProtectionFields,
+} from '../plugin/option-roles.js';
+import type { Device, ProtectionState } from '../plugin/types.js';
 import { formatRanges } from '../pipeline/units-text.js';
 import { diagnosisError, fail, ok, warn, type Diagnosis } from './diagnosis.js';
 import { optionBytesStep } from './option-byte-checks.js';
@@ -56,35 +61,30 @@ export function readProtectionError(state: ProtectionState, deviceName: string):
   return diagnosisError(readProtection(state, deviceName, 'absent'));
 }
 
-/** Write-protection fields of a device: WRPx, nWRP, WPSNx, WRP1A_STRT and the like. */
-export function writeProtectionFields(
-  fields: readonly OptionFieldInfo[],
-): readonly OptionFieldInfo[] {
-  return fields.filter((f) => /^(n?WRP|WPSN)/i.test(f.name));
-}
-
 /**
- * The value that leaves a whole WRP field unprotected, where its description states the
- * polarity ("bit = 1: protected" or "0: protected"); undefined for area fields (L4).
+ * How to clear write protection on this device: the option-bytes step on its
+ * write-protection fields, with the values that clear all of them (from the fields' roles),
+ * and which bits cover `blocked` (the protected flash the image needs).
  */
-function unprotectedValue(field: OptionFieldInfo): number | undefined {
-  if (/bit = 1: protected/i.test(field.description)) return 0;
-  if (/(bit = )?0: protected/i.test(field.description) && field.max !== undefined) return field.max;
-  return undefined;
+export function writeProtectionHint(
+  device: Pick<Device, 'optionFields'>,
+  blocked: readonly AddressRange[] = [],
+): string {
+  const all = device.optionFields();
+  const fields = writeProtectionFields(all);
+  if (fields.length === 0) return catalogue.WRITE_PROTECTED.hint ?? '';
+  const covering = protectionCovering(all, blocked);
+  const needs = covering.length === 0 ? '' : ` (the image needs ${covering.join(' and ')})`;
+  return `Clear the write protection with an option-bytes step on ${fields.map((f) => f.name).join(', ')}${needs}, then run again. For example ${optionBytesStep(unprotectedValues(all))} before erase (this clears all of them).`;
 }
 
-/** How to clear write protection on this device: the option-bytes step with its fields. */
-export function writeProtectionHint(device: Pick<Device, 'optionFields'>): string {
-  const fields = writeProtectionFields(device.optionFields());
-  if (fields.length === 0) return catalogue.WRITE_PROTECTED.hint ?? '';
-  const clear = fields
-    .map((f) => [f.name, unprotectedValue(f)] as const)
-    .filter((entry): entry is readonly [string, number] => entry[1] !== undefined);
-  const example =
-    clear.length === 0
-      ? ''
-      : ` For example ${optionBytesStep(Object.fromEntries(clear))} before erase (this clears all of them).`;
-  return `Clear the write protection with an option-bytes step on ${fields.map((f) => f.name).join(', ')}, then run again.${example}`;
+/** The parts of `a` that lie in `b`. */
+function overlaps(a: readonly AddressRange[], b: readonly AddressRange[]): AddressRange[] {
+  return a.flatMap((x) =>
+    b
+      .filter((y) => rangesOverlap(x, y))
+      .map((y) => ({ start: Math.max(x.start, y.start), end: Math.min(x.end, y.end) })),
+  );
 }
 
 /** Write protection on the pages the image touches (`ranges`; undefined without an image). */
@@ -111,7 +111,7 @@ export function writeProtection(
   return fail('write-protection', {
     code: 'WRITE_PROTECTED',
     message: `${device.name}: the image touches write-protected flash (${formatRanges(blocked)})`,
-    hint: writeProtectionHint(device),
+    hint: writeProtectionHint(device, overlaps(ranges, blocked)),
     details: { writeProtected: blocked },
   });
 }

@@ -1,5 +1,5 @@
 import { FlashwrightError } from '../errors/flashwright-error.js';
-import type { ConnectMode } from '../plugin/types.js';
+import type { ConnectMode, ProbeWarning } from '../plugin/types.js';
 import { diagnosisError, fail, fromError, ok, warn, type Diagnosis } from './diagnosis.js';
 import { targetVoltage } from './probe-checks.js';
 
@@ -121,19 +121,22 @@ export function swdWorksWith(
 
 /**
  * The target answered. Warnings the probe raised while attaching are worth a verdict of
- * their own: an NRST line that does not reach the chip (clones wire the RST pin to
- * SWIM_RST) makes every "under reset" attach a software reset, which firmware that
- * disables SWD early defeats.
+ * their own: a reset line that does not reach the chip (`nrst-not-wired`) makes every
+ * "under reset" attach a software reset, which firmware that disables SWD early defeats.
  */
-export function swdAnswers(settings: SwdSettings, attachWarnings: readonly string[]): Diagnosis {
+export function swdAnswers(
+  settings: SwdSettings,
+  attachWarnings: readonly ProbeWarning[],
+): Diagnosis {
   const answers = `The target answers (${describeSettings(settings)})`;
   if (attachWarnings.length === 0) return ok('swd', answers);
-  const nrst = attachWarnings.some((w) => /NRST/.test(w));
+  const nrst = attachWarnings.find((w) => w.code === 'nrst-not-wired');
   return warn('swd', {
-    message: `${answers}, but: ${attachWarnings.join(' ')}`,
-    hint: nrst
-      ? 'Wire the target’s NRST to the probe’s RST pin (on ST-Link clones that pin often drives SWIM_RST instead; a genuine ST-Link or a fixed clone drives NRST). Until then a hardware reset is a software one.'
-      : undefined,
+    message: `${answers}, but: ${attachWarnings.map((w) => w.message).join(' ')}`,
+    hint:
+      nrst === undefined
+        ? undefined
+        : `${nrst.hint ?? 'Wire the target’s NRST to the probe’s reset pin.'} Until then a hardware reset is a software one.`,
     details: { warnings: attachWarnings },
   });
 }

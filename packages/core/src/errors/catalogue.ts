@@ -152,7 +152,7 @@ export const catalogue = {
   WRITE_PROTECTED: entry(
     ExitCode.refused,
     'Flash pages are write-protected',
-    'Clear the write protection with the option-bytes step (e.g. WRP fields), then run again.',
+    'Clear the write protection with the option-bytes step (the chip’s write-protection fields), then run again.',
   ),
 
   // 7: flash

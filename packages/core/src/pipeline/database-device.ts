@@ -5,6 +5,7 @@ import type {
   Device,
   DeviceLayout,
   FlashRegion,
+  FlashSize,
   OptionFieldInfo,
   OptionValues,
   ProgressCallback,
@@ -23,9 +24,10 @@ export class DatabaseDevice implements Device {
   readonly name: string;
   readonly flash: readonly FlashRegion[];
   readonly ram: readonly AddressRange[];
+  readonly flashSize: FlashSize;
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   readonly notes: readonly string[];
-  /** The part as the recipe names it, e.g. "STM32F100RB". */
+  /** The part as the recipe names it. */
   readonly recipeName: string;
   readonly #memory: MemoryPort;
 
@@ -40,6 +42,8 @@ export class DatabaseDevice implements Device {
     this.name = options.layout.name;
     this.flash = options.layout.flash;
     this.ram = options.layout.ram ?? [];
+    const flashBytes = this.flash.reduce((sum, r) => sum + (r.end - r.start), 0);
+    this.flashSize = { kib: flashBytes / 1024, source: 'database' };
     this.#memory = options.memory;
     this.facts = {
       identified: false,

@@ -1,4 +1,4 @@
-import type { FlashProgress, ProbeInfo } from '../plugin/types.js';
+import type { FlashProgress, FlashSize, ProbeInfo, ProbeWarning } from '../plugin/types.js';
 import type { FlashJournalReport } from './flash-journal.js';
 
 /**
@@ -80,13 +80,15 @@ export interface StepEndEvent {
 export interface ProbeEvent {
   readonly type: 'probe';
   readonly info: ProbeInfo;
-  readonly warnings: readonly string[];
+  readonly warnings: readonly ProbeWarning[];
 }
 
 export interface DeviceEvent {
   readonly type: 'device';
   readonly family: string;
   readonly name: string;
+  readonly flashSize: FlashSize;
+  readonly ids?: Readonly<Record<string, string>> | undefined;
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   readonly notes: readonly string[];
   readonly flash: readonly {

@@ -7,9 +7,10 @@ const NAMED_LEVEL = /^level[\s_-]*(\w+)$/i;
  * Core's reading of a recipe value for an option field, used when the family supplies no
  * `parse` of its own. One rule, so that a spelling never changes what is written:
  * - a name from the field's value table means that setting, whether written as a number
- *   or a string and in any case (RDP `2`, `"2"` and `"level-2"` are level 2);
+ *   or a string and in any case (a read-protection field's `2`, `"2"` and `"level-2"` are
+ *   level 2);
  * - anything else is the raw register value, in decimal or 0x-hex of any width and case
- *   (`204`, `"204"`, `"0xCC"`, `"0x0cc"` are the byte 0xCC; `"0x02"` is the byte 2), and
+ *   (`90`, `"90"`, `"0x5A"`, `"0x05a"` are the byte 0x5A; `"0x02"` is the byte 2), and
  *   0o-octal or 0b-binary.
  * Returns undefined for what is neither.
  */

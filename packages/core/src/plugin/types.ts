@@ -8,7 +8,9 @@ export * from './step-types.js';
 
 /**
  * Major version of the plugin API. The loader refuses plugins built for another one.
- * 2: steps declare their confirmation and return an outcome (one step model).
+ * 2: steps declare their confirmation and return an outcome (one step model); typed
+ * contracts between core and families (option-field roles, `Device.flashSize`,
+ * `Device.optionHazards`, probe warnings with codes).
  */
 export const PLUGIN_API_VERSION = 2;
 
@@ -139,11 +141,38 @@ export interface ProbeStats {
   readonly transfers?: number;
 }
 
+/**
+ * What a probe warning is about, so that core can act on it without reading its words:
+ * - `firmware-outdated`: the probe works, but its firmware lacks things flashwright uses
+ *   (doctor's probe-firmware check warns);
+ * - `nrst-not-wired`: a hardware reset did not reach the target, so the probe reset it by
+ *   software instead (doctor's SWD check warns and says how to wire it);
+ * - `clone`: the probe looks like a clone or runs very old firmware (serial, name);
+ * - `target-voltage-low`: the probe measured a low target supply while opening;
+ * - `other`: anything else worth showing.
+ */
+export type ProbeWarningCode =
+  'firmware-outdated' | 'nrst-not-wired' | 'clone' | 'target-voltage-low' | 'other';
+
+/** Something the probe noticed, for the user: a code for core, a message for people. */
+export interface ProbeWarning {
+  readonly code: ProbeWarningCode;
+  /** One or two sentences, shown as they are. */
+  readonly message: string;
+  /** What to do about it, where the transport knows better than core (how to update). */
+  readonly hint?: string | undefined;
+  /** Values the message is made of (firmware version, volts), for JSON consumers. */
+  readonly params?: Readonly<Record<string, string | number>> | undefined;
+}
+
 export interface Probe {
   readonly info: ProbeInfo;
   readonly access: ProbeAccessLevel;
-  /** Warnings found while opening (old firmware, clone quirks), for the user. */
-  readonly warnings: readonly string[];
+  /**
+   * Warnings for the user: found while opening (old firmware, clone quirks) and, appended
+   * later, while attaching or resetting (a reset line that does not reach the target).
+   */
+  readonly warnings: readonly ProbeWarning[];
   connect(options?: ConnectOptions): Promise<ConnectResult>;
   /** Target memory; usable after connect. */
   readonly memory: MemoryPort;
@@ -167,7 +196,7 @@ export interface FlashRegion {
   readonly start: number;
   readonly end: number;
   readonly sectors: readonly AddressRange[];
-  /** The value of an erased byte: 0xFF on most parts, 0x00 on STM32L0/L1. */
+  /** The value of an erased byte: 0xFF on most parts, 0x00 on some (STM32L0/L1). */
   readonly erasedValue: number;
   /** Smallest programmable unit in bytes (2 on F1, 8 on L4, 32 on H7). */
   readonly writeUnitBytes: number;
@@ -183,31 +212,146 @@ export interface ProtectionState {
   readonly readLevel: 0 | 1 | 2;
   /** Write-protected flash ranges. */
   readonly writeProtected: readonly AddressRange[];
-  /** One line for humans, e.g. "RDP level 1 (RDP byte 0xFF)". */
+  /** One line for humans, e.g. "RDP level 1": the family's own words. */
   readonly summary: string;
 }
+
+/** A low-power mode that an option field can turn into a reset. */
+export type LowPowerMode = 'stop' | 'standby' | 'shutdown';
+
+/**
+ * What an option field means, so that core can reason about it without knowing its name.
+ * Values are raw register values of the field.
+ */
+export type OptionFieldRole =
+  /**
+   * Read protection. `levelOf` maps a raw value to the level it selects (0 open, 1 flash
+   * readout blocked, 2 permanent); which values can never be undone is the field's
+   * `isPermanent`.
+   */
+  | { readonly kind: 'read-protection'; readonly levelOf: (raw: number) => 0 | 1 | 2 }
+  /**
+   * Write protection, one bit per flash area: `bitRanges[i]` is the flash that bit i covers
+   * on this device (empty when the bit covers nothing there). A bit protects its flash when
+   * it is set, or when it is clear.
+   */
+  | {
+      readonly kind: 'write-protection';
+      readonly protectsWhen: 'bit-set' | 'bit-clear';
+      readonly bitRanges: readonly (readonly AddressRange[])[];
+    }
+  /**
+   * One bound of a write-protected area of pages: `area` names the area both bounds
+   * share; the area protects `pages[start]` to `pages[end]` (inclusive, the end clipped to
+   * the last page) and nothing when start > end.
+   */
+  | {
+      readonly kind: 'write-protection-area';
+      readonly area: string;
+      readonly bound: 'start' | 'end';
+      readonly pages: readonly AddressRange[];
+    }
+  /**
+   * Selects a watchdog that starts at reset and cannot be stopped (`hardwareWhen`), or one
+   * the firmware starts (`softwareWhen`). `firstTimeoutMs`: roughly when it first fires
+   * after reset, unless the firmware reloads it.
+   */
+  | {
+      readonly kind: 'watchdog';
+      readonly hardwareWhen: number;
+      readonly softwareWhen: number;
+      readonly firstTimeoutMs?: number | undefined;
+    }
+  /** Makes entering a low-power mode reset the chip (`resetsWhen`) or not (`entersWhen`). */
+  | {
+      readonly kind: 'low-power-reset';
+      readonly mode: LowPowerMode;
+      readonly resetsWhen: number;
+      readonly entersWhen: number;
+    }
+  /** Takes part in choosing where the chip boots (the family judges combinations: `Device.optionHazards`). */
+  | { readonly kind: 'boot' }
+  /** Selects the bank organisation, which changes the flash layout. */
+  | { readonly kind: 'bank-mode' }
+  /** Free for the firmware (user data bytes); not shown among the settings. */
+  | { readonly kind: 'user-data' };
 
 export interface OptionFieldInfo {
   readonly name: string;
   readonly description: string;
-  /** Allowed values by name, e.g. { "0": 0xAA, "1": 0xBB } for RDP; or a numeric range. */
+  /** Allowed values by name (a read-protection field's levels, say); or a numeric range. */
   readonly values?: Readonly<Record<string, number>> | undefined;
   readonly min?: number | undefined;
   readonly max?: number | undefined;
+  /** What the field means to core: protection, watchdog, low-power reset, boot, bank mode. */
+  readonly role?: OptionFieldRole | undefined;
   /**
    * Turns a recipe value into the raw value the device writes, or undefined when it is not
    * one. Without it core's `parseOptionValue` applies: a field's named values first (so the
-   * number 2 is RDP level 2), then 0x-hex and decimal as raw values (0x02 is the byte 2).
+   * number 2 is read-protection level 2), then 0x-hex and decimal as raw values (0x02 is the
+   * byte 2).
    */
   parse?(value: number | string): number | undefined;
   /**
-   * True when writing this raw value can never be undone (STM32 RDP level 2). The runner
-   * then needs the user's own confirmation phrase, never --yes or a preset's.
+   * True when writing this raw value can never be undone (read protection that disables
+   * the debug port for good). The runner then needs the user's own confirmation phrase,
+   * never --yes or a preset's.
    */
   isPermanent?(raw: number): boolean;
 }
 
 export type OptionValues = Readonly<Record<string, number>>;
+
+/**
+ * Something in the option bytes that gets in the way of debugging or booting. Core finds
+ * the watchdog and low-power ones from the fields' roles; a family reports the ones only
+ * it can see (boot selection spread over fields, a boot address outside the flash) from
+ * `Device.optionHazards`. Core words each from its code and values: `fields` are the
+ * fields involved with their current values, `fix` the option-bytes values that remove it.
+ */
+export type OptionHazard = {
+  readonly fields: OptionValues;
+  readonly fix: OptionValues;
+} & (
+  | {
+      /** A watchdog that starts at reset and cannot be stopped (its first timeout, roughly). */
+      readonly code: 'hardware-watchdog';
+      readonly firstTimeoutMs?: number | undefined;
+    }
+  | {
+      /** Entering these low-power modes resets the chip, dropping the debug connection. */
+      readonly code: 'low-power-reset';
+      readonly modes: readonly LowPowerMode[];
+    }
+  | {
+      /**
+       * The boot selection is taken from the option bytes and picks the ROM bootloader, so
+       * the firmware in flash never starts. `pinFix`: the values that hand the choice back
+       * to the boot pin.
+       */
+      readonly code: 'boots-bootloader';
+      readonly pinFix?: OptionValues | undefined;
+    }
+  | {
+      /**
+       * A boot-address field points the core outside the flash (`address`; into the ROM
+       * bootloader when `romBootloader`). `fix` boots the flash at `fixAddress` (the factory
+       * value); `alternative` boots it at another address. `pin`: the boot-pin level this
+       * address applies to.
+       */
+      readonly code: 'boot-address';
+      readonly address: number;
+      readonly romBootloader: boolean;
+      readonly pin?: 'low' | 'high' | undefined;
+      readonly fixAddress: number;
+      readonly alternative?: { readonly fix: OptionValues; readonly address: number } | undefined;
+    }
+  | {
+      /** The chip boots from another bank (`bank`) whenever that bank holds a valid image. */
+      readonly code: 'boots-other-bank';
+      readonly bank: number;
+    }
+);
 
 /** Progress reported by a device while it works; `range` is the part just finished. */
 export interface FlashProgress {
@@ -238,6 +382,25 @@ export interface WriteOptionBytesOptions {
    * write a value its field calls permanent without it.
    */
   readonly confirmPermanent?: boolean | undefined;
+}
+
+/** A device's flash size and where it came from. */
+export interface FlashSize {
+  readonly kib: number;
+  /**
+   * `register`: the chip's flash-size register (with the family's quirks applied);
+   * `override`: the recipe's `target.flashSize`; `database`: the family's device database,
+   * because the register could not be read or made no sense.
+   */
+  readonly source: 'register' | 'override' | 'database';
+  /** The raw register value, when it was read and says more than `kib` (a quirk, a rejected value). */
+  readonly raw?: number | undefined;
+  /** Address of the flash-size register. */
+  readonly registerAddress?: number | undefined;
+  /** The family's explanation: the quirk applied, or why the register was not believed. */
+  readonly note?: string | undefined;
+  /** How to find the real size when the family had to assume one (the part-number code). */
+  readonly hint?: string | undefined;
 }
 
 export interface IdentifyOptions {
@@ -293,7 +456,14 @@ export interface Device {
   matches(deviceName: string): boolean;
   readonly flash: readonly FlashRegion[];
   readonly ram: readonly AddressRange[];
-  /** Facts for `info`: ids, revision, raw register values. */
+  /** The flash size and where it came from (doctor's flash-size check). */
+  readonly flashSize: FlashSize;
+  /**
+   * Identification registers as the family names them, e.g. { "PART": "0x413" }: named
+   * when the chip is not the part the recipe expects.
+   */
+  readonly ids?: Readonly<Record<string, string>> | undefined;
+  /** Facts for `info` (revision, core, raw register values): shown, never interpreted. */
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   /** Quirks applied and other things the user should know. */
   readonly notes: readonly string[];
@@ -319,6 +489,12 @@ export interface Device {
   checksum?(range: AddressRange, signal?: AbortSignal): Promise<number>;
   optionFields(): readonly OptionFieldInfo[];
   readOptionBytes(signal?: AbortSignal): Promise<OptionValues>;
+  /**
+   * Hazards in these option values that the fields' roles cannot show on their own (boot
+   * selection spread over several fields, a boot address outside the flash). Core adds the
+   * ones roles show (watchdog, low-power reset).
+   */
+  optionHazards?(values: OptionValues): readonly OptionHazard[];
   /** Writes named fields, launches the option reload and reconnects. Caller confirmed. */
   writeOptionBytes(
     values: OptionValues,

@@ -100,6 +100,7 @@ export class FakeChip {
       matches: (name) => name.toUpperCase() === this.name,
       flash: [region],
       ram: [{ start: 0x20000000, end: 0x20001000 }],
+      flashSize: { kib: (region.end - region.start) / 1024, source: 'register' },
       facts: { id: 0x123 },
       notes: ['a fake chip'],
       protection: () =>
@@ -259,9 +260,12 @@ export const fakeOptionFields: readonly OptionFieldInfo[] = [
     values: { '0': 0xaa, '1': 0xbb, '2': 0xcc },
     min: 0,
     max: 0xff,
+    role: { kind: 'read-protection', levelOf: (raw) => (raw === 0xaa ? 0 : raw === 0xcc ? 2 : 1) },
     isPermanent: (raw) => raw === 0xcc,
   },
   { name: 'BOR_LEV', description: 'brown-out level', min: 0, max: 4 },
+  { name: 'BANKS', description: 'bank mode', min: 0, max: 1, role: { kind: 'bank-mode' } },
+  { name: 'BOOT_FROM', description: 'boot source', min: 0, max: 3, role: { kind: 'boot' } },
   {
     name: 'LOCK',
     description: 'debug lock: 0x5A locks for good',

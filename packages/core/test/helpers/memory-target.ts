@@ -174,6 +174,7 @@ export class MemoryTarget {
       matches: (name) => name.toUpperCase() === PART,
       flash: [region],
       ram: [],
+      flashSize: { kib: (region.end - region.start) / 1024, source: 'register' },
       facts: {},
       notes: [],
       protection: () => Promise.resolve({ readLevel: 0, writeProtected: [], summary: 'open' }),

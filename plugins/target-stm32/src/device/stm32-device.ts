@@ -4,8 +4,10 @@ import {
   type Device,
   type FlashImage,
   type FlashRegion,
+  type FlashSize,
   FlashwrightError,
   type OptionFieldInfo,
+  type OptionHazard,
   type OptionValues,
   type ProgressCallback,
   type ProtectionState,
@@ -28,6 +30,7 @@ import {
   optionFieldInfos,
 } from '../options/option-codec.js';
 import { availableOptionFields } from '../options/available-fields.js';
+import { stm32OptionHazards } from '../options/hazards.js';
 import { matchesDeviceName } from './naming.js';
 import { sectorsCovering } from './sector-map.js';
 
@@ -37,6 +40,8 @@ export interface Stm32DeviceInit {
   readonly target: TargetContext;
   readonly flash: readonly FlashRegion[];
   readonly ram: readonly AddressRange[];
+  readonly flashSize: FlashSize;
+  readonly ids: Readonly<Record<string, string>>;
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   readonly notes: readonly string[];
   readonly controllerContext: ControllerContext;
@@ -51,6 +56,8 @@ export class Stm32Device implements Device {
   readonly name: string;
   readonly flash: readonly FlashRegion[];
   readonly ram: readonly AddressRange[];
+  readonly flashSize: FlashSize;
+  readonly ids: Readonly<Record<string, string>>;
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   readonly notes: readonly string[];
   readonly data: Stm32DeviceData;
@@ -64,6 +71,8 @@ export class Stm32Device implements Device {
     this.name = init.name;
     this.flash = init.flash;
     this.ram = init.ram;
+    this.flashSize = init.flashSize;
+    this.ids = init.ids;
     this.facts = init.facts;
     this.notes = init.notes;
     this.#target = init.target;
@@ -260,7 +269,11 @@ export class Stm32Device implements Device {
   }
 
   optionFields(): readonly OptionFieldInfo[] {
-    return optionFieldInfos(this.#fields);
+    return optionFieldInfos(this.#fields, this.data, this.flash);
+  }
+
+  optionHazards(values: OptionValues): OptionHazard[] {
+    return stm32OptionHazards(values, this.#fields, this.flash);
   }
 
   async readOptionBytes(signal?: AbortSignal): Promise<OptionValues> {
@@ -287,14 +300,6 @@ export class Stm32Device implements Device {
         {
           hint: 'Only if you really mean it: give the option-bytes step `confirm: permanently-disable-debug` in your own recipe file, or pass --confirm permanently-disable-debug.',
         },
-      );
-    }
-    const bankMode = this.#fields.filter(
-      (f) => f.role === 'bank-mode' && encoded.fields[f.name] !== undefined,
-    );
-    if (bankMode.length > 0) {
-      this.#target.log.warn(
-        `${bankMode.map((f) => f.name).join(', ')} changes the flash layout: connect again before erasing or writing`,
       );
     }
     throwIfAborted(signal);
@@ -338,7 +343,7 @@ export class Stm32Device implements Device {
   }
 
   private get rdpField(): OptionFieldData {
-    const field = this.#fields.find((f) => f.role === 'rdp');
+    const field = this.#fields.find((f) => f.role?.kind === 'rdp');
     if (!field) {
       throw new FlashwrightError(
         'COMMAND_UNAVAILABLE',

@@ -1,4 +1,5 @@
 import { type AddressRange, FlashwrightError, throwIfAborted } from '@flashwright/core';
+import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import {
   CHUNK_BYTES,
   type ControllerContext,
@@ -61,6 +62,11 @@ const OPTCR_OPTSTART = 1 << 1;
 const OPTSR_OPT_BUSY = 1 << 0;
 const OPTSR_OPTCHANGEERR = 1 << 30;
 const OPTCCR_CLR_OPTCHANGEERR = 1 << 30;
+
+/** H7A/B and H7R/S (8 KiB sectors): one WPSN bit per 4 sectors; the others one per sector. */
+export function wpsnSectorsPerBit(data: Stm32DeviceData): number {
+  return data.devId === 0x480 || data.devId === 0x485 ? 4 : 1;
+}
 
 export class H7Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
@@ -259,8 +265,8 @@ export class H7Controller implements FlashController {
     const optsr = await this.ctx.memory.read32(this.base + OPTSR_CUR, signal);
     const rdpByte = (optsr >>> 8) & 0xff;
     const writeProtected: AddressRange[] = [];
-    // WPSN: one bit per sector, 0 = protected (H7A/B: one bit per 4 sectors).
-    const sectorsPerBit = this.cr === crH7ab ? 4 : 1;
+    // WPSN: 0 = protected.
+    const sectorsPerBit = wpsnSectorsPerBit(this.ctx.data);
     for (const [bank, region] of this.ctx.banks.entries()) {
       const wpsn = await this.ctx.memory.read32(this.block(bank) + WPSN_CUR, signal);
       region.sectors.forEach((sector, index) => {

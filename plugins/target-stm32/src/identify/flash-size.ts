@@ -1,4 +1,9 @@
-import { FlashwrightError, type MemoryPort, isFlashwrightError } from '@flashwright/core';
+import {
+  type FlashSize as CoreFlashSize,
+  FlashwrightError,
+  type MemoryPort,
+  isFlashwrightError,
+} from '@flashwright/core';
 import { decodeFlashSizeKiB, type Stm32DeviceData } from '@flashwright/stm32-devices';
 
 /**
@@ -22,12 +27,14 @@ export async function readFlashSizeRegister(
 
 export interface FlashSize {
   readonly kib: number;
-  /** Where the size came from. */
-  readonly source: 'register' | 'override' | 'family-maximum';
+  /** Where the size came from: `database` is the line maximum, the register being unusable. */
+  readonly source: 'register' | 'override' | 'database';
   /** The raw register value, when a quirk was applied or the value was rejected. */
   readonly raw?: number;
   /** For the user: quirks applied, caps, fallbacks. */
   readonly notes: readonly string[];
+  /** Why the register was read the way it was (the quirk), or not believed. */
+  readonly reason?: string;
 }
 
 function hex16(value: number): string {
@@ -72,21 +79,22 @@ export function resolveFlashSize(
     const notes = [
       `${registerText}; assuming the family maximum of ${max} KiB. Set target.flashSize in the recipe if the part has less.`,
     ];
+    const reason = registerText;
     return raw === undefined
-      ? { kib: max, source: 'family-maximum', notes }
-      : { kib: max, source: 'family-maximum', raw, notes };
+      ? { kib: max, source: 'database', notes, reason }
+      : { kib: max, source: 'database', raw, notes, reason };
   }
   const notes: string[] = [];
   const quirk = decoded !== (raw & 0xffff);
-  if (quirk) notes.push(`${registerText}: ${describeQuirk(data, raw)}, so ${decoded} KiB`);
+  const quirkNote = `${registerText}: ${describeQuirk(data, raw)}, so ${decoded} KiB`;
+  if (quirk) notes.push(quirkNote);
   if (decoded > max) {
-    notes.push(
-      `${registerText} (${decoded} KiB), more than the ${max} KiB of this line; using ${max} KiB. Set target.flashSize if that is wrong.`,
-    );
-    return { kib: max, source: 'family-maximum', raw, notes };
+    const reason = `${registerText} (${decoded} KiB), more than the ${max} KiB of this line`;
+    notes.push(`${reason}; using ${max} KiB. Set target.flashSize if that is wrong.`);
+    return { kib: max, source: 'database', raw, notes, reason };
   }
   return quirk
-    ? { kib: decoded, source: 'register', raw, notes }
+    ? { kib: decoded, source: 'register', raw, notes, reason: quirkNote }
     : { kib: decoded, source: 'register', notes };
 }
 
@@ -103,6 +111,22 @@ function describeQuirk(data: Stm32DeviceData, raw: number): string {
     case 'kib':
       return 'the value is a size in KiB';
   }
+}
+
+/** Where the real size is written when the register cannot tell (the part number). */
+export const FLASH_SIZE_CODE_HINT =
+  'The flash size is the letter after the pin-count letter in the part number, as the B in STM32F103RB: 8 = 64K, B = 128K, C = 256K, E = 512K, G = 1M.';
+
+/** Core's view of the size: where it came from, the raw register value and the quirk note. */
+export function deviceFlashSize(data: Stm32DeviceData, size: FlashSize): CoreFlashSize {
+  return {
+    kib: size.kib,
+    source: size.source,
+    raw: size.raw,
+    registerAddress: data.flashSizeRegister,
+    note: size.reason,
+    hint: size.source === 'database' ? FLASH_SIZE_CODE_HINT : undefined,
+  };
 }
 
 function address(data: Stm32DeviceData): string {

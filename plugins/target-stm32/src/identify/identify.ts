@@ -14,7 +14,7 @@ import { deviceName } from '../device/naming.js';
 import { flashRegions, parallelismFor, ramRegions, writeUnitOf } from '../device/regions.js';
 import { Stm32Device } from '../device/stm32-device.js';
 import { cloneNote, correctDevId, type Idcode, noResponse, readIdcode } from './idcode.js';
-import { readFlashSizeRegister, resolveFlashSize } from './flash-size.js';
+import { deviceFlashSize, readFlashSizeRegister, resolveFlashSize } from './flash-size.js';
 
 const ARM_IMPLEMENTER = 0x41;
 
@@ -114,13 +114,9 @@ export async function identifyStm32(
     line: data.line,
     core: `${cpuId.coreName ?? hex(cpuId.partNo)} ${cpuId.revision}`,
     cpuId: hex(cpuId.raw, 8),
-    flashSize: `${size.kib} KiB`,
-    flashSizeSource: size.source,
-    flashSizeRegister: hex(data.flashSizeRegister, 8),
     dualBank,
     controller: data.controller.kind,
   };
-  if (size.raw !== undefined) facts.flashSizeRaw = hex(size.raw, 4);
   if (data.ramBytes !== undefined) facts.ramSize = `${data.ramBytes / 1024} KiB`;
   if (data.writeUnitBytes === 'psize') facts.parallelism = `x${parallelism.bytes * 8}`;
   if (volts !== undefined) facts.targetVoltage = `${volts.toFixed(2)} V`;
@@ -133,6 +129,8 @@ export async function identifyStm32(
     target: ctx,
     flash,
     ram: ramRegions(data),
+    flashSize: deviceFlashSize(data, size),
+    ids: { DEV_ID: hex(data.devId), REV_ID: hex(idcode.revId, 4) },
     facts,
     notes,
     controllerContext,

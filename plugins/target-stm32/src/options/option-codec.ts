@@ -1,22 +1,34 @@
-import { FlashwrightError, type OptionFieldInfo, type OptionValues } from '@flashwright/core';
-import type { OptionFieldData } from '@flashwright/stm32-devices';
+import {
+  type FlashRegion,
+  FlashwrightError,
+  type OptionFieldInfo,
+  type OptionValues,
+} from '@flashwright/core';
+import type { OptionFieldData, Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { OptionRegisters } from '../flash/controller.js';
+import { optionRole } from './option-roles.js';
 
 /**
- * Field descriptions for `Device.optionFields()`: named values plus the raw range. The
- * RDP field's level-2 code (0xCC on the lines that have a level 2; F1 has none) is
- * permanent: level 2 can never be regressed and freezes the option bytes (RM0090 §3.7.3
- * "Read protection (RDP)", RM0351 §3.5.1, and the same section in each line's manual).
+ * Field descriptions for `Device.optionFields()`: named values, the raw range and core's
+ * role for the field on this flash layout. The RDP field's level-2 code (0xCC on the lines
+ * that have a level 2; F1 has none) is permanent: level 2 can never be regressed and
+ * freezes the option bytes (RM0090 §3.7.3 "Read protection (RDP)", RM0351 §3.5.1, and the
+ * same section in each line's manual).
  */
-export function optionFieldInfos(fields: readonly OptionFieldData[]): OptionFieldInfo[] {
+export function optionFieldInfos(
+  fields: readonly OptionFieldData[],
+  data: Stm32DeviceData,
+  flash: readonly FlashRegion[],
+): OptionFieldInfo[] {
   return fields.map((f) => {
-    const level2 = f.role === 'rdp' ? f.values?.['2'] : undefined;
+    const level2 = f.role?.kind === 'rdp' ? f.values?.['2'] : undefined;
     return {
       name: f.name,
       description: f.aliases ? `${f.description} (also: ${f.aliases.join(', ')})` : f.description,
       values: f.values,
       min: 0,
       max: maxOf(f),
+      role: optionRole(f, data, flash),
       ...(level2 === undefined ? {} : { isPermanent: (raw: number) => raw === level2 }),
     };
   });

@@ -1,4 +1,4 @@
-import { FlashwrightError } from '@flashwright/core';
+import { FlashwrightError, type ProbeWarning } from '@flashwright/core';
 import {
   firmwareWith,
   formatVersion,
@@ -48,7 +48,7 @@ export function unusableFirmware(version: StLinkVersion): FlashwrightError | und
  * Warnings for firmware that works but lacks things we use (§1.16): shown once at open.
  * Each names the version that brings the missing feature.
  */
-export function firmwareWarnings(version: StLinkVersion): string[] {
+export function firmwareWarnings(version: StLinkVersion): ProbeWarning[] {
   const text = formatVersion(version);
   const missing: string[] = [];
   const note = (feature: FirmwareFeature, what: string): void => {
@@ -77,6 +77,11 @@ export function firmwareWarnings(version: StLinkVersion): string[] {
   }
   if (missing.length === 0) return [];
   return [
-    `ST-Link firmware ${text} lacks: ${missing.join('; ')}. Update it with ST’s STLinkUpgrade.`,
+    {
+      code: 'firmware-outdated',
+      message: `ST-Link firmware ${text} lacks: ${missing.join('; ')}. Update it with ST’s STLinkUpgrade.`,
+      hint: 'Update the probe firmware with ST’s STLinkUpgrade (or STM32CubeProgrammer).',
+      params: { firmware: text },
+    },
   ];
 }

@@ -8,6 +8,7 @@ import {
   type Probe,
   type ProbeInfo,
   type ProbeStats,
+  type ProbeWarning,
   type ResetKind,
 } from '@flashwright/core';
 import { NrstAction } from '../protocol/constants.js';
@@ -37,6 +38,10 @@ export interface StLinkOpenOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** What to do when the RST pin does not reach the target's NRST. */
+const NRST_HINT =
+  'Wire the target’s NRST to the probe’s RST pin (on ST-Link clones that pin often drives SWIM_RST instead; a genuine ST-Link or a fixed clone drives NRST).';
+
 const silentLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
 /**
@@ -49,7 +54,7 @@ export class StLinkProbe implements Probe {
   readonly info: ProbeInfo;
   readonly memory: StLinkMemory;
   readonly core: CoreControl;
-  readonly #warnings: string[];
+  readonly #warnings: ProbeWarning[];
   readonly #openAps = new Set<number>();
   #inDebug = false;
   #closed = false;
@@ -58,7 +63,7 @@ export class StLinkProbe implements Probe {
     readonly driver: StLinkDriver,
     readonly model: StLinkModel | undefined,
     info: ProbeInfo,
-    warnings: string[],
+    warnings: ProbeWarning[],
     private readonly log: Logger,
   ) {
     this.info = info;
@@ -96,17 +101,20 @@ export class StLinkProbe implements Probe {
       const warnings = firmwareWarnings(version);
       const serial = decodeSerial(device.serialNumber);
       if (serial.binary) {
-        warnings.push(
-          `This ST-Link reports a binary serial number (old firmware or a clone); it is shown hex-encoded as ${serial.serial ?? ''}.`,
-        );
+        warnings.push({
+          code: 'clone',
+          message: `This ST-Link reports a binary serial number (old firmware or a clone); it is shown hex-encoded as ${serial.serial ?? ''}.`,
+        });
       }
       const volts = await readTargetVoltage(link, version, signal);
       if (volts !== undefined && volts < LOW_VOLTAGE_V) {
-        warnings.push(
-          `Target voltage reads ${volts.toFixed(2)} V: the target may be unpowered, or VDD is not wired to the probe (clones often cannot measure it).`,
-        );
+        warnings.push({
+          code: 'target-voltage-low',
+          message: `Target voltage reads ${volts.toFixed(2)} V: the target may be unpowered, or VDD is not wired to the probe (clones often cannot measure it).`,
+          params: { volts },
+        });
       }
-      for (const warning of warnings) log.warn(warning);
+      for (const warning of warnings) log.warn(warning.message);
       const info: ProbeInfo = {
         transport: 'stlink',
         name: describe(model, version, serial.binary),
@@ -127,7 +135,7 @@ export class StLinkProbe implements Probe {
     return this.driver.version;
   }
 
-  get warnings(): readonly string[] {
+  get warnings(): readonly ProbeWarning[] {
     return this.#warnings;
   }
 
@@ -170,9 +178,11 @@ export class StLinkProbe implements Probe {
         return this.core.resetSystem(halt, signal);
       case 'core':
         if (await this.core.resetCore(halt, signal)) return;
-        this.#warn(
-          'This core has no core-only reset (AIRCR.VECTRESET is ARMv7-M only); did a system reset instead.',
-        );
+        this.#warn({
+          code: 'other',
+          message:
+            'This core has no core-only reset (AIRCR.VECTRESET is ARMv7-M only); did a system reset instead.',
+        });
         return this.core.resetSystem(halt, signal);
     }
   }
@@ -220,9 +230,12 @@ export class StLinkProbe implements Probe {
     await this.driver.driveNrst(NrstAction.PULSE, signal);
     const dhcsr = await this.core.dhcsr(signal);
     if ((dhcsr & Dhcsr.S_RESET_ST) === 0) {
-      this.#warn(
-        'NRST did not reset the target (on many clones the RST pin drives SWIM_RST, not NRST); used a software reset (SYSRESETREQ) instead.',
-      );
+      this.#warn({
+        code: 'nrst-not-wired',
+        message:
+          'NRST did not reset the target (on many clones the RST pin drives SWIM_RST, not NRST); used a software reset (SYSRESETREQ) instead.',
+        hint: NRST_HINT,
+      });
       await this.core.setResetCatch(false, signal);
       return this.core.resetSystem(halt, signal);
     }
@@ -240,9 +253,12 @@ export class StLinkProbe implements Probe {
     await this.driver.driveNrst(NrstAction.HIGH, signal);
     const dhcsr = await this.core.dhcsr(signal);
     if ((dhcsr & Dhcsr.S_RESET_ST) === 0) {
-      this.#warn(
-        'NRST does not seem to reach the target (clone wiring?); halted it with a software reset (SYSRESETREQ) instead.',
-      );
+      this.#warn({
+        code: 'nrst-not-wired',
+        message:
+          'NRST does not seem to reach the target (clone wiring?); halted it with a software reset (SYSRESETREQ) instead.',
+        hint: NRST_HINT,
+      });
       await this.core.setResetCatch(false, signal);
       return this.core.resetSystem(true, signal);
     }
@@ -274,9 +290,9 @@ export class StLinkProbe implements Probe {
     );
   }
 
-  #warn(message: string): void {
-    this.#warnings.push(message);
-    this.log.warn(message);
+  #warn(warning: ProbeWarning): void {
+    this.#warnings.push(warning);
+    this.log.warn(warning.message);
   }
 
   #checkOpen(): void {

@@ -73,7 +73,7 @@ export async function connectAndIdentify(session: Session): Promise<Device> {
     });
   session.probe = probe;
   session.options.emit({ type: 'probe', info: probe.info, warnings: probe.warnings });
-  for (const warning of probe.warnings) session.log.warn(warning);
+  for (const warning of probe.warnings) session.log.warn(warning.message);
   // "Nothing answers on SWD" gets doctor's explanation with the recipe's settings in it.
   const swd = { speedKhz: recipe.probe.speedKhz, mode: recipe.probe.connect };
   let device: Device;
@@ -92,6 +92,8 @@ export async function connectAndIdentify(session: Session): Promise<Device> {
     type: 'device',
     family: device.family,
     name: device.name,
+    flashSize: device.flashSize,
+    ids: device.ids,
     facts: device.facts,
     notes: device.notes,
     flash: device.flash.map((r) => ({

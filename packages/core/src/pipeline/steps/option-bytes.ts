@@ -5,6 +5,7 @@ import {
   PERMANENT_CONFIRMATION,
 } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
+import { fieldsWithRole } from '../../plugin/option-roles.js';
 import { parseOptionValue } from '../../plugin/option-values.js';
 import type {
   OptionFieldInfo,
@@ -60,7 +61,7 @@ export const optionBytesStep: StepDefinition<OptionBytesOptions> = {
         `write ${describeValues(options.values)} (skipped if already set), then reload the option bytes`,
         ...(fields === undefined
           ? ['values are checked against the chip’s option fields when it is identified']
-          : []),
+          : roleNotes(options, fields)),
         refusal === undefined ? 'confirmed' : `refused: ${refusal.message}`,
       ],
     };
@@ -76,6 +77,10 @@ export const optionBytesStep: StepDefinition<OptionBytesOptions> = {
       return { status: 'skipped', summary: `already set: ${describeValues(options.values)}` };
     const permanent = permanentFields(wanted, fields);
     ctx.confirm(confirmationFor(options, permanent));
+    const bankMode = fieldsWithRole(fields, 'bank-mode')
+      .filter((f) => changes.some(([name]) => name === f.name))
+      .map((f) => f.name);
+    if (bankMode.length > 0) ctx.log.warn(bankModeNote(bankMode));
     await device.writeOptionBytes(Object.fromEntries(changes), ctx.signal, {
       confirmPermanent: permanent.length > 0,
     });
@@ -106,14 +111,47 @@ function planned(
   }
 }
 
-/** "RDP=0xCC" for each field whose wanted raw value the family calls permanent. */
+/**
+ * "LOCK=0x5A" for each field whose wanted raw value the family calls permanent, with the
+ * read-protection level it selects where the field's role says.
+ */
 function permanentFields(wanted: OptionValues, fields: readonly OptionFieldInfo[]): string[] {
   return fields.flatMap((f) => {
     const raw = wanted[f.name];
-    return raw !== undefined && f.isPermanent?.(raw) === true
-      ? [`${f.name}=0x${raw.toString(16).toUpperCase()}`]
-      : [];
+    if (raw === undefined || f.isPermanent?.(raw) !== true) return [];
+    const level =
+      f.role?.kind === 'read-protection' ? ` (read protection level ${f.role.levelOf(raw)})` : '';
+    return [`${f.name}=0x${raw.toString(16).toUpperCase()}${level}`];
   });
+}
+
+/** Plan lines for fields whose role makes a write worth a second look. */
+function roleNotes(options: OptionBytesOptions, fields: readonly OptionFieldInfo[]): string[] {
+  let wanted: OptionValues;
+  try {
+    wanted = resolveValues(options, fields);
+  } catch (error) {
+    if (error instanceof FlashwrightError) return [];
+    throw error;
+  }
+  const written = (kind: 'boot' | 'bank-mode'): string[] =>
+    fieldsWithRole(fields, kind)
+      .filter((f) => wanted[f.name] !== undefined)
+      .map((f) => f.name);
+  const boot = written('boot');
+  const bank = written('bank-mode');
+  return [
+    ...(boot.length === 0
+      ? []
+      : [
+          `${boot.join(', ')} decide where the chip boots: a wrong value starts the ROM bootloader or nothing at all instead of the firmware (\`flashwright doctor\` checks it)`,
+        ]),
+    ...(bank.length === 0 ? [] : [bankModeNote(bank)]),
+  ];
+}
+
+function bankModeNote(names: readonly string[]): string {
+  return `${names.join(', ')} changes the flash layout: connect again before erasing or writing`;
 }
 
 /**
