@@ -163,7 +163,7 @@ test('values are normalised: sizes, addresses, absolute paths, step defaults', a
       : undefined,
   );
   t.deepEqual(parsed, [
-    { mode: 'auto', confirmed: false },
+    { mode: 'auto', confirmed: false, force: false },
     { mode: 'readback' },
     { run: true, kind: 'software' },
     { address: 0x08000000, lengthBytes: 1024 * 1024, file: join(dir, 'out.bin') },

@@ -51,11 +51,57 @@ test('partly covered sectors keep their other bytes (read before erase, written 
   t.deepEqual(after.subarray(104), old.subarray(104, 1024));
   // The next sector was not touched at all.
   t.deepEqual(chip.bytes(BASE + 1024, 1024), old.subarray(1024));
+  // The touched sector is read whole, once: to compare it with the image and to keep the rest.
+  const reads = chip.calls.filter((c) => c.op === 'read');
+  t.deepEqual(reads[0], { op: 'read', address: BASE, length: 1024 });
+  t.deepEqual(reads.slice(1), [{ op: 'read', address: BASE, length: 1024 }], 'then verify');
+});
+
+test('with --force the sector is not compared: only the bytes to keep are read', async (t) => {
+  const chip = new FakeChip();
+  chip.fill(BASE, counting(2048, 0x40));
+  const run = await runRecipe(chip, fullSteps, [[BASE + 100, Uint8Array.of(1, 2, 3, 4)]], {
+    force: true,
+  });
+  t.is(run.error, undefined);
   const reads = chip.calls.filter((c) => c.op === 'read').slice(0, 2);
   t.deepEqual(reads, [
     { op: 'read', address: BASE, length: 100 },
     { op: 'read', address: BASE + 104, length: 920 },
   ]);
+});
+
+test('incremental: a second run of the same image erases and writes nothing, and says so', async (t) => {
+  const chip = new FakeChip();
+  const data = counting(3000);
+  t.is((await runRecipe(chip, fullSteps, [[BASE, data]])).error, undefined);
+  chip.calls.length = 0;
+  const again = await runRecipe(chip, fullSteps, [[BASE, data]]);
+  t.is(again.error, undefined);
+  t.false(chip.ops().includes('erase'));
+  t.false(chip.ops().includes('program'));
+  const ends = again.events.filter((e) => e.type === 'step-end');
+  const erase = ends.find((e) => e.id === 'erase');
+  t.deepEqual(erase?.counts, { erasedSectors: 0, unchangedSectors: 3, comparedBytes: 3072 });
+  t.regex(erase?.summary ?? '', /erased nothing, 3 sectors \(3 KB\) already hold the image/);
+  t.regex(ends.find((e) => e.id === 'write')?.summary ?? '', /nothing to write/);
+  const verify = ends.find((e) => e.id === 'verify');
+  t.regex(verify?.summary ?? '', /^2\.93 KB match the image: compared in 3 sectors before writing/);
+  t.is(verify?.counts?.verifiedBytes, 3000);
+
+  // One byte changed: only its sector is erased and programmed; verify still covers all.
+  chip.calls.length = 0;
+  const changed = Uint8Array.from(data);
+  changed[1500] = (changed[1500] ?? 0) ^ 0xff;
+  const third = await runRecipe(chip, fullSteps, [[BASE, changed]]);
+  t.is(third.error, undefined);
+  t.deepEqual(
+    chip.calls.filter((c) => c.op === 'erase'),
+    [{ op: 'erase', target: [{ start: BASE + 1024, end: BASE + 2048 }] }],
+  );
+  t.deepEqual(chip.bytes(BASE, 3000), changed);
+  const verified = third.events.find((e) => e.type === 'step-end' && e.id === 'verify');
+  t.is(verified?.type === 'step-end' ? verified.counts?.verifiedBytes : undefined, 3000);
 });
 
 test('write units that equal the erased value are not programmed', async (t) => {
@@ -301,6 +347,7 @@ test('dry-run plans sectors from the device database without opening the probe',
   const erase = plan?.type === 'plan' ? plan.steps.find((s) => s.id === 'erase') : undefined;
   t.deepEqual(erase?.lines, [
     'erase 2 sectors (2 KB): 0x08000000..0x080007FF',
+    'first read them back: sectors that already hold the image are neither erased nor written (--force rewrites them)',
     'keep 1.9 KB of existing data in partly covered sectors (read before erase, written back): 0x08000000..0x080003E7, 0x0800044C..0x080007FF',
   ]);
 });

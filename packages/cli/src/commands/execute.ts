@@ -8,6 +8,7 @@ import type { CommandContext, CommandResult } from '../context.js';
 export async function executeRecipe(
   ctx: CommandContext,
   resolved: ResolvedRecipe,
+  run: { readonly force?: boolean | undefined } = {},
 ): Promise<CommandResult> {
   for (const warning of resolved.warnings) ctx.reporter.message('warning', warning);
   const pipeline = await ctx.core.Pipeline.prepare({
@@ -17,6 +18,7 @@ export async function executeRecipe(
     signal: ctx.signal,
     yes: ctx.options.yes === true,
     confirmPhrases: ctx.options.confirm,
+    force: run.force,
   });
   if (ctx.options.dryRun === true) {
     await pipeline.dryRun();
@@ -33,15 +35,18 @@ export async function executeRecipe(
 
 function resultOf(result: PipelineResult): Record<string, unknown> {
   return {
-    steps: result.steps.map(({ index, id, status, summary, bytes, durationMs, virtualMs }) => ({
-      index,
-      id,
-      status,
-      summary,
-      bytes,
-      durationMs: Math.round(durationMs),
-      virtualMs,
-    })),
+    steps: result.steps.map(
+      ({ index, id, status, summary, bytes, counts, durationMs, virtualMs }) => ({
+        index,
+        id,
+        status,
+        summary,
+        bytes,
+        counts,
+        durationMs: Math.round(durationMs),
+        virtualMs,
+      }),
+    ),
     image: result.image,
     virtualMs: result.virtualMs,
     verified: verifiedOf(result),

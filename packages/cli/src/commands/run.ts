@@ -6,6 +6,7 @@ import { executeRecipe, reportRecipe } from './execute.js';
 interface RunOptions extends CommonOptions {
   readonly image?: string;
   readonly speed?: number;
+  readonly force?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -16,13 +17,18 @@ export function registerRun(program: Command): void {
       .description('Run the recipe: connect, erase, write, verify, option bytes, reset'),
   )
     .option('--image <file>', 'image file (overrides the recipe’s image)')
-    .option('--speed <kHz>', 'SWD clock in kHz (overrides probe.speed)', parseInteger);
+    .option('--speed <kHz>', 'SWD clock in kHz (overrides probe.speed)', parseInteger)
+    .option(
+      '--force',
+      'rewrite every sector the image touches; by default sectors that already hold the image are compared and left untouched',
+    );
   withExamples(command, [
     ['flashwright run', 'find flashwright.config.yaml and run it'],
     ['flashwright run --dry-run', 'show the plan: sectors to erase, bytes to write'],
     ['flashwright run -c board.yaml --probe virtual', 'rehearse on virtual hardware'],
     ['flashwright run --json | jq .', 'NDJSON events, summary last (for CI)'],
     ['flashwright run --image build/app.hex --yes', 'another image; confirm destructive steps'],
+    ['flashwright run --force', 'erase and write every touched sector, changed or not'],
   ]);
   command.action(async (recipe: string | undefined, options: RunOptions) =>
     runCommand('run', options, async (ctx) => {
@@ -31,7 +37,7 @@ export function registerRun(program: Command): void {
         flags: { image: options.image, speedKhz: options.speed },
       });
       reportRecipe(ctx, resolved);
-      return executeRecipe(ctx, resolved);
+      return executeRecipe(ctx, resolved, { force: options.force });
     }),
   );
 }

@@ -60,10 +60,16 @@ const eraseOptions = z
         .literal(MASS_ERASE_CONFIRMATION)
         .optional()
         .describe('Confirms a mass erase in the recipe (or pass --yes).'),
+      force: z
+        .boolean()
+        .optional()
+        .describe(
+          'auto: rewrite every touched sector, even one that already holds the image (the same as --force). Default false: such sectors are compared first and left untouched.',
+        ),
     }),
   ])
   .describe(
-    'auto: only the sectors the image touches (partial sectors keep their contents); mass: the whole flash; none: no erase.',
+    'auto: only the sectors the image touches (partial sectors keep their contents; sectors that already hold the image are left untouched); mass: the whole flash; none: no erase.',
   );
 
 const writeOptions = z

@@ -73,6 +73,8 @@ export interface StepEndEvent {
   /** One line: what was done, or why it was skipped. */
   readonly summary: string;
   readonly bytes?: number | undefined;
+  /** Counts the step reports, e.g. { erasedSectors: 1, unchangedSectors: 63 }. */
+  readonly counts?: Readonly<Record<string, number>> | undefined;
   /** Simulated time, when the probe is virtual. */
   readonly virtualMs?: number | undefined;
 }

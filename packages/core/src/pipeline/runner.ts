@@ -168,6 +168,7 @@ export class Pipeline {
         durationMs: Math.round(performance.now() - started),
         summary: outcome.summary,
         bytes: outcome.bytes,
+        counts: outcome.counts,
         virtualMs: virtualAfter === undefined ? undefined : virtualAfter - (virtualBefore ?? 0),
       };
       this.#results.push(end);

@@ -29,6 +29,8 @@ export interface PipelineOptions {
    * `permanently-disable-debug` is the command line's way to confirm a permanent value.
    */
   readonly confirmPhrases?: readonly string[] | undefined;
+  /** --force: rewrite every touched sector, even one that already holds the image. */
+  readonly force?: boolean | undefined;
 }
 
 /**

@@ -34,6 +34,7 @@ export function planContext(
     image: session.image,
     layout,
     log: session.log,
+    force: session.options.force === true,
     refusal: (confirmation) => refusalOf(confirmation, slot.keyPath, session.options),
   };
 }

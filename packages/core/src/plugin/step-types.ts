@@ -28,6 +28,11 @@ export interface RunState {
   readonly expected?: FlashImage | undefined;
   /** The chip's protection as last read; undefined when a step may have changed it. */
   readonly protection?: ProtectionState | undefined;
+  /**
+   * Sectors found to hold the image already (incremental flashing compares before it
+   * erases): left untouched, and counted as verified in the same run.
+   */
+  readonly unchanged?: readonly AddressRange[] | undefined;
 }
 
 /** Where a step stands in the recipe, for its option errors. */
@@ -71,6 +76,8 @@ export interface StepPlanContext {
   /** The flash layout of `target.device` from a family's database (for --dry-run only). */
   readonly layout?: DeviceLayout | undefined;
   readonly log: Logger;
+  /** --force: rewrite every sector the image touches, even one that already holds it. */
+  readonly force: boolean;
   /** The refusal (exit 6) when `confirmation` is not given; undefined when it is. */
   refusal(confirmation: StepConfirmation): FlashwrightError | undefined;
 }
@@ -144,6 +151,8 @@ export interface StepOutcome {
   /** One line: what was done, or why nothing was. */
   readonly summary: string;
   readonly bytes?: number | undefined;
+  /** Counts for the summary, e.g. { unchangedSectors: 63 }. */
+  readonly counts?: Readonly<Record<string, number>> | undefined;
   /** The run state this step leaves: only keys its definition `writes`. */
   readonly state?: Partial<RunState> | undefined;
 }

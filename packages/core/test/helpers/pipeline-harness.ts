@@ -14,6 +14,8 @@ export interface HarnessOptions {
   /** Phrases given with --confirm. */
   readonly confirmPhrases?: readonly string[];
   readonly controller?: AbortController;
+  /** --force: rewrite every touched sector. */
+  readonly force?: boolean;
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
 }
 
@@ -54,6 +56,7 @@ export async function runRecipe(
       signal: controller.signal,
       yes: options.yes ?? false,
       confirmPhrases: options.confirmPhrases,
+      force: options.force,
     });
     if (options.dryRun === true) {
       await pipeline.dryRun();

@@ -5,14 +5,17 @@ import {
   type EraseMode,
 } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
-import type { AddressRange } from '../../image/address-range.js';
+import { planSectors, unchangedSectors, type SectorPlan } from '../../flash/planner.js';
+import { mergeRanges, rangeLength, type AddressRange } from '../../image/address-range.js';
+import { FlashImage } from '../../image/flash-image.js';
 import type {
   StepDefinition,
+  StepFlash,
   StepOutcome,
   StepPlanContext,
   StepRunContext,
 } from '../../plugin/types.js';
-import { chunkRanges, planFlash } from '../flash-plan.js';
+import { chunkRanges } from '../flash-plan.js';
 import { formatBytes, formatRanges } from '../units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
@@ -21,20 +24,26 @@ export interface EraseOptions {
   readonly mode: EraseMode;
   /** `confirm: mass-erase` in the step. */
   readonly confirmed: boolean;
+  /** `force: true`: rewrite every touched sector, as --force does. */
+  readonly force: boolean;
 }
 
-/** Sectors per device call: the pipeline can stop between calls (Ctrl-C). */
+/** Sectors per device call, and bytes per read: the pipeline can stop between calls (Ctrl-C). */
 const ERASE_CHUNK_BYTES = 32 * 1024;
 
 export const eraseStep: StepDefinition<EraseOptions> = {
   id: 'erase',
   description: builtinStepDescription('erase'),
   reads: ['erased', 'protection'],
-  writes: ['erased', 'programImage', 'protection'],
+  writes: ['erased', 'programImage', 'protection', 'unchanged'],
   parseOptions: (raw, at) => {
     const o = parseBuiltinOptions('erase', raw, at.keyPath);
-    if (typeof o === 'string') return { mode: o, confirmed: false };
-    return { mode: o?.mode ?? 'auto', confirmed: o?.confirm === MASS_ERASE_CONFIRMATION };
+    if (typeof o === 'string') return { mode: o, confirmed: false, force: false };
+    return {
+      mode: o?.mode ?? 'auto',
+      confirmed: o?.confirm === MASS_ERASE_CONFIRMATION,
+      force: o?.force === true,
+    };
   },
   confirmation: (options) =>
     options.mode === 'mass'
@@ -64,13 +73,20 @@ export const eraseStep: StepDefinition<EraseOptions> = {
       };
     }
     ensureInsideFlash(image, ctx.layout.flash, ctx.layout.name);
-    const plan = planFlash(image, ctx.layout.flash);
+    const plan = planSectors(image, ctx.layout.flash);
+    const sectors = plan.sectors.map((s) => s.range);
     const lines = [
-      `erase ${plan.sectors.length} sector${plan.sectors.length === 1 ? '' : 's'} (${formatBytes(plan.eraseBytes)}): ${formatRanges(mergeAdjacent(plan.sectors))}`,
+      `erase ${plural(sectors.length, 'sector')} (${formatBytes(plan.eraseBytes)}): ${formatRanges(mergeRanges(sectors))}`,
     ];
-    if (plan.preserveBytes > 0 && writeFollows(ctx)) {
+    if (compares(ctx, options)) {
       lines.push(
-        `keep ${formatBytes(plan.preserveBytes)} of existing data in partly covered sectors (read before erase, written back): ${formatRanges(plan.preserve)}`,
+        'first read them back: sectors that already hold the image are neither erased nor written (--force rewrites them)',
+      );
+    }
+    if (plan.keepBytes > 0 && writeFollows(ctx)) {
+      const keep = plan.sectors.flatMap((s) => s.keep);
+      lines.push(
+        `keep ${formatBytes(plan.keepBytes)} of existing data in partly covered sectors (read before erase, written back): ${formatRanges(keep)}`,
       );
     }
     return { lines, bytes: plan.eraseBytes };
@@ -79,7 +95,7 @@ export const eraseStep: StepDefinition<EraseOptions> = {
     options.mode === 'mass'
       ? massErase(ctx)
       : options.mode === 'auto'
-        ? eraseTouched(ctx, writeFollows(ctx))
+        ? eraseTouched(ctx, options)
         : Promise.resolve({ status: 'skipped', summary: 'erase: none' }),
 };
 
@@ -107,7 +123,15 @@ function writeFollows(ctx: StepPlanContext): boolean {
   return ctx.recipe.steps.slice(ctx.step.index + 1).some((s) => s.id === 'write');
 }
 
-async function eraseTouched(ctx: StepRunContext, preserve: boolean): Promise<StepOutcome> {
+/**
+ * Incremental flashing (J-Flash's "skip unchanged sectors"): with a write to follow and
+ * neither `force` nor --force, each touched sector is read back and compared first.
+ */
+function compares(ctx: StepPlanContext, options: EraseOptions): boolean {
+  return writeFollows(ctx) && !options.force && !ctx.force;
+}
+
+async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise<StepOutcome> {
   const image = ctx.image;
   if (image === undefined)
     throw new FlashwrightError('INTERNAL', 'erase: auto ran without the image');
@@ -123,53 +147,116 @@ async function eraseTouched(ctx: StepRunContext, preserve: boolean): Promise<Ste
   }
   // The probe's flash driver, where it erases, has its own erase blocks: plan with those.
   const flash = await ctx.flash();
-  const full = planFlash(image, flash.regions);
-  const plan = preserve ? full : { ...full, preserve: [], preserveBytes: 0 };
-  ensureNotWriteProtected(protection, plan.sectors, device);
-  const total = plan.preserveBytes + plan.eraseBytes;
+  const plan = planSectors(image, flash.regions);
+  ensureNotWriteProtected(
+    protection,
+    plan.sectors.map((s) => s.range),
+    device,
+  );
+  const compare = compares(ctx, options);
+  const preserve = writeFollows(ctx);
+  // Comparing reads whole sectors, which also gives the bytes to keep; otherwise only the
+  // kept parts of partly covered sectors are read.
+  const toRead = compare
+    ? plan.sectors.map((s) => s.range)
+    : preserve
+      ? plan.sectors.flatMap((s) => s.keep)
+      : [];
+  const readBytes = bytesIn(toRead);
+  const current = await readRanges(ctx, flash, toRead, readBytes + plan.eraseBytes);
 
-  // Partly covered sectors keep their other bytes: read them now, write them back later.
-  let done = 0;
-  const programImage = await image.fillGaps([...plan.sectors], async (gap) => {
-    if (!preserve)
-      return new Uint8Array(gap.end - gap.start).fill(regionErasedValue(device, gap.start));
-    ctx.checkpoint();
-    const length = gap.end - gap.start;
-    const data = await flash.read(gap.start, length, ctx.progress(done, total));
-    done += length;
-    return data;
-  });
+  const unchanged = compare ? unchangedSectors(plan.sectors, image, current) : [];
+  const changed = plan.sectors.filter((s) => !unchanged.includes(s));
+  const programImage = await imageToProgram(image, changed, current, preserve);
 
-  for (const chunk of chunkRanges(plan.sectors, ERASE_CHUNK_BYTES)) {
+  const changedRanges = changed.map((s) => s.range);
+  const erasedBytes = bytesIn(changedRanges);
+  let done = readBytes;
+  for (const chunk of chunkRanges(changedRanges, ERASE_CHUNK_BYTES)) {
     ctx.checkpoint();
-    const bytes = chunk.reduce((sum, r) => sum + (r.end - r.start), 0);
-    await flash.erase(chunk, ctx.progress(done, total));
-    done += bytes;
+    await flash.erase(chunk, ctx.progress(done, readBytes + erasedBytes));
+    done += bytesIn(chunk);
   }
-  const kept =
-    plan.preserveBytes > 0 ? `, kept ${formatBytes(plan.preserveBytes)} of existing data` : '';
+  const keptBytes = preserve ? bytesIn(changed.flatMap((s) => s.keep)) : 0;
+  const unchangedBytes = bytesIn(unchanged.map((s) => s.range));
+  const parts = [
+    changed.length === 0
+      ? 'erased nothing'
+      : `erased ${plural(changed.length, 'sector')} (${formatBytes(erasedBytes)})`,
+    ...(keptBytes > 0 ? [`kept ${formatBytes(keptBytes)} of existing data`] : []),
+    ...(unchanged.length > 0
+      ? [
+          `${plural(unchanged.length, 'sector')} (${formatBytes(unchangedBytes)}) already hold the image: left untouched`,
+        ]
+      : []),
+  ];
   return {
-    status: 'done',
-    summary: `erased ${plan.sectors.length} sector${plan.sectors.length === 1 ? '' : 's'} (${formatBytes(plan.eraseBytes)})${kept}`,
-    bytes: plan.eraseBytes,
-    state: { erased: 'sectors', programImage, protection },
+    status: changed.length === 0 ? 'skipped' : 'done',
+    summary: parts.join(', '),
+    bytes: erasedBytes,
+    counts: {
+      erasedSectors: changed.length,
+      unchangedSectors: unchanged.length,
+      comparedBytes: compare ? readBytes : 0,
+    },
+    state: {
+      erased: 'sectors',
+      programImage,
+      protection,
+      unchanged: unchanged.map((s) => s.range),
+    },
   };
 }
 
-function regionErasedValue(
-  device: { flash: readonly { start: number; end: number; erasedValue: number }[] },
-  address: number,
-): number {
-  return device.flash.find((r) => address >= r.start && address < r.end)?.erasedValue ?? 0xff;
+/** Reads `ranges` (address order) through the flash routes, in pieces with safe points. */
+async function readRanges(
+  ctx: StepRunContext,
+  flash: StepFlash,
+  ranges: readonly AddressRange[],
+  total: number,
+): Promise<FlashImage> {
+  const blocks: [number, Uint8Array][] = [];
+  let done = 0;
+  for (const range of mergeRanges(ranges)) {
+    for (let at = range.start; at < range.end; at += ERASE_CHUNK_BYTES) {
+      ctx.checkpoint();
+      const length = Math.min(ERASE_CHUNK_BYTES, range.end - at);
+      blocks.push([at, await flash.read(at, length, ctx.progress(done, total))]);
+      done += length;
+    }
+  }
+  return FlashImage.from(blocks);
 }
 
-function mergeAdjacent(ranges: readonly AddressRange[]): AddressRange[] {
-  const out: AddressRange[] = [];
-  for (const r of ranges) {
-    const last = out.at(-1);
-    if (last !== undefined && last.end === r.start)
-      out[out.length - 1] = { start: last.start, end: r.end };
-    else out.push(r);
-  }
-  return out;
+/**
+ * What the write step programs: the image in the sectors being erased, with the rest of
+ * each such sector kept from `current` (or left erased when no write follows). Sectors
+ * that already hold the image are left out.
+ */
+function imageToProgram(
+  image: FlashImage,
+  changed: readonly SectorPlan[],
+  current: FlashImage,
+  preserve: boolean,
+): Promise<FlashImage> {
+  const ranges = changed.map((s) => s.range);
+  const inChanged = FlashImage.from(
+    ranges.flatMap((r) => [...image.slice(r).blocks]),
+    { entryPoint: image.entryPoint },
+  );
+  return inChanged.fillGaps(ranges, (gap) => {
+    const erasedValue = changed.find((s) => gap.start >= s.range.start && gap.start < s.range.end)
+      ?.region.erasedValue;
+    return preserve
+      ? current.read(gap.start, gap.end - gap.start)
+      : new Uint8Array(gap.end - gap.start).fill(erasedValue ?? 0xff);
+  });
+}
+
+function bytesIn(ranges: readonly AddressRange[]): number {
+  return ranges.reduce((sum, r) => sum + rangeLength(r), 0);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -21,7 +21,7 @@ const MAX_REPORTED = 16;
 export const verifyStep: StepDefinition<VerifyOptions> = {
   id: 'verify',
   description: builtinStepDescription('verify'),
-  reads: ['expected'],
+  reads: ['expected', 'unchanged'],
   parseOptions: (raw, at) => {
     const o = parseBuiltinOptions('verify', raw, at.keyPath);
     return { mode: typeof o === 'string' ? o : (o?.mode ?? 'readback') };
@@ -42,13 +42,38 @@ export const verifyStep: StepDefinition<VerifyOptions> = {
     if (expected === undefined)
       throw new FlashwrightError('INTERNAL', 'verify ran without the image');
     const device = await ctx.device();
-    if (options.mode === 'crc') {
-      if (device.checksum !== undefined) return verifyCrc(expected, device, ctx);
-      ctx.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
+    let outcome: StepOutcome;
+    if (options.mode === 'crc' && device.checksum !== undefined) {
+      outcome = await verifyCrc(expected, device, ctx);
+    } else {
+      if (options.mode === 'crc')
+        ctx.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
+      outcome = await verifyReadback(expected, device, ctx);
     }
-    return verifyReadback(expected, device, ctx);
+    return withUnchanged(outcome, ctx);
   },
 };
+
+/**
+ * Sectors that the erase step compared with the image in this run, found equal and left
+ * untouched, count as verified: the whole image is covered without reading them twice.
+ */
+function withUnchanged(outcome: StepOutcome, ctx: StepRunContext): StepOutcome {
+  const unchanged = ctx.state.unchanged ?? [];
+  if (unchanged.length === 0 || ctx.image === undefined) return outcome;
+  const image = ctx.image;
+  const bytes = unchanged.reduce((sum, range) => sum + image.slice(range).size, 0);
+  const count = `${unchanged.length} sector${unchanged.length === 1 ? '' : 's'}`;
+  const compared = `compared in ${count} before writing, which were left untouched`;
+  return {
+    ...outcome,
+    summary:
+      outcome.bytes === 0
+        ? `${formatBytes(bytes)} match the image: ${compared}`
+        : `${outcome.summary}; ${formatBytes(bytes)} ${compared}`,
+    counts: { verifiedBytes: (outcome.bytes ?? 0) + bytes, comparedBeforeBytes: bytes },
+  };
+}
 
 async function verifyReadback(
   expected: FlashImage,

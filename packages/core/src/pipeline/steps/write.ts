@@ -1,8 +1,7 @@
 import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
-import { FlashImage } from '../../image/flash-image.js';
-import type { FlashRegion, StepDefinition } from '../../plugin/types.js';
-import { alignToUnits, dropErasedUnits, splitForProgramming } from '../flash-plan.js';
+import type { StepDefinition } from '../../plugin/types.js';
+import { groupRuns, programRuns, runsImage } from '../../flash/planner.js';
 import { formatBytes } from '../units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
@@ -13,7 +12,7 @@ const WRITE_CHUNK_BYTES = 32 * 1024;
 export const writeStep: StepDefinition<null> = {
   id: 'write',
   description: builtinStepDescription('write'),
-  reads: ['programImage', 'protection'],
+  reads: ['programImage', 'protection', 'unchanged'],
   writes: ['expected', 'protection'],
   parseOptions: (raw, at) => {
     parseBuiltinOptions('write', raw, at.keyPath);
@@ -46,46 +45,26 @@ export const writeStep: StepDefinition<null> = {
     const routes = await flash.routes(source.ranges());
     // Plain memory writes need no erase first, and an "erase: none" recipe may not have
     // blanked the memory: there every unit is written, erased-looking or not.
-    const program = await programmable(
-      source,
-      flash.regions,
-      (region) => routes.get(region) === 'memory',
-    );
-    const total = program.size;
+    const runs = programRuns(source, flash.regions, {
+      skipErased: (region) => routes.get(region) !== 'memory',
+    });
+    const total = runs.reduce((sum, r) => sum + r.data.length, 0);
     let done = 0;
-    for (const chunk of splitForProgramming(program, flash.regions, WRITE_CHUNK_BYTES)) {
+    for (const group of groupRuns(runs, flash.regions, WRITE_CHUNK_BYTES)) {
       ctx.checkpoint();
+      const chunk = runsImage(group, source.entryPoint);
       await flash.program(chunk, ctx.progress(done, total));
       done += chunk.size;
     }
     const skipped = source.size - total;
+    const unchanged = ctx.state.unchanged?.length ?? 0;
     return {
-      status: 'done',
-      summary: `wrote ${formatBytes(total)}${skipped > 0 ? ` (skipped ${formatBytes(skipped)} already erased)` : ''}`,
+      status: source.isEmpty ? 'skipped' : 'done',
+      summary: source.isEmpty
+        ? 'nothing to write: every sector the image touches already holds it'
+        : `wrote ${formatBytes(total)}${skipped > 0 ? ` (skipped ${formatBytes(skipped)} already erased)` : ''}${unchanged > 0 ? `; ${unchanged} unchanged sector${unchanged === 1 ? '' : 's'} left alone` : ''}`,
       bytes: total,
       state: { expected: source, protection },
     };
   },
 };
-
-/**
- * Aligns each region's data to its write unit and drops units equal to the erased value,
- * except in regions where `writesEveryUnit` says so.
- */
-export async function programmable(
-  image: FlashImage,
-  flash: readonly FlashRegion[],
-  writesEveryUnit: (region: FlashRegion) => boolean = () => false,
-): Promise<FlashImage> {
-  const parts: [number, Uint8Array][] = [];
-  for (const region of flash) {
-    const inRegion = image.slice(region);
-    if (inRegion.isEmpty) continue;
-    const aligned = await alignToUnits(inRegion, region.writeUnitBytes, region.erasedValue);
-    const kept = writesEveryUnit(region)
-      ? aligned
-      : dropErasedUnits(aligned, region.writeUnitBytes, region.erasedValue);
-    parts.push(...kept.blocks);
-  }
-  return FlashImage.from(parts, { entryPoint: image.entryPoint });
-}
