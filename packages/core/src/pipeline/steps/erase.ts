@@ -186,7 +186,7 @@ async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise
     ...(keptBytes > 0 ? [`kept ${formatBytes(keptBytes)} of existing data`] : []),
     ...(unchanged.length > 0
       ? [
-          `${plural(unchanged.length, 'sector')} (${formatBytes(unchangedBytes)}) already hold the image: left untouched`,
+          `${plural(unchanged.length, 'sector')} (${formatBytes(unchangedBytes)}) already ${unchanged.length === 1 ? 'holds' : 'hold'} the image: left untouched`,
         ]
       : []),
   ];
