@@ -41,6 +41,7 @@ export {
   type AccessWidth,
   type MemoryAccessOptions,
   type MemoryPort,
+  type MemoryPortLimits,
   type PartialWrite,
 } from './ports/memory-port.js';
 export * from './plugin/types.js';

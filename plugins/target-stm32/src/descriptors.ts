@@ -1,6 +1,6 @@
 import type { DeviceDescriptor, DeviceLayout } from '@flashwright/core';
 import { parsePartNumber, stm32Devices, type Stm32DeviceData } from '@flashwright/stm32-devices';
-import { flashRegions, ramRegions, writeUnitOf } from './device/regions.js';
+import { flashRegions, ramRegions } from './device/regions.js';
 import { availableOptionFields } from './options/available-fields.js';
 import { optionFieldInfos } from './options/option-codec.js';
 
@@ -82,7 +82,7 @@ export function layoutOfPart(name: string, flashSizeBytes?: number): DeviceLayou
   );
   return {
     name: `${part.name} (${data.name})`,
-    flash: flashRegions(data, kib, false, writeUnitOf(data, 4)),
+    flash: flashRegions(data, kib, false, 4),
     ram: ramRegions(data),
     // Dual-bank fields included: without a chip, a recipe may name either bank's fields.
     optionFields: optionFieldInfos(availableOptionFields(data, true, kib)),

@@ -68,14 +68,18 @@ test('programming over data that was not erased fails with the family error and 
   }
 });
 
-test('F1 partial half-words at the image edges keep the erased value around them', async (t) => {
+test('a block that is not whole write units is refused: core plans the runs, the device does not pad', async (t) => {
   const rig = await simRig({ device: 'STM32F103RB' });
   try {
     const device = await rig.identify();
     await device.erase([{ start: 0x08000000, end: 0x08000400 }], noProgress);
-    await device.program(imageAt(0x08000101, new Uint8Array([0x12, 0x34, 0x56])), noProgress);
+    const error = await t.throwsAsync(
+      device.program(imageAt(0x08000101, new Uint8Array([0x12, 0x34, 0x56])), noProgress),
+    );
+    t.is((error as { code?: string }).code, 'INTERNAL');
+    t.regex(error?.message ?? '', /0x08000101.*not whole 2-byte write units/);
     const back = await device.read(0x08000100, 6, noProgress);
-    t.deepEqual([...back], [0xff, 0x12, 0x34, 0x56, 0xff, 0xff]);
+    t.deepEqual([...back], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 'nothing was programmed');
   } finally {
     await rig.close();
   }

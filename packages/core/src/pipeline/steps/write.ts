@@ -1,8 +1,10 @@
 import type { RecipeStep } from '../../config/recipe.js';
-import { FlashImage } from '../../image/flash-image.js';
+import { programRuns, runsImage } from '../../flash/planner.js';
+import type { FlashImage } from '../../image/flash-image.js';
 import type { FlashRegion } from '../../plugin/types.js';
+import type { MemoryPortLimits } from '../../ports/memory-port.js';
 import { flashAccessFor } from '../flash-access.js';
-import { alignToUnits, dropErasedUnits, splitForProgramming } from '../flash-plan.js';
+import { splitForProgramming } from '../flash-plan.js';
 import { formatBytes } from '../units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
@@ -34,14 +36,16 @@ export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
     ensureInsideFlash(source, device.flash, device.name);
     ensureNotWriteProtected(state, source.ranges(), device);
 
-    const access = flashAccessFor(device, session.requireProbe(), session.log);
+    const probe = session.requireProbe();
+    const access = flashAccessFor(device, probe, session.log);
     const routes = await access.routesFor(source.ranges(), session.signal);
     // Plain memory writes need no erase first, and an "erase: none" recipe may not have
     // blanked the memory: there every unit is written, erased-looking or not.
-    const program = await programmable(
+    const program = programmable(
       source,
       access.flash,
       (region) => routes.get(region)?.kind === 'memory',
+      probe.memory.limits,
     );
     const total = program.size;
     let done = 0;
@@ -63,23 +67,20 @@ export const writeStep: StepHandler<Extract<RecipeStep, { id: 'write' }>> = {
 };
 
 /**
- * Aligns each region's data to its write unit and drops units equal to the erased value,
- * except in regions where `writesEveryUnit` says so.
+ * The program runs of the planner (flash/planner.ts) as one image: each region's data in
+ * whole write units, erased stretches left out where that saves time on this probe (its
+ * declared transfer cost), except in regions where `writesEveryUnit` says so. Every block
+ * the device receives is one run.
  */
-export async function programmable(
+export function programmable(
   image: FlashImage,
   flash: readonly FlashRegion[],
   writesEveryUnit: (region: FlashRegion) => boolean = () => false,
-): Promise<FlashImage> {
-  const parts: [number, Uint8Array][] = [];
-  for (const region of flash) {
-    const inRegion = image.slice(region);
-    if (inRegion.isEmpty) continue;
-    const aligned = await alignToUnits(inRegion, region.writeUnitBytes, region.erasedValue);
-    const kept = writesEveryUnit(region)
-      ? aligned
-      : dropErasedUnits(aligned, region.writeUnitBytes, region.erasedValue);
-    parts.push(...kept.blocks);
-  }
-  return FlashImage.from(parts, { entryPoint: image.entryPoint });
+  limits?: MemoryPortLimits,
+): FlashImage {
+  const runs = programRuns(image, flash, {
+    skipErased: (region) => !writesEveryUnit(region),
+    transfer: limits === undefined ? undefined : { startUs: limits.transferStartUs },
+  });
+  return runsImage(runs, image.entryPoint);
 }
