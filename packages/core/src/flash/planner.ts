@@ -223,14 +223,16 @@ export function dataSpans(
   const spans: AddressRange[] = [];
   let spanStart = -1;
   let lastDataEnd = -1;
-  for (let offset = 0, end = 0; offset < data.length; offset = end) {
-    end = Math.min(offset + cellBytes - (offset === 0 ? phase : 0), data.length);
-    if (isAll(data, offset, end, erasedValue)) continue;
-    if (spanStart >= 0 && offset - lastDataEnd >= minGap) {
+  for (let offset = 0; offset < data.length;) {
+    const end = Math.min(offset + cellBytes - (offset === 0 ? phase : 0), data.length);
+    const start = offset;
+    offset = end;
+    if (isAll(data, start, end, erasedValue)) continue;
+    if (spanStart >= 0 && start - lastDataEnd >= minGap) {
       spans.push({ start: spanStart, end: lastDataEnd });
       spanStart = -1;
     }
-    if (spanStart < 0) spanStart = offset;
+    if (spanStart < 0) spanStart = start;
     lastDataEnd = end;
   }
   if (spanStart >= 0) spans.push({ start: spanStart, end: lastDataEnd });

@@ -231,7 +231,7 @@ export class Stm32Device implements Device {
         if (start % unit !== 0 || end % unit !== 0) {
           throw new FlashwrightError(
             'INTERNAL',
-            `Program run ${formatRange({ start, end })} is not whole ${unit}-byte write units: ${this.name} programs the runs core's flash planner makes, which are`,
+            `Program run ${formatRange({ start, end })} of ${this.name} is not whole ${unit}-byte write units; core's flash planner makes only runs that are`,
             { details: { range: { start, end }, writeUnitBytes: unit } },
           );
         }

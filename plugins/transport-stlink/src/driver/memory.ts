@@ -50,7 +50,7 @@ export class StLinkMemory implements MemoryPort {
     this.limits = portLimits(driver.link.endpoints.packetBytes);
   }
 
-  #limits(direction: 'read' | 'write'): TransferLimits {
+  #commandLimits(direction: 'read' | 'write'): TransferLimits {
     return {
       max8Bytes: maxMemory8Bytes(this.driver.version, direction),
       maxWordBytes: MAX_MEMORY_WORD_BYTES,
@@ -63,7 +63,12 @@ export class StLinkMemory implements MemoryPort {
     options: MemoryAccessOptions = {},
   ): Promise<Uint8Array> {
     const out = new Uint8Array(length);
-    for (const piece of planTransfers(address, length, options.width, this.#limits('read'))) {
+    for (const piece of planTransfers(
+      address,
+      length,
+      options.width,
+      this.#commandLimits('read'),
+    )) {
       const data = await this.driver.readMemory(
         piece.width,
         piece.address,
@@ -79,7 +84,12 @@ export class StLinkMemory implements MemoryPort {
 
   /** A busy target cutting a command short is reported for the whole write (PartialWrite). */
   async write(address: number, data: Uint8Array, options: MemoryAccessOptions = {}): Promise<void> {
-    for (const piece of planTransfers(address, data.length, options.width, this.#limits('write'))) {
+    for (const piece of planTransfers(
+      address,
+      data.length,
+      options.width,
+      this.#commandLimits('write'),
+    )) {
       try {
         await this.driver.writeMemory(
           piece.width,
