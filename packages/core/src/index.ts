@@ -137,9 +137,7 @@ export {
   formatByExtension,
 } from './pipeline/plugin-set.js';
 export {
-  alignToUnits,
   chunkRanges,
-  dropErasedUnits,
   planFlash,
   splitForProgramming,
   type FlashPlan,
