@@ -41,6 +41,7 @@ export {
   type AccessWidth,
   type MemoryAccessOptions,
   type MemoryPort,
+  type MemoryPortLimits,
   type PartialWrite,
 } from './ports/memory-port.js';
 export * from './plugin/types.js';
@@ -142,13 +143,20 @@ export {
   formatByExtension,
 } from './pipeline/plugin-set.js';
 export {
-  alignToUnits,
   chunkRanges,
-  dropErasedUnits,
   planFlash,
   splitForProgramming,
   type FlashPlan,
 } from './pipeline/flash-plan.js';
+export {
+  groupRuns,
+  planSectors,
+  programRuns,
+  runsImage,
+  unchangedSectors,
+  type ProgramRun,
+  type SectorPlan,
+} from './flash/planner.js';
 export { loadImage, loadImages } from './pipeline/load-image.js';
 export { builtinSteps } from './pipeline/steps/builtin-steps.js';
 export { outputFormatFor, writeImageFile, type WriteImageOptions } from './pipeline/steps/read.js';

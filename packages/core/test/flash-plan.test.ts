@@ -1,9 +1,7 @@
 import test from 'ava';
 import {
   FlashImage,
-  alignToUnits,
   chunkRanges,
-  dropErasedUnits,
   planFlash,
   splitForProgramming,
   type FlashRegion,
@@ -67,38 +65,6 @@ test('planFlash reports data outside the flash', (t) => {
     { start: B + 12 * 1024, end: B + 12 * 1024 + 4 },
     { start: 0x20000000, end: 0x20000004 },
   ]);
-});
-
-test('alignToUnits pads to whole units and joins blocks sharing a unit', async (t) => {
-  const aligned = await alignToUnits(
-    FlashImage.from([
-      [B + 1, Uint8Array.of(1)],
-      [B + 6, Uint8Array.of(2)],
-      [B + 17, Uint8Array.of(3, 4)],
-    ]),
-    8,
-    0xff,
-  );
-  t.deepEqual(
-    [...aligned.blocks].map(([a, d]) => [a - B, [...d]]),
-    [
-      [0, [0xff, 1, 0xff, 0xff, 0xff, 0xff, 2, 0xff]],
-      [16, [0xff, 3, 4, 0xff, 0xff, 0xff, 0xff, 0xff]],
-    ],
-  );
-});
-
-test('dropErasedUnits removes blank units and splits blocks around them', (t) => {
-  const data = new Uint8Array(16).fill(0xff);
-  data[1] = 0;
-  data[13] = 7;
-  const kept = dropErasedUnits(FlashImage.from([[B, data]]), 4, 0xff);
-  t.deepEqual(kept.ranges(), [
-    { start: B, end: B + 4 },
-    { start: B + 12, end: B + 16 },
-  ]);
-  const zeroErased = dropErasedUnits(FlashImage.from([[B, new Uint8Array(8)]]), 4, 0x00);
-  t.true(zeroErased.isEmpty, 'on STM32L0/L1 the erased value is 0x00');
 });
 
 test('chunkRanges groups ranges up to a size; a large range is a chunk of its own', (t) => {

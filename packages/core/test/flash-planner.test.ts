@@ -17,7 +17,10 @@ function region(
   start: number,
   sectorBytes: readonly number[],
   options: Partial<
-    Pick<FlashRegion, 'erasedValue' | 'writeUnitBytes' | 'programUsPerUnit' | 'name'>
+    Pick<
+      FlashRegion,
+      'erasedValue' | 'writeUnitBytes' | 'programUsPerUnit' | 'programPageBytes' | 'name'
+    >
   > = {},
 ): FlashRegion {
   const sectors = [];
@@ -34,6 +37,7 @@ function region(
     erasedValue: options.erasedValue ?? 0xff,
     writeUnitBytes: options.writeUnitBytes ?? 4,
     programUsPerUnit: options.programUsPerUnit,
+    programPageBytes: options.programPageBytes,
   };
 }
 
@@ -254,4 +258,57 @@ test('unchangedSectors: a sector whose current bytes equal the image is unchange
 test('dataSpans with no skipping returns the whole range', (t) => {
   t.deepEqual(dataSpans(filled(16, 0xff), 4, 0xff, Infinity), [{ start: 0, end: 16 }]);
   t.deepEqual(dataSpans(new Uint8Array(0), 4, 0xff, Infinity), []);
+});
+
+/** STM32L1: 4-byte words, erased to 0, programmed 32 at a time as a 128-byte half-page. */
+const l1 = (): FlashRegion[] => [
+  region(BASE, pages(4, 256), {
+    writeUnitBytes: 4,
+    erasedValue: 0x00,
+    programPageBytes: 128,
+    programUsPerUnit: 3280 / 32,
+  }),
+];
+
+test('program pages: runs are cut only at page boundaries, whole erased pages are skipped', (t) => {
+  const data = new Uint8Array(512);
+  data.set(counting(8), 0); // page 0 (bytes 0-127): data, then 120 erased bytes
+  data.set(counting(8), 120);
+  // page 1 (128-255) all erased, page 2 (256-383) erased but for one word at 300.
+  data.set(counting(4), 300);
+  const runs = programRuns(image([BASE, data]), l1(), {
+    skipErased: () => true,
+    transfer: { startUs: 250 },
+  });
+  // Erased words inside a page are written through (programming the page costs the same);
+  // the erased page between is skipped, so both runs start and end on half-pages.
+  t.deepEqual(runsOf(runs), [
+    [BASE, 128],
+    [BASE + 256, 128],
+  ]);
+  // Without program pages the same image falls apart at word granularity.
+  const words = [region(BASE, pages(4, 256), { writeUnitBytes: 4, erasedValue: 0x00 })];
+  t.is(programRuns(image([BASE, data]), words, skipAll).length, 3);
+});
+
+test('program pages: data starting part-way into a page starts the run there, cut at the next page', (t) => {
+  const data = new Uint8Array(300);
+  data.set(counting(4), 0); // BASE + 100: inside page 0
+  data.set(counting(4), 296); // BASE + 396: page 3, two erased pages after the first
+  const runs = programRuns(image([BASE + 100, data]), l1(), skipAll);
+  t.deepEqual(runsOf(runs), [
+    [BASE + 100, 28],
+    [BASE + 384, 16],
+  ]);
+});
+
+test('minSkipBytes counts whole program pages at the page’s programming time', (t) => {
+  const [flash] = l1();
+  // A half-page takes 3.28 ms: longer than any transfer start, so one erased page is skipped.
+  t.is(minSkipBytes(flash!, { startUs: 2000 }), 128);
+  t.is(minSkipBytes(flash!, { startUs: 7000 }), 384);
+  t.is(minSkipBytes(flash!, undefined), 128);
+  // A page that is not whole units is ignored: the write unit decides.
+  const odd = region(BASE, [1024], { writeUnitBytes: 8, programPageBytes: 12 });
+  t.is(minSkipBytes(odd, undefined), 8);
 });

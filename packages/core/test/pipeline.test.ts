@@ -127,6 +127,30 @@ test('unaligned image data is padded to whole write units', async (t) => {
   t.deepEqual(chip.bytes(BASE, 6), Uint8Array.of(0xff, 0xff, 0xff, 9, 9, 0xff));
 });
 
+test('the device gets the planner’s runs: short erased gaps written through at the probe’s transfer cost, long ones skipped, every run whole units', async (t) => {
+  // 2 ms to start a transfer, 80 us per 8-byte unit: erased gaps under 200 bytes cost less
+  // to program than to skip.
+  const chip = new FakeChip({ writeUnitBytes: 8, programUsPerUnit: 80, transferStartUs: 2000 });
+  const data = new Uint8Array(2048).fill(0xff);
+  data.set(counting(16), 0);
+  data.set(counting(16), 64); // a 48-byte gap: written through
+  data.set(counting(16), 1500); // a 1420-byte gap: skipped
+  const odd = Uint8Array.of(7, 7); // at BASE + 3003: padded to its unit
+  const run = await runRecipe(chip, fullSteps, [
+    [BASE, data],
+    [BASE + 3003, odd],
+  ]);
+  t.is(run.error, undefined);
+  const programmed = chip.calls.flatMap((c) => (c.op === 'program' ? c.ranges : []));
+  t.deepEqual(programmed, [
+    { start: BASE, end: BASE + 80 },
+    { start: BASE + 1496, end: BASE + 1520 },
+    { start: BASE + 3000, end: BASE + 3008 },
+  ]);
+  t.deepEqual(chip.bytes(BASE, 80), data.subarray(0, 80));
+  t.deepEqual(chip.bytes(BASE + 3000, 8), Uint8Array.of(0xff, 0xff, 0xff, 7, 7, 0xff, 0xff, 0xff));
+});
+
 test('a read-protected chip without an unprotect step is refused with exit 6 and a hint', async (t) => {
   const chip = new FakeChip({ readLevel: 1 });
   const run = await runRecipe(chip, fullSteps, [[BASE, counting(16)]]);

@@ -1,6 +1,6 @@
 import type { DeviceDescriptor, DeviceLayout } from '@flashwright/core';
 import { parsePartNumber, stm32Devices, type Stm32DeviceData } from '@flashwright/stm32-devices';
-import { flashRegions, ramRegions, writeUnitOf } from './device/regions.js';
+import { flashRegions, ramRegions } from './device/regions.js';
 import { availableOptionFields } from './options/available-fields.js';
 import { optionFieldInfos } from './options/option-codec.js';
 
@@ -80,7 +80,7 @@ export function layoutOfPart(name: string, flashSizeBytes?: number): DeviceLayou
     flashSizeBytes !== undefined ? flashSizeBytes / 1024 : (part.flashKiB ?? data.maxFlashKiB),
     flashSizeBytes !== undefined ? Number.POSITIVE_INFINITY : data.maxFlashKiB,
   );
-  const flash = flashRegions(data, kib, false, writeUnitOf(data, 4));
+  const flash = flashRegions(data, kib, false, 4);
   return {
     name: `${part.name} (${data.name})`,
     flash,

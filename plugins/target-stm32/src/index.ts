@@ -8,7 +8,6 @@ export { resolveFlashSize, readFlashSizeRegister, type FlashSize } from './ident
 export { correctDevId, decodeIdcode, idcodeCandidates, IdcodeAddress } from './identify/idcode.js';
 export { Stm32Device } from './device/stm32-device.js';
 export { matchesDeviceName, deviceName } from './device/naming.js';
-export { planProgramRuns, nonErasedSpans, type ProgramRun } from './flash/program-plan.js';
 
 /** The plugin factory the loader calls (`target.family: stm32`). */
 export function plugin(): FlashwrightPlugin {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bytesEqual, type AddressRange } from '@flashwright/core';
+import { bytesEqual, FlashImage, type AddressRange, type FlashProgress } from '@flashwright/core';
 import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
 /** Sectors of the device that the range touches. */
@@ -68,14 +68,18 @@ test('programming over data that was not erased fails with the family error and 
   }
 });
 
-test('F1 partial half-words at the image edges keep the erased value around them', async (t) => {
+test('a block that is not whole write units is refused: core plans the runs, the device does not pad', async (t) => {
   const rig = await simRig({ device: 'STM32F103RB' });
   try {
     const device = await rig.identify();
     await device.erase([{ start: 0x08000000, end: 0x08000400 }], noProgress);
-    await device.program(imageAt(0x08000101, new Uint8Array([0x12, 0x34, 0x56])), noProgress);
+    const error = await t.throwsAsync(
+      device.program(imageAt(0x08000101, new Uint8Array([0x12, 0x34, 0x56])), noProgress),
+    );
+    t.is((error as { code?: string }).code, 'INTERNAL');
+    t.regex(error?.message ?? '', /0x08000101.*not whole 2-byte write units/);
     const back = await device.read(0x08000100, 6, noProgress);
-    t.deepEqual([...back], [0xff, 0x12, 0x34, 0x56, 0xff, 0xff]);
+    t.deepEqual([...back], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 'nothing was programmed');
   } finally {
     await rig.close();
   }
@@ -93,6 +97,42 @@ test('L1: words outside whole half-pages are programmed one by one', async (t) =
     t.true(bytesEqual(back, data));
     const around = await device.read(0x08000070, 8, noProgress);
     t.deepEqual([...around], [0, 0, 0, 0, 0, 0, 0, 0], 'erased value 0 before the image');
+  } finally {
+    await rig.close();
+  }
+});
+
+test('each block is one run as given: progress moves with the port, a range once the run’s status is clean', async (t) => {
+  const rig = await simRig({ device: 'STM32F411RE' });
+  try {
+    const device = await rig.identify();
+    const base = 0x08000000;
+    await device.erase([{ start: base, end: base + 0x8000 }], noProgress);
+    // An erased 4 KiB stretch inside the first block is programmed through, not skipped:
+    // skipping is core's decision, made before the device is called.
+    const first = pattern(0x6000, 4);
+    first.fill(0xff, 0x2000, 0x3000);
+    const second = pattern(0x400, 5);
+    const image = FlashImage.from([
+      [base, first],
+      [base + 0x7000, second],
+    ]);
+    const events: FlashProgress[] = [];
+    await device.program(image, (p) => events.push(p));
+    t.deepEqual(
+      events.flatMap((p) => (p.range ? [p.range] : [])),
+      [
+        { start: base, end: base + 0x6000 },
+        { start: base + 0x7000, end: base + 0x7400 },
+      ],
+      'one range per run, in order',
+    );
+    const moving = events.filter((p) => p.range === undefined).map((p) => p.doneBytes);
+    t.true(moving.length >= 4, 'the 24 KiB run reports its 6 KiB transfers');
+    t.true(moving.every((n, i) => i === 0 || n >= moving[i - 1]!));
+    t.is(events.at(-1)?.doneBytes, 0x6400);
+    t.true(events.every((p) => p.totalBytes === 0x6400));
+    t.true(bytesEqual(await device.read(base, 0x6000, noProgress), first));
   } finally {
     await rig.close();
   }

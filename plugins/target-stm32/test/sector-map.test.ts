@@ -46,3 +46,19 @@ test('F4 parallelism follows the target voltage', (t) => {
   t.regex(unknown.note ?? '', /unknown/);
   t.is(parallelismFor(findStm32Device(0x410)!, 3.3).bytes, 1, 'fixed-unit families ignore it');
 });
+
+test('regions carry how the controller programs: the datasheet time per write unit, and the L0/L1 half-page', (t) => {
+  const timing = (devId: number, parallelism: number) => {
+    const [region] = flashRegions(findStm32Device(devId)!, 64, false, parallelism);
+    return [region?.writeUnitBytes, region?.programUsPerUnit, region?.programPageBytes];
+  };
+  t.deepEqual(timing(0x410, 1), [2, 52.5, undefined], 'F103: half-word');
+  t.deepEqual(timing(0x431, 4), [4, 16, undefined], 'F411 at x32');
+  t.deepEqual(timing(0x431, 2), [2, 16, undefined], 'F411 at x16: the same time per write');
+  t.deepEqual(timing(0x415, 1), [8, 81.7, undefined], 'L476: double word');
+  t.deepEqual(timing(0x450, 8), [32, 100, undefined], 'H743 at x64');
+  t.deepEqual(timing(0x450, 4), [32, 130, undefined], 'H743 at x32');
+  // L1: a 128-byte half-page of 32 words in 3.28 ms; L0: 16 words in the same time.
+  t.deepEqual(timing(0x429, 1), [4, 3280 / 32, 128], 'L151xxA');
+  t.deepEqual(timing(0x417, 1), [4, 3280 / 16, 64], 'L053');
+});

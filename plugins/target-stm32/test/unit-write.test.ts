@@ -158,3 +158,56 @@ test('no progress, or an error that says nothing about progress, comes through u
   t.is(await t.throwsAsync(writeUnits(BASE, new Uint8Array(64), options(gone.memory))), lost);
   t.is(gone.writes.length, 1);
 });
+
+/** A port that moves 20 bytes a transfer and tells onProgress after each (`cut`: a busy stop). */
+function piecewisePort(cut?: number) {
+  const landed: number[] = [];
+  const memory: MemoryPort = {
+    read: () => Promise.reject(new Error('not used')),
+    read32: () => Promise.reject(new Error('not used')),
+    write32: () => Promise.reject(new Error('not used')),
+    write(address, data, o) {
+      for (let done = 0; done < data.length;) {
+        const end = Math.min(done + 20, data.length);
+        if (cut !== undefined && address - BASE + end > cut) {
+          const writtenBytes = cut - (address - BASE);
+          cut = undefined;
+          const partial = { address, lengthBytes: data.length, writtenBytes, uncertainBytes: 0 };
+          return Promise.reject(withPartialWrite(busy(), partial));
+        }
+        landed.push(address - BASE + end);
+        done = end;
+        o?.onProgress?.(done);
+      }
+      return Promise.resolve();
+    },
+  };
+  return { memory, landed };
+}
+
+test('progress counts from the start of the data, across a restart after a busy stop', async (t) => {
+  const { memory } = piecewisePort(48);
+  const seen: number[] = [];
+  await writeUnits(BASE, new Uint8Array(100), {
+    ...options(memory),
+    onProgress: (n) => seen.push(n),
+  });
+  // 20 and 40 land, the stop at 48 resumes at 48 (a unit boundary), then 68, 88, 100.
+  t.deepEqual(seen, [20, 40, 68, 88, 100]);
+});
+
+test('an abort stops the write where a transfer ends on a whole unit, never inside one', async (t) => {
+  const { memory, landed } = piecewisePort();
+  const controller = new AbortController();
+  const error: unknown = await writeUnits(BASE, new Uint8Array(200), {
+    ...options(memory),
+    signal: controller.signal,
+    onProgress: () => controller.abort(),
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.is((error as { name?: string } | undefined)?.name, 'AbortError');
+  // 20 is inside the third double word; 40 ends the fifth: the write stops there.
+  t.deepEqual(landed, [20, 40]);
+});

@@ -5,6 +5,7 @@ import {
   type Logger,
   type MemoryAccessOptions,
   type MemoryPort,
+  type MemoryPortLimits,
 } from '@flashwright/core';
 import {
   encodeReadMemory,
@@ -21,6 +22,9 @@ import type { TransferLimits } from './transfer-limits.js';
 
 /** Writes at least this big are read back once per new size, to catch silent truncation. */
 export const VERIFY_NEW_WRITE_SIZE_FROM_BYTES = 64;
+
+/** What one more packet costs (see GdbMemoryPort.limits). */
+const PACKET_START_US = 2000;
 
 export interface GdbMemoryPortOptions {
   readonly client: RspClient;
@@ -70,7 +74,8 @@ function faultError(
 
 /**
  * Target memory through a GDB server: "m" reads, "X" or "M" writes, split at the
- * server's packet size and at whatever smaller size it turns out to accept.
+ * server's packet size and at whatever smaller size it turns out to accept. `onProgress`
+ * hears of each packet that finished.
  */
 export class GdbMemoryPort implements MemoryPort {
   readonly #client: RspClient;
@@ -85,6 +90,24 @@ export class GdbMemoryPort implements MemoryPort {
     this.#binaryWrites = options.binaryWrites;
     this.#ensureHalted = options.ensureHalted;
     this.#log = options.log;
+  }
+
+  /**
+   * The largest write one packet carries now (the server's packet size, less what failed;
+   * "X" data may need escapes, "M" takes two characters a byte). The server picks its own
+   * access widths, so the port asks no alignment. A packet is a round trip to the server and
+   * whatever its own probe does with it: assumed to be a full-speed USB probe's two 1 ms
+   * frames (USB 2.0 §8.4.3.1), as the ST-Link port counts.
+   */
+  get limits(): MemoryPortLimits {
+    const header = writeHexHeaderBytes(0xffffffff, this.#limits.maxPayloadBytes);
+    const room = this.#limits.maxPayloadBytes - header;
+    const perPacket = this.#binaryWrites ? room : Math.floor(room / 2);
+    return {
+      maxTransferBytes: Math.max(1, Math.min(this.#limits.writeCapBytes, perPacket)),
+      alignBytes: 1,
+      transferStartUs: PACKET_START_US,
+    };
   }
 
   /** Whether writes currently use "X"; falls back to "M" when the server refuses X. */
@@ -112,6 +135,7 @@ export class GdbMemoryPort implements MemoryPort {
       );
       out.set(bytes, offset);
       offset += bytes.length;
+      options.onProgress?.(offset);
     }
     return out;
   }
@@ -131,6 +155,7 @@ export class GdbMemoryPort implements MemoryPort {
         options.signal,
       );
       offset += done;
+      if (done > 0) options.onProgress?.(offset);
     }
   }
 

@@ -161,3 +161,32 @@ test('memory access on a running target halts it first', async (t) => {
   t.false(probe.running);
   t.true(server.received.includes('c'));
 });
+
+test('the port declares its limits from the packet size and the write encoding in use', async (t) => {
+  const binary = await open({ packetSize: 0x104 }); // 256 payload bytes
+  // "X" + 8 address digits + "," + 3 length digits + ":" leave 242 bytes of unescaped data.
+  t.deepEqual(binary.probe.memory.limits, {
+    maxTransferBytes: 242,
+    alignBytes: 1,
+    transferStartUs: 2000,
+  });
+  const hex = await open({ binaryWrites: false, packetSize: 0x104 });
+  await hex.probe.memory.write(0x08000000, pattern(8));
+  t.false(hex.probe.memory.binaryWrites);
+  t.is(hex.probe.memory.limits.maxTransferBytes, 121, 'two hex digits a byte');
+});
+
+test('onProgress hears each write and read packet, growing to the length', async (t) => {
+  const { server, probe } = await open({ binaryWrites: false, packetSize: 0x104 });
+  const data = pattern(500);
+  const written: number[] = [];
+  await probe.memory.write(0x08000000, data, { onProgress: (n) => written.push(n) });
+  const packets = server.received.filter((p) => p.startsWith('M'));
+  t.is(written.length, packets.length);
+  t.true(written.length > 1);
+  t.true(written.every((n, i) => i === 0 || n > written[i - 1]!));
+  t.is(written.at(-1), 500);
+  const read: number[] = [];
+  t.deepEqual(await probe.memory.read(0x08000000, 500, { onProgress: (n) => read.push(n) }), data);
+  t.deepEqual(read, [128, 256, 384, 500]);
+});

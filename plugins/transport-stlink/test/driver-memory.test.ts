@@ -186,3 +186,65 @@ test('a short SWD WAIT storm is retried away; a long one is TARGET_NO_RESPONSE, 
   t.regex(error?.message ?? '', /WAIT/);
   t.true(Date.now() - started < 5000, 'bounded retries');
 });
+
+test('the port declares its limits: 6144-byte word transfers, and two USB exchanges per transfer at the bus speed it runs at', async (t) => {
+  for (const [probe, startUs] of [
+    ['stlink-v2', 2000],
+    ['stlink-v2-1', 2000],
+    ['stlink-v3', 250],
+  ] as const) {
+    const r = await connected({ probe });
+    t.deepEqual(
+      r.probe.memory.limits,
+      { maxTransferBytes: 6144, alignBytes: 4, transferStartUs: startUs },
+      probe,
+    );
+    await r.close();
+  }
+});
+
+test('onProgress hears each command of a split write and read, and ends at the length', async (t) => {
+  const r = await connected();
+  t.teardown(() => r.close());
+  const data = pattern(6144 * 2 + 10, 5);
+  const written: number[] = [];
+  await r.probe.memory.write(RAM + 2, data, { onProgress: (n) => written.push(n) });
+  // 2 bytes 8-bit up to the first aligned word, then 32-bit commands of 6144, 6144 and 8.
+  t.deepEqual(written, [2, 6146, 12290, 12298]);
+  t.is(written.at(-1), data.length);
+  const read: number[] = [];
+  t.deepEqual(
+    await r.probe.memory.read(RAM + 2, data.length, { onProgress: (n) => read.push(n) }),
+    data,
+  );
+  t.is(read.at(-1), data.length);
+  t.true(
+    read.every((n, i) => i === 0 || n > read[i - 1]!),
+    'growing',
+  );
+});
+
+test('an error thrown by onProgress ends the write after that command, nothing more is sent', async (t) => {
+  const r = await connected();
+  t.teardown(() => r.close());
+  await r.probe.memory.write(RAM, new Uint8Array(6144 * 2).fill(0xaa));
+  const stop = new Error('stop here');
+  const error = await t.throwsAsync(
+    r.probe.memory.write(RAM, new Uint8Array(6144 * 2).fill(0x55), {
+      width: 32,
+      onProgress: () => {
+        throw stop;
+      },
+    }),
+  );
+  t.is(error, stop);
+  const back = await r.probe.memory.read(RAM, 6144 * 2);
+  t.true(
+    back.subarray(0, 6144).every((b) => b === 0x55),
+    'the first command was done',
+  );
+  t.true(
+    back.subarray(6144).every((b) => b === 0xaa),
+    'the second was never sent',
+  );
+});

@@ -106,6 +106,7 @@ export interface ProgramRunsOptions {
  * so programming it changes nothing), never crossing a region (bank) boundary, and
  * stretches of erased units left out where skipping them saves time: a gap shorter than
  * what the flash programs while the probe starts another transfer is written through.
+ * In a region with program pages, runs are cut at page boundaries only.
  */
 export function programRuns(
   image: FlashImage,
@@ -115,6 +116,7 @@ export function programRuns(
   const runs: ProgramRun[] = [];
   for (const region of flash) {
     const unit = Math.max(1, region.writeUnitBytes);
+    const page = programPageOf(region);
     const skip = options.skipErased(region);
     const minGap = skip ? minSkipBytes(region, options.transfer) : Infinity;
     const aligned = mergeRanges(
@@ -128,7 +130,8 @@ export function programRuns(
     );
     for (const range of aligned) {
       const data = image.read(range.start, range.end - range.start, region.erasedValue);
-      for (const span of dataSpans(data, unit, region.erasedValue, minGap)) {
+      const phase = range.start % page;
+      for (const span of dataSpans(data, page, region.erasedValue, minGap, phase)) {
         runs.push({ address: range.start + span.start, data: data.subarray(span.start, span.end) });
       }
     }
@@ -179,38 +182,58 @@ function sectorAt(flash: readonly FlashRegion[], address: number): AddressRange 
 }
 
 /**
- * Erased stretches shorter than this are programmed rather than skipped: the flash
- * programs them in about the time one more transfer takes to start.
+ * What the planner skips or keeps as one: the region's program page (L0/L1 half-page), or
+ * its write unit where it has none (or declares one that is not whole units).
  */
-export function minSkipBytes(region: FlashRegion, transfer: TransferCost | undefined): number {
+function programPageOf(region: FlashRegion): number {
   const unit = Math.max(1, region.writeUnitBytes);
-  const perUnitUs = region.programUsPerUnit;
-  if (transfer === undefined || perUnitUs === undefined || perUnitUs <= 0) return unit;
-  return Math.max(unit, Math.ceil(transfer.startUs / perUnitUs) * unit);
+  const page = region.programPageBytes;
+  return page !== undefined && page > unit && page % unit === 0 ? page : unit;
 }
 
 /**
- * Offsets [start, end) of the units that hold data. Erased stretches of at least `minGap`
- * bytes split runs; shorter ones stay inside (Infinity: nothing is skipped).
+ * Erased stretches shorter than this are programmed rather than skipped: the flash
+ * programs them in about the time one more transfer takes to start. Where the region has
+ * a program page, only whole pages are ever skipped.
+ */
+export function minSkipBytes(region: FlashRegion, transfer: TransferCost | undefined): number {
+  const unit = Math.max(1, region.writeUnitBytes);
+  const page = programPageOf(region);
+  const perUnitUs = region.programUsPerUnit;
+  if (transfer === undefined || perUnitUs === undefined || perUnitUs <= 0) return page;
+  const perPageUs = perUnitUs * (page / unit);
+  return Math.max(page, Math.ceil(transfer.startUs / perPageUs) * page);
+}
+
+/**
+ * Offsets [start, end) of the stretches that hold data, in cells of `cellBytes` (write
+ * units, or program pages) whose first one is `phase` bytes short (data that starts
+ * part-way into a page): spans start and end on cell boundaries or the data's ends.
+ * Erased stretches of at least `minGap` bytes split spans; shorter ones stay inside
+ * (Infinity: nothing is skipped).
  */
 export function dataSpans(
   data: Uint8Array,
-  unitBytes: number,
+  cellBytes: number,
   erasedValue: number,
   minGap: number,
+  phase = 0,
 ): AddressRange[] {
   if (minGap === Infinity) return data.length === 0 ? [] : [{ start: 0, end: data.length }];
   const spans: AddressRange[] = [];
   let spanStart = -1;
   let lastDataEnd = -1;
-  for (let offset = 0; offset < data.length; offset += unitBytes) {
-    if (isAll(data, offset, Math.min(offset + unitBytes, data.length), erasedValue)) continue;
-    if (spanStart >= 0 && offset - lastDataEnd >= minGap) {
+  for (let offset = 0; offset < data.length;) {
+    const end = Math.min(offset + cellBytes - (offset === 0 ? phase : 0), data.length);
+    const start = offset;
+    offset = end;
+    if (isAll(data, start, end, erasedValue)) continue;
+    if (spanStart >= 0 && start - lastDataEnd >= minGap) {
       spans.push({ start: spanStart, end: lastDataEnd });
       spanStart = -1;
     }
-    if (spanStart < 0) spanStart = offset;
-    lastDataEnd = Math.min(offset + unitBytes, data.length);
+    if (spanStart < 0) spanStart = start;
+    lastDataEnd = end;
   }
   if (spanStart >= 0) spans.push({ start: spanStart, end: lastDataEnd });
   return spans;

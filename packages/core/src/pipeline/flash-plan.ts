@@ -1,6 +1,5 @@
 import {
   type AddressRange,
-  mergeRanges,
   rangeLength,
   rangesOverlap,
   subtractRanges,
@@ -10,7 +9,7 @@ import type { FlashRegion } from '../plugin/types.js';
 
 /**
  * The pure part of flashing: which sectors an image touches, which bytes of them must be
- * preserved, how the data splits into write units. No hardware here, so it is tested alone
+ * preserved, how the data splits into device calls. No hardware here, so it is tested alone
  * and the same code plans `--dry-run`.
  */
 export interface FlashPlan {
@@ -54,58 +53,6 @@ function clip(range: AddressRange, to: AddressRange): AddressRange {
 /** The region that holds `address`, if any. */
 export function regionAt(flash: readonly FlashRegion[], address: number): FlashRegion | undefined {
   return flash.find((r) => address >= r.start && address < r.end);
-}
-
-/**
- * Extends every block to whole write units (aligned to `unitBytes`), padding with `fill`.
- * Blocks that share a unit are joined, never overlapped.
- */
-export async function alignToUnits(
-  image: FlashImage,
-  unitBytes: number,
-  fill: number,
-): Promise<FlashImage> {
-  if (unitBytes <= 1) return image;
-  const cover = mergeRanges(
-    image.ranges().map((r) => ({
-      start: Math.floor(r.start / unitBytes) * unitBytes,
-      end: Math.ceil(r.end / unitBytes) * unitBytes,
-    })),
-  );
-  return image.fillGaps(cover, fill);
-}
-
-/**
- * Drops write units whose bytes all equal the erased value: programming them changes
- * nothing on erased flash, and skipping them saves time (padding, empty tables).
- * The image must already be aligned to `unitBytes`.
- */
-export function dropErasedUnits(
-  image: FlashImage,
-  unitBytes: number,
-  erasedValue: number,
-): FlashImage {
-  const unit = Math.max(1, unitBytes);
-  const kept: [number, Uint8Array][] = [];
-  for (const [start, data] of image.blocks) {
-    let runStart = -1;
-    for (let offset = 0; offset <= data.length; offset += unit) {
-      const end = Math.min(offset + unit, data.length);
-      const blank = offset < data.length && isAll(data, offset, end, erasedValue);
-      const inData = offset < data.length && !blank;
-      if (inData && runStart < 0) runStart = offset;
-      if (!inData && runStart >= 0) {
-        kept.push([start + runStart, data.subarray(runStart, offset)]);
-        runStart = -1;
-      }
-    }
-  }
-  return FlashImage.from(kept, { entryPoint: image.entryPoint });
-}
-
-function isAll(data: Uint8Array, from: number, to: number, value: number): boolean {
-  for (let i = from; i < to; i++) if (data[i] !== value) return false;
-  return true;
 }
 
 /**

@@ -103,7 +103,7 @@ export interface StepFlash {
   routes(ranges: readonly AddressRange[]): Promise<ReadonlyMap<FlashRegion, FlashRouteKind>>;
   /** Erases whole sectors of `regions`, or everything. */
   erase(target: readonly AddressRange[] | 'mass', progress: ProgressCallback): Promise<void>;
-  /** Programs erased flash; the image is aligned to write units (`alignToUnits`). */
+  /** Programs erased flash: each block a run of whole write units from the planner. */
   program(image: FlashImage, progress: ProgressCallback): Promise<void>;
   read(address: number, length: number, progress: ProgressCallback): Promise<Uint8Array>;
 }

@@ -201,10 +201,20 @@ export interface FlashRegion {
   /** Smallest programmable unit in bytes (2 on F1, 8 on L4, 32 on H7). */
   readonly writeUnitBytes: number;
   /**
-   * Typical time to program one write unit, in microseconds (the datasheet's figure), so
-   * that the planner writes short erased gaps through instead of starting a new transfer.
+   * Typical time to program one write unit, in microseconds (the datasheet's figure; where
+   * the controller programs a page of units at once, the page's time shared among its
+   * units), so that the planner writes short erased gaps through instead of starting a new
+   * transfer.
    */
   readonly programUsPerUnit?: number | undefined;
+  /**
+   * Where the controller programs a page of write units, aligned, in the time of one unit
+   * (STM32L0/L1 half-page: 64 or 128 bytes of 4-byte words), its size in bytes, a multiple
+   * of writeUnitBytes. The planner then cuts runs only at page boundaries and skips erased
+   * stretches only as whole pages, so that no run ends part-way into a page it could have
+   * programmed whole. Undefined: every write unit stands alone.
+   */
+  readonly programPageBytes?: number | undefined;
 }
 
 export interface ProtectionState {
@@ -477,7 +487,13 @@ export interface Device {
     progress: ProgressCallback,
     signal?: AbortSignal,
   ): Promise<void>;
-  /** Programs erased flash. The image is aligned to write units; erased-value units may be skipped. */
+  /**
+   * Programs erased flash: each block of the image as one run, exactly as given (a block over
+   * the boundary of two touching regions, banks, is cut there). Core plans the runs
+   * (flash/planner.ts): whole write units, erased stretches already left out; a device
+   * refuses a block that is not whole write units as a contract violation (INTERNAL).
+   * Progress ranges name only bytes known to be programmed.
+   */
   program(image: FlashImage, progress: ProgressCallback, signal?: AbortSignal): Promise<void>;
   read(
     address: number,

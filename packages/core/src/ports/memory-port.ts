@@ -17,7 +17,36 @@ export interface MemoryAccessOptions {
    * decides where to go on (a flash algorithm at the start of a program unit, or nowhere).
    */
   readonly idempotent?: boolean;
+  /**
+   * Called as the port's transfers finish, with the bytes of this access done so far
+   * (counted from its address, growing): a long access the port splits still shows progress.
+   * Written bytes are on the bus, which says nothing yet about what a flash controller made
+   * of them. An error it throws ends the access there and comes out of the call unchanged:
+   * the bytes reported were done, none after them was sent (how a caller stops at a point
+   * of its choosing, e.g. Ctrl-C between program units).
+   */
+  readonly onProgress?: (doneBytes: number) => void;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * What the port's transfers are like, for callers that plan (core's flash planner): the port
+ * splits every access at these limits itself, so no caller needs to know them to be correct,
+ * only to be fast.
+ */
+export interface MemoryPortLimits {
+  /** Largest data phase of one transfer in bytes; longer accesses become several transfers. */
+  readonly maxTransferBytes: number;
+  /**
+   * Address and length alignment at which the port moves data at its full width; the
+   * unaligned edges of an access cost extra, narrower transfers (1: no such alignment).
+   */
+  readonly alignBytes: number;
+  /**
+   * What starting one more transfer costs, in microseconds (USB round trips, a packet's
+   * reply), whatever its size: the price of cutting a long write in two.
+   */
+  readonly transferStartUs: number;
 }
 
 /**
@@ -70,10 +99,13 @@ export function partialWriteOf(
 
 /**
  * Target memory as seen through a probe (MEM-AP on SWD, or a GDB server). Implementations
- * split transfers at their own size and alignment limits; callers ask for what they need.
+ * split transfers at their own size and alignment limits (and declare them: `limits`);
+ * callers ask for what they need, in one call.
  * Reads may be retried freely; writes follow MemoryAccessOptions.idempotent.
  */
 export interface MemoryPort {
+  /** The port's transfer limits; undefined where the port cannot tell. */
+  readonly limits?: MemoryPortLimits | undefined;
   read(address: number, length: number, options?: MemoryAccessOptions): Promise<Uint8Array>;
   write(address: number, data: Uint8Array, options?: MemoryAccessOptions): Promise<void>;
   read32(address: number, signal?: AbortSignal): Promise<number>;

@@ -29,6 +29,10 @@ export interface FakeChipOptions {
   readonly sectors?: number;
   readonly erasedValue?: number;
   readonly writeUnitBytes?: number;
+  /** The region's programUsPerUnit. */
+  readonly programUsPerUnit?: number;
+  /** The probe's memory port declares this transfer start cost (MemoryPort.limits). */
+  readonly transferStartUs?: number;
   readonly readLevel?: 0 | 1 | 2;
   /** Programming any byte at this address fails (FLASH_PROGRAM_FAILED). */
   readonly failProgramAt?: number;
@@ -62,13 +66,16 @@ export class FakeChip {
 
   constructor(readonly config: FakeChipOptions = {}) {
     this.name = config.name ?? 'FAKE-16K';
-    this.region = uniformFlashRegion({
-      base: config.base ?? 0x08000000,
-      sectorBytes: config.sectorBytes ?? 1024,
-      sectors: config.sectors ?? 16,
-      erasedValue: config.erasedValue ?? 0xff,
-      writeUnitBytes: config.writeUnitBytes ?? 4,
-    });
+    this.region = {
+      ...uniformFlashRegion({
+        base: config.base ?? 0x08000000,
+        sectorBytes: config.sectorBytes ?? 1024,
+        sectors: config.sectors ?? 16,
+        erasedValue: config.erasedValue ?? 0xff,
+        writeUnitBytes: config.writeUnitBytes ?? 4,
+      }),
+      programUsPerUnit: config.programUsPerUnit,
+    };
     this.flash = new Uint8Array(this.region.end - this.region.start).fill(this.region.erasedValue);
     this.readLevel = config.readLevel ?? 0;
   }
@@ -194,7 +201,11 @@ export class FakeChip {
   }
 
   probe(): Probe {
+    const startUs = this.config.transferStartUs;
     const memory: MemoryPort = {
+      ...(startUs === undefined
+        ? {}
+        : { limits: { maxTransferBytes: 1024, alignBytes: 4, transferStartUs: startUs } }),
       read: () => Promise.reject(new Error('not used')),
       write: () => Promise.reject(new Error('not used')),
       read32: () => Promise.resolve(0),

@@ -1,13 +1,19 @@
 import type { AddressRange, FlashRegion } from '@flashwright/core';
 import { bankLayout, type Stm32DeviceData } from '@flashwright/stm32-devices';
+import { programTiming } from '../flash/program-times.js';
 
-/** The flash regions (one per bank) of a device of `flashKiB`, with its programming unit. */
+/**
+ * The flash regions (one per bank) of a device of `flashKiB`, with how it programs: the
+ * write unit at this parallelism (writeUnitOf), its typical time and the L0/L1 half-page.
+ */
 export function flashRegions(
   data: Stm32DeviceData,
   flashKiB: number,
   dualBank: boolean,
-  writeUnitBytes: number,
+  parallelismBytes: number,
 ): FlashRegion[] {
+  const writeUnitBytes = writeUnitOf(data, parallelismBytes);
+  const timing = programTiming(data, writeUnitBytes, parallelismBytes);
   const banks = bankLayout(data, flashKiB, { dualBank });
   return banks.map((bank, i) => {
     const sectors: AddressRange[] = [];
@@ -23,6 +29,8 @@ export function flashRegions(
       sectors,
       erasedValue: data.erasedValue,
       writeUnitBytes,
+      programUsPerUnit: timing.usPerUnit,
+      programPageBytes: timing.pageBytes,
     };
   });
 }

@@ -21,9 +21,7 @@ import {
   throwIfAborted,
 } from '@flashwright/core';
 import { type OptionFieldData, type Stm32DeviceData } from '@flashwright/stm32-devices';
-import type { ControllerContext, FlashController, SectorRef } from '../flash/controller.js';
-import { minSkipBytesFor } from '../flash/create-controller.js';
-import { planProgramRuns } from '../flash/program-plan.js';
+import type { FlashController, ProgramRun, SectorRef } from '../flash/controller.js';
 import {
   decodeOptionFields,
   encodeOptionFields,
@@ -44,7 +42,6 @@ export interface Stm32DeviceInit {
   readonly ids: Readonly<Record<string, string>>;
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   readonly notes: readonly string[];
-  readonly controllerContext: ControllerContext;
   readonly controller: FlashController | undefined;
 }
 
@@ -64,7 +61,6 @@ export class Stm32Device implements Device {
   readonly #target: TargetContext;
   readonly #controller: FlashController | undefined;
   readonly #fields: readonly OptionFieldData[];
-  readonly #minSkipBytes: number;
 
   constructor(init: Stm32DeviceInit) {
     this.data = init.data;
@@ -79,7 +75,6 @@ export class Stm32Device implements Device {
     this.#controller = init.controller;
     const flashKiB = init.flash.reduce((n, r) => n + (r.end - r.start), 0) / 1024;
     this.#fields = availableOptionFields(init.data, init.flash.length > 1, flashKiB);
-    this.#minSkipBytes = minSkipBytesFor(init.controllerContext);
   }
 
   matches(deviceName: string): boolean {
@@ -191,6 +186,12 @@ export class Stm32Device implements Device {
     }
   }
 
+  /**
+   * Programs each block of `image` as one run, exactly as given: core planned the runs
+   * (whole write units inside one bank) and dropped what needs no programming. Progress
+   * moves as the port's transfers finish; a range is reported once the controller's status
+   * after its run showed no error.
+   */
   async program(
     image: FlashImage,
     progress: ProgressCallback,
@@ -198,33 +199,55 @@ export class Stm32Device implements Device {
   ): Promise<void> {
     const controller = this.controller('Programming');
     this.checkInsideFlash(image);
+    const banks = this.runsByBank(image);
     await this.ensureHalted(signal);
-    const region = this.flash[0];
-    if (!region) return;
-    const plan = planProgramRuns(image, {
-      unitBytes: region.writeUnitBytes,
-      erasedValue: region.erasedValue,
-      minSkipBytes: this.#minSkipBytes,
-      boundaries: this.flash.map((r) => r.start),
-    });
-    const runBytes = plan.runs.reduce((n, r) => n + r.data.length, 0);
-    const scale = runBytes === 0 ? 1 : plan.totalBytes / runBytes;
-    let finishedRuns = 0;
-    for (const run of plan.runs) {
-      let reported = 0;
+    const totalBytes = image.size;
+    let finished = 0;
+    let reported = 0;
+    const report = (doneBytes: number, range?: AddressRange): void => {
+      reported = Math.max(reported, doneBytes);
+      progress({ operation: 'program', range, doneBytes: reported, totalBytes });
+    };
+    for (const runs of banks) {
       await controller.program(
-        run,
-        (bytes) => {
-          const range = { start: run.address + reported, end: run.address + bytes };
-          reported = bytes;
-          const doneBytes = Math.round((finishedRuns + bytes) * scale);
-          progress({ operation: 'program', range, doneBytes, totalBytes: plan.totalBytes });
+        runs,
+        {
+          sent: (_run, bytes) => report(finished + bytes),
+          done: (run) => {
+            finished += run.data.length;
+            report(finished, { start: run.address, end: run.address + run.data.length });
+          },
         },
         signal,
       );
-      finishedRuns += run.data.length;
     }
-    progress({ operation: 'program', doneBytes: plan.totalBytes, totalBytes: plan.totalBytes });
+  }
+
+  /**
+   * The image's blocks as runs, grouped by bank; a block over the boundary of two touching
+   * banks is cut there (an image joins touching blocks, so it cannot hold them apart). A
+   * block that is not whole write units breaks the contract with core's planner, which never
+   * sends one (INTERNAL).
+   */
+  private runsByBank(image: FlashImage): ProgramRun[][] {
+    const banks = this.flash.map((): ProgramRun[] => []);
+    for (const [address, data] of image.blocks) {
+      for (const [bank, region] of this.flash.entries()) {
+        const start = Math.max(address, region.start);
+        const end = Math.min(address + data.length, region.end);
+        if (start >= end) continue;
+        const unit = region.writeUnitBytes;
+        if (start % unit !== 0 || end % unit !== 0) {
+          throw new FlashwrightError(
+            'INTERNAL',
+            `Program run ${formatRange({ start, end })} of ${this.name} is not whole ${unit}-byte write units; core's flash planner makes only runs that are`,
+            { details: { range: { start, end }, writeUnitBytes: unit } },
+          );
+        }
+        banks[bank]?.push({ address: start, data: data.subarray(start - address, end - address) });
+      }
+    }
+    return banks.filter((runs) => runs.length > 0);
   }
 
   async read(

@@ -2,7 +2,20 @@ import type { AddressRange, FlashRegion, Logger, MemoryPort } from '@flashwright
 import type { OptionRegisterName, Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { TargetClock } from './flash-clock.js';
 import type { ProtectedRanges } from './status-flags.js';
-import type { ProgramRun } from './program-plan.js';
+
+/** A stretch to program as core planned it: whole write units inside one bank. */
+export interface ProgramRun {
+  readonly address: number;
+  readonly data: Uint8Array;
+}
+
+/** What a controller tells while it programs runs. */
+export interface RunProgress {
+  /** Bytes of `run` the port has put on the bus so far; not yet known to be programmed. */
+  sent(run: ProgramRun, bytes: number): void;
+  /** `run` is programmed: the controller's status after it showed no error. */
+  done(run: ProgramRun): void;
+}
 
 /** One erase unit: its bank, its index within the bank, and the bytes it covers. */
 export interface SectorRef {
@@ -41,9 +54,11 @@ export interface ControllerContext {
 }
 
 /**
- * A host-driven flash algorithm for one controller family. Methods that change flash leave
- * the controller locked when they return or throw. An AbortSignal is honoured between units
- * (never inside a started erase or program), so Ctrl-C stops at a safe point.
+ * A host-driven flash algorithm for one controller family: sequences only, no planning (core
+ * plans what to program, the memory port splits transfers at the probe's limits). Methods
+ * that change flash leave the controller locked when they return or throw. An AbortSignal is
+ * honoured between units (never inside a started erase or program), so Ctrl-C stops at a
+ * safe point.
  */
 export interface FlashController {
   /** Erases the given sectors in order; `done` is called as each one is known to be erased. */
@@ -54,8 +69,12 @@ export interface FlashController {
   ): Promise<void>;
   /** Erases a whole bank (bank mass erase, or every page where the family has none). */
   eraseBank(bank: number, signal?: AbortSignal): Promise<void>;
-  /** Programs a run that lies within one bank; `done` gets the bytes finished so far. */
-  program(run: ProgramRun, done: (bytes: number) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * Programs runs that lie in one bank, in order, each handed to the port in one write and
+   * its status checked once after it: the error flags are sticky (set by hardware, cleared
+   * only by writing 1), so a unit that failed anywhere in the run still shows at its end.
+   */
+  program(runs: readonly ProgramRun[], progress: RunProgress, signal?: AbortSignal): Promise<void>;
   readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters>;
   /** Programs the registers given, then loads them (which may reset the chip and reattach). */
   writeOptionRegisters(values: OptionRegisters, signal?: AbortSignal): Promise<void>;
@@ -73,8 +92,10 @@ export const Timeouts = {
   optionMs: 60_000,
 } as const;
 
-/** Largest data phase of one probe memory write (ST-Link: 6144 bytes for 16/32-bit access). */
-export const CHUNK_BYTES = 6144;
+/** The bytes a run covers, for messages and status errors. */
+export function runRange(run: ProgramRun): AddressRange {
+  return { start: run.address, end: run.address + run.data.length };
+}
 
 /** RDP level from the RDP byte: level-0 code, level-2 code, anything else is level 1. */
 export function rdpLevelOf(data: Stm32DeviceData, rdpByte: number): 0 | 1 | 2 {

@@ -27,22 +27,3 @@ export function createController(ctx: ControllerContext): FlashController | unde
       return undefined;
   }
 }
-
-/**
- * Skip threshold for erased stretches inside an image: a new probe transfer costs about two
- * USB round trips (~2 ms on full-speed probes), so erased gaps shorter than what programming
- * does in that time are written through. Programming speeds: targets.md §7.
- */
-export function minSkipBytesFor(ctx: ControllerContext): number {
-  switch (ctx.data.controller.kind) {
-    case 'f0-f1-f3':
-      return 128; // 26 us per byte
-    case 'f2-f4-f7':
-    case 'h7':
-      return 1024; // 3-4 us per byte
-    case 'l0-l1':
-      return ctx.data.halfPageBytes ?? 128; // half-page granularity
-    default:
-      return 256; // 10 us per byte
-  }
-}

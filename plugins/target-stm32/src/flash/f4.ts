@@ -1,17 +1,18 @@
 import { type AddressRange, throwIfAborted } from '@flashwright/core';
 import {
-  CHUNK_BYTES,
   type ControllerContext,
   type FlashController,
   type OptionRegisters,
+  type ProgramRun,
   type ProtectionInfo,
+  type RunProgress,
   type SectorRef,
   Timeouts,
   rdpLevelOf,
+  runRange,
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
-import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -147,33 +148,33 @@ export class F4Controller implements FlashController {
   }
 
   /**
-   * Programs with the PSIZE width: one probe transfer per chunk; writes while BSY stall the
-   * bus (Black Magic Debug's stm32f4.c relies on the same), status checked once per chunk.
+   * Programs with the PSIZE width: each run one port write; writes while BSY stall the bus
+   * (Black Magic Debug's stm32f4.c relies on the same). The status is checked once per run:
+   * the error flags are "Cleared by writing 1" (RM0090 FLASH_SR), and a write that breaks
+   * the rules sets one and is not performed (RM0090 §3.5.4 "Programming errors").
    */
   async program(
-    run: ProgramRun,
-    done: (bytes: number) => void,
+    runs: readonly ProgramRun[],
+    progress: RunProgress,
     signal?: AbortSignal,
   ): Promise<void> {
     const width = (this.ctx.parallelismBytes * 8) as 8 | 16 | 32;
     await this.unlocked(async () => {
       await this.ctx.memory.write32(this.base + CR, CR_PG | this.psize);
-      for (const chunk of chunkOffsets(run.data.length, CHUNK_BYTES, this.ctx.parallelismBytes)) {
+      for (const run of runs) {
         throwIfAborted(signal);
-        const range: AddressRange = {
-          start: run.address + chunk.start,
-          end: run.address + chunk.end,
-        };
-        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(run.address, run.data, {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width,
           unitBytes: this.ctx.parallelismBytes,
           unitName: `${width}-bit unit`,
+          onProgress: (bytes) => progress.sent(run, bytes),
+          signal,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
-        done(chunk.end);
+        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
+        progress.done(run);
       }
     });
   }

@@ -1,17 +1,19 @@
 import { type AddressRange, throwIfAborted } from '@flashwright/core';
 import {
-  CHUNK_BYTES,
   type ControllerContext,
   type FlashController,
   type OptionRegisters,
+  type ProgramRun,
   type ProtectionInfo,
+  type RunProgress,
   type SectorRef,
   Timeouts,
+  bankOf,
   rdpLevelOf,
+  runRange,
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
-import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -143,42 +145,37 @@ export class FpecController implements FlashController {
   }
 
   /**
-   * Half-word programming. The whole chunk goes out as one probe transfer of 16-bit writes:
-   * a write to flash while BSY stalls the bus until the previous half-word is done (the
-   * same assumption Black Magic Debug's stm32f1.c makes), so no per-unit polling is needed.
-   * The status is checked once per chunk.
+   * Half-word programming. Each run goes out as one port write of 16-bit accesses: a write
+   * to flash while BSY stalls the bus until the previous half-word is done (the same
+   * assumption Black Magic Debug's stm32f1.c makes), so no per-unit polling is needed.
+   * The status is checked once per run: PGERR and WRPRTERR stay set until written with 1
+   * (PM0075, FLASH_SR: "Reset by writing 1"), so a half-word that failed shows at the end.
    */
   async program(
-    run: ProgramRun,
-    done: (bytes: number) => void,
+    runs: readonly ProgramRun[],
+    progress: RunProgress,
     signal?: AbortSignal,
   ): Promise<void> {
-    const bank = this.bankOfAddress(run.address);
-    await this.unlocked(bank, async (base) => {
+    const first = runs[0];
+    if (first === undefined) return;
+    await this.unlocked(bankOf(this.ctx.banks, first.address), async (base) => {
       await this.ctx.memory.write32(base + CR, CR_PG);
-      for (const chunk of chunkOffsets(run.data.length, CHUNK_BYTES, 2)) {
+      for (const run of runs) {
         throwIfAborted(signal);
-        const range: AddressRange = {
-          start: run.address + chunk.start,
-          end: run.address + chunk.end,
-        };
-        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(run.address, run.data, {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width: 16,
           unitBytes: 2,
           unitName: 'half-word',
+          onProgress: (bytes) => progress.sent(run, bytes),
+          signal,
         });
         const status = await this.wait(base, Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
-        done(chunk.end);
+        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
+        progress.done(run);
       }
     });
-  }
-
-  private bankOfAddress(address: number): number {
-    const index = this.ctx.banks.findIndex((b) => address >= b.start && address < b.end);
-    return Math.max(0, index);
   }
 
   async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {

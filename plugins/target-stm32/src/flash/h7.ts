@@ -1,18 +1,20 @@
 import { type AddressRange, FlashwrightError, throwIfAborted } from '@flashwright/core';
 import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import {
-  CHUNK_BYTES,
   type ControllerContext,
   type FlashController,
   type OptionRegisters,
+  type ProgramRun,
   type ProtectionInfo,
+  type RunProgress,
   type SectorRef,
   Timeouts,
+  bankOf,
   rdpLevelOf,
+  runRange,
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
-import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { hex, waitNotBusy } from './wait.js';
@@ -167,27 +169,23 @@ export class H7Controller implements FlashController {
   /**
    * Flash words (32 bytes on H74x/H72x, 16 on H7A/B) written with consecutive 32-bit
    * accesses; a full word starts programming, and the next word waits in the write queue.
+   * A run is one port write and one status check: the error flags stay set until cleared
+   * through FLASH_CCR (RM0433 FLASH_SR1), so a failed word shows at the end.
    */
   async program(
-    run: ProgramRun,
-    done: (bytes: number) => void,
+    runs: readonly ProgramRun[],
+    progress: RunProgress,
     signal?: AbortSignal,
   ): Promise<void> {
+    const first = runs[0];
+    if (first === undefined) return;
     const word =
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 32;
-    const bank = Math.max(
-      0,
-      this.ctx.banks.findIndex((b) => run.address >= b.start && run.address < b.end),
-    );
-    await this.unlocked(bank, async (base) => {
+    await this.unlocked(bankOf(this.ctx.banks, first.address), async (base) => {
       await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
-      for (const chunk of chunkOffsets(run.data.length, CHUNK_BYTES, word)) {
+      for (const run of runs) {
         throwIfAborted(signal);
-        const range: AddressRange = {
-          start: run.address + chunk.start,
-          end: run.address + chunk.end,
-        };
-        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(run.address, run.data, {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width: 32,
@@ -199,10 +197,12 @@ export class H7Controller implements FlashController {
             await this.ctx.memory.write32(base + CR, this.psize);
             await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
           },
+          onProgress: (bytes) => progress.sent(run, bytes),
+          signal,
         });
         const status = await this.wait(base, Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
-        done(chunk.end);
+        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
+        progress.done(run);
       }
     });
   }

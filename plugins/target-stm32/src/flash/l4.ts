@@ -1,18 +1,19 @@
 import { type AddressRange, throwIfAborted } from '@flashwright/core';
 import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import {
-  CHUNK_BYTES,
   type ControllerContext,
   type FlashController,
   type OptionRegisters,
+  type ProgramRun,
   type ProtectionInfo,
+  type RunProgress,
   type SectorRef,
   Timeouts,
   rdpLevelOf,
+  runRange,
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
-import { chunkOffsets, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -200,24 +201,21 @@ export class L4Controller implements FlashController {
   /**
    * Double-word (quad-word on U5) programming with 32-bit writes: the operation starts when
    * the last word of a unit arrives, and writes while BSY stall the bus (Black Magic Debug's
-   * stm32l4.c streams the same way), so a chunk is one probe transfer and one status check.
+   * stm32l4.c streams the same way), so a run is one port write and one status check: the
+   * error flags are "Cleared by writing 1" (RM0351 FLASH_SR), so a failed unit shows at the end.
    */
   async program(
-    run: ProgramRun,
-    done: (bytes: number) => void,
+    runs: readonly ProgramRun[],
+    progress: RunProgress,
     signal?: AbortSignal,
   ): Promise<void> {
     const unit =
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 8;
     await this.unlocked(async () => {
       await this.ctx.memory.write32(this.reg('CR'), CR_PG);
-      for (const chunk of chunkOffsets(run.data.length, CHUNK_BYTES, unit)) {
+      for (const run of runs) {
         throwIfAborted(signal);
-        const range: AddressRange = {
-          start: run.address + chunk.start,
-          end: run.address + chunk.end,
-        };
-        await writeUnits(range.start, run.data.subarray(chunk.start, chunk.end), {
+        await writeUnits(run.address, run.data, {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width: 32,
@@ -229,10 +227,12 @@ export class L4Controller implements FlashController {
             await this.ctx.memory.write32(this.reg('CR'), 0);
             await this.ctx.memory.write32(this.reg('CR'), CR_PG);
           },
+          onProgress: (bytes) => progress.sent(run, bytes),
+          signal,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges);
-        done(chunk.end);
+        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
+        progress.done(run);
       }
     });
   }

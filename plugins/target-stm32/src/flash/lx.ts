@@ -1,17 +1,17 @@
 import { type AddressRange, throwIfAborted } from '@flashwright/core';
 import {
-  CHUNK_BYTES,
   type ControllerContext,
   type FlashController,
   type OptionRegisters,
+  type ProgramRun,
   type ProtectionInfo,
+  type RunProgress,
   type SectorRef,
   Timeouts,
   rdpLevelOf,
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
-import { chunkOffsets, nonErasedSpans, type ProgramRun } from './program-plan.js';
 import { type StatusFlag, flagsSet, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -186,54 +186,52 @@ export class LxController implements FlashController {
   }
 
   /**
-   * Whole half-pages (32 words on L1, 16 on L0) go out as half-page writes (FPRG|PROG), several
-   * per probe transfer: the first word of the next half-page stalls until the previous one is
-   * programmed. Words outside whole half-pages are programmed one by one (no PECR bits).
-   * Half-pages and words that are all zero (erased) are skipped.
+   * Each run as core planned it: whole half-pages (32 words on L1, 16 on L0) in half-page
+   * mode (FPRG|PROG), the words before the first and after the last whole half-page (where
+   * the image starts or ends part-way into one) one by one in word mode (no PECR bits).
+   * Half-pages go out back to back in one port write: the first word of the next one stalls
+   * until the previous one is programmed. The status is checked at the end of each part: the
+   * error flags are "Cleared by writing 1" (RM0038 FLASH_SR).
    */
   async program(
-    run: ProgramRun,
-    done: (bytes: number) => void,
+    runs: readonly ProgramRun[],
+    progress: RunProgress,
     signal?: AbortSignal,
   ): Promise<void> {
     const half = this.halfPageBytes;
-    const first = Math.min(run.data.length, alignUp(run.address, half) - run.address);
-    const wholeEnd = first + Math.floor((run.data.length - first) / half) * half;
     await this.unlocked(async () => {
-      await this.programWords(run.address, run.data.subarray(0, first), signal);
-      done(first);
-      if (wholeEnd > first) {
+      for (const run of runs) {
+        throwIfAborted(signal);
+        const first = Math.min(run.data.length, alignUp(run.address, half) - run.address);
+        const wholeEnd = first + Math.floor((run.data.length - first) / half) * half;
+        const from = (offset: number) => (bytes: number) => progress.sent(run, offset + bytes);
+        await this.programWords(run.address, run.data.subarray(0, first), from(0), signal);
         const middle = run.data.subarray(first, wholeEnd);
-        await this.programHalfPages(
-          run.address + first,
-          middle,
-          (bytes) => done(first + bytes),
-          signal,
-        );
+        await this.programHalfPages(run.address + first, middle, from(first), signal);
+        const last = run.data.subarray(wholeEnd);
+        await this.programWords(run.address + wholeEnd, last, from(wholeEnd), signal);
+        progress.done(run);
       }
-      await this.programWords(run.address + wholeEnd, run.data.subarray(wholeEnd), signal);
-      done(run.data.length);
     });
   }
 
   private async programWords(
     address: number,
     data: Uint8Array,
+    sent: (bytes: number) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const spans = nonErasedSpans(data, 4, 0x00, 4);
-    if (spans.length === 0) return;
+    if (data.length === 0) return;
     await this.setMode(0);
-    for (const span of spans) {
-      throwIfAborted(signal);
-      await writeUnits(address + span.start, data.subarray(span.start, span.end), {
-        memory: this.ctx.memory,
-        log: this.ctx.log,
-        width: 32,
-        unitBytes: 4,
-        unitName: 'word',
-      });
-    }
+    await writeUnits(address, data, {
+      memory: this.ctx.memory,
+      log: this.ctx.log,
+      width: 32,
+      unitBytes: 4,
+      unitName: 'word',
+      onProgress: sent,
+      signal,
+    });
     const status = await this.wait(Timeouts.programMs, 'word programming');
     const range = { start: address, end: address + data.length };
     await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
@@ -242,37 +240,27 @@ export class LxController implements FlashController {
   private async programHalfPages(
     address: number,
     data: Uint8Array,
-    done: (bytes: number) => void,
+    sent: (bytes: number) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const half = this.halfPageBytes;
+    if (data.length === 0) return;
     await this.setMode(PECR_FPRG | PECR_PROG);
-    for (const span of nonErasedSpans(data, half, 0x00, half)) {
-      for (const chunk of chunkOffsets(span.end - span.start, CHUNK_BYTES, half)) {
-        throwIfAborted(signal);
-        const from = span.start + chunk.start;
-        const to = span.start + chunk.end;
-        const range: AddressRange = { start: address + from, end: address + to };
-        await writeUnits(range.start, data.subarray(from, to), {
-          memory: this.ctx.memory,
-          log: this.ctx.log,
-          width: 32,
-          unitBytes: half,
-          unitName: 'half-page',
-          dropPartialUnit: async () => {
-            await this.abandonHalfPage(range.start);
-            await this.ctx.memory.write32(this.base + SR, maskOf(this.flags.filter(isAbortFlag)));
-          },
-        });
-        const status = await this.ctx.memory.read32(this.base + SR);
-        await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
-        done(to);
-      }
-    }
+    await writeUnits(address, data, {
+      memory: this.ctx.memory,
+      log: this.ctx.log,
+      width: 32,
+      unitBytes: this.halfPageBytes,
+      unitName: 'half-page',
+      dropPartialUnit: async () => {
+        await this.abandonHalfPage(address);
+        await this.ctx.memory.write32(this.base + SR, maskOf(this.flags.filter(isAbortFlag)));
+      },
+      onProgress: sent,
+      signal,
+    });
     const status = await this.wait(Timeouts.programMs, 'half-page programming');
     const range = { start: address, end: address + data.length };
     await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
-    done(data.length);
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   isFlashwrightError,
   type MemoryPort,
   partialWriteOf,
+  throwIfAborted,
 } from '@flashwright/core';
 import { hex } from './wait.js';
 
@@ -31,10 +32,15 @@ export interface UnitWriteOptions {
    * programming starts with its last one (L0/L1 half-page, L4 double word, H7 flash word).
    */
   readonly dropPartialUnit?: () => Promise<void>;
+  /** Bytes of the data on the bus so far, as the port's transfers finish. */
+  readonly onProgress?: (doneBytes: number) => void;
+  /** Stops the write where a port transfer ends on a whole unit (a safe point). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
- * Writes whole program units, `address` unit-aligned, to a controller in programming mode.
+ * Writes whole program units, `address` unit-aligned, to a controller in programming mode,
+ * in one port write (the port splits it at the probe's limits).
  * When the target stays busy past the probe's retries and the write stops part-way (the
  * probe says how far it got: PartialWrite), programming resumes at the start of the unit that
  * holds the first byte not written. The units before it are complete; that unit has not
@@ -52,13 +58,20 @@ export async function writeUnits(
   data: Uint8Array,
   options: UnitWriteOptions,
 ): Promise<void> {
-  const { memory, log, width, unitBytes, dropPartialUnit } = options;
+  const { memory, log, width, unitBytes, dropPartialUnit, onProgress, signal } = options;
   let offset = 0;
   let restarted: number | undefined;
   for (;;) {
     const rest = data.subarray(offset);
+    const from = offset;
+    const progress = (bytes: number): void => {
+      const done = from + bytes;
+      onProgress?.(done);
+      // Thrown from the port's callback, this ends the write after whole units.
+      if (done % unitBytes === 0 && done < data.length) throwIfAborted(signal);
+    };
     try {
-      await memory.write(address + offset, rest, { width });
+      await memory.write(address + offset, rest, { width, onProgress: progress });
       return;
     } catch (error) {
       const partial = partialWriteOf(error, address + offset, rest.length);

@@ -11,7 +11,7 @@ import type { ControllerContext } from '../flash/controller.js';
 import { createController } from '../flash/create-controller.js';
 import { targetClock } from '../flash/flash-clock.js';
 import { deviceName } from '../device/naming.js';
-import { flashRegions, parallelismFor, ramRegions, writeUnitOf } from '../device/regions.js';
+import { flashRegions, parallelismFor, ramRegions } from '../device/regions.js';
 import { Stm32Device } from '../device/stm32-device.js';
 import { cloneNote, correctDevId, type Idcode, noResponse, readIdcode } from './idcode.js';
 import { deviceFlashSize, readFlashSizeRegister, resolveFlashSize } from './flash-size.js';
@@ -81,7 +81,7 @@ export async function identifyStm32(
   const volts = await ctx.probe.targetVoltage?.(signal);
   const parallelism = parallelismFor(data, volts);
   if (parallelism.note) notes.push(parallelism.note);
-  const flash = flashRegions(data, size.kib, dualBank, writeUnitOf(data, parallelism.bytes));
+  const flash = flashRegions(data, size.kib, dualBank, parallelism.bytes);
 
   const controllerContext: ControllerContext = {
     memory: ctx.memory,
@@ -133,7 +133,6 @@ export async function identifyStm32(
     ids: { DEV_ID: hex(data.devId), REV_ID: hex(idcode.revId, 4) },
     facts,
     notes,
-    controllerContext,
     controller,
   });
   const protection = await device.protection(signal).catch(() => undefined);

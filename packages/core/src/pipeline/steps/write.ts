@@ -45,8 +45,11 @@ export const writeStep: StepDefinition<null> = {
     const routes = await flash.routes(source.ranges());
     // Plain memory writes need no erase first, and an "erase: none" recipe may not have
     // blanked the memory: there every unit is written, erased-looking or not.
+    // The probe's cost of one more transfer decides which erased gaps are written through.
+    const limits = (await ctx.probe()).memory.limits;
     const runs = programRuns(source, flash.regions, {
       skipErased: (region) => routes.get(region) !== 'memory',
+      transfer: limits === undefined ? undefined : { startUs: limits.transferStartUs },
     });
     const total = runs.reduce((sum, r) => sum + r.data.length, 0);
     let done = 0;
