@@ -33,14 +33,8 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            {
-              name: 'usb',
-              message: 'core must not import usb (a transport imports it, in one file).',
-            },
-            {
-              name: 'listr2',
-              message: 'core must not import listr2 (progress leaves core as typed events).',
-            },
+            { name: 'usb', message: 'core must not import usb (only transports do).' },
+            { name: 'listr2', message: 'core must not import listr2 (only the CLI renders).' },
             { name: 'net', message: 'core must not import net.' },
             { name: 'node:net', message: 'core must not import net.' },
           ],
