@@ -1,8 +1,7 @@
 /**
- * The timing model of the virtual hardware. Every figure the
- * simulator charges to its VirtualClock comes from this file, and so does the physical floor
- * the benchmarks divide by, so a benchmark can never disagree with the simulator about what
- * the hardware could do.
+ * The timing model of the virtual hardware. Every figure the simulator charges to its
+ * VirtualClock comes from this file, and so does the physical floor the benchmarks divide
+ * by, so a benchmark can never disagree with the simulator about what the hardware could do.
  */
 
 /** USB bus speed of a probe: full-speed (ST-Link V2/V2-1, CMSIS-DAP v1) or high-speed. */

@@ -121,9 +121,9 @@ export function flashBanks(
  * L1 at FLASH_BANK2_BASE of CMSIS-L1 (Cat.6 leaves 64 KiB between its banks,
  * stm32l151xdx.h); F1 XL after a 512 KiB bank 1, at 0x08080000 (OpenOCD
  * src/flash/nor/stm32f1x.c, stlink); H7 always at 0x08100000 (OpenOCD stm32h7x.c).
- * `options.dualBank` gives the mode read from the option bytes;
- * without it the sizes that are always dual-bank decide. Unlike `flashBanks`, page-based
- * parts in dual-bank mode come back as two banks.
+ * `options.dualBank` gives the mode read from the option bytes; without it the sizes that
+ * are always dual-bank decide. Unlike `flashBanks`, page-based parts in dual-bank mode come
+ * back as two banks.
  */
 export function bankLayout(
   device: Stm32DeviceData,
