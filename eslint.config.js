@@ -21,7 +21,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (DESIGN.md).' },
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
       ],
     },
   },
@@ -33,8 +33,8 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'usb', message: 'core must not import usb (DESIGN.md boundaries).' },
-            { name: 'listr2', message: 'core must not import listr2 (DESIGN.md boundaries).' },
+            { name: 'usb', message: 'core must not import usb (only transports do).' },
+            { name: 'listr2', message: 'core must not import listr2 (only the CLI renders).' },
             { name: 'net', message: 'core must not import net.' },
             { name: 'node:net', message: 'core must not import net.' },
           ],

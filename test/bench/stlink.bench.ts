@@ -109,7 +109,7 @@ export async function run(): Promise<BenchTable[]> {
     );
   }
   notes.unshift(
-    'Virtual time from the sim timing model (DESIGN.md); link limit = USB payload + SWD (46 clocks per 32-bit access); efficiency = limit / virtual time.',
+    'Virtual time from the sim timing model (packages/sim/src/timing.ts); link limit = USB payload + SWD (46 clocks per 32-bit access); efficiency = limit / virtual time.',
     `Goal >= ${GOAL} each way: ${worst >= GOAL ? 'met' : 'NOT met'} (worst ${worst.toFixed(3)}).`,
     'Host ms: wall-clock time of the simulation on this machine (instant timing), for reference only.',
   );

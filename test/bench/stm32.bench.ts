@@ -1,5 +1,5 @@
 /**
- * STM32 flash efficiency on virtual hardware (DESIGN.md): physical floor / virtual time for
+ * STM32 flash efficiency on virtual hardware: physical floor / virtual time for
  * erasing and programming a 128 KiB image with the host-driven algorithms of
  * @flashwright/target-stm32, through the real ST-Link transport and a virtual ST-Link V2
  * (full-speed USB, 4 MHz SWD) or V3 (high-speed USB, 24 MHz SWD). The floor is the erase
@@ -130,7 +130,7 @@ export async function run(): Promise<BenchTable[]> {
       ],
       rows,
       notes: [
-        'Virtual time from the simulator clock (timing: instant); the floor is physicalFloor() of packages/sim/src/timing.ts without SWD time, as DESIGN.md defines it.',
+        'Virtual time from the simulator clock (timing: instant); the floor is physicalFloor() of packages/sim/src/timing.ts without SWD time (erase + program + USB payload).',
         "Erase covers the pages/sectors the image touches; when they are a whole bank the device uses one bank (mass) erase, which is why an efficiency above 1 can appear (F103RB: its 128 KiB is the whole flash). The 'page by page' row erases the same pages in two requests, which measures page erase as the floor counts it.",
         'SWD at 4 MHz (V2) and 24 MHz (V3); every image byte is programmed (no erased units to skip).',
       ],

@@ -1,7 +1,7 @@
 /**
  * Issue 4 acceptance: every fault the virtual ST-Link can inject, met by the real ST-Link
  * transport through the CLI, gives a clear error (catalogue code, message, hint), the
- * DESIGN.md exit code, and no hang.
+ * exit code the catalogue gives that code, and no hang.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

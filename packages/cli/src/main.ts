@@ -11,7 +11,7 @@ import { registerSim } from './commands/sim.js';
 import { withExamples } from './options.js';
 import { cliVersion } from './version.js';
 
-/** Exit code for command-line mistakes (DESIGN.md: 2 = usage or recipe error). */
+/** Exit code for command-line mistakes: 2, usage or recipe error (README.md, exit codes). */
 const USAGE_EXIT_CODE = 2;
 
 /**

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 
-/** Flags every command takes (DESIGN.md, CLI contract). */
+/** Flags every command takes. */
 export interface CommonOptions {
   readonly config?: string | undefined;
   readonly probe?: string | undefined;

@@ -8,7 +8,7 @@ import type { StlinkProbeKind } from './stlink/descriptors.js';
 import { VirtualStlink } from './stlink/device.js';
 import { createStm32Chip } from './stm32/index.js';
 
-/** The virtual-transport options of DESIGN.md (`probe.options`), already validated. */
+/** The virtual-transport options (`probe.options` of `transport: virtual`), already validated. */
 export interface VirtualSessionOptions {
   readonly probe: StlinkProbeKind | 'cmsis-dap-v1' | 'cmsis-dap-v2';
   /** The simulated part, e.g. STM32L151CBxxA. */
@@ -25,7 +25,7 @@ export interface VirtualSessionOptions {
   readonly voltage?: number | undefined;
   readonly timing?: 'instant' | 'realtime' | undefined;
   readonly faults?: readonly FaultSpec[] | undefined;
-  /** Extras beyond DESIGN.md, for tests: a clone probe, a PID, the V3 lock-up. */
+  /** A clone probe, and extras for tests: a PID, a serial number, the V3 lock-up. */
   readonly clone?: boolean | undefined;
   readonly productId?: number | undefined;
   readonly serialNumber?: string | undefined;

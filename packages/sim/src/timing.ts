@@ -1,8 +1,7 @@
 /**
- * The timing model of the virtual hardware (DESIGN.md "Virtual hardware"). Every figure the
- * simulator charges to its VirtualClock comes from this file, and so does the physical floor
- * the benchmarks divide by, so a benchmark can never disagree with the simulator about what
- * the hardware could do.
+ * The timing model of the virtual hardware. Every figure the simulator charges to its
+ * VirtualClock comes from this file, and so does the physical floor the benchmarks divide
+ * by, so a benchmark can never disagree with the simulator about what the hardware could do.
  */
 
 /** USB bus speed of a probe: full-speed (ST-Link V2/V2-1, CMSIS-DAP v1) or high-speed. */
@@ -15,7 +14,11 @@ export interface UsbTiming {
   readonly payloadBytesPerSecond: number;
 }
 
-/** The fixed USB figures of DESIGN.md. */
+/**
+ * The fixed USB figures of the model (our choice, not measurements): one command/response
+ * round trip costs 1 ms at full speed (ST-Link V2, V2-1, CMSIS-DAP v1) and 0.125 ms at high
+ * speed (ST-Link V3, CMSIS-DAP v2); payload moves at 1 MB/s and 30 MB/s.
+ */
 export const usbTiming: Readonly<Record<UsbSpeed, UsbTiming>> = {
   'full-speed': { roundTripUs: 1000, payloadBytesPerSecond: 1_000_000 },
   'high-speed': { roundTripUs: 125, payloadBytesPerSecond: 30_000_000 },
@@ -56,8 +59,9 @@ export interface FlashTiming {
   /** Where they come from (document and table). */
   readonly source: string;
   /**
-   * Provenance code of shared/reference/targets.md §7: V read in the datasheet, S quoted
-   * from it by third parties, R recalled and unverified.
+   * How sure the figures are: V read in the datasheet text itself; S quoted from the named
+   * datasheet in third-party code comments or notes; R unconfirmed (remembered, not checked
+   * against the datasheet).
    */
   readonly provenance: string;
   readonly programUnits: readonly ProgramUnit[];
@@ -175,8 +179,10 @@ const h7: FlashTiming = {
 };
 
 /**
- * The one table of datasheet flash timings (shared/reference/targets.md §7). Families that
- * share a flash macro share an entry; the entry names the part the figures were read for.
+ * The one table of datasheet flash timings, each entry with its datasheet and provenance.
+ * Families that share a flash macro share an entry; the entry names the part the figures
+ * were read for. Unconfirmed: the document numbers DS9773, DS10314, DS6876 and DS12232
+ * (DS5319, DS10198 and DS12110 were seen in sources).
  */
 export const flashTimings: Readonly<Record<FlashFamily, FlashTiming>> = {
   f0,
@@ -238,8 +244,9 @@ export interface PhysicalFloor {
 }
 
 /**
- * The physical floor of programming an image (DESIGN.md): erase of the touched units, plus
- * programming with the best unit, plus moving the payload. Benchmarks report
+ * The physical floor of programming an image: erase of the touched units, plus programming
+ * with the best unit, plus moving the payload. This is the floor for host-driven
+ * programming, where transfer and programming take turns. Benchmarks report
  * efficiency = floor / virtual time.
  */
 export function physicalFloor(input: PhysicalFloorInput): PhysicalFloor {

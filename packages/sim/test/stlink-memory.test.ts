@@ -8,7 +8,7 @@ function memCmd(op: number, address: number, length: number, ap = 0): Uint8Array
   return block(0xf2, op, ...le32(address), ...le16(length), ap);
 }
 
-test('§1.17 worked sequence on a V2J37S7 (bytes as the reference lists them)', async (t) => {
+test('V2J37S7: the SWD connect, halt and memory commands of OpenOCD stlink_usb.c', async (t) => {
   const r = await rig({ probe: 'stlink-v2' });
   t.deepEqual(
     [...(await r.command(block(0xf1), { inLength: 6 }))],

@@ -2,7 +2,7 @@ import test from 'ava';
 import { BusError } from '../src/bus.js';
 import { makeRig } from './stm32-rig.js';
 
-// STM32F2/F4/F7 flash interface at 0x40023C00 (targets.md §2.2, RM0090 §3.9).
+// STM32F2/F4/F7 flash interface at 0x40023C00 (RM0090 §3.9; OpenOCD stm32f2x.c).
 const FLASH = 0x40023c00;
 const KEYR = FLASH + 0x04;
 const OPTKEYR = FLASH + 0x08;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { BusError } from '../src/bus.js';
 import { makeRig } from './stm32-rig.js';
 
-// STM32F103RB: FPEC at 0x40022000 (targets.md §2.1).
+// STM32F103RB: FPEC at 0x40022000 (CMSIS-F1 stm32f103xb.h; OpenOCD stm32f1x.c).
 const FLASH = 0x40022000;
 const KEYR = FLASH + 0x04;
 const OPTKEYR = FLASH + 0x08;

@@ -3,7 +3,7 @@ import { BusError } from '../src/bus.js';
 import { makeRig, type Rig } from './stm32-rig.js';
 
 // STM32H743ZI flash interface: bank 1 registers at 0x52002000, bank 2 at 0x52002100
-// (targets.md §2.5, RM0433 §4.9).
+// (RM0433 §4.9; CMSIS-H7 stm32h743xx.h).
 const B1 = 0x52002000;
 const B2 = 0x52002100;
 const KEYR = 0x04;

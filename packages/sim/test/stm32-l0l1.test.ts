@@ -2,7 +2,7 @@ import test from 'ava';
 import { BusError } from '../src/bus.js';
 import { makeRig, type Rig } from './stm32-rig.js';
 
-// STM32L1 NVM interface at 0x40023C00 (targets.md §2.3, RM0038 §3.9).
+// STM32L1 NVM interface at 0x40023C00 (RM0038 §3.9; CMSIS-L1 stm32l151xb.h).
 const NVM = 0x40023c00;
 const PECR = NVM + 0x04;
 const PEKEYR = NVM + 0x0c;

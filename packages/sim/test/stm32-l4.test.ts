@@ -2,7 +2,8 @@ import test from 'ava';
 import { BusError } from '../src/bus.js';
 import { makeRig, type Rig } from './stm32-rig.js';
 
-// STM32L4-family flash controller (targets.md §2.4): L476RG at 0x40022000.
+// STM32L4-family flash controller (CMSIS-L4 stm32l476xx.h; OpenOCD stm32l4x.c): L476RG at
+// 0x40022000.
 const FLASH = 0x40022000;
 const reg = (base: number) => ({
   KEYR: base + 0x08,

@@ -4,8 +4,9 @@ import { FaultPlan } from '../src/faults.js';
 import { VirtualStlink } from '../src/stlink/device.js';
 import { createStm32Chip, type Stm32ChipOptions } from '../src/stm32/index.js';
 
-// The STM32 models behind C1's SimBoard and virtual ST-Link: the real command bytes of
-// probe-protocols.md §1 reach the flash controllers through the DP, MEM-AP and bus.
+// The STM32 models behind C1's SimBoard and virtual ST-Link: real ST-Link command bytes
+// (as OpenOCD's stlink_usb.c sends them) reach the flash controllers through the DP, MEM-AP
+// and bus.
 
 function block(...bytes: number[]): Uint8Array {
   const cmd = new Uint8Array(16);

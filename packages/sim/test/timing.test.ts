@@ -9,7 +9,7 @@ import {
   usbTiming,
 } from '../src/timing.js';
 
-test('USB figures are the DESIGN.md ones', (t) => {
+test('USB figures: 1 ms / 0.125 ms per round trip, 1 MB/s / 30 MB/s payload', (t) => {
   t.is(usbTiming['full-speed'].roundTripUs, 1000);
   t.is(usbTiming['high-speed'].roundTripUs, 125);
   t.is(usbPayloadUs(1_000_000, 'full-speed'), 1_000_000);

@@ -33,7 +33,10 @@ function uniform(sizeKiB: number, unitBytes: number): number[] {
 /**
  * Whether a part with `flashKiB` of flash runs dual-bank. `registers` holds the option
  * registers that select the mode (OPTR on the L4 family, OPTCR on F4/F7); without them the
- * answer covers only the sizes that are always dual-bank. Facts: targets.md §1.5, §1.6.
+ * answer covers only the sizes that are always dual-bank. Mode bits: OPTCR.DB1M (F42x) and
+ * OPTCR.nDBANK (F76x) in CMSIS-F4/F7 and OpenOCD src/flash/nor/stm32f2x.c; OPTR DUALBANK,
+ * DBANK or DB1M in CMSIS-L4 stm32l476xx.h, stm32l4r5xx.h, CMSIS-G0 stm32g0b1xx.h, CMSIS-G4
+ * stm32g474xx.h.
  */
 export function isDualBank(
   device: Stm32DeviceData,
@@ -61,8 +64,9 @@ function sum(values: readonly number[]): number {
 /**
  * The flash banks of a device with `flashKiB` of flash, as the simulator lays out its
  * arrays: sector-based parts split into banks, page-based parts stay one run of pages
- * (see `bankLayout` for every bank as the controller addresses it). Facts: targets.md §1.5 (F2/F4/F7
- * sector patterns, per-bank repetition) and §1.6 (L1 Cat.6 leaves 64 KiB between its banks).
+ * (see `bankLayout` for every bank as the controller addresses it). F2/F4/F7 sector patterns
+ * repeat per bank (OpenOCD src/flash/nor/stm32f2x.c, header comment and sector_size_in_kb);
+ * L1 Cat.6 leaves 64 KiB between its banks (CMSIS-L1 stm32l151xdx.h).
  */
 export function flashBanks(
   device: Stm32DeviceData,
@@ -112,12 +116,14 @@ export function flashBanks(
 
 /**
  * Every flash bank of a device with `flashKiB` of flash, as the controller addresses them:
- * bank 2 where `dualBank` (DualBankSpec) says it starts, with its own sectors. Facts:
- * targets.md §1.5 (F2/F4/F7 sector patterns, per-bank repetition), §1.6 (where bank 2
- * starts; L1 Cat.6 leaves 64 KiB between its banks; H7 bank 2 is always at 0x08100000; F1
- * XL bank 1 is 512 KiB). `options.dualBank` gives the mode read from the option bytes;
- * without it the sizes that are always dual-bank decide. Unlike `flashBanks`, page-based
- * parts in dual-bank mode come back as two banks.
+ * bank 2 where `dualBank` (DualBankSpec) says it starts, with its own sectors. F2/F4/F7
+ * sector patterns repeat per bank (OpenOCD src/flash/nor/stm32f2x.c). Where bank 2 starts:
+ * L1 at FLASH_BANK2_BASE of CMSIS-L1 (Cat.6 leaves 64 KiB between its banks,
+ * stm32l151xdx.h); F1 XL after a 512 KiB bank 1, at 0x08080000 (OpenOCD
+ * src/flash/nor/stm32f1x.c, stlink); H7 always at 0x08100000 (OpenOCD stm32h7x.c).
+ * `options.dualBank` gives the mode read from the option bytes; without it the sizes that
+ * are always dual-bank decide. Unlike `flashBanks`, page-based parts in dual-bank mode come
+ * back as two banks.
  */
 export function bankLayout(
   device: Stm32DeviceData,

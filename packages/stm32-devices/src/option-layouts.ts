@@ -1,8 +1,9 @@
-// Option-byte field tables per layout (data only). Bit positions: shared/reference/targets.md
-// §2.2 (F2/F4/F7 OPTCR, checked against CMSIS-F2/F4/F7), §2.3 and §3.2 (L0/L1 option words,
-// CMSIS-L0/L1 OB_TypeDef and FLASH_OBR), §2.4 (L4/G0/G4/WB/WL OPTR, CMSIS per family), §2.5
-// (H7 OPTSR, CMSIS-H7), §3.2 (F0/F1/F3 option block, CMSIS-F0/F1/F3 OB_TypeDef). RDP level
-// codes: the HAL constants of targets.md §3.1.
+// Option-byte field tables per layout (data only). Bit positions from ST's CMSIS device
+// headers: F2/F4/F7 FLASH_OPTCR_* (CMSIS-F2/F4/F7), L0/L1 option words (CMSIS-L0/L1
+// OB_TypeDef and FLASH_OBR_*), L4/G0/G4/WB/WL FLASH_OPTR_* (stm32l476xx.h, stm32l4r5xx.h,
+// stm32g0b1xx.h, stm32g474xx.h, CMSIS-WB/WL), H7 FLASH_OPTSR_* (stm32h743xx.h), F0/F1/F3
+// option block (CMSIS-F0/F1/F3 OB_TypeDef). RDP level codes: the OB_RDP_LEVEL_* constants of
+// each family's HAL driver (*_hal_flash_ex.h / *_hal_flash.h).
 import type { OptionLayoutId } from './types.js';
 
 /**
@@ -209,7 +210,8 @@ const f413 = [
   }),
 ];
 
-// F7: OPTCR bits 28-31 are nDBOOT/nDBANK/IWDG_STDBY/IWDG_STOP (targets.md §2.2 correction).
+// F7: OPTCR bits 28-31 are nDBOOT/nDBANK/IWDG_STDBY/IWDG_STOP, not the F4's DB1M/SPRMOD
+// (CMSIS-F7 stm32f746xx.h, stm32f767xx.h).
 const f7Common = [
   borLevF4,
   bit('WWDG_SW', 'OPTCR', 4, '1 = software window watchdog'),

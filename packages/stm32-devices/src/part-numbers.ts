@@ -1,6 +1,7 @@
 /**
- * Which DBGMCU DEV_ID a part number belongs to. Data: ST product-line membership as listed
- * in the device table of targets.md §1.2 (line names of each DEV_ID) and stlink's chip files.
+ * Which DBGMCU DEV_ID a part number belongs to. Data: the product lines stlink's chip files
+ * (config/chips/*.chip) and OpenOCD's STM32 flash drivers (src/flash/nor/stm32*.c) name for
+ * each DEV_ID.
  * Each rule: the line (the 4 characters after "STM32"), optionally restricted to flash-size
  * codes and to the "A" suffix of STM32L1 -A parts (Cat.2, 0x429, versus Cat.1, 0x416).
  */

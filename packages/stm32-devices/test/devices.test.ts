@@ -18,7 +18,7 @@ const reference = [
   0x476, 0x481, 0x482, 0x494, 0x495, 0x496, 0x492, 0x4b0, 0x4b2, 0x497,
 ];
 
-test('every device id of the reference table is present exactly once', (t) => {
+test("every DEV_ID of stlink's chip files and OpenOCD's STM32 drivers is present exactly once", (t) => {
   const ids = stm32Devices.map((d) => d.devId);
   t.is(new Set(ids).size, ids.length, 'duplicate devId');
   t.deepEqual([...ids].sort(), [...reference].sort());

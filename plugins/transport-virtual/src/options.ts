@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { didYouMean, FlashwrightError } from '@flashwright/core';
 import type { FaultSpec } from '@flashwright/sim';
 
-/** The virtual hardware a recipe asks for (DESIGN.md, `probe.options` of `transport: virtual`). */
+/** The virtual hardware a recipe asks for (`probe.options` of `transport: virtual`; README.md). */
 export type VirtualProbeKind =
   'stlink-v2' | 'stlink-v2-1' | 'stlink-v3' | 'cmsis-dap-v1' | 'cmsis-dap-v2';
 
@@ -60,7 +60,7 @@ const FIRMWARE_PATTERN = /^V([234])J(\d+)((?:[SMBP]\d+)*)$/i;
 
 function invalid(key: string, message: string, hint?: string): FlashwrightError {
   return new FlashwrightError('RECIPE_INVALID', `probe.options.${key}: ${message}`, {
-    hint: hint ?? 'See the virtual transport options in DESIGN.md (probe.options).',
+    hint: hint ?? 'See the probe.options table in the README of @flashwright/transport-virtual.',
     source: { keyPath: `probe.options.${key}` },
   });
 }

@@ -13,7 +13,7 @@ export type SessionFactory = (options: VirtualSessionOptions) => VirtualSession;
 
 /**
  * `transport: virtual`: a simulated board behind a virtual ST-Link, driven by the real
- * ST-Link transport code. The hardware comes from `probe.options` (DESIGN.md); the part
+ * ST-Link transport code. The hardware comes from `probe.options` (README.md); the part
  * defaults to the recipe's target.device, so `--probe virtual` works on any recipe.
  */
 export function createVirtualTransport(

@@ -31,7 +31,7 @@ test('defaults: a V2 ST-Link, instant timing, no faults', (t) => {
   });
 });
 
-test('every DESIGN.md option is accepted; state resolves against the recipe directory', (t) => {
+test('every option of the README table is accepted; state resolves against the recipe directory', (t) => {
   const options = parseVirtualOptions(
     {
       probe: 'stlink-v3',

@@ -11,7 +11,7 @@ export interface SwdResponse {
   readonly value: number;
 }
 
-/** DP register addresses A[3:2] (ADIv5 SW-DP; probe-protocols.md §3.2). */
+/** DP register addresses A[3:2] (ADIv5 SW-DP; OpenOCD src/target/arm_adi_v5.h). */
 export const DpRegister = {
   /** Read: DPIDR. Write: ABORT. */
   DPIDR: 0x0,

@@ -9,7 +9,7 @@ export interface BusMaster {
   write(address: number, size: BusSize, value: number): void;
 }
 
-/** MEM-AP register offsets (ADIv5; probe-protocols.md §3.3). */
+/** MEM-AP register offsets (ADIv5; OpenOCD src/target/arm_adi_v5.h, pyOCD coresight/ap.py). */
 export const MemApRegister = {
   CSW: 0x00,
   TAR: 0x04,

@@ -3,7 +3,7 @@ import { BusError } from '../bus.js';
 import { componentIdWord } from './components.js';
 import { RegisterStore, WordRegisterRegion, type WordRegisters } from './word-region.js';
 
-/** SCS register offsets from 0xE000E000 (ARMv7-M/v6-M ARM; probe-protocols.md §3.4). */
+/** SCS register offsets from 0xE000E000 (ARMv7-M/v6-M ARM; OpenOCD src/target/cortex_m.h). */
 export const ScsOffset = {
   CPUID: 0xd00,
   ICSR: 0xd04,

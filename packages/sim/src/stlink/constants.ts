@@ -1,6 +1,7 @@
 /**
- * ST-Link command bytes and status codes (shared/reference/probe-protocols.md §1.4-1.14,
- * from OpenOCD stlink_usb.c, pyOCD constants.py, probe-rs constants.rs, stlink-org).
+ * ST-Link command bytes and status codes (OpenOCD src/jtag/drivers/stlink_usb.c, pyOCD
+ * probe/stlink/constants.py, probe-rs probe/stlink/constants.rs, stlink-org commands.h and
+ * inc/stlink.h).
  */
 
 /** Top-level command classes (byte 0 of the 16-byte block). */

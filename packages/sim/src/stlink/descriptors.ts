@@ -2,8 +2,9 @@ import type { UsbSpeed } from '../timing.js';
 
 /**
  * USB identity of the virtual ST-Links, as the lsusb dumps in OpenOCD
- * doc/usb_adapters/stlink/ show them (probe-protocols.md §1.1-1.2). Endpoint addresses carry
- * the direction bit (0x81 = IN 1).
+ * doc/usb_adapters/stlink/ show them (PIDs also in tcl/interface/stlink.cfg, endpoints also
+ * in pyOCD probe/stlink/usb.py USB_PID_EP_MAP). Endpoint addresses carry the direction bit
+ * (0x81 = IN 1).
  */
 export interface EndpointDescriptor {
   readonly address: number;

@@ -1,6 +1,7 @@
 /**
  * Probe firmware versions ("V2J37S7", "V2J40M27", "V3J7M3B5S1") and the features each
- * version has (probe-protocols.md §1.5 and §1.16).
+ * version has (OpenOCD stlink_usb.c: stlink_usb_version and its STLINK_F_* feature gates;
+ * pyOCD stlink.py).
  */
 export interface FirmwareVersion {
   /** Hardware version: 2 (V2, V2-1) or 3 (V3). */

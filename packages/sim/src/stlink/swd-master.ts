@@ -12,7 +12,7 @@ export interface MemoryTransferResult {
 
 export type AccessSize = 1 | 2 | 4;
 
-/** ST-Link status for an AP transaction ACK (probe-protocols.md §1.14). */
+/** ST-Link status for an AP transaction ACK (pyOCD constants.py Status, OpenOCD stlink_usb.c). */
 export function apStatus(ack: SwdAck): number {
   switch (ack) {
     case 'ok':

@@ -10,7 +10,7 @@ import { RccModel } from './rcc.js';
 import { rccSpecFor } from './rcc-families.js';
 import { dbgmcuRegion } from './regions.js';
 
-/** Main SRAM base on every STM32 (targets.md §1.2). */
+/** Main SRAM base on every STM32 (stlink-org inc/stm32.h STM32_SRAM_BASE). */
 export const SRAM_BASE = 0x20000000;
 
 /** What a saved STM32 chip looks like (JSON). */

@@ -33,7 +33,7 @@ export interface FlashController extends FlashPort {
   loadState(state: Readonly<Record<string, unknown>>): void;
 }
 
-/** Start of main flash on every STM32 (targets.md §1.2). */
+/** Start of main flash on every STM32 (stlink-org inc/stm32.h STM32_FLASH_BASE). */
 export const FLASH_BASE = 0x08000000;
 
 /**

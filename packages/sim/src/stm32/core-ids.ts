@@ -11,12 +11,15 @@ export interface CoreIds {
 }
 
 /**
- * DPIDR: 0x1BA01477 is the SW-DP of ST's Cortex-M3 parts and 0x2BA01477 of Cortex-M4
- * (probe-protocols.md §3.1, stlink docs); 0x0BB11477 M0 and 0x0BC11477 M0+ (MINDP,
- * DPv1); 0x5BA02477 STM32F7 and 0x6BA02477 STM32H7 (targets.md §1.1); 0x0BE12477 the
- * DPv2 of the Cortex-M33 parts. AP IDRs: pyOCD's table in probe-protocols.md §3.3.
- * CPUID: implementer 0x41, architecture 0xF (v7-M/v8-M main) or 0xC (v6-M), PARTNO of the
- * core; revisions are those of typical STM32 silicon (M3 r1p1 on F1, r2p0 elsewhere...).
+ * DPIDR of the SW-DP, one per core, as stlink-org inc/stm32.h (enum stm32_core_id, each value
+ * with the RM section it comes from) lists them: 0x0BB11477 M0 (F0, G0), 0x0BC11477 M0+
+ * (L0), 0x1BA01477 M3 r1p1 (F1), 0x2BA01477 M4F (F4, G4), 0x5BA02477 F7, 0x6BA02477 H7.
+ * Not modelled: stlink gives 0x2BA01477 for the M3 r2p0 of F2/L1 and 0x1BA01477 for the
+ * M4 of F3/L4. Unconfirmed: 0x0BE12477 for the Cortex-M33 parts (OpenOCD prints it for
+ * STM32U5 boards; stlink lists 0x0BE02477). AP IDRs: pyOCD coresight/ap.py. CPUID:
+ * implementer 0x41, architecture 0xF (v7-M/v8-M main) or 0xC (v6-M), PARTNO of the core
+ * (OpenOCD src/target/cortex_m.h, pyOCD coresight/core_ids.py); revisions are those of
+ * typical STM32 silicon (M3 r1p1 on F1, r2p0 elsewhere...).
  */
 const byCore: Readonly<Record<CoreKind, CoreIds>> = {
   'cortex-m0': { dpidr: 0x0bb11477, apIdr: 0x04770021, cpuId: 0x410cc200 },

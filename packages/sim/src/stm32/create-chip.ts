@@ -117,7 +117,12 @@ function resolveDevice(spec: string | number): ResolvedDevice {
   return { device, partName: spec.trim(), partKiB: part.flashKiB };
 }
 
-/** The factory value of the flash-size register (targets.md §1.3, §1.4). */
+/**
+ * The factory value of the flash-size register: the size in KiB (OpenOCD
+ * src/flash/nor/stm32*.c, stlink-org common.c stlink_load_device_params), or on the L1 parts
+ * that code it 0 = 384 KiB, 1 = 256 KiB (RM0038 "Flash size register", quoted in
+ * STM32CubeL1 issue #16).
+ */
 export function defaultFlashSizeRaw(device: Stm32DeviceData, partKiB?: number): number {
   const kib = partKiB ?? device.maxFlashKiB;
   const decode = device.flashSizeDecode;

@@ -3,8 +3,9 @@ import { Debug, Status } from '../constants.js';
 import type { CommandSpec, StlinkEngine } from '../engine.js';
 
 /**
- * V2 SWD divisors and their nominal speeds (OpenOCD/stlink-org names; divisor 0 is 4 MHz as
- * ST's own tools label it, probe-protocols.md §1.12; 5, 9, 10 and 25 from pyOCD's table).
+ * V2 SWD divisors and their nominal speeds (OpenOCD stlink_usb.c and stlink-org names; divisor
+ * 0 is 4 MHz as ST's own tools label it: STM32CubeProgrammer prints "SWD freq : 4000 KHz"
+ * on V2J32S0, log in dmitrystu/sboot_stm32#23; 5, 9, 10 and 25 from pyOCD's table).
  */
 export const swdDivisorKhz: ReadonlyMap<number, number> = new Map([
   [0, 4000],

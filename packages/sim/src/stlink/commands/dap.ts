@@ -5,7 +5,7 @@ import type { CommandSpec, StlinkEngine } from '../engine.js';
 
 /**
  * READ/WRITE_DAP_REG address a DP register as (bank << 4) | A[3:2] with port 0xFFFF, or an
- * AP register 0x00-0xFC with port = AP number (probe-protocols.md §1.13). Banked DP
+ * AP register 0x00-0xFC with port = AP number (OpenOCD stlink_usb.c). Banked DP
  * registers need J32 (V3J2). The firmware keeps SELECT itself, so a banked access sets
  * DPBANKSEL and puts bank 0 back afterwards.
  */

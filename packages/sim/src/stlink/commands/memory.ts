@@ -8,10 +8,10 @@ import type { AccessSize } from '../swd-master.js';
 export const MAX_RW_BYTES = 6144;
 
 /**
- * Memory commands share one layout (probe-protocols.md §1.8): [2..5] address, [6..7] length
- * in bytes, [8] AP, [9..11] CSW[31:8] (J32+). Reads answer `length` bytes (2 for a 1-byte
- * 8-bit read) with no status; writes have a data-OUT phase and no reply. Both latch a
- * status for GETLASTRWSTATUS(2).
+ * Memory commands share one layout (OpenOCD stlink_usb.c, pyOCD stlink.py, probe-rs
+ * stlink/mod.rs memory_command): [2..5] address, [6..7] length in bytes, [8] AP, [9..11]
+ * CSW[31:8] (J32+). Reads answer `length` bytes (2 for a 1-byte 8-bit read) with no status;
+ * writes have a data-OUT phase and no reply. Both latch a status for GETLASTRWSTATUS(2).
  */
 interface MemoryRequest {
   readonly address: number;

@@ -6,7 +6,7 @@ import type { CommandSpec, StlinkEngine } from '../engine.js';
 /**
  * GET_VERSION [F1] -> 6 bytes: u16 big-endian V<<12 | J<<6 | S (M on V2-1 firmware with a
  * mass-storage version), then VID and PID little-endian. V3 reports J = S = 0 and expects
- * the host to ask GET_VERSION_EX (probe-protocols.md §1.5).
+ * the host to ask GET_VERSION_EX (OpenOCD stlink_usb_version, pyOCD stlink.py get_version).
  */
 export const getVersion: CommandSpec = {
   name: 'GET_VERSION',

@@ -3,8 +3,8 @@ import type { RdpLevel } from '../controller.js';
 import type { FlashUnit } from '../flash-array.js';
 
 /**
- * FLASH_OPTCR/OPTCR1 of STM32F2/F4/F7 (RM0090 §3.9.9-3.9.11, CMSIS-F2/F4/F7; targets.md
- * §2.2). The option bytes are kept as the register images they load into.
+ * FLASH_OPTCR/OPTCR1 of STM32F2/F4/F7 (RM0090 §3.9.9-3.9.11; bit positions as the CMSIS-F2/F4/F7
+ * headers define FLASH_OPTCR_*). The option bytes are kept as the register images they load into.
  */
 export const Optcr = {
   OPTLOCK: 1 << 0,
@@ -34,7 +34,7 @@ export function f2f4f7Variant(device: Stm32DeviceData): F2f4f7Variant {
   if (isF7) {
     const f76x = devId === 0x451;
     // F74x/F76x: 1 KiB of OTP at 0x1FF0F000 in 16 blocks of 64 bytes; F72x keeps the F4
-    // layout at 0x1FF07800 (CMSIS-F7 FLASH_OTP_BASE; targets.md §1.2).
+    // layout at 0x1FF07800 (CMSIS-F7 FLASH_OTP_BASE; OpenOCD src/flash/nor/stm32f2x.c).
     const otp =
       devId === 0x452 ? { base: 0x1ff07800, blockBytes: 32 } : { base: 0x1ff0f000, blockBytes: 64 };
     return {

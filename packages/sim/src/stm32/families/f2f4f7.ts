@@ -17,8 +17,9 @@ import {
   type F2f4f7Variant,
 } from './f2f4f7-options.js';
 
-// STM32F2/F4/F7 flash interface: RM0090 §3 (F405/F42x, text read in this session),
-// RM0033 (F2), RM0385/RM0410 (F7); bits confirmed against CMSIS in targets.md §2.2.
+// STM32F2/F4/F7 flash interface: RM0090 §3 (F405/F42x), RM0033 (F2), RM0385/RM0410 (F7);
+// register bits as the CMSIS-F2/F4/F7 headers define FLASH_CR_*/FLASH_SR_* (OpenOCD
+// src/flash/nor/stm32f2x.c uses the same).
 const KEY1 = 0x45670123;
 const KEY2 = 0xcdef89ab;
 const OPTKEY1 = 0x08192a3b;
@@ -100,7 +101,7 @@ export class F2f4f7Controller extends ControllerBase {
     return bankLayout(this.ctx.device, this.ctx.flashKiB, { dualBank: this.#dual() });
   }
 
-  /** Dual bank: F42x/F469 2 MiB or DB1M, F76x nDBANK = 0 (device data, targets.md §1.5). */
+  /** Dual bank: F42x/F469 2 MiB or OPTCR.DB1M, F76x OPTCR.nDBANK = 0 (device data; stm32f2x.c). */
   #dual(): boolean {
     return isDualBank(this.ctx.device, this.ctx.flashKiB, { OPTCR: this.#loadedOptcr });
   }
@@ -392,7 +393,7 @@ export class F2f4f7Controller extends ControllerBase {
 
   /**
    * OPTSTRT: the user configuration sector is erased and reprogrammed with OPTCR/OPTCR1
-   * (RM0090 §3.7.2). Level 1 -> 0 mass-erases flash first (§3.7.3). The new values take
+   * (RM0090 §3.7.2). Level 1 -> 0 mass-erases flash first (RM0090 §3.7.3). The new values take
    * effect at the next reset. Busy time: a 16 KiB sector erase for the configuration
    * sector (our estimate; no datasheet figure), plus the mass erase when regressing.
    */

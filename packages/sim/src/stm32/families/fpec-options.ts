@@ -1,9 +1,9 @@
 import type { RdpLevel } from '../controller.js';
 
 /**
- * F0/F1/F3 option bytes (targets.md §3.2, CMSIS-F0/F1/F3, PM0075): eight half-words at
- * 0x1FFFF800, each the byte in [7:0] and its complement in [15:8]: RDP, USER, DATA0, DATA1,
- * WRP0..WRP3. Erased, a half-word reads 0xFFFF.
+ * F0/F1/F3 option bytes (OpenOCD src/flash/nor/stm32f1x.c STM32_OB_*, CMSIS-F0/F1/F3
+ * OB_TypeDef, PM0075): eight half-words at 0x1FFFF800, each the byte in [7:0] and its
+ * complement in [15:8]: RDP, USER, DATA0, DATA1, WRP0..WRP3. Erased, a half-word reads 0xFFFF.
  */
 export const FPEC_OPTION_BASE = 0x1ffff800;
 export const FPEC_OPTION_BYTES = 16;
@@ -93,8 +93,8 @@ export function wrprValue(loaded: FpecLoadedOptions): number {
 
 /**
  * Whether page `page` is write-protected: one WRPR bit covers 4 pages on 1 KiB-page parts
- * and 2 pages on 2 KiB-page parts; bit 31 covers every page from there on (OO stm32f1x.c,
- * targets.md §3.2).
+ * and 2 pages on 2 KiB-page parts; bit 31 covers every page from there on (OpenOCD
+ * src/flash/nor/stm32f1x.c).
  */
 export function pageWriteProtected(wrpr: number, page: number, pageBytes: number): boolean {
   const pagesPerBit = pageBytes === 1024 ? 4 : 2;

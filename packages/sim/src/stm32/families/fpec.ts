@@ -25,7 +25,8 @@ import {
 } from './fpec-options.js';
 
 // FPEC of STM32F0/F1/F3 (PM0075 for F1, RM0091 for F0, RM0316 for F3; register and bit
-// positions confirmed against CMSIS-F0/F1/F3 in targets.md §2.1).
+// positions as CMSIS-F1 stm32f103xg.h, CMSIS-F0 stm32f091xc.h and CMSIS-F3 stm32f303xc.h
+// define them).
 const KEY1 = 0x45670123;
 const KEY2 = 0xcdef89ab;
 
@@ -104,7 +105,7 @@ export class FpecController extends ControllerBase {
     this.variant = device.line === 'STM32F1' ? 'f1' : 'f0-f3';
     this.#base = device.controller.base;
     // F1 XL (0x430): bank 1 is the first 512 KiB, bank 2 the rest, with its own
-    // KEYR2/SR2/CR2/AR2 (device data dualBank, targets.md §1.6).
+    // KEYR2/SR2/CR2/AR2 (device data dualBank; CMSIS-F1 stm32f103xg.h FLASH_TypeDef).
     const banks = bankLayout(device, ctx.flashKiB);
     this.flash = new FlashArray(FLASH_BASE, spanOf(banks), device.erasedValue, banks);
     this.#banks = banks.map(() => new FpecBank());

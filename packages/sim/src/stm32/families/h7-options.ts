@@ -2,8 +2,8 @@ import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { RdpLevel } from '../controller.js';
 
 /**
- * Per-part facts of the STM32H7 flash (targets.md §2.5; CMSIS-H7 stm32h743xx.h,
- * stm32h7a3xx.h): flash word size, CR field positions, WPSN granularity.
+ * Per-part facts of the STM32H7 flash (CMSIS-H7 stm32h743xx.h, stm32h7a3xx.h; OpenOCD
+ * src/flash/nor/stm32h7x.c): flash word size, CR field positions, WPSN granularity.
  */
 export interface H7Variant {
   /** Flash word: 32 bytes (256 bits) on H74x/H75x/H72x/H73x, 16 bytes on H7A/H7B. */

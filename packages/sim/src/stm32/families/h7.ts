@@ -20,7 +20,7 @@ import {
 } from './h7-options.js';
 
 // STM32H7 embedded flash (RM0433 for H742/743/750/753, RM0455 for H7A/B; register map and
-// bits confirmed against CMSIS-H7 in targets.md §2.5).
+// bits as CMSIS-H7 stm32h743xx.h and stm32h7a3xx.h define them).
 const KEY1 = 0x45670123;
 const KEY2 = 0xcdef89ab;
 const OPTKEY1 = 0x08192a3b;
@@ -410,9 +410,11 @@ export class H7Controller extends ControllerBase {
 
   /**
    * OPTSTART programs OPTSR_PRG, WPSN_PRGx and BOOT_PRG and applies them once OPT_BUSY
-   * drops: H7 has no OBL_LAUNCH and HAL_FLASH_OB_Launch only sets OPTSTART (targets.md
-   * §2.5, §3.4). Level 1 -> 0 mass-erases both banks while OPT_BUSY is set; any change at
-   * level 2 fails with OPTCHANGEERR. Busy time: the regression erase, or one sector erase.
+   * drops: H7 has no OBL_LAUNCH bit (CMSIS-H7 FLASH_OPTCR_*) and HAL-H7's
+   * HAL_FLASH_OB_Launch (stm32h7xx_hal_flash.c) only sets OPTSTART and waits for OPT_BUSY.
+   * Unconfirmed: that every option (BOOT addresses, SWAP_BANK) applies without a reset.
+   * Level 1 -> 0 mass-erases both banks while OPT_BUSY is set; any change at level 2 fails
+   * with OPTCHANGEERR. Busy time: the regression erase, or one sector erase.
    */
   #startOptionChange(): void {
     if (this.rdpLevel() === 2) {

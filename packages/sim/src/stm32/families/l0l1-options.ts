@@ -2,7 +2,7 @@ import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { RdpLevel } from '../controller.js';
 
 /**
- * STM32L0/L1 option bytes (targets.md §3.2; CMSIS-L0/L1 OB_TypeDef, HAL-L1): 32-bit words
+ * STM32L0/L1 option bytes (CMSIS-L0/L1 OB_TypeDef and FLASH_OBR_*, HAL-L1): 32-bit words
  * at 0x1FF80000, each a 16-bit value in [15:0] and its complement in [31:16], written as a
  * whole word by software (HAL-L1 writes value | ~value << 16). Word 0 = RDP (byte 0) and
  * SPRMOD/WPRMOD (byte 1), word 1 = USER, then one WRP word per 16 WRP bits: at +0x08..+0x1C,

@@ -1,7 +1,7 @@
 import type { BusSize } from '../../bus.js';
 import { KeySequence } from '../key-sequence.js';
 
-/** FLASH_PECR bits (CMSIS-L1 stm32l151xb.h, CMSIS-L0 stm32l073xx.h; targets.md §2.3). */
+/** FLASH_PECR bits (CMSIS-L1 stm32l151xb.h, CMSIS-L0 stm32l073xx.h). */
 export const Pecr = {
   PELOCK: 1 << 0,
   PRGLOCK: 1 << 1,
@@ -22,7 +22,7 @@ const MODES_L0 = 0x4b8718;
 /** PROG, DATA, FTDW/FIX, ERASE, FPRG: the bits RM0038 says setting PELOCK clears. */
 const CLEARED_BY_PELOCK = Pecr.PROG | Pecr.DATA | (1 << 8) | Pecr.ERASE | Pecr.FPRG;
 
-// PEKEYR, PRGKEYR, OPTKEYR key pairs (HAL-L1 stm32l1xx_hal_flash.h; targets.md §2.3).
+// PEKEYR, PRGKEYR, OPTKEYR key pairs (HAL-L1 stm32l1xx_hal_flash.h).
 const KEYS = {
   pe: { keys: [0x89abcdef, 0x02030405], lock: Pecr.PELOCK, register: 'FLASH_PEKEYR' },
   prg: { keys: [0x8c9daebf, 0x13141516], lock: Pecr.PRGLOCK, register: 'FLASH_PRGKEYR' },

@@ -22,7 +22,8 @@ import {
 } from './l0l1-options.js';
 
 // STM32L0/L1 NVM interface: RM0038 (L1), RM0377/RM0367 (L0), PM0062; register map and bits
-// confirmed against CMSIS-L0/L1 and HAL-L0/L1 in targets.md §2.3.
+// as CMSIS-L1 (stm32l151xb.h ... stm32l151xe.h) and CMSIS-L0 (stm32l073xx.h) define them,
+// sequences as HAL-L0/L1 (stm32l0xx_hal_flash*.c, stm32l1xx_hal_flash*.c) run them.
 
 const Reg = {
   ACR: 0x00,

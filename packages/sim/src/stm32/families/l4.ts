@@ -19,8 +19,8 @@ import {
 } from './l4-options.js';
 
 // The double-word flash controller of STM32L4/L4+, G0, G4, WB, WL, C0 and U0: RM0351,
-// RM0432, RM0444, RM0440 (§3.3, read in this session), RM0434, RM0453; register map and
-// bits confirmed against CMSIS in targets.md §2.4.
+// RM0432, RM0444, RM0440 §3.3, RM0434, RM0453; register map and bits as each family's CMSIS
+// header defines them (stm32l476xx.h, stm32l4r5xx.h, stm32g0b1xx.h, stm32g474xx.h, CMSIS-WB/WL).
 const KEY1 = 0x45670123;
 const KEY2 = 0xcdef89ab;
 const OPTKEY1 = 0x08192a3b;
@@ -78,7 +78,10 @@ const FAST_WINDOW_US = 50;
 /** The STM32L4-family flash controller (double-word programming). */
 export class L4Controller extends ControllerBase {
   readonly flash: FlashArray;
-  /** CR.BKER position on parts that can run dual-bank (device data; targets.md §1.6). */
+  /**
+   * CR.BKER position on parts that can run dual-bank (device data: bit 11 in CMSIS-L4
+   * stm32l476xx.h and CMSIS-G4 stm32g474xx.h, bit 13 in CMSIS-G0 stm32g0b1xx.h).
+   */
   readonly bkerBit: number | undefined;
   readonly #base: number;
   // Non-volatile options: OPTR with the complement the hardware writes next to it, and the
