@@ -9,11 +9,11 @@ import { Stm32Chip } from './chip.js';
 import type { FlashController, RdpLevel, Stm32Context } from './controller.js';
 import type { FactoryInfo } from './factory-info.js';
 import { DataOnlyController } from './families/data-only.js';
-import { F2f4f7Controller } from './families/f2f4f7.js';
+import { F2F4F7Controller } from './families/f2-f4-f7.js';
 import { H7Controller } from './families/h7.js';
-import { FpecController } from './families/fpec.js';
+import { F0F1F3Controller } from './families/f0-f1-f3.js';
 import { hexToBytes } from './families/hex.js';
-import { L0l1Controller } from './families/l0l1.js';
+import { L0L1Controller } from './families/l0-l1.js';
 import { L4Controller } from './families/l4.js';
 
 export interface Stm32ChipOptions {
@@ -70,11 +70,11 @@ export function createStm32Chip(options: Stm32ChipOptions): Stm32Chip {
 function controllerFor(ctx: Stm32Context): FlashController {
   switch (ctx.device.controller.kind) {
     case 'f0-f1-f3':
-      return new FpecController(ctx);
+      return new F0F1F3Controller(ctx);
     case 'f2-f4-f7':
-      return new F2f4f7Controller(ctx);
+      return new F2F4F7Controller(ctx);
     case 'l0-l1':
-      return new L0l1Controller(ctx);
+      return new L0L1Controller(ctx);
     case 'l4':
     case 'wb-wl':
       return new L4Controller(ctx);

@@ -1,9 +1,9 @@
 import type { ControllerContext, FlashController } from './controller.js';
-import { F4Controller } from './f4.js';
-import { FpecController } from './fpec.js';
+import { F2F4F7Controller } from './f2-f4-f7.js';
+import { F0F1F3Controller } from './f0-f1-f3.js';
 import { H7Controller } from './h7.js';
 import { L4Controller } from './l4.js';
-import { LxController } from './lx.js';
+import { L0L1Controller } from './l0-l1.js';
 
 /**
  * The host-driven algorithm for the device's controller family, or undefined where none is
@@ -12,11 +12,11 @@ import { LxController } from './lx.js';
 export function createController(ctx: ControllerContext): FlashController | undefined {
   switch (ctx.data.controller.kind) {
     case 'f0-f1-f3':
-      return new FpecController(ctx);
+      return new F0F1F3Controller(ctx);
     case 'f2-f4-f7':
-      return new F4Controller(ctx);
+      return new F2F4F7Controller(ctx);
     case 'l0-l1':
-      return new LxController(ctx);
+      return new L0L1Controller(ctx);
     case 'l4':
     case 'wb-wl':
     case 'l5-u5':

@@ -6,7 +6,7 @@ import { wpsnSectorsPerBit } from '../flash/h7.js';
 /**
  * F0/F1/F3 and L0/L1 FLASH_WRPR: one bit per 4 KiB from the flash base (F0/F1/F3: 4 pages of
  * 1 KiB or 2 of 2 KiB, bit 31 taking the rest of larger parts, OpenOCD stm32f1x.c; L0/L1:
- * one sector of 4 KiB), as flash/fpec.ts and flash/lx.ts read it.
+ * one sector of 4 KiB), as flash/f0-f1-f3.ts and flash/l0-l1.ts read it.
  */
 const WRP_UNIT_BYTES = 4096;
 
@@ -86,7 +86,7 @@ function wrpBitRanges(
     }
     case 'f2-f4-f7': {
       // F76x in dual-bank mode: one nWRP bit per two sectors; F413/F423: the last bit (14)
-      // also covers sector 15 (OpenOCD stm32f2x.c), as flash/f4.ts reads it.
+      // also covers sector 15 (OpenOCD stm32f2x.c), as flash/f2-f4-f7.ts reads it.
       const perBit = data.optionLayout === 'f76x' && flash.length > 1 ? 2 : 1;
       const first = index * perBit;
       return sectors.slice(first, bit === width - 1 ? undefined : first + perBit);

@@ -22,7 +22,7 @@ import {
   wrprValue,
   type FpecLoadedOptions,
   type FpecVariant,
-} from './fpec-options.js';
+} from './f0-f1-f3-options.js';
 
 // FPEC of STM32F0/F1/F3 (PM0075 for F1, RM0091 for F0, RM0316 for F3; register and bit
 // positions as CMSIS-F1 stm32f103xg.h, CMSIS-F0 stm32f091xc.h and CMSIS-F3 stm32f303xc.h
@@ -89,7 +89,7 @@ class FpecBank {
 }
 
 /** The STM32F0/F1/F3 flash program/erase controller. */
-export class FpecController extends ControllerBase {
+export class F0F1F3Controller extends ControllerBase {
   readonly flash: FlashArray;
   readonly variant: FpecVariant;
   readonly #base: number;

@@ -15,7 +15,7 @@ import {
   sectorWriteProtected,
   withRdp,
   type F2f4f7Variant,
-} from './f2f4f7-options.js';
+} from './f2-f4-f7-options.js';
 
 // STM32F2/F4/F7 flash interface: RM0090 §3 (F405/F42x), RM0033 (F2), RM0385/RM0410 (F7);
 // register bits as the CMSIS-F2/F4/F7 headers define FLASH_CR_*/FLASH_SR_* (OpenOCD
@@ -57,7 +57,7 @@ const SR_W1C = Sr.EOP | Sr.OPERR | Sr.WRPERR | Sr.PGAERR | Sr.PGPERR | Sr.PGSERR
 const INJECTED_ERROR = Sr.PGSERR;
 
 /** The STM32F2/F4/F7 flash interface: sectors, PSIZE parallelism, OPTCR options, OTP. */
-export class F2f4f7Controller extends ControllerBase {
+export class F2F4F7Controller extends ControllerBase {
   readonly flash: FlashArray;
   readonly variant: F2f4f7Variant;
   readonly #base: number;

@@ -60,7 +60,7 @@ const WRP_SECTOR_BYTES = 4096;
 /** Erased pages between status checks while streaming page erases. */
 const ERASE_BATCH_PAGES = 16;
 
-export class LxController implements FlashController {
+export class L0L1Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
   private readonly flags: readonly StatusFlag[];

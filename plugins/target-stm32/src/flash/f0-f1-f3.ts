@@ -52,7 +52,7 @@ const optionOrder = ['RDP', 'USER', 'DATA0', 'DATA1', 'WRP0', 'WRP1', 'WRP2', 'W
 /** Write protection: one WRPR bit per 4 KiB; bit 31 covers the rest of larger parts (OpenOCD). */
 const WRP_BYTES = 4096;
 
-export class FpecController implements FlashController {
+export class F0F1F3Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
   constructor(private readonly ctx: ControllerContext) {}

@@ -9,8 +9,8 @@ import {
 } from '../controller.js';
 import { FlashArray, leBytes, type FlashArrayState } from '../flash-array.js';
 import { FlashRegion } from '../regions.js';
-import { HalfPageLatches } from './l0l1-half-page.js';
-import { Pecr, PecrRegister, type KeyRegister } from './l0l1-pecr.js';
+import { HalfPageLatches } from './l0-l1-half-page.js';
+import { Pecr, PecrRegister, type KeyRegister } from './l0-l1-pecr.js';
 import { RegisterBlock } from '../register-block.js';
 import {
   LX_OPTION_BASE,
@@ -19,7 +19,7 @@ import {
   loadLxOptions,
   optionWordOffsets,
   type LxLoadedOptions,
-} from './l0l1-options.js';
+} from './l0-l1-options.js';
 
 // STM32L0/L1 NVM interface: RM0038 (L1), RM0377/RM0367 (L0), PM0062; register map and bits
 // as CMSIS-L1 (stm32l151xb.h ... stm32l151xe.h) and CMSIS-L0 (stm32l073xx.h) define them,
@@ -66,7 +66,7 @@ const SR_W1C = 0x33f02;
 const INJECTED_ERROR = Sr.WRPERR;
 
 /** The STM32L0/L1 NVM controller: program memory, data EEPROM and option bytes. */
-export class L0l1Controller extends ControllerBase {
+export class L0L1Controller extends ControllerBase {
   readonly flash: FlashArray;
   readonly eeprom: FlashArray;
   readonly isL0: boolean;

@@ -56,7 +56,7 @@ function psizeCode(bytes: number): number {
 }
 
 /** Write protection: nWRP bit i = sector i (0 = protected); bank 2 of F42x in OPTCR1. */
-export class F4Controller implements FlashController {
+export class F2F4F7Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
   constructor(private readonly ctx: ControllerContext) {}
