@@ -60,11 +60,7 @@ export {
   decodeCpuId,
   type CpuId,
 } from './arm/cortex-m.js';
-export {
-  FlashJournal,
-  type FlashJournalReport,
-  type FlashRangeState,
-} from './pipeline/flash-journal.js';
+export { FlashJournal, type FlashJournalReport, type FlashRangeState } from './flash/journal.js';
 export { sleep, throwIfAborted, withTimeout } from './util/abort.js';
 export { MAX_FILE_BYTES, readInputFile, type InputFileOptions } from './util/bounded-file.js';
 export {
@@ -134,13 +130,13 @@ export type {
   ProgressEvent,
   StepEndEvent,
   StepStartEvent,
-} from './pipeline/events.js';
+} from './events/events.js';
 export {
   PluginSet,
   builtinFamilies,
   builtinFormats,
   formatByExtension,
-} from './pipeline/plugin-set.js';
+} from './plugin/plugin-set.js';
 export {
   alignToUnits,
   chunkRanges,
@@ -149,11 +145,11 @@ export {
   splitForProgramming,
   type FlashPlan,
 } from './pipeline/flash-plan.js';
-export { loadImage, loadImages } from './pipeline/load-image.js';
+export { loadImage, loadImages } from './plugin/load-image.js';
 export { builtinSteps } from './pipeline/steps/builtin-steps.js';
 export { outputFormatFor, writeImageFile, type WriteImageOptions } from './pipeline/steps/read.js';
 export { parseOptionValue } from './plugin/option-values.js';
-export { formatBytes, formatRanges } from './pipeline/units-text.js';
+export { formatBytes, formatRanges } from './image/units-text.js';
 export {
   doctorCheckIds,
   doctorCheckTitles,

@@ -13,7 +13,7 @@ import type {
   StepRunContext,
 } from '../../plugin/types.js';
 import { chunkRanges, planFlash } from '../flash-plan.js';
-import { formatBytes, formatRanges } from '../units-text.js';
+import { formatBytes, formatRanges } from '../../image/units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 

@@ -3,7 +3,7 @@ import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type { FlashRegion, StepDefinition } from '../../plugin/types.js';
 import { alignToUnits, dropErasedUnits, splitForProgramming } from '../flash-plan.js';
-import { formatBytes } from '../units-text.js';
+import { formatBytes } from '../../image/units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 
