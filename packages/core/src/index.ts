@@ -19,23 +19,6 @@ export {
 } from './image/address-range.js';
 export { FlashImage, bytesEqual, concatBytes, type NamedImage } from './image/flash-image.js';
 export {
-  BlockCollector,
-  CoverFinder,
-  HEX_DIGIT,
-  HEX_VALUE,
-  describeChar,
-  errorAt,
-  formatHexByte,
-  locator,
-  notHexDigitError,
-  overlapErrorAt,
-  positionAt,
-  shortRecordError,
-  type Locate,
-  type RecordSink,
-  type TextPosition,
-} from './image/text-records.js';
-export {
   partialWriteOf,
   withPartialWrite,
   type AccessWidth,
