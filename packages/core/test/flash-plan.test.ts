@@ -1,13 +1,13 @@
 import test from 'ava';
+import { FlashImage } from '../src/exports/image.js';
+import type { FlashRegion } from '../src/exports/plugin.js';
 import {
-  FlashImage,
   alignToUnits,
   chunkRanges,
   dropErasedUnits,
   planFlash,
   splitForProgramming,
-  type FlashRegion,
-} from '../src/index.js';
+} from '../src/pipeline/flash-plan.js';
 
 const B = 0x08000000;
 /** Four 1 KB sectors then two 4 KB sectors (mixed sizes, as on STM32F4 banks). */

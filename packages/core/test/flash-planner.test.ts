@@ -8,7 +8,7 @@ import {
   unchangedSectors,
   type ProgramRun,
 } from '../src/flash/planner.js';
-import { FlashImage } from '../src/index.js';
+import { FlashImage } from '../src/exports/image.js';
 import type { FlashRegion } from '../src/plugin/types.js';
 
 const BASE = 0x08000000;

@@ -1,4 +1,5 @@
-import { FlashImage, FlashwrightError, formatAddress, type ErrorCode } from '@flashwright/core';
+import { FlashwrightError, type ErrorCode } from '@flashwright/core';
+import { FlashImage, formatAddress } from '@flashwright/core/image';
 
 /*
  * Building blocks for parsers and writers of line-based text image formats (Intel HEX,

@@ -1,4 +1,4 @@
-import type { FlashImage } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
 import {
   BlockCollector,
   type RecordSink,

@@ -1,4 +1,4 @@
-import type { FlashImage } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
 import { HEX_DIGIT } from '@flashwright/text-records';
 
 export interface SrecWriteOptions {

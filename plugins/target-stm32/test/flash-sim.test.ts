@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bytesEqual, type AddressRange } from '@flashwright/core';
+import { bytesEqual, type AddressRange } from '@flashwright/core/image';
 import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
 /** Sectors of the device that the range touches. */

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { FlashImage } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
 import { chunkOffsets, nonErasedSpans, planProgramRuns } from '../src/flash/program-plan.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);

@@ -1,11 +1,6 @@
-import {
-  FlashwrightError,
-  bytesEqual,
-  formatAddress,
-  type Logger,
-  type MemoryAccessOptions,
-  type MemoryPort,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { bytesEqual, formatAddress } from '@flashwright/core/image';
+import type { Logger, MemoryAccessOptions, MemoryPort } from '@flashwright/core/plugin';
 import {
   encodeReadMemory,
   encodeWriteMemoryBinary,

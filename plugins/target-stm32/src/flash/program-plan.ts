@@ -1,4 +1,4 @@
-import { type AddressRange, type FlashImage, mergeRanges } from '@flashwright/core';
+import { type AddressRange, type FlashImage, mergeRanges } from '@flashwright/core/image';
 
 /** A contiguous stretch to program: aligned to write units and padded with the erased value. */
 export interface ProgramRun {
