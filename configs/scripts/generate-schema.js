@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { URL } from 'node:url';
-import { recipeJsonSchema } from '../../packages/core/dist/src/index.js';
+import { recipeJsonSchema } from '../../packages/core/dist/src/exports/runner.js';
 
 const target = new URL('../flashwright.schema.json', import.meta.url);
 writeFileSync(target, `${JSON.stringify(recipeJsonSchema(), null, 2)}\n`);

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nrfIntelHex from 'nrf-intel-hex';
-import { FlashImage } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
 import { parseIntelHex, serializeIntelHex } from '@flashwright/format-ihex';
 import { parseSrec, serializeSrec } from '@flashwright/format-srec';
 import type { BenchTable } from './table.js';

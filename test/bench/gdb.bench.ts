@@ -4,7 +4,8 @@
  * QStartNoAckMode, so every packet is acknowledged: with Nagle's algorithm on, each
  * request waits for the server's delayed ACK of the client's previous '+'.
  */
-import { FlashwrightError, bytesEqual } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { bytesEqual } from '@flashwright/core/image';
 import { plugin, type GdbProbe } from '@flashwright/transport-gdb';
 import { FLASH_BASE, peersRequired, qemuMissing, startQemu } from '../e2e/gdb-qemu-harness.js';
 import type { BenchTable } from './table.js';

@@ -6,7 +6,7 @@
  * time of the touched pages or sectors, plus the program time with the best unit, plus the
  * USB payload time, all from the one timing table in packages/sim/src/timing.ts.
  */
-import { bytesEqual, FlashImage } from '@flashwright/core';
+import { bytesEqual, FlashImage } from '@flashwright/core/image';
 import { flashTimings, physicalFloor, type FlashFamily } from '@flashwright/sim';
 import { stm32Family, type Stm32Device } from '@flashwright/target-stm32';
 import { plugin as virtualTransport } from '@flashwright/transport-virtual';

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import anyTest, { type TestFn } from 'ava';
-import type { FlashImage, ImageFormat } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
+import type { ImageFormat } from '@flashwright/core/plugin';
 import { plugin as binPlugin } from '@flashwright/format-bin';
 import { plugin as elfPlugin } from '@flashwright/format-elf';
 import { plugin as ihexPlugin } from '@flashwright/format-ihex';

@@ -14,13 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import anyTest, { type TestFn } from 'ava';
 import { parse as parseYaml } from 'yaml';
-import {
-  FlashImage,
-  type FlashwrightError,
-  type ImageFormat,
-  isFlashwrightError,
-  loadRecipe,
-} from '@flashwright/core';
+import { type FlashwrightError, isFlashwrightError } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
+import type { ImageFormat } from '@flashwright/core/plugin';
+import { loadRecipe } from '@flashwright/core/runner';
 import { binFormat } from '@flashwright/format-bin';
 import { elfFormat } from '@flashwright/format-elf';
 import { ihexFormat } from '@flashwright/format-ihex';

@@ -8,7 +8,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '@flashwright/core';
+import { sleep } from '@flashwright/core/plugin';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** test/fixtures/firmware/qemu-usart, from test/dist/e2e. */

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import test from 'ava';
-import { FlashImage, bytesEqual, type Logger } from '@flashwright/core';
+import { FlashImage, bytesEqual } from '@flashwright/core/image';
+import type { Logger } from '@flashwright/core/plugin';
 import { plugin, type GdbProbe } from '@flashwright/transport-gdb';
 import {
   FLASH_BASE,

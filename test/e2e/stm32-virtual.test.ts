@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { bytesEqual } from '@flashwright/core';
+import { bytesEqual } from '@flashwright/core/image';
 import { ndjson, project, repoRoot, runCli } from './helpers/cli.js';
 
 const blinkBin = join(repoRoot, 'test/fixtures/firmware/blink-l151/out/blink.bin');

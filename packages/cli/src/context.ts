@@ -1,17 +1,32 @@
-import type * as Core from '@flashwright/core';
+import type * as Root from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
+import type * as Diagnose from '@flashwright/core/diagnose';
+import type * as Image from '@flashwright/core/image';
+import type * as Runner from '@flashwright/core/runner';
 import type {
-  FlashwrightError,
   JournalSummary,
   PluginSet,
   RecipeFlags,
   ResolvedRecipe,
-} from '@flashwright/core';
+} from '@flashwright/core/runner';
 import type { CommonOptions } from './options.js';
 import { JsonReporter } from './output/json-reporter.js';
 import { PlainReporter } from './output/plain-reporter.js';
 import type { Reporter, Summary } from './output/reporter.js';
 
-export type CoreModule = typeof Core;
+/** The parts of core the commands use: its errors, the runner, images and doctor. */
+export type CoreModule = typeof Root & typeof Runner & typeof Image & typeof Diagnose;
+
+/** Imported when a command runs, never at start-up (see runCommand). */
+async function loadCore(): Promise<CoreModule> {
+  const [root, runner, image, diagnose] = await Promise.all([
+    import('@flashwright/core'),
+    import('@flashwright/core/runner'),
+    import('@flashwright/core/image'),
+    import('@flashwright/core/diagnose'),
+  ]);
+  return { ...root, ...runner, ...image, ...diagnose };
+}
 
 /** What a command body gets: core (loaded lazily), the reporter, and Ctrl-C. */
 export interface CommandContext {
@@ -67,7 +82,7 @@ export async function runCommand(
   let outcome: CommandResult | undefined;
   let failure: FlashwrightError | undefined;
   try {
-    core = await import('@flashwright/core');
+    core = await loadCore();
     const loaded = core;
     const cwd = process.cwd();
     const ctx: CommandContext = {
@@ -159,7 +174,7 @@ async function createReporter(options: CommonOptions): Promise<Reporter> {
 /** Anything thrown becomes a FlashwrightError: aborts are INTERRUPTED, the rest INTERNAL. */
 async function toFlashwrightError(
   error: unknown,
-  core: CoreModule | undefined,
+  core: typeof Root | undefined,
 ): Promise<FlashwrightError> {
   const c = core ?? (await import('@flashwright/core'));
   if (c.isFlashwrightError(error)) return error;

@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { FlashwrightError, MAX_FILE_BYTES, readInputFile } from '../src/index.js';
+import { MAX_FILE_BYTES, readInputFile } from '../src/exports/plugin.js';
+import { FlashwrightError } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flashwright-bounded-'));
 const options = {

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { findJsonSyntaxError, lineColumnAt } from '../src/config/json-syntax.js';
-import { exitCodeOf, loadRecipe, type FlashwrightError } from '../src/index.js';
+import { loadRecipe } from '../src/exports/runner.js';
+import { exitCodeOf, type FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 // Each case: the text, the expected 1-based line and column, and a word of the message.

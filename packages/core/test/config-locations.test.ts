@@ -1,7 +1,8 @@
 // Recipe errors the fuzz test (test/e2e/fuzz-inputs.test.ts) found without a line: each
 // now names the file and the line of the mistake.
 import test from 'ava';
-import { exitCodeOf, loadRecipe, type FlashwrightError, type RecipeIssue } from '../src/index.js';
+import { loadRecipe, type RecipeIssue } from '../src/exports/runner.js';
+import { exitCodeOf, type FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 async function loadError(recipe: string, extra: Record<string, string> = {}) {

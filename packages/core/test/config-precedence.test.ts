@@ -4,10 +4,10 @@ import {
   boardNames,
   builtinSteps,
   loadRecipe,
-  type FlashwrightError,
   type RecipeIssue,
   type RecipeStep,
-} from '../src/index.js';
+} from '../src/exports/runner.js';
+import type { FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 /** An option-bytes step's options as its definition reads them, with the layer it came from. */

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { searchDirectories } from '../src/config/search.js';
-import { loadRecipe, type FlashwrightError, type RecipeIssue } from '../src/index.js';
+import { loadRecipe, type RecipeIssue } from '../src/exports/runner.js';
+import type { FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 // The trust model: a recipe that is a program (.js, .mjs, .cjs, .ts, .mts) runs only when it

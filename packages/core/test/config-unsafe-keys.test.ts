@@ -2,7 +2,8 @@ import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeLayers } from '../src/config/provenance.js';
-import { exitCodeOf, loadRecipe, type FlashwrightError, type RecipeIssue } from '../src/index.js';
+import { loadRecipe, type RecipeIssue } from '../src/exports/runner.js';
+import { exitCodeOf, type FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 // A key "__proto__" (or "constructor", "prototype") merged into a plain object reaches

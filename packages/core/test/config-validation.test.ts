@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import {
   builtinStepIds,
   builtinSteps,
-  exitCodeOf,
   loadRecipe,
-  type FlashwrightError,
   type RecipeIssue,
-} from '../src/index.js';
+} from '../src/exports/runner.js';
+import { exitCodeOf, type FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 async function load(files: Record<string, string>, options: { configFile?: string } = {}) {

@@ -4,14 +4,10 @@
  * because its chips never sleep or remap their SWD pins.
  */
 import test from 'ava';
-import {
-  FlashwrightError,
-  loadRecipe,
-  runDoctor,
-  type ConnectOptions,
-  type DoctorCheckEvent,
-  type Probe,
-} from '../src/index.js';
+import { runDoctor, type DoctorCheckEvent } from '../src/exports/diagnose.js';
+import type { ConnectOptions, Probe } from '../src/exports/plugin.js';
+import { loadRecipe } from '../src/exports/runner.js';
+import { FlashwrightError } from '../src/index.js';
 import { FakeChip, rawImage } from './helpers/fake-target.js';
 import { counting, fakePreamble, runRecipe } from './helpers/pipeline-harness.js';
 import { projectDir } from './helpers/recipe-dir.js';

@@ -3,9 +3,8 @@
  * verdict, a message and a fix, and the pipeline's refusals are built from the same ones.
  */
 import test from 'ava';
+import { FlashImage, type AddressRange } from '../src/exports/image.js';
 import {
-  FlashImage,
-  type AddressRange,
   type Device,
   type FlashRegion,
   type OptionFieldInfo,
@@ -13,7 +12,7 @@ import {
   type ProtectionState,
   unprotectedValues,
   writeProtectedRanges,
-} from '../src/index.js';
+} from '../src/exports/plugin.js';
 import { flashSize } from '../src/diagnose/device-checks.js';
 import { imageFit, imageFitError } from '../src/diagnose/image-checks.js';
 import { explainHazard, optionBytes, optionHazards } from '../src/diagnose/option-byte-checks.js';

@@ -1,6 +1,7 @@
 import test from 'ava';
 import nrfIntelHex from 'nrf-intel-hex';
-import { FlashImage, FlashwrightError } from '../src/index.js';
+import { FlashImage } from '../src/exports/image.js';
+import { FlashwrightError } from '../src/index.js';
 
 // nrf-intel-hex's types declare an ES default export, but Node loads its CommonJS build,
 // where the module itself is the MemoryMap class.

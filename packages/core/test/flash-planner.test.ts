@@ -1,5 +1,6 @@
 import test from 'ava';
 import {
+  chunkRanges,
   dataSpans,
   groupRuns,
   minSkipBytes,
@@ -8,7 +9,7 @@ import {
   unchangedSectors,
   type ProgramRun,
 } from '../src/flash/planner.js';
-import { FlashImage } from '../src/index.js';
+import { FlashImage } from '../src/exports/image.js';
 import type { FlashRegion } from '../src/plugin/types.js';
 
 const BASE = 0x08000000;
@@ -311,4 +312,14 @@ test('minSkipBytes counts whole program pages at the page’s programming time',
   // A page that is not whole units is ignored: the write unit decides.
   const odd = region(BASE, [1024], { writeUnitBytes: 8, programPageBytes: 12 });
   t.is(minSkipBytes(odd, undefined), 8);
+});
+
+test('chunkRanges groups ranges up to a size; a large range is a chunk of its own', (t) => {
+  const r = (start: number, length: number) => ({ start, end: start + length });
+  t.deepEqual(chunkRanges([r(0, 10), r(10, 10), r(20, 10), r(30, 50), r(80, 5)], 25), [
+    [r(0, 10), r(10, 10)],
+    [r(20, 10)],
+    [r(30, 50)],
+    [r(80, 5)],
+  ]);
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { FlashwrightError, type FlashRegion, type MemoryPort } from '../src/index.js';
+import type { FlashRegion, MemoryPort } from '../src/exports/plugin.js';
+import { FlashwrightError } from '../src/index.js';
 import { acceptsPlainWrites, isRamInMap, nativeCover } from '../src/pipeline/flash-routes.js';
 
 const region: FlashRegion = {

@@ -3,7 +3,8 @@
  * got (PartialWrite), and the caller reads it back for exactly the write it made.
  */
 import test from 'ava';
-import { FlashwrightError, partialWriteOf, withPartialWrite } from '../src/index.js';
+import { partialWriteOf, withPartialWrite } from '../src/exports/plugin.js';
+import { FlashwrightError } from '../src/index.js';
 
 const busy = () =>
   new FlashwrightError('TARGET_NO_RESPONSE', 'the target kept answering WAIT', {

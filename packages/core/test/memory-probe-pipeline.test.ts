@@ -4,7 +4,8 @@
  * target.device standing in for a chip that cannot be identified.
  */
 import test from 'ava';
-import { exitCodeOf, type PipelineEvent } from '../src/index.js';
+import type { PipelineEvent } from '../src/exports/runner.js';
+import { exitCodeOf } from '../src/index.js';
 import { BASE, MemoryTarget, PART, memoryRecipe } from './helpers/memory-target.js';
 import { counting, runRecipe } from './helpers/pipeline-harness.js';
 

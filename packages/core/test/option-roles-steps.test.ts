@@ -4,7 +4,7 @@
  * value is named with its level.
  */
 import test from 'ava';
-import type { PlanEvent } from '../src/index.js';
+import type { PlanEvent } from '../src/exports/runner.js';
 import { FakeChip } from './helpers/fake-target.js';
 import { counting, fakePreamble, runRecipe } from './helpers/pipeline-harness.js';
 

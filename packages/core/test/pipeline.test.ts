@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
-import { exitCodeOf, type FlashJournalReport } from '../src/index.js';
+import type { FlashJournalReport } from '../src/exports/runner.js';
+import { exitCodeOf } from '../src/index.js';
 import { FakeChip, rawFormat } from './helpers/fake-target.js';
 import { counting, fakePreamble, runRecipe } from './helpers/pipeline-harness.js';
 

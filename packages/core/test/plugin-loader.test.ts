@@ -1,13 +1,7 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
-import {
-  PLUGIN_API_VERSION,
-  PluginLoader,
-  exitCodeOf,
-  parsePluginSpec,
-  resolverFrom,
-  type FlashwrightError,
-} from '../src/index.js';
+import { PluginLoader, parsePluginSpec, resolverFrom } from '../src/exports/runner.js';
+import { PLUGIN_API_VERSION, exitCodeOf, type FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
 const examplePlugin = fileURLToPath(

@@ -1,14 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
-import {
-  builtinSteps,
-  FlashImage,
-  FlashwrightError,
-  exitCodeOf,
-  type PipelineEvent,
-  type RunState,
-  type StepDefinition,
-} from '../src/index.js';
+import { FlashImage } from '../src/exports/image.js';
+import type { RunState, StepDefinition } from '../src/exports/plugin.js';
+import { builtinSteps, type PipelineEvent } from '../src/exports/runner.js';
+import { FlashwrightError, exitCodeOf } from '../src/index.js';
 import { FakeChip, type FakeChipOptions } from './helpers/fake-target.js';
 import {
   counting,

@@ -7,7 +7,7 @@ import {
   PERMANENT_CONFIRMATION,
   recipeEnvironmentVariables,
   recipeJsonSchema,
-} from '../src/index.js';
+} from '../src/exports/runner.js';
 
 const repo = new URL('../../../../', import.meta.url);
 

@@ -1,10 +1,6 @@
-import {
-  FlashImage,
-  FlashwrightError,
-  MAX_FILE_BYTES,
-  formatAddress,
-  formatRange,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { FlashImage, formatAddress, formatRange } from '@flashwright/core/image';
+import { MAX_FILE_BYTES } from '@flashwright/core/plugin';
 
 export interface BinParseOptions {
   readonly fileName?: string | undefined;

@@ -1,10 +1,5 @@
-import {
-  PLUGIN_API_VERSION,
-  type FlashwrightPlugin,
-  type ImageFormat,
-  type ParseOptions,
-  type SerializeOptions,
-} from '@flashwright/core';
+import { PLUGIN_API_VERSION, type FlashwrightPlugin } from '@flashwright/core';
+import type { ImageFormat, ParseOptions, SerializeOptions } from '@flashwright/core/plugin';
 import { parseBin, serializeBin } from './bin-format.js';
 
 export {

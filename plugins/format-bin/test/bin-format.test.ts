@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { FlashImage, FlashwrightError, PLUGIN_API_VERSION } from '@flashwright/core';
+import { FlashwrightError, PLUGIN_API_VERSION } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
 import {
   MAX_BIN_BYTES,
   PACKAGE_NAME,

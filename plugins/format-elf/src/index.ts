@@ -1,10 +1,5 @@
-import {
-  FlashwrightError,
-  PLUGIN_API_VERSION,
-  type FlashwrightPlugin,
-  type ImageFormat,
-  type ParseOptions,
-} from '@flashwright/core';
+import { FlashwrightError, PLUGIN_API_VERSION, type FlashwrightPlugin } from '@flashwright/core';
+import type { ImageFormat, ParseOptions } from '@flashwright/core/plugin';
 import { EM_ARM } from './elf-constants.js';
 import { parseElf } from './parse-elf.js';
 import { serializeElf } from './serialize-elf.js';

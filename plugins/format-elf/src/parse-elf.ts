@@ -1,4 +1,5 @@
-import { FlashImage, FlashwrightError, formatAddress } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { FlashImage, formatAddress } from '@flashwright/core/image';
 import { EM_ARM, ElfType, PT_LOAD, SHF_ALLOC, SHT_NOBITS, machineName } from './elf-constants.js';
 import { ElfReader, type ProgramHeader, type SectionHeader } from './elf-reader.js';
 

@@ -1,4 +1,4 @@
-import type { FlashImage } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
 import {
   ELF32_HEADER_BYTES,
   ELF32_PROGRAM_HEADER_BYTES,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
-import { FlashwrightError, type ErrorCode, type FlashImage } from '@flashwright/core';
+import { FlashwrightError, type ErrorCode } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
 import { parseElf } from '../src/index.js';
 import {
   SHF_ALLOC,

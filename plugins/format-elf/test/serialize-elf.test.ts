@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { FlashImage, FlashwrightError, PLUGIN_API_VERSION } from '@flashwright/core';
+import { FlashwrightError, PLUGIN_API_VERSION } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
 import {
   PACKAGE_NAME,
   PACKAGE_VERSION,

@@ -1,9 +1,5 @@
-import {
-  PLUGIN_API_VERSION,
-  type FlashwrightPlugin,
-  type ImageFormat,
-  type ParseOptions,
-} from '@flashwright/core';
+import { PLUGIN_API_VERSION, type FlashwrightPlugin } from '@flashwright/core';
+import type { ImageFormat, ParseOptions } from '@flashwright/core/plugin';
 import { parseIntelHex } from './parse-ihex.js';
 import { serializeIntelHex } from './serialize-ihex.js';
 import { sniffIntelHex } from './sniff.js';

@@ -1,5 +1,5 @@
+import type { FlashImage } from '@flashwright/core/image';
 import {
-  type FlashImage,
   BlockCollector,
   type RecordSink,
   HEX_VALUE,
@@ -12,7 +12,7 @@ import {
   positionAt,
   shortRecordError,
   type TextPosition,
-} from '@flashwright/core';
+} from '@flashwright/text-records';
 
 const COLON = 0x3a;
 const LF = 0x0a;

@@ -1,4 +1,4 @@
-import type { FlashImage } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
 import { MemoryMap } from './memory-map.js';
 
 const END_OF_FILE_RECORD = ':00000001FF';

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
-import { FlashImage, FlashwrightError } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
 import { parse as intelHexParse } from 'intel-hex';
 import { MemoryMap } from '../src/memory-map.js';
 import { parseIntelHex, serializeIntelHex } from '../src/index.js';

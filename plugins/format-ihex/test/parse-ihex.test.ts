@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
-import { FlashwrightError, type ErrorCode, type FlashImage } from '@flashwright/core';
+import { FlashwrightError, type ErrorCode } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
 import { parseIntelHex } from '../src/index.js';
 import { EOF_RECORD, dataRecord, linear, record, segment } from './records.js';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { FlashImage, PLUGIN_API_VERSION } from '@flashwright/core';
+import { PLUGIN_API_VERSION } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
 import {
   PACKAGE_NAME,
   PACKAGE_VERSION,

@@ -1,5 +1,5 @@
+import type { FlashImage } from '@flashwright/core/image';
 import {
-  type FlashImage,
   BlockCollector,
   type RecordSink,
   HEX_VALUE,
@@ -11,7 +11,7 @@ import {
   overlapErrorAt,
   positionAt,
   shortRecordError,
-} from '@flashwright/core';
+} from '@flashwright/text-records';
 
 const LETTER_S = 0x53;
 const LETTER_S_LOWER = 0x73;

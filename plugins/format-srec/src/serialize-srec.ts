@@ -1,4 +1,5 @@
-import { type FlashImage, HEX_DIGIT } from '@flashwright/core';
+import type { FlashImage } from '@flashwright/core/image';
+import { HEX_DIGIT } from '@flashwright/text-records';
 
 export interface SrecWriteOptions {
   /** Data bytes per record; 16 like objcopy. At most 250 (the byte count is one byte). */

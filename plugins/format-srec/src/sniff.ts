@@ -1,4 +1,4 @@
-import { HEX_VALUE } from '@flashwright/core';
+import { HEX_VALUE } from '@flashwright/text-records';
 
 /**
  * True when `head` starts (after an optional byte order mark and blank space) with an

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import { FlashImage, FlashwrightError, type AddressRange } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { FlashImage, type AddressRange } from '@flashwright/core/image';
 import { parseSrec, serializeSrec } from '../src/index.js';
 import { fixtureUrl, randomGenerator, randomInt, srecord } from './records.js';
 

@@ -1,4 +1,4 @@
-import type { DeviceDescriptor, DeviceLayout } from '@flashwright/core';
+import type { DeviceDescriptor, DeviceLayout } from '@flashwright/core/plugin';
 import { parsePartNumber, stm32Devices, type Stm32DeviceData } from '@flashwright/stm32-devices';
 import { flashRegions, ramRegions } from './device/regions.js';
 import { availableOptionFields } from './options/available-fields.js';

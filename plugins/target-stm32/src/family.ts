@@ -1,4 +1,4 @@
-import type { TargetFamily } from '@flashwright/core';
+import type { TargetFamily } from '@flashwright/core/plugin';
 import { deviceDescriptors, layoutOfPart } from './descriptors.js';
 import { identifyStm32 } from './identify/identify.js';
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bytesEqual } from '@flashwright/core';
+import { bytesEqual } from '@flashwright/core/image';
 import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
 /** Erase, program and read back a stretch that spans the end of bank 1 and the start of bank 2. */

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { bytesEqual, FlashImage, type AddressRange, type FlashProgress } from '@flashwright/core';
+import { bytesEqual, FlashImage, type AddressRange } from '@flashwright/core/image';
+import type { FlashProgress } from '@flashwright/core/plugin';
 import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
 /** Sectors of the device that the range touches. */

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { FlashwrightError, type MemoryPort, type Probe } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { MemoryPort, Probe } from '@flashwright/core/plugin';
 import { createVirtualSession } from '@flashwright/sim';
 import { createTestChip } from '@flashwright/sim/test-chip';
 import { StLinkProbe } from '@flashwright/transport-stlink';

@@ -6,14 +6,13 @@
  * controllers read back as write-protected.
  */
 import test from 'ava';
+import { optionHazards } from '@flashwright/core/diagnose';
+import { type AddressRange, mergeRanges } from '@flashwright/core/image';
 import {
-  type AddressRange,
-  mergeRanges,
   type OptionFieldInfo,
   type OptionFieldRole,
-  optionHazards,
   writeProtectedRanges,
-} from '@flashwright/core';
+} from '@flashwright/core/plugin';
 import { optionLayouts } from '@flashwright/stm32-devices';
 import { layoutOfPart } from '../src/descriptors.js';
 import { stm32OptionHazards } from '../src/options/hazards.js';

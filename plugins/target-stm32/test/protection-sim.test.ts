@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bytesEqual } from '@flashwright/core';
+import { bytesEqual } from '@flashwright/core/image';
 import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
 for (const part of [

@@ -4,12 +4,8 @@
  * stop with FLASH_INTERRUPTED where that is not possible. Over a scripted memory port.
  */
 import test from 'ava';
-import {
-  FlashwrightError,
-  type MemoryPort,
-  type PartialWrite,
-  withPartialWrite,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { type MemoryPort, type PartialWrite, withPartialWrite } from '@flashwright/core/plugin';
 import { writeUnits, type UnitWriteOptions } from '../src/flash/unit-write.js';
 import { recordingLog } from './helpers/sim-rig.js';
 

@@ -13,7 +13,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { bytesEqual, isFlashwrightError } from '@flashwright/core';
+import { isFlashwrightError } from '@flashwright/core';
+import { bytesEqual } from '@flashwright/core/image';
 import { imageAt, noProgress, pattern, simRig, type SimRig } from './helpers/sim-rig.js';
 
 const FLASH = 0x08000000;

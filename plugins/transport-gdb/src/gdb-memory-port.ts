@@ -1,12 +1,11 @@
-import {
-  FlashwrightError,
-  bytesEqual,
-  formatAddress,
-  type Logger,
-  type MemoryAccessOptions,
-  type MemoryPort,
-  type MemoryPortLimits,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { bytesEqual, formatAddress } from '@flashwright/core/image';
+import type {
+  Logger,
+  MemoryAccessOptions,
+  MemoryPort,
+  MemoryPortLimits,
+} from '@flashwright/core/plugin';
 import {
   encodeReadMemory,
   encodeWriteMemoryBinary,

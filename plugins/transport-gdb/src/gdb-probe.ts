@@ -1,15 +1,15 @@
-import {
-  FlashwrightError,
-  type ConnectOptions,
-  type ConnectResult,
-  type Logger,
-  type MemoryMapRegion,
-  type Probe,
-  type ProbeInfo,
-  type ProbeStats,
-  type ProbeWarning,
-  type ResetKind,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type {
+  ConnectOptions,
+  ConnectResult,
+  Logger,
+  MemoryMapRegion,
+  Probe,
+  ProbeInfo,
+  ProbeStats,
+  ProbeWarning,
+  ResetKind,
+} from '@flashwright/core/plugin';
 import type { ByteLink } from './byte-link.js';
 import {
   CONTINUE,

@@ -1,11 +1,6 @@
-import {
-  Aircr,
-  Demcr,
-  FlashwrightError,
-  Scs,
-  type Logger,
-  type MemoryPort,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { Aircr, Demcr, Scs } from '@flashwright/core/arm';
+import type { Logger, MemoryPort } from '@flashwright/core/plugin';
 import { encodeMonitorCommand, monitorOutputSaysUnknown } from './commands/monitor.js';
 import { parseStatusReply, type StatusReply } from './commands/reply.js';
 import { latin1Text } from './rsp/bytes.js';

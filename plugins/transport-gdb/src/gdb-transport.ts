@@ -4,7 +4,7 @@ import type {
   ProbeListing,
   ProbeRequest,
   TransportFactory,
-} from '@flashwright/core';
+} from '@flashwright/core/plugin';
 import { GdbProbe } from './gdb-probe.js';
 import { parseProbeSettings } from './probe-settings.js';
 import { openTcpLink } from './tcp-link.js';

@@ -1,4 +1,4 @@
-import type { MemoryMapRegion } from '@flashwright/core';
+import type { MemoryMapRegion } from '@flashwright/core/plugin';
 import { parseXmlDocument, type XmlElement } from './xml-tree.js';
 
 /** A number attribute of the memory-map DTD: "0x8000000" or decimal. */

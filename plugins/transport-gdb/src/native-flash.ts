@@ -1,11 +1,6 @@
-import {
-  FlashwrightError,
-  formatAddress,
-  formatRange,
-  type AddressRange,
-  type MemoryMapRegion,
-  type NativeFlashPort,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { formatAddress, formatRange, type AddressRange } from '@flashwright/core/image';
+import type { MemoryMapRegion, NativeFlashPort } from '@flashwright/core/plugin';
 import { parseStatusReply } from './commands/reply.js';
 import {
   FLASH_DONE,

@@ -1,4 +1,5 @@
-import { FlashwrightError, type MemoryMapRegion, type ProbeRequest } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { MemoryMapRegion, ProbeRequest } from '@flashwright/core/plugin';
 
 /** Everything the GDB transport reads from the recipe's probe section. */
 export interface GdbProbeSettings {

@@ -1,4 +1,5 @@
-import { FlashwrightError, type Logger, withTimeout } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { type Logger, withTimeout } from '@flashwright/core/plugin';
 import type { ByteLink } from './byte-link.js';
 import { decodeConsoleOutput, isConsoleOutput } from './commands/console-output.js';
 import { isStopReply, parseStopReply, type StopReply } from './commands/stop-reply.js';

@@ -1,10 +1,5 @@
-import {
-  FlashwrightError,
-  isFlashwrightError,
-  type ProbeListing,
-  type ProbeRequest,
-  type TransportFactory,
-} from '@flashwright/core';
+import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
+import type { ProbeListing, ProbeRequest, TransportFactory } from '@flashwright/core/plugin';
 import { StLinkProbe } from './driver/stlink-probe.js';
 import { readProbeVersion } from './driver/stlink-driver.js';
 import { stLinkModel, type StLinkModel } from './protocol/probe-ids.js';

@@ -1,6 +1,7 @@
 /** connect(): speed, modes (normal, hot-plug, under-reset), DPIDR, over the virtual ST-Links. */
 import test from 'ava';
-import { Dhcsr, FlashwrightError, Scs } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { Dhcsr, Scs } from '@flashwright/core/arm';
 import { rig } from './helpers/virtual.js';
 
 test('V2: the fastest divisor at or below the request is set before ENTER', async (t) => {

@@ -1,6 +1,7 @@
 /** Halt, run, step, core and DAP registers, resets and multi-AP over the virtual ST-Links. */
 import test from 'ava';
-import { CoreRegister, Dhcsr, FlashwrightError, Scs } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { CoreRegister, Dhcsr, Scs } from '@flashwright/core/arm';
 import { SRAM_BASE } from '@flashwright/sim';
 import { connected, rig } from './helpers/virtual.js';
 

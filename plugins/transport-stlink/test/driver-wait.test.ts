@@ -6,7 +6,9 @@
  * from there and completes when the burst is shorter than the retries.
  */
 import test, { type ExecutionContext } from 'ava';
-import { FlashwrightError, bytesEqual, partialWriteOf } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { bytesEqual } from '@flashwright/core/image';
+import { partialWriteOf } from '@flashwright/core/plugin';
 import { pattern, rig, type Rig } from './helpers/virtual.js';
 
 const RAM = 0x20000000;

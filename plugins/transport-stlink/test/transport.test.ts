@@ -1,6 +1,7 @@
 /** list() and open() selection over a backend of several virtual ST-Links. */
 import test from 'ava';
-import { FlashwrightError, type ProbeRequest } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { ProbeRequest } from '@flashwright/core/plugin';
 import type { VirtualSession } from '@flashwright/sim';
 import { createStLinkTransport, type UsbBackend } from '../src/transport.js';
 import { recordingLog, session } from './helpers/virtual.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { didYouMean, FlashwrightError } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { didYouMean } from '@flashwright/core/plugin';
 import type { FaultSpec } from '@flashwright/sim';
 
 /** The virtual hardware a recipe asks for (`probe.options` of `transport: virtual`; README.md). */

@@ -6,7 +6,7 @@ import type {
   ProbeStats,
   ProbeWarning,
   ResetKind,
-} from '@flashwright/core';
+} from '@flashwright/core/plugin';
 import type { VirtualSession } from '@flashwright/sim';
 import type { StLinkProbe, StLinkMemory } from '@flashwright/transport-stlink';
 

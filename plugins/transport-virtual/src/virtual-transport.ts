@@ -1,4 +1,4 @@
-import type { ProbeRequest, TransportFactory } from '@flashwright/core';
+import type { ProbeRequest, TransportFactory } from '@flashwright/core/plugin';
 import {
   createVirtualSession,
   type VirtualSession,

@@ -3,12 +3,8 @@ import test from 'ava';
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FlashwrightError,
-  PLUGIN_API_VERSION,
-  type Logger,
-  type ProbeRequest,
-} from '@flashwright/core';
+import { FlashwrightError, PLUGIN_API_VERSION } from '@flashwright/core';
+import type { Logger, ProbeRequest } from '@flashwright/core/plugin';
 import { createVirtualSession, SRAM_BASE, type VirtualSession } from '@flashwright/sim';
 import { createVirtualTransport, plugin, VirtualProbe } from '../src/index.js';
 

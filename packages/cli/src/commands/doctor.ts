@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DoctorCheckEvent, DoctorReport } from '@flashwright/core';
+import type { DoctorCheckEvent, DoctorReport } from '@flashwright/core/diagnose';
 import { runCommand, type CommandContext } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 

@@ -1,4 +1,4 @@
-import type { PipelineResult, RecipeStep, ResolvedRecipe } from '@flashwright/core';
+import type { PipelineResult, RecipeStep, ResolvedRecipe } from '@flashwright/core/runner';
 import type { CommandContext, CommandResult } from '../context.js';
 
 /**

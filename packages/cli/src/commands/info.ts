@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Device, FlashSize, Probe } from '@flashwright/core';
+import type { Device, FlashSize, Probe } from '@flashwright/core/plugin';
 import type { CommandContext } from '../context.js';
 import { runCommand } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';

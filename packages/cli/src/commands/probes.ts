@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ProbeListing } from '@flashwright/core';
+import type { ProbeListing } from '@flashwright/core/plugin';
 import { runCommand } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { table } from './devices.js';

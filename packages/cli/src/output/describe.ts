@@ -1,5 +1,6 @@
 import type { Summary } from './reporter.js';
-import type { FlashwrightError, JournalSummary, PlanEvent } from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
+import type { JournalSummary, PlanEvent } from '@flashwright/core/runner';
 
 /** Human lines shared by the plain and listr reporters. */
 

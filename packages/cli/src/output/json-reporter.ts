@@ -1,4 +1,5 @@
-import type { FlashwrightError, PipelineEvent } from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
+import type { PipelineEvent } from '@flashwright/core/runner';
 import { runStepsInOrder, type CommandOutput, type Reporter, type Summary } from './reporter.js';
 
 /** At most one progress line per step per this many ms (the last one always goes out). */

@@ -1,4 +1,5 @@
-import type { FlashwrightError, Pipeline, PipelineEvent } from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
+import type { Pipeline, PipelineEvent } from '@flashwright/core/runner';
 import { Listr } from 'listr2';
 import {
   errorLines,

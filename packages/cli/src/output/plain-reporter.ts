@@ -1,4 +1,5 @@
-import type { FlashwrightError, PipelineEvent } from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
+import type { PipelineEvent } from '@flashwright/core/runner';
 import {
   errorLines,
   finalStatusLine,

@@ -1,4 +1,5 @@
-import type { FlashwrightError, JournalSummary, Pipeline, PipelineEvent } from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
+import type { JournalSummary, Pipeline, PipelineEvent } from '@flashwright/core/runner';
 
 /** The last NDJSON line of every command, and what the human outputs summarise. */
 export interface Summary {

@@ -1,5 +1,5 @@
-import type { ConnectMode } from '../plugin/types.js';
 import type { ValueSource } from './provenance.js';
+import type { ConnectMode } from './schema.js';
 
 /**
  * A validated, normalised recipe: sizes in bytes, addresses as numbers, paths absolute,

@@ -9,6 +9,8 @@ import { addressSchema, sizeSchema } from './units.js';
  */
 
 export const connectModes = ['normal', 'under-reset', 'hot-plug'] as const;
+/** How the probe attaches (probe.connect); transports receive it in ConnectOptions. */
+export type ConnectMode = (typeof connectModes)[number];
 
 const probeSchema = z
   .strictObject({

@@ -182,6 +182,11 @@ export function parseBuiltinOptions<K extends BuiltinStepId>(
   throw new FlashwrightError('RECIPE_INVALID', problems.join('; '), { source: { keyPath } });
 }
 
+/** Whether an unprotect step's options carry `confirm: mass-erase` (run and doctor ask this). */
+export function unprotectConfirmed(raw: unknown, keyPath: string): boolean {
+  return parseBuiltinOptions('unprotect', raw, keyPath)?.confirm === MASS_ERASE_CONFIRMATION;
+}
+
 /** A built-in step's one-line description, from its schema (as the JSON Schema shows it). */
 export function builtinStepDescription(id: BuiltinStepId): string {
   return builtinStepSchemas[id].description ?? id;

@@ -1,7 +1,7 @@
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { formatAddress } from '../image/address-range.js';
 import type { Device } from '../plugin/types.js';
-import { formatBytes } from '../pipeline/units-text.js';
+import { formatBytes } from '../image/units-text.js';
 import { fail, fromError, ok, warn, type Diagnosis } from './diagnosis.js';
 
 /** The family's id registers, where it reports them and the name does not already say. */

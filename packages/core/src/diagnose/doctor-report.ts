@@ -1,5 +1,5 @@
 import { catalogue } from '../errors/catalogue.js';
-import type { MessageEvent } from '../pipeline/events.js';
+import type { MessageEvent } from '../events/events.js';
 import {
   doctorCheckIds,
   doctorCheckTitles,

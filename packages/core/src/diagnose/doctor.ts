@@ -1,7 +1,9 @@
 import type { ResolvedRecipe } from '../config/load-recipe.js';
 import type { Recipe } from '../config/recipe.js';
+import { unprotectConfirmed } from '../config/steps-schema.js';
 import type { FlashwrightError } from '../errors/flashwright-error.js';
 import { isFlashwrightError } from '../errors/flashwright-error.js';
+import { planSectors } from '../flash/planner.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type {
   Device,
@@ -11,10 +13,8 @@ import type {
   ProbeListing,
   TargetFamily,
 } from '../plugin/types.js';
-import { planFlash } from '../pipeline/flash-plan.js';
-import { loadImages } from '../pipeline/load-image.js';
-import { builtinFamilies, type PluginSet } from '../pipeline/plugin-set.js';
-import { unprotectStep } from '../pipeline/steps/unprotect.js';
+import { loadImages } from '../plugin/load-image.js';
+import { builtinFamilies, type PluginSet } from '../plugin/plugin-set.js';
 import {
   deviceIdentified,
   deviceNotIdentified,
@@ -249,8 +249,7 @@ async function identify(run: DoctorRun, probe: Probe, settings: SwdSettings): Pr
 function unprotectPlan(run: DoctorRun): UnprotectPlan {
   const step = run.recipe.steps.find((s) => s.id === 'unprotect');
   if (step === undefined) return 'absent';
-  const { confirmed } = unprotectStep.parseOptions(step.options, { keyPath: step.keyPath });
-  return confirmed || run.yes ? 'confirmed' : 'unconfirmed';
+  return unprotectConfirmed(step.options, step.keyPath) || run.yes ? 'confirmed' : 'unconfirmed';
 }
 
 /** Checks 6 to 9 on the identified chip: sizes, protection and option bytes. */
@@ -259,7 +258,10 @@ async function inspect(run: DoctorRun, device: Device): Promise<void> {
   ledger.record(flashSize(device));
   const state = await device.protection(signal);
   ledger.record(readProtection(state, device.name, unprotectPlan(run)));
-  const sectors = run.image === undefined ? undefined : planFlash(run.image, device.flash).sectors;
+  const sectors =
+    run.image === undefined
+      ? undefined
+      : planSectors(run.image, device.flash).sectors.map((s) => s.range);
   ledger.record(writeProtection(state, sectors, device));
   try {
     ledger.record(optionBytes(await device.readOptionBytes(signal), device));

@@ -1,9 +1,9 @@
 import { formatAddress, formatRange } from '../image/address-range.js';
 import type { FlashwrightError } from '../errors/flashwright-error.js';
+import { planSectors } from '../flash/planner.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type { FlashRegion } from '../plugin/types.js';
-import { planFlash } from '../pipeline/flash-plan.js';
-import { formatBytes, formatRanges } from '../pipeline/units-text.js';
+import { formatBytes, formatRanges } from '../image/units-text.js';
 import { diagnosisError, fail, ok, type Diagnosis } from './diagnosis.js';
 
 function flashText(flash: readonly FlashRegion[]): string {
@@ -23,7 +23,7 @@ export function imageFit(
   flash: readonly FlashRegion[],
   deviceName: string,
 ): Diagnosis {
-  const { outside } = planFlash(image, flash);
+  const { outside } = planSectors(image, flash);
   const ranges = image.ranges();
   const last = ranges.at(-1);
   if (outside.length === 0 || last === undefined) {

@@ -7,7 +7,7 @@ import {
   writeProtectionFields,
 } from '../plugin/option-roles.js';
 import type { Device, ProtectionState } from '../plugin/types.js';
-import { formatRanges } from '../pipeline/units-text.js';
+import { formatRanges } from '../image/units-text.js';
 import { diagnosisError, fail, ok, warn, type Diagnosis } from './diagnosis.js';
 import { optionBytesStep } from './option-byte-checks.js';
 

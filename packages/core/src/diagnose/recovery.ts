@@ -5,8 +5,8 @@ import {
   subtractRanges,
   type AddressRange,
 } from '../image/address-range.js';
-import type { FlashJournalReport } from '../pipeline/flash-journal.js';
-import { formatBytes, formatRanges, totalBytes } from '../pipeline/units-text.js';
+import type { FlashJournalReport } from '../flash/journal.js';
+import { formatBytes, formatRanges, totalBytes } from '../image/units-text.js';
 
 /** Failures where the link or the power went away: the flash was left as the journal says. */
 const LINK_LOST: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

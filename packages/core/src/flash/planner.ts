@@ -176,6 +176,29 @@ export function groupRuns(
   return groups;
 }
 
+/**
+ * Groups address-ordered ranges into chunks of at most `maxBytes` (a range bigger than
+ * that is a chunk of its own). Chunk boundaries are the pipeline's safe points: Ctrl-C is
+ * honoured between chunks, never inside a sector.
+ */
+export function chunkRanges(ranges: readonly AddressRange[], maxBytes: number): AddressRange[][] {
+  const chunks: AddressRange[][] = [];
+  let current: AddressRange[] = [];
+  let bytes = 0;
+  for (const range of ranges) {
+    const length = rangeLength(range);
+    if (current.length > 0 && bytes + length > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(range);
+    bytes += length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 function sectorAt(flash: readonly FlashRegion[], address: number): AddressRange | undefined {
   const region = flash.find((r) => address >= r.start && address < r.end);
   return region?.sectors.find((s) => address >= s.start && address < s.end);

@@ -8,8 +8,8 @@ import type {
   StepPlanContext,
 } from '../plugin/types.js';
 import { didYouMeanText } from '../util/did-you-mean.js';
-import type { PlannedStep } from './events.js';
-import type { PluginSet } from './plugin-set.js';
+import type { PlannedStep } from '../events/events.js';
+import type { PluginSet } from '../plugin/plugin-set.js';
 import type { Session } from './session.js';
 import { planContext, type StepSlot } from './step-context.js';
 import { builtinSteps, isBuiltinStep } from './steps/builtin-steps.js';

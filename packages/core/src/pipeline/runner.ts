@@ -4,9 +4,9 @@ import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-erro
 import { subtractRanges, type AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type { Device, DeviceLayout, Probe } from '../plugin/types.js';
-import type { ImageSummary, JournalSummary, PlanEvent, StepEndEvent } from './events.js';
-import { loadImages } from './load-image.js';
-import { builtinFamilies } from './plugin-set.js';
+import type { ImageSummary, JournalSummary, PlanEvent, StepEndEvent } from '../events/events.js';
+import { loadImages } from '../plugin/load-image.js';
+import { builtinFamilies } from '../plugin/plugin-set.js';
 import { bindStep, planStep, stateAfter, titleOf, type BoundStep } from './prepared-step.js';
 import { Session, type PipelineOptions } from './session.js';
 import { planContext, runContext } from './step-context.js';

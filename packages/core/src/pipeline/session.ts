@@ -11,9 +11,9 @@ import type {
   ProgressCallback,
   RunState,
 } from '../plugin/types.js';
-import type { EventSink, JournalSummary } from './events.js';
-import { FlashJournal } from './flash-journal.js';
-import type { PluginSet } from './plugin-set.js';
+import type { EventSink, JournalSummary } from '../events/events.js';
+import { FlashJournal } from '../flash/journal.js';
+import type { PluginSet } from '../plugin/plugin-set.js';
 import { connectAndIdentify } from './steps/connect.js';
 
 export interface PipelineOptions {

@@ -1,3 +1,4 @@
+import type { ConnectMode } from '../config/schema.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 import type { AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
@@ -44,7 +45,7 @@ export interface Logger {
 // ---------------------------------------------------------------------------------------
 // Transports
 
-export type ConnectMode = 'normal' | 'under-reset' | 'hot-plug';
+export type { ConnectMode };
 export type ResetKind = 'hardware' | 'software' | 'core';
 
 export interface ProbeInfo {

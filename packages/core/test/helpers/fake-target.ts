@@ -3,23 +3,21 @@
  * keeps flash bytes, enforces erase-before-program and read protection, records every
  * device call, and can fail or stall on demand.
  */
-import {
-  FlashImage,
-  FlashwrightError,
-  type AddressRange,
-  type Device,
-  type FlashRegion,
-  type FlashwrightPlugin,
-  type ImageFormat,
-  type MemoryPort,
-  type OptionFieldInfo,
-  type OptionValues,
-  type PluginSet,
-  type Probe,
-  type ProgressCallback,
-  type TargetFamily,
-  type TransportFactory,
-} from '../../src/index.js';
+import { FlashImage, type AddressRange } from '../../src/exports/image.js';
+import type {
+  Device,
+  FlashRegion,
+  ImageFormat,
+  MemoryPort,
+  OptionFieldInfo,
+  OptionValues,
+  Probe,
+  ProgressCallback,
+  TargetFamily,
+  TransportFactory,
+} from '../../src/exports/plugin.js';
+import type { PluginSet } from '../../src/exports/runner.js';
+import { FlashwrightError, type FlashwrightPlugin } from '../../src/index.js';
 import { pluginSetOf, recordingProbe, testPlugin, uniformFlashRegion } from './test-plugin.js';
 
 export interface FakeChipOptions {

@@ -5,23 +5,22 @@
  * ("fault"). The probe may offer its own flash driver (vFlash-like: writes are buffered
  * until done(), as OpenOCD does) and a memory map. The family identifies the chip or not.
  */
-import type { FlashImage } from '../../src/index.js';
-import {
-  FlashwrightError,
-  type AddressRange,
-  type Device,
-  type FlashRegion,
-  type FlashwrightPlugin,
-  type MemoryAccessOptions,
-  type MemoryMapRegion,
-  type MemoryPort,
-  type NativeFlashPort,
-  type PluginSet,
-  type Probe,
-  type ProbeAccessLevel,
-  type ProgressCallback,
-  type TargetFamily,
-} from '../../src/index.js';
+import type { FlashImage } from '../../src/exports/image.js';
+import type { AddressRange } from '../../src/exports/image.js';
+import type {
+  Device,
+  FlashRegion,
+  MemoryAccessOptions,
+  MemoryMapRegion,
+  MemoryPort,
+  NativeFlashPort,
+  Probe,
+  ProbeAccessLevel,
+  ProgressCallback,
+  TargetFamily,
+} from '../../src/exports/plugin.js';
+import type { PluginSet } from '../../src/exports/runner.js';
+import { FlashwrightError, type FlashwrightPlugin } from '../../src/index.js';
 import { rawFormat } from './fake-target.js';
 import { pluginSetOf, recordingProbe, testPlugin, uniformFlashRegion } from './test-plugin.js';
 

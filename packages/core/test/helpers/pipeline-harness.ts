@@ -2,10 +2,10 @@ import {
   Pipeline,
   loadRecipe,
   type PluginSet,
-  type FlashwrightError,
   type PipelineEvent,
   type PipelineResult,
-} from '../../src/index.js';
+} from '../../src/exports/runner.js';
+import type { FlashwrightError } from '../../src/index.js';
 import { rawImage } from './fake-target.js';
 import { projectDir } from './recipe-dir.js';
 

@@ -3,17 +3,15 @@
  * sectors, a probe that records its resets and closes, and the plugin and PluginSet that
  * put one transport and one family (plus the "raw" test format) in front of the pipeline.
  */
-import {
-  PLUGIN_API_VERSION,
-  PluginLoader,
-  PluginSet,
-  type FlashRegion,
-  type FlashwrightPlugin,
-  type ImageFormat,
-  type Probe,
-  type TargetFamily,
-  type TransportFactory,
-} from '../../src/index.js';
+import type {
+  FlashRegion,
+  ImageFormat,
+  Probe,
+  TargetFamily,
+  TransportFactory,
+} from '../../src/exports/plugin.js';
+import { PluginLoader, PluginSet } from '../../src/exports/runner.js';
+import { PLUGIN_API_VERSION, type FlashwrightPlugin } from '../../src/index.js';
 
 export interface UniformFlash {
   readonly base: number;

@@ -1,4 +1,5 @@
-import type { AddressRange, FlashRegion } from '@flashwright/core';
+import type { AddressRange } from '@flashwright/core/image';
+import type { FlashRegion } from '@flashwright/core/plugin';
 import { bankLayout, type Stm32DeviceData } from '@flashwright/stm32-devices';
 import { programTiming } from '../flash/program-times.js';
 

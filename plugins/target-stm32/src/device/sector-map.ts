@@ -1,9 +1,6 @@
-import {
-  type AddressRange,
-  type FlashRegion,
-  FlashwrightError,
-  formatRange,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { type AddressRange, formatRange } from '@flashwright/core/image';
+import type { FlashRegion } from '@flashwright/core/plugin';
 import type { SectorRef } from '../flash/controller.js';
 
 /**

@@ -1,11 +1,16 @@
+import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
+import { CortexM } from '@flashwright/core/arm';
 import {
   type AddressRange,
-  CortexM,
-  type Device,
   type FlashImage,
+  formatRange,
+  mergeRanges,
+  rangeContains,
+} from '@flashwright/core/image';
+import {
+  type Device,
   type FlashRegion,
   type FlashSize,
-  FlashwrightError,
   type OptionFieldInfo,
   type OptionHazard,
   type OptionValues,
@@ -13,13 +18,9 @@ import {
   type ProtectionState,
   type TargetContext,
   type WriteOptionBytesOptions,
-  formatRange,
-  isFlashwrightError,
-  mergeRanges,
-  rangeContains,
   sleep,
   throwIfAborted,
-} from '@flashwright/core';
+} from '@flashwright/core/plugin';
 import { type OptionFieldData, type Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { FlashController, ProgramRun, SectorRef } from '../flash/controller.js';
 import {

@@ -1,4 +1,5 @@
-import type { AddressRange, FlashRegion, Logger, MemoryPort } from '@flashwright/core';
+import type { AddressRange } from '@flashwright/core/image';
+import type { FlashRegion, Logger, MemoryPort } from '@flashwright/core/plugin';
 import type { OptionRegisterName, Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { TargetClock } from './flash-clock.js';
 import type { ProtectedRanges } from './status-flags.js';

@@ -1,4 +1,5 @@
-import { type AddressRange, throwIfAborted } from '@flashwright/core';
+import type { AddressRange } from '@flashwright/core/image';
+import { throwIfAborted } from '@flashwright/core/plugin';
 import {
   type ControllerContext,
   type FlashController,

@@ -1,4 +1,4 @@
-import type { Probe } from '@flashwright/core';
+import type { Probe } from '@flashwright/core/plugin';
 
 /**
  * Milliseconds on the target's clock. A virtual probe reports the virtual time its simulated

@@ -1,4 +1,6 @@
-import { type AddressRange, FlashwrightError, throwIfAborted } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { AddressRange } from '@flashwright/core/image';
+import { throwIfAborted } from '@flashwright/core/plugin';
 import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import {
   type ControllerContext,

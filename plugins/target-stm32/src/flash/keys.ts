@@ -1,4 +1,5 @@
-import { FlashwrightError, type MemoryPort } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { MemoryPort } from '@flashwright/core/plugin';
 import { hex } from './wait.js';
 
 /** Flash key pairs (targets.md §2.1-§2.5, confirmed against the CMSIS headers and HAL). */

@@ -1,10 +1,10 @@
+import { FlashwrightError } from '@flashwright/core';
 import {
   type AddressRange,
-  FlashwrightError,
   formatRange,
   formatRanges,
   rangesOverlap,
-} from '@flashwright/core';
+} from '@flashwright/core/image';
 import { hex } from './wait.js';
 
 /** One error flag of a flash status register. */

@@ -1,14 +1,12 @@
+import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
+import { type AddressRange, formatRange } from '@flashwright/core/image';
 import {
   type AccessWidth,
-  type AddressRange,
-  FlashwrightError,
   type Logger,
-  formatRange,
-  isFlashwrightError,
   type MemoryPort,
   partialWriteOf,
   throwIfAborted,
-} from '@flashwright/core';
+} from '@flashwright/core/plugin';
 import { hex } from './wait.js';
 
 const BUSY = 'the target stayed busy (WAIT) past the probe’s retries';

@@ -1,4 +1,5 @@
-import { FlashwrightError, type MemoryPort } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { MemoryPort } from '@flashwright/core/plugin';
 import type { TargetClock } from './flash-clock.js';
 
 export interface WaitOptions {

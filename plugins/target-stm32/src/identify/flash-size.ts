@@ -1,9 +1,5 @@
-import {
-  type FlashSize as CoreFlashSize,
-  FlashwrightError,
-  type MemoryPort,
-  isFlashwrightError,
-} from '@flashwright/core';
+import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
+import type { FlashSize as CoreFlashSize, MemoryPort } from '@flashwright/core/plugin';
 import { decodeFlashSizeKiB, type Stm32DeviceData } from '@flashwright/stm32-devices';
 
 /**

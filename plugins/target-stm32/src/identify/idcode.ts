@@ -1,4 +1,5 @@
-import { FlashwrightError, type MemoryPort, isFlashwrightError } from '@flashwright/core';
+import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
+import type { MemoryPort } from '@flashwright/core/plugin';
 
 /** DBGMCU_IDCODE addresses by core (targets.md §1.1; OpenOCD stm32l4x.h/stm32h7x.c). */
 export const IdcodeAddress = {

@@ -1,11 +1,6 @@
-import {
-  CortexM,
-  type CpuId,
-  type Device,
-  FlashwrightError,
-  type IdentifyOptions,
-  type TargetContext,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { CortexM, type CpuId } from '@flashwright/core/arm';
+import type { Device, IdentifyOptions, TargetContext } from '@flashwright/core/plugin';
 import { findStm32Device, isDualBank, type Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { ControllerContext } from '../flash/controller.js';
 import { createController } from '../flash/create-controller.js';

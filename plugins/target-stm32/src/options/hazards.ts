@@ -1,4 +1,4 @@
-import type { FlashRegion, OptionHazard, OptionValues } from '@flashwright/core';
+import type { FlashRegion, OptionHazard, OptionValues } from '@flashwright/core/plugin';
 import type { OptionFieldData } from '@flashwright/stm32-devices';
 
 /**

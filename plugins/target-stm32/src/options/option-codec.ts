@@ -1,9 +1,5 @@
-import {
-  type FlashRegion,
-  FlashwrightError,
-  type OptionFieldInfo,
-  type OptionValues,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { FlashRegion, OptionFieldInfo, OptionValues } from '@flashwright/core/plugin';
 import type { OptionFieldData, Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { OptionRegisters } from '../flash/controller.js';
 import { optionRole } from './option-roles.js';

@@ -1,4 +1,5 @@
-import type { AddressRange, FlashRegion, OptionFieldRole } from '@flashwright/core';
+import type { AddressRange } from '@flashwright/core/image';
+import type { FlashRegion, OptionFieldRole } from '@flashwright/core/plugin';
 import type { OptionFieldData, OptionRoleData, Stm32DeviceData } from '@flashwright/stm32-devices';
 import { rdpLevelOf } from '../flash/controller.js';
 import { wpsnSectorsPerBit } from '../flash/h7.js';

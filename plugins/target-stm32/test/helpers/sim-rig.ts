@@ -1,4 +1,5 @@
-import { FlashImage, type Logger, type Probe } from '@flashwright/core';
+import { FlashImage } from '@flashwright/core/image';
+import type { Logger, Probe } from '@flashwright/core/plugin';
 import {
   createVirtualSession,
   type VirtualSession,

@@ -1,4 +1,5 @@
-import { FlashwrightError, type ConnectMode, type Logger } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { ConnectMode, Logger } from '@flashwright/core/plugin';
 import { ComInterface, getComFreq, setComFreq, swdSetFreq } from '../protocol/clock-commands.js';
 import { EnterProtocol, NrstAction } from '../protocol/constants.js';
 import { enterDebug, readIdCodes } from '../protocol/debug-commands.js';

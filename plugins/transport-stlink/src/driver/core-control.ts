@@ -1,14 +1,6 @@
-import {
-  Aircr,
-  CortexM,
-  decodeCpuId,
-  Demcr,
-  Dhcsr,
-  FlashwrightError,
-  Scs,
-  sleep,
-  type CpuId,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { Aircr, CortexM, decodeCpuId, Demcr, Dhcsr, Scs, type CpuId } from '@flashwright/core/arm';
+import { sleep } from '@flashwright/core/plugin';
 import type { StLinkDriver } from './stlink-driver.js';
 import type { StLinkMemory } from './memory.js';
 

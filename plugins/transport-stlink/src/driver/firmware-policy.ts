@@ -1,4 +1,5 @@
-import { FlashwrightError, type ProbeWarning } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { ProbeWarning } from '@flashwright/core/plugin';
 import {
   firmwareWith,
   formatVersion,

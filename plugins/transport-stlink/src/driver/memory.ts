@@ -1,12 +1,12 @@
+import type { FlashwrightError } from '@flashwright/core';
 import {
-  type FlashwrightError,
   partialWriteOf,
   withPartialWrite,
   type AccessWidth,
   type MemoryAccessOptions,
   type MemoryPort,
   type MemoryPortLimits,
-} from '@flashwright/core';
+} from '@flashwright/core/plugin';
 import { MAX_MEMORY_WORD_BYTES, maxMemory8Bytes } from '../protocol/version.js';
 import type { StLinkDriver } from './stlink-driver.js';
 import { planTransfers, type TransferLimits } from './transfer-plan.js';

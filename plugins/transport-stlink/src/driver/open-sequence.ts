@@ -1,4 +1,5 @@
-import { FlashwrightError, type Logger } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { Logger } from '@flashwright/core/plugin';
 import { ProbeMode } from '../protocol/constants.js';
 import { debugExit } from '../protocol/debug-commands.js';
 import {

@@ -1,4 +1,4 @@
-import { sleep, withPartialWrite, type AccessWidth, type Logger } from '@flashwright/core';
+import { sleep, withPartialWrite, type AccessWidth, type Logger } from '@flashwright/core/plugin';
 import type { StatusReply, StLinkCommand, ValueReply } from '../protocol/command.js';
 import { ABORT_CLEAR_STICKY, DP_PORT, DpRegister, type NrstAction } from '../protocol/constants.js';
 import * as debug from '../protocol/debug-commands.js';

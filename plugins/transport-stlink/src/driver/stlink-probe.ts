@@ -1,16 +1,16 @@
-import {
-  Dhcsr,
-  FlashwrightError,
-  type ConnectOptions,
-  type ConnectResult,
-  type Logger,
-  type MemoryPort,
-  type Probe,
-  type ProbeInfo,
-  type ProbeStats,
-  type ProbeWarning,
-  type ResetKind,
-} from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { Dhcsr } from '@flashwright/core/arm';
+import type {
+  ConnectOptions,
+  ConnectResult,
+  Logger,
+  MemoryPort,
+  Probe,
+  ProbeInfo,
+  ProbeStats,
+  ProbeWarning,
+  ResetKind,
+} from '@flashwright/core/plugin';
 import { NrstAction } from '../protocol/constants.js';
 import { closeAp, initAp } from '../protocol/dap-commands.js';
 import { debugExit } from '../protocol/debug-commands.js';

@@ -1,4 +1,5 @@
-import { FlashwrightError, type AccessWidth } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import type { AccessWidth } from '@flashwright/core/plugin';
 
 /** One memory command of a split transfer; `offset` is into the caller's buffer. */
 export interface TransferPiece {

@@ -1,4 +1,4 @@
-import type { AccessWidth } from '@flashwright/core';
+import type { AccessWidth } from '@flashwright/core/plugin';
 import { commandBlock, putU16, putU32 } from './bytes.js';
 import { expectLength, type StLinkCommand } from './command.js';
 import { CommandClass, DebugCommand } from './constants.js';

@@ -1,4 +1,5 @@
-import { FlashwrightError, throwIfAborted } from '@flashwright/core';
+import { FlashwrightError } from '@flashwright/core';
+import { throwIfAborted } from '@flashwright/core/plugin';
 import type { StLinkCommand } from '../protocol/command.js';
 import type { StLinkModel } from '../protocol/probe-ids.js';
 import { classifyUsbFailure, usbError } from './usb-errors.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@flashwright/core';
+import type { Logger } from '@flashwright/core/plugin';
 import {
   createVirtualSession,
   type VirtualSession,

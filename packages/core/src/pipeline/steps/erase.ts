@@ -5,7 +5,12 @@ import {
   type EraseMode,
 } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
-import { planSectors, unchangedSectors, type SectorPlan } from '../../flash/planner.js';
+import {
+  chunkRanges,
+  planSectors,
+  unchangedSectors,
+  type SectorPlan,
+} from '../../flash/planner.js';
 import { mergeRanges, rangeLength, type AddressRange } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type {
@@ -15,8 +20,7 @@ import type {
   StepPlanContext,
   StepRunContext,
 } from '../../plugin/types.js';
-import { chunkRanges } from '../flash-plan.js';
-import { formatBytes, formatRanges } from '../units-text.js';
+import { formatBytes, formatRanges } from '../../image/units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 

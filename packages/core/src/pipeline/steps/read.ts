@@ -6,8 +6,8 @@ import { formatAddress } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type { ImageFormat, StepDefinition } from '../../plugin/types.js';
 import { checkOutputPath, writeOutputFile } from '../../util/bounded-file.js';
-import { formatByExtension, type PluginSet } from '../plugin-set.js';
-import { formatBytes } from '../units-text.js';
+import { formatByExtension, type PluginSet } from '../../plugin/plugin-set.js';
+import { formatBytes } from '../../image/units-text.js';
 
 export interface ReadOptions {
   readonly address: number;

@@ -1,13 +1,13 @@
 import {
   builtinStepDescription,
   MASS_ERASE_CONFIRMATION,
-  parseBuiltinOptions,
+  unprotectConfirmed,
 } from '../../config/steps-schema.js';
 import { readProtectionError } from '../../diagnose/protection-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { StepConfirmation, StepDefinition } from '../../plugin/types.js';
 import { DatabaseDevice } from '../database-device.js';
-import { formatBytes } from '../units-text.js';
+import { formatBytes } from '../../image/units-text.js';
 
 export interface UnprotectOptions {
   /** `confirm: mass-erase` in the step. */
@@ -26,10 +26,7 @@ export const unprotectStep: StepDefinition<UnprotectOptions> = {
   id: 'unprotect',
   description: builtinStepDescription('unprotect'),
   writes: ['erased', 'protection'],
-  parseOptions: (raw, at) => {
-    const o = parseBuiltinOptions('unprotect', raw, at.keyPath);
-    return { confirmed: o?.confirm === MASS_ERASE_CONFIRMATION };
-  },
+  parseOptions: (raw, at) => ({ confirmed: unprotectConfirmed(raw, at.keyPath) }),
   confirmation: (options) => confirmation(options),
   title: () => 'Remove read protection (if set)',
   plan: (ctx, options) => {

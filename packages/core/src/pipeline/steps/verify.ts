@@ -8,7 +8,7 @@ import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatAddress, mergeRanges, type AddressRange } from '../../image/address-range.js';
 import type { FlashImage } from '../../image/flash-image.js';
 import type { Device, StepDefinition, StepOutcome, StepRunContext } from '../../plugin/types.js';
-import { formatBytes, formatRanges } from '../units-text.js';
+import { formatBytes, formatRanges } from '../../image/units-text.js';
 
 export interface VerifyOptions {
   readonly mode: VerifyMode;

@@ -2,7 +2,7 @@ import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { StepDefinition } from '../../plugin/types.js';
 import { groupRuns, programRuns, runsImage } from '../../flash/planner.js';
-import { formatBytes } from '../units-text.js';
+import { formatBytes } from '../../image/units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 

@@ -6,9 +6,13 @@ import {
   HEX_VALUE,
   describeChar,
   errorAt,
-  exitCodeOf,
   formatHexByte,
+  locator,
+  notHexDigitError,
+  overlapErrorAt,
+  shortRecordError,
 } from '../src/index.js';
+import { exitCodeOf } from '@flashwright/core';
 
 const code = (c: string): number => c.charCodeAt(0);
 
@@ -80,4 +84,42 @@ test('BlockCollector finds the first address written twice; CoverFinder the line
   finder.claim(0x20, 4, 2);
   finder.claim(0x12, 2, 3);
   t.deepEqual(finder.lines, [1, 3]);
+});
+
+const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+test('notHexDigitError names the first character that is not a hex digit, where it is', (t) => {
+  // Line 3 starts at byte 0 here; the record body starts after the colon.
+  const bytes = bytesOf(':10010G00\n');
+  const error = notHexDigitError(bytes, 1, locator('app.hex', 3, 0));
+  t.is(error.code, 'IMAGE_MALFORMED');
+  t.is(error.message, "app.hex:3:7: expected a hex digit, found 'G'");
+  t.like(error.details, { file: 'app.hex', line: 3, column: 7 });
+});
+
+test('a record cut short by the end of its line or of the file says which', (t) => {
+  const at = locator('app.srec', 1, 0);
+  const line = notHexDigitError(bytesOf('S1130000\nS9'), 2, at, ' (the count says 19 bytes)');
+  t.is(line.code, 'IMAGE_MALFORMED');
+  t.is(line.message, 'app.srec:1:9: the line ends inside a record (the count says 19 bytes)');
+  const file = shortRecordError(bytesOf('S1130000'), 2, at);
+  t.is(file.code, 'IMAGE_TRUNCATED');
+  t.is(file.message, 'app.srec:1:9: the file ends inside a record');
+  t.is(exitCodeOf(file), 3);
+  const stray = shortRecordError(bytesOf('S113 000\n'), 2, at);
+  t.is(stray.message, 'app.srec:1:5: expected a hex digit, found byte 0x20');
+});
+
+test('overlapErrorAt walks the records again to name both lines', (t) => {
+  const records: [number, number, number][] = [
+    [0x100, 16, 1],
+    [0x200, 16, 2],
+    [0x108, 4, 7],
+  ];
+  const error = overlapErrorAt('app.hex', 0x108, (sink) => {
+    for (const [address, length, line] of records) sink.claim(address, length, line);
+  });
+  t.is(error.code, 'IMAGE_OVERLAP');
+  t.is(error.message, 'app.hex: line 7 writes 0x00000108, which line 1 already wrote');
+  t.deepEqual(error.details, { file: 'app.hex', address: 0x108, lines: [1, 7] });
 });

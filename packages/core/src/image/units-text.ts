@@ -1,4 +1,4 @@
-import { formatRange, type AddressRange } from '../image/address-range.js';
+import { formatRange, type AddressRange } from './address-range.js';
 
 /** "512 B", "12.5 KB", "1.25 MB" (binary units, as flash sizes are quoted). */
 export function formatBytes(bytes: number): string {

@@ -1,13 +1,10 @@
-import type { ErrorCode } from '../errors/catalogue.js';
-import { FlashwrightError } from '../errors/flashwright-error.js';
-import { formatAddress } from './address-range.js';
-import { FlashImage } from './flash-image.js';
+import { FlashwrightError, type ErrorCode } from '@flashwright/core';
+import { FlashImage, formatAddress } from '@flashwright/core/image';
 
 /*
  * Building blocks for parsers and writers of line-based text image formats (Intel HEX,
  * S-record): hex digit tables, positions for errors, and the collector that turns records
- * into image blocks without copying. They live in core because plugins share code only
- * through core's public entry point.
+ * into image blocks without copying.
  */
 
 // ---------------------------------------------------------------------------------------

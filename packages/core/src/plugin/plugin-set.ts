@@ -1,12 +1,7 @@
 import { extname } from 'node:path';
 import { FlashwrightError } from '../errors/flashwright-error.js';
-import type { LoadedPlugin, PluginLoader } from '../plugin/loader.js';
-import type {
-  ImageFormat,
-  StepDefinition,
-  TargetFamily,
-  TransportFactory,
-} from '../plugin/types.js';
+import type { LoadedPlugin, PluginLoader } from './loader.js';
+import type { ImageFormat, StepDefinition, TargetFamily, TransportFactory } from './types.js';
 import { didYouMeanText } from '../util/did-you-mean.js';
 
 /** Extensions of the built-in formats, so a file loads just the format it needs. */

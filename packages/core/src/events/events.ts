@@ -1,5 +1,5 @@
 import type { FlashProgress, FlashSize, ProbeInfo, ProbeWarning } from '../plugin/types.js';
-import type { FlashJournalReport } from './flash-journal.js';
+import type { FlashJournalReport } from '../flash/journal.js';
 
 /**
  * What the pipeline tells the outside world while it works. Core emits these typed events;

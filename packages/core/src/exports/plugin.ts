@@ -1,0 +1,78 @@
+// `@flashwright/core/plugin`: the contracts a plugin implements and the helpers for writing
+// one. The manifest (PLUGIN_API_VERSION, FlashwrightPlugin) and the errors are in the root.
+export type {
+  ConnectMode,
+  ConnectOptions,
+  ConnectResult,
+  Device,
+  DeviceDescriptor,
+  DeviceLayout,
+  FlashProgress,
+  FlashRegion,
+  FlashRouteKind,
+  FlashSize,
+  IdentifyOptions,
+  ImageFormat,
+  Logger,
+  LowPowerMode,
+  MemoryMapRegion,
+  NativeFlashPort,
+  OptionFieldInfo,
+  OptionFieldRole,
+  OptionHazard,
+  OptionValues,
+  ParseOptions,
+  Probe,
+  ProbeAccessLevel,
+  ProbeInfo,
+  ProbeListing,
+  ProbeRequest,
+  ProbeStats,
+  ProbeWarning,
+  ProbeWarningCode,
+  ProgressCallback,
+  ProtectionState,
+  ResetKind,
+  RunState,
+  SerializeOptions,
+  StepConfirmation,
+  StepDefinition,
+  StepFlash,
+  StepLocation,
+  StepOutcome,
+  StepPlan,
+  StepPlanContext,
+  StepRunContext,
+  TargetContext,
+  TargetFamily,
+  TransportFactory,
+  WriteOptionBytesOptions,
+} from '../plugin/types.js';
+export {
+  fieldsWithRole,
+  unprotectedValues,
+  writeProtectedRanges,
+  type FieldWithRole,
+} from '../plugin/option-roles.js';
+export { parseOptionValue } from '../plugin/option-values.js';
+export {
+  partialWriteOf,
+  withPartialWrite,
+  type AccessWidth,
+  type MemoryAccessOptions,
+  type MemoryPort,
+  type MemoryPortLimits,
+  type PartialWrite,
+} from '../ports/memory-port.js';
+export {
+  groupRuns,
+  planSectors,
+  programRuns,
+  runsImage,
+  unchangedSectors,
+  type ProgramRun,
+  type SectorPlan,
+} from '../flash/planner.js';
+export { sleep, throwIfAborted, withTimeout } from '../util/abort.js';
+export { MAX_FILE_BYTES, readInputFile, type InputFileOptions } from '../util/bounded-file.js';
+export { didYouMean } from '../util/did-you-mean.js';

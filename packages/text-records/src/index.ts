@@ -1,0 +1,17 @@
+export {
+  BlockCollector,
+  CoverFinder,
+  HEX_DIGIT,
+  HEX_VALUE,
+  describeChar,
+  errorAt,
+  formatHexByte,
+  locator,
+  notHexDigitError,
+  overlapErrorAt,
+  positionAt,
+  shortRecordError,
+  type Locate,
+  type RecordSink,
+  type TextPosition,
+} from './text-records.js';
