@@ -9,6 +9,7 @@ import type {
   RecipeFlags,
   ResolvedRecipe,
 } from '@flashwright/core/runner';
+import { importPluginModule, resolveBuiltinPlugin } from './builtin-plugins.js';
 import type { CommonOptions } from './options.js';
 import { JsonReporter } from './output/json-reporter.js';
 import { PlainReporter } from './output/plain-reporter.js';
@@ -16,6 +17,15 @@ import type { Reporter, Summary } from './output/reporter.js';
 
 /** The parts of core the commands use: its errors, the runner, images and doctor. */
 export type CoreModule = typeof Root & typeof Runner & typeof Image & typeof Diagnose;
+
+/**
+ * What the commands that need no recipe use (convert, devices, probes): errors, plugins
+ * and image files, without the recipe loader (zod, yaml) and the pipeline.
+ */
+export type StandaloneCore = typeof import('./standalone-core.js');
+
+/** What every context needs of core to load plugins. */
+type PluginCore = Pick<CoreModule, 'PluginLoader' | 'PluginSet' | 'resolverFrom'>;
 
 /** Imported when a command runs, never at start-up (see runCommand). */
 async function loadCore(): Promise<CoreModule> {
@@ -29,8 +39,8 @@ async function loadCore(): Promise<CoreModule> {
 }
 
 /** What a command body gets: core (loaded lazily), the reporter, and Ctrl-C. */
-export interface CommandContext {
-  readonly core: CoreModule;
+export interface CommandContext<Core extends PluginCore = CoreModule> {
+  readonly core: Core;
   readonly options: CommonOptions;
   readonly reporter: Reporter;
   readonly signal: AbortSignal;
@@ -61,10 +71,31 @@ export interface CommandResult {
  * summary and sets the exit code. Core is imported here, not at startup, so `--version`
  * and `--help` stay fast.
  */
-export async function runCommand(
+export function runCommand(
   command: string,
   options: CommonOptions,
   body: (ctx: CommandContext) => Promise<CommandResult | undefined>,
+): Promise<void> {
+  return runWith(command, options, loadCore, body);
+}
+
+/**
+ * runCommand for the commands that need no recipe: they load only StandaloneCore, and the
+ * recipe loader only when a recipe is named with -c.
+ */
+export function runStandaloneCommand(
+  command: string,
+  options: CommonOptions,
+  body: (ctx: CommandContext<StandaloneCore>) => Promise<CommandResult | undefined>,
+): Promise<void> {
+  return runWith(command, options, () => import('./standalone-core.js'), body);
+}
+
+async function runWith<Core extends PluginCore>(
+  command: string,
+  options: CommonOptions,
+  loadCommandCore: () => Promise<Core>,
+  body: (ctx: CommandContext<Core>) => Promise<CommandResult | undefined>,
 ): Promise<void> {
   const started = performance.now();
   const reporter = await createReporter(options);
@@ -78,21 +109,19 @@ export async function runCommand(
   };
   process.on('SIGINT', onSigint);
 
-  let core: CoreModule | undefined;
   let outcome: CommandResult | undefined;
   let failure: FlashwrightError | undefined;
   try {
-    core = await loadCore();
-    const loaded = core;
+    const loaded = await loadCommandCore();
     const cwd = process.cwd();
-    const ctx: CommandContext = {
+    const ctx: CommandContext<Core> = {
       core: loaded,
       options,
       reporter,
       signal: controller.signal,
       cwd,
-      loadRecipe: (extra = {}) =>
-        loaded.loadRecipe({
+      loadRecipe: async (extra = {}) =>
+        (await import('@flashwright/core/runner')).loadRecipe({
           cwd,
           configFile: extra.file ?? options.config,
           optional: extra.optional,
@@ -102,7 +131,8 @@ export async function runCommand(
         new loaded.PluginSet(
           new loaded.PluginLoader({
             baseDir,
-            resolvers: [loaded.resolverFrom(baseDir), resolveFromCli],
+            resolvers: [loaded.resolverFrom(baseDir), resolveBuiltinPlugin],
+            importModule: importPluginModule,
           }),
         ),
       standalonePlugins: async () => {
@@ -115,7 +145,7 @@ export async function runCommand(
     };
     outcome = await body(ctx);
   } catch (error) {
-    failure = await toFlashwrightError(error, core);
+    failure = await toFlashwrightError(error);
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -150,15 +180,6 @@ function wasVerified(result: unknown): boolean | undefined {
   return (result as { verified?: boolean } | undefined)?.verified;
 }
 
-/** The built-in plugins are dependencies of the CLI package: resolve them from here. */
-function resolveFromCli(specifier: string): string | undefined {
-  try {
-    return import.meta.resolve(specifier);
-  } catch {
-    return undefined;
-  }
-}
-
 async function createReporter(options: CommonOptions): Promise<Reporter> {
   const verbose = options.verbose === true;
   if (options.json === true) return new JsonReporter();
@@ -172,11 +193,8 @@ async function createReporter(options: CommonOptions): Promise<Reporter> {
 }
 
 /** Anything thrown becomes a FlashwrightError: aborts are INTERRUPTED, the rest INTERNAL. */
-async function toFlashwrightError(
-  error: unknown,
-  core: typeof Root | undefined,
-): Promise<FlashwrightError> {
-  const c = core ?? (await import('@flashwright/core'));
+async function toFlashwrightError(error: unknown): Promise<FlashwrightError> {
+  const c = await import('@flashwright/core');
   if (c.isFlashwrightError(error)) return error;
   if (error instanceof Error && error.name === 'AbortError') {
     return new c.FlashwrightError('INTERRUPTED', 'Interrupted', { cause: error });

@@ -54,6 +54,7 @@ test('every subpath resolves to built code and declarations', async (t) => {
     './arm',
     './diagnose',
     './image',
+    './loader',
     './plugin',
     './runner',
   ]);

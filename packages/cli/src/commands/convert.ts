@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runCommand } from '../context.js';
+import { runStandaloneCommand } from '../context.js';
 import {
   parseByte,
   parseInteger,
@@ -50,7 +50,7 @@ export function registerConvert(program: Command): void {
     ],
   ]);
   command.action(async (input: string, output: string, options: ConvertOptions) =>
-    runCommand('convert', options, async (ctx) => {
+    runStandaloneCommand('convert', options, async (ctx) => {
       const { FlashwrightError } = ctx.core;
       if (
         options.to !== undefined &&

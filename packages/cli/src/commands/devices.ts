@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DeviceDescriptor } from '@flashwright/core/plugin';
-import { runCommand } from '../context.js';
+import { runStandaloneCommand } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 
 export function registerDevices(program: Command): void {
@@ -17,7 +17,7 @@ export function registerDevices(program: Command): void {
     ['flashwright devices 0x429 --json', 'as JSON'],
   ]);
   command.action(async (filter: string | undefined, options: CommonOptions) =>
-    runCommand('devices', options, async (ctx) => {
+    runStandaloneCommand('devices', options, async (ctx) => {
       const plugins = await ctx.standalonePlugins();
       const failures = await plugins.addInstalled(ctx.core.builtinFamilies);
       const families = plugins.families().filter((f) => f.devices !== undefined);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ProbeListing } from '@flashwright/core/plugin';
-import { runCommand } from '../context.js';
+import { runStandaloneCommand } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { table } from './devices.js';
 
@@ -24,7 +24,7 @@ export function registerProbes(program: Command): void {
     ['flashwright probes --json', 'as JSON'],
   ]);
   command.action(async (options: CommonOptions) =>
-    runCommand('probes', options, async (ctx) => {
+    runStandaloneCommand('probes', options, async (ctx) => {
       const plugins = await ctx.standalonePlugins();
       const specs =
         options.probe !== undefined

@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defaultLoaders } from 'cosmiconfig';
 import {
   type Alias,
   type Document,
@@ -89,6 +88,8 @@ export async function loadRecipeFile(path: string): Promise<RecipeFile> {
 async function runModule(file: string): Promise<unknown> {
   const ext = extname(file);
   if (ext === '.ts' || ext === '.mts') {
+    // cosmiconfig (and through it TypeScript) is loaded for TypeScript recipes only.
+    const { defaultLoaders } = await import('cosmiconfig');
     return defaultLoaders['.ts'](file, readFileSync(file, 'utf8'));
   }
   const module = (await import(pathToFileURL(file).href)) as { default?: unknown };

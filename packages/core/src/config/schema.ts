@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { stepEntrySchema } from './steps-schema.js';
 import { addressSchema, sizeSchema } from './units.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { formatAddress } from '../image/address-range.js';
 import { addressSchema, parseAddress, parseSizeBytes, sizeSchema } from './units.js';

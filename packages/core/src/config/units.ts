@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Value types shared by the recipe schema. YAML 1.2 reads `0x08000000` as a number, but

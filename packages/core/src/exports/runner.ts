@@ -1,5 +1,7 @@
 // `@flashwright/core/runner`: what a front end (the CLI) needs to run a recipe: loading
-// recipes and plugins, the pipeline, its events and the flash journal.
+// recipes and plugins, the pipeline, its events and the flash journal. Plugin and image
+// loading are `@flashwright/core/loader`, repeated here.
+export * from './loader.js';
 export {
   loadRecipe,
   recipeDefaults,
@@ -17,12 +19,7 @@ export type {
 } from '../config/recipe.js';
 export type { ValueSource, ValueSourceKind } from '../config/provenance.js';
 export { formatIssue, describeOrigin, type RecipeIssue } from '../config/issues.js';
-export {
-  parseProbeSpec,
-  recipeEnvironmentVariables,
-  type ProbeSpec,
-  type RecipeFlags,
-} from '../config/overrides.js';
+export { recipeEnvironmentVariables, type RecipeFlags } from '../config/overrides.js';
 export { recipeJsonSchema, connectModes } from '../config/schema.js';
 export {
   builtinStepIds,
@@ -37,23 +34,6 @@ export { boardNames, isPathLike } from '../config/extends.js';
 export { recipeSearchPlaces } from '../config/search.js';
 export { parseAddress, parseSizeBytes } from '../config/units.js';
 export {
-  PluginLoader,
-  parsePluginSpec,
-  pluginShortNames,
-  resolverFrom,
-  type LoadedPlugin,
-  type ModuleResolver,
-  type PluginLoaderOptions,
-  type PluginReference,
-} from '../plugin/loader.js';
-export {
-  PluginSet,
-  builtinFamilies,
-  builtinFormats,
-  formatByExtension,
-} from '../plugin/plugin-set.js';
-export { loadImage, loadImages } from '../plugin/load-image.js';
-export {
   Pipeline,
   runPipeline,
   type PipelineOptions,
@@ -61,7 +41,6 @@ export {
   type PipelineStep,
 } from '../pipeline/runner.js';
 export { builtinSteps } from '../pipeline/steps/builtin-steps.js';
-export { outputFormatFor, writeImageFile, type WriteImageOptions } from '../pipeline/steps/read.js';
 export type {
   DeviceEvent,
   EventSink,

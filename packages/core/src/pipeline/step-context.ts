@@ -11,7 +11,7 @@ import type {
 import { flashAccessFor } from './flash-access.js';
 import type { Session } from './session.js';
 import { refusalOf } from './steps/confirm.js';
-import { writeImageFile } from './steps/read.js';
+import { writeImageFile } from '../plugin/write-image.js';
 
 /** Which step of the recipe a context is for. */
 export interface StepSlot {

@@ -1,0 +1,77 @@
+// Bundles the CLI for publishing: dist/bundle/bin.js (the `flashwright` command) and
+// dist/bundle/index.js (`main` for programs), with commander, core, zod, yaml, listr2 and the
+// built-in plugins inside. Start-up is then a few files instead of some 200 modules, and each
+// `import()` of the sources (core, listr2, every plugin) stays a chunk of its own that loads
+// only when a command needs it. Runs after `tsc -b` (root `pnpm build`, and `pnpm pack`).
+//
+// Left outside, as dependencies of the published package: `usb` (a native addon with
+// prebuilt binaries beside its own files), cosmiconfig (loaded for TypeScript recipes only;
+// it finds `typescript` in the user's project) and @flashwright/configs (board presets read
+// as files). The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(packageDir, 'dist/bundle');
+const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+
+/** Packages the bundle imports at run time instead of containing them. */
+const bundleExternals = ['usb', 'cosmiconfig', '@flashwright/configs'];
+
+rmSync(outdir, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: packageDir,
+  entryPoints: { bin: 'dist/src/bin.js', index: 'dist/src/index.js' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  external: bundleExternals,
+  // The bundle's chunks sit elsewhere than src/version.js: the version is written in.
+  define: { FLASHWRIGHT_CLI_VERSION: JSON.stringify(manifest.version) },
+  // Less text to parse at start-up; names stay, so stack traces still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // CommonJS packages inside an ES module bundle (commander, yaml) call require().
+  banner: {
+    js: "import { createRequire as __flashwrightCreateRequire } from 'node:module'; const require = __flashwrightCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+if (process.env.FLASHWRIGHT_BUNDLE_META) writeFileSync(process.env.FLASHWRIGHT_BUNDLE_META, JSON.stringify(result.metafile));
+writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
+
+/** The name, version, license and license text of every npm package inside the bundle. */
+function thirdPartyLicenses(metafile) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match === null) continue;
+    const dir = resolve(packageDir, match[1]);
+    if (packages.has(dir)) continue;
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    if (manifest.name.startsWith('@flashwright/')) continue;
+    const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    packages.set(dir, {
+      name: manifest.name,
+      version: manifest.version,
+      license: manifest.license ?? 'see the package',
+      text: licenseFile === undefined ? undefined : readFileSync(join(dir, licenseFile), 'utf8'),
+    });
+  }
+  const sorted = [...packages.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const sections = sorted.map((p) =>
+    [`${p.name}@${p.version} (${p.license})`, '', p.text?.trim() ?? '(no license file in the package)'].join('\n'),
+  );
+  return `The flashwright CLI bundle contains these packages:\n\n${sections.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
+}
+
+if (!existsSync(join(outdir, 'bin.js'))) throw new Error('bundle: dist/bundle/bin.js missing');
