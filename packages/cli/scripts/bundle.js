@@ -46,7 +46,8 @@ const result = await build({
   logLevel: 'warning',
 });
 
-if (process.env.FLASHWRIGHT_BUNDLE_META) writeFileSync(process.env.FLASHWRIGHT_BUNDLE_META, JSON.stringify(result.metafile));
+if (process.env.FLASHWRIGHT_BUNDLE_META)
+  writeFileSync(process.env.FLASHWRIGHT_BUNDLE_META, JSON.stringify(result.metafile));
 writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
 
 /** The name, version, license and license text of every npm package inside the bundle. */
@@ -69,7 +70,11 @@ function thirdPartyLicenses(metafile) {
   }
   const sorted = [...packages.values()].sort((a, b) => a.name.localeCompare(b.name));
   const sections = sorted.map((p) =>
-    [`${p.name}@${p.version} (${p.license})`, '', p.text?.trim() ?? '(no license file in the package)'].join('\n'),
+    [
+      `${p.name}@${p.version} (${p.license})`,
+      '',
+      p.text?.trim() ?? '(no license file in the package)',
+    ].join('\n'),
   );
   return `The flashwright CLI bundle contains these packages:\n\n${sections.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
 }

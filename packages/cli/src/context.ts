@@ -1,8 +1,4 @@
-import type * as Root from '@flashwright/core';
 import type { FlashwrightError } from '@flashwright/core';
-import type * as Diagnose from '@flashwright/core/diagnose';
-import type * as Image from '@flashwright/core/image';
-import type * as Runner from '@flashwright/core/runner';
 import type {
   JournalSummary,
   PluginSet,
@@ -16,7 +12,7 @@ import { PlainReporter } from './output/plain-reporter.js';
 import type { Reporter, Summary } from './output/reporter.js';
 
 /** The parts of core the commands use: its errors, the runner, images and doctor. */
-export type CoreModule = typeof Root & typeof Runner & typeof Image & typeof Diagnose;
+export type CoreModule = typeof import('./full-core.js');
 
 /**
  * What the commands that need no recipe use (convert, devices, probes): errors, plugins
@@ -28,14 +24,8 @@ export type StandaloneCore = typeof import('./standalone-core.js');
 type PluginCore = Pick<CoreModule, 'PluginLoader' | 'PluginSet' | 'resolverFrom'>;
 
 /** Imported when a command runs, never at start-up (see runCommand). */
-async function loadCore(): Promise<CoreModule> {
-  const [root, runner, image, diagnose] = await Promise.all([
-    import('@flashwright/core'),
-    import('@flashwright/core/runner'),
-    import('@flashwright/core/image'),
-    import('@flashwright/core/diagnose'),
-  ]);
-  return { ...root, ...runner, ...image, ...diagnose };
+function loadCore(): Promise<CoreModule> {
+  return import('./full-core.js');
 }
 
 /** What a command body gets: core (loaded lazily), the reporter, and Ctrl-C. */
@@ -121,7 +111,7 @@ async function runWith<Core extends PluginCore>(
       signal: controller.signal,
       cwd,
       loadRecipe: async (extra = {}) =>
-        (await import('@flashwright/core/runner')).loadRecipe({
+        (await loadCore()).loadRecipe({
           cwd,
           configFile: extra.file ?? options.config,
           optional: extra.optional,

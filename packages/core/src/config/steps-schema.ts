@@ -174,7 +174,7 @@ export function parseBuiltinOptions<K extends BuiltinStepId>(
   raw: unknown,
   keyPath: string,
 ): z.output<(typeof builtinStepSchemas)[K]> {
-  const parsed = (builtinStepSchemas[id] as z.ZodType).safeParse(raw);
+  const parsed = (builtinStepSchemas[id] as z.ZodType).safeParse(raw, { jitless: true });
   if (parsed.success) return parsed.data as z.output<(typeof builtinStepSchemas)[K]>;
   const problems = parsed.error.issues.map(
     (issue) => `${[keyPath, ...issue.path.map(String)].join('.')}: ${issue.message}`,

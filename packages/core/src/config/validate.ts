@@ -22,7 +22,9 @@ type Sources = ReadonlyMap<string, ValueSource>;
  */
 export function validateRecipe(merged: Record<string, unknown>, sources: Sources): Recipe {
   const issues: RecipeIssue[] = [];
-  const parsed = recipeSchema.safeParse(merged);
+  // jitless: a recipe is validated once per process, and compiling zod's fast path for each
+  // object schema (new Function) costs more start-up time than it saves.
+  const parsed = recipeSchema.safeParse(merged, { jitless: true });
   if (!parsed.success) {
     issues.push(...convertZodIssues(parsed.error.issues, recipeSchema, [], sources, merged));
   }
@@ -126,7 +128,7 @@ function parseStep(entry: unknown, index: number, sources: Sources): StepResult 
     return fail('"read" needs options: { address, length, file }.');
   }
   const schema = builtinStepSchemas[name] as z.ZodType;
-  const parsed = schema.safeParse(options);
+  const parsed = schema.safeParse(options, { jitless: true });
   if (!parsed.success) {
     return { issues: convertZodIssues(parsed.error.issues, schema, optionsPath, sources, options) };
   }

@@ -19,6 +19,12 @@ export interface FlashwrightErrorOptions {
 }
 
 /**
+ * Marks a FlashwrightError whichever copy of core made it. The CLI bundles its own core, and
+ * a plugin installed in the project imports the project's: a plugin's error is still ours.
+ */
+const BRAND = Symbol.for('flashwright.error');
+
+/**
  * The one error class flashwright throws on purpose. `code` selects the catalogue entry,
  * which fixes the exit code; `message` says what happened, `hint` what to do next.
  */
@@ -35,6 +41,13 @@ export class FlashwrightError extends Error {
     this.hint = options.hint ?? catalogue[code].hint;
     this.source = options.source;
     this.details = options.details;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** `instanceof FlashwrightError` holds for errors from any copy of core (see BRAND). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== FlashwrightError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && BRAND in value;
   }
 
   get exitCode(): ExitCode {
