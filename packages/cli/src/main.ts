@@ -18,7 +18,7 @@ const USAGE_EXIT_CODE = 2;
  * Builds the command tree. Command modules import only commander and types at load time:
  * core, plugins and listr2 are imported when a command runs.
  */
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command()
     .name('flashwright')
     .description('Program microcontrollers from a recipe checked into the firmware project.')

@@ -1,3 +1,6 @@
+// The declarations name WebUSB types (USBDevice): they come from @types/w3c-web-usb, a
+// dependency, so a TypeScript project that imports this package gets them too.
+/// <reference types="w3c-web-usb" preserve="true" />
 export { VirtualClock } from './clock.js';
 export {
   BusError,

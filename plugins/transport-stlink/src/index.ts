@@ -1,3 +1,6 @@
+// The declarations name WebUSB types (USBDevice): they come from @types/w3c-web-usb, a
+// dependency, so a TypeScript project that imports this package gets them too.
+/// <reference types="w3c-web-usb" preserve="true" />
 import { PLUGIN_API_VERSION, type FlashwrightPlugin } from '@flashwright/core';
 import { nodeUsbBackend } from './node-usb.js';
 import { createStLinkTransport } from './transport.js';
