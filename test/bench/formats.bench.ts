@@ -4,8 +4,10 @@
  *
  * Baselines measured in the same run: nrf-intel-hex parsing the same text, and srec_cat
  * (Debian srecord) converting each file to binary, timed as a whole process. Goals: at
- * least as fast as srec_cat, at least 5x nrf-intel-hex. Throughput is MB (10^6 bytes) of
- * input text per second; each figure is the median of several runs after a warm-up.
+ * least as fast as srec_cat, at least 5x nrf-intel-hex, and (issue 17) `flashwright convert`
+ * to binary as a whole process, start-up included, at least as fast as srec_cat. Throughput
+ * is MB (10^6 bytes) of input text per second; each figure is the median of several runs
+ * after a warm-up.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import nrfIntelHex from 'nrf-intel-hex';
 import { FlashImage } from '@flashwright/core/image';
 import { parseIntelHex, serializeIntelHex } from '@flashwright/format-ihex';
 import { parseSrec, serializeSrec } from '@flashwright/format-srec';
+import { benchCli } from './bench-cli.js';
 import type { BenchTable } from './table.js';
 
 // nrf-intel-hex's typings declare an ES default export; Node loads its CommonJS build, whose
@@ -69,8 +72,15 @@ function srecCat(input: string, format: '-intel' | '-motorola', output: string):
   if (run.status !== 0) throw new Error(`srec_cat failed: ${String(run.stderr)}`);
 }
 
+/** `flashwright convert INPUT OUTPUT` as a process: start-up, read, parse, write. */
+function flashwrightConvert(bin: string, input: string, output: string): void {
+  const run = spawnSync(process.execPath, [bin, 'convert', input, output]);
+  if (run.status !== 0) throw new Error(`flashwright convert failed: ${String(run.stderr)}`);
+}
+
 export async function run(): Promise<BenchTable[]> {
   await Promise.resolve();
+  const cli = benchCli();
   const dir = mkdtempSync(join(tmpdir(), 'flashwright-bench-formats-'));
   try {
     const data = testData();
@@ -98,6 +108,14 @@ export async function run(): Promise<BenchTable[]> {
       hexFromDisk: timeMs(() => parseIntelHex(readFileSync(hexPath))),
     };
     const nrfMs = timeMs(() => MemoryMap.fromHex(hexText), 3, 1);
+
+    const cliOut = join(dir, 'flashwright.bin');
+    flashwrightConvert(cli.bin, hexPath, cliOut);
+    if (!readFileSync(cliOut).equals(data)) throw new Error('flashwright convert output differs');
+    const convertMs = {
+      hex: timeMs(() => flashwrightConvert(cli.bin, hexPath, cliOut), 5, 1),
+      srec: timeMs(() => flashwrightConvert(cli.bin, srecPath, cliOut), 5, 1),
+    };
 
     const hasSrecCat = spawnSync('srec_cat', ['-VERSion']).status === 0;
     let srecCatMs: { hex: number; srec: number; empty: number } | undefined;
@@ -129,6 +147,20 @@ export async function run(): Promise<BenchTable[]> {
         rate(hex.length, ours.hexFromDisk),
       ],
       ['nrf-intel-hex 1.4.0 MemoryMap.fromHex', 'Intel HEX', mb(hex.length), nrfMs, nrfRate],
+      [
+        'flashwright convert → binary (whole process)',
+        'Intel HEX',
+        mb(hex.length),
+        convertMs.hex,
+        rate(hex.length, convertMs.hex),
+      ],
+      [
+        'flashwright convert → binary (whole process)',
+        'S-record',
+        mb(srec.length),
+        convertMs.srec,
+        rate(srec.length, convertMs.srec),
+      ],
     ];
     if (srecCatMs !== undefined) {
       rows.push(
@@ -171,6 +203,16 @@ export async function run(): Promise<BenchTable[]> {
           `${(srecRate / catSrec).toFixed(1)}×`,
           srecRate >= catSrec ? 'met' : 'NOT met',
         ],
+        [
+          'convert HEX → binary, whole process ≥ srec_cat',
+          `${(srecCatMs.hex / convertMs.hex).toFixed(2)}×`,
+          convertMs.hex <= srecCatMs.hex ? 'met' : 'NOT met',
+        ],
+        [
+          'convert S-record → binary, whole process ≥ srec_cat',
+          `${(srecCatMs.srec / convertMs.srec).toFixed(2)}×`,
+          convertMs.srec <= srecCatMs.srec ? 'met' : 'NOT met',
+        ],
       );
     }
 
@@ -184,6 +226,7 @@ export async function run(): Promise<BenchTable[]> {
           `median of ${RUNS} runs after ${WARMUP_RUNS} warm-up runs (nrf-intel-hex: 3 after 1; srec_cat: 5 after 1); ${machine}`,
           'flashwright and nrf-intel-hex: in-process parse of text already in memory (nrf-intel-hex gets a decoded string, flashwright the raw bytes); the result is checked against the generated image',
           'srec_cat: `srec_cat IN -intel|-motorola -offset -0x08000000 -o OUT -binary`, timed as a process (start, read, convert, write 4 MiB)',
+          `flashwright convert: \`flashwright convert IN OUT.bin\` as a process, with ${cli.label}; its output is checked against the data`,
           ...(srecCatMs === undefined
             ? ['srec_cat not installed (Debian package srecord): its rows are missing']
             : []),

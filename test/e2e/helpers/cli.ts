@@ -1,12 +1,20 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file runs from test/dist/e2e/helpers). */
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-export const cliBin = join(repoRoot, 'packages/cli/dist/src/bin.js');
+/**
+ * The CLI the tests run: the compiled sources, fresh after `tsc -b`. FLASHWRIGHT_TEST_CLI
+ * names another build to run the same tests on, e.g. the published bundle
+ * (`FLASHWRIGHT_TEST_CLI=packages/cli/dist/bundle/bin.js npx ava`, after `pnpm build`).
+ */
+export const cliBin = resolve(
+  repoRoot,
+  process.env.FLASHWRIGHT_TEST_CLI ?? 'packages/cli/dist/src/bin.js',
+);
 export const examplePlugin = join(repoRoot, 'test/fixtures/example-plugin');
 
 export interface CliRun {

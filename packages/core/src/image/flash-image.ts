@@ -189,10 +189,13 @@ export class FlashImage {
     return crc >>> 0;
   }
 
-  /** True when both images hold the same bytes at the same addresses. */
+  /**
+   * True when both images hold the same bytes at the same addresses. `other` is read through
+   * `blocks`: it may come from another copy of core (a plugin installed in the project).
+   */
   equals(other: FlashImage): boolean {
-    if (this.#blocks.size !== other.#blocks.size) return false;
-    const theirs = [...other.#blocks];
+    if (this.#blocks.size !== other.blocks.size) return false;
+    const theirs = [...other.blocks];
     let i = 0;
     for (const [address, data] of this.#blocks) {
       const [otherAddress, otherData] = theirs[i++]!;
