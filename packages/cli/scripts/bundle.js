@@ -46,8 +46,8 @@ const result = await build({
   logLevel: 'warning',
 });
 
-if (process.env.FLASHWRIGHT_BUNDLE_META)
-  writeFileSync(process.env.FLASHWRIGHT_BUNDLE_META, JSON.stringify(result.metafile));
+// What each chunk holds, for start-up work (not published): https://esbuild.github.io/analyze/
+writeFileSync(join(packageDir, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
 writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
 
 /** The name, version, license and license text of every npm package inside the bundle. */
