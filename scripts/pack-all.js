@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,11 +20,11 @@ const pack = spawnSync(
   { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' },
 );
 if (pack.status !== 0) {
-  console.error(`pnpm pack failed (exit ${pack.status ?? pack.signal})`);
+  process.stderr.write(`pnpm pack failed (exit ${pack.status ?? pack.signal})\n`);
   process.exit(1);
 }
 for (const file of readdirSync(destination)
   .filter((f) => f.endsWith('.tgz'))
   .sort()) {
-  console.log(join(destination, file));
+  process.stdout.write(`${join(destination, file)}\n`);
 }

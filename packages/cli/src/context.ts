@@ -6,19 +6,21 @@ import type {
   ResolvedRecipe,
 } from '@flashwright/core/runner';
 import { importPluginModule, resolveBuiltinPlugin } from './builtin-plugins.js';
+import type * as FullCore from './full-core.js';
 import type { CommonOptions } from './options.js';
 import { JsonReporter } from './output/json-reporter.js';
 import { PlainReporter } from './output/plain-reporter.js';
 import type { Reporter, Summary } from './output/reporter.js';
+import type * as Standalone from './standalone-core.js';
 
 /** The parts of core the commands use: its errors, the runner, images and doctor. */
-export type CoreModule = typeof import('./full-core.js');
+export type CoreModule = typeof FullCore;
 
 /**
  * What the commands that need no recipe use (convert, devices, probes): errors, plugins
  * and image files, without the recipe loader (zod, yaml) and the pipeline.
  */
-export type StandaloneCore = typeof import('./standalone-core.js');
+export type StandaloneCore = typeof Standalone;
 
 /** What every context needs of core to load plugins. */
 type PluginCore = Pick<CoreModule, 'PluginLoader' | 'PluginSet' | 'resolverFrom'>;

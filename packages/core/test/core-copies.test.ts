@@ -5,12 +5,14 @@
  * and an image the plugin's copy parsed works with the CLI's.
  */
 import test from 'ava';
+import type * as Errors from '../src/errors/flashwright-error.js';
 import { FlashImage } from '../src/exports/image.js';
+import type * as Images from '../src/image/flash-image.js';
 import { PluginLoader } from '../src/exports/runner.js';
 import { exitCodeOf, FlashwrightError, isFlashwrightError } from '../src/index.js';
 
-type ErrorModule = typeof import('../src/errors/flashwright-error.js');
-type ImageModule = typeof import('../src/image/flash-image.js');
+type ErrorModule = typeof Errors;
+type ImageModule = typeof Images;
 
 /** A second, separate instance of a module of core (another URL is another module). */
 async function otherCopy<M>(path: string): Promise<M> {
