@@ -13,8 +13,8 @@ const V7M_PARTS: ReadonlySet<number> = new Set([0xc23, 0xc24, 0xc27]);
 /**
  * Halt, run, step, core registers and reset sequences of a Cortex-M core behind an
  * ST-Link. Uses DHCSR writes (API v2 has no halt command: OpenOCD stlink_usb_halt/run/step
- * write DHCSR too) and the probe's READREG /
- * WRITEREG, which poll S_REGRDY inside the firmware.
+ * write DHCSR too) and the probe's READREG / WRITEREG, which poll S_REGRDY inside the
+ * firmware.
  */
 export class CoreControl {
   readonly cortex: CortexM;

@@ -13,8 +13,8 @@ import type { UsbLink } from '../usb/usb-link.js';
 
 /**
  * Leaves DFU, SWIM or debug mode so the probe is idle (OpenOCD stlink_usb_init_mode, pyOCD
- * stlink.py enter_idle). DEBUG_EXIT is sent only when
- * the probe said it is in debug mode: V3 firmware locks up otherwise (stlink-org#1467).
+ * stlink.py enter_idle). DEBUG_EXIT is sent only when the probe said it is in debug mode: V3
+ * firmware locks up otherwise (stlink-org#1467).
  * Returns the mode the probe was found in.
  */
 export async function leaveCurrentMode(

@@ -19,8 +19,8 @@ const writeOps: Readonly<Record<AccessWidth, number>> = {
 /**
  * The shared request block of the memory commands (OpenOCD stlink_usb.c, pyOCD stlink.py,
  * probe-rs stlink/mod.rs memory_command): address at 2..5, byte length at 6..7, AP number at 8,
- * CSW[31:8] at 9..11. CSW is left zero ("the probe's default"), which
- * every firmware accepts; a non-zero CSW needs J32.
+ * CSW[31:8] at 9..11. CSW is left zero ("the probe's default"), which every firmware accepts;
+ * a non-zero CSW needs J32.
  */
 function memoryBlock(op: number, address: number, lengthBytes: number, ap: number): Uint8Array {
   if (!Number.isInteger(lengthBytes) || lengthBytes < 1 || lengthBytes > 0xffff) {
