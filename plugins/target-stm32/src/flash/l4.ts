@@ -144,7 +144,8 @@ export class L4Controller implements FlashController {
     await this.unlockFlash();
     try {
       const status = await this.wait(Timeouts.massEraseMs, 'previous flash operation');
-      if ((status & SR_PESD) !== 0 && this.ctx.data.line === 'STM32WB') {
+      const dualCore = this.ctx.data.line === 'STM32WB' || this.ctx.data.line === 'STM32WL';
+      if ((status & SR_PESD) !== 0 && dualCore) {
         this.ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
       }
       // Leftover error flags make the next operation fail with PGSERR: clear them first.
