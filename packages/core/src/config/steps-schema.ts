@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { formatAddress } from '../image/address-range.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { addressSchema, parseAddress, parseSizeBytes, sizeSchema } from './units.js';
 
 /**
@@ -96,6 +97,19 @@ const optionBytesOptions = z
         'Field value. A name from the field’s table means that setting: for read protection (RDP), 0, 1 and 2 (number or string, also "level-2") are levels. Anything else is the raw register value in decimal or 0x-hex: "0x02" is the byte 2, never level 2.',
       ),
   )
+  .superRefine((o, ctx) => {
+    // Any other key is a field the family names, so a mistyped "confirm" would pass as one.
+    for (const key of Object.keys(o)) {
+      if (key !== 'confirm' && didYouMean(key, ['confirm']) !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `unknown key "${key}" (allowed: confirm and the part's option-byte fields, e.g. RDP)`,
+          params: { suggestion: 'confirm' },
+        });
+      }
+    }
+  })
   .describe('Writes named option-byte fields (e.g. RDP: 1), then reloads them.');
 
 const resetOptions = z

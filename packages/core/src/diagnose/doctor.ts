@@ -14,7 +14,8 @@ import type {
   TargetFamily,
 } from '../plugin/types.js';
 import { loadImages } from '../plugin/load-image.js';
-import { builtinFamilies, type PluginSet } from '../plugin/plugin-set.js';
+import { builtinFamilies } from '../plugin/known-plugins.js';
+import type { PluginSet } from '../plugin/plugin-set.js';
 import {
   deviceIdentified,
   deviceNotIdentified,

@@ -35,6 +35,7 @@ export const catalogue = {
   RECIPE_PARSE: entry(ExitCode.usage, 'Recipe cannot be parsed'),
   RECIPE_INVALID: entry(ExitCode.usage, 'Recipe is invalid'),
   PLUGIN_NOT_INSTALLED: entry(ExitCode.usage, 'Plugin is not installed'),
+  PLUGIN_UNKNOWN: entry(ExitCode.usage, 'No such flashwright plugin'),
   PLUGIN_API_MISMATCH: entry(
     ExitCode.usage,
     'Plugin was built for another plugin API',

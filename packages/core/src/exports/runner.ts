@@ -39,7 +39,6 @@ export { parseAddress, parseSizeBytes } from '../config/units.js';
 export {
   PluginLoader,
   parsePluginSpec,
-  pluginShortNames,
   resolverFrom,
   type LoadedPlugin,
   type ModuleResolver,
@@ -47,11 +46,13 @@ export {
   type PluginReference,
 } from '../plugin/loader.js';
 export {
-  PluginSet,
   builtinFamilies,
   builtinFormats,
-  formatByExtension,
-} from '../plugin/plugin-set.js';
+  builtinTransports,
+  pluginShortNames,
+  type PluginKind,
+} from '../plugin/known-plugins.js';
+export { PluginSet, formatByExtension } from '../plugin/plugin-set.js';
 export { loadImage, loadImages } from '../plugin/load-image.js';
 export {
   Pipeline,

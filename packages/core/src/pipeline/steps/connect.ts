@@ -5,7 +5,8 @@ import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-schema.js';
 import type { Device, StepDefinition, TargetFamily } from '../../plugin/types.js';
 import { DatabaseDevice } from '../database-device.js';
-import { builtinFamilies, type PluginSet } from '../../plugin/plugin-set.js';
+import { builtinFamilies } from '../../plugin/known-plugins.js';
+import type { PluginSet } from '../../plugin/plugin-set.js';
 import type { Session } from '../session.js';
 
 /** Opens the probe, connects and identifies the chip (later steps connect on demand too). */
