@@ -21,6 +21,7 @@ import type {
   StepRunContext,
 } from '../../plugin/types.js';
 import { formatBytes, formatRanges } from '../../image/units-text.js';
+import { MemoryOnlyDevice } from '../memory-device.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 
@@ -106,6 +107,9 @@ export const eraseStep: StepDefinition<EraseOptions> = {
 /** The runner has checked the confirmation. */
 async function massErase(ctx: StepRunContext): Promise<StepOutcome> {
   const device = await ctx.device();
+  // Its flash is only what the image covers: erasing that would be no mass erase.
+  if (device instanceof MemoryOnlyDevice)
+    throw device.notIdentified('mass-erase (the size of the flash is unknown)');
   const protection = await ensureUnprotected(ctx, device);
   const flash = await ctx.flash();
   const total = flash.regions.reduce((sum, r) => sum + (r.end - r.start), 0);

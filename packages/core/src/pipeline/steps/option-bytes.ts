@@ -14,7 +14,7 @@ import type {
   StepDefinition,
 } from '../../plugin/types.js';
 import { didYouMean } from '../../util/did-you-mean.js';
-import { DatabaseDevice } from '../database-device.js';
+import { UnidentifiedDevice } from '../database-device.js';
 
 export interface OptionBytesOptions {
   readonly values: Readonly<Record<string, number | string>>;
@@ -68,7 +68,7 @@ export const optionBytesStep: StepDefinition<OptionBytesOptions> = {
   },
   run: async (ctx, options) => {
     const device = await ctx.device();
-    if (device instanceof DatabaseDevice) throw device.notIdentified('write option bytes');
+    if (device instanceof UnidentifiedDevice) throw device.notIdentified('write option bytes');
     const fields = device.optionFields();
     const wanted = resolveValues(options, fields);
     const current = await device.readOptionBytes(ctx.signal);
