@@ -3,6 +3,7 @@ import { registerConvert } from './commands/convert.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
+import { registerFlash } from './commands/flash.js';
 import { registerInfo } from './commands/info.js';
 import { registerProbes } from './commands/probes.js';
 import { registerRead } from './commands/read.js';
@@ -28,11 +29,13 @@ export function buildProgram(): Command {
   withExamples(program, [
     ['flashwright run', 'run flashwright.config.yaml from this directory up'],
     ['flashwright run --dry-run', 'show what would be erased and written'],
+    ['flashwright flash app.hex', 'program a file, no recipe needed'],
     ['flashwright info --probe stlink', 'identify the chip on an ST-Link'],
     ['flashwright probes', 'list connected probes'],
     ['flashwright help run', 'options of one command'],
   ]);
   registerRun(program);
+  registerFlash(program);
   registerInfo(program);
   registerProbes(program);
   registerRead(program);

@@ -59,7 +59,7 @@ export const catalogue = {
   IMAGE_BASE_REQUIRED: entry(
     ExitCode.input,
     'Raw binary needs a base address',
-    'Give the load address, e.g. image: { file: app.bin, base: 0x08000000 } or --base 0x08000000.',
+    'Give the load address: in a recipe, image: { file: app.bin, base: 0x08000000 }; on the command line, `flashwright flash app.bin --base 0x08000000` (convert takes --base too).',
   ),
   IMAGE_UNSUPPORTED: entry(ExitCode.input, 'Image file is of an unsupported kind'),
   FILE_NOT_REGULAR: entry(
