@@ -191,8 +191,9 @@ function replaceValues(
 
 /**
  * Errors that name what `flash` itself set, said in its own terms: a raw binary without
- * --base is a command-line mistake, and an unconfirmed step of flash's is confirmed with a
- * flag (there is no recipe step to add the phrase to).
+ * --base is a command-line mistake, FILE is relative to the current directory, and an
+ * unconfirmed step of flash's is confirmed with a flag (there is no recipe step to add the
+ * phrase to).
  */
 function inFlashTerms(ctx: CommandContext, error: unknown, file: string): unknown {
   const { FlashwrightError, isFlashwrightError } = ctx.core;
@@ -202,6 +203,12 @@ function inFlashTerms(ctx: CommandContext, error: unknown, file: string): unknow
       hint: `Give its load address with --base, e.g. \`flashwright flash ${file} --base 0x08000000\`.`,
       cause: error,
       details: error.details,
+    });
+  }
+  if (error.code === 'IMAGE_NOT_FOUND') {
+    return new FlashwrightError(error.code, error.message, {
+      hint: 'Build the firmware first, or fix the path (relative to the current directory).',
+      cause: error.cause,
     });
   }
   const phrase = error.details?.['confirm'];
