@@ -1,23 +1,25 @@
 /** `flash` without --probe: the search for the one connected probe. */
 import test from 'ava';
-import * as core from '@flashwright/core';
+import * as root from '@flashwright/core';
+import { builtinTransports } from '@flashwright/core/runner';
 import type { ProbeListing, TransportFactory } from '@flashwright/core/plugin';
 import type { PluginSet } from '@flashwright/core/runner';
 import { findTheProbe } from '../src/commands/find-probe.js';
 import type { CommandContext } from '../src/context.js';
 
+const core = { ...root, builtinTransports };
 const ctx = { core, signal: new AbortController().signal } as unknown as CommandContext;
 
 function transport(id: string, list: () => Promise<readonly ProbeListing[]>): TransportFactory {
   return { id, description: id, list, open: () => Promise.reject(new Error('not opened here')) };
 }
 
-/** A plugin set holding `transports`; "stlink" and "cmsis-dap" are not installed. */
+/** A plugin set holding `transports`; flashwright's own are not installed. */
 function pluginsWith(transports: readonly TransportFactory[], asked: string[] = []): PluginSet {
   return {
     transport: (spec: string) => {
       asked.push(spec);
-      return Promise.reject(new core.FlashwrightError('PLUGIN_NOT_INSTALLED', `${spec} missing`));
+      return Promise.reject(new root.FlashwrightError('PLUGIN_NOT_INSTALLED', `${spec} missing`));
     },
     transports: () => [...transports],
   } as unknown as PluginSet;
@@ -51,7 +53,7 @@ test('the one usable probe is chosen; the virtual probe and GDB servers are neve
   );
   t.like(found, { transport: 'acme', serial: 'A1' });
   t.deepEqual(listed, ['acme']);
-  t.deepEqual(asked, ['stlink', 'cmsis-dap'], 'the built-in hardware transports are loaded');
+  t.deepEqual(asked, ['stlink'], 'the built-in hardware transport is loaded');
 });
 
 test('several usable probes: PROBE_AMBIGUOUS naming each, and how to pick one', async (t) => {
@@ -62,7 +64,7 @@ test('several usable probes: PROBE_AMBIGUOUS naming each, and how to pick one', 
         transport('acme', () => Promise.resolve([probe('acme', 'A1'), probe('acme', 'A2')])),
       ]),
     ),
-    { instanceOf: core.FlashwrightError },
+    { instanceOf: root.FlashwrightError },
   );
   t.is(error?.code, 'PROBE_AMBIGUOUS');
   t.is(error?.exitCode, 4);
@@ -84,11 +86,11 @@ test('no usable probe: PROBE_NOT_FOUND saying what was seen and how to name a pr
       pluginsWith([
         transport('acme', () => Promise.resolve([unusable])),
         transport('usbless', () =>
-          Promise.reject(new core.FlashwrightError('PROBE_NO_USB', 'no USB here')),
+          Promise.reject(new root.FlashwrightError('PROBE_NO_USB', 'no USB here')),
         ),
       ]),
     ),
-    { instanceOf: core.FlashwrightError },
+    { instanceOf: root.FlashwrightError },
   );
   t.is(error?.code, 'PROBE_NOT_FOUND');
   t.is(error?.exitCode, 4);
@@ -102,9 +104,9 @@ test('no usable probe: PROBE_NOT_FOUND saying what was seen and how to name a pr
 
 test('a transport that fails to load for another reason than not being installed is an error', async (t) => {
   const plugins = {
-    transport: () => Promise.reject(new core.FlashwrightError('PLUGIN_INVALID', 'broken')),
+    transport: () => Promise.reject(new root.FlashwrightError('PLUGIN_INVALID', 'broken')),
     transports: () => [],
   } as unknown as PluginSet;
   const error = await t.throwsAsync(findTheProbe(ctx, plugins));
-  t.is((error as core.FlashwrightError).code, 'PLUGIN_INVALID');
+  t.is((error as root.FlashwrightError).code, 'PLUGIN_INVALID');
 });

@@ -2,9 +2,6 @@ import type { ProbeListing } from '@flashwright/core/plugin';
 import type { PluginSet } from '@flashwright/core/runner';
 import type { CommandContext } from '../context.js';
 
-/** Built-in hardware transports a search asks, when installed. */
-const searchedTransports = ['stlink', 'cmsis-dap'] as const;
-
 /**
  * Never chosen by a search: the virtual probe is always "there" (a rehearsal is asked for
  * with --probe virtual), and a GDB server cannot be listed (gdb:HOST:PORT names it).
@@ -24,7 +21,8 @@ export function probeSpec(probe: Pick<ProbeListing, 'transport' | 'serial'>): st
  */
 export async function findTheProbe(ctx: CommandContext, plugins: PluginSet): Promise<ProbeListing> {
   const { FlashwrightError, isFlashwrightError } = ctx.core;
-  for (const spec of searchedTransports) {
+  // flashwright's own hardware transports, when installed.
+  for (const spec of ctx.core.builtinTransports.filter((t) => !notSearched.has(t))) {
     try {
       await plugins.transport(spec);
     } catch (error) {
