@@ -155,6 +155,21 @@ qemuTest('flashwright flash FILE over a GDB server: no recipe, no part named', a
   t.is(match[1], await firmwareCrc());
 });
 
+qemuTest(
+  'info with no part named shows an unidentified chip and says what is unknown',
+  async (t) => {
+    const qemu = await startQemu();
+    t.teardown(() => qemu.stop());
+    const run = await runCli(['info', '--probe', `gdb:${qemu.address}`], {
+      cwd: await project({}),
+    });
+    t.is(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    t.regex(run.stdout, /Device:\s+unidentified chip \(unknown\)/);
+    t.regex(run.stdout, /Flash size:\s+unknown: the chip was not identified and no part is named/);
+    t.regex(run.stdout, /Protection:\s+unknown/);
+  },
+);
+
 qemuTest('a target.device no database knows is refused, not guessed', async (t) => {
   const qemu = await startQemu();
   t.teardown(() => qemu.stop());

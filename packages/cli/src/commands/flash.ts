@@ -211,10 +211,9 @@ function inFlashTerms(ctx: CommandContext, error: unknown, file: string): unknow
       cause: error.cause,
     });
   }
-  const phrase = error.details?.['confirm'];
   if (error.code === 'CONFIRMATION_REQUIRED' && error.source?.keyPath === 'flash') {
     return new FlashwrightError(error.code, error.message, {
-      hint: `Pass --yes or --confirm ${String(phrase)}.`,
+      hint: `Pass --yes or --confirm ${String(error.details?.['confirm'])}.`,
       source: error.source,
       details: error.details,
     });

@@ -114,6 +114,8 @@ async function describe(ctx: CommandContext, probe: Probe, device: Device) {
 
 /** "128 KiB from the flash-size register at 0x1FF8004C (reads 0x6B80)". */
 function describeFlashSize(size: FlashSize): string {
+  // A chip known only through the image (no part named) has no size to tell.
+  if (size.kib === 0) return size.note ?? 'unknown';
   const from = {
     register: 'from the flash-size register',
     override: 'from target.flashSize',
