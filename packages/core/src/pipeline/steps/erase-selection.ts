@@ -23,7 +23,11 @@ import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
  * what goes. Only erasing the whole flash (mass erase) is confirmed.
  */
 export interface EraseSelection {
-  /** Sector numbers, from 0 at the lowest flash address, across banks. */
+  /**
+   * Sector numbers, from 0 at the lowest flash address, across banks, as ST numbers them
+   * (RM0090 table "Flash module - 2 Mbyte dual bank organization": bank 2 holds sectors 12
+   * to 23).
+   */
   readonly sectors: readonly number[];
   /** Address ranges as given, half-open. */
   readonly ranges: readonly AddressRange[];
