@@ -3,7 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appImage, loopbackRecipe, ndjson, project, repoRoot, runCli } from './helpers/cli.js';
 
-const commands = ['run', 'info', 'probes', 'read', 'erase', 'convert', 'devices', 'doctor', 'sim'];
+const commands = [
+  'run',
+  'info',
+  'probes',
+  'read',
+  'erase',
+  'option-bytes',
+  'convert',
+  'devices',
+  'doctor',
+  'sim',
+];
 
 test('--version prints the CLI package version', async (t) => {
   const { version } = JSON.parse(

@@ -5,6 +5,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
 import { registerFlash } from './commands/flash.js';
 import { registerInfo } from './commands/info.js';
+import { registerOptionBytes } from './commands/option-bytes.js';
 import { registerProbes } from './commands/probes.js';
 import { registerRead } from './commands/read.js';
 import { registerRun } from './commands/run.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerProbes(program);
   registerRead(program);
   registerErase(program);
+  registerOptionBytes(program);
   registerConvert(program);
   registerDevices(program);
   registerDoctor(program);

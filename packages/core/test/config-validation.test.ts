@@ -233,7 +233,12 @@ test('values are normalised: sizes, addresses, absolute paths, step defaults', a
     { mode: 'auto', confirmed: false, force: false },
     { mode: 'readback' },
     { run: true, kind: 'software' },
-    { address: 0x08000000, lengthBytes: 1024 * 1024, file: join(dir, 'out.bin') },
+    {
+      address: 0x08000000,
+      lengthBytes: 1024 * 1024,
+      file: join(dir, 'out.bin'),
+      origin: { keyPath: 'steps[3]', fromCommand: false },
+    },
   ]);
 });
 
