@@ -35,6 +35,48 @@ test('a recipe with three mistakes reports all three', async (t) => {
   t.regex(run.stderr, /:5: steps\[1\]: unknown step "wrte".*Did you mean "write"/);
 });
 
+test('"imgae" gets a did-you-mean and a bad erase mode is reported on its key', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml':
+      'probe: { transport: stlink }\nimgae: app.hex\nsteps:\n  - connect\n  - erase: { mode: mas }\n',
+  });
+  const run = await runCli(['run'], { cwd });
+  t.is(run.code, 2);
+  t.regex(
+    run.stderr,
+    /flashwright\.config\.yaml:2: imgae: unknown key "imgae".*Did you mean "image"\?/,
+  );
+  t.regex(
+    run.stderr,
+    /flashwright\.config\.yaml:5: steps\[1\]\.erase\.mode: "mas" is not one of "auto", "mass", "none"\. Did you mean "mass"\?/,
+  );
+  t.notRegex(run.stderr, /a mapping is not allowed/);
+});
+
+test('transport dfu or uart says what flashwright has instead of suggesting an npm package', async (t) => {
+  for (const transport of ['dfu', 'uart']) {
+    const cwd = await project({
+      'flashwright.config.yaml': `probe: { transport: ${transport} }\nsteps: [connect]\n`,
+    });
+    const run = await runCli(['run'], { cwd });
+    t.is(run.code, 2);
+    t.regex(
+      run.stderr,
+      new RegExp(
+        `PLUGIN_UNKNOWN: flashwright has no transport "${transport}": .* not supported yet`,
+      ),
+    );
+    t.regex(run.stderr, /flashwright's transports are stlink, gdb and virtual/);
+    t.notRegex(run.stderr, /pnpm add|npm i /);
+  }
+  const typo = await project({
+    'flashwright.config.yaml': 'probe: { transport: stlnk }\nsteps: [connect]\n',
+  });
+  const run = await runCli(['run'], { cwd: typo });
+  t.is(run.code, 2);
+  t.regex(run.stderr, /flashwright has no transport "stlnk"\. Did you mean "stlink"\?/);
+});
+
 test('extends board:rak5205 plus a local override: dry-run --json shows the merged recipe and where each value came from', async (t) => {
   const cwd = await project({
     'flashwright.config.yaml': [

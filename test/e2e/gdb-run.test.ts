@@ -3,7 +3,7 @@
  * STM32F100 (machine stm32vldiscovery). QEMU's ID registers read 0 and it has no flash
  * driver (no memory map, no vFlash), so this is the general memory-only path: the recipe's
  * target.device supplies the layout, and the flash is programmed with plain memory writes
- * because the target takes them. The firmware prints the CRC-32 of its own image on USART1.
+ * because the target takes them; with no part named, plain writes as `gdb load` does. The firmware prints the CRC-32 of its own image on USART1.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -107,18 +107,66 @@ qemuTest('erase: auto first: the touched pages are blanked, then written and run
 });
 
 qemuTest(
-  'without target.device the unidentified chip is refused, saying what would help',
+  'without target.device: written as `gdb load` writes, verified, and the firmware runs',
   async (t) => {
     const qemu = await startQemu();
     t.teardown(() => qemu.stop());
     const cwd = await firmwareProject(recipe(qemu.address));
     const run = await runCli(['run', '--json'], { cwd });
-    t.is(run.code, 5, run.stderr);
-    const summary = ndjson(run.stdout).at(-1);
-    t.like(summary, { type: 'summary', exitCode: 5, error: { code: 'TARGET_UNKNOWN_DEVICE' } });
-    const error = summary?.['error'] as { hint?: string };
-    t.regex(error.hint ?? '', /name the part in target\.device/);
-    t.is(await qemu.serialOutput(), '', 'nothing ran');
+    t.is(run.code, 0, `${run.stdout}\n${run.stderr}\n${qemu.stderr()}`);
+    const events = ndjson(run.stdout);
+    const warnings = events.filter((e) => e['type'] === 'warning').map((e) => String(e['message']));
+    t.true(
+      warnings.some((w) => /no part is named .*no flash algorithm/.test(w)),
+      warnings.join('\n'),
+    );
+    t.like(
+      events.find((e) => e['type'] === 'device'),
+      { name: 'unidentified chip', facts: { identified: false } },
+    );
+    t.deepEqual(
+      events.filter((e) => e['type'] === 'step-end').map((e) => [e['id'], e['status']]),
+      [
+        ['write', 'done'],
+        ['verify', 'done'],
+        ['reset', 'done'],
+      ],
+    );
+    const match = await qemu.waitForSerial(TOKEN, 10_000);
+    t.is(match[1], await firmwareCrc(), 'the firmware saw every byte flashwright wrote');
+  },
+);
+
+qemuTest('flashwright flash FILE over a GDB server: no recipe, no part named', async (t) => {
+  const qemu = await startQemu();
+  t.teardown(() => qemu.stop());
+  const cwd = await project({
+    'app.bin': await readFile(join(fixtureDir, 'qemu-usart.bin')),
+  });
+  const run = await runCli(
+    ['flash', 'app.bin', '--base', '0x08000000', '--probe', `gdb:${qemu.address}`],
+    { cwd },
+  );
+  t.is(run.code, 0, `${run.stdout}\n${run.stderr}\n${qemu.stderr()}`);
+  t.regex(run.stderr, /warning: The chip could not be identified .* no part is named/);
+  t.regex(run.stdout, /\[4\/5\] Verify \(readback\)\n\s+[\d.]+ KB match the image/);
+  t.regex(run.stdout, /^ok \(/m);
+  const match = await qemu.waitForSerial(TOKEN, 10_000);
+  t.is(match[1], await firmwareCrc());
+});
+
+qemuTest(
+  'info with no part named shows an unidentified chip and says what is unknown',
+  async (t) => {
+    const qemu = await startQemu();
+    t.teardown(() => qemu.stop());
+    const run = await runCli(['info', '--probe', `gdb:${qemu.address}`], {
+      cwd: await project({}),
+    });
+    t.is(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    t.regex(run.stdout, /Device:\s+unidentified chip \(unknown\)/);
+    t.regex(run.stdout, /Flash size:\s+unknown: the chip was not identified and no part is named/);
+    t.regex(run.stdout, /Protection:\s+unknown/);
   },
 );
 

@@ -10,16 +10,6 @@ import { repoRoot } from './helpers/cli.js';
 const SECTION = '\u00a7';
 const NOTES = ['targets', 'md'].join('.');
 
-/**
- * Directories whose citations a later pass of issue 12 rewrites; another pass removes these.
- */
-const NOT_YET_REWRITTEN = [
-  'packages/core/',
-  'plugins/target-stm32/',
-  'plugins/transport-stlink/',
-  'plugins/format-',
-];
-
 test('a citation of a design note outside the repository is reported with file and line', (t) => {
   const text = ['// fine', `/** Start of flash (${NOTES} ${SECTION}1.2). */`].join('\n');
   const findings = externalCitations('src/a.ts', text);
@@ -47,8 +37,6 @@ test('a section sign after a primary document id is accepted, across lines and l
 test('the repository cites no design note outside it and no section without its document', (t) => {
   const files = repositoryTextFiles(repoRoot);
   t.true(files.includes('packages/sim/src/timing.ts'), 'the scan sees the sources');
-  const findings = files
-    .filter((file) => !NOT_YET_REWRITTEN.some((prefix) => file.startsWith(prefix)))
-    .flatMap((file) => externalCitations(file, readText(repoRoot, file)));
+  const findings = files.flatMap((file) => externalCitations(file, readText(repoRoot, file)));
   t.deepEqual(findings, []);
 });

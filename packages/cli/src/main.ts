@@ -3,7 +3,9 @@ import { registerConvert } from './commands/convert.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
+import { registerFlash } from './commands/flash.js';
 import { registerInfo } from './commands/info.js';
+import { registerOptionBytes } from './commands/option-bytes.js';
 import { registerProbes } from './commands/probes.js';
 import { registerRead } from './commands/read.js';
 import { registerRun } from './commands/run.js';
@@ -28,15 +30,18 @@ function buildProgram(): Command {
   withExamples(program, [
     ['flashwright run', 'run flashwright.config.yaml from this directory up'],
     ['flashwright run --dry-run', 'show what would be erased and written'],
+    ['flashwright flash app.hex', 'program a file, no recipe needed'],
     ['flashwright info --probe stlink', 'identify the chip on an ST-Link'],
     ['flashwright probes', 'list connected probes'],
     ['flashwright help run', 'options of one command'],
   ]);
   registerRun(program);
+  registerFlash(program);
   registerInfo(program);
   registerProbes(program);
   registerRead(program);
   registerErase(program);
+  registerOptionBytes(program);
   registerConvert(program);
   registerDevices(program);
   registerDoctor(program);

@@ -4,11 +4,12 @@
  * so a bundle keeps those out of the chunks these commands load.
  */
 export { FlashwrightError, isFlashwrightError } from '@flashwright/core';
-export { formatAddress, formatBytes, formatRanges } from '@flashwright/core/image';
+export { formatAddress, formatBytes, formatRange, formatRanges } from '@flashwright/core/image';
 export {
   PluginLoader,
   PluginSet,
   builtinFamilies,
+  builtinTransports,
   loadImage,
   outputFormatFor,
   parseProbeSpec,

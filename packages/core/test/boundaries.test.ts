@@ -3,7 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// DESIGN.md: core imports neither usb, net nor listr2; progress leaves core as typed events.
+// Core imports neither usb, net nor listr2 (transports own USB and sockets, the CLI renders
+// progress, which leaves core as typed events).
 // The ESLint rule catches it at lint time; this test catches it in `pnpm test` too.
 const core = fileURLToPath(new URL('../../', import.meta.url));
 const forbidden = ['usb', 'listr2', 'net', 'node:net'];

@@ -94,6 +94,17 @@ test('rung 5: command-line flags override the environment', async (t) => {
   t.deepEqual(resolved.sources['probe.serial'], { kind: 'flag', origin: '--probe' });
 });
 
+test('--chip sets target.device over the file and FLASHWRIGHT_TARGET_DEVICE', async (t) => {
+  const dir = await projectDir({ 'flashwright.config.yaml': 'target: { device: STM32F103C8 }\n' });
+  const resolved = await loadRecipe({
+    cwd: dir,
+    env: { FLASHWRIGHT_TARGET_DEVICE: 'STM32F103RB' },
+    flags: { device: 'STM32F411RE' },
+  });
+  t.is(resolved.recipe.target.device, 'STM32F411RE');
+  t.deepEqual(resolved.sources['target.device'], { kind: 'flag', origin: '--chip' });
+});
+
 test('--probe with another transport drops the recipe probe’s serial and options', async (t) => {
   const dir = await projectDir({
     'flashwright.config.yaml':

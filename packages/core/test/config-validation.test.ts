@@ -96,6 +96,74 @@ test('unknown keys at every level get a did-you-mean from the keys allowed there
   );
 });
 
+test('every unknown key gets a did-you-mean, swapped letters included, with its line', async (t) => {
+  const { error } = await loadError({
+    'flashwright.config.yaml': [
+      'imgae: app.hex',
+      'probe: { trasnport: stlink }',
+      'target: { famliy: stm32 }',
+      'image: { file: app.hex, fromat: ihex }',
+      'steps:',
+      '  - erase: { mdoe: mass }',
+      '  - reset: { knid: hardware }',
+      '  - option-bytes: { confrim: write-option-bytes, RDP: 1 }',
+      '  - wirte',
+      '',
+    ].join('\n'),
+  });
+  t.deepEqual(
+    issuesOf(error).map((i) => [i.keyPath, i.suggestion, i.line]),
+    [
+      ['imgae', 'image', 1],
+      ['probe.trasnport', 'transport', 2],
+      ['target.famliy', 'family', 3],
+      ['image.fromat', 'format', 4],
+      ['steps[0].erase.mdoe', 'mode', 6],
+      ['steps[1].reset.knid', 'kind', 7],
+      ['steps[2].option-bytes.confrim', 'confirm', 8],
+      ['steps[3]', 'write', 9],
+    ],
+  );
+  t.regex(
+    error.message,
+    /flashwright\.config\.yaml:1: imgae: unknown key "imgae".*Did you mean "image"\?/,
+  );
+});
+
+test('a bad value in a step’s mapping is reported on its key, never as "a mapping is not allowed"', async (t) => {
+  const { error } = await loadError({
+    'flashwright.config.yaml': [
+      'steps:',
+      '  - erase: { mode: mas }',
+      '  - verify: { mode: crc32 }',
+      '  - unprotect: { confirm: mass-erse }',
+      '  - erase: 5',
+      '  - reset: hardware',
+      '',
+    ].join('\n'),
+  });
+  t.notRegex(error.message, /a mapping is not allowed/);
+  t.deepEqual(
+    issuesOf(error).map((i) => [i.keyPath, i.message, i.suggestion, i.line]),
+    [
+      ['steps[0].erase.mode', '"mas" is not one of "auto", "mass", "none".', 'mass', 2],
+      ['steps[1].verify.mode', '"crc32" is not one of "readback", "crc".', undefined, 3],
+      ['steps[2].unprotect.confirm', 'must be "mass-erase", not "mass-erse".', 'mass-erase', 4],
+      [
+        'steps[3].erase',
+        'must be empty, "auto", "mass", "none" or a mapping, not 5.',
+        undefined,
+        5,
+      ],
+      ['steps[4].reset', 'must be empty or a mapping, not "hardware".', undefined, 6],
+    ],
+  );
+  t.regex(
+    error.message,
+    /flashwright\.config\.yaml:2: steps\[0\]\.erase\.mode: "mas" is not one of "auto", "mass", "none"\. Did you mean "mass"\?/,
+  );
+});
+
 test('wrong types say what was expected and what was found', async (t) => {
   const { error } = await loadError({
     'flashwright.config.yaml':
@@ -165,7 +233,12 @@ test('values are normalised: sizes, addresses, absolute paths, step defaults', a
     { mode: 'auto', confirmed: false, force: false },
     { mode: 'readback' },
     { run: true, kind: 'software' },
-    { address: 0x08000000, lengthBytes: 1024 * 1024, file: join(dir, 'out.bin') },
+    {
+      address: 0x08000000,
+      lengthBytes: 1024 * 1024,
+      file: join(dir, 'out.bin'),
+      origin: { keyPath: 'steps[3]', fromCommand: false },
+    },
   ]);
 });
 

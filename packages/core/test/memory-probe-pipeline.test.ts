@@ -204,15 +204,81 @@ test('a trial write that does not stick leaves the flash as it was and fails wit
   }
 });
 
-test('without target.device an unidentified chip is refused, and the hint says what would help', async (t) => {
-  const target = new MemoryTarget({ identifies: false });
-  const run = await runRecipe(target, memoryRecipe('[connect, write]', null), [
+test('without target.device an unidentified chip is written as `gdb load` does: plain writes, no trial, verified', async (t) => {
+  const target = new MemoryTarget({ identifies: false, plainWrites: 'plain', initial: 0x42 });
+  const data = counting(3000, 9);
+  const run = await runRecipe(target, memoryRecipe(fullSteps, null), [[BASE + 8, data]]);
+  t.is(run.error, undefined, run.error?.message);
+  t.deepEqual(target.bytes(BASE + 8, 3000), data);
+  t.true(
+    target.bytes(BASE, 8).every((b) => b === 0x42),
+    'nothing outside the image is touched',
+  );
+  t.true(
+    messages(run.events, 'warning').some((w) =>
+      /could not be identified .* and no part is named .*no flash algorithm/.test(w),
+    ),
+    messages(run.events, 'warning').join('\n'),
+  );
+  t.like(
+    run.events.find((e) => e.type === 'device'),
+    { name: 'unidentified chip', facts: { identified: false } },
+  );
+  t.true(
+    messages(run.events, 'info').some((m) => /plain memory writes, as `gdb load` does/.test(m)),
+  );
+  // No trial write: every plain write is the erase's fill or the image's (as gdb load).
+  const writes = target.calls.filter((c) => c.op === 'mem-write');
+  t.true(
+    writes.every((c) => c.op === 'mem-write' && c.idempotent === true),
+    JSON.stringify(writes),
+  );
+  t.true(writes.some((c) => c.op === 'mem-write' && c.address === BASE + 8 && c.length === 3000));
+  t.false(target.ops().some((op) => op.startsWith('device-') || op.startsWith('native-')));
+  t.like(
+    run.result?.steps.find((s) => s.id === 'verify'),
+    { status: 'done' },
+  );
+  t.true(target.ops().includes('reset'));
+});
+
+test('without target.device, plain writes real flash ignores fail verify, which says to name the part', async (t) => {
+  const target = new MemoryTarget({ identifies: false, plainWrites: 'ignore' });
+  const run = await runRecipe(target, memoryRecipe('[connect, write, verify]', null), [
     [BASE, counting(16)],
   ]);
-  t.is(run.error?.code, 'TARGET_UNKNOWN_DEVICE');
-  t.is(exitCodeOf(run.error), 5);
-  t.regex(run.error?.hint ?? '', /name the part in target\.device/);
+  t.is(run.error?.code, 'VERIFY_MISMATCH');
+  t.is(exitCodeOf(run.error), 8);
+  t.regex(run.error?.hint ?? '', /no part is named.*Name the part: --chip PART .*target\.device/);
+});
+
+test('without target.device the server’s flash driver programs what its map calls flash', async (t) => {
+  const target = new MemoryTarget({
+    identifies: false,
+    native: [{ start: BASE, end: BASE + 16 * 1024, blockSize: 1024 }],
+  });
+  const data = counting(1500);
+  const run = await runRecipe(target, memoryRecipe(fullSteps, null), [[BASE + 1024, data]]);
+  t.is(run.error, undefined, run.error?.message);
+  t.deepEqual(target.bytes(BASE + 1024, 1500), data);
+  t.deepEqual(
+    target.calls.filter((c) => c.op === 'native-erase'),
+    [{ op: 'native-erase', range: { start: BASE + 1024, end: BASE + 3072 } }],
+  );
   t.false(target.ops().includes('mem-write'));
+});
+
+test('without target.device a mass erase is refused: the size of the flash is unknown', async (t) => {
+  const target = new MemoryTarget({ identifies: false, initial: 0x42 });
+  const run = await runRecipe(
+    target,
+    memoryRecipe('[connect, { erase: { mode: mass, confirm: mass-erase } }, write, verify]', null),
+    [[BASE, counting(16)]],
+  );
+  t.is(run.error?.code, 'TARGET_UNKNOWN_DEVICE');
+  t.regex(run.error?.message ?? '', /Cannot mass-erase .*no part is named/);
+  t.false(target.ops().includes('mem-write'));
+  t.is(run.error?.details?.['journal'], undefined, 'nothing was touched');
 });
 
 test('a target.device the database does not know is refused, not guessed', async (t) => {

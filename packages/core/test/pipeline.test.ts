@@ -414,7 +414,7 @@ test('read writes memory to a file through the format plugin its extension names
   const run = await runRecipe(chip, recipe, [[BASE, counting(8)]]);
   t.is(run.error, undefined);
   const file = run.events.find((e) => e.type === 'step-end' && e.id === 'read');
-  const written = /^32 B written to (.*out\.raw)$/.exec(
+  const written = /^32 B \(0x08000000\.\.0x0800001F\) written to (.*out\.raw)$/.exec(
     file?.type === 'step-end' ? file.summary : '',
   );
   t.truthy(written);

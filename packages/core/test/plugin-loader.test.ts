@@ -1,6 +1,14 @@
 import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginLoader, parsePluginSpec, resolverFrom } from '../src/exports/runner.js';
+import {
+  PluginLoader,
+  PluginSet,
+  parsePluginSpec,
+  pluginShortNames,
+  resolverFrom,
+} from '../src/exports/runner.js';
 import { PLUGIN_API_VERSION, exitCodeOf, type FlashwrightError } from '../src/index.js';
 import { projectDir } from './helpers/recipe-dir.js';
 
@@ -61,6 +69,55 @@ test('a plugin that is not installed gives the exact install commands (exit 2)',
     /`pnpm add -D @flashwright\/transport-stlink` or `npm i -D @flashwright\/transport-stlink`/,
   );
   t.false(loader.isInstalled('stlink'));
+});
+
+test('every short name is a flashwright package in this repository', (t) => {
+  const pluginsDir = fileURLToPath(new URL('../../../../plugins', import.meta.url));
+  const packages = readdirSync(pluginsDir).map(
+    (dir) =>
+      (JSON.parse(readFileSync(join(pluginsDir, dir, 'package.json'), 'utf8')) as { name: string })
+        .name,
+  );
+  for (const [short, name] of Object.entries(pluginShortNames)) {
+    t.true(packages.includes(name), `${short} -> ${name}`);
+  }
+});
+
+test('a transport flashwright does not have (dfu, uart) names no package to install', async (t) => {
+  const loader = new PluginLoader({ baseDir: process.cwd(), resolvers: [() => undefined] });
+  for (const [spec, what] of [
+    ['dfu', 'USB DFU bootloaders'],
+    ['uart', 'UART \\(serial\\) bootloaders'],
+    ['cmsis-dap', 'CMSIS-DAP probes'],
+  ] as const) {
+    const error = await t.throwsAsync<FlashwrightError>(new PluginSet(loader).transport(spec));
+    t.is(error.code, 'PLUGIN_UNKNOWN');
+    t.is(exitCodeOf(error), 2);
+    t.regex(
+      error.message,
+      new RegExp(`flashwright has no transport "${spec}": ${what} are not supported yet\\.`),
+    );
+    t.regex(error.hint ?? '', /flashwright's transports are stlink, gdb and virtual\./);
+    t.notRegex(`${error.message} ${error.hint}`, /pnpm add|npm i|@flashwright\/transport-/);
+  }
+  // Through the loader alone (a `plugins:` entry) the list covers every kind.
+  const plain = await t.throwsAsync<FlashwrightError>(loader.load('dfu'));
+  t.is(plain.code, 'PLUGIN_UNKNOWN');
+  t.regex(plain.hint ?? '', /transports stlink, gdb and virtual; target families stm32;/);
+});
+
+test('a mistyped transport gets a did-you-mean among the real ones and the recipe’s', async (t) => {
+  const loader = new PluginLoader({ baseDir: process.cwd(), resolvers: [() => undefined] });
+  const error = await t.throwsAsync<FlashwrightError>(new PluginSet(loader).transport('stlnik'));
+  t.is(error.code, 'PLUGIN_UNKNOWN');
+  t.regex(error.message, /flashwright has no transport "stlnik"\. Did you mean "stlink"\?/);
+  t.notRegex(error.hint ?? '', /pnpm add/);
+
+  const withExample = new PluginSet(new PluginLoader({ baseDir: process.cwd(), resolvers: [] }));
+  await withExample.add(examplePlugin);
+  const provided = await t.throwsAsync<FlashwrightError>(withExample.transport('loopbak'));
+  t.regex(provided.message, /Did you mean "loopback"\?/);
+  t.regex(provided.hint ?? '', /the recipe's plugins add loopback/);
 });
 
 test('a plugin built for another API version is refused', async (t) => {

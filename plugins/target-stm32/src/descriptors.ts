@@ -1,5 +1,10 @@
-import type { DeviceDescriptor, DeviceLayout } from '@flashwright/core/plugin';
-import { parsePartNumber, stm32Devices, type Stm32DeviceData } from '@flashwright/stm32-devices';
+import type { DeviceDescriptor, DeviceLayout, PartDescription } from '@flashwright/core/plugin';
+import {
+  isDualBank,
+  parsePartNumber,
+  stm32Devices,
+  type Stm32DeviceData,
+} from '@flashwright/stm32-devices';
 import { flashRegions, ramRegions } from './device/regions.js';
 import { availableOptionFields } from './options/available-fields.js';
 import { optionFieldInfos } from './options/option-codec.js';
@@ -88,4 +93,52 @@ export function layoutOfPart(name: string, flashSizeBytes?: number): DeviceLayou
     // Dual-bank fields included: without a chip, a recipe may name either bank's fields.
     optionFields: optionFieldInfos(availableOptionFields(data, true, kib), data, flash),
   };
+}
+
+/**
+ * The database entries of a full part number ("STM32F411RET6"), with the part's flash: the
+ * size its flash-size code gives (the entry's largest without one), laid out in banks as
+ * `layoutOfPart` lays them out, and the entry's RAM. Several entries when the part number
+ * leaves the choice open (STM32F030 without a size code); none for what is not an STM32
+ * part number of a known line.
+ */
+export function describePart(name: string): PartDescription[] {
+  const part = parsePartNumber(name);
+  if (part === undefined) return [];
+  return part.devIds.flatMap((devId) => {
+    const data = stm32Devices.find((d) => d.devId === devId);
+    if (data === undefined) return [];
+    const notes: string[] = [];
+    let flashKiB = part.flashKiB ?? data.maxFlashKiB;
+    if (part.flashKiB === undefined) {
+      notes.push(
+        `The part number has no flash-size code (the character after the pin count): ${data.maxFlashKiB} KiB is the largest of ${data.name}.`,
+      );
+    } else if (part.flashKiB > data.maxFlashKiB) {
+      notes.push(
+        `Its flash-size code says ${part.flashKiB} KiB, more than the ${data.maxFlashKiB} KiB of ${data.name}: shown with ${data.maxFlashKiB} KiB.`,
+      );
+      flashKiB = data.maxFlashKiB;
+    }
+    const flash = flashRegions(data, flashKiB, false, 4);
+    const modeBits = (data.dualBank?.modeBits ?? []).filter(
+      (m) => m.forKiB === undefined || m.forKiB.includes(flashKiB),
+    );
+    if (!isDualBank(data, flashKiB) && modeBits.length > 0) {
+      notes.push(
+        `The bank organisation is an option bit (${modeBits.map((m) => `${m.register}.${m.name}`).join(', ')}): shown as one bank; \`flashwright info\` shows the chip's own layout.`,
+      );
+    }
+    return [
+      {
+        part: part.name,
+        device: describeDevice(data),
+        flashKiB,
+        flashSizeFrom: part.flashKiB === undefined ? 'database' : 'part-number',
+        flash,
+        ram: ramRegions(data),
+        notes,
+      },
+    ];
+  });
 }

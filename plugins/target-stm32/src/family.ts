@@ -1,5 +1,5 @@
 import type { TargetFamily } from '@flashwright/core/plugin';
-import { deviceDescriptors, layoutOfPart } from './descriptors.js';
+import { describePart, deviceDescriptors, layoutOfPart } from './descriptors.js';
 import { identifyStm32 } from './identify/identify.js';
 
 /** The STM32 target family. */
@@ -9,4 +9,5 @@ export const stm32Family: TargetFamily = {
   identify: (ctx, options) => identifyStm32(ctx, options),
   devices: () => deviceDescriptors(),
   layoutOf: (name, options) => layoutOfPart(name, options?.flashSizeBytes),
+  describePart: (name) => describePart(name),
 };

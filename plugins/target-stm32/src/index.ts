@@ -2,7 +2,7 @@ import { type FlashwrightPlugin, PLUGIN_API_VERSION } from '@flashwright/core';
 import { stm32Family } from './family.js';
 
 export { stm32Family } from './family.js';
-export { describeDevice, deviceDescriptors, layoutOfPart } from './descriptors.js';
+export { describeDevice, describePart, deviceDescriptors, layoutOfPart } from './descriptors.js';
 export { identifyStm32 } from './identify/identify.js';
 export { resolveFlashSize, readFlashSizeRegister, type FlashSize } from './identify/flash-size.js';
 export { correctDevId, decodeIdcode, idcodeCandidates, IdcodeAddress } from './identify/idcode.js';

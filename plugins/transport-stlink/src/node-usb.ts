@@ -1,7 +1,7 @@
 /**
- * The one file that imports `usb` (DESIGN.md boundaries). It is loaded lazily, so a
- * machine without the native binding or without a USB subsystem gets PROBE_NO_USB from
- * list()/open() instead of a crash at import time.
+ * The one file that imports `usb` (a transport imports it in one file only: docs/plugins.md).
+ * It is loaded lazily, so a machine without the native binding or without a USB subsystem gets
+ * PROBE_NO_USB from list()/open() instead of a crash at import time.
  */
 import { FlashwrightError } from '@flashwright/core';
 import type { UsbBackend } from './transport.js';

@@ -9,7 +9,7 @@ import {
 import { closeAp, initAp, readDapReg, writeDapReg } from '../src/protocol/dap-commands.js';
 import { blockOf, bytesOf, list } from './helpers/bytes.js';
 
-test('READ_DAP_REG of DP CTRL/STAT is F2 45 FF FF 04 00 (§1.17)', (t) => {
+test('READ_DAP_REG of DP CTRL/STAT is F2 45 FF FF 04 00 (OpenOCD stlink_usb.c)', (t) => {
   const command = readDapReg(0xffff, 0x04);
   t.deepEqual(list(command.block), blockOf('F2 45 FF FF 04 00'));
   t.is(command.responseBytes, 8);
@@ -19,7 +19,7 @@ test('READ_DAP_REG of DP CTRL/STAT is F2 45 FF FF 04 00 (§1.17)', (t) => {
   });
 });
 
-test('READ_DAP_REG of AP 0 IDR is F2 45 00 00 FC 00 (§1.17)', (t) => {
+test('READ_DAP_REG of AP 0 IDR is F2 45 00 00 FC 00 (OpenOCD stlink_usb.c)', (t) => {
   t.deepEqual(list(readDapReg(0, 0xfc).block), blockOf('F2 45 00 00 FC 00'));
 });
 
@@ -44,7 +44,7 @@ test('SWD_SET_FREQ sends both divisor bytes: 1.8 MHz is F2 43 01 00, 5 kHz F2 43
   t.deepEqual(list(jtagSetFreq(256).block), blockOf('F2 44 00 01'));
 });
 
-test('GET_COM_FREQ is [F2 62 p]; count at byte 8 and kHz list from 12 (§1.12)', (t) => {
+test('GET_COM_FREQ is [F2 62 p]; count at byte 8 and kHz list from 12 (OpenOCD stlink_usb.c)', (t) => {
   const command = getComFreq(ComInterface.SWD);
   t.deepEqual(list(command.block), blockOf('F2 62 00'));
   t.deepEqual(list(getComFreq(ComInterface.JTAG).block), blockOf('F2 62 01'));

@@ -29,7 +29,7 @@ test('DEBUG_EXIT is [F2 21] with no reply', (t) => {
   t.is(debugExit().responseBytes, 0);
 });
 
-test('READ_IDCODES is [F2 31]; DPIDR at bytes 4..7 of 12 (§1.17)', (t) => {
+test('READ_IDCODES is [F2 31]; DPIDR at bytes 4..7 of 12 (OpenOCD stlink_usb.c)', (t) => {
   const command = readIdCodes();
   t.deepEqual(list(command.block), blockOf('F2 31'));
   t.is(command.responseBytes, 12);
@@ -47,14 +47,14 @@ test('RESETSYS is [F2 32] with a status', (t) => {
   t.is(resetSys().responseBytes, 2);
 });
 
-test('DRIVE_NRST is [F2 3C x]: 0 low, 1 high, 2 pulse (§1.17)', (t) => {
+test('DRIVE_NRST is [F2 3C x]: 0 low, 1 high, 2 pulse (OpenOCD stlink_usb.c)', (t) => {
   t.deepEqual(list(driveNrst(NrstAction.LOW).block), blockOf('F2 3C 00'));
   t.deepEqual(list(driveNrst(NrstAction.HIGH).block), blockOf('F2 3C 01'));
   t.deepEqual(list(driveNrst(NrstAction.PULSE).block), blockOf('F2 3C 02'));
   t.deepEqual(driveNrst(NrstAction.PULSE).decode(bytesOf('80 00')), { status: 0x80 });
 });
 
-test('WRITEDEBUGREG of the halt word is F2 35 F0 ED 00 E0 03 00 5F A0 (§1.9)', (t) => {
+test('WRITEDEBUGREG of the halt word is F2 35 F0 ED 00 E0 03 00 5F A0 (OpenOCD stlink_usb_halt)', (t) => {
   const command = writeDebugReg(0xe000edf0, 0xa05f0003);
   t.deepEqual(list(command.block), blockOf('F2 35 F0 ED 00 E0 03 00 5F A0'));
   t.is(command.responseBytes, 2);

@@ -1,6 +1,6 @@
 /**
  * USB-level faults injected by the sim (timeout, stall, disconnect) at every stage: each
- * gives a clear catalogue error with DESIGN.md exit code 4, nothing hangs, and the link
+ * gives a clear catalogue error with exit code 4 (probe error), nothing hangs, and the link
  * recovers where the device does.
  */
 import test, { type ExecutionContext } from 'ava';

@@ -10,7 +10,7 @@ import {
 } from '../src/protocol/general-commands.js';
 import { blockOf, bytesOf, list } from './helpers/bytes.js';
 
-test('GET_VERSION is [F1] and decodes the big-endian word, VID and PID (§1.17)', (t) => {
+test('GET_VERSION is [F1] and decodes the big-endian word, VID and PID (OpenOCD stlink_usb_version)', (t) => {
   const command = getVersion();
   t.deepEqual(list(command.block), blockOf('F1'));
   t.is(command.responseBytes, 6);

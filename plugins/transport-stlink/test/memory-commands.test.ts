@@ -2,7 +2,7 @@ import test from 'ava';
 import { readMemory, writeMemory } from '../src/protocol/memory-commands.js';
 import { blockOf, bytesOf, list } from './helpers/bytes.js';
 
-test('READMEM_32BIT of 256 bytes at 0x20000000 is F2 07 00 00 00 20 00 01 00 (§1.17)', (t) => {
+test('READMEM_32BIT of 256 bytes at 0x20000000 is F2 07 00 00 00 20 00 01 00 (OpenOCD stlink_usb.c)', (t) => {
   const command = readMemory(32, 0x20000000, 256);
   t.deepEqual(list(command.block), blockOf('F2 07 00 00 00 20 00 01 00'));
   t.is(command.responseBytes, 256);
@@ -31,7 +31,7 @@ test('8-bit and 16-bit opcodes: 0C/0D and 47/48', (t) => {
   );
 });
 
-test('an 8-bit read of one byte expects 2 bytes and returns the first (§1.8)', (t) => {
+test('an 8-bit read of one byte expects 2 bytes and returns the first (OpenOCD, probe-rs)', (t) => {
   const command = readMemory(8, 0x1ffff7e0, 1);
   t.is(command.responseBytes, 2);
   t.deepEqual(list(command.decode(bytesOf('80 00'))), [0x80]);

@@ -4,7 +4,7 @@ import { decodeSerial, serialMatches } from '../src/usb/serial.js';
 import { udevHint, udevRule } from '../src/usb/udev.js';
 import { classifyUsbFailure, usbError } from '../src/usb/usb-errors.js';
 
-test('every ST-Link PID of §1.1 is known, with the §1.2 endpoints', (t) => {
+test('every ST-Link PID of OpenOCD, pyOCD and probe-rs is known, with the endpoints of the lsusb dumps', (t) => {
   const expected: [number, StLinkLine, number, 64 | 512][] = [
     [0x3744, 'V1', 2, 64],
     [0x3748, 'V2', 2, 64],

@@ -25,7 +25,7 @@ test('V2J37S7 is 0x2947 and prints as ST prints it', (t) => {
   t.false(needsVersionEx(version));
 });
 
-test('bytes 26 47 decode as V2 J25 S7 (§1.5)', (t) => {
+test('bytes 26 47 decode as V2 J25 S7 (OpenOCD stlink_usb_version)', (t) => {
   t.like(decodeVersion({ word: 0x2647, vendorId: 0x0483, productId: 0x3748 }), {
     hardware: 2,
     jtag: 25,

@@ -1,6 +1,8 @@
 /**
- * The worked V2 SWD session of probe-protocols.md §1.17, row by row: each OUT block (and
- * data phase) our codec produces, and each IN reply it decodes.
+ * A V2 SWD session, row by row: opened as OpenOCD stlink_usb_init_mode opens one (version,
+ * mode, DFU exit, voltage, clock, ENTER), then the commands of a session as OpenOCD
+ * stlink_usb.c lays them out. Each OUT block (and data phase) our codec produces, and each IN
+ * reply it decodes.
  */
 import test from 'ava';
 import type { StLinkCommand } from '../src/protocol/command.js';
@@ -153,7 +155,7 @@ const rows: readonly Row[] = [
 ];
 
 for (const row of rows) {
-  test(`§1.17 ${row.step}: ${row.out}`, (t) => {
+  test(`V2 SWD session, ${row.step}: ${row.out}`, (t) => {
     t.deepEqual(list(row.command.block), blockOf(row.out));
     t.is(row.command.block.length, 16);
     t.deepEqual(

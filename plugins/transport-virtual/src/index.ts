@@ -2,7 +2,11 @@ import { PLUGIN_API_VERSION, type FlashwrightPlugin } from '@flashwright/core';
 import { createVirtualTransport } from './virtual-transport.js';
 
 export { parseVirtualOptions, type VirtualOptions, type VirtualProbeKind } from './options.js';
-export { createVirtualTransport, type SessionFactory } from './virtual-transport.js';
+export {
+  createVirtualTransport,
+  DEFAULT_VIRTUAL_DEVICE,
+  type SessionFactory,
+} from './virtual-transport.js';
 export { VirtualProbe } from './virtual-probe.js';
 
 export const PLUGIN_NAME = '@flashwright/transport-virtual';

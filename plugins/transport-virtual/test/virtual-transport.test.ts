@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { FlashwrightError, PLUGIN_API_VERSION } from '@flashwright/core';
 import type { Logger, ProbeRequest } from '@flashwright/core/plugin';
 import { createVirtualSession, SRAM_BASE, type VirtualSession } from '@flashwright/sim';
-import { createVirtualTransport, plugin, VirtualProbe } from '../src/index.js';
+import {
+  createVirtualTransport,
+  DEFAULT_VIRTUAL_DEVICE,
+  plugin,
+  VirtualProbe,
+} from '../src/index.js';
 
 const log: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
@@ -68,16 +73,46 @@ test('the device defaults to the recipe target.device', async (t) => {
   t.is(probe.info.hardwareVersion, 'V2');
 });
 
-test('no device anywhere, or an unknown one, is RECIPE_INVALID naming probe.options.device', async (t) => {
+test('no part named anywhere: the demo board’s STM32L151CBxxA, said as a warning', async (t) => {
   const transport = createVirtualTransport();
-  const none = await t.throwsAsync(transport.open(request({})), { instanceOf: FlashwrightError });
-  t.is(none?.code, 'RECIPE_INVALID');
-  t.is(none?.exitCode, 2);
-  t.is(none?.source?.keyPath, 'probe.options.device');
+  const warnings: string[] = [];
+  const probe = await transport.open(
+    request({}, { log: { ...log, warn: (message) => warnings.push(message) } }),
+  );
+  t.teardown(() => probe.close());
+  t.regex(probe.info.name, /\(virtual, STM32L151CBxxA\)/);
+  t.is(DEFAULT_VIRTUAL_DEVICE, 'STM32L151CBxxA');
+  t.deepEqual(warnings, [
+    'No part is named (--chip, target.device or probe.options.device): the virtual probe simulates the demo board’s STM32L151CBxxA.',
+  ]);
+});
+
+test('a state file’s part is kept when nothing names one; no warning', async (t) => {
+  const transport = createVirtualTransport();
+  const dir = mkdtempSync(join(tmpdir(), 'fw-virtual-state-'));
+  const first = await transport.open(
+    request({ device: 'STM32F411RE', state: 'board.json' }, { recipeDir: dir }),
+  );
+  await first.close();
+  const warnings: string[] = [];
+  const again = await transport.open(
+    request(
+      { state: 'board.json' },
+      { recipeDir: dir, log: { ...log, warn: (message) => warnings.push(message) } },
+    ),
+  );
+  t.teardown(() => again.close());
+  t.regex(again.info.name, /STM32F411RE/);
+  t.deepEqual(warnings, []);
+});
+
+test('an unknown part is RECIPE_INVALID naming probe.options.device', async (t) => {
+  const transport = createVirtualTransport();
   const unknown = await t.throwsAsync(transport.open(request({ device: 'STM32F999ZZ' })), {
     instanceOf: FlashwrightError,
   });
   t.is(unknown?.code, 'RECIPE_INVALID');
+  t.is(unknown?.exitCode, 2);
   t.is(unknown?.source?.keyPath, 'probe.options.device');
 });
 

@@ -70,6 +70,20 @@ export function withSteps(resolved: ResolvedRecipe, steps: readonly RecipeStep[]
 }
 
 /**
+ * A step a command builds from its arguments. Its layer is a flag, so core words its
+ * errors and confirmations for the command line ("pass --yes"), not for a recipe step,
+ * and a confirmation phrase could never come from it.
+ */
+export function commandStep(command: string, id: string, options: unknown): RecipeStep {
+  return {
+    id,
+    options,
+    keyPath: command,
+    source: { kind: 'flag', origin: `flashwright ${command}` },
+  };
+}
+
+/**
  * The merged recipe and where each value came from: always in --json, and for humans on
  * --dry-run or -v (the answer to "why is the speed 1800?").
  */

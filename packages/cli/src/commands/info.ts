@@ -12,15 +12,22 @@ export function registerInfo(program: Command): void {
       .description(
         'Show the probe and the chip: device, flash, RAM, protection, option bytes, voltage',
       ),
+  ).option(
+    '--chip <part>',
+    'the part expected, e.g. STM32F411RE (another is an error); with --probe virtual, the part simulated (default STM32L151CBxxA)',
   );
   withExamples(command, [
     ['flashwright info', 'with the recipe’s probe'],
     ['flashwright info --probe stlink', 'without a recipe'],
-    ['flashwright info --probe virtual --json', 'the virtual board, as JSON'],
+    [
+      'flashwright info --probe virtual --json',
+      'the demo board (STM32L151CBxxA), simulated, as JSON',
+    ],
+    ['flashwright info --probe virtual --chip STM32F411RE', 'a simulated STM32F411RE'],
   ]);
-  command.action(async (options: CommonOptions) =>
+  command.action(async (options: CommonOptions & { readonly chip?: string }) =>
     runCommand('info', options, async (ctx) => {
-      const resolved = await ctx.loadRecipe({ optional: true });
+      const resolved = await ctx.loadRecipe({ optional: true, flags: { device: options.chip } });
       const connectOnly = withSteps(resolved, [{ id: 'connect', options: null, keyPath: 'info' }]);
       if (options.dryRun === true) return executeRecipe(ctx, connectOnly);
       const pipeline = await ctx.core.Pipeline.prepare({
@@ -107,6 +114,8 @@ async function describe(ctx: CommandContext, probe: Probe, device: Device) {
 
 /** "128 KiB from the flash-size register at 0x1FF8004C (reads 0x6B80)". */
 function describeFlashSize(size: FlashSize): string {
+  // A chip known only through the image (no part named) has no size to tell.
+  if (size.kib === 0) return size.note ?? 'unknown';
   const from = {
     register: 'from the flash-size register',
     override: 'from target.flashSize',

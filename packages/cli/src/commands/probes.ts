@@ -4,9 +4,6 @@ import { runStandaloneCommand } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { table } from './devices.js';
 
-/** Transports `probes` asks when no --probe narrows it down. */
-const builtinTransports = ['stlink', 'cmsis-dap', 'gdb', 'virtual'] as const;
-
 export function registerProbes(program: Command): void {
   const command = withCommonOptions(
     program
@@ -29,7 +26,7 @@ export function registerProbes(program: Command): void {
       const specs =
         options.probe !== undefined
           ? [ctx.core.parseProbeSpec(options.probe, '--probe').transport]
-          : [...builtinTransports];
+          : [...ctx.core.builtinTransports];
       const unavailable: { transport: string; reason: string }[] = [];
       for (const spec of specs) {
         try {

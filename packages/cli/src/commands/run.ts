@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runCommand } from '../context.js';
+import { runCommand, type CommandContext } from '../context.js';
 import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { executeRecipe, reportRecipe } from './execute.js';
 
@@ -32,12 +32,22 @@ export function registerRun(program: Command): void {
   ]);
   command.action(async (recipe: string | undefined, options: RunOptions) =>
     runCommand('run', options, async (ctx) => {
-      const resolved = await ctx.loadRecipe({
-        file: recipe,
-        flags: { image: options.image, speedKhz: options.speed },
-      });
+      const resolved = await ctx
+        .loadRecipe({ file: recipe, flags: { image: options.image, speedKhz: options.speed } })
+        .catch((error: unknown) => {
+          throw withFlashHint(ctx, error, options.image);
+        });
       reportRecipe(ctx, resolved);
       return executeRecipe(ctx, resolved, { force: options.force });
     }),
   );
+}
+
+/** `run --image FILE` without a recipe: `flash` programs a file with none. */
+function withFlashHint(ctx: CommandContext, error: unknown, image: string | undefined): unknown {
+  const { FlashwrightError, isFlashwrightError } = ctx.core;
+  if (!isFlashwrightError(error) || error.code !== 'RECIPE_NOT_FOUND') return error;
+  return new FlashwrightError(error.code, error.message, {
+    hint: `${error.hint ?? ''} To program a file without a recipe: \`flashwright flash ${image ?? 'FILE'}\`.`.trim(),
+  });
 }

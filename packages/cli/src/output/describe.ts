@@ -73,13 +73,15 @@ export function planLines(plan: PlanEvent): string[] {
  * nobody read back). Undefined for commands that end with their own output.
  */
 export function finalStatusLine(summary: Summary): string | undefined {
-  if (summary.command !== 'run' && summary.command !== 'erase' && summary.command !== 'read') {
-    return undefined;
-  }
+  if (!['run', 'flash', 'erase', 'read'].includes(summary.command)) return undefined;
   const duration = `(${formatDuration(summary.durationMs)})`;
   if (summary.dryRun) return `dry run ok ${duration}`;
   if (summary.status === 'unverified') {
-    return `written, NOT verified ${duration}: add \`- verify\` after write in the recipe`;
+    const fix =
+      summary.command === 'flash'
+        ? 'run without --no-verify'
+        : 'add `- verify` after write in the recipe';
+    return `written, NOT verified ${duration}: ${fix}`;
   }
   return `ok ${duration}`;
 }

@@ -4,8 +4,10 @@ import { sleep } from '../util/abort.js';
 
 /**
  * Cortex-M System Control Space registers and the debug sequences built on them.
- * Addresses and bit positions: ARMv7-M/ARMv6-M ARM, as restated in
- * shared/reference/probe-protocols.md §3.4 and targets.md §5.
+ * Addresses and bit positions: the ARMv7-M and ARMv6-M Architecture Reference Manuals (debug
+ * registers of the System Control Space), as OpenOCD src/target/cortex_m.h and armv7m.h and
+ * pyOCD coresight/cortex_m.py and core_ids.py define them; the reset-and-halt sequence follows
+ * OpenOCD cortex_m.c cortex_m_assert_reset.
  */
 export const Scs = {
   CPUID: 0xe000ed00,

@@ -51,6 +51,8 @@ export function describeOrigin(source: ValueSource, cwd = process.cwd()): string
       return `environment ${source.origin}`;
     case 'flag':
       return `flag ${source.origin}`;
+    case 'command':
+      return `command ${source.origin}`;
     case 'default':
       return 'defaults';
   }

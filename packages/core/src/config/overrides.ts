@@ -107,6 +107,8 @@ export interface RecipeFlags {
   readonly connect?: string | undefined;
   /** --image FILE */
   readonly image?: string | undefined;
+  /** --chip PART: target.device */
+  readonly device?: string | undefined;
 }
 
 export function flagLayers(flags: RecipeFlags, cwd: string): ConfigLayer[] {
@@ -119,6 +121,7 @@ export function flagLayers(flags: RecipeFlags, cwd: string): ConfigLayer[] {
   if (flags.speedKhz !== undefined) add('--speed', { probe: { speed: flags.speedKhz } });
   if (flags.connect !== undefined) add('--connect', { probe: { connect: flags.connect } });
   if (flags.image !== undefined) add('--image', { image: absolute(flags.image, cwd) });
+  if (flags.device !== undefined) add('--chip', { target: { device: flags.device } });
   return layers;
 }
 

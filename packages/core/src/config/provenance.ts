@@ -1,11 +1,17 @@
 import { formatKeyPath, isPlainObject, type KeyPath } from './key-path.js';
 
-/** Where a recipe value came from, lowest precedence first. */
-export type ValueSourceKind = 'default' | 'extends' | 'file' | 'env' | 'flag';
+/**
+ * Where a recipe value came from, lowest precedence first. `command`: set by the command
+ * itself, above every layer (`flashwright flash FILE`: its image, steps and the probe found).
+ */
+export type ValueSourceKind = 'default' | 'extends' | 'file' | 'env' | 'flag' | 'command';
 
 export interface ValueSource {
   readonly kind: ValueSourceKind;
-  /** File path, environment variable name, or flag ("--probe"); "defaults" for defaults. */
+  /**
+   * File path, environment variable name, or flag ("--probe"); "defaults" for defaults; for
+   * a command, what set the value ("flash FILE").
+   */
   readonly origin: string;
 }
 

@@ -1,7 +1,15 @@
 import * as z from 'zod';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { formatAddress } from '../image/address-range.js';
-import { addressSchema, parseAddress, parseSizeBytes, sizeSchema } from './units.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import {
+  addressSchema,
+  parseAddress,
+  parseRangeSpec,
+  parseSectorList,
+  parseSizeBytes,
+  sizeSchema,
+} from './units.js';
 
 /**
  * Schemas of the built-in steps' options. A step is written either as its bare name
@@ -66,10 +74,55 @@ const eraseOptions = z
         .describe(
           'auto: rewrite every touched sector, even one that already holds the image (the same as --force). Default false: such sectors are compared first and left untouched.',
         ),
+      sectors: z
+        .union([z.string(), z.number().int().nonnegative()])
+        .optional()
+        .describe(
+          'Erase these sectors only, e.g. "0-3,7": numbered from 0 at the lowest flash address, across banks (instead of mode).',
+        ),
+      ranges: z
+        .union([z.string(), z.array(z.string()).min(1)])
+        .optional()
+        .describe(
+          'Erase these address ranges only, "ADDR:LENGTH" or "ADDR..LAST" (last byte included), e.g. "0x08004000:16K" (instead of mode). Each must be whole sectors unless widen is true.',
+        ),
+      widen: z
+        .boolean()
+        .optional()
+        .describe(
+          'ranges: erase the whole sectors a range lies in, when it does not start and end on sector boundaries (default false: that is an error).',
+        ),
     }),
   ])
+  .superRefine((o, ctx) => {
+    if (o === null || typeof o !== 'object') return;
+    const selects = o.sectors !== undefined || o.ranges !== undefined;
+    if (selects && o.mode !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: 'sectors and ranges erase just those: leave out mode',
+      });
+    }
+    if (o.widen !== undefined && o.ranges === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['widen'], message: 'widen applies to ranges only' });
+    }
+    if (o.sectors !== undefined) {
+      const parsed = parseSectorList(o.sectors);
+      if ('problem' in parsed)
+        ctx.addIssue({ code: 'custom', path: ['sectors'], message: parsed.problem });
+    }
+    const ranges = typeof o.ranges === 'string' ? [o.ranges] : (o.ranges ?? []);
+    ranges.forEach((range, i) => {
+      const parsed = parseRangeSpec(range);
+      if ('problem' in parsed) {
+        const path = typeof o.ranges === 'string' ? ['ranges'] : ['ranges', i];
+        ctx.addIssue({ code: 'custom', path, message: parsed.problem });
+      }
+    });
+  })
   .describe(
-    'auto: only the sectors the image touches (partial sectors keep their contents; sectors that already hold the image are left untouched); mass: the whole flash; none: no erase.',
+    'auto: only the sectors the image touches (partial sectors keep their contents; sectors that already hold the image are left untouched); mass: the whole flash; none: no erase. { sectors } or { ranges }: exactly those sectors.',
   );
 
 const writeOptions = z
@@ -96,6 +149,19 @@ const optionBytesOptions = z
         'Field value. A name from the field’s table means that setting: for read protection (RDP), 0, 1 and 2 (number or string, also "level-2") are levels. Anything else is the raw register value in decimal or 0x-hex: "0x02" is the byte 2, never level 2.',
       ),
   )
+  .superRefine((o, ctx) => {
+    // Any other key is a field the family names, so a mistyped "confirm" would pass as one.
+    for (const key of Object.keys(o)) {
+      if (key !== 'confirm' && didYouMean(key, ['confirm']) !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `unknown key "${key}" (allowed: confirm and the part's option-byte fields, e.g. RDP)`,
+          params: { suggestion: 'confirm' },
+        });
+      }
+    }
+  })
   .describe('Writes named option-byte fields (e.g. RDP: 1), then reloads them.');
 
 const resetOptions = z
@@ -113,14 +179,25 @@ const resetOptions = z
 
 const readOptions = z
   .strictObject({
-    address: addressSchema,
-    length: sizeSchema,
+    address: addressSchema
+      .optional()
+      .describe('Start address; without it (and without length) the whole flash is read'),
+    length: sizeSchema
+      .optional()
+      .describe(
+        'Bytes to read; without it, up to the end of the flash that holds address (touching banks count as one)',
+      ),
     file: z.string().min(1).describe('Output file; .hex/.srec use those formats, else raw'),
   })
   .superRefine((o, ctx) => {
+    if (o.address === undefined) {
+      if (o.length !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['length'], message: 'length needs an address' });
+      return;
+    }
     // The schema takes any hex string; the range must also fit the 32-bit bus.
     const address = parseAddress(o.address);
-    const length = parseSizeBytes(o.length);
+    const length = o.length === undefined ? 0 : parseSizeBytes(o.length);
     if (address === undefined) {
       ctx.addIssue({ code: 'custom', path: ['address'], message: 'expected 0 to 0xFFFFFFFF' });
     } else if (length !== undefined && address + length > 2 ** 32) {
@@ -131,7 +208,9 @@ const readOptions = z
       });
     }
   })
-  .describe('Reads memory to a file.');
+  .describe(
+    'Reads memory to a file: a range, from an address to the end of its flash, or the whole flash.',
+  );
 
 /** Every built-in step and the schema of its options (null = written as a bare name). */
 export const builtinStepSchemas = {

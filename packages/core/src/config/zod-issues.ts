@@ -95,7 +95,7 @@ function convertOne(
         const known = knownKeysAt(schema, relPath);
         return makeIssue(
           keyPath,
-          `unknown key "${key}"${known.length > 0 ? ` (allowed: ${known.join(', ')})` : ''}.`,
+          `unknown key "${key}" (${known.length > 0 ? `allowed: ${known.join(', ')}` : 'none allowed here'}).`,
           sourceOf(sources, keyPath),
           didYouMean(key, known),
         );
@@ -105,10 +105,13 @@ function convertOne(
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v));
       const given = valueAt(value, relPath);
+      const quoted = issue.values.map((v) => JSON.stringify(v) ?? String(v));
       return [
         makeIssue(
           path,
-          `${describe(given)} is not allowed; expected ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+          quoted.length === 1
+            ? `must be ${quoted[0]}, not ${describe(given)}.`
+            : `${describe(given)} is not one of ${quoted.join(', ')}.`,
           sourceOf(sources, path),
           typeof given === 'string' ? didYouMean(given, allowed) : undefined,
         ),
@@ -122,15 +125,28 @@ function convertOne(
           : `must be ${article(issue.expected)}, not ${describe(given)}`;
       return [makeIssue(path, `${what}.`, sourceOf(sources, path))];
     }
+    case 'custom': {
+      // A refinement may name the key it thinks was meant (params.suggestion).
+      const suggestion: unknown = issue.params?.suggestion;
+      return [
+        makeIssue(
+          path,
+          `${lowerFirst(issue.message)}.`,
+          sourceOf(sources, path),
+          typeof suggestion === 'string' ? suggestion : undefined,
+        ),
+      ];
+    }
     default:
       return [makeIssue(path, `${lowerFirst(issue.message)}.`, sourceOf(sources, path))];
   }
 }
 
 /**
- * A union failed (e.g. `image` is neither a path nor { file, ... }). Report the branch
- * whose type matched the value, so the message is about the real mistake; if no branch
- * matched the type, list what was expected.
+ * A union failed (e.g. `erase` is neither empty, a mode nor { mode, ... }). Report the
+ * branch of the kind the user wrote (a mapping: the mapping's errors; a string: the names
+ * it may be), so the message is about the real mistake; if no branch takes that kind of
+ * value, list what was expected.
  */
 function unionIssues(
   issue: Extract<ZodIssue, { code: 'invalid_union' }>,
@@ -140,33 +156,54 @@ function unionIssues(
   value: unknown,
   path: KeyPath,
 ): RecipeIssue[] {
-  const depth = issue.path.length;
-  const typeMatched = issue.errors.filter(
-    (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
-  );
-  const best = typeMatched.sort((a, b) => a.length - b.length)[0];
+  const given = valueAt(value, path.slice(basePath.length));
+  const kindMatched = issue.errors.filter((branch) => !wrongKind(branch, given));
+  const best = kindMatched.sort((a, b) => a.length - b.length)[0];
   if (best !== undefined && best.length > 0) {
     const prefixed = best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
     return convertZodIssues(prefixed, schema, basePath, sources, value);
   }
-  const expected = new Set<string>();
-  for (const branch of issue.errors) {
-    for (const i of branch) {
-      if (i.code === 'invalid_type' && i.path.length === 0) expected.add(i.expected);
+  const expected = [...new Set(issue.errors.flatMap(expectedKinds))];
+  const list =
+    expected.length > 1
+      ? `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}`
+      : (expected[0] ?? 'something else');
+  const what = given === undefined ? 'is required' : `must be ${list}, not ${describe(given)}`;
+  return [makeIssue(path, `${what}.`, sourceOf(sources, path))];
+}
+
+/** Whether a union branch rejected the kind of value (a mapping where it takes a name). */
+function wrongKind(branch: readonly ZodIssue[], given: unknown): boolean {
+  return branch.some((i) => {
+    if (i.path.length > 0) return false;
+    switch (i.code) {
+      case 'invalid_type':
+        return true;
+      case 'invalid_value':
+        return !i.values.some((v) => typeof v === typeof given);
+      case 'invalid_union':
+        return i.errors.every((nested) => wrongKind(nested, given));
+      default:
+        return false;
     }
-  }
-  const given = valueAt(
-    value,
-    issue.path.slice(0, depth).filter((p): p is string | number => typeof p !== 'symbol'),
-  );
-  const list = [...expected].map(article).join(' or ');
-  return [
-    makeIssue(
-      path,
-      `must be ${list || 'something else'}, not ${describe(given)}.`,
-      sourceOf(sources, path),
-    ),
-  ];
+  });
+}
+
+/** What a branch that rejected the kind of value takes: "a mapping", "\"auto\"". */
+function expectedKinds(branch: readonly ZodIssue[]): string[] {
+  return branch.flatMap((i) => {
+    if (i.path.length > 0) return [];
+    switch (i.code) {
+      case 'invalid_type':
+        return [article(i.expected)];
+      case 'invalid_value':
+        return i.values.map((v) => JSON.stringify(v) ?? String(v));
+      case 'invalid_union':
+        return i.errors.flatMap(expectedKinds);
+      default:
+        return [];
+    }
+  });
 }
 
 function valueAt(root: unknown, path: KeyPath): unknown {
@@ -192,6 +229,7 @@ function article(type: string): string {
     case 'object':
       return 'a mapping';
     case 'array':
+    case 'tuple':
       return 'a list';
     case 'null':
       return 'empty';

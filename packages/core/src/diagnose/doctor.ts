@@ -14,7 +14,8 @@ import type {
   TargetFamily,
 } from '../plugin/types.js';
 import { loadImages } from '../plugin/load-image.js';
-import { builtinFamilies, type PluginSet } from '../plugin/plugin-set.js';
+import { builtinFamilies } from '../plugin/known-plugins.js';
+import type { PluginSet } from '../plugin/plugin-set.js';
 import {
   deviceIdentified,
   deviceNotIdentified,
@@ -181,9 +182,10 @@ async function attach(run: DoctorRun, probe: Probe): Promise<Device | undefined>
 
 /**
  * Through a memory-only probe (a GDB server) `run` takes the recipe's target.device on
- * trust when the ID registers say nothing: doctor says so as a warning, not a failure.
+ * trust when the ID registers say nothing, and with no part named writes the image as
+ * `gdb load` does (pipeline/memory-device.ts): doctor says so as a warning, not a failure.
  * Protection and option bytes then cannot be read; the image is checked against the
- * database layout.
+ * database layout where there is one.
  */
 async function onTrust(
   run: DoctorRun,
@@ -191,6 +193,13 @@ async function onTrust(
   error: FlashwrightError,
 ): Promise<Diagnosis | undefined> {
   if (error.code !== 'TARGET_UNKNOWN_DEVICE' || probe.access !== 'memory') return undefined;
+  if (run.recipe.target.device === undefined) {
+    return warn('device-id', {
+      code: 'TARGET_UNKNOWN_DEVICE',
+      message: `${error.message}, and no part is named: run writes the image as \`gdb load\` does, with plain memory writes and no flash algorithm, and verify tells whether they took`,
+      hint: 'That suits an emulator or RAM. For real flash, name the part in target.device (or `flashwright flash --chip PART`). Protection and option bytes cannot be read this way.',
+    });
+  }
   const layout = await databaseLayout(run);
   if (layout === undefined) return undefined;
   return warn('device-id', {
@@ -288,7 +297,12 @@ async function checkImage(run: DoctorRun, device: Device | undefined): Promise<v
   const layout = device ?? (await databaseLayout(run));
   if (layout === undefined) {
     run.ledger.record(
-      skipped('image', 'no chip identified and no device database knows target.device'),
+      skipped(
+        'image',
+        run.recipe.target.device === undefined
+          ? 'no chip identified and no part named: nothing to check the image against'
+          : 'no chip identified and no device database knows target.device',
+      ),
     );
     return;
   }

@@ -116,7 +116,7 @@ export function targetVoltage(volts: number | undefined, answered: boolean | und
   if (answered === true) {
     // Genuine ST-LINK/V2s take the target supply on pin 1 or 2 of the 20-pin header for
     // their level shifters (ST community answers to "Cannot connect to target"); clones
-    // often lack the sense (probe-protocols.md §1.18).
+    // often lack the sense (unconfirmed; stlink-org/stlink#1343 shows a board reading zeros).
     return warn('target-voltage', {
       code: 'TARGET_VOLTAGE_LOW',
       message: `The probe reads ${reading}, yet the target answers on SWD: the probe's VREF/VAPP pin is not connected to the target's VDD, or the probe cannot measure it (many ST-Link clones read 0 V)`,

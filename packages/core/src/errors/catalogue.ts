@@ -35,6 +35,7 @@ export const catalogue = {
   RECIPE_PARSE: entry(ExitCode.usage, 'Recipe cannot be parsed'),
   RECIPE_INVALID: entry(ExitCode.usage, 'Recipe is invalid'),
   PLUGIN_NOT_INSTALLED: entry(ExitCode.usage, 'Plugin is not installed'),
+  PLUGIN_UNKNOWN: entry(ExitCode.usage, 'No such flashwright plugin'),
   PLUGIN_API_MISMATCH: entry(
     ExitCode.usage,
     'Plugin was built for another plugin API',
@@ -58,7 +59,7 @@ export const catalogue = {
   IMAGE_BASE_REQUIRED: entry(
     ExitCode.input,
     'Raw binary needs a base address',
-    'Give the load address, e.g. image: { file: app.bin, base: 0x08000000 } or --base 0x08000000.',
+    'Give the load address: in a recipe, image: { file: app.bin, base: 0x08000000 }; on the command line, `flashwright flash app.bin --base 0x08000000` (convert takes --base too).',
   ),
   IMAGE_UNSUPPORTED: entry(ExitCode.input, 'Image file is of an unsupported kind'),
   FILE_NOT_REGULAR: entry(

@@ -1,5 +1,5 @@
 /**
- * Process exit codes, as fixed by the CLI contract in DESIGN.md.
+ * Process exit codes, the CLI's contract with scripts and CI (README.md lists them).
  * Every FlashwrightError maps to exactly one of these through its catalogue entry.
  */
 export const ExitCode = {

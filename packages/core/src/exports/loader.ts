@@ -4,7 +4,6 @@
 export {
   PluginLoader,
   parsePluginSpec,
-  pluginShortNames,
   resolverFrom,
   type LoadedPlugin,
   type ModuleResolver,
@@ -12,11 +11,13 @@ export {
   type PluginReference,
 } from '../plugin/loader.js';
 export {
-  PluginSet,
   builtinFamilies,
   builtinFormats,
-  formatByExtension,
-} from '../plugin/plugin-set.js';
+  builtinTransports,
+  pluginShortNames,
+  type PluginKind,
+} from '../plugin/known-plugins.js';
+export { PluginSet, formatByExtension } from '../plugin/plugin-set.js';
 export { loadImage, loadImages } from '../plugin/load-image.js';
 export { outputFormatFor, writeImageFile, type WriteImageOptions } from '../plugin/write-image.js';
 export { parseProbeSpec, type ProbeSpec } from '../config/overrides.js';

@@ -22,6 +22,7 @@ export type {
   OptionHazard,
   OptionValues,
   ParseOptions,
+  PartDescription,
   Probe,
   ProbeAccessLevel,
   ProbeInfo,

@@ -32,7 +32,7 @@ export {
 } from '../config/steps-schema.js';
 export { boardNames, isPathLike } from '../config/extends.js';
 export { recipeSearchPlaces } from '../config/search.js';
-export { parseAddress, parseSizeBytes } from '../config/units.js';
+export { parseAddress, parseRangeSpec, parseSectorList, parseSizeBytes } from '../config/units.js';
 export {
   Pipeline,
   runPipeline,

@@ -13,62 +13,47 @@ import type {
 } from '../plugin/types.js';
 
 /**
- * A chip that could not be identified, taken on the recipe's word (`target.device`): its
- * layout comes from the family's device database, its memory is the probe's. It has no
- * flash algorithm of its own: the pipeline programs it through the probe's flash driver or
- * plain memory writes (see flash-routes.ts), and it knows nothing of protection or option
- * bytes, because the registers that would tell are exactly what could not be read.
+ * A chip behind a memory-only probe that no family could identify. It has no flash
+ * algorithm of its own: the pipeline programs it through the probe's flash driver or plain
+ * memory writes (see flash-routes.ts), and it knows nothing of protection or option bytes,
+ * because the registers that would tell are exactly what could not be read. Its memory is
+ * the probe's. Two kinds: DatabaseDevice (the part the recipe names) and MemoryOnlyDevice
+ * (no part named: memory-device.ts).
  */
-export class DatabaseDevice implements Device {
+export abstract class UnidentifiedDevice implements Device {
   readonly family: string;
   readonly name: string;
   readonly flash: readonly FlashRegion[];
   readonly ram: readonly AddressRange[];
   readonly flashSize: FlashSize;
   readonly facts: Readonly<Record<string, string | number | boolean>>;
-  readonly notes: readonly string[];
-  /** The part as the recipe names it. */
-  readonly recipeName: string;
+  readonly notes: readonly string[] = [
+    'Protection and option bytes are unknown: the chip was not identified, so they were not read.',
+  ];
   readonly #memory: MemoryPort;
 
-  constructor(options: {
+  protected constructor(options: {
     family: string;
-    recipeName: string;
-    layout: DeviceLayout;
+    name: string;
+    flash: readonly FlashRegion[];
+    ram: readonly AddressRange[];
+    flashSize: FlashSize;
+    layoutSource: string;
     memory: MemoryPort;
   }) {
     this.family = options.family;
-    this.recipeName = options.recipeName;
-    this.name = options.layout.name;
-    this.flash = options.layout.flash;
-    this.ram = options.layout.ram ?? [];
-    const flashBytes = this.flash.reduce((sum, r) => sum + (r.end - r.start), 0);
-    this.flashSize = { kib: flashBytes / 1024, source: 'database' };
+    this.name = options.name;
+    this.flash = options.flash;
+    this.ram = options.ram;
+    this.flashSize = options.flashSize;
+    this.facts = { identified: false, layoutSource: options.layoutSource };
     this.#memory = options.memory;
-    this.facts = {
-      identified: false,
-      layoutSource: `${options.family} device database (target.device: ${options.recipeName})`,
-    };
-    this.notes = [
-      'Protection and option bytes are unknown: the chip was not identified, so they were not read.',
-    ];
   }
 
-  matches(deviceName: string): boolean {
-    return deviceName.trim().toUpperCase() === this.recipeName.trim().toUpperCase();
-  }
+  abstract matches(deviceName: string): boolean;
 
   /** The error for anything that needs the chip's own registers. */
-  notIdentified(what: string): FlashwrightError {
-    return new FlashwrightError(
-      'TARGET_UNKNOWN_DEVICE',
-      `Cannot ${what}: the chip was not identified (its layout is taken from target.device ${this.recipeName})`,
-      {
-        hint: 'Connect through a probe or GDB server that lets the family read the chip’s ID registers (run `flashwright info -v`).',
-        source: { keyPath: 'target.device' },
-      },
-    );
-  }
+  abstract notIdentified(what: string): FlashwrightError;
 
   protection(): Promise<ProtectionState> {
     return Promise.resolve({
@@ -118,5 +103,49 @@ export class DatabaseDevice implements Device {
 
   writeOptionBytes(): Promise<void> {
     return Promise.reject(this.notIdentified('write option bytes'));
+  }
+}
+
+/**
+ * A chip that could not be identified, taken on the recipe's word (`target.device`): its
+ * layout comes from the family's device database.
+ */
+export class DatabaseDevice extends UnidentifiedDevice {
+  /** The part as the recipe names it. */
+  readonly recipeName: string;
+
+  constructor(options: {
+    family: string;
+    recipeName: string;
+    layout: DeviceLayout;
+    memory: MemoryPort;
+  }) {
+    const flash = options.layout.flash;
+    const flashBytes = flash.reduce((sum, r) => sum + (r.end - r.start), 0);
+    super({
+      family: options.family,
+      name: options.layout.name,
+      flash,
+      ram: options.layout.ram ?? [],
+      flashSize: { kib: flashBytes / 1024, source: 'database' },
+      layoutSource: `${options.family} device database (target.device: ${options.recipeName})`,
+      memory: options.memory,
+    });
+    this.recipeName = options.recipeName;
+  }
+
+  matches(deviceName: string): boolean {
+    return deviceName.trim().toUpperCase() === this.recipeName.trim().toUpperCase();
+  }
+
+  notIdentified(what: string): FlashwrightError {
+    return new FlashwrightError(
+      'TARGET_UNKNOWN_DEVICE',
+      `Cannot ${what}: the chip was not identified (its layout is taken from target.device ${this.recipeName})`,
+      {
+        hint: 'Connect through a probe or GDB server that lets the family read the chip’s ID registers (run `flashwright info -v`).',
+        source: { keyPath: 'target.device' },
+      },
+    );
   }
 }

@@ -10,6 +10,7 @@ import type {
   ProgressCallback,
 } from '../plugin/types.js';
 import { DatabaseDevice } from './database-device.js';
+import { MemoryOnlyDevice } from './memory-device.js';
 import {
   acceptsPlainWrites,
   isRamInMap,
@@ -89,6 +90,14 @@ export class FlashAccess {
       return { kind: 'device', reason: `the ${this.#device.family} flash algorithm` };
     if (isRamInMap(region, this.#probe.memoryMap))
       return { kind: 'memory', reason: 'plain memory writes (the probe’s memory map says RAM)' };
+    if (this.#device instanceof MemoryOnlyDevice) {
+      // As `gdb load` does: no trial write, verify tells whether the writes took.
+      return {
+        kind: 'memory',
+        reason:
+          'plain memory writes, as `gdb load` does: no flash algorithm (the chip was not identified and no part is named)',
+      };
+    }
     if (!(this.#device instanceof DatabaseDevice)) {
       return {
         kind: 'device',

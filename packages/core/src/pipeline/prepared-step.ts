@@ -13,7 +13,7 @@ import type { PluginSet } from '../plugin/plugin-set.js';
 import type { Session } from './session.js';
 import { planContext, type StepSlot } from './step-context.js';
 import { builtinSteps, isBuiltinStep } from './steps/builtin-steps.js';
-import { confirmationLine, isConfirmed, refusalOf } from './steps/confirm.js';
+import { confirmationLine, isConfirmed } from './steps/confirm.js';
 
 /** A recipe step bound to its definition, with its options parsed. */
 export interface BoundStep extends StepSlot {
@@ -79,9 +79,7 @@ export function planStep(
   }
   const confirmed = isConfirmed(confirmation, session.options);
   const beforeRun = confirmation.whenNeeded !== true;
-  const refusal =
-    plan.refusal ??
-    (beforeRun ? refusalOf(confirmation, step.keyPath, session.options) : undefined);
+  const refusal = plan.refusal ?? (beforeRun ? ctx.refusal(confirmation) : undefined);
   return {
     planned: {
       ...base,

@@ -6,7 +6,7 @@ import type { FlashImage } from '../image/flash-image.js';
 import type { Device, DeviceLayout, Probe } from '../plugin/types.js';
 import type { ImageSummary, JournalSummary, PlanEvent, StepEndEvent } from '../events/events.js';
 import { loadImages } from '../plugin/load-image.js';
-import { builtinFamilies } from '../plugin/plugin-set.js';
+import { builtinFamilies } from '../plugin/known-plugins.js';
 import { bindStep, planStep, stateAfter, titleOf, type BoundStep } from './prepared-step.js';
 import { Session, type PipelineOptions } from './session.js';
 import { planContext, runContext } from './step-context.js';

@@ -35,7 +35,15 @@ export function planContext(
     layout,
     log: session.log,
     force: session.options.force === true,
-    refusal: (confirmation) => refusalOf(confirmation, slot.keyPath, session.options),
+    refusal: (confirmation) =>
+      refusalOf(
+        confirmation,
+        {
+          keyPath: slot.keyPath,
+          fromCommand: session.recipe.steps[slot.index]?.source?.kind === 'flag',
+        },
+        session.options,
+      ),
   };
 }
 

@@ -3,24 +3,8 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FlashwrightError } from '../errors/flashwright-error.js';
+import { looksLikePluginPackage, pluginShortNames, unknownPluginError } from './known-plugins.js';
 import { PLUGIN_API_VERSION, type FlashwrightPlugin, type PluginFactory } from './types.js';
-
-/**
- * Short names a recipe may use for the plugins flashwright publishes. Anything else is a
- * package name or a path relative to the recipe.
- */
-export const pluginShortNames: Readonly<Record<string, string>> = {
-  stlink: '@flashwright/transport-stlink',
-  'cmsis-dap': '@flashwright/transport-cmsis-dap',
-  gdb: '@flashwright/transport-gdb',
-  virtual: '@flashwright/transport-virtual',
-  stm32: '@flashwright/target-stm32',
-  nrf: '@flashwright/target-nrf',
-  ihex: '@flashwright/format-ihex',
-  srec: '@flashwright/format-srec',
-  elf: '@flashwright/format-elf',
-  bin: '@flashwright/format-bin',
-};
 
 /** Resolves a package specifier to a module URL, or returns undefined when not found there. */
 export type ModuleResolver = (specifier: string) => string | undefined;
@@ -125,6 +109,8 @@ export class PluginLoader {
     const url = this.#resolve(ref.packageName);
     if (url !== undefined) return url;
     const name = ref.packageName;
+    // A bare word that is none of our short names is no package to tell anyone to install.
+    if (!looksLikePluginPackage(name)) throw unknownPluginError(ref.spec);
     const shortNote = ref.spec === name ? '' : ` (${ref.spec})`;
     throw new FlashwrightError(
       'PLUGIN_NOT_INSTALLED',

@@ -3,6 +3,12 @@ import { FlashwrightError } from '../errors/flashwright-error.js';
 import type { LoadedPlugin, PluginLoader } from './loader.js';
 import type { ImageFormat, StepDefinition, TargetFamily, TransportFactory } from './types.js';
 import { didYouMeanText } from '../util/did-you-mean.js';
+import {
+  builtinFormats,
+  pluginKindName,
+  unknownPluginError,
+  type PluginKind,
+} from './known-plugins.js';
 
 /** Extensions of the built-in formats, so a file loads just the format it needs. */
 export const formatByExtension: Readonly<Record<string, string>> = {
@@ -21,9 +27,6 @@ export const formatByExtension: Readonly<Record<string, string>> = {
   '.out': 'elf',
   '.bin': 'bin',
 };
-
-export const builtinFormats = ['ihex', 'srec', 'elf', 'bin'] as const;
-export const builtinFamilies = ['stm32'] as const;
 
 /**
  * The plugins a command uses, loaded lazily through the PluginLoader. A name in a recipe
@@ -50,15 +53,15 @@ export class PluginSet {
   }
 
   async transport(spec: string): Promise<TransportFactory> {
-    return this.#pick(spec, 'transports', 'transport', (p) => p.plugin.transports ?? []);
+    return this.#pick(spec, 'transport', 'transports', (p) => p.plugin.transports ?? []);
   }
 
   async family(spec: string): Promise<TargetFamily> {
-    return this.#pick(spec, 'families', 'target family', (p) => p.plugin.families ?? []);
+    return this.#pick(spec, 'family', 'families', (p) => p.plugin.families ?? []);
   }
 
   async format(spec: string): Promise<ImageFormat> {
-    return this.#pick(spec, 'formats', 'image format', (p) => p.plugin.formats ?? []);
+    return this.#pick(spec, 'format', 'formats', (p) => p.plugin.formats ?? []);
   }
 
   /** Families already loaded, for identification. */
@@ -126,13 +129,24 @@ export class PluginSet {
 
   async #pick<T extends { readonly id: string }>(
     spec: string,
+    kind: PluginKind,
     slot: string,
-    what: string,
     items: (plugin: LoadedPlugin) => readonly T[],
   ): Promise<T> {
-    const provided = this.#loaded.flatMap(items).find((item) => item.id === spec);
-    if (provided !== undefined) return provided;
-    const plugin = await this.add(spec);
+    const provided = this.#loaded.flatMap(items);
+    const already = provided.find((item) => item.id === spec);
+    if (already !== undefined) return already;
+    const plugin = await this.add(spec).catch((error: unknown) => {
+      // The loader knows no slot; say which ones of this kind exist.
+      if (error instanceof FlashwrightError && error.code === 'PLUGIN_UNKNOWN') {
+        throw unknownPluginError(
+          spec,
+          kind,
+          provided.map((item) => item.id),
+        );
+      }
+      throw error;
+    });
     const offered = items(plugin);
     const match =
       offered.find((item) => item.id === spec) ?? (offered.length === 1 ? offered[0] : undefined);
@@ -141,7 +155,7 @@ export class PluginSet {
     throw new FlashwrightError(
       'PLUGIN_INVALID',
       offered.length === 0
-        ? `${plugin.id} provides no ${slot}, so it cannot be used as the ${what} "${spec}"`
+        ? `${plugin.id} provides no ${slot}, so it cannot be used as the ${pluginKindName(kind)} "${spec}"`
         : `${plugin.id} provides several ${slot} (${ids.join(', ')}) and none is called "${spec}".${didYouMeanText(spec, ids)}`,
       { hint: `Name one of its ${slot} by id, and list the plugin under plugins: in the recipe.` },
     );

@@ -446,6 +446,29 @@ export interface TargetFamily {
     deviceName: string,
     options?: { flashSizeBytes?: number | undefined },
   ): DeviceLayout | undefined;
+  /**
+   * The database entries a full part number as printed on the chip or in an order code
+   * ("STM32F411RET6") belongs to, with that part's flash and RAM, for `flashwright devices
+   * PART`. Usually one; several when the part number leaves the entry open (no flash-size
+   * code). Empty when the name is not a part number this family knows.
+   */
+  describePart?(partNumber: string): readonly PartDescription[];
+}
+
+/** A part number resolved through a family's database (`TargetFamily.describePart`). */
+export interface PartDescription {
+  /** The part number as the family reads it, e.g. "STM32F411RET6". */
+  readonly part: string;
+  /** The database entry (as `devices()` lists it). */
+  readonly device: DeviceDescriptor;
+  /** The part's flash size: from its part number, or the entry's largest when it has no size code. */
+  readonly flashKiB: number;
+  readonly flashSizeFrom: 'part-number' | 'database';
+  /** The flash banks as the part comes from the factory (default bank mode), with their sectors. */
+  readonly flash: readonly FlashRegion[];
+  readonly ram: readonly AddressRange[];
+  /** What the user should know: a size taken from the database, a selectable bank mode. */
+  readonly notes: readonly string[];
 }
 
 /** A part's memory layout from a device database (no chip attached). */

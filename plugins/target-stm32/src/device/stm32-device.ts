@@ -140,7 +140,8 @@ export class Stm32Device implements Device {
     const { registers } = encodeOptionFields(this.#fields, current, {
       [this.rdpField.name]: level0,
     });
-    // RDP 1 -> 0 mass-erases the flash inside this call (all families, targets.md §3.3).
+    // RDP 1 -> 0 mass-erases the flash inside this call, on every family (PM0075 for F1,
+    // RM0444 and RM0440 for G0 and G4; OpenOCD stm32lx.c stm32lx_mass_erase relies on it).
     await controller.writeOptionRegisters(registers, signal);
     const after = await this.protection();
     if (after.readLevel !== 0) {

@@ -19,7 +19,9 @@ import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
-// F0/F1/F3 flash controller ("FPEC"), targets.md §2.1 (OpenOCD stm32f1x.c, CMSIS-F0/F1/F3).
+// F0/F1/F3 flash controller ("FPEC"): PM0075 (F1), RM0091 (F0), RM0316/RM0365 (F3); registers
+// and bits as CMSIS-F1 stm32f103xg.h, CMSIS-F0 stm32f091xc.h and CMSIS-F3 stm32f303xc.h define
+// them, sequences as OpenOCD src/flash/nor/stm32f1x.c runs them.
 const KEYR = 0x04;
 const OPTKEYR = 0x08;
 const SR = 0x0c;
@@ -242,7 +244,8 @@ export class F0F1F3Controller implements FlashController {
       await memory.write32(base + CR, CR_LOCK).catch(() => undefined);
       throw error;
     }
-    // F1 has no OBL_LAUNCH: option bytes load at system reset (targets.md §3.4).
+    // F1 has no OBL_LAUNCH (CMSIS-F1 defines none; OpenOCD stm32f1x.c refuses options_load on
+    // F1): option bytes load at system reset.
     await this.ctx.resetHalt();
   }
 

@@ -18,7 +18,9 @@ import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
-// F2/F4/F7 flash controller, targets.md §2.2 (OpenOCD stm32f2x.c, CMSIS-F2/F4/F7).
+// F2/F4/F7 flash controller: PM0059 and RM0090; registers and bits as the CMSIS-F2/F4/F7
+// headers define FLASH_CR_*, FLASH_SR_* and FLASH_OPTCR_*, sequences as OpenOCD
+// src/flash/nor/stm32f2x.c runs them.
 const KEYR = 0x04;
 const OPTKEYR = 0x08;
 const SR = 0x0c;
@@ -224,7 +226,7 @@ export class F2F4F7Controller implements FlashController {
         await memory.write32(this.base + OPTCR, (optcr | OPTCR_OPTLOCK) & ~OPTCR_OPTSTRT);
       }
     }
-    // F2/F4/F7 load option bytes at reset (targets.md §3.4).
+    // F2/F4/F7 have no OBL_LAUNCH (CMSIS-F2/F4/F7 FLASH_OPTCR_*): option bytes load at reset.
     await this.ctx.resetHalt();
   }
 
@@ -235,7 +237,7 @@ export class F2F4F7Controller implements FlashController {
     const layout = this.ctx.data.optionLayout;
     const wrpBits = layout === 'f413' ? 15 : layout === 'f7' ? 8 : 12;
     const nwrp = (optcr >>> 16) & ((1 << wrpBits) - 1);
-    // F76x in dual-bank mode: one nWRP bit covers two adjacent sectors (targets.md §1.5).
+    // F76x in dual-bank mode: one nWRP bit covers two adjacent sectors (OpenOCD stm32f2x.c).
     const sectorsPerBit = layout === 'f76x' && this.ctx.banks.length > 1 ? 2 : 1;
     const all = this.ctx.banks.flatMap((b) => b.sectors);
     const bank1 = this.ctx.banks[0]?.sectors ?? [];

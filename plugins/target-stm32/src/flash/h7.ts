@@ -21,8 +21,9 @@ import { type StatusFlag, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { hex, waitNotBusy } from './wait.js';
 
-// STM32H7 flash, targets.md §2.5 (OpenOCD stm32h7x.c, CMSIS-H7 stm32h743xx.h/stm32h7a3xx.h,
-// HAL-H7). Per-bank registers repeat at +0x100; option registers exist in bank 1 only.
+// STM32H7 flash (OpenOCD src/flash/nor/stm32h7x.c, CMSIS-H7 stm32h743xx.h/stm32h7a3xx.h, HAL-H7
+// stm32h7xx_hal_flash.c). Per-bank registers repeat at +0x100; option registers exist in bank 1
+// only.
 const KEYR = 0x04;
 const OPTKEYR = 0x08;
 const CR = 0x0c;

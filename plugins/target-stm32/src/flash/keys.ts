@@ -2,7 +2,10 @@ import { FlashwrightError } from '@flashwright/core';
 import type { MemoryPort } from '@flashwright/core/plugin';
 import { hex } from './wait.js';
 
-/** Flash key pairs (targets.md §2.1-§2.5, confirmed against the CMSIS headers and HAL). */
+/**
+ * Flash key pairs, as each family's CMSIS device header and HAL flash driver define them (the
+ * L0/L1 pairs: HAL-L1 stm32l1xx_hal_flash.h) and OpenOCD's src/flash/nor/stm32*x.c write them.
+ */
 export const Keys = {
   /** KEYR on F0/F1/F3, F2/F4/F7, L4 family, H7; also OPTKEYR on F0/F1/F3. */
   flash: [0x45670123, 0xcdef89ab],

@@ -17,7 +17,9 @@ import { type StatusFlag, flagsSet, maskOf, throwOnFlashError } from './status-f
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
-// STM32L0/L1 NVM controller, targets.md §2.3 (OpenOCD stm32lx.c, CMSIS-L0/L1, HAL-L0/L1).
+// STM32L0/L1 NVM controller: RM0038 (L1), RM0367/RM0377 (L0); registers and bits as CMSIS-L1
+// stm32l151xb.h/stm32l151xe.h and CMSIS-L0 stm32l073xx.h define them, sequences as OpenOCD
+// src/flash/nor/stm32lx.c and HAL-L0/L1 run them.
 const PECR = 0x04;
 const PEKEYR = 0x0c;
 const PRGKEYR = 0x10;
@@ -178,7 +180,10 @@ export class L0L1Controller implements FlashController {
     });
   }
 
-  /** No mass erase on L0/L1 (targets.md §2.6): erase the bank page by page. */
+  /**
+   * No mass erase on L0/L1 (CMSIS-L0/L1 FLASH_PECR has no MER bit): erase the bank page by
+   * page, as stlink-org src/stlink-lib/common_flash.c does.
+   */
   async eraseBank(bank: number, signal?: AbortSignal): Promise<void> {
     const region = this.ctx.banks[bank];
     if (!region) throw new RangeError(`no bank ${bank}`);

@@ -20,8 +20,9 @@ import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
 /**
- * Register offsets of the L4-family controller (L4, L4+, G0, G4, WB, WL, C0, U0) and of the
- * TrustZone-era map that L5/U5/U3/WBA use for their non-secure registers (targets.md §2.4).
+ * Register offsets of the L4-family controller (L4, L4+, G0, G4, WB, WL, C0, U0: FLASH_TypeDef
+ * of CMSIS-L4 stm32l476xx.h, CMSIS-G0/G4/WB/WL) and of the TrustZone-era map that L5/U5/U3/WBA
+ * use for their non-secure registers (OpenOCD src/flash/nor/stm32l4x.c).
  */
 interface RegisterMap {
   readonly KEYR: number;
@@ -74,7 +75,7 @@ const SR_BSY = 1 << 16;
 /** G0 BSY2 (bank 2) and CFGBSY; WB/WL CFGBSY. Bit 17 is PEMPTY on L4+, so not everywhere. */
 const SR_BSY2 = 1 << 17;
 const SR_CFGBSY = 1 << 18;
-/** WB: a CPU2 operation has suspended flash writes (RM0434 excerpt in targets.md §2.4). */
+/** WB/WL: a CPU2 operation has suspended flash writes (RM0453; CMSIS-WB/WL FLASH_SR_PESD). */
 const SR_PESD = 1 << 19;
 const SR_OPTVERR = 1 << 15;
 const errorFlags: readonly StatusFlag[] = [
@@ -143,7 +144,8 @@ export class L4Controller implements FlashController {
     await this.unlockFlash();
     try {
       const status = await this.wait(Timeouts.massEraseMs, 'previous flash operation');
-      if ((status & SR_PESD) !== 0 && this.ctx.data.line === 'STM32WB') {
+      const dualCore = this.ctx.data.line === 'STM32WB' || this.ctx.data.line === 'STM32WL';
+      if ((status & SR_PESD) !== 0 && dualCore) {
         this.ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
       }
       // Leftover error flags make the next operation fail with PGSERR: clear them first.

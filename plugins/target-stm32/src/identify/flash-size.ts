@@ -38,10 +38,13 @@ function hex16(value: number): string {
 }
 
 /**
- * The flash size from the raw register value with the family quirks (targets.md §1.3):
- * masks (0x429 keeps the low byte: 0x6B80 is 128 KiB), codes (0x436: 0 = 384, 1 = 256 KiB),
- * early silicon reading 0, an unprogrammed 0xFFFF, and a cap at the family maximum. The
- * recipe's `target.flashSize` wins over all of it.
+ * The flash size from the raw register value with the family quirks: masks (0x429 keeps the
+ * low byte, so 0x6B80 is 128 KiB: RM0038 note quoted in STM32CubeL1 issue #6, OpenOCD commit
+ * 04b23ef50), codes (0x436: 0 = 384, 1 = 256 KiB: RM0038 "Flash size register", quoted in
+ * STM32CubeL1 issue #16), early silicon reading 0 (stlink-org common.c stlink_load_device_params
+ * assumes 128 KiB), an unprogrammed 0xFFFF (OpenOCD's stm32 drivers fall back to the maximum),
+ * and a cap at the family maximum (OpenOCD stm32lx.c, stm32l4x.c). The recipe's
+ * `target.flashSize` wins over all of it.
  */
 export function resolveFlashSize(
   data: Stm32DeviceData,

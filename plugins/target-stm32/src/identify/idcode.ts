@@ -1,7 +1,10 @@
 import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
 import type { MemoryPort } from '@flashwright/core/plugin';
 
-/** DBGMCU_IDCODE addresses by core (targets.md §1.1; OpenOCD stm32l4x.h/stm32h7x.c). */
+/**
+ * DBGMCU_IDCODE addresses by core (OpenOCD src/flash/nor/stm32l4x.h DBGMCU_IDCODE_*, stm32h7x.c,
+ * stm32f1x.c stm32x_get_property_addr; stlink-org common.c stlink_chip_id).
+ */
 export const IdcodeAddress = {
   /** Cortex-M3/M4/M7 (F1-F4, F7, L1, L4, G4, WB, WL). */
   armv7m: 0xe0042000,

@@ -17,9 +17,9 @@ import type { StLinkDriver } from './stlink-driver.js';
 export const DEFAULT_SPEED_KHZ = 4000;
 
 /**
- * Sets the SWD clock before ENTER, as OpenOCD does (§1.6): V2 picks the fastest divisor at
- * or below the request (SWD_SET_FREQ, J22+); V3 picks from the list GET_COM_FREQ reports and
- * SET_COM_FREQ returns what it applied. Returns the clock in use.
+ * Sets the SWD clock before ENTER, as OpenOCD stlink_usb_init_mode does: V2 picks the fastest
+ * divisor at or below the request (SWD_SET_FREQ, J22+); V3 picks from the list GET_COM_FREQ reports
+ * and SET_COM_FREQ returns what it applied. Returns the clock in use.
  */
 export async function setSwdSpeed(
   driver: StLinkDriver,
@@ -50,9 +50,10 @@ export async function setSwdSpeed(
 }
 
 /**
- * ENTER SWD and read the DPIDR (§1.17), holding NRST low around ENTER when connecting under
- * reset (the probe may drive T_NRST only once in debug mode, so OpenOCD asserts it before
- * and after; §1.10). Opens AP 0 on firmware with INIT_AP. Returns the DPIDR.
+ * ENTER SWD and read the DPIDR (READ_IDCODES), holding NRST low around ENTER when connecting under
+ * reset (the probe may drive T_NRST only once in debug mode, so OpenOCD stlink_usb_init_mode
+ * asserts it before and after ENTER; its comment names V2J27 and V2J29). Opens AP 0 on firmware
+ * with INIT_AP. Returns the DPIDR.
  */
 export async function enterSwd(
   driver: StLinkDriver,

@@ -12,8 +12,9 @@ const V7M_PARTS: ReadonlySet<number> = new Set([0xc23, 0xc24, 0xc27]);
 
 /**
  * Halt, run, step, core registers and reset sequences of a Cortex-M core behind an
- * ST-Link. Uses DHCSR writes (API v2 has no halt command; §1.9) and the probe's READREG /
- * WRITEREG, which poll S_REGRDY inside the firmware.
+ * ST-Link. Uses DHCSR writes (API v2 has no halt command: OpenOCD stlink_usb_halt/run/step
+ * write DHCSR too) and the probe's READREG / WRITEREG, which poll S_REGRDY inside the
+ * firmware.
  */
 export class CoreControl {
   readonly cortex: CortexM;
@@ -54,7 +55,7 @@ export class CoreControl {
     await this.#writeDhcsr(Dhcsr.C_DEBUGEN, signal);
   }
 
-  /** One instruction with interrupts masked, as OpenOCD emulates it on API v2 (§1.9). */
+  /** One instruction with interrupts masked, as OpenOCD stlink_usb_step emulates it on API v2. */
   async step(signal?: AbortSignal): Promise<void> {
     await this.#writeDhcsr(Dhcsr.C_HALT | Dhcsr.C_MASKINTS | Dhcsr.C_DEBUGEN, signal);
     await this.#writeDhcsr(Dhcsr.C_STEP | Dhcsr.C_MASKINTS | Dhcsr.C_DEBUGEN, signal);

@@ -46,7 +46,8 @@ export function unusableFirmware(version: StLinkVersion): FlashwrightError | und
 }
 
 /**
- * Warnings for firmware that works but lacks things we use (§1.16): shown once at open.
+ * Warnings for firmware that works but lacks things we use (thresholds in
+ * protocol/version.ts): shown once at open.
  * Each names the version that brings the missing feature.
  */
 export function firmwareWarnings(version: StLinkVersion): ProbeWarning[] {

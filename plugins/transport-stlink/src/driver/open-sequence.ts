@@ -12,8 +12,9 @@ import { hasFeature, type StLinkVersion } from '../protocol/version.js';
 import type { UsbLink } from '../usb/usb-link.js';
 
 /**
- * Leaves DFU, SWIM or debug mode so the probe is idle (§1.6). DEBUG_EXIT is sent only when
- * the probe said it is in debug mode: V3 firmware locks up otherwise (stlink-org#1467).
+ * Leaves DFU, SWIM or debug mode so the probe is idle (OpenOCD stlink_usb_init_mode, pyOCD
+ * stlink.py enter_idle). DEBUG_EXIT is sent only when the probe said it is in debug mode: V3
+ * firmware locks up otherwise (stlink-org#1467).
  * Returns the mode the probe was found in.
  */
 export async function leaveCurrentMode(
@@ -58,7 +59,10 @@ export async function leaveCurrentMode(
   return mode;
 }
 
-/** Target voltage in volts, or undefined when the probe cannot tell (§1.11). */
+/**
+ * Target voltage in volts, or undefined when the probe cannot tell: firmware before V2J13
+ * (OpenOCD STLINK_F_HAS_TARGET_VOLT), or a reference reading of 0 (stlink-org/stlink#1343).
+ */
 export async function readTargetVoltage(
   link: UsbLink,
   version: StLinkVersion,

@@ -29,7 +29,7 @@ export interface WaitRetryPolicy {
 }
 export const DEFAULT_WAIT_RETRY: WaitRetryPolicy = { retries: 8, firstDelayMs: 1 };
 
-/** Reads GET_VERSION, and GET_VERSION_EX where the probe needs it (§1.5). */
+/** Reads GET_VERSION, and GET_VERSION_EX where the probe needs it (OpenOCD stlink_usb_version). */
 export async function readProbeVersion(
   link: UsbLink,
   signal?: AbortSignal,
@@ -196,8 +196,9 @@ export class StLinkDriver {
   }
 
   /**
-   * Clears STICKYERR and friends after a fault so later accesses work (pyOCD writes
-   * ABORT = 0x1E, §1.8). Best effort: firmware before J24 has no DAP register access.
+   * Clears STICKYERR and friends after a fault so later accesses work (pyOCD stlink.py
+   * _clear_sticky_error writes ABORT = 0x1E). Best effort: firmware before J24 has no DAP register
+   * access.
    */
   async clearStickyErrors(signal?: AbortSignal): Promise<void> {
     if (!this.has('dapRegisters')) return;

@@ -220,9 +220,9 @@ export class StLinkProbe implements Probe {
   }
 
   /**
-   * NRST pulse with the vector catch armed for `halt`. Clones often wire the RST pin to the
-   * SWIM reset (§1.18.4): if DHCSR.S_RESET_ST did not latch, NRST did not reach the chip,
-   * so fall back to SYSRESETREQ and say so.
+   * NRST pulse with the vector catch armed for `halt`. Clones often wire the RST pin to the SWIM
+   * reset (blackmagic-debug/blackmagic#682, x893/CMSIS-DAP#8): if DHCSR.S_RESET_ST did not latch,
+   * NRST did not reach the chip, so fall back to SYSRESETREQ and say so.
    */
   async #hardwareReset(halt: boolean, signal?: AbortSignal): Promise<void> {
     const demcr = await this.core.prepareReset(halt, signal);

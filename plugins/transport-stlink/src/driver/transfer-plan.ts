@@ -9,7 +9,7 @@ export interface TransferPiece {
   readonly offset: number;
 }
 
-/** Per-command size limits of this probe and direction (§1.8). */
+/** Per-command size limits of this probe and direction (their sources: protocol/version.ts). */
 export interface TransferLimits {
   readonly max8Bytes: number;
   /** 16- and 32-bit transfers: the 6144-byte probe buffer. */

@@ -2,7 +2,11 @@ import { commandBlock, getU32, putU16, putU32 } from './bytes.js';
 import { expectLength, statusDecoder, type StatusReply, type StLinkCommand } from './command.js';
 import { CommandClass, DebugCommand } from './constants.js';
 
-/** `[F2 43 d_lo d_hi]` -> 2-byte status. V2 from J22 (§1.12, §1.16). */
+/**
+ * `[F2 43 d_lo d_hi]` -> 2-byte status. V2 from J22, where OpenOCD stlink_usb.c gates
+ * STLINK_F_HAS_SWD_SET_FREQ (its commit 145f8ed81 says J22 too); the "From V2J20" comment in
+ * pyOCD, copied into probe-rs, is the only source for J20.
+ */
 export function swdSetFreq(divisor: number): StLinkCommand<StatusReply> {
   const block = commandBlock(CommandClass.DEBUG, DebugCommand.SWD_SET_FREQ);
   putU16(block, 2, divisor);
@@ -36,8 +40,9 @@ export interface ComFrequencies {
 const MAX_COM_FREQUENCIES = 10;
 
 /**
- * `[F2 62 p]` -> 52 bytes: status, current kHz at 4..7, count at 8, up to 10 u32 kHz from 12
- * (§1.12). OpenOCD reads the count as a byte, probe-rs as a u32; a byte is what both agree on.
+ * `[F2 62 p]` -> 52 bytes: status, current kHz at 4..7 (pyOCD stlink.py, probe-rs stlink/mod.rs),
+ * count at 8, up to 10 u32 kHz from 12 (OpenOCD stlink_usb.c STLINK_V3_MAX_FREQ_NB). OpenOCD
+ * reads the count as a byte, probe-rs as a u32; a byte is what both agree on.
  */
 export function getComFreq(iface: ComInterface): StLinkCommand<ComFrequencies> {
   return {

@@ -1,8 +1,9 @@
 import { FlashwrightError } from '@flashwright/core';
 
 /**
- * One ST-Link exchange (§1.3): a 16-byte command block, an optional data-OUT phase, and a
- * data-IN phase of a length the host must know in advance (0 = no IN phase).
+ * One ST-Link exchange (OpenOCD stlink_usb_xfer_rw, pyOCD probe/stlink/usb.py transfer): a
+ * 16-byte command block, an optional data-OUT phase, and a data-IN phase of a length the host
+ * must know in advance (0 = no IN phase).
  * `decode` turns the exact IN bytes into a typed reply.
  */
 export interface StLinkCommand<R> {

@@ -1,13 +1,16 @@
 /**
- * ST-Link wire constants. Values: shared/reference/probe-protocols.md §1.4-§1.14, which
- * cross-checks OpenOCD `stlink_usb.c`, pyOCD `constants.py`, probe-rs `constants.rs` and
- * stlink-org `commands.h`.
+ * ST-Link wire constants, as OpenOCD src/jtag/drivers/stlink_usb.c, pyOCD
+ * pyocd/probe/stlink/constants.py, probe-rs probe-rs/src/probe/stlink/constants.rs and
+ * stlink-org src/stlink-lib/commands.h define them (they agree on every value below).
  */
 
-/** Every command block is 16 bytes, zero-padded (§1.3). */
+/**
+ * Every command block is 16 bytes, zero-padded (OpenOCD stlink_usb.c STLINK_CMD_SIZE_V2; pyOCD
+ * probe/stlink/usb.py and probe-rs stlink/usb_interface.rs pad every command to 16).
+ */
 export const COMMAND_BLOCK_BYTES = 16;
 
-/** Byte 0 of a command block: the command class (§1.4). */
+/** Byte 0 of a command block: the command class (OpenOCD stlink_usb.c, stlink-org commands.h). */
 export const CommandClass = {
   GET_VERSION: 0xf1,
   DEBUG: 0xf2,
@@ -22,7 +25,10 @@ export const CommandClass = {
 export const DFU_EXIT = 0x07;
 export const SWIM_EXIT = 0x01;
 
-/** Byte 1 of a DEBUG (0xF2) command (§1.7). Only the API v2/v3 forms we send. */
+/**
+ * Byte 1 of a DEBUG (0xF2) command (OpenOCD stlink_usb.c STLINK_DEBUG_APIV2_*, STLINK_APIV3_*).
+ * Only the API v2/v3 forms we send.
+ */
 export const DebugCommand = {
   READMEM_32BIT: 0x07,
   WRITEMEM_32BIT: 0x08,
@@ -52,13 +58,20 @@ export const DebugCommand = {
   GET_COM_FREQ: 0x62,
 } as const;
 
-/** Parameter of ENTER (0xF2 0x30): the wire protocol. 0xA4 is JTAG (pyOCD's 0xA3 is a bug, §1.18.11). */
+/**
+ * Parameter of ENTER (0xF2 0x30): the wire protocol. 0xA4 is JTAG without reset in OpenOCD
+ * stlink_usb.c, probe-rs constants.rs, stlink-org commands.h and blackmagic
+ * stlinkv2_protocol.h; pyOCD constants.py gives it 0xA3, the SWD value (a pyOCD bug).
+ */
 export const EnterProtocol = {
   SWD: 0xa3,
   JTAG_NO_RESET: 0xa4,
 } as const;
 
-/** Byte 0 of the GET_CURRENT_MODE reply (§1.6). */
+/**
+ * Byte 0 of the GET_CURRENT_MODE reply (OpenOCD stlink_usb.c STLINK_DEV_*_MODE; BOOTLOADER is
+ * named only by OpenOCD and blackmagic stlinkv2_protocol.h).
+ */
 export const ProbeMode = {
   DFU: 0x00,
   MASS: 0x01,
@@ -68,7 +81,7 @@ export const ProbeMode = {
 } as const;
 export type ProbeMode = (typeof ProbeMode)[keyof typeof ProbeMode];
 
-/** Parameter of DRIVE_NRST (§1.10). */
+/** Parameter of DRIVE_NRST (OpenOCD stlink_usb.c STLINK_DEBUG_APIV2_DRIVE_NRST_*). */
 export const NrstAction = {
   LOW: 0,
   HIGH: 1,
@@ -76,10 +89,16 @@ export const NrstAction = {
 } as const;
 export type NrstAction = (typeof NrstAction)[keyof typeof NrstAction];
 
-/** The probe's "port" number that selects the DP in READ/WRITE_DAP_REG (§1.13). */
+/**
+ * The probe's "port" number that selects the DP in READ/WRITE_DAP_REG (OpenOCD stlink_usb.c,
+ * pyOCD probe/stlink/stlink.py DP_PORT).
+ */
 export const DP_PORT = 0xffff;
 
-/** SW-DP register addresses as READ/WRITE_DAP_REG expects them (§3.2, §1.13). */
+/**
+ * SW-DP register addresses (ADIv5 A[3:2], OpenOCD src/target/arm_adi_v5.h), which is also how
+ * READ/WRITE_DAP_REG takes them (OpenOCD stlink_usb.c).
+ */
 export const DpRegister = {
   ABORT: 0x00,
   CTRL_STAT: 0x04,
@@ -88,11 +107,16 @@ export const DpRegister = {
 
 /**
  * DP ABORT value that clears every sticky flag in SWD: ORUNERRCLR | WDERRCLR | STKERRCLR |
- * STKCMPCLR. pyOCD writes this after a memory fault (§1.8).
+ * STKCMPCLR, as pyOCD writes it after a memory fault (probe/stlink/stlink.py _clear_sticky_error).
  */
 export const ABORT_CLEAR_STICKY = 0x1e;
 
-/** Status codes in byte 0 of status replies (§1.14). */
+/**
+ * Status codes in byte 0 of status replies (pyOCD constants.py Status, probe-rs constants.rs,
+ * stlink-org inc/stlink.h). AP_ALREADY_USED, TRACE_AP_TURNAROUND and NO_JUMP_TO_USB_LOADER
+ * are named only in ST's 2017 STLINK-V3 patch to OpenOCD stlink_usb.c (kept in the
+ * sysprogs/openocd fork); TOO_MANY_AP only in blackmagic stlinkv2_protocol.h.
+ */
 export const Status = {
   OK: 0x80,
   FAULT: 0x81,

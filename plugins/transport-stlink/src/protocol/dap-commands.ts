@@ -9,8 +9,9 @@ import {
 import { CommandClass, DebugCommand } from './constants.js';
 
 /**
- * `[F2 45 port16 addr16]` -> 8 bytes, value at 4..7 (J24+, §1.13). port 0xFFFF is the DP;
- * otherwise the AP number. The probe handles DP SELECT itself.
+ * `[F2 45 port16 addr16]` -> 8 bytes, value at 4..7 (J24+; OpenOCD stlink_usb.c, pyOCD
+ * stlink.py). port 0xFFFF is the DP; otherwise the AP number. The probe handles DP SELECT
+ * itself.
  */
 export function readDapReg(port: number, address: number): StLinkCommand<ValueReply> {
   const block = commandBlock(CommandClass.DEBUG, DebugCommand.READ_DAP_REG);
@@ -53,7 +54,10 @@ export function initAp(ap: number): StLinkCommand<StatusReply> {
   };
 }
 
-/** `[F2 4C ap]` -> 2-byte status; the status is only meaningful from J29 (§1.13). */
+/**
+ * `[F2 4C ap]` -> 2-byte status; the status is only meaningful from J29 (OpenOCD stlink_usb.c
+ * ignores it before).
+ */
 export function closeAp(ap: number): StLinkCommand<StatusReply> {
   return {
     name: 'CLOSE_AP_DBG',

@@ -32,7 +32,10 @@ export function enterDebug(protocol: number): StLinkCommand<StatusReply> {
   return statusCommand('ENTER', commandBlock(DEBUG, DebugCommand.ENTER, protocol));
 }
 
-/** `[F2 21]`, no reply. Only when the mode query said DEBUG: V3 locks up otherwise (§1.6). */
+/**
+ * `[F2 21]`, no reply. Only when the mode query said DEBUG: V3 firmware (seen on V3J15) locks
+ * up otherwise (stlink-org/stlink#1467).
+ */
 export function debugExit(): StLinkCommand<void> {
   return noReply('DEBUG_EXIT', commandBlock(DEBUG, DebugCommand.EXIT));
 }
@@ -43,7 +46,10 @@ export interface IdCodesReply {
   readonly idcode: number;
 }
 
-/** `[F2 31]` -> 12 bytes: status, ID at 4..7, 4 unknown bytes (§1.9). */
+/**
+ * `[F2 31]` -> 12 bytes: status, ID at 4..7 (OpenOCD stlink_usb.c reads it as the SWD DPIDR or
+ * the JTAG IDCODE), then 4 bytes no source explains.
+ */
 export function readIdCodes(): StLinkCommand<IdCodesReply> {
   return {
     name: 'READ_IDCODES',
@@ -56,17 +62,20 @@ export function readIdCodes(): StLinkCommand<IdCodesReply> {
   };
 }
 
-/** `[F2 32]` -> 2-byte status. Probe-side system reset; the mechanism is undocumented (§1.10). */
+/**
+ * `[F2 32]` -> 2-byte status. Probe-side system reset; how the probe resets the target is
+ * undocumented (OpenOCD stlink_usb.c uses it for its HLA reset and does not say).
+ */
 export function resetSys(): StLinkCommand<StatusReply> {
   return statusCommand('RESETSYS', commandBlock(DEBUG, DebugCommand.RESETSYS));
 }
 
-/** `[F2 3C x]` -> 2-byte status. x: 0 low, 1 high, 2 pulse (§1.10). */
+/** `[F2 3C x]` -> 2-byte status. x: 0 low, 1 high, 2 pulse (OpenOCD stlink_usb.c). */
 export function driveNrst(action: NrstAction): StLinkCommand<StatusReply> {
   return statusCommand('DRIVE_NRST', commandBlock(DEBUG, DebugCommand.DRIVE_NRST, action));
 }
 
-/** `[F2 36 a0 a1 a2 a3]` -> 8 bytes. One aligned 32-bit read on AP 0 (§1.9). */
+/** `[F2 36 a0 a1 a2 a3]` -> 8 bytes. One aligned 32-bit read on AP 0 (OpenOCD stlink_usb.c). */
 export function readDebugReg(address: number): StLinkCommand<ValueReply> {
   const block = commandBlock(DEBUG, DebugCommand.READDEBUGREG);
   putU32(block, 2, address);
@@ -81,7 +90,10 @@ export function writeDebugReg(address: number, value: number): StLinkCommand<Sta
   return statusCommand('WRITEDEBUGREG', block);
 }
 
-/** `[F2 33 r]` -> 8 bytes. r uses DCRSR REGSEL numbering; r > 0x1F needs J15 (§1.9). */
+/**
+ * `[F2 33 r]` -> 8 bytes. r uses DCRSR REGSEL numbering (OpenOCD stlink_usb.c passes its
+ * ARMV7M_REGSEL values through); r > 0x1F (FPU) needs J15 (OpenOCD, stlink-org).
+ */
 export function readCoreReg(regsel: number): StLinkCommand<ValueReply> {
   return valueCommand('READREG', commandBlock(DEBUG, DebugCommand.READREG, regsel));
 }
@@ -104,7 +116,10 @@ export interface RwStatusReply {
   readonly faultAddress: number;
 }
 
-/** `[F2 3E]` -> 12 bytes: status u16, 2 unused, fault address u32, 4 unknown (J15+, §1.8). */
+/**
+ * `[F2 3E]` -> 12 bytes: status u16, 2 unused, fault address u32, 4 unknown (J15+; pyOCD
+ * stlink.py unpacks it as u16, u16, u32).
+ */
 export function getLastRwStatus2(): StLinkCommand<RwStatusReply> {
   return {
     name: 'GETLASTRWSTATUS2',

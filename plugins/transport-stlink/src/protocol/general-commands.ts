@@ -2,7 +2,10 @@ import { commandBlock, getU16, getU32 } from './bytes.js';
 import { expectLength, type StLinkCommand } from './command.js';
 import { CommandClass, DFU_EXIT, SWIM_EXIT } from './constants.js';
 
-/** GET_VERSION reply before field decoding (§1.5): the version word is big-endian. */
+/**
+ * GET_VERSION reply before field decoding (OpenOCD stlink_usb_version, stlink-org
+ * _parse_version): the version word is big-endian.
+ */
 export interface RawVersion {
   /** Bytes 0-1, big-endian: V[15:12] J-or-M[11:6] S-or-M[5:0]. */
   readonly word: number;
@@ -27,7 +30,7 @@ export function getVersion(): StLinkCommand<RawVersion> {
   };
 }
 
-/** GET_VERSION_EX reply (§1.5), API v3 probes (V3, V3PWR). */
+/** GET_VERSION_EX reply of API v3 probes, V3 and V3PWR (OpenOCD stlink_usb_version, pyOCD). */
 export interface VersionEx {
   readonly hardware: number;
   readonly swim: number;
@@ -63,7 +66,7 @@ export function getVersionEx(): StLinkCommand<VersionEx> {
   };
 }
 
-/** `[F5]` -> 2 bytes; the mode is byte 0 (§1.6). */
+/** `[F5]` -> 2 bytes; the mode is byte 0 (OpenOCD stlink_usb.c, blackmagic stlinkv2.c). */
 export function getCurrentMode(): StLinkCommand<number> {
   return {
     name: 'GET_CURRENT_MODE',
@@ -85,7 +88,10 @@ export interface TargetVoltageReply {
   readonly volts: number | undefined;
 }
 
-/** `[F7]` -> 8 bytes: two u32; V = 2 * a1 * 1.2 / a0 (§1.11). */
+/**
+ * `[F7]` -> 8 bytes: two u32; V = 2 * a1 * 1.2 / a0 (OpenOCD stlink_usb.c, pyOCD stlink.py,
+ * probe-rs stlink/mod.rs).
+ */
 export function getTargetVoltage(): StLinkCommand<TargetVoltageReply> {
   return {
     name: 'GET_TARGET_VOLTAGE',
@@ -104,7 +110,10 @@ export function getTargetVoltage(): StLinkCommand<TargetVoltageReply> {
   };
 }
 
-/** `[F3 07]`, no reply. The probe may re-enumerate afterwards (§1.18.1). */
+/**
+ * `[F3 07]`, no reply. The probe may re-enumerate afterwards (blackmagic stlinkv2.c
+ * stlink_init, blackmagic-debug/blackmagic#543).
+ */
 export function dfuExit(): StLinkCommand<void> {
   return noReply('DFU_EXIT', commandBlock(CommandClass.DFU, DFU_EXIT));
 }

@@ -17,9 +17,10 @@ const writeOps: Readonly<Record<AccessWidth, number>> = {
 };
 
 /**
- * The shared request block of the memory commands (§1.8): address at 2..5, byte length at
- * 6..7, AP number at 8, CSW[31:8] at 9..11. CSW is left zero ("the probe's default"), which
- * every firmware accepts; a non-zero CSW needs J32.
+ * The shared request block of the memory commands (OpenOCD stlink_usb.c, pyOCD stlink.py,
+ * probe-rs stlink/mod.rs memory_command): address at 2..5, byte length at 6..7, AP number at 8,
+ * CSW[31:8] at 9..11. CSW is left zero ("the probe's default"), which every firmware accepts;
+ * a non-zero CSW needs J32.
  */
 function memoryBlock(op: number, address: number, lengthBytes: number, ap: number): Uint8Array {
   if (!Number.isInteger(lengthBytes) || lengthBytes < 1 || lengthBytes > 0xffff) {
@@ -41,7 +42,8 @@ function readName(width: AccessWidth): string {
 
 /**
  * READMEM_8/16/32BIT -> `lengthBytes` bytes, no status (follow with GETLASTRWSTATUS2).
- * Quirk: an 8-bit read of 1 byte returns 2 bytes, the first being the data (§1.8).
+ * Quirk: an 8-bit read of 1 byte returns 2 bytes, the first being the data (OpenOCD
+ * stlink_usb.c reads 2; probe-rs stlink/mod.rs says a smaller buffer overflows).
  */
 export function readMemory(
   width: AccessWidth,
@@ -62,7 +64,7 @@ export function readMemory(
   };
 }
 
-/** WRITEMEM_8/16/32BIT with the data as a second OUT transfer; no reply (§1.8). */
+/** WRITEMEM_8/16/32BIT: data as a second OUT transfer, no reply (OpenOCD stlink_usb_xfer_rw). */
 export function writeMemory(
   width: AccessWidth,
   address: number,

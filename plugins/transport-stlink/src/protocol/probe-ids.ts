@@ -1,6 +1,8 @@
 /**
- * ST-Link USB identities and endpoint maps (§1.1, §1.2). The debug interface is always
- * interface 0; endpoints are bulk. Endpoint numbers here are WebUSB endpoint numbers
+ * ST-Link USB identities and endpoint maps: the PIDs of OpenOCD tcl/interface/stlink.cfg,
+ * pyOCD probe/stlink/usb.py and probe-rs stlink/usb_interface.rs; the endpoints of the lsusb
+ * dumps in OpenOCD doc/usb_adapters/stlink/ (also pyOCD USB_PID_EP_MAP). The debug interface
+ * is always interface 0; endpoints are bulk. Endpoint numbers here are WebUSB endpoint numbers
  * (address without the direction bit): IN 0x81 is 1, OUT 0x02 is 2.
  */
 export const ST_VENDOR_ID = 0x0483;

@@ -1,7 +1,10 @@
 /**
- * Interface clock tables (§1.12). V2 sets a divisor; V3 picks from a list the probe reports.
- * Divisor 0 is 4000 kHz as ST's own tools label it (pyOCD's 4600 is a single-source label,
- * reference §5); the extra divisors 5, 9, 10, 25 come from pyOCD/probe-rs.
+ * Interface clock tables (OpenOCD stlink_usb.c stlink_khz_to_speed_map_swd/_jtag, pyOCD
+ * SWD_FREQ_MAP). V2 sets a divisor; V3 picks from a list the probe reports. Divisor 0 is
+ * 4000 kHz as ST's own tools label it (STM32CubeProgrammer prints "SWD freq : 4000 KHz" on
+ * V2J32S0, log in dmitrystu/sboot_stm32#23; OpenOCD and stlink-org agree); pyOCD's 4600,
+ * copied into probe-rs, has no other source. The extra divisors 5, 9, 10, 25 come from
+ * pyOCD/probe-rs.
  */
 export interface SpeedStep {
   readonly speedKhz: number;

@@ -3,7 +3,8 @@ import { hex } from './bytes.js';
 import { Status } from './constants.js';
 
 /**
- * What a status code means for the host (§1.14):
+ * What a status code means for the host (pyOCD stlink.py: WAIT -> TransferTimeoutError, FAULT
+ * -> TransferFaultError; OpenOCD stlink_usb_error_check):
  * - ok: success;
  * - wait: the target was busy (SWD WAIT); retry with backoff;
  * - fault: a memory access faulted; sticky errors must be cleared afterwards;
@@ -21,7 +22,7 @@ export function statusName(code: number): string {
 
 export function statusKind(code: number): StatusKind {
   switch (code) {
-    // OpenOCD and BMP treat WRITE_VERIF_ERROR as success (§1.14).
+    // OpenOCD stlink_usb_error_check and blackmagic stlinkv2.c treat WRITE_VERIF_ERROR as success.
     case Status.OK:
     case Status.WRITE_VERIF_ERROR:
       return 'ok';

@@ -1,6 +1,6 @@
 import type { RawVersion, VersionEx } from './general-commands.js';
 
-/** ST-Link PIDs whose low version field is M (mass storage), not S (§1.5, OpenOCD). */
+/** ST-Link PIDs whose low version field is M (mass storage), not S (OpenOCD stlink_usb_version). */
 const V2_1_PIDS: ReadonlySet<number> = new Set([0x374b, 0x3752]);
 
 /** A decoded firmware version: V (hardware), J (SWD/JTAG), S (SWIM), M (MSC/VCP), B, P. */
@@ -16,8 +16,8 @@ export interface StLinkVersion {
 }
 
 /**
- * Decodes GET_VERSION (§1.5). On V2-1 PIDs the middle field is J and the low field M,
- * except on STM8-only boards, which OpenOCD recognises as (x <= 22, y = 7) or
+ * Decodes GET_VERSION (OpenOCD stlink_usb_version). On V2-1 PIDs the middle field is J and the
+ * low field M, except on STM8-only boards, which OpenOCD recognises as (x <= 22, y = 7) or
  * (x >= 25, 7 <= y <= 12) and reads as M=x, S=y, J=0 (no SWD at all).
  */
 export function decodeVersion(raw: RawVersion): StLinkVersion {
@@ -33,8 +33,8 @@ export function decodeVersion(raw: RawVersion): StLinkVersion {
 }
 
 /**
- * V3 and V3PWR report zeros for J and S in GET_VERSION and need GET_VERSION_EX (§1.5).
- * V3PWR says hardware 4, so test >= 3 (probe-rs#2719).
+ * V3 and V3PWR report zeros for J and S in GET_VERSION and need GET_VERSION_EX (OpenOCD
+ * stlink_usb_version). V3PWR says hardware 4, so test >= 3 (probe-rs#2719).
  */
 export function needsVersionEx(version: StLinkVersion): boolean {
   return version.hardware >= 3 && version.jtag === 0 && version.swim === 0;
@@ -65,7 +65,7 @@ export function formatVersion(v: StLinkVersion): string {
   return text;
 }
 
-/** Features that depend on the firmware's J number (§1.16). */
+/** Features that depend on the firmware's J number (OpenOCD stlink_usb_version STLINK_F_*). */
 export type FirmwareFeature =
   | 'targetVoltage'
   | 'rwStatus2'
@@ -81,9 +81,11 @@ export type FirmwareFeature =
   | 'comFreq';
 
 /**
- * Minimum J per hardware line; `undefined` = not on that line. V2 thresholds: OpenOCD and
- * pyOCD (SWD_SET_FREQ at J22, not J20: reference §5). V3 has everything from J1 except the
- * J32-level set (V3J2) and 512-byte 8-bit transfers (V3J6, OpenOCD commit 324a45e02).
+ * Minimum J per hardware line; `undefined` = not on that line. V2 thresholds: OpenOCD
+ * stlink_usb.c and pyOCD stlink.py (SWD_SET_FREQ at J22 as OpenOCD gates it and its commit
+ * 145f8ed81 says; "J20" is a pyOCD comment copied into probe-rs). V3 has everything from J1
+ * except the J32-level set (V3J2) and 512-byte 8-bit transfers (V3J6, OpenOCD commit
+ * 324a45e02).
  */
 const minimumJ: Readonly<Record<FirmwareFeature, { v2?: number; v3?: number }>> = {
   targetVoltage: { v2: 13, v3: 1 },
@@ -121,11 +123,14 @@ export function firmwareWith(version: StLinkVersion, feature: FirmwareFeature): 
   return min === undefined ? undefined : `${which === 'v3' ? 'V3' : 'V2'}J${min}`;
 }
 
-/** Largest 8-bit memory transfer (§1.8): 64 bytes, or 512 on V3 from J6. */
+/**
+ * Largest 8-bit memory transfer: 64 bytes, or 512 on V3 from J6 (OpenOCD stlink_usb.c
+ * STLINK_F_HAS_RW8_512BYTES; commit 324a45e02: earlier V3 firmware crashes on large sizes).
+ */
 export function maxMemory8Bytes(version: StLinkVersion, direction: 'read' | 'write'): number {
   if (!hasFeature(version, 'rw8Max512')) return 64;
-  // probe-rs saw 8-bit reads above 255 bytes fail on V3 J5 and J7 (§1.8): reads stay at 255,
-  // which costs nothing in practice (8-bit reads only cover unaligned edges).
+  // probe-rs saw 8-bit reads above 255 bytes fail on V3 J5 and J7 (stlink/mod.rs read_mem_8bit):
+  // reads stay at 255, which costs nothing in practice (8-bit reads only cover unaligned edges).
   return direction === 'read' ? 255 : 512;
 }
 

@@ -1,8 +1,9 @@
 /**
- * ST-Link serial numbers. Genuine probes report 24 hex characters. Old V2 firmware and many
- * clones put the 12 raw bytes in the string descriptor instead (one byte per UTF-16 unit),
- * which arrives as a 12-character string; OpenOCD (stlink_usb_get_alternate_serial), pyOCD
- * and probe-rs hex-encode those bytes into the 24 characters ST's tools show (§1.18.2).
+ * ST-Link serial numbers. Genuine probes report 24 hex characters. Old V2 firmware and many clones
+ * put the 12 raw bytes in the string descriptor instead (one byte per UTF-16 unit), which arrives
+ * as a 12-character string; OpenOCD (stlink_usb_get_alternate_serial), pyOCD and probe-rs
+ * hex-encode those bytes into the 24 characters ST's tools show (probe-rs/probe-rs#360,
+ * pyocd/pyOCD#607).
  */
 export interface DecodedSerial {
   readonly serial: string | undefined;

@@ -21,10 +21,14 @@ interface TimedUsbDevice extends USBDevice {
   ): Promise<USBOutTransferResult>;
 }
 
-/** Debug interface of every ST-Link (§1.2). */
+/**
+ * Debug interface and configuration of every ST-Link (the lsusb dumps in OpenOCD
+ * doc/usb_adapters/stlink/; pyOCD probe/stlink/usb.py and probe-rs usb_interface.rs claim
+ * only interface 0).
+ */
 const DEBUG_INTERFACE = 0;
 const CONFIGURATION = 1;
-/** pyOCD and probe-rs use 1000 ms per transfer (§1.3). */
+/** pyOCD (probe/stlink/usb.py) and probe-rs (stlink/usb_interface.rs) use 1000 ms per transfer. */
 export const DEFAULT_TRANSFER_TIMEOUT_MS = 1000;
 /** Extra time our own guard gives a device that honours the timeout argument itself. */
 const GUARD_MARGIN_MS = 250;
@@ -40,8 +44,8 @@ export interface Endpoints {
 }
 
 /**
- * Endpoints from the PID table (§1.2), checked against the descriptor; when the table's
- * endpoints are not there (an unknown clone), the interface's first bulk OUT and IN.
+ * Endpoints from the PID table (protocol/probe-ids.ts), checked against the descriptor; when the
+ * table's endpoints are not there (an unknown clone), the interface's first bulk OUT and IN.
  */
 export function selectEndpoints(device: USBDevice, model: StLinkModel | undefined): Endpoints {
   const iface = device.configuration?.interfaces.find((i) => i.interfaceNumber === DEBUG_INTERFACE);
@@ -79,10 +83,10 @@ export function selectEndpoints(device: USBDevice, model: StLinkModel | undefine
 }
 
 /**
- * The ST-Link framing over one claimed USBDevice (§1.3): command block OUT, optional data
- * OUT, fixed-length IN. Every transfer has a timeout; an AbortSignal is honoured between
- * commands. A transfer that outlives its timeout is abandoned and the link refuses further
- * use until reopened.
+ * The ST-Link framing over one claimed USBDevice (OpenOCD stlink_usb_xfer_rw, pyOCD usb.py
+ * transfer): command block OUT, optional data OUT, fixed-length IN. Every transfer has a timeout;
+ * an AbortSignal is honoured between commands. A transfer that outlives its timeout is abandoned
+ * and the link refuses further use until reopened.
  */
 export class UsbLink {
   #transfers = 0;
@@ -149,10 +153,11 @@ export class UsbLink {
   }
 
   /**
-   * Reads and discards whatever an earlier session left queued on the IN endpoint (§1.3).
-   * Ends at the first read that times out. When the device ignored the timeout argument (a
-   * browser), our guard fired instead and the read is still pending: reopening the device
-   * cancels it (WebUSB close() aborts pending transfers).
+   * Reads and discards whatever an earlier session left queued on the IN endpoint, as pyOCD
+   * probe/stlink/usb.py does when it opens the probe. Ends at the first read that times out.
+   * When the device ignored the timeout argument (a browser), our guard fired instead and the
+   * read is still pending: reopening the device cancels it (WebUSB close() aborts pending
+   * transfers).
    */
   async drain(signal?: AbortSignal): Promise<number> {
     let discarded = 0;

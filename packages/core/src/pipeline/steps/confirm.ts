@@ -2,6 +2,7 @@ import { confirmationPhrases } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { StepConfirmation } from '../../plugin/types.js';
 import { didYouMeanText } from '../../util/did-you-mean.js';
+import type { OptionsOrigin } from './checks.js';
 
 /** What the command line confirmed: --yes, and the phrases given with --confirm. */
 export interface GivenConfirmations {
@@ -22,15 +23,20 @@ export function isConfirmed(confirmation: StepConfirmation, given: GivenConfirma
   );
 }
 
-/** The refusal for an unconfirmed step at `keyPath`, or undefined when it is confirmed. */
+/**
+ * The refusal for an unconfirmed step, or undefined when it is confirmed. `step` is where
+ * the step stands: a recipe's key path, or a command that built it (which has no step to
+ * write the phrase in).
+ */
 export function refusalOf(
   confirmation: StepConfirmation,
-  keyPath: string,
+  step: OptionsOrigin,
   given: GivenConfirmations,
 ): FlashwrightError | undefined {
   if (isConfirmed(confirmation, given)) return undefined;
-  return confirmationRequired(keyPath, confirmation.what, confirmation.phrase, {
+  return confirmationRequired(step.keyPath, confirmation.what, confirmation.phrase, {
     allowYes: confirmation.allowYes,
+    fromCommand: step.fromCommand,
   });
 }
 
@@ -47,13 +53,19 @@ export function confirmationRequired(
   keyPath: string,
   what: string,
   phrase: string,
-  options: { allowYes?: boolean | undefined } = {},
+  options: { allowYes?: boolean | undefined; fromCommand?: boolean | undefined } = {},
 ): FlashwrightError {
   const allowYes = options.allowYes ?? true;
+  const hint =
+    options.fromCommand === true
+      ? allowYes
+        ? `Pass --yes (or --confirm ${phrase}).`
+        : `Only if you really mean it: pass --confirm ${phrase}. --yes does not cover this.`
+      : allowYes
+        ? `Add \`confirm: ${phrase}\` to the step at ${keyPath}, or pass --yes (or --confirm ${phrase}).`
+        : `Only if you really mean it: add \`confirm: ${phrase}\` to the step at ${keyPath} in your own recipe file (a preset's does not count), or pass --confirm ${phrase}. --yes does not cover this.`;
   return new FlashwrightError('CONFIRMATION_REQUIRED', `Refusing to ${what} without confirmation`, {
-    hint: allowYes
-      ? `Add \`confirm: ${phrase}\` to the step at ${keyPath}, or pass --yes (or --confirm ${phrase}).`
-      : `Only if you really mean it: add \`confirm: ${phrase}\` to the step at ${keyPath} in your own recipe file (a preset's does not count), or pass --confirm ${phrase}. --yes does not cover this.`,
+    hint,
     source: { keyPath },
     details: { step: keyPath, confirm: phrase },
   });

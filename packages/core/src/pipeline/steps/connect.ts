@@ -5,7 +5,9 @@ import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-schema.js';
 import type { Device, StepDefinition, TargetFamily } from '../../plugin/types.js';
 import { DatabaseDevice } from '../database-device.js';
-import { builtinFamilies, type PluginSet } from '../../plugin/plugin-set.js';
+import { MemoryOnlyDevice } from '../memory-device.js';
+import { builtinFamilies } from '../../plugin/known-plugins.js';
+import type { PluginSet } from '../../plugin/plugin-set.js';
 import type { Session } from '../session.js';
 
 /** Opens the probe, connects and identifies the chip (later steps connect on demand too). */
@@ -143,7 +145,25 @@ async function identify(session: Session, families: readonly TargetFamily[]): Pr
   }
   const fromRecipe = deviceFromRecipe(session, families);
   if (fromRecipe !== undefined) return fromRecipe;
-  throw noFamilyRecognised(tried, { memoryOnly: probe.access === 'memory' });
+  if (probe.access === 'memory') return unnamedMemoryDevice(session, tried);
+  throw noFamilyRecognised(tried);
+}
+
+/**
+ * No family recognises the chip through a memory-only probe and no part is named: the image
+ * is written as `gdb load` writes it, with plain memory writes (or the server's flash
+ * driver), and verify tells whether they took. Said plainly, since no flash algorithm runs.
+ */
+function unnamedMemoryDevice(session: Session, tried: readonly string[]): Device {
+  const probe = session.requireProbe();
+  session.log.warn(
+    `The chip could not be identified (through ${probe.info.name} its ID registers read nothing the ${tried.join('/')} family knows; emulators often leave them 0) and no part is named (target.device, or --chip): flash is written as \`gdb load\` writes it, with no flash algorithm: plain memory writes (the server’s flash driver where its memory map says flash). An emulator or RAM takes plain writes; real flash does not, and verify then fails.`,
+  );
+  return new MemoryOnlyDevice({
+    memory: probe.memory,
+    imageRanges: session.image?.ranges() ?? [],
+    native: probe.nativeFlash,
+  });
 }
 
 /**

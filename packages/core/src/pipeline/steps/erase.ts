@@ -21,11 +21,21 @@ import type {
   StepRunContext,
 } from '../../plugin/types.js';
 import { formatBytes, formatRanges } from '../../image/units-text.js';
-import { ensureInsideFlash } from './checks.js';
+import { MemoryOnlyDevice } from '../memory-device.js';
+import { ensureInsideFlash, optionsOrigin } from './checks.js';
+import {
+  eraseSelection,
+  parseSelection,
+  planSelection,
+  selectionTitle,
+  type EraseSelection,
+} from './erase-selection.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 
 export interface EraseOptions {
-  readonly mode: EraseMode;
+  /** `sectors`: the step names sectors or ranges (`selection`). */
+  readonly mode: EraseMode | 'sectors';
+  readonly selection?: EraseSelection | undefined;
   /** `confirm: mass-erase` in the step. */
   readonly confirmed: boolean;
   /** `force: true`: rewrite every touched sector, as --force does. */
@@ -43,6 +53,9 @@ export const eraseStep: StepDefinition<EraseOptions> = {
   parseOptions: (raw, at) => {
     const o = parseBuiltinOptions('erase', raw, at.keyPath);
     if (typeof o === 'string') return { mode: o, confirmed: false, force: false };
+    const selection = o === null ? undefined : parseSelection(o, optionsOrigin(at));
+    if (selection !== undefined)
+      return { mode: 'sectors', selection, confirmed: false, force: false };
     return {
       mode: o?.mode ?? 'auto',
       confirmed: o?.confirm === MASS_ERASE_CONFIRMATION,
@@ -59,12 +72,15 @@ export const eraseStep: StepDefinition<EraseOptions> = {
       : undefined,
   needsImage: (options) => options.mode === 'auto',
   title: (_ctx, options) =>
-    options.mode === 'mass'
-      ? 'Mass erase'
-      : options.mode === 'none'
-        ? 'Erase: none'
-        : 'Erase touched sectors',
+    options.selection !== undefined
+      ? selectionTitle(options.selection)
+      : options.mode === 'mass'
+        ? 'Mass erase'
+        : options.mode === 'none'
+          ? 'Erase: none'
+          : 'Erase touched sectors',
   plan: (ctx, options) => {
+    if (options.selection !== undefined) return planSelection(options.selection, ctx.layout);
     if (options.mode === 'none') return { lines: ['no erase (the flash must already be erased)'] };
     if (options.mode === 'mass') return { lines: ['erase the whole flash'] };
     const image = ctx.image;
@@ -96,16 +112,21 @@ export const eraseStep: StepDefinition<EraseOptions> = {
     return { lines, bytes: plan.eraseBytes };
   },
   run: (ctx, options) =>
-    options.mode === 'mass'
-      ? massErase(ctx)
-      : options.mode === 'auto'
-        ? eraseTouched(ctx, options)
-        : Promise.resolve({ status: 'skipped', summary: 'erase: none' }),
+    options.selection !== undefined
+      ? eraseSelection(ctx, options.selection, ERASE_CHUNK_BYTES)
+      : options.mode === 'mass'
+        ? massErase(ctx)
+        : options.mode === 'auto'
+          ? eraseTouched(ctx, options)
+          : Promise.resolve({ status: 'skipped', summary: 'erase: none' }),
 };
 
 /** The runner has checked the confirmation. */
 async function massErase(ctx: StepRunContext): Promise<StepOutcome> {
   const device = await ctx.device();
+  // Its flash is only what the image covers: erasing that would be no mass erase.
+  if (device instanceof MemoryOnlyDevice)
+    throw device.notIdentified('mass-erase (the size of the flash is unknown)');
   const protection = await ensureUnprotected(ctx, device);
   const flash = await ctx.flash();
   const total = flash.regions.reduce((sum, r) => sum + (r.end - r.start), 0);

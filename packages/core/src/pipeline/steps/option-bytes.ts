@@ -14,12 +14,13 @@ import type {
   StepDefinition,
 } from '../../plugin/types.js';
 import { didYouMean } from '../../util/did-you-mean.js';
-import { DatabaseDevice } from '../database-device.js';
+import { UnidentifiedDevice } from '../database-device.js';
+import { optionsError, optionsOrigin, type OptionsOrigin } from './checks.js';
 
 export interface OptionBytesOptions {
   readonly values: Readonly<Record<string, number | string>>;
-  /** "steps[2].option-bytes", for value errors. */
-  readonly keyPath: string;
+  /** "steps[2].option-bytes", or the command that built the step, for value errors. */
+  readonly origin: OptionsOrigin;
   /** `confirm: write-option-bytes` (or the permanent phrase), from any layer. */
   readonly confirmed: boolean;
   /**
@@ -39,7 +40,7 @@ export const optionBytesStep: StepDefinition<OptionBytesOptions> = {
     const { confirm, ...values } = parseBuiltinOptions('option-bytes', raw, at.keyPath);
     return {
       values,
-      keyPath: at.keyPath,
+      origin: optionsOrigin(at),
       confirmed: confirm === OPTION_BYTES_CONFIRMATION || confirm === PERMANENT_CONFIRMATION,
       // A permanent value needs the user's own phrase: a preset's never counts.
       permanentConfirmed: confirm === PERMANENT_CONFIRMATION && at.layer?.kind === 'file',
@@ -68,7 +69,7 @@ export const optionBytesStep: StepDefinition<OptionBytesOptions> = {
   },
   run: async (ctx, options) => {
     const device = await ctx.device();
-    if (device instanceof DatabaseDevice) throw device.notIdentified('write option bytes');
+    if (device instanceof UnidentifiedDevice) throw device.notIdentified('write option bytes');
     const fields = device.optionFields();
     const wanted = resolveValues(options, fields);
     const current = await device.readOptionBytes(ctx.signal);
@@ -192,16 +193,20 @@ export function resolveValues(
   const out: Record<string, number> = {};
   const names = fields.map((f) => f.name);
   for (const [name, value] of Object.entries(options.values)) {
-    const keyPath = `${options.keyPath}.${name}`;
+    // A recipe's key path, or the NAME=VALUE argument of `flashwright option-bytes`.
+    const at = { key: name, label: `${name}=${value}` };
     const field =
       fields.find((f) => f.name === name) ??
       fields.find((f) => f.name.toUpperCase() === name.toUpperCase());
     if (field === undefined) {
       const close = didYouMean(name, names);
-      throw new FlashwrightError(
-        'RECIPE_INVALID',
-        `${keyPath}: this device has no option field "${name}".${close === undefined ? '' : ` Did you mean "${close}"?`}`,
-        { hint: `Fields: ${names.join(', ')}.`, source: { keyPath } },
+      throw optionsError(
+        options.origin,
+        `this device has no option field "${name}".${close === undefined ? '' : ` Did you mean "${close}"?`}`,
+        {
+          hint: `Fields: ${names.join(', ')}${options.origin.fromCommand ? ' (`flashwright option-bytes` shows their values)' : ''}.`,
+          ...at,
+        },
       );
     }
     const raw = field.parse !== undefined ? field.parse(value) : parseOptionValue(field, value);
@@ -217,15 +222,15 @@ export function resolveValues(
           ? ` (raw ${field.min ?? 0}..${field.max ?? '?'})`
           : '';
       const named = field.values === undefined ? [] : Object.keys(field.values);
-      throw new FlashwrightError(
-        'RECIPE_INVALID',
-        `${keyPath}: ${JSON.stringify(value)} is not a valid ${field.name}${range}`,
+      throw optionsError(
+        options.origin,
+        `${JSON.stringify(value)} is not a valid ${field.name}${range}`,
         {
           hint:
             named.length > 0
               ? `Use one of: ${named.join(', ')}, or a raw value in 0x-hex.`
               : field.description,
-          source: { keyPath },
+          ...at,
         },
       );
     }

@@ -6,7 +6,7 @@ import {
 import { readProtectionError } from '../../diagnose/protection-checks.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { StepConfirmation, StepDefinition } from '../../plugin/types.js';
-import { DatabaseDevice } from '../database-device.js';
+import { UnidentifiedDevice } from '../database-device.js';
 import { formatBytes } from '../../image/units-text.js';
 
 export interface UnprotectOptions {
@@ -42,7 +42,7 @@ export const unprotectStep: StepDefinition<UnprotectOptions> = {
   },
   run: async (ctx, options) => {
     const device = await ctx.device();
-    if (device instanceof DatabaseDevice) {
+    if (device instanceof UnidentifiedDevice) {
       // Not "not protected": nobody read the option bytes. A protected chip fails on write.
       return {
         status: 'skipped',

@@ -9,6 +9,11 @@ import { formatAddress, mergeRanges, type AddressRange } from '../../image/addre
 import type { FlashImage } from '../../image/flash-image.js';
 import type { Device, StepDefinition, StepOutcome, StepRunContext } from '../../plugin/types.js';
 import { formatBytes, formatRanges } from '../../image/units-text.js';
+import { MemoryOnlyDevice } from '../memory-device.js';
+
+/** Plain writes to an unidentified chip did not stick: what would make them (memory-device.ts). */
+const UNNAMED_PART_HINT =
+  'The chip was not identified and no part is named, so the image went out as plain memory writes, which flash behind a flash controller ignores. Name the part: --chip PART (`flashwright flash`) or target.device in the recipe.';
 
 export interface VerifyOptions {
   readonly mode: VerifyMode;
@@ -112,6 +117,7 @@ async function verifyReadback(
       'VERIFY_MISMATCH',
       `${formatBytes(bytes)} differ from the image, first at ${formatAddress(first.address)} (expected 0x${hex2(first.expected)}, read 0x${hex2(first.actual)}): ${formatRanges(ranges)}`,
       {
+        hint: device instanceof MemoryOnlyDevice ? UNNAMED_PART_HINT : undefined,
         details: { mismatches: ranges.slice(0, MAX_REPORTED), mismatchCount: ranges.length, first },
       },
     );
