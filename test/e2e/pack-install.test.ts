@@ -4,7 +4,7 @@
  * projects in the temporary directory, where nothing of the workspace can be found:
  *
  * - the README's quick start, word for word: `npm i -D` of the CLI, core and configs
- *   tarballs, then `npx flashwright` programs a board on virtual hardware. The built-in
+ *   tarballs, then `npx flashwright flash` and `run` program a virtual board. The built-in
  *   plugins come from the CLI's bundle; `usb` and cosmiconfig from its dependencies.
  * - every package at once with pnpm and no hoisting, so that each package sees only its own
  *   dependencies: every entry point of every package is imported, and the CLI runs with the
@@ -21,8 +21,9 @@ import { join } from 'node:path';
 import { repoRoot } from './helpers/cli.js';
 import { publishedPackages } from './helpers/packages.js';
 
-/** The quick start's programming command. Once `flashwright flash` exists: ['flash', ...]. */
-const FLASH_ARGS = ['run', '--probe', 'virtual', '--json'];
+/** The quick start's commands: program a file, and run the recipe, on a virtual board. */
+const FLASH_ARGS = ['flash', 'app.hex', '--probe', 'virtual', '--json'];
+const RUN_ARGS = ['run', '--probe', 'virtual', '--json'];
 
 const TIMEOUT_MS = 5 * 60_000;
 
@@ -131,10 +132,12 @@ test.serial('the quick start: npm installs the CLI, and it programs a virtual bo
   const version = await run('npx', ['flashwright', '--version'], project);
   t.is(version.stdout.trim(), '0.1.0', describeRun('--version', version));
 
-  const flash = await run('npx', ['flashwright', ...FLASH_ARGS], project);
-  t.is(flash.code, 0, describeRun(FLASH_ARGS.join(' '), flash));
-  t.like(summaryOf(flash.stdout), { type: 'summary', status: 'ok', exitCode: 0 });
-  t.regex(flash.stdout, /STM32L1/, 'the board preset and the STM32 family were found');
+  for (const args of [FLASH_ARGS, RUN_ARGS]) {
+    const programmed = await run('npx', ['flashwright', ...args], project);
+    t.is(programmed.code, 0, describeRun(args.join(' '), programmed));
+    t.like(summaryOf(programmed.stdout), { status: 'ok', exitCode: 0, result: { verified: true } });
+    t.regex(programmed.stdout, /STM32L1/, 'the board preset and the STM32 family were found');
+  }
 
   // `usb` loads from the CLI's dependencies: no USB subsystem here, but no missing module.
   const probes = await run(
@@ -172,8 +175,7 @@ test.serial(
     // Imports every module entry point and resolves every data file of every package.
     const check = `
     import { readFileSync, readdirSync } from 'node:fs';
-    import { dirname, join } from 'node:path';
-    import { fileURLToPath } from 'node:url';
+    import { join } from 'node:path';
     const loaded = [];
     for (const dir of readdirSync('node_modules/@flashwright')) {
       const root = join('node_modules/@flashwright', dir);
@@ -201,7 +203,7 @@ test.serial(
     // The CLI with the project's own plugins (and their copy of core).
     const flash = await run(join(project, 'node_modules/.bin/flashwright'), FLASH_ARGS, project);
     t.is(flash.code, 0, describeRun(FLASH_ARGS.join(' '), flash));
-    t.like(summaryOf(flash.stdout), { status: 'ok', exitCode: 0 });
+    t.like(summaryOf(flash.stdout), { status: 'ok', exitCode: 0, result: { verified: true } });
 
     // A TypeScript recipe loads cosmiconfig, which asks for typescript: cosmiconfig itself
     // must be found, so the error names typescript.
