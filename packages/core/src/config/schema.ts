@@ -116,13 +116,12 @@ function recipeShape<S extends z.ZodType>(stepSchema: S) {
 /** Validates everything but the contents of each step (validate.ts does those). */
 export const recipeSchema = recipeShape(z.unknown());
 
-/** The complete schema, steps included, for the JSON Schema. */
-export const recipeDocumentSchema = recipeShape(stepEntrySchema);
-
 export type RawRecipe = z.input<typeof recipeSchema>;
 
 /** The JSON Schema for editors, as committed to configs/flashwright.schema.json. */
 export function recipeJsonSchema(): Record<string, unknown> {
+  // The complete schema, steps included.
+  const recipeDocumentSchema = recipeShape(stepEntrySchema());
   const schema = z.toJSONSchema(recipeDocumentSchema, { io: 'input', target: 'draft-2020-12' });
   return {
     ...schema,

@@ -233,15 +233,20 @@ export const bareStepIds: readonly BuiltinStepId[] = builtinStepIds.filter((id) 
 /** Plugin step ids: `namespace/name`, lower-case words with dashes. */
 export const PLUGIN_STEP_ID = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/;
 
-/** One entry of `steps`, for the JSON Schema (validation itself is done step by step). */
-export const stepEntrySchema = z.union([
-  z.enum(bareStepIds as [BuiltinStepId, ...BuiltinStepId[]]),
-  ...builtinStepIds.map((id) => z.strictObject({ [id]: builtinStepSchemas[id] })),
-  z
-    .record(z.string().regex(PLUGIN_STEP_ID), z.unknown())
-    .describe('A plugin step, namespaced: { "nrf/recover": {...} }'),
-  z.string().regex(PLUGIN_STEP_ID).describe('A plugin step without options: "nrf/recover"'),
-]);
+/**
+ * One entry of `steps`, for the JSON Schema (validation itself is done step by step). Built
+ * when asked for: a command that only validates a recipe never needs it.
+ */
+export function stepEntrySchema(): z.ZodType {
+  return z.union([
+    z.enum(bareStepIds as [BuiltinStepId, ...BuiltinStepId[]]),
+    ...builtinStepIds.map((id) => z.strictObject({ [id]: builtinStepSchemas[id] })),
+    z
+      .record(z.string().regex(PLUGIN_STEP_ID), z.unknown())
+      .describe('A plugin step, namespaced: { "nrf/recover": {...} }'),
+    z.string().regex(PLUGIN_STEP_ID).describe('A plugin step without options: "nrf/recover"'),
+  ]);
+}
 
 /**
  * A built-in step's options checked against its schema, for its definition to normalise.
