@@ -8,9 +8,13 @@
 // prebuilt binaries beside its own files), cosmiconfig (loaded for TypeScript recipes only;
 // it finds `typescript` in the user's project) and @flashwright/configs (board presets read
 // as files). The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Only files whose content changed are written (chunk names carry a hash of their content),
+// and stale ones removed: `pnpm pack` rebundles while tests may be running the bundle.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Buffer } from 'node:buffer';
 import { build } from 'esbuild';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,7 +24,6 @@ const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8
 /** Packages the bundle imports at run time instead of containing them. */
 const bundleExternals = ['usb', 'cosmiconfig', '@flashwright/configs'];
 
-rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: packageDir,
   entryPoints: { bin: 'dist/src/bin.js', index: 'dist/src/index.js' },
@@ -43,12 +46,28 @@ const result = await build({
   },
   legalComments: 'none',
   metafile: true,
+  write: false,
   logLevel: 'warning',
 });
 
+const files = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
+files.set(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
 // What each chunk holds, for start-up work (not published): https://esbuild.github.io/analyze/
-writeFileSync(join(packageDir, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
-writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
+files.set(join(packageDir, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
+for (const [path, contents] of files) writeIfChanged(path, contents);
+for (const dir of [outdir, join(outdir, 'chunks')]) {
+  for (const entry of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+    const path = join(dir, entry.name);
+    if (entry.isFile() && !files.has(path)) rmSync(path);
+  }
+}
+
+function writeIfChanged(path, contents) {
+  const bytes = Buffer.from(contents);
+  if (existsSync(path) && readFileSync(path).equals(bytes)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes, { mode: path.endsWith('/bin.js') ? 0o755 : 0o644 });
+}
 
 /** The name, version, license and license text of every npm package inside the bundle. */
 function thirdPartyLicenses(metafile) {
