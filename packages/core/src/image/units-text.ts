@@ -18,6 +18,12 @@ export function formatRanges(ranges: readonly AddressRange[], max = 4): string {
   return shown.join(', ');
 }
 
+/** "1 sector", "3 sectors". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Bytes the ranges cover together. */
 export function totalBytes(ranges: readonly AddressRange[]): number {
   return ranges.reduce((sum, r) => sum + (r.end - r.start), 0);
 }

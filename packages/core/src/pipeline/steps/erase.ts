@@ -11,7 +11,7 @@ import {
   unchangedSectors,
   type SectorPlan,
 } from '../../flash/planner.js';
-import { mergeRanges, rangeLength, type AddressRange } from '../../image/address-range.js';
+import { mergeRanges, type AddressRange } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type {
   StepDefinition,
@@ -20,7 +20,7 @@ import type {
   StepPlanContext,
   StepRunContext,
 } from '../../plugin/types.js';
-import { formatBytes, formatRanges } from '../../image/units-text.js';
+import { formatBytes, formatRanges, plural, totalBytes } from '../../image/units-text.js';
 import { MemoryOnlyDevice } from '../memory-device.js';
 import { ensureInsideFlash, optionsOrigin } from './checks.js';
 import {
@@ -187,7 +187,7 @@ async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise
     : preserve
       ? plan.sectors.flatMap((s) => s.keep)
       : [];
-  const readBytes = bytesIn(toRead);
+  const readBytes = totalBytes(toRead);
   const current = await readRanges(ctx, flash, toRead, readBytes + plan.eraseBytes);
 
   const unchanged = compare ? unchangedSectors(plan.sectors, image, current) : [];
@@ -195,15 +195,15 @@ async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise
   const programImage = await imageToProgram(image, changed, current, preserve);
 
   const changedRanges = changed.map((s) => s.range);
-  const erasedBytes = bytesIn(changedRanges);
+  const erasedBytes = totalBytes(changedRanges);
   let done = readBytes;
   for (const chunk of chunkRanges(changedRanges, ERASE_CHUNK_BYTES)) {
     ctx.checkpoint();
     await flash.erase(chunk, ctx.progress(done, readBytes + erasedBytes));
-    done += bytesIn(chunk);
+    done += totalBytes(chunk);
   }
-  const keptBytes = preserve ? bytesIn(changed.flatMap((s) => s.keep)) : 0;
-  const unchangedBytes = bytesIn(unchanged.map((s) => s.range));
+  const keptBytes = preserve ? totalBytes(changed.flatMap((s) => s.keep)) : 0;
+  const unchangedBytes = totalBytes(unchanged.map((s) => s.range));
   const parts = [
     changed.length === 0
       ? 'erased nothing'
@@ -276,12 +276,4 @@ function imageToProgram(
       ? current.read(gap.start, gap.end - gap.start)
       : new Uint8Array(gap.end - gap.start).fill(erasedValue ?? 0xff);
   });
-}
-
-function bytesIn(ranges: readonly AddressRange[]): number {
-  return ranges.reduce((sum, r) => sum + rangeLength(r), 0);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -8,7 +8,7 @@ import { FlashwrightError } from '../../errors/flashwright-error.js';
 import { formatAddress, mergeRanges, type AddressRange } from '../../image/address-range.js';
 import type { FlashImage } from '../../image/flash-image.js';
 import type { Device, StepDefinition, StepOutcome, StepRunContext } from '../../plugin/types.js';
-import { formatBytes, formatRanges } from '../../image/units-text.js';
+import { formatBytes, formatRanges, plural } from '../../image/units-text.js';
 import { MemoryOnlyDevice } from '../memory-device.js';
 
 /** Plain writes to an unidentified chip did not stick: what would make them (memory-device.ts). */
@@ -68,7 +68,7 @@ function withUnchanged(outcome: StepOutcome, ctx: StepRunContext): StepOutcome {
   if (unchanged.length === 0 || ctx.image === undefined) return outcome;
   const image = ctx.image;
   const bytes = unchanged.reduce((sum, range) => sum + image.slice(range).size, 0);
-  const count = `${unchanged.length} sector${unchanged.length === 1 ? '' : 's'}`;
+  const count = plural(unchanged.length, 'sector');
   const compared = `compared in ${count} before writing, which were left untouched`;
   return {
     ...outcome,

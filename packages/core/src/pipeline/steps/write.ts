@@ -2,7 +2,7 @@ import { builtinStepDescription, parseBuiltinOptions } from '../../config/steps-
 import { FlashwrightError } from '../../errors/flashwright-error.js';
 import type { StepDefinition } from '../../plugin/types.js';
 import { groupRuns, programRuns, runsImage } from '../../flash/planner.js';
-import { formatBytes } from '../../image/units-text.js';
+import { formatBytes, plural } from '../../image/units-text.js';
 import { ensureInsideFlash } from './checks.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
 
@@ -65,7 +65,7 @@ export const writeStep: StepDefinition<null> = {
       status: source.isEmpty ? 'skipped' : 'done',
       summary: source.isEmpty
         ? 'nothing to write: every sector the image touches already holds it'
-        : `wrote ${formatBytes(total)}${skipped > 0 ? ` (skipped ${formatBytes(skipped)} already erased)` : ''}${unchanged > 0 ? `; ${unchanged} unchanged sector${unchanged === 1 ? '' : 's'} left alone` : ''}`,
+        : `wrote ${formatBytes(total)}${skipped > 0 ? ` (skipped ${formatBytes(skipped)} already erased)` : ''}${unchanged > 0 ? `; ${plural(unchanged, 'unchanged sector')} left alone` : ''}`,
       bytes: total,
       state: { expected: source, protection },
     };
