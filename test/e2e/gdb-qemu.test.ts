@@ -61,7 +61,7 @@ qemuTest('write, verify, reset and run the firmware; the token arrives on USART1
   await probe.connect();
 
   // What QEMU offers as a GDB server, for the pipeline and the STM32 family to plan with.
-  t.is(probe.access, 'memory');
+  t.is(probe.access.level, 'memory');
   t.is(probe.nativeFlash, undefined, 'no memory map, no vFlash');
   t.is(probe.memoryMap, undefined);
   t.is(probe.server.packetSizeBytes, 4096);

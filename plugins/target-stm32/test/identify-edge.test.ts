@@ -29,7 +29,7 @@ function registers(values: Readonly<Record<number, number>>): { probe: Probe; me
   };
   const probe: Probe = {
     info: { transport: 'test', name: 'register map' },
-    access: 'memory',
+    access: { level: 'memory' },
     warnings: [],
     memory,
     connect: () => Promise.resolve({}),

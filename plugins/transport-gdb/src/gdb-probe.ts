@@ -47,7 +47,7 @@ export type GdbSessionSettings = Omit<GdbProbeSettings, 'host' | 'port' | 'noDel
  * with memory-level access, plus the server's own flash driver when it offers one.
  */
 export class GdbProbe implements Probe {
-  readonly access = 'memory' as const;
+  readonly access = { level: 'memory' } as const;
   readonly info: ProbeInfo;
   readonly warnings: ProbeWarning[] = [];
   readonly memory: GdbMemoryPort;

@@ -36,7 +36,7 @@ test('open and connect: qSupported, no-ack mode, halt reason', async (t) => {
     '?',
   ]);
   t.true(server.noAck);
-  t.is(probe.access, 'memory');
+  t.is(probe.access.level, 'memory');
   t.deepEqual(probe.info, {
     transport: 'gdb',
     name: 'GDB server',

@@ -18,7 +18,7 @@ test('a genuine V2 starts in DFU; open leaves it and reports the probe', async (
   });
   t.regex(r.probe.info.serial ?? '', /^[0-9A-F]{24}$/);
   t.deepEqual(r.probe.warnings, []);
-  t.is(r.probe.access, 'ap');
+  t.is(r.probe.access.level, 'ap');
   t.is(r.session.device.engine.mode, 0x01, 'idle (mass-storage) after DFU_EXIT');
 });
 

@@ -2,6 +2,7 @@ import type {
   ConnectOptions,
   ConnectResult,
   Probe,
+  ProbeAccess,
   ProbeInfo,
   ProbeStats,
   ProbeWarning,
@@ -16,7 +17,6 @@ import type { StLinkProbe, StLinkMemory } from '@flashwright/transport-stlink';
  * stats() and closing (which saves the board state).
  */
 export class VirtualProbe implements Probe {
-  readonly access = 'ap' as const;
   readonly info: ProbeInfo;
 
   constructor(
@@ -28,6 +28,10 @@ export class VirtualProbe implements Probe {
       transport: 'virtual',
       name: `${stlink.info.name} (virtual, ${session.board.chip.partName})`,
     };
+  }
+
+  get access(): ProbeAccess {
+    return this.stlink.access;
   }
 
   get warnings(): readonly ProbeWarning[] {

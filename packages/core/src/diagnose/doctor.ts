@@ -192,7 +192,7 @@ async function onTrust(
   probe: Probe,
   error: FlashwrightError,
 ): Promise<Diagnosis | undefined> {
-  if (error.code !== 'TARGET_UNKNOWN_DEVICE' || probe.access !== 'memory') return undefined;
+  if (error.code !== 'TARGET_UNKNOWN_DEVICE' || probe.access.level !== 'memory') return undefined;
   if (run.recipe.target.device === undefined) {
     return warn('device-id', {
       code: 'TARGET_UNKNOWN_DEVICE',
@@ -251,7 +251,7 @@ async function identify(run: DoctorRun, probe: Probe, settings: SwdSettings): Pr
   }
   throw noFamilyRecognised(
     families.map((f) => f.id),
-    { memoryOnly: probe.access === 'memory' },
+    { memoryOnly: probe.access.level === 'memory' },
   );
 }
 

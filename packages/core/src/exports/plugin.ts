@@ -24,6 +24,7 @@ export type {
   ParseOptions,
   PartDescription,
   Probe,
+  ProbeAccess,
   ProbeAccessLevel,
   ProbeInfo,
   ProbeListing,
@@ -55,6 +56,14 @@ export {
   writeProtectedRanges,
   type FieldWithRole,
 } from '../plugin/option-roles.js';
+export type {
+  DapRegisterPort,
+  DapTransfer,
+  DapTransferResult,
+  SwdAck,
+  SwdWire,
+  SwdWireLimits,
+} from '../adiv5/ports.js';
 export { parseOptionValue } from '../plugin/option-values.js';
 export {
   partialWriteOf,

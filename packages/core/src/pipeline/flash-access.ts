@@ -58,7 +58,7 @@ export class FlashAccess {
     let route = this.#routes.get(region);
     if (route === undefined) {
       route = this.#resolve(region, signal).then((resolved) => {
-        if (resolved.kind !== 'device' || this.#probe.access === 'memory') {
+        if (resolved.kind !== 'device' || this.#probe.access.level === 'memory') {
           this.#log.info(`Flash ${region.name} ${formatRange(region)}: ${resolved.reason}.`);
         }
         return resolved;
@@ -86,7 +86,7 @@ export class FlashAccess {
   async #resolve(region: FlashRegion, signal: AbortSignal): Promise<FlashRoute> {
     if (this.#nativeRegions.has(region))
       return { kind: 'native', reason: 'erased and programmed by the probe’s own flash driver' };
-    if (this.#probe.access !== 'memory')
+    if (this.#probe.access.level !== 'memory')
       return { kind: 'device', reason: `the ${this.#device.family} flash algorithm` };
     if (isRamInMap(region, this.#probe.memoryMap))
       return { kind: 'memory', reason: 'plain memory writes (the probe’s memory map says RAM)' };

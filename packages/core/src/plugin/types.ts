@@ -1,5 +1,6 @@
 import type { ConnectMode } from '../config/schema.js';
 import type { ErrorCode } from '../errors/catalogue.js';
+import type { ProbeAccess, ProbeAccessLevel } from '../adiv5/ports.js';
 import type { AddressRange } from '../image/address-range.js';
 import type { FlashImage } from '../image/flash-image.js';
 import type { MemoryPort } from '../ports/memory-port.js';
@@ -12,8 +13,10 @@ export * from './step-types.js';
  * 2: steps declare their confirmation and return an outcome (one step model); typed
  * contracts between core and families (option-field roles, `Device.flashSize`,
  * `Device.optionHazards`, probe warnings with codes).
+ * 3: `Probe.access` is a union that carries DP/AP register access (`dap`) and, for probes
+ * that only move SWD transactions, the wire core's ADIv5 layer drives.
  */
-export const PLUGIN_API_VERSION = 2;
+export const PLUGIN_API_VERSION = 3;
 
 export interface PluginMeta {
   /** The package name, e.g. "@flashwright/transport-stlink". */
@@ -105,11 +108,7 @@ export interface ConnectResult {
   readonly speedKhz?: number | undefined;
 }
 
-/**
- * Access level of a probe. "ap": probe firmware does DP/AP (ST-Link); "raw-dap": core's
- * ADIv5 layer drives DP/AP transactions (CMSIS-DAP); "memory": only memory (GDB server).
- */
-export type ProbeAccessLevel = 'ap' | 'raw-dap' | 'memory';
+export type { ProbeAccess, ProbeAccessLevel };
 
 /** Flash done by the far side (a GDB server's vFlash packets). */
 export interface NativeFlashPort {
@@ -168,7 +167,8 @@ export interface ProbeWarning {
 
 export interface Probe {
   readonly info: ProbeInfo;
-  readonly access: ProbeAccessLevel;
+  /** How the probe reaches the target; `dap` and `wire` are usable after connect. */
+  readonly access: ProbeAccess;
   /**
    * Warnings for the user: found while opening (old firmware, clone quirks) and, appended
    * later, while attaching or resetting (a reset line that does not reach the target).

@@ -212,7 +212,7 @@ export class FakeChip {
     return recordingProbe(
       {
         info: { transport: 'fake', name: 'Fake probe', serial: 'F1' },
-        access: 'memory',
+        access: { level: 'memory' },
         warnings: [],
         memory,
       },

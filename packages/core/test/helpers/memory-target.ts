@@ -15,6 +15,7 @@ import type {
   MemoryPort,
   NativeFlashPort,
   Probe,
+  ProbeAccess,
   ProbeAccessLevel,
   ProgressCallback,
   TargetFamily,
@@ -148,7 +149,7 @@ export class MemoryTarget {
     return recordingProbe(
       {
         info: { transport: 'mem', name: 'Memory-only probe' },
-        access: this.options.access ?? 'memory',
+        access: accessOf(this.options.access ?? 'memory'),
         warnings: [],
         memory: this.memory(),
         nativeFlash: this.native(),
@@ -246,4 +247,17 @@ export function memoryRecipe(steps: string, device: string | null = PART): strin
     `steps: ${steps}`,
     '',
   ].join('\n');
+}
+
+/** A probe access of the given level whose DP/AP registers nobody should touch. */
+function accessOf(level: ProbeAccessLevel): ProbeAccess {
+  if (level === 'memory') return { level };
+  const dap = {
+    readDp: () => Promise.reject(new Error('no DP in this test')),
+    writeDp: () => Promise.reject(new Error('no DP in this test')),
+    readAp: () => Promise.reject(new Error('no AP in this test')),
+    writeAp: () => Promise.reject(new Error('no AP in this test')),
+  };
+  if (level === 'ap') return { level, dap };
+  throw new Error('raw-dap probes are not modelled here');
 }

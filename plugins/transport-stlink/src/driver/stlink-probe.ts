@@ -2,6 +2,8 @@ import { FlashwrightError } from '@flashwright/core';
 import { Dhcsr } from '@flashwright/core/arm';
 import type {
   ConnectOptions,
+  DapRegisterPort,
+  ProbeAccess,
   ConnectResult,
   Logger,
   MemoryPort,
@@ -11,7 +13,7 @@ import type {
   ProbeWarning,
   ResetKind,
 } from '@flashwright/core/plugin';
-import { NrstAction } from '../protocol/constants.js';
+import { DP_PORT, NrstAction } from '../protocol/constants.js';
 import { closeAp, initAp } from '../protocol/dap-commands.js';
 import { debugExit } from '../protocol/debug-commands.js';
 import { stLinkModel, type StLinkModel } from '../protocol/probe-ids.js';
@@ -50,7 +52,7 @@ const silentLog: Logger = { debug: () => undefined, info: () => undefined, warn:
  * step, core and DAP registers, other APs) are methods of this class.
  */
 export class StLinkProbe implements Probe {
-  readonly access = 'ap' as const;
+  readonly access: ProbeAccess;
   readonly info: ProbeInfo;
   readonly memory: StLinkMemory;
   readonly core: CoreControl;
@@ -70,6 +72,7 @@ export class StLinkProbe implements Probe {
     this.#warnings = warnings;
     this.memory = new StLinkMemory(driver);
     this.core = new CoreControl(driver, this.memory);
+    this.access = { level: 'ap', dap: this.#dapRegisters() };
   }
 
   /**
@@ -201,6 +204,32 @@ export class StLinkProbe implements Probe {
       this.#openAps.add(ap);
     }
     return new StLinkMemory(this.driver, ap);
+  }
+
+  /**
+   * DP and AP registers through READ_DAP_REG / WRITE_DAP_REG (J24+). The firmware keeps DP
+   * SELECT itself; an AP other than 0 is opened with INIT_AP first (J28+, every V3).
+   */
+  #dapRegisters(): DapRegisterPort {
+    const openAp = async (ap: number, signal?: AbortSignal): Promise<void> => {
+      if (ap === 0 || this.#openAps.has(ap)) return;
+      requireFeature(this.version, 'multiAp', `Access port ${ap}`);
+      await this.driver.checked(initAp(ap), { ap }, signal);
+      this.#openAps.add(ap);
+    };
+    return {
+      readDp: (register, signal) => this.driver.readDapRegister(DP_PORT, register, signal),
+      writeDp: (register, value, signal) =>
+        this.driver.writeDapRegister(DP_PORT, register, value, signal),
+      readAp: async (ap, register, signal) => {
+        await openAp(ap, signal);
+        return this.driver.readDapRegister(ap, register, signal);
+      },
+      writeAp: async (ap, register, value, signal) => {
+        await openAp(ap, signal);
+        await this.driver.writeDapRegister(ap, register, value, signal);
+      },
+    };
   }
 
   stats(): ProbeStats {

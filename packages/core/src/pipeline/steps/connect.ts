@@ -145,7 +145,7 @@ async function identify(session: Session, families: readonly TargetFamily[]): Pr
   }
   const fromRecipe = deviceFromRecipe(session, families);
   if (fromRecipe !== undefined) return fromRecipe;
-  if (probe.access === 'memory') return unnamedMemoryDevice(session, tried);
+  if (probe.access.level === 'memory') return unnamedMemoryDevice(session, tried);
   throw noFamilyRecognised(tried);
 }
 
@@ -175,7 +175,7 @@ function unnamedMemoryDevice(session: Session, tried: readonly string[]): Device
 function deviceFromRecipe(session: Session, families: readonly TargetFamily[]): Device | undefined {
   const probe = session.requireProbe();
   const name = session.recipe.target.device;
-  if (probe.access !== 'memory' || name === undefined) return undefined;
+  if (probe.access.level !== 'memory' || name === undefined) return undefined;
   for (const family of families) {
     const layout = family.layoutOf?.(name, {
       flashSizeBytes: session.recipe.target.flashSizeBytes,
