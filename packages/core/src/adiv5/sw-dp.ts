@@ -228,7 +228,7 @@ export class SwDp implements DapRegisterPort {
     return reads[0] ?? 0;
   }
 
-  readDp(register: number, signal?: AbortSignal): Promise<number> {
+  async readDp(register: number, signal?: AbortSignal): Promise<number> {
     checkRegister('DP', register);
     return this.exclusive(() =>
       this.#registerAccess(
@@ -260,7 +260,7 @@ export class SwDp implements DapRegisterPort {
     });
   }
 
-  readAp(apsel: number, register: number, signal?: AbortSignal): Promise<number> {
+  async readAp(apsel: number, register: number, signal?: AbortSignal): Promise<number> {
     checkApsel(apsel);
     checkRegister('AP', register);
     return this.exclusive(() =>
