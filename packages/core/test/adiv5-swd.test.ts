@@ -81,7 +81,7 @@ test('connect without an SWD acknowledgement to DPIDR is TARGET_NO_RESPONSE with
   const wire = new ScriptedWire({
     fail: (call) => (call === 1 ? { at: 0, ack: 'no-ack' } : undefined),
   });
-  const error = (await t.throwsAsync(connectSwd(wire, NO_DELAY))) as FlashwrightError;
+  const error = await t.throwsAsync<FlashwrightError>(connectSwd(wire, NO_DELAY));
   t.is(error.code, 'TARGET_NO_RESPONSE');
   t.regex(error.message, /DPIDR/);
   t.regex(error.hint ?? '', /SWDIO/);
@@ -89,7 +89,7 @@ test('connect without an SWD acknowledgement to DPIDR is TARGET_NO_RESPONSE with
     read: (port, register) => (port === 'dp' && register === 0 ? 0 : undefined),
   });
   t.is(
-    ((await t.throwsAsync(connectSwd(zero, NO_DELAY))) as FlashwrightError).code,
+    (await t.throwsAsync<FlashwrightError>(connectSwd(zero, NO_DELAY))).code,
     'TARGET_NO_RESPONSE',
   );
 });
@@ -167,7 +167,7 @@ test('AP discovery reads IDRs from APSEL 0 and stops at the first absent AP; BAS
     romTable: undefined,
   });
   t.is(await connection.aps(), aps, 'scanned once');
-  const error = (await t.throwsAsync(connection.memory(1))) as FlashwrightError;
+  const error = await t.throwsAsync<FlashwrightError>(connection.memory(1));
   t.is(error.code, 'TARGET_UNKNOWN_DEVICE');
   t.regex(error.message, /Nordic CTRL-AP, not a MEM-AP/);
 });
@@ -206,8 +206,8 @@ test('TAR is written again at every 1 KB boundary; longer runs go as block calls
   ]);
   await memory.read(0x20000000, 400);
   t.deepEqual(wire.take(), [
-    `W AP 0x4 0x20000000, ${Array(11).fill('R AP 0xc').join(', ')}`,
-    ...Array(6).fill('readBlock AP 0xc x14'),
+    `W AP 0x4 0x20000000, ${Array<string>(11).fill('R AP 0xc').join(', ')}`,
+    ...Array<string>(6).fill('readBlock AP 0xc x14'),
     'readBlock AP 0xc x5',
   ]);
 });
@@ -257,7 +257,7 @@ test('FAULT: CTRL/STAT read and sticky flags cleared, TARGET_FAULT names the add
   const { wire, memory } = await withMemory({
     fail: (call, transfers) => (transfers.length === 6 ? { at: 4, ack: 'fault' } : undefined),
   });
-  const error = (await t.throwsAsync(memory.read(0x20000000, 16))) as FlashwrightError;
+  const error = await t.throwsAsync<FlashwrightError>(memory.read(0x20000000, 16));
   t.is(error.code, 'TARGET_FAULT');
   t.regex(error.message, /faulted at 0x20000008/);
   t.is(error.details?.['faultAddress'], 0x20000008);
@@ -293,7 +293,7 @@ test('a WAIT that outlives the retries is TARGET_NO_RESPONSE, each attempt follo
     fail: (_call, transfers) => (armed ? { at: transfers.length - 1, ack: 'wait' } : undefined),
   });
   armed = true;
-  const error = (await t.throwsAsync(memory.read32(0x20000000))) as FlashwrightError;
+  const error = await t.throwsAsync<FlashwrightError>(memory.read32(0x20000000));
   t.is(error.code, 'TARGET_NO_RESPONSE');
   t.regex(error.message, /kept answering WAIT/);
   t.is(wire.take().filter((line) => line === 'W ABORT 0x00000001').length, 3);
