@@ -5,7 +5,7 @@
  * through the family's own flash code: the raw-DAP path carries what the ST-Link path does.
  */
 import test from 'ava';
-import { FlashwrightError } from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
 import { connectSwd, type SwdConnection } from '@flashwright/core/adiv5';
 import { CortexM } from '@flashwright/core/arm';
 import { FlashImage, bytesEqual } from '@flashwright/core/image';

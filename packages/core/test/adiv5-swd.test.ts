@@ -270,7 +270,7 @@ test('FAULT: CTRL/STAT read and sticky flags cleared, TARGET_FAULT names the add
   ]);
 });
 
-test('WAIT the wire did not clear: DAPABORT, then the read goes on from the access that got it', async (t) => {
+test('WAIT the wire did not clear: the read goes on from the access that got it, no DAPABORT', async (t) => {
   let failed = false;
   const { wire, memory } = await withMemory({
     fail: (_call, transfers) => {
@@ -282,86 +282,118 @@ test('WAIT the wire did not clear: DAPABORT, then the read goes on from the acce
   await memory.read(0x20000000, 12);
   t.deepEqual(wire.take(), [
     'W AP 0x0 0x83000012, W AP 0x4 0x20000000, R AP 0xc, R AP 0xc, R AP 0xc',
-    'W ABORT 0x00000001',
     'W SELECT 0x00000000, W AP 0x0 0x83000012, W AP 0x4 0x20000004, R AP 0xc, R AP 0xc',
   ]);
 });
 
-test('a WAIT that outlives the retries is TARGET_NO_RESPONSE, each attempt followed by DAPABORT', async (t) => {
+test('a WAIT that outlives the back-offs: DAPABORT, then TARGET_NO_RESPONSE', async (t) => {
   let armed = false;
   const { wire, memory } = await withMemory({
     fail: (_call, transfers) => (armed ? { at: transfers.length - 1, ack: 'wait' } : undefined),
   });
   armed = true;
   const error = await t.throwsAsync<FlashwrightError>(memory.read32(0x20000000));
-  t.is(error.code, 'TARGET_NO_RESPONSE');
-  t.regex(error.message, /kept answering WAIT/);
-  t.is(wire.take().filter((line) => line === 'W ABORT 0x00000001').length, 3);
+  t.is(error?.code, 'TARGET_NO_RESPONSE');
+  t.regex(error?.message ?? '', /kept answering WAIT/);
+  const setup = 'W SELECT 0x00000000, W AP 0x0 0x83000012, W AP 0x4 0x20000000, R AP 0xc';
+  t.deepEqual(wire.take(), [
+    'W AP 0x0 0x83000012, W AP 0x4 0x20000000, R AP 0xc',
+    setup,
+    setup,
+    'W ABORT 0x00000001',
+  ]);
+  armed = false;
+  t.is(await memory.read32(0x20000000), 0);
 });
 
-test('a write cut short by WAIT: PartialWrite without idempotent, going on with it', async (t) => {
-  const data = words(1, 2, 3, 4, 5, 6, 7, 8);
-  const failOnce = (at: number): ScriptedWireOptions => {
-    let failed = false;
-    return {
-      fail: (_call, transfers) => {
-        if (failed || transfers.length !== 10) return undefined;
-        failed = true;
-        return { at, ack: 'wait' };
-      },
-    };
-  };
-  // Four data writes acknowledged: the fourth may be the transaction DAPABORT cancelled.
-  const cut = await withMemory(failOnce(6));
-  const error = await t.throwsAsync(cut.memory.write(0x20000000, data));
+test('register access after WAIT: sent again after a back-off; DAPABORT when the back-offs run out', async (t) => {
+  let waits = 0;
+  const { wire, connection } = await connect({
+    fail: (_call, transfers) =>
+      waits > 0 ? (waits--, { at: transfers.length - 1, ack: 'wait' }) : undefined,
+  });
+  wire.take();
+  waits = 1;
+  t.is(await connection.dap.readAp(0, 0xfc), 0x24770011);
+  t.deepEqual(wire.take(), ['W SELECT 0x000000f0, R AP 0xc', 'W SELECT 0x000000f0, R AP 0xc']);
+  waits = 3;
+  await t.throwsAsync(connection.dap.readAp(0, 0xfc), { message: /kept answering WAIT/ });
+  t.deepEqual(wire.take().slice(-1), ['W ABORT 0x00000001']);
+});
+
+const dataWords = [1, 2, 3, 4, 5, 6, 7, 8];
+const drwWrites = (values: number[]): string =>
+  values.map((v) => `W AP 0xc 0x${v.toString(16).padStart(8, '0')}`).join(', ');
+
+test('a write WAIT cut short goes on from the access that got it, sending no byte twice', async (t) => {
+  let failed = false;
+  const { wire, memory } = await withMemory({
+    fail: (_call, transfers) => {
+      if (failed || transfers.length !== 10) return undefined;
+      failed = true;
+      return { at: 6, ack: 'wait' };
+    },
+  });
+  await memory.write(0x20000000, words(...dataWords));
+  t.deepEqual(wire.take(), [
+    `W AP 0x0 0x83000012, W AP 0x4 0x20000000, ${drwWrites(dataWords)}`,
+    `W SELECT 0x00000000, W AP 0x0 0x83000012, W AP 0x4 0x20000010, ${drwWrites([5, 6, 7, 8])}`,
+  ]);
+});
+
+test('a write WAIT that outlives the back-offs: DAPABORT, and a PartialWrite with the last acknowledged write uncertain', async (t) => {
+  let calls = 0;
+  const { wire, memory } = await withMemory({
+    fail: (_call, transfers) => {
+      if (!transfers.some((x) => x.port === 'ap' && x.register === 0xc && x.value !== undefined))
+        return undefined;
+      calls++;
+      // First: four words acknowledged; then every attempt stalls at its first word.
+      return calls === 1 ? { at: 6, ack: 'wait' } : { at: 3, ack: 'wait' };
+    },
+  });
+  const error = await t.throwsAsync<FlashwrightError>(
+    memory.write(0x20000000, words(...dataWords)),
+  );
+  t.is(error?.code, 'TARGET_NO_RESPONSE');
   t.deepEqual(partialWriteOf(error, 0x20000000, 32), {
     address: 0x20000000,
     lengthBytes: 32,
     writtenBytes: 12,
     uncertainBytes: 4,
   });
-  t.deepEqual(cut.wire.take().slice(1), ['W ABORT 0x00000001']);
-  // Nothing of the call acknowledged: nothing can have landed, so the write goes on.
-  const early = await withMemory(failOnce(2));
-  await early.memory.write(0x20000000, data);
-  t.deepEqual(early.wire.take().slice(1), [
-    'W ABORT 0x00000001',
-    `W SELECT 0x00000000, W AP 0x0 0x83000012, W AP 0x4 0x20000000, ${[1, 2, 3, 4, 5, 6, 7, 8].map((v) => `W AP 0xc 0x0000000${v}`).join(', ')}`,
-  ]);
-  // Idempotent: sent again from the access that may not have happened.
-  const again = await withMemory(failOnce(6));
-  await again.memory.write(0x20000000, data, { idempotent: true });
-  t.deepEqual(again.wire.take().slice(2), [
-    `W SELECT 0x00000000, W AP 0x0 0x83000012, W AP 0x4 0x2000000c, ${[4, 5, 6, 7, 8].map((v) => `W AP 0xc 0x0000000${v}`).join(', ')}`,
-  ]);
+  t.deepEqual(wire.take().slice(-1), ['W ABORT 0x00000001']);
 });
 
-test('calls in flight: up to callsInFlight overlap; a WAIT counts what later calls wrote as uncertain', async (t) => {
+test('calls in flight: up to callsInFlight for reads and idempotent writes, one for other writes', async (t) => {
   const { wire, memory } = await withMemory({ limits: { callsInFlight: 3 }, deferred: true });
   await memory.write(0x20000000, new Uint8Array(400), { idempotent: true });
   t.is(wire.maxInFlight, 3);
+  await memory.read(0x20000000, 400);
+  t.is(wire.maxInFlight, 3);
+  wire.maxInFlight = 0;
+  await memory.write(0x20000000, new Uint8Array(400));
+  t.is(wire.maxInFlight, 1);
+});
+
+test('an idempotent write cut short while later calls were in flight goes on from the failed access', async (t) => {
   let failed = false;
-  const cut = await withMemory({
+  const { wire, memory } = await withMemory({
     limits: { callsInFlight: 3 },
     deferred: true,
-    fail: (call, transfers) => {
-      if (failed || !transfers.some((x) => x.value !== undefined && x.port === 'ap'))
-        return undefined;
-      if (transfers.length !== 14) return undefined;
+    fail: (_call, transfers) => {
+      if (failed || transfers.length !== 14) return undefined;
       failed = true;
       return { at: 2, ack: 'wait' };
     },
   });
-  // Call 1: CSW, TAR, 10 words; then blocks of 14. The second call (a block) gets WAIT at its
-  // third word, while the third and fourth calls, in flight, complete: what they wrote (at
-  // whatever TAR held) lies in [44, 200), uncertain.
-  const error = await t.throwsAsync(cut.memory.write(0x20000000, new Uint8Array(200)));
-  t.deepEqual(partialWriteOf(error, 0x20000000, 200), {
-    address: 0x20000000,
-    lengthBytes: 200,
-    writtenBytes: 40 + 4,
-    uncertainBytes: 200 - 44,
-  });
+  // Call 1: CSW, TAR, 10 words; then blocks of 14. The second call gets WAIT at its third
+  // word while the third and fourth, in flight, complete at whatever TAR held; the write
+  // goes on from word 12, so their bytes are written again where they belong.
+  await memory.write(0x20000000, new Uint8Array(200), { idempotent: true });
+  const log = wire.take();
+  t.is(log.length, 8);
+  t.regex(log[4] ?? '', /^W SELECT 0x00000000, W AP 0x0 0x83000012, W AP 0x4 0x20000030, /);
 });
 
 test('an error thrown from onProgress stops the transfer after the calls in flight, unchanged', async (t) => {
@@ -369,7 +401,7 @@ test('an error thrown from onProgress stops the transfer after the calls in flig
   const stop = new Error('stop here');
   const heard: number[] = [];
   const error = await t.throwsAsync(
-    memory.write(0x20000000, new Uint8Array(400), {
+    memory.read(0x20000000, 400, {
       onProgress: (done) => {
         heard.push(done);
         if (heard.length === 2) throw stop;
@@ -377,10 +409,11 @@ test('an error thrown from onProgress stops the transfer after the calls in flig
     }),
   );
   t.is(error, stop);
-  const calls = wire.take();
-  // Reported: 40 bytes (call 1), then 96 (call 2) -> thrown before call 3 was issued.
+  // Reported before calls 2 and 3 were issued: 40 bytes (call 1), then 96 (call 2); thrown
+  // there, so call 3 never went out, and call 2, in flight, was waited for.
   t.deepEqual(heard, [40, 96]);
-  t.is(calls.length, 2);
+  t.is(wire.take().length, 2);
+  t.is(wire.inFlight, 0);
 });
 
 test('register accesses validate APSEL and addresses', async (t) => {

@@ -47,10 +47,11 @@ const dpNames: Readonly<Record<number, string>> = {
  * and recovery after a failed transaction:
  * - FAULT: CTRL/STAT is read and the sticky flags cleared through ABORT (STKERRCLR,
  *   STKCMPCLR, WDERRCLR, ORUNERRCLR: ADIv5.2 B2.2.1), as pyOCD's dap.py clear_sticky_err does;
- * - WAIT that outlived the wire's retries: ABORT.DAPABORT cancels the stalled AP transaction
- *   (ADIv5.2 B2.2.1), as probe-rs does (arm/communication_interface.rs), then the access is
- *   retried after a back-off (`waitRetry`): an access answered WAIT was not performed
- *   (ADIv5.2 B4.2.3 "WAIT response"), so repeating a register access is safe;
+ * - WAIT that outlived the wire's retries: the access is sent again after a back-off
+ *   (`waitRetry`): an access answered WAIT was not performed (ADIv5.2 B4.2.3 "WAIT
+ *   response"), so repeating it is safe; when the back-offs run out, ABORT.DAPABORT cancels
+ *   the stalled AP transaction (ADIv5.2 B2.2.1), as probe-rs does after its WAIT retries
+ *   (arm/communication_interface.rs);
  * - no acknowledgement or a parity error: a line reset and DPIDR read (pyOCD dap.py
  *   _swd_reset), since the DP may have locked out after a protocol error (ADIv5.2 B4.2.5).
  * One operation (a register access, a memory transfer) runs at a time (`exclusive`), so that
@@ -212,9 +213,8 @@ export class SwDp implements DapRegisterPort {
     for (let attempt = 0; ; attempt++) {
       const result = await this.transfer(build(), signal);
       if (result.ack === 'ok') return result.reads.map((value) => value >>> 0);
-      const error = await this.recover(result, { what, apsel }, signal);
       if (result.ack === 'wait' && (await this.backOff(attempt, signal))) continue;
-      throw error;
+      throw await this.recover(result, { what, apsel }, signal);
     }
   }
 
