@@ -1,19 +1,18 @@
 import { FlashwrightError } from '../errors/flashwright-error.js';
-import type { Logger } from '../plugin/types.js';
 import { sleep } from '../util/abort.js';
 import { hex32, swdAckError, type SwdFailureContext } from './errors.js';
 import type { DapRegisterPort, DapTransfer, DapTransferResult, SwdWire } from './ports.js';
 import { ABORT_CLEAR_STICKY, Abort, DpRegister, selectValue } from './registers.js';
 import { jtagToSwdSequence, lineResetSequence, type SwjSequence } from './swj.js';
-import type { WaitRetryPolicy } from './types.js';
+import type { DebugLog, WaitRetryPolicy } from './types.js';
 
 /** OpenOCD's stlink_usb.c WAIT policy, which the ST-Link path uses too: 8 retries from 1 ms. */
 export const DEFAULT_WAIT_RETRY: WaitRetryPolicy = { retries: 8, firstDelayMs: 1 };
 
-const silentLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+const silentLog: DebugLog = { debug: () => undefined };
 
 export interface SwDpOptions {
-  readonly log?: Logger | undefined;
+  readonly log?: DebugLog | undefined;
   readonly waitRetry?: WaitRetryPolicy | undefined;
 }
 
@@ -58,7 +57,7 @@ const dpNames: Readonly<Record<number, string>> = {
  * the SELECT and CSW caches hold for the whole of it.
  */
 export class SwDp implements DapRegisterPort {
-  readonly log: Logger;
+  readonly log: DebugLog;
   readonly waitRetry: WaitRetryPolicy;
   /** CSW last written per APSEL; forgotten with SELECT. */
   readonly cswCache = new Map<number, number>();

@@ -5,6 +5,7 @@ export { connectSwd } from '../adiv5/connect.js';
 export type {
   ApInfo,
   ConnectSwdOptions,
+  DebugLog,
   MemApCapabilities,
   MemApPort,
   SwdConnection,
