@@ -416,6 +416,21 @@ test('an error thrown from onProgress stops the transfer after the calls in flig
   t.is(wire.inFlight, 0);
 });
 
+test('an AP whose CSW keeps no 8-bit size takes whole words only, and says so', async (t) => {
+  const { memory } = await withMemory({
+    read: (port, register, w) =>
+      port === 'ap' && register === 0 && (w.select & 0xf0) === 0
+        ? (w.csw & ~0x7) | 0x2 | 0x40
+        : undefined,
+  });
+  t.like(memory.capabilities, { narrowAccess: false, packed: false });
+  const error = await t.throwsAsync<FlashwrightError>(memory.write(0x20000001, new Uint8Array(3)));
+  t.is(error?.code, 'TARGET_FAULT');
+  t.regex(error?.message ?? '', /32-bit accesses only/);
+  await t.throwsAsync(memory.read(0x20000000, 4, { width: 16 }), { message: /16 bits at a time/ });
+  t.is((await memory.read(0x20000000, 8)).length, 8);
+});
+
 test('register accesses validate APSEL and addresses', async (t) => {
   const { connection } = await connect();
   await t.throwsAsync(connection.dap.readAp(256, 0xfc), { message: /APSEL/ });

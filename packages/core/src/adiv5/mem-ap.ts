@@ -15,7 +15,6 @@ import {
   memCalls,
   runPipeline,
   type CallOutcome,
-  type MemCall,
 } from './mem-ap-pipeline.js';
 import {
   bytesPerAccess,
@@ -195,44 +194,14 @@ export class MemApMemory implements MemApPort {
     length: number,
     options: MemoryAccessOptions = {},
   ): Promise<Uint8Array> {
-    checkRange(address, length);
-    const { width } = options;
-    if (
-      !this.capabilities.narrowAccess &&
-      width === undefined &&
-      (address % 4 !== 0 || length % 4 !== 0)
-    ) {
-      // Whole words around the range, where the AP has no byte lanes to offer.
-      const start = address - (address % 4);
-      const end = Math.min(2 ** 32, Math.ceil((address + length) / 4) * 4);
-      const words = await this.read(start, end - start, {
-        width: 32,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress
-          ? {
-              onProgress: (done) =>
-                options.onProgress?.(Math.max(0, Math.min(length, done - (address - start)))),
-            }
-          : {}),
-      });
-      return words.slice(address - start, address - start + length);
-    }
-    this.#checkWidth(width);
+    this.#checkAccess('read', address, length, options.width);
     const out = new Uint8Array(length);
     await this.dp.exclusive(() => this.#transfer('read', address, out, options));
     return out;
   }
 
   async write(address: number, data: Uint8Array, options: MemoryAccessOptions = {}): Promise<void> {
-    checkRange(address, data.length);
-    const { width } = options;
-    if (
-      !this.capabilities.narrowAccess &&
-      (width !== undefined ? width < 32 : address % 4 !== 0 || data.length % 4 !== 0)
-    ) {
-      throw this.#noNarrow(address, data.length);
-    }
-    this.#checkWidth(width);
+    this.#checkAccess('write', address, data.length, options.width);
     await this.dp.exclusive(() => this.#transfer('write', address, data, options));
   }
 
@@ -247,17 +216,21 @@ export class MemApMemory implements MemApPort {
     await this.write(address, bytes, signal ? { width: 32, signal } : { width: 32 });
   }
 
-  #checkWidth(width: AccessWidth | undefined): void {
-    if (width !== undefined && width < 32 && !this.capabilities.narrowAccess)
-      throw this.#noNarrow(0, 0);
-  }
-
-  #noNarrow(address: number, length: number): FlashwrightError {
-    return new FlashwrightError(
+  /** An AP without byte lanes (CSW.Size kept no 8-bit value) takes whole, aligned words only. */
+  #checkAccess(
+    direction: 'read' | 'write',
+    address: number,
+    length: number,
+    width: AccessWidth | undefined,
+  ): void {
+    checkRange(address, length);
+    const narrow = width !== undefined ? width < 32 : address % 4 !== 0 || length % 4 !== 0;
+    if (!narrow || this.capabilities.narrowAccess) return;
+    throw new FlashwrightError(
       'TARGET_FAULT',
-      `AP ${this.apsel} does only 32-bit accesses, so it cannot write ${length} bytes at ${hex32(address)} byte by byte`,
+      `AP ${this.apsel} does 32-bit accesses only, so it cannot ${direction} ${length} bytes at ${hex32(address)}${width === undefined ? '' : ` ${width} bits at a time`}`,
       {
-        hint: 'Write whole, aligned words to this memory, or use the AP of the core (AP 0).',
+        hint: 'Access whole, aligned words through this AP, or use the AP of the core (AP 0).',
         details: { apsel: this.apsel, address, lengthBytes: length },
       },
     );
@@ -349,5 +322,3 @@ export class MemApMemory implements MemApPort {
     reads.forEach((word, i) => storeDrwWord(call.run, call.first + i, word, out));
   }
 }
-
-export type { MemCall };

@@ -93,10 +93,3 @@ export const Csw = {
  * (ADIv5.2 C2.2.2 "Automatic address increment"); past it the address may wrap.
  */
 export const TAR_INCREMENT_BLOCK_BYTES = 1024;
-
-/** CFG (ADIv5.2 C2.6.3): big-endian, large address, large data. */
-export const Cfg = {
-  BE: 1 << 0,
-  LA: 1 << 1,
-  LD: 1 << 2,
-} as const;

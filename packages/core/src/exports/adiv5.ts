@@ -25,7 +25,6 @@ export {
 export {
   ABORT_CLEAR_STICKY,
   Abort,
-  Cfg,
   Csw,
   CtrlStat,
   DpRegister,
