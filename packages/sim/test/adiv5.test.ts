@@ -179,7 +179,7 @@ test('MEM-AP CSW keeps DeviceEn set and refuses sizes above 32 bits', (t) => {
   t.is(ap.readRegister(MemApRegister.CFG), 0);
 });
 
-test('MEM-AP packed transfers: one DRW access moves a word as 4 bytes or 2 half-words (ADIv5.2 C2.2.7)', (t) => {
+test('MEM-AP packed transfers: one DRW access moves a word as 4 bytes or 2 half-words (ADIv5.2 packed transfers)', (t) => {
   const { ap, mem } = ramAp();
   // 8-bit, AddrInc = packed: each DRW write is four byte transfers, TAR advances by 4.
   ap.writeRegister(MemApRegister.CSW, 0x23000000 | Csw.ADDRINC_PACKED | Csw.SIZE_8);
