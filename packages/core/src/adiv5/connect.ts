@@ -30,8 +30,9 @@ function checkLimits(wire: SwdWire): void {
 
 /**
  * Debug and system power-up (ADIv5.2, DP "System and debug power control"): sticky flags
- * cleared through ABORT, SELECT = 0, CTRL/STAT = CDBGPWRUPREQ | CSYSPWRUPREQ in one batch, then CTRL/STAT
- * polled until both ACKs are set (pyOCD dap.py power_up_debug; dapjs adi.ts connect).
+ * cleared through ABORT, SELECT = 0, CTRL/STAT = CDBGPWRUPREQ | CSYSPWRUPREQ in one batch,
+ * then CTRL/STAT polled until both ACKs are set (pyOCD dap.py power_up_debug; dapjs adi.ts
+ * connect).
  */
 async function powerUp(dp: SwDp, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   await dp.registerBatch(
