@@ -278,7 +278,11 @@ export class MemApMemory implements MemApPort {
           if (outcome.call.count > 0) lastAccessBytes = bytesPerAccess(outcome.call.run);
           if (direction === 'read') this.#store(outcome, outcome.result.reads, part);
         },
-      );
+      ).catch((error: unknown) => {
+        // After a call the wire rejected (or a stop), SELECT, CSW and TAR may hold anything.
+        this.dp.forget();
+        throw error;
+      });
       if (end.failed === undefined) {
         report(data.length);
         return;
