@@ -1,6 +1,6 @@
 import { BusError } from '../bus.js';
 import type { FaultPlan } from '../faults.js';
-import type { MemAp } from './mem-ap.js';
+import type { AccessPort } from './mem-ap.js';
 
 /** The ACK of one SWD transaction; `no-ack` is a line that nobody drives. */
 export type SwdAck = 'ok' | 'wait' | 'fault' | 'no-ack';
@@ -81,7 +81,7 @@ export class SwDebugPort {
 
   constructor(
     readonly dpidr: number,
-    readonly aps: readonly MemAp[],
+    readonly aps: readonly (AccessPort | undefined)[],
     readonly env: DebugPortEnvironment,
   ) {}
 
