@@ -162,9 +162,31 @@ export class StLinkProbe implements Probe {
     this.#inDebug = true;
     this.#openAps.add(0);
     this.core.forgetCpuId();
-    if (mode === 'normal') await this.core.halt(signal);
-    if (mode === 'under-reset') await this.#releaseResetHalted(signal);
+    try {
+      if (mode === 'normal') await this.core.halt(signal);
+      if (mode === 'under-reset') await this.#releaseResetHalted(signal);
+    } catch (error) {
+      if (!(await this.#memoryApDisabled(signal))) throw error;
+      // The chip blocks the AHB-AP (access port protection, as on nRF52): the DP and other
+      // APs still answer, so the target family can identify the chip and say so.
+      if (mode === 'under-reset') await this.driver.driveNrst(NrstAction.HIGH, signal);
+      this.log.debug('the memory access port is disabled (CSW.DeviceEn 0): the core was not halted');
+    }
     return { dpidr, speedKhz };
+  }
+
+  /**
+   * Whether AP 0 refuses memory transfers: its CSW.DeviceEn (bit 6) reads 0 (ARM IHI 0031,
+   * ADIv5.2 C2.6.4 "CSW, Control/Status Word register": with DeviceEn clear the MEM-AP
+   * initiates no transfers).
+   */
+  async #memoryApDisabled(signal?: AbortSignal): Promise<boolean> {
+    if (!this.driver.has('dapRegisters')) return false;
+    try {
+      return ((await this.driver.readDapRegister(0, 0x00, signal)) & 0x40) === 0;
+    } catch {
+      return false;
+    }
   }
 
   async reset(
