@@ -1,10 +1,6 @@
 import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
-import {
-  sleep,
-  throwIfAborted,
-  type DapRegisterPort,
-  type Probe,
-} from '@flashwright/core/plugin';
+import { throwIfAborted, type DapRegisterPort, type Probe } from '@flashwright/core/plugin';
+import { pollUntil, type TargetClock } from './wait.js';
 
 /**
  * Nordic's CTRL-AP (nRF52840 PS v1.7, chapter "CTRL-AP - Control access port"; the same on
@@ -39,7 +35,10 @@ export function dapOf(probe: Probe, what: string): DapRegisterPort {
 
 /** The CTRL-AP through a probe's DP/AP register access. */
 export class CtrlAp {
-  constructor(readonly dap: DapRegisterPort) {}
+  constructor(
+    readonly dap: DapRegisterPort,
+    readonly clock: TargetClock = () => performance.now(),
+  ) {}
 
   /** Whether AP 0 refuses memory transfers (CSW.DeviceEn clear). */
   async memoryApDisabled(signal?: AbortSignal): Promise<boolean> {
@@ -63,21 +62,13 @@ export class CtrlAp {
    * ERASEALLSTATUS to read 0 (the PS gives tERASEALL; we allow ten times that).
    */
   async eraseAll(eraseAllMs: number, signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
     await this.#explained(() => this.dap.writeAp(CTRL_AP, CtrlApRegister.ERASEALL, 1, signal));
-    const deadline = Date.now() + Math.max(2000, eraseAllMs * 10);
-    for (;;) {
-      throwIfAborted(signal);
-      const busy = await this.dap.readAp(CTRL_AP, CtrlApRegister.ERASEALLSTATUS, signal);
-      if ((busy & 1) === 0) return;
-      if (Date.now() > deadline) {
-        throw new FlashwrightError(
-          'FLASH_TIMEOUT',
-          'CTRL-AP ERASEALL did not finish (ERASEALLSTATUS stays 1)',
-          { hint: 'Power-cycle the board and run again.' },
-        );
-      }
-      await sleep(1, signal);
-    }
+    await pollUntil(
+      () => this.dap.readAp(CTRL_AP, CtrlApRegister.ERASEALLSTATUS, signal),
+      (status) => (status & 1) === 0,
+      { timeoutMs: Math.max(1000, eraseAllMs * 10), clock: this.clock, what: 'CTRL-AP ERASEALL', signal },
+    );
   }
 
   /** A system reset through CTRL-AP RESET (1, then 0). */

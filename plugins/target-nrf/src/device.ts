@@ -20,8 +20,10 @@ import {
 import { CtrlAp, dapOf } from './ctrl-ap.js';
 import { Ficr, readIdentity } from './identify.js';
 import { Nvmc, NvmcClient } from './nvmc.js';
+import { targetClock } from './wait.js';
 import { NRF_PAGE_BYTES, partByName, RAM_BASE, type NrfPart } from './parts.js';
 import {
+  APPROTECT_DISABLE_REGISTER,
   APPROTECT_HW_DISABLED,
   decodeUicr,
   encodeUicr,
@@ -187,7 +189,7 @@ export class NrfDevice implements Device {
 
   #nvmc(): NvmcClient {
     const part = this.#requirePart('Flash');
-    return new NvmcClient(this.#target.memory, part);
+    return new NvmcClient(this.#target.memory, part, targetClock(this.#target.probe));
   }
 
   async protection(signal?: AbortSignal): Promise<ProtectionState> {
@@ -202,7 +204,7 @@ export class NrfDevice implements Device {
       readLevel: on ? 1 : 0,
       writeProtected: [],
       summary: on
-        ? 'access port protection on (CTRL-AP APPROTECTSTATUS 0)'
+        ? `access port protection on (CTRL-AP APPROTECTSTATUS 0)${this.#identity?.hardened === false ? '' : `; hardened silicon (IN-141) also locks at every reset unless UICR.APPROTECT = 0x5A and the firmware writes 0x5A to APPROTECT.DISABLE (${hex(APPROTECT_DISABLE_REGISTER)}) at boot`}`
         : 'access port protection off (CTRL-AP APPROTECTSTATUS 1)',
     };
   }
@@ -213,7 +215,10 @@ export class NrfDevice implements Device {
    * firmware can keep the port open after the next reset (it must write APPROTECT.DISABLE).
    */
   async unprotect(progress: ProgressCallback, signal?: AbortSignal): Promise<void> {
-    const ctrlAp = new CtrlAp(dapOf(this.#target.probe, 'Removing access port protection'));
+    const ctrlAp = new CtrlAp(
+      dapOf(this.#target.probe, 'Removing access port protection'),
+      targetClock(this.#target.probe),
+    );
     const total = this.flash.reduce((n, r) => n + (r.end - r.start), 0);
     progress({ operation: 'unprotect', doneBytes: 0, totalBytes: total });
     throwIfAborted(signal);
@@ -397,7 +402,7 @@ export class NrfDevice implements Device {
    * is on: the UICR is out of reach then, and ERASEUICR with it.
    */
   async writeOptionBytes(values: OptionValues, signal?: AbortSignal): Promise<void> {
-    await this.#refuseWhileProtected('Writing the UICR (ERASEUICR)', signal);
+    await this.#refuseWhileProtected('Writing the UICR', signal);
     const fields = this.#fields;
     const current = await this.#readUicrWords(signal);
     const wanted = encodeUicr(fields, current, values);
@@ -428,9 +433,10 @@ export class NrfDevice implements Device {
     if (state.readLevel === 0) return;
     throw new FlashwrightError(
       'TARGET_PROTECTED',
-      `${what} is refused on ${this.name}: ${state.summary}`,
+      `${what} is refused on ${this.name}: access port protection is on, so the UICR can be neither read nor written, and ERASEUICR is refused`,
       {
         hint: 'Remove the protection first with `- unprotect: { confirm: mass-erase }` (CTRL-AP ERASEALL, which erases flash and UICR), then write the UICR.',
+        details: { protection: state },
       },
     );
   }

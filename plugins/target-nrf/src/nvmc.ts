@@ -1,5 +1,5 @@
-import { FlashwrightError } from '@flashwright/core';
-import { sleep, throwIfAborted, type MemoryPort } from '@flashwright/core/plugin';
+import { throwIfAborted, type MemoryPort } from '@flashwright/core/plugin';
+import { pollUntil, type TargetClock } from './wait.js';
 
 /**
  * The NVMC (nRF52840 PS v1.7, chapter "NVMC - Non-volatile memory controller"; the same
@@ -24,20 +24,15 @@ export class NvmcClient {
   constructor(
     readonly memory: MemoryPort,
     readonly times: { readonly erasePageMs: number; readonly eraseAllMs: number },
+    readonly clock: TargetClock = () => performance.now(),
   ) {}
 
   async waitReady(what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const deadline = Date.now() + Math.max(1000, timeoutMs);
-    for (;;) {
-      throwIfAborted(signal);
-      if (((await this.memory.read32(Nvmc.READY, signal)) & 1) === 1) return;
-      if (Date.now() > deadline) {
-        throw new FlashwrightError('FLASH_TIMEOUT', `NVMC READY stays 0 after ${what}`, {
-          hint: 'Power-cycle the board and run again.',
-        });
-      }
-      await sleep(1, signal);
-    }
+    await pollUntil(
+      () => this.memory.read32(Nvmc.READY, signal),
+      (ready) => (ready & 1) === 1,
+      { timeoutMs: Math.max(1000, timeoutMs), clock: this.clock, what: `NVMC ${what}`, signal },
+    );
   }
 
   async #config(mode: number, signal?: AbortSignal): Promise<void> {

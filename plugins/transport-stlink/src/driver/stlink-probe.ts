@@ -196,6 +196,21 @@ export class StLinkProbe implements Probe {
     const halt = options.halt ?? false;
     const { signal } = options;
     this.#checkOpen();
+    try {
+      await this.#reset(kind, halt, signal);
+    } catch (error) {
+      // A chip that blocks the AHB-AP (access port protection, before the reset or again
+      // after it, as hardened nRF52 silicon does) cannot be reset or watched through it:
+      // NRST resets it, and the core is left running.
+      if (halt || !(await this.#memoryApDisabled(signal))) throw error;
+      await this.driver.driveNrst(NrstAction.PULSE, signal);
+      this.log.info(
+        'The chip blocks the memory access port (access port protection): reset it through NRST without checking the core.',
+      );
+    }
+  }
+
+  async #reset(kind: ResetKind, halt: boolean, signal?: AbortSignal): Promise<void> {
     switch (kind) {
       case 'hardware':
         return this.#hardwareReset(halt, signal);
