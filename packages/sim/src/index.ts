@@ -135,6 +135,7 @@ export {
   createNrf52Chip,
   findNrf52Part,
   isNrf52Device,
+  nrf52FlashTiming,
   revisionOfBuildCode,
   type CreateNrf52ChipOptions,
   type Nrf52ChipOptions,

@@ -15,6 +15,7 @@ export {
   NRF52_PAGE_BYTES,
   NRF52_PARTS,
   findNrf52Part,
+  nrf52FlashTiming,
   revisionOfBuildCode,
   type Nrf52Part,
   type Nrf52Revision,

@@ -1,3 +1,5 @@
+import type { FlashTiming } from '../timing.js';
+
 /**
  * The nRF52 parts the simulator models: what FICR reports and what the NVMC takes, per part.
  *
@@ -174,4 +176,20 @@ export function revisionOfBuildCode(name: string): Nrf52Revision | undefined {
   if (!part || !match) return undefined;
   const hardenedFrom = part.variant.hardened.charAt(2);
   return (match[1] ?? '').toUpperCase() >= hardenedFrom ? 'hardened' : 'legacy';
+}
+
+/**
+ * The part's NVMC figures in the timing model's form, for benchmarks (physicalFloor): the
+ * same numbers the model charges, so a benchmark cannot disagree with the simulator.
+ */
+export function nrf52FlashTiming(part: Nrf52Part): FlashTiming {
+  return {
+    part: part.name,
+    source: `${part.name} Product Specification, NVMC electrical specification (tWRITE, tERASEPAGE, tERASEALL; maximum figures)`,
+    provenance: 'R',
+    programUnits: [{ label: 'word', bytes: 4, us: part.writeWordUs }],
+    eraseUnits: [{ bytes: NRF52_PAGE_BYTES, ms: part.erasePageMs }],
+    massEraseMs: part.eraseAllMs,
+    note: 'The PS gives maximum figures only; the model charges them.',
+  };
 }
