@@ -49,7 +49,11 @@ async function measure(p: (typeof probes)[number]) {
     const t2 = virtualMs();
     const back = await device.read(0, IMAGE_BYTES, () => undefined);
     if (!bytesEqual(back, data)) throw new Error('nRF52840: read back differs');
-    return { eraseMs: t1 - t0, programMs: t2 - t1, erasedUnitBytes: pages.map((s) => s.end - s.start) };
+    return {
+      eraseMs: t1 - t0,
+      programMs: t2 - t1,
+      erasedUnitBytes: pages.map((s) => s.end - s.start),
+    };
   } finally {
     await probe.close();
   }

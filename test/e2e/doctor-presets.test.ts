@@ -37,9 +37,7 @@ for (const preset of presets) {
     t.regex(text, new RegExp(`transport: ${expected[preset]?.transport ?? '?'}`));
     const cwd = await project({
       'flashwright.config.yaml': `extends: board:${name}\nimage: app.hex\n`,
-      'app.hex': name.startsWith('nrf')
-        ? await readFile(nrfBlinkHex, 'utf8')
-        : await blinkText(),
+      'app.hex': name.startsWith('nrf') ? await readFile(nrfBlinkHex, 'utf8') : await blinkText(),
     });
     const run = await doctor(cwd, ['--probe', 'virtual']);
     t.is(run.code, 0, JSON.stringify(run.summary.error));

@@ -140,7 +140,9 @@ for (const [device, kib, ramKib] of [
   ['nRF52810', 192, 24],
 ] as const) {
   test(`${device} is identified from FICR`, async (t) => {
-    const cwd = await project({ 'flashwright.config.yaml': recipe([], 'steps: [connect]', device) });
+    const cwd = await project({
+      'flashwright.config.yaml': recipe([], 'steps: [connect]', device),
+    });
     const run = await runCli(['info', '--json'], { cwd });
     t.is(run.code, 0, run.stderr + run.stdout);
     const result = summary(run.stdout)['result'] as {

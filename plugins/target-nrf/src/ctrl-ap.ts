@@ -67,7 +67,12 @@ export class CtrlAp {
     await pollUntil(
       () => this.dap.readAp(CTRL_AP, CtrlApRegister.ERASEALLSTATUS, signal),
       (status) => (status & 1) === 0,
-      { timeoutMs: Math.max(1000, eraseAllMs * 10), clock: this.clock, what: 'CTRL-AP ERASEALL', signal },
+      {
+        timeoutMs: Math.max(1000, eraseAllMs * 10),
+        clock: this.clock,
+        what: 'CTRL-AP ERASEALL',
+        signal,
+      },
     );
   }
 

@@ -125,7 +125,7 @@ export class NrfDevice implements Device {
     const identity = this.#identity;
     if (!identity) {
       return {
-        kib: (this.#expected?.maxFlashKiB ?? 0),
+        kib: this.#expected?.maxFlashKiB ?? 0,
         source: 'database',
         note: 'FICR is unreadable while access port protection is on: the size is the named part’s largest',
       };
@@ -140,7 +140,9 @@ export class NrfDevice implements Device {
   }
 
   get ids(): Readonly<Record<string, string>> {
-    return this.#identity ? { 'INFO.PART': hex(this.#identity.part.part) } : { 'CTRL-AP IDR': '0x02880000' };
+    return this.#identity
+      ? { 'INFO.PART': hex(this.#identity.part.part) }
+      : { 'CTRL-AP IDR': '0x02880000' };
   }
 
   get facts(): Readonly<Record<string, string | number | boolean>> {
@@ -232,7 +234,10 @@ export class NrfDevice implements Device {
       );
     });
     if (!identity) {
-      throw new FlashwrightError('TARGET_UNKNOWN_DEVICE', 'After ERASEALL, FICR names no known nRF52 part');
+      throw new FlashwrightError(
+        'TARGET_UNKNOWN_DEVICE',
+        'After ERASEALL, FICR names no known nRF52 part',
+      );
     }
     if (this.#expected && this.#expected !== identity.part) {
       throw new FlashwrightError(
@@ -281,7 +286,11 @@ export class NrfDevice implements Device {
     }
     const pages = new Set<number>();
     for (const range of target) {
-      for (let page = range.start - (range.start % NRF_PAGE_BYTES); page < range.end; page += NRF_PAGE_BYTES) {
+      for (
+        let page = range.start - (range.start % NRF_PAGE_BYTES);
+        page < range.end;
+        page += NRF_PAGE_BYTES
+      ) {
         pages.add(page);
       }
     }
@@ -304,7 +313,11 @@ export class NrfDevice implements Device {
   }
 
   /** Programs each block of the image as one run of whole words (core's planner made them). */
-  async program(image: FlashImage, progress: ProgressCallback, signal?: AbortSignal): Promise<void> {
+  async program(
+    image: FlashImage,
+    progress: ProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const flash = this.flash;
     const runs: { address: number; data: Uint8Array }[] = [];
     for (const [address, data] of image.blocks) {
@@ -357,7 +370,12 @@ export class NrfDevice implements Device {
       } catch (error) {
         throw await this.#explainReadFault(error, { start, end: start + size });
       }
-      progress({ operation: 'read', range: { start, end: start + size }, doneBytes: offset + size, totalBytes: length });
+      progress({
+        operation: 'read',
+        range: { start, end: start + size },
+        doneBytes: offset + size,
+        totalBytes: length,
+      });
     }
     return out;
   }
@@ -408,7 +426,7 @@ export class NrfDevice implements Device {
     const wanted = encodeUicr(fields, current, values);
     const needsErase = [...wanted].some(([offset, word]) => {
       const old = current.get(offset) ?? 0xffffffff;
-      return ((word & ~old) >>> 0) !== 0;
+      return (word & ~old) >>> 0 !== 0;
     });
     if (needsErase) {
       await this.#nvmc().eraseRegister(Nvmc.ERASEUICR, signal);
@@ -442,7 +460,11 @@ export class NrfDevice implements Device {
   }
 
   async #readUicrWords(signal?: AbortSignal): Promise<Map<number, number>> {
-    const bytes = await this.#target.memory.read(UICR_BASE, UICR_USED_BYTES, signal ? { signal, width: 32 } : { width: 32 });
+    const bytes = await this.#target.memory.read(
+      UICR_BASE,
+      UICR_USED_BYTES,
+      signal ? { signal, width: 32 } : { width: 32 },
+    );
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const words = new Map<number, number>();
     for (let offset = 0; offset < UICR_USED_BYTES; offset += 4) {

@@ -58,7 +58,8 @@ function describePart(name: string): readonly PartDescription[] {
 /** The nRF52 target family. */
 export const nrfFamily: TargetFamily = {
   id: 'nrf52',
-  description: 'Nordic Semiconductor nRF52 (nRF52810, nRF52811, nRF52820, nRF52832, nRF52833, nRF52840)',
+  description:
+    'Nordic Semiconductor nRF52 (nRF52810, nRF52811, nRF52820, nRF52832, nRF52833, nRF52840)',
   identify: (ctx, options) => identifyNrf(ctx, options),
   devices: () => NRF_PARTS.map(descriptor),
   layoutOf: (name, options) => layoutOf(name, options?.flashSizeBytes),

@@ -61,7 +61,8 @@ export class NvmcClient {
 
   /** ERASEALL (code flash and UICR) or ERASEUICR. */
   async eraseRegister(
-    register: typeof Nvmc.ERASEALL | typeof Nvmc.ERASEUICR,
+    /** Nvmc.ERASEALL or Nvmc.ERASEUICR. */
+    register: number,
     signal?: AbortSignal,
   ): Promise<void> {
     await this.#config(NvmcConfig.EEN, signal);

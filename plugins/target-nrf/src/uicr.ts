@@ -31,12 +31,7 @@ export interface UicrField {
   readonly shift: number;
 }
 
-function field(
-  offset: number,
-  mask: number,
-  shift: number,
-  info: OptionFieldInfo,
-): UicrField {
+function field(offset: number, mask: number, shift: number, info: OptionFieldInfo): UicrField {
   return { info, offset, mask: mask >>> 0, shift };
 }
 

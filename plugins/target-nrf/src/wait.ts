@@ -25,7 +25,12 @@ const HOST_GRACE_MS = 30_000;
 export async function pollUntil(
   poll: () => Promise<number>,
   done: (value: number) => boolean,
-  options: { timeoutMs: number; clock: TargetClock; what: string; signal?: AbortSignal | undefined },
+  options: {
+    timeoutMs: number;
+    clock: TargetClock;
+    what: string;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<void> {
   const started = options.clock();
   const hostDeadline = performance.now() + options.timeoutMs + HOST_GRACE_MS;

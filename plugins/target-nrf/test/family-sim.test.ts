@@ -1,6 +1,6 @@
 import test from 'ava';
 import { FlashImage } from '@flashwright/core/image';
-import { APPROTECT_DISABLE, Nrf52Chip, UICR_BASE } from '@flashwright/sim';
+import { APPROTECT_DISABLE, UICR_BASE, type Nrf52Chip } from '@flashwright/sim';
 import { noProgress, nrfRig } from './sim-rig.js';
 
 function chipOf(rig: { session: { board: { chip: unknown } } }): Nrf52Chip {
@@ -42,7 +42,10 @@ test('program and erase go through the NVMC: bits only clear, erase sets them, v
   // Writing again without an erase ANDs into the cells: 0x0F over the data.
   await device.program(FlashImage.from([[0x1000, new Uint8Array(8).fill(0x0f)]]), noProgress);
   const anded = await device.read(0x1000, 8, noProgress);
-  t.deepEqual([...anded], [...data.subarray(0, 8)].map((b) => b & 0x0f));
+  t.deepEqual(
+    [...anded],
+    [...data.subarray(0, 8)].map((b) => b & 0x0f),
+  );
   const beforeErase = rig.session.stats().virtualMs;
   await device.erase([{ start: 0x1000, end: 0x2000 }], noProgress);
   t.true(rig.session.stats().virtualMs - beforeErase >= 85);
@@ -120,6 +123,11 @@ test('hazards: a one-sided or wrong pin reset, and a hardened chip whose UICR do
   t.deepEqual(codes({ PSELRESET0: 21, PSELRESET1: 21 }), ['reset-pin']);
   t.deepEqual(codes({ PSELRESET0: 18, PSELRESET1: 18 }), []);
   const relock = device.optionHazards?.({ ...values, APPROTECT: 0xff }) ?? [];
-  t.like(relock[0], { code: 'debug-relocks', register: 0x40000558, value: 0x5a, fix: { APPROTECT: 0x5a } });
+  t.like(relock[0], {
+    code: 'debug-relocks',
+    register: 0x40000558,
+    value: 0x5a,
+    fix: { APPROTECT: 0x5a },
+  });
   await rig.close();
 });

@@ -170,7 +170,9 @@ export class StLinkProbe implements Probe {
       // The chip blocks the AHB-AP (access port protection, as on nRF52): the DP and other
       // APs still answer, so the target family can identify the chip and say so.
       if (mode === 'under-reset') await this.driver.driveNrst(NrstAction.HIGH, signal);
-      this.log.debug('the memory access port is disabled (CSW.DeviceEn 0): the core was not halted');
+      this.log.debug(
+        'the memory access port is disabled (CSW.DeviceEn 0): the core was not halted',
+      );
     }
     return { dpidr, speedKhz };
   }
