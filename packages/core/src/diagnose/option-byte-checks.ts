@@ -124,7 +124,7 @@ export function explainHazard(hazard: OptionHazard): ExplainedHazard {
         advice: `${step}, unless the firmware swaps banks on purpose.`,
       };
     case 'debug-relocks': {
-      const firmware = `the firmware must write ${formatAddress(hazard.value)} to ${formatAddress(hazard.register)} early at boot (before anything else runs), or the debug port locks again at every reset`;
+      const firmware = `the firmware must write 0x${hazard.value.toString(16).toUpperCase()} to ${formatAddress(hazard.register)} early at boot (before anything else runs), or the debug port locks again at every reset`;
       return {
         ...hazard,
         problem: hazard.firmwareHalfMissing
