@@ -22,9 +22,8 @@ const PPB_START = 0xe0000000;
 /**
  * A simulated board: one chip (ChipModel) on a system bus, the Cortex-M core and its debug
  * components, one AHB-AP (AP 0) and any access ports the chip adds behind an SW-DP, a reset
- * line and a power supply. Probe
- * front ends (virtual ST-Link, CMSIS-DAP) drive `dp` and the reset line; chip models see
- * only the ChipEnvironment.
+ * line and a power supply. Probe front ends (virtual ST-Link, CMSIS-DAP) drive `dp` and the
+ * reset line; chip models see only the ChipEnvironment.
  */
 export class SimBoard {
   readonly clock: VirtualClock;
