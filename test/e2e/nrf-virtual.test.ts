@@ -176,3 +176,17 @@ test('an ST-Link whose firmware cannot select AP 1 refuses clearly on a protecte
   t.regex(error.message, /CTRL-AP/);
   t.regex(error.hint, /STLinkUpgrade/);
 });
+
+test('an ST-Link without DP/AP register access (V2J21) says what a protected nRF52 needs', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml': recipe(['approtect: true'], 'steps: [connect]')
+      .replace('probe: stlink-v3', 'probe: stlink-v2')
+      .replace('    approtect: true', '    approtect: true\n    firmware: V2J21S4'),
+  });
+  const run = await runCli(['run', '--json'], { cwd });
+  t.is(run.code, 4, run.stderr + run.stdout);
+  const error = summary(run.stdout)['error'] as { code: string; message: string; hint: string };
+  t.is(error.code, 'PROBE_FIRMWARE_TOO_OLD');
+  t.regex(error.message, /V2J28 or later; this probe has V2J21S4/);
+  t.regex(error.hint, /STLinkUpgrade/);
+});

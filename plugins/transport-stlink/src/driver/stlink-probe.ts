@@ -166,7 +166,7 @@ export class StLinkProbe implements Probe {
       if (mode === 'normal') await this.core.halt(signal);
       if (mode === 'under-reset') await this.#releaseResetHalted(signal);
     } catch (error) {
-      if (!(await this.#memoryApDisabled(signal))) throw error;
+      if (!(await this.#memoryApDisabled(signal))) throw this.#explainHaltFault(error);
       // The chip blocks the AHB-AP (access port protection, as on nRF52): the DP and other
       // APs still answer, so the target family can identify the chip and say so.
       if (mode === 'under-reset') await this.driver.driveNrst(NrstAction.HIGH, signal);
@@ -175,6 +175,20 @@ export class StLinkProbe implements Probe {
       );
     }
     return { dpidr, speedKhz };
+  }
+
+  /**
+   * Firmware without DP/AP register access (before V2J24) cannot tell a chip that blocks its
+   * memory access port from a broken link: say what would.
+   */
+  #explainHaltFault(error: unknown): unknown {
+    if (this.driver.has('multiAp')) return error;
+    if (!(error instanceof FlashwrightError) || error.code !== 'TARGET_FAULT') return error;
+    return new FlashwrightError(
+      'PROBE_FIRMWARE_TOO_OLD',
+      `The core could not be halted: its debug registers fault (${error.message}). A chip that blocks memory access (nRF52 access port protection) can only be examined and recovered through another access port, which needs ST-Link firmware V2J28 or later; this probe has ${formatVersion(this.version)}`,
+      { cause: error, details: { firmware: formatVersion(this.version), needed: 'V2J28' } },
+    );
   }
 
   /**
