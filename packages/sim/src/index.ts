@@ -11,7 +11,13 @@ export {
   type BusRegion,
   type BusSize,
 } from './bus.js';
-export type { ChipEnvironment, ChipModel, ChipState, DebugAccess } from './chip-model.js';
+export type {
+  ChipAccessPort,
+  ChipEnvironment,
+  ChipModel,
+  ChipState,
+  DebugAccess,
+} from './chip-model.js';
 export { FaultPlan, type FaultSpec, type UsbFault } from './faults.js';
 export {
   SWD_CLOCKS_PER_ACCESS,
@@ -38,7 +44,6 @@ export {
   DpRegister,
   LINE_RESET_MIN_ONES,
   SwDebugPort,
-  type AccessPortModel,
   type DebugPortEnvironment,
   type SwdAck,
   type SwdResponse,
@@ -48,6 +53,7 @@ export {
   Csw,
   MemAp,
   MemApRegister,
+  type AccessPort,
   type BusMaster,
   type MemApOptions,
 } from './adiv5/mem-ap.js';
@@ -88,6 +94,7 @@ export { TransferTimeoutError } from './stlink/in-pipe.js';
 export { StlinkEngine, type StlinkBehaviour } from './stlink/engine.js';
 export {
   createVirtualSession,
+  defaultChipFactory,
   stm32ChipFactory,
   type ChipFactory,
   type ChipRequest,
@@ -118,3 +125,29 @@ export {
   type StlinkServer,
   type StlinkServerOptions,
 } from './stlink-server.js';
+export {
+  APPROTECT_DISABLE,
+  APPROTECT_FORCEPROTECT,
+  APPROTECT_HW_DISABLED,
+  CTRL_AP_IDR,
+  CtrlApRegister,
+  FICR_BASE,
+  NRF52_PAGE_BYTES,
+  NRF52_PARTS,
+  NVMC_BASE,
+  Nrf52Chip,
+  NvmcConfig,
+  NvmcRegister,
+  UICR_APPROTECT,
+  UICR_BASE,
+  createNrf52Chip,
+  findNrf52Part,
+  isNrf52Device,
+  nrf52FlashTiming,
+  revisionOfBuildCode,
+  type CreateNrf52ChipOptions,
+  type Nrf52ChipOptions,
+  type Nrf52ChipState,
+  type Nrf52Part,
+  type Nrf52Revision,
+} from './nrf52/index.js';
