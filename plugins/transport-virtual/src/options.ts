@@ -41,6 +41,7 @@ const KEYS = [
   'clone',
   'timing',
   'faults',
+  'boards',
 ] as const;
 
 /** Required numeric fields of each fault kind (sim FaultSpec); `length` is optional. */

@@ -2,7 +2,7 @@ import type { RecipeStep } from '../config/recipe.js';
 import { recoveryAdvice } from '../diagnose/recovery.js';
 import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-error.js';
 import { subtractRanges, type AddressRange } from '../image/address-range.js';
-import type { FlashImage } from '../image/flash-image.js';
+import { FlashImage } from '../image/flash-image.js';
 import type { Device, DeviceLayout, Probe } from '../plugin/types.js';
 import type { ImageSummary, JournalSummary, PlanEvent, StepEndEvent } from '../events/events.js';
 import { loadImages } from '../plugin/load-image.js';
@@ -93,6 +93,27 @@ export class Pipeline {
   /** The identified device, after a connect step (for `info`). */
   get device(): Device | undefined {
     return this.#session.device;
+  }
+
+  /**
+   * Connects and identifies the chip now, if no step has yet (batch programming reads the
+   * chip's unique ID before it lays the board's data over the image).
+   */
+  connect(): Promise<Device> {
+    return this.#session.requireDevice();
+  }
+
+  /**
+   * Lays per-board data (a serial number, calibration) over the image before it is written,
+   * so that erase, write and verify all cover it. Refused once flash has been touched.
+   */
+  overlayImage(patch: FlashImage): void {
+    const session = this.#session;
+    const { erased, written, unknown } = session.journal.report();
+    if (erased.length + written.length + unknown.length > 0) {
+      throw new FlashwrightError('INTERNAL', 'The image cannot change after flash was touched');
+    }
+    session.image = (session.image ?? FlashImage.empty()).overlay(patch);
   }
 
   /** The open probe, after a connect step (for `info`). */
