@@ -172,6 +172,14 @@ export function resolvePaths(
       Array.isArray(p) ? [absIfPath(p[0]), ...(p.slice(1) as unknown[])] : absIfPath(p),
     );
   }
+  if (isPlainObject(out.production)) {
+    const { serial, data } = out.production;
+    if (isPlainObject(serial)) {
+      if (typeof serial.csv === 'string') serial.csv = abs(serial.csv);
+      else if (isPlainObject(serial.csv)) serial.csv.file = abs(serial.csv.file);
+    }
+    if (isPlainObject(data)) data.file = abs(data.file);
+  }
   if (Array.isArray(out.steps)) {
     out.steps = out.steps.map((step: unknown) => {
       if (isPlainObject(step) && isPlainObject(step.read) && typeof step.read.file === 'string') {

@@ -1,4 +1,5 @@
 import type { ValueSource } from './provenance.js';
+import type { RecipeProduction } from './production-schema.js';
 import type { ConnectMode } from './schema.js';
 
 /**
@@ -11,6 +12,8 @@ export interface Recipe {
   readonly images: readonly RecipeImage[];
   readonly steps: readonly RecipeStep[];
   readonly plugins: readonly RecipePlugin[];
+  /** Batch programming: per-board data and the production database (`flashwright batch`). */
+  readonly production?: RecipeProduction | undefined;
 }
 
 export interface RecipeProbe {
