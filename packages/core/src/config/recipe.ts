@@ -11,6 +11,12 @@ export interface Recipe {
   readonly images: readonly RecipeImage[];
   readonly steps: readonly RecipeStep[];
   readonly plugins: readonly RecipePlugin[];
+  readonly production: RecipeProduction;
+}
+
+export interface RecipeProduction {
+  /** An absolute SQLite file path or a postgres:// URL; undefined: the default file. */
+  readonly database?: string | undefined;
 }
 
 export interface RecipeProbe {

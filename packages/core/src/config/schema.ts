@@ -65,6 +65,18 @@ const targetSchema = z
   })
   .describe('The microcontroller');
 
+const productionSchema = z
+  .strictObject({
+    database: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Production database: an SQLite file (relative to this file; default flashwright-production.db next to the recipe) or a postgres:// URL',
+      ),
+  })
+  .describe('Production programming: serial numbers and the attempt log');
+
 const imageFileSchema = z.strictObject({
   file: z.string().min(1).describe('Path, relative to the file that declares it'),
   format: z
@@ -109,6 +121,7 @@ function recipeShape<S extends z.ZodType>(stepSchema: S) {
         .array(pluginEntrySchema)
         .optional()
         .describe('Extra plugins to load: name, package, path, or [name, options]'),
+      production: productionSchema.optional(),
     })
     .describe('A flashwright recipe');
 }

@@ -63,6 +63,7 @@ export function validateRecipe(merged: Record<string, unknown>, sources: Sources
     plugins: (data.plugins ?? []).map((p): RecipePlugin =>
       typeof p === 'string' ? { name: p, options: {} } : { name: p[0], options: p[1] },
     ),
+    production: { database: data.production?.database },
   };
 }
 

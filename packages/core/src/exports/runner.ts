@@ -13,6 +13,7 @@ export type {
   Recipe,
   RecipeImage,
   RecipePlugin,
+  RecipeProduction,
   RecipeProbe,
   RecipeStep,
   RecipeTarget,
