@@ -139,7 +139,7 @@ function extendsList(bases: unknown, file: string): string[] {
 
 /**
  * Makes relative paths absolute against `baseDir`: image files, path-like plugin and
- * transport/family/format names, and files written by `read` steps. Tolerates wrong shapes
+ * transport/family/format names, files written by `read` steps and the production database. Tolerates wrong shapes
  * (validation reports those later).
  */
 export function resolvePaths(
@@ -179,6 +179,11 @@ export function resolvePaths(
       else if (isPlainObject(serial.csv)) serial.csv.file = abs(serial.csv.file);
     }
     if (isPlainObject(data)) data.file = abs(data.file);
+  }
+  if (isPlainObject(out.production) && typeof out.production.database === 'string') {
+    // A URL (postgres://…) is not a path.
+    const database = out.production.database;
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) out.production.database = abs(database);
   }
   if (Array.isArray(out.steps)) {
     out.steps = out.steps.map((step: unknown) => {

@@ -113,6 +113,7 @@ export type RawProduction = z.output<typeof productionSchema>;
 
 /** The normalised `production` section (Recipe.production). */
 export interface RecipeProduction {
+  /** An absolute SQLite file path or a postgres:// URL; undefined: the default file. */
   readonly database?: string | undefined;
   readonly station?: string | undefined;
   readonly serial?: RecipeSerial | undefined;
@@ -165,8 +166,8 @@ export function productionProblems(
   return [];
 }
 
-export function normaliseProduction(raw: RawProduction | undefined): RecipeProduction | undefined {
-  if (raw === undefined) return undefined;
+export function normaliseProduction(raw: RawProduction | undefined): RecipeProduction {
+  if (raw === undefined) return {};
   const serial = raw.serial;
   return {
     database: raw.database,

@@ -1,5 +1,7 @@
 import type { ValueSource } from './provenance.js';
 import type { RecipeProduction } from './production-schema.js';
+
+export type { RecipeProduction };
 import type { ConnectMode } from './schema.js';
 
 /**
@@ -13,7 +15,7 @@ export interface Recipe {
   readonly steps: readonly RecipeStep[];
   readonly plugins: readonly RecipePlugin[];
   /** Batch programming: per-board data and the production database (`flashwright batch`). */
-  readonly production?: RecipeProduction | undefined;
+  readonly production: RecipeProduction;
 }
 
 export interface RecipeProbe {

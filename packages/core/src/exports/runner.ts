@@ -13,6 +13,7 @@ export type {
   Recipe,
   RecipeImage,
   RecipePlugin,
+  RecipeProduction,
   RecipeProbe,
   RecipeStep,
   RecipeTarget,
@@ -22,7 +23,6 @@ export {
   serialEncodings,
   type DataEncoding,
   type RecipeBoardData,
-  type RecipeProduction,
   type RecipeSerial,
   type SerialEncoding,
 } from '../config/production-schema.js';
