@@ -14,3 +14,4 @@ export {
   type StartAttempt,
   type StoreKind,
 } from './store/types.js';
+export * from './batch/index.js';

@@ -77,6 +77,16 @@ export const catalogue = {
     'Input file is too large',
     'Check the path: a firmware image is far smaller.',
   ),
+  SERIALS_EXHAUSTED: entry(
+    ExitCode.input,
+    'No serial number left',
+    'Add rows to the serial CSV (production.serial.csv), or point it at a new file.',
+  ),
+  BOARD_DATA_INVALID: entry(
+    ExitCode.input,
+    'Per-board data cannot be written',
+    'Check the CSV value against production.serial / production.data (encoding, length).',
+  ),
   FILE_UNWRITABLE: entry(
     ExitCode.input,
     'Output file cannot be written',
