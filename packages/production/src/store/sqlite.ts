@@ -1,9 +1,163 @@
 import { FlashwrightError } from '@flashwright/core';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Dialect, Driver, Sql, SqlValue } from './driver.js';
+import { createStore } from './store.js';
 import type { OpenStoreOptions, ProductionStore } from './types.js';
 
-export function openSqliteStore(location: string, options: OpenStoreOptions): Promise<ProductionStore> {
-  void options;
-  return Promise.reject(
-    new FlashwrightError('COMMAND_UNAVAILABLE', `The sqlite production database is not built yet (${location})`),
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+
+const dialect: Dialect = {
+  idColumn: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  timeColumn: 'TEXT',
+  jsonColumn: 'TEXT',
+  // The same text as Date.prototype.toISOString, so times sort and compare as strings.
+  now: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+  forUpdate: '',
+};
+
+export async function openSqliteStore(
+  file: string,
+  options: OpenStoreOptions,
+): Promise<ProductionStore> {
+  return createStore(await openSqliteDriver(file, options));
+}
+
+/**
+ * An SQLite file through better-sqlite3. Several processes may share the file: it is in WAL
+ * mode (readers never wait for the writer), every transaction that writes starts with BEGIN
+ * IMMEDIATE (it takes the write lock before reading, so two processes cannot both read the
+ * same next sequence), and a process that finds the lock held waits up to the busy timeout
+ * (SQLite's busy handler, https://www.sqlite.org/c3ref/busy_timeout.html) before SQLITE_BUSY.
+ */
+export async function openSqliteDriver(file: string, options: OpenStoreOptions): Promise<Driver> {
+  const Database = (await import('better-sqlite3')).default;
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    // WAL: https://www.sqlite.org/wal.html. synchronous stays FULL (the default): a commit is
+    // on disk before allocateSerial returns, so a power cut loses no serial handed out.
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw databaseError(error, file, true);
+  }
+  return new SqliteDriver(db, file);
+}
+
+class SqliteDriver implements Driver {
+  readonly kind = 'sqlite';
+  readonly dialect = dialect;
+  /** better-sqlite3 is synchronous, but a transaction body awaits: one body at a time. */
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    readonly location: string,
+  ) {}
+
+  query<Row>(text: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return this.#exclusive(() => Promise.resolve(this.#run<Row>(text, params)));
+  }
+
+  transaction<T>(body: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.#exclusive(async () => {
+      this.#exec('BEGIN IMMEDIATE');
+      let result: T;
+      try {
+        result = await body({
+          query: <Row>(text: string, params: readonly SqlValue[] = []) =>
+            Promise.resolve(this.#run<Row>(text, params)),
+        });
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+      try {
+        this.#exec('COMMIT');
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+      return result;
+    });
+  }
+
+  /** BEGIN IMMEDIATE already excludes every other writer, migrations included. */
+  lockForMigration(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async tableExists(sql: Sql, table: string): Promise<boolean> {
+    const rows = await sql.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [
+      table,
+    ]);
+    return rows.length > 0;
+  }
+
+  close(): Promise<void> {
+    return this.#exclusive(() => {
+      this.db.close();
+      return Promise.resolve();
+    });
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  #exec(text: string): void {
+    try {
+      this.db.exec(text);
+    } catch (error) {
+      throw databaseError(error, this.location);
+    }
+  }
+
+  #run<Row>(text: string, params: readonly SqlValue[]): Row[] {
+    try {
+      let statement = this.#statements.get(text);
+      if (statement === undefined) {
+        statement = this.db.prepare(text);
+        this.#statements.set(text, statement);
+      }
+      if (statement.reader) return statement.all(...params) as Row[];
+      statement.run(...params);
+      return [];
+    } catch (error) {
+      throw databaseError(error, this.location);
+    }
+  }
+}
+
+/** SQLite result codes that say the file, not flashwright, is the problem (sqlite.org/rescode.html). */
+const fileProblems =
+  /^SQLITE_(BUSY|LOCKED|CANTOPEN|READONLY|FULL|IOERR|CORRUPT|NOTADB|PERM|AUTH|PROTOCOL)/;
+
+function databaseError(error: unknown, file: string, always = false): unknown {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && fileProblems.test(code)) {
+    const busy = code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+    return new FlashwrightError(
+      'DATABASE_UNAVAILABLE',
+      `The production database ${file} cannot be used: ${message} (${code})`,
+      {
+        cause: error,
+        ...(busy
+          ? {
+              hint: 'Another process held the database for longer than the busy timeout; check for a stuck flashwright process on this machine. For several stations use PostgreSQL.',
+            }
+          : {}),
+      },
+    );
+  }
+  if (!always) return error;
+  return new FlashwrightError(
+    'DATABASE_UNAVAILABLE',
+    `The production database ${file} cannot be opened: ${message}`,
+    { cause: error },
   );
 }
