@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBatch } from './commands/batch.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   ]);
   registerRun(program);
   registerFlash(program);
+  registerBatch(program);
   registerInfo(program);
   registerProbes(program);
   registerRead(program);
