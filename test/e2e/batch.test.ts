@@ -1,0 +1,195 @@
+/**
+ * Batch programming through the CLI on virtual hardware (issue 14): eight F411RE boards in
+ * one process, serial numbers bound to chip UIDs in the production database, a fault on one
+ * board, reruns, and two batches on one SQLite file at once.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { generatedSerial, generatedUid } from '@flashwright/transport-virtual';
+import { project, runCli } from './helpers/cli.js';
+import {
+  batch,
+  batchRecipe,
+  boardEnds,
+  boardEvents,
+  image,
+  readBoard,
+  SERIAL_ADDRESS,
+  withStore,
+} from './helpers/batch.js';
+
+const serials8 = Array.from({ length: 8 }, (_, i) => generatedSerial(i));
+
+test('one batch programs 8 boards, each verified, each with its own serial read back; 8 log rows', async (t) => {
+  const cwd = await project({ 'flashwright.config.yaml': batchRecipe(8), 'app.bin': image() });
+  const { run, events } = await batch(cwd);
+  t.is(run.code, 0, run.stderr);
+  const ends = boardEnds(events);
+  t.deepEqual([...ends.keys()].sort(), serials8);
+  const serialOf = new Map<string, string>();
+  for (const probe of serials8) {
+    t.like(ends.get(probe), { status: 'pass', exitCode: 0 }, probe);
+    const verify = boardEvents(events, probe, 'step-end').find((e) => e['id'] === 'verify');
+    t.like(verify, { status: 'done' }, `${probe} verified`);
+    serialOf.set(probe, String(ends.get(probe)?.['serial']));
+  }
+  t.deepEqual(
+    [...serialOf.values()].sort(),
+    Array.from({ length: 8 }, (_, i) => `SN-${String(1000 + i).padStart(6, '0')}`),
+    'eight distinct serials from the counter',
+  );
+  for (const probe of serials8) {
+    const bytes = await readBoard(cwd, probe, SERIAL_ADDRESS, 4);
+    t.is(
+      `SN-${String(bytes.readUInt32LE(0)).padStart(6, '0')}` as string | undefined,
+      serialOf.get(probe),
+      `${probe}: the serial in its flash`,
+    );
+  }
+  await withStore(cwd, async (store) => {
+    const rows = await store.attempts();
+    t.is(rows.length, 8);
+    for (const row of rows) {
+      t.like(row, { result: 'pass', station: 'test-station', pool: 'widget', exitCode: 0 });
+      t.is(row.serialText, serialOf.get(row.probe));
+      t.is(row.chipUid, generatedUid(serials8.indexOf(row.probe)));
+      t.regex(row.imageSha256, /^[0-9a-f]{64}$/);
+      t.regex(row.device ?? '', /STM32F411/);
+      t.true((row.durationsMs?.['write'] ?? -1) >= 0, 'durations per step');
+    }
+    t.is(new Set(rows.map((r) => r.imageSha256)).size, 8, 'each image holds its own serial');
+  });
+});
+
+test('a fault on one of 8 boards: 7 pass, the failed one is reported and logged with its journal; a rerun completes it with the same serial', async (t) => {
+  const faulty = 'VB0003';
+  const boards = (fault: boolean) =>
+    serials8.map((serial) => ({
+      serial,
+      ...(fault && serial === faulty
+        ? { faults: '[{ kind: power-loss, afterFlashBytes: 65536 }]' }
+        : {}),
+    }));
+  const cwd = await project({
+    'flashwright.config.yaml': batchRecipe(boards(true)),
+    'app.bin': image(),
+  });
+  const first = await batch(cwd);
+  const ends = boardEnds(first.events);
+  for (const probe of serials8.filter((s) => s !== faulty)) {
+    t.like(ends.get(probe), { status: 'pass' }, probe);
+  }
+  const failed = ends.get(faulty) as {
+    status: string;
+    exitCode: number;
+    serial: string;
+    error: { code: string };
+    journal: { written: unknown[]; erased: unknown[]; unknown: unknown[] };
+  };
+  t.is(failed.status, 'fail');
+  t.not(failed.exitCode, 0);
+  t.is(first.run.code, failed.exitCode, 'the exit code is the failed board’s');
+  t.true(failed.journal.written.length > 0, 'the journal says what was written');
+  t.true(failed.journal.erased.length + failed.journal.unknown.length > 0);
+  const summary = first.events.at(-1) as { type: string; exitCode: number; journal?: unknown };
+  t.like(summary, { type: 'summary', exitCode: failed.exitCode });
+  t.deepEqual(summary.journal, failed.journal, 'the summary carries the failed board’s journal');
+  await withStore(cwd, async (store) => {
+    const rows = await store.attempts();
+    t.is(rows.length, 8);
+    const row = rows.find((r) => r.probe === faulty);
+    t.like(row, { result: 'fail', serialText: failed.serial, errorCode: failed.error.code });
+    t.like(row?.journal, { written: failed.journal.written, unknown: failed.journal.unknown });
+  });
+
+  // The board is back (no fault): every board gets its own serial again; only the failed
+  // board programs anything, and only the sectors that do not hold the image yet.
+  await writeFile(join(cwd, 'flashwright.config.yaml'), batchRecipe(boards(false)));
+  const second = await batch(cwd);
+  t.is(second.run.code, 0, second.run.stdout.slice(-2000));
+  const again = boardEnds(second.events);
+  for (const probe of serials8) {
+    t.is(again.get(probe)?.['serial'], ends.get(probe)?.['serial'], `${probe} keeps its serial`);
+    const identified = boardEvents(second.events, probe, 'board-identified')[0];
+    t.is(identified?.['reused'], true, `${probe}: its own serial from the database`);
+    const erase = boardEvents(second.events, probe, 'step-end').find((e) => e['id'] === 'erase');
+    const counts = erase?.['counts'] as { erasedSectors: number; unchangedSectors: number };
+    if (probe === faulty) {
+      t.true(counts.erasedSectors > 0, 'the failed board is completed');
+      t.true(counts.unchangedSectors > 0, 'what it already held is left alone');
+    } else {
+      t.is(counts.erasedSectors, 0, `${probe} is untouched`);
+    }
+  }
+  const bytes = await readBoard(cwd, faulty, SERIAL_ADDRESS, 4);
+  t.is(`SN-${String(bytes.readUInt32LE(0)).padStart(6, '0')}`, failed.serial);
+  await withStore(cwd, async (store) => {
+    const serials = await store.serials('widget');
+    t.is(serials.length, 8, 'no serial was allocated twice');
+    t.is((await store.attempts()).length, 16, 'every attempt is logged');
+  });
+});
+
+test('a board already in the database gets its own serial back; a new board gets the next one', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml': batchRecipe(3, { encoding: 'struct' }),
+    'app.bin': image(),
+  });
+  t.is((await batch(cwd, ['--serials', 'VB0002'])).run.code, 0);
+  t.is((await batch(cwd, ['--serials', 'VB0003'])).run.code, 0);
+  const { run, events } = await batch(cwd, ['--index', '0-2', '--jobs', '2']);
+  t.is(run.code, 0);
+  const ends = boardEnds(events);
+  t.is(ends.get('VB0002')?.['serial'], 'SN-001000');
+  t.is(ends.get('VB0003')?.['serial'], 'SN-001001');
+  t.is(ends.get('VB0001')?.['serial'], 'SN-001002', 'the new board gets the next serial');
+  // The struct: magic "FWSN", version 1, text length, value, text, CRC-32 over all before it.
+  const bytes = await readBoard(cwd, 'VB0002', SERIAL_ADDRESS, 16);
+  t.is(bytes.subarray(0, 4).toString('latin1'), 'FWSN');
+  t.is(bytes.readUInt16LE(4), 1);
+  t.is(bytes.readUInt16LE(6), 'SN-001000'.length);
+  t.is(bytes.readBigUInt64LE(8), 1000n);
+});
+
+test('an unplugged board fails alone: the others are programmed, the exit code is the probe’s (4)', async (t) => {
+  const cwd = await project({ 'flashwright.config.yaml': batchRecipe(2), 'app.bin': image() });
+  const { run, events } = await batch(cwd, ['--serials', 'VB0001,VB0009,VB0002']);
+  const ends = boardEnds(events);
+  t.like(ends.get('VB0001'), { status: 'pass' });
+  t.like(ends.get('VB0002'), { status: 'pass' });
+  t.like(ends.get('VB0009'), { status: 'fail', exitCode: 4 });
+  t.is(run.code, 4);
+});
+
+test('two batch processes on one SQLite file allocate serials while programming, with no duplicates and no gaps', async (t) => {
+  const count = 12;
+  const boardsOf = (prefix: string, offset: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      serial: `${prefix}${String(i + 1).padStart(2, '0')}`,
+      uid: generatedUid(offset + i),
+    }));
+  const cwd = await project({
+    'a.yaml': batchRecipe(boardsOf('A', 0)),
+    'b.yaml': batchRecipe(boardsOf('B', 100)),
+    'app.bin': image(),
+  });
+  const [a, b] = await Promise.all([
+    runCli(['batch', '-c', 'a.yaml', '--json', '--jobs', '4'], { cwd }),
+    runCli(['batch', '-c', 'b.yaml', '--json', '--jobs', '4'], { cwd }),
+  ]);
+  t.is(a.code, 0, a.stderr);
+  t.is(b.code, 0, b.stderr);
+  await withStore(cwd, async (store) => {
+    const serials = await store.serials('widget');
+    t.deepEqual(
+      serials.map((s) => s.sequence),
+      Array.from({ length: 2 * count }, (_, i) => i),
+      'sequences 0..23, no gaps',
+    );
+    t.is(new Set(serials.map((s) => s.chipUid)).size, 2 * count, 'one serial per chip');
+    const attempts = await store.attempts();
+    t.is(attempts.length, 2 * count, 'every allocation is logged');
+    t.is(new Set(attempts.map((r) => r.serialText)).size, 2 * count, 'no serial twice');
+  });
+});
