@@ -216,7 +216,7 @@ function batchFailure(
     code,
     `Board ${worst.board.probe}${worst.serial === undefined ? '' : ` (serial ${worst.serial})`} ${worst.status === 'skipped' ? 'was not started' : 'failed'}: ${error?.message ?? worst.status}`,
     {
-      hint: `${error?.hint ?? ''} The other boards of the ${total} ran on; rerun the batch to finish the failed ones (each keeps its serial number).`.trim(),
+      hint: `${error?.hint ?? ''}${total > 1 ? ` The other boards of the ${total} ran on.` : ''} Rerun the batch to finish the failed boards: each keeps its serial number.`.trim(),
       details: {
         board: worst.board.probe,
         ...(worst.journal === undefined ? {} : { journal: worst.journal }),
