@@ -154,8 +154,8 @@ export function boardOptions(
   shared: Readonly<Record<string, unknown>>,
   board: VirtualBoard,
 ): Record<string, unknown> {
-  const { boards: _boards, ...rest } = shared;
-  const merged: Record<string, unknown> = { ...rest, ...board.options };
+  const merged: Record<string, unknown> = { ...shared, ...board.options };
+  delete merged['boards'];
   if (typeof merged['state'] === 'string') {
     merged['state'] = merged['state'].replaceAll('{serial}', board.serial);
   }

@@ -35,26 +35,26 @@ export function createVirtualTransport(
     description:
       'Simulated STM32 boards behind virtual ST-Links (rehearse a recipe without hardware)',
 
-    list(_signal, context) {
+    // async: a bad `boards` option is a rejected promise, as every other list() failure.
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async list(_signal, context) {
       const boards =
         context === undefined ? undefined : parseBoards(context.options, context.recipeDir);
       if (boards === undefined) {
-        return Promise.resolve([
+        return [
           {
             transport: 'virtual',
             name: 'Virtual ST-Link (simulated board; hardware from probe.options)',
             usable: true,
           },
-        ]);
+        ];
       }
-      return Promise.resolve(
-        boards.filter(isPresent).map((board) => ({
-          transport: 'virtual',
-          name: `Virtual ST-Link ${board.serial}`,
-          serial: board.serial,
-          usable: true,
-        })),
-      );
+      return boards.filter(isPresent).map((board) => ({
+        transport: 'virtual',
+        name: `Virtual ST-Link ${board.serial}`,
+        serial: board.serial,
+        usable: true,
+      }));
     },
 
     async open(request: ProbeRequest, signal?: AbortSignal) {

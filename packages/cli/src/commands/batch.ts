@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { BoardResult } from '@flashwright/production';
 import { runCommand, type CommandContext, type CommandResult } from '../context.js';
 import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { reportRecipe } from './execute.js';
@@ -205,11 +206,7 @@ function selectionOf(ctx: CommandContext, options: BatchOptions) {
  * The batch's error: the worst board's code (so its exit code), saying how many failed; the
  * worst board's journal goes into the summary.
  */
-function batchFailure(
-  ctx: CommandContext,
-  worst: import('@flashwright/production').BoardResult,
-  total: number,
-): Error {
+function batchFailure(ctx: CommandContext, worst: BoardResult, total: number): Error {
   const error = worst.error;
   const code = error?.code ?? 'INTERNAL';
   return new ctx.core.FlashwrightError(

@@ -23,7 +23,7 @@ export function readCsv(file: string, keyPath: string): CsvTable {
   }
   let records: string[][];
   try {
-    records = parse(text, { skip_empty_lines: true, trim: true, bom: true }) as string[][];
+    records = parse<string[]>(text, { skip_empty_lines: true, trim: true, bom: true });
   } catch (error) {
     throw new FlashwrightError(
       'BOARD_DATA_INVALID',
