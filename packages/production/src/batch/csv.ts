@@ -23,7 +23,8 @@ export function readCsv(file: string, keyPath: string): CsvTable {
   }
   let records: string[][];
   try {
-    records = parse<string[]>(text, { skip_empty_lines: true, trim: true, bom: true });
+    const parsed: string[][] = parse(text, { skip_empty_lines: true, trim: true, bom: true });
+    records = parsed;
   } catch (error) {
     throw new FlashwrightError(
       'BOARD_DATA_INVALID',
