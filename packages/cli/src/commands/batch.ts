@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { BoardResult } from '@flashwright/production';
 import { runCommand, type CommandContext, type CommandResult } from '../context.js';
+import { importProduction } from '../production.js';
 import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { reportRecipe } from './execute.js';
 
@@ -91,7 +92,7 @@ async function runBatchCommand(
   const resolved = await ctx.loadRecipe({ file: recipe });
   reportRecipe(ctx, resolved);
   for (const warning of resolved.warnings) ctx.reporter.message('warning', warning);
-  const production = await import('@flashwright/production');
+  const production = await importProduction(ctx);
   const { recipe: r } = resolved;
   const plugins = ctx.plugins(resolved.baseDir);
   for (const p of r.plugins) await plugins.add(p.name, p.options);
