@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
+import { openStore } from '@flashwright/production';
 import { generatedSerial, generatedUid } from '@flashwright/transport-virtual';
 import { project, runCli } from './helpers/cli.js';
 import {
@@ -13,7 +14,9 @@ import {
   batchRecipe,
   boardEnds,
   boardEvents,
+  freshPostgres,
   image,
+  postgresMissing,
   readBoard,
   SERIAL_ADDRESS,
   withStore,
@@ -193,3 +196,63 @@ test('two batch processes on one SQLite file allocate serials while programming,
     t.is(new Set(attempts.map((r) => r.serialText)).size, 2 * count, 'no serial twice');
   });
 });
+
+const pgTest =
+  postgresMissing === undefined
+    ? test
+    : process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1'
+      ? test
+      : test.skip;
+if (postgresMissing !== undefined)
+  console.log(`Skipping the PostgreSQL batch test: ${postgresMissing}`);
+
+pgTest(
+  'four batch processes on one PostgreSQL database allocate serials while programming, with no duplicates and no gaps',
+  async (t) => {
+    if (postgresMissing !== undefined) return t.fail(postgresMissing);
+    const { url, drop } = await freshPostgres();
+    t.teardown(drop);
+    const count = 6;
+    const files: Record<string, string | Uint8Array> = { 'app.bin': image() };
+    for (const station of [0, 1, 2, 3]) {
+      const boards = Array.from({ length: count }, (_, i) => ({
+        serial: `S${station}B${i}`,
+        uid: generatedUid(station * 100 + i),
+      }));
+      files[`s${station}.yaml`] = batchRecipe(boards);
+    }
+    const cwd = await project(files);
+    const runs = await Promise.all(
+      [0, 1, 2, 3].map((station) =>
+        runCli(
+          [
+            'batch',
+            '-c',
+            `s${station}.yaml`,
+            '--json',
+            '--database',
+            url,
+            '--station',
+            `st${station}`,
+          ],
+          { cwd },
+        ),
+      ),
+    );
+    for (const run of runs) t.is(run.code, 0, run.stdout.slice(-1500));
+    const store = await openStore(url);
+    try {
+      const serials = await store.serials('widget');
+      t.deepEqual(
+        serials.map((s) => s.sequence),
+        Array.from({ length: 4 * count }, (_, i) => i),
+      );
+      t.is(new Set(serials.map((s) => s.chipUid)).size, 4 * count);
+      const attempts = await store.attempts({ result: 'pass' });
+      t.is(attempts.length, 4 * count);
+      t.is(new Set(attempts.map((a) => a.station)).size, 4, 'each station logged its boards');
+    } finally {
+      await store.close();
+    }
+  },
+);

@@ -123,3 +123,34 @@ export async function readBoard(
   const { readFile } = await import('node:fs/promises');
   return readFile(join(cwd, out));
 }
+
+const pgAdminUrl = process.env['FLASHWRIGHT_TEST_PG_URL'];
+
+/**
+ * Why the PostgreSQL batch test cannot run here (no FLASHWRIGHT_TEST_PG_URL; `.ci/start-postgres`
+ * prints one), or undefined when it can.
+ */
+export const postgresMissing: string | undefined =
+  pgAdminUrl === undefined || pgAdminUrl === ''
+    ? 'FLASHWRIGHT_TEST_PG_URL is not set (run `export FLASHWRIGHT_TEST_PG_URL=$(.ci/start-postgres)`)'
+    : undefined;
+
+/** A new PostgreSQL database on the test server; `drop` removes it. */
+export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (pgAdminUrl === undefined) throw new Error(postgresMissing);
+  const { default: pg } = await import('pg');
+  const admin = async (statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: pgAdminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  const name = `fw_batch_${Math.random().toString(16).slice(2, 10)}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(pgAdminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
