@@ -256,3 +256,22 @@ pgTest(
     }
   },
 );
+
+test('a mistyped production section is a recipe error (exit 2) with did-you-mean; counter and csv together are refused', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml': batchRecipe(2).replace('encoding: u32le', 'encodign: u32le'),
+    'both.yaml': batchRecipe(2).replace(
+      '    pool: widget',
+      '    pool: widget\n    csv: serials.csv',
+    ),
+    'app.bin': image(),
+  });
+  const typo = await runCli(['batch'], { cwd });
+  t.is(typo.code, 2);
+  t.regex(typo.stderr, /production\.serial/);
+  t.regex(typo.stderr, /encodign/);
+  t.regex(typo.stderr, /encoding/);
+  const both = await runCli(['batch', '-c', 'both.yaml'], { cwd });
+  t.is(both.code, 2);
+  t.regex(both.stderr, /exactly one source of serial numbers/);
+});
