@@ -7,8 +7,9 @@
 // Left outside, as dependencies of the published package: `usb` (a native addon with
 // prebuilt binaries beside its own files), cosmiconfig (loaded for TypeScript recipes only;
 // it finds `typescript` in the user's project) and @flashwright/configs (board presets read
-// as files) and @flashwright/production (batch and the production database, installed by
-// the production line that needs it: its SQLite driver is a native addon). The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
+// as files). @flashwright/production (the production database, with the native
+// better-sqlite3 and pg) is an optional peer dependency: only `log` and the production
+// commands import it, and a project that programs no production line does not install it. The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
 //
 // Only files whose content changed are written (chunk names carry a hash of their content),
 // and stale ones removed: `pnpm pack` rebundles while tests may be running the bundle.

@@ -6,6 +6,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
 import { registerFlash } from './commands/flash.js';
 import { registerInfo } from './commands/info.js';
+import { registerLog } from './commands/log.js';
 import { registerOptionBytes } from './commands/option-bytes.js';
 import { registerProbes } from './commands/probes.js';
 import { registerRead } from './commands/read.js';
@@ -48,6 +49,7 @@ function buildProgram(): Command {
   registerDevices(program);
   registerDoctor(program);
   registerSim(program);
+  registerLog(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

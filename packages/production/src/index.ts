@@ -1,4 +1,4 @@
-export { openStore, storeKind } from './store/open.js';
+export { databaseLocation, openStore, storeKind } from './store/open.js';
 export {
   DEFAULT_DATABASE_FILE,
   type AllocateSerialRequest,

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { BoardResult } from '@flashwright/production';
 import { runCommand, type CommandContext, type CommandResult } from '../context.js';
@@ -125,11 +124,13 @@ async function runBatchCommand(
     return { result: { boards } };
   }
 
-  const database =
-    options.database ??
-    r.production.database ??
-    join(resolved.baseDir, production.DEFAULT_DATABASE_FILE);
-  const store = await production.openStore(database, { baseDir: ctx.cwd });
+  const database = production.databaseLocation({
+    flag: options.database,
+    recipe: r.production.database,
+    recipeDir: resolved.file === undefined ? undefined : resolved.baseDir,
+    cwd: ctx.cwd,
+  });
+  const store = await production.openStore(database);
   try {
     const view = await (
       await import('../output/batch-view.js')

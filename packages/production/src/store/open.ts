@@ -1,5 +1,27 @@
-import { isAbsolute, resolve } from 'node:path';
-import type { OpenStoreOptions, ProductionStore, StoreKind } from './types.js';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  DEFAULT_DATABASE_FILE,
+  type OpenStoreOptions,
+  type ProductionStore,
+  type StoreKind,
+} from './types.js';
+
+/**
+ * Which database a command uses: the one named on the command line (a path relative to
+ * `cwd`, or a URL), else the recipe's `production.database` (already absolute, or a URL),
+ * else flashwright-production.db in the recipe's directory (`cwd` without a recipe).
+ */
+export function databaseLocation(choice: {
+  readonly flag?: string | undefined;
+  readonly recipe?: string | undefined;
+  readonly recipeDir?: string | undefined;
+  readonly cwd: string;
+}): string {
+  if (choice.flag !== undefined) {
+    return storeKind(choice.flag) === 'postgres' ? choice.flag : resolve(choice.cwd, choice.flag);
+  }
+  return choice.recipe ?? join(choice.recipeDir ?? choice.cwd, DEFAULT_DATABASE_FILE);
+}
 
 /** What a database location names: a PostgreSQL URL or an SQLite file. */
 export function storeKind(location: string): StoreKind {

@@ -33,7 +33,10 @@ export async function openSqliteDriver(file: string, options: OpenStoreOptions):
   const Database = (await import('better-sqlite3')).default;
   let db: BetterSqlite3.Database;
   try {
-    db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    db = new Database(file, {
+      timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      fileMustExist: options.create === false,
+    });
     // WAL: https://www.sqlite.org/wal.html. synchronous stays FULL (the default): a commit is
     // on disk before allocateSerial returns, so a power cut loses no serial handed out.
     db.pragma('journal_mode = WAL');

@@ -145,6 +145,8 @@ export interface OpenStoreOptions {
   readonly maxConnections?: number | undefined;
   /** Run migrate() on open (default true). */
   readonly migrate?: boolean | undefined;
+  /** SQLite: create the file when it does not exist (default true; false: DATABASE_UNAVAILABLE). */
+  readonly create?: boolean | undefined;
 }
 
 /** The database file used when the recipe names none, next to the recipe. */
