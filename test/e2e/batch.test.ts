@@ -275,3 +275,26 @@ test('a mistyped production section is a recipe error (exit 2) with did-you-mean
   t.is(both.code, 2);
   t.regex(both.stderr, /exactly one source of serial numbers/);
 });
+
+test('serials from a CSV: when they run out the board fails with exit 3, logged with its chip UID', async (t) => {
+  const recipe = batchRecipe(2, { encoding: 'ascii' }).replace(
+    '    counter: { start: 1000, width: 6, prefix: SN- }',
+    '    csv: serials.csv\n    length: 12',
+  );
+  const cwd = await project({
+    'flashwright.config.yaml': recipe,
+    'serials.csv': 'serial\nAX-0001\n',
+    'app.bin': image(),
+  });
+  const { run, events } = await batch(cwd, ['--jobs', '1']);
+  t.is(run.code, 3);
+  const ends = boardEnds(events);
+  t.like(ends.get('VB0001'), { status: 'pass', serial: 'AX-0001' });
+  t.like(ends.get('VB0002'), { status: 'fail', error: { code: 'SERIALS_EXHAUSTED' } });
+  const bytes = await readBoard(cwd, 'VB0001', SERIAL_ADDRESS, 12);
+  t.is(bytes.toString('latin1'), 'AX-0001\0\0\0\0\0');
+  await withStore(cwd, async (store) => {
+    const failed = (await store.attempts({ result: 'fail' }))[0];
+    t.like(failed, { probe: 'VB0002', chipUid: generatedUid(1), errorCode: 'SERIALS_EXHAUSTED' });
+  });
+});

@@ -24,11 +24,15 @@ function probeOf(event: Event): string | undefined {
   return (event['board'] as { probe?: string } | undefined)?.probe;
 }
 
-test('station mode programs each board as it appears (probe plugged in, or target powered) and stops on Ctrl-C with 130', async (t) => {
+test('station mode programs each board as it appears (probe plugged in, or target powered), a failed board does not stop it, and Ctrl-C exits 130', async (t) => {
   const cwd = await project({
     'flashwright.config.yaml': batchRecipe([
       { serial: 'VB0001', present: 'plug/1' },
-      { serial: 'VB0002', present: 'plug/2' },
+      {
+        serial: 'VB0002',
+        present: 'plug/2',
+        faults: '[{ kind: flash-error, address: 0x08000000 }]',
+      },
       { serial: 'VB0003', present: 'plug/3', powered: 'power/3' },
     ]),
     'app.bin': image(),
@@ -73,7 +77,7 @@ test('station mode programs each board as it appears (probe plugged in, or targe
     ends.map((e) => [probeOf(e), e['status']]),
     [
       ['VB0001', 'pass'],
-      ['VB0002', 'pass'],
+      ['VB0002', 'fail'],
       ['VB0003', 'pass'],
     ],
     'each board once, in the order they appeared',
@@ -81,7 +85,8 @@ test('station mode programs each board as it appears (probe plugged in, or targe
   t.deepEqual(startedBefore3Powered, ['VB0001', 'VB0002'], 'no board without target voltage');
   t.like(events.at(-1), { type: 'summary', exitCode: 130, status: 'interrupted' });
   await withStore(cwd, async (store) => {
-    t.is((await store.attempts({ result: 'pass' })).length, 3);
+    t.is((await store.attempts({ result: 'pass' })).length, 2);
+    t.is((await store.attempts({ result: 'fail' })).length, 1);
   });
 });
 

@@ -179,11 +179,16 @@ async function runBatchCommand(
       data: { boards: results.map(resultJson) },
       lines: ['', ...summaryTable(results)],
     });
+    if (options.watch === true) {
+      // Only Ctrl-C stops a station: 130, whatever the boards did (each is in the table).
+      const failed = results.filter((b) => b.status !== 'pass').length;
+      throw new FlashwrightError(
+        'INTERRUPTED',
+        `Station stopped after ${results.length} boards (${failed} not passed)`,
+      );
+    }
     const worst = production.worstResult(results);
     if (worst !== undefined) throw batchFailure(ctx, worst, results.length);
-    if (options.watch === true) {
-      throw new FlashwrightError('INTERRUPTED', `Station stopped after ${results.length} boards`);
-    }
     return { result: { boards: results.map(resultJson) } };
   } finally {
     await store.close();
@@ -193,15 +198,30 @@ async function runBatchCommand(
 function selectionOf(ctx: CommandContext, options: BatchOptions) {
   if (options.serials !== undefined) return { kind: 'serials', serials: options.serials } as const;
   if (options.index !== undefined) {
-    const parsed = ctx.core.parseSectorList(options.index);
-    if ('problem' in parsed) {
-      throw new ctx.core.FlashwrightError('USAGE', `--index ${options.index}: ${parsed.problem}`, {
-        hint: 'Positions as `flashwright probes` lists them, from 0: --index 0-7,9',
-      });
-    }
-    return { kind: 'indexes', indexes: parsed.value } as const;
+    return { kind: 'indexes', indexes: parseIndexes(ctx, options.index) } as const;
   }
   return { kind: 'all' } as const;
+}
+
+/** "0-7,9": positions in the transport's list, in order, without duplicates. */
+function parseIndexes(ctx: CommandContext, text: string): number[] {
+  const indexes = new Set<number>();
+  for (const item of text.split(',')) {
+    const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(item);
+    const first = Number(match?.[1]);
+    const last = Number(match?.[2] ?? match?.[1]);
+    if (match === null || last < first || last > 1023) {
+      throw new ctx.core.FlashwrightError(
+        'USAGE',
+        `--index ${text}: "${item}" is not a position or range`,
+        {
+          hint: 'Positions as `flashwright probes` lists them, from 0: --index 0-7,9',
+        },
+      );
+    }
+    for (let i = first; i <= last; i++) indexes.add(i);
+  }
+  return [...indexes];
 }
 
 /**

@@ -91,6 +91,8 @@ export async function runBoard(ctx: BoardRunContext, board: BoardRef): Promise<B
   emit({ type: 'board-start' });
   let pipeline: Pipeline | undefined;
   let identity: Identity | undefined;
+  /** What is known of the chip before its serial is (the log row of a failed allocation). */
+  const chip: Partial<Identity> = {};
   let attemptId: number | undefined;
   let failure: FlashwrightError | undefined;
   try {
@@ -105,14 +107,14 @@ export async function runBoard(ctx: BoardRunContext, board: BoardRef): Promise<B
     });
     for (const step of pipeline.steps) {
       if (identity === undefined && IMAGE_STEPS.has(step.id)) {
-        identity = await personalise(ctx, pipeline);
+        identity = await personalise(ctx, pipeline, chip);
         attemptId = await startAttempt(ctx, board, identity, pipeline.image);
         emit(identified(identity));
       }
       await pipeline.runStep(step.index);
     }
     if (identity === undefined) {
-      identity = await personalise(ctx, pipeline);
+      identity = await personalise(ctx, pipeline, chip);
       attemptId = await startAttempt(ctx, board, identity, pipeline.image);
       emit(identified(identity));
     }
@@ -126,7 +128,7 @@ export async function runBoard(ctx: BoardRunContext, board: BoardRef): Promise<B
       ? undefined
       : ((failure.details?.journal as JournalSummary | undefined) ?? pipeline?.result().journal);
   try {
-    attemptId ??= await startAttempt(ctx, board, identity, pipeline?.image);
+    attemptId ??= await startAttempt(ctx, board, identity ?? chip, pipeline?.image);
     await ctx.store.finishAttempt(attemptId, {
       result: failure === undefined ? 'pass' : 'fail',
       errorCode: failure?.code,
@@ -146,8 +148,8 @@ export async function runBoard(ctx: BoardRunContext, board: BoardRef): Promise<B
     status:
       failure === undefined ? 'pass' : failure.code === 'INTERRUPTED' ? 'interrupted' : 'fail',
     exitCode: failure?.exitCode ?? 0,
-    chipUid: identity?.chipUid,
-    device: identity?.device,
+    chipUid: identity?.chipUid ?? chip.chipUid,
+    device: identity?.device ?? chip.device,
     serial: identity?.serial?.text,
     durationMs: Math.round(performance.now() - started),
     error: failure,
@@ -176,12 +178,18 @@ function identified(identity: Identity): BoardIdentifiedEvent {
 }
 
 /** Reads the chip's UID, allocates its serial and lays the board's data over the image. */
-async function personalise(ctx: BoardRunContext, pipeline: Pipeline): Promise<Identity> {
+async function personalise(
+  ctx: BoardRunContext,
+  pipeline: Pipeline,
+  chip: { chipUid?: string | undefined; device?: string },
+): Promise<Identity> {
   const device = await pipeline.connect();
+  chip.device = device.name;
   const chipUid =
     device.uniqueId === undefined
       ? undefined
       : Buffer.from(await device.uniqueId(ctx.signal)).toString('hex');
+  chip.chipUid = chipUid;
   const pool = ctx.boardData.serialPool;
   let serial: BoardSerial | undefined;
   let reused = false;
@@ -210,7 +218,7 @@ async function personalise(ctx: BoardRunContext, pipeline: Pipeline): Promise<Id
 function startAttempt(
   ctx: BoardRunContext,
   board: BoardRef,
-  identity: Identity | undefined,
+  identity: Partial<Identity> | undefined,
   image: FlashImage | undefined,
 ): Promise<number> {
   const pool = ctx.boardData.serialPool;
