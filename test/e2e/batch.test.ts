@@ -163,6 +163,11 @@ test('an unplugged board fails alone: the others are programmed, the exit code i
   t.like(ends.get('VB0002'), { status: 'pass' });
   t.like(ends.get('VB0009'), { status: 'fail', exitCode: 4 });
   t.is(run.code, 4);
+  const probes = await runCli(['probes', '-c', 'flashwright.config.yaml', '--probe', 'virtual'], {
+    cwd,
+  });
+  t.regex(probes.stdout, /VB0001[\s\S]*VB0002/, '`probes -c` lists the recipe’s boards');
+  t.notRegex(probes.stdout, /VB0009/);
 });
 
 test('two batch processes on one SQLite file allocate serials while programming, with no duplicates and no gaps', async (t) => {
