@@ -3,6 +3,7 @@
  * one process, serial numbers bound to chip UIDs in the production database, a fault on one
  * board, reruns, and two batches on one SQLite file at once.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
@@ -302,4 +303,17 @@ test('serials from a CSV: when they run out the board fails with exit 3, logged 
     const failed = (await store.attempts({ result: 'fail' }))[0];
     t.like(failed, { probe: 'VB0002', chipUid: generatedUid(1), errorCode: 'SERIALS_EXHAUSTED' });
   });
+});
+
+test('batch --dry-run plans the recipe, lists the boards and what each gets, and touches no board or database', async (t) => {
+  const cwd = await project({ 'flashwright.config.yaml': batchRecipe(3), 'app.bin': image() });
+  const run = await runCli(['batch', '--dry-run'], { cwd });
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /Boards: VB0001, VB0002, VB0003/);
+  t.regex(
+    run.stdout,
+    /a serial from pool "widget" \(counted from 1000 by 1\), written at 0x0801FFF0 as u32le/,
+  );
+  t.false(existsSync(join(cwd, 'production.db')));
+  t.false(existsSync(join(cwd, 'boards')));
 });

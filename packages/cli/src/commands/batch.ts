@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { RecipeProduction } from '@flashwright/core/runner';
 import type { BoardResult } from '@flashwright/production';
 import { runCommand, type CommandContext, type CommandResult } from '../context.js';
 import { importProduction } from '../production.js';
@@ -119,7 +120,10 @@ async function runBatchCommand(
     ctx.reporter.output({
       kind: 'boards',
       data: { boards },
-      lines: [`Boards: ${boards.map((b) => b.probe).join(', ') || 'none connected'}`],
+      lines: [
+        `Boards: ${boards.map((b) => b.probe).join(', ') || 'none connected'}`,
+        ...perBoardLines(r.production),
+      ],
     });
     return { result: { boards } };
   }
@@ -201,6 +205,27 @@ function selectionOf(ctx: CommandContext, options: BatchOptions) {
     return { kind: 'indexes', indexes: parseIndexes(ctx, options.index) } as const;
   }
   return { kind: 'all' } as const;
+}
+
+/** What --dry-run says each board gets besides the image. */
+function perBoardLines(production: RecipeProduction): string[] {
+  const lines = ['Each board: its chip’s unique ID is read and logged.'];
+  const { serial, data } = production;
+  if (serial !== undefined) {
+    const source =
+      serial.source.kind === 'counter'
+        ? `counted from ${serial.source.start} by ${serial.source.step}`
+        : `from ${serial.source.file}`;
+    lines.push(
+      `Each board: a serial from pool "${serial.pool}" (${source}), written at 0x${serial.address.toString(16).toUpperCase().padStart(8, '0')} as ${serial.encoding}.`,
+    );
+  }
+  for (const field of data?.fields ?? []) {
+    lines.push(
+      `Each board: column "${field.column}" of ${data?.file ?? ''}, written at 0x${field.address.toString(16).toUpperCase().padStart(8, '0')} as ${field.encoding}.`,
+    );
+  }
+  return lines;
 }
 
 /** "0-7,9": positions in the transport's list, in order, without duplicates. */
