@@ -317,3 +317,19 @@ test('batch --dry-run plans the recipe, lists the boards and what each gets, and
   t.false(existsSync(join(cwd, 'production.db')));
   t.false(existsSync(join(cwd, 'boards')));
 });
+
+test('read-protected boards: unprotect (which erases the flash) runs before the serial is laid over the image', async (t) => {
+  const recipe = batchRecipe(2)
+    .replace('    timing: instant', '    timing: instant\n    rdp: 1')
+    .concat(
+      'steps: [connect, { unprotect: { confirm: mass-erase } }, { erase: auto }, write, verify]\n',
+    );
+  const cwd = await project({ 'flashwright.config.yaml': recipe, 'app.bin': image() });
+  const { run, events } = await batch(cwd);
+  t.is(run.code, 0, run.stdout.slice(-1500));
+  const ends = boardEnds(events);
+  t.like(ends.get('VB0001'), { status: 'pass', serial: 'SN-001000' });
+  t.like(ends.get('VB0002'), { status: 'pass', serial: 'SN-001001' });
+  const bytes = await readBoard(cwd, 'VB0002', SERIAL_ADDRESS, 4);
+  t.is(bytes.readUInt32LE(0), 1001);
+});

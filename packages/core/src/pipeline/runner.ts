@@ -47,6 +47,8 @@ export class Pipeline {
   readonly #prepared: readonly PreparedStep[];
   readonly #session: Session;
   readonly #results: StepEndEvent[] = [];
+  /** A step that works from the image (erase auto, write, verify) has started. */
+  #imageUsed = false;
 
   private constructor(session: Session, prepared: PreparedStep[]) {
     this.#session = session;
@@ -105,14 +107,14 @@ export class Pipeline {
 
   /**
    * Lays per-board data (a serial number, calibration) over the image before it is written,
-   * so that erase, write and verify all cover it. Refused once flash has been touched.
+   * so that erase, write and verify all cover it. Refused once a step has used the image
+   * (steps before that, such as unprotect, may have run).
    */
   overlayImage(patch: FlashImage): void {
-    const session = this.#session;
-    const { erased, written, unknown } = session.journal.report();
-    if (erased.length + written.length + unknown.length > 0) {
-      throw new FlashwrightError('INTERNAL', 'The image cannot change after flash was touched');
+    if (this.#imageUsed) {
+      throw new FlashwrightError('INTERNAL', 'The image cannot change after a step used it');
     }
+    const session = this.#session;
     session.image = (session.image ?? FlashImage.empty()).overlay(patch);
   }
 
@@ -174,6 +176,7 @@ export class Pipeline {
         id: step.id,
         title: step.title,
       });
+      if (step.definition.needsImage?.(step.options) === true) this.#imageUsed = true;
       const ctx = runContext(session, step, step.definition.reads ?? []);
       // A step confirmed before it runs is refused here; the others ask when they need it.
       const confirmation = step.definition.confirmation?.(step.options, ctx);
