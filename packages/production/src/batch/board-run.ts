@@ -105,19 +105,18 @@ export async function runBoard(ctx: BoardRunContext, board: BoardRef): Promise<B
       confirmPhrases: ctx.confirmPhrases,
       force: ctx.force,
     });
+    const prepared = pipeline;
+    const identify = async (): Promise<void> => {
+      identity = await personalise(ctx, prepared, chip);
+      attemptId = await startAttempt(ctx, board, identity, prepared.image);
+      emit(identified(identity));
+    };
     for (const step of pipeline.steps) {
-      if (identity === undefined && IMAGE_STEPS.has(step.id)) {
-        identity = await personalise(ctx, pipeline, chip);
-        attemptId = await startAttempt(ctx, board, identity, pipeline.image);
-        emit(identified(identity));
-      }
+      if (identity === undefined && IMAGE_STEPS.has(step.id)) await identify();
       await pipeline.runStep(step.index);
     }
-    if (identity === undefined) {
-      identity = await personalise(ctx, pipeline, chip);
-      attemptId = await startAttempt(ctx, board, identity, pipeline.image);
-      emit(identified(identity));
-    }
+    // A recipe that programs nothing still identifies and logs the board.
+    if (identity === undefined) await identify();
   } catch (error) {
     failure = asFlashwrightError(error, ctx.signal);
   } finally {
