@@ -30,7 +30,19 @@ export async function openSqliteStore(
  * (SQLite's busy handler, https://www.sqlite.org/c3ref/busy_timeout.html) before SQLITE_BUSY.
  */
 export async function openSqliteDriver(file: string, options: OpenStoreOptions): Promise<Driver> {
-  const Database = (await import('better-sqlite3')).default;
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = (await import('better-sqlite3')).default;
+  } catch (error) {
+    throw new FlashwrightError(
+      'DATABASE_UNAVAILABLE',
+      `The SQLite driver (better-sqlite3) cannot be loaded for ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        hint: 'Reinstall it for this Node version: `npm rebuild better-sqlite3` (it compiles from source where no prebuilt binary downloads: a C++ compiler and Python are needed).',
+      },
+    );
+  }
   let db: BetterSqlite3.Database;
   try {
     db = new Database(file, {
@@ -158,9 +170,17 @@ function databaseError(error: unknown, file: string, always = false): unknown {
     );
   }
   if (!always) return error;
+  const otherNode = (error as { code?: unknown }).code === 'ERR_DLOPEN_FAILED';
   return new FlashwrightError(
     'DATABASE_UNAVAILABLE',
     `The production database ${file} cannot be opened: ${message}`,
-    { cause: error },
+    {
+      cause: error,
+      ...(otherNode
+        ? {
+            hint: 'better-sqlite3 was built for another Node version: run `npm rebuild better-sqlite3`.',
+          }
+        : {}),
+    },
   );
 }
