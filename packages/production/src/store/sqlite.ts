@@ -110,6 +110,11 @@ class SqliteDriver implements Driver {
     return rows.length > 0;
   }
 
+  isUniqueViolation(error: unknown): boolean {
+    // https://www.sqlite.org/rescode.html#constraint_unique
+    return (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  }
+
   close(): Promise<void> {
     return this.#exclusive(() => {
       this.db.close();
