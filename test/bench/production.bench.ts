@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -66,7 +66,12 @@ async function admin(url: string, statement: string): Promise<void> {
 async function postgresRow(stations: number): Promise<(string | number)[]> {
   const adminUrl = process.env['FLASHWRIGHT_TEST_PG_URL'];
   if (adminUrl === undefined || adminUrl === '') {
-    return [`PostgreSQL, ${stations} stations`, 'skipped: FLASHWRIGHT_TEST_PG_URL unset', '', ''];
+    return [
+      `PostgreSQL, ${stations} station${stations === 1 ? '' : 's'}`,
+      'skipped: FLASHWRIGHT_TEST_PG_URL unset',
+      '',
+      '',
+    ];
   }
   const rates: number[] = [];
   for (const log of [false, true]) {
@@ -80,7 +85,11 @@ async function postgresRow(stations: number): Promise<(string | number)[]> {
       await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }
   }
-  return [`PostgreSQL, ${stations} stations`, stations * PER_STATION, ...rates.map(Math.round)];
+  return [
+    `PostgreSQL, ${stations} station${stations === 1 ? '' : 's'}`,
+    stations * PER_STATION,
+    ...rates.map(Math.round),
+  ];
 }
 
 function sqliteRow(processes: number): Promise<(string | number)[]> {
@@ -94,7 +103,11 @@ function sqliteRow(processes: number): Promise<(string | number)[]> {
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    return [`SQLite, ${processes} processes`, processes * PER_STATION, ...rates.map(Math.round)];
+    return [
+      `SQLite, ${processes} process${processes === 1 ? '' : 'es'}`,
+      processes * PER_STATION,
+      ...rates.map(Math.round),
+    ];
   })();
 }
 
@@ -107,6 +120,7 @@ export async function run(): Promise<BenchTable[]> {
       notes: [
         `Each station a process, ${PER_STATION} serials each, all started together; the rate is serials over the wall time.`,
         'PostgreSQL on loopback with its default settings (fsync on); SQLite in WAL mode, synchronous=FULL, BEGIN IMMEDIATE.',
+        `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the end: stations, servers and other work share them.`,
       ],
     },
   ];
