@@ -175,15 +175,19 @@ function databaseError(error: unknown, file: string, always = false): unknown {
     );
   }
   if (!always) return error;
-  const otherNode = (error as { code?: unknown }).code === 'ERR_DLOPEN_FAILED';
+  // The addon was built for another Node (ERR_DLOPEN_FAILED), or not built at all (the
+  // `bindings` package found no better_sqlite3.node).
+  const notBuilt =
+    (error as { code?: unknown }).code === 'ERR_DLOPEN_FAILED' ||
+    /Could not locate the bindings file/.test(message);
   return new FlashwrightError(
     'DATABASE_UNAVAILABLE',
     `The production database ${file} cannot be opened: ${message}`,
     {
       cause: error,
-      ...(otherNode
+      ...(notBuilt
         ? {
-            hint: 'better-sqlite3 was built for another Node version: run `npm rebuild better-sqlite3`.',
+            hint: 'better-sqlite3 is not built for this Node version: run `npm rebuild better-sqlite3` (in a pnpm workspace: `pnpm rebuild -r better-sqlite3`).',
           }
         : {}),
     },
