@@ -6,6 +6,18 @@ import type { OpenStoreOptions, ProductionStore } from './types.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
 
+/**
+ * Every Database and Statement object this module creates, referenced until the process
+ * ends. better-sqlite3 12 wraps them in Node's raw ObjectWrap, whose destructor on Node 24
+ * asserts that a Node environment is current; when the garbage collector finalises one
+ * outside it (at process exit, typically) the process aborts with "Assertion failed: (env)
+ * != nullptr" in node::RemoveEnvironmentCleanupHook (WiseLibs/better-sqlite3 issue 1515;
+ * 13.x moved to Node-API, but 13.x does not run on Node 20). Objects that stay referenced
+ * are never finalised by the collector. Statements are cached per SQL text, so this holds a
+ * few dozen objects per database opened.
+ */
+const keepAlive: object[] = [];
+
 const dialect: Dialect = {
   idColumn: 'INTEGER PRIMARY KEY AUTOINCREMENT',
   timeColumn: 'TEXT',
@@ -51,8 +63,10 @@ export async function openSqliteDriver(file: string, options: OpenStoreOptions):
     });
     // WAL: https://www.sqlite.org/wal.html. synchronous stays FULL (the default): a commit is
     // on disk before allocateSerial returns, so a power cut loses no serial handed out.
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
+    keepAlive.push(db);
+    // exec, not pragma(): pragma() prepares a Statement and drops it (see keepAlive).
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA foreign_keys = ON');
   } catch (error) {
     throw databaseError(error, file, true);
   }
@@ -142,6 +156,7 @@ class SqliteDriver implements Driver {
       if (statement === undefined) {
         statement = this.db.prepare(text);
         this.#statements.set(text, statement);
+        keepAlive.push(statement);
       }
       if (statement.reader) return statement.all(...params) as Row[];
       statement.run(...params);
