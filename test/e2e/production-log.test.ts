@@ -3,11 +3,13 @@
  * table, CSV and NDJSON, filters, voiding a serial, and which database it opens.
  */
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@flashwright/production';
-import { ndjson, project, runCli } from './helpers/cli.js';
+import { ndjson, project, repoRoot, runCli } from './helpers/cli.js';
 
 /** Three attempts on two chips: a failed one and its rerun that passed, and one cut off. */
 async function seed(file: string): Promise<void> {
@@ -232,4 +234,22 @@ test('log opens flashwright-production.db next to the recipe by default, and nev
   const flag = await runCli(['log', '--database', 'elsewhere.db'], { cwd: join(cwd, 'sub') });
   t.is(flag.code, 3);
   t.regex(flag.stderr, /sub\/elsewhere\.db/);
+});
+
+test('the published bundle without @flashwright/production says how to install it (exit 2)', async (t) => {
+  // The bundle alone, where no node_modules holds @flashwright/production.
+  const dir = await mkdtemp(join(tmpdir(), 'fw-bundle-alone-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(repoRoot, 'packages/cli/dist/bundle'), join(dir, 'bundle'), { recursive: true });
+  const cwd = await project({});
+  const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(dir, 'bundle/bin.js'), 'log'], { cwd });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  t.is(run.code, 2, run.stderr);
+  t.regex(run.stderr, /@flashwright\/production, which is not installed/);
+  t.regex(run.stderr, /npm install -D @flashwright\/production/);
 });

@@ -96,3 +96,40 @@ for (const backend of backends(test, 'concurrent allocation')) {
     });
   });
 }
+
+for (const backend of backends(test, 'concurrent allocation for the same chips')) {
+  const processes = backend === 'sqlite' ? 2 : 4;
+  test(`${backend}: ${processes} processes allocating for the same 100 chips bind each chip once`, async (t) => {
+    const location = await freshDatabase(t, backend);
+    const children = Array.from({ length: processes }, (_, i) =>
+      startFixture('allocator', [
+        JSON.stringify({ location, station: `st${i}`, pool: 'sn', count: 100, chipPrefix: 'chip' }),
+      ]),
+    );
+    t.teardown(() => children.forEach((c) => c.process.kill('SIGKILL')));
+    await Promise.all(children.map((c) => c.waitFor(/^ready$/)));
+    for (const c of children) c.process.stdin?.end('go\n');
+    const codes = await Promise.all(children.map((c) => c.exited));
+    t.deepEqual(
+      codes,
+      children.map(() => 0),
+      children.map((c) => c.stderr()).join('\n'),
+    );
+    const seen = new Map<string, Set<number>>();
+    for (const line of children.flatMap((c) => c.lines.filter((l) => l.startsWith('{')))) {
+      const a = JSON.parse(line) as Allocation;
+      seen.set(a.chipUid, (seen.get(a.chipUid) ?? new Set()).add(a.sequence));
+    }
+    t.is(seen.size, 100);
+    t.true(
+      [...seen.values()].every((s) => s.size === 1),
+      'every process got the same serial for a chip',
+    );
+    const store = await openStore(location);
+    t.teardown(() => store.close());
+    t.deepEqual(
+      (await store.serials('sn')).map((s) => s.sequence),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+  });
+}

@@ -31,8 +31,13 @@ interface VoidOptions extends DatabaseOptions {
 export function registerLog(program: Command): void {
   const log = program
     .command('log')
-    .description('Show the production log (attempts, serials) or void a serial')
-    .enablePositionalOptions();
+    .description(
+      'Show the production log (attempts, serials) or void a serial; `log` alone is `log attempts`',
+    )
+    .addHelpText(
+      'after',
+      '\nFilters, --format and --database: `flashwright log attempts --help`, `flashwright log serials --help`.',
+    );
   withExamples(log, [
     ['flashwright log', 'every programming attempt, as a table'],
     ['flashwright log --result fail --since 24h', 'what failed in the last day'],

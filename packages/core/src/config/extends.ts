@@ -139,8 +139,8 @@ function extendsList(bases: unknown, file: string): string[] {
 
 /**
  * Makes relative paths absolute against `baseDir`: image files, path-like plugin and
- * transport/family/format names, files written by `read` steps and the production database. Tolerates wrong shapes
- * (validation reports those later).
+ * transport/family/format names, files written by `read` steps and the production database
+ * file. Tolerates wrong shapes (validation reports those later).
  */
 export function resolvePaths(
   values: Record<string, unknown>,

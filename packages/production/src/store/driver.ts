@@ -28,6 +28,8 @@ export interface Driver extends Sql {
   /** Inside a transaction: waits until no other process migrates (PostgreSQL: an advisory lock). */
   lockForMigration(sql: Sql): Promise<void>;
   tableExists(sql: Sql, table: string): Promise<boolean>;
+  /** The error is a unique-constraint violation (the statement's transaction is rolled back). */
+  isUniqueViolation(error: unknown): boolean;
   close(): Promise<void>;
 }
 

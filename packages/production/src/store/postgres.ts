@@ -109,6 +109,11 @@ class PostgresDriver implements Driver {
     return rows[0]?.found != null;
   }
 
+  isUniqueViolation(error: unknown): boolean {
+    // SQLSTATE 23505 unique_violation (PostgreSQL documentation, Appendix A).
+    return (error as { code?: unknown }).code === '23505';
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

@@ -6,6 +6,18 @@ import type { OpenStoreOptions, ProductionStore } from './types.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
 
+/**
+ * Every Database and Statement object this module creates, referenced until the process
+ * ends. better-sqlite3 12 wraps them in Node's raw ObjectWrap, whose destructor on Node 24
+ * asserts that a Node environment is current; when the garbage collector finalises one
+ * outside it (at process exit, typically) the process aborts with "Assertion failed: (env)
+ * != nullptr" in node::RemoveEnvironmentCleanupHook (WiseLibs/better-sqlite3 issue 1515;
+ * 13.x moved to Node-API, but 13.x does not run on Node 20). Objects that stay referenced
+ * are never finalised by the collector. Statements are cached per SQL text, so this holds a
+ * few dozen objects per database opened.
+ */
+const keepAlive: object[] = [];
+
 const dialect: Dialect = {
   idColumn: 'INTEGER PRIMARY KEY AUTOINCREMENT',
   timeColumn: 'TEXT',
@@ -30,7 +42,19 @@ export async function openSqliteStore(
  * (SQLite's busy handler, https://www.sqlite.org/c3ref/busy_timeout.html) before SQLITE_BUSY.
  */
 export async function openSqliteDriver(file: string, options: OpenStoreOptions): Promise<Driver> {
-  const Database = (await import('better-sqlite3')).default;
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = (await import('better-sqlite3')).default;
+  } catch (error) {
+    throw new FlashwrightError(
+      'DATABASE_UNAVAILABLE',
+      `The SQLite driver (better-sqlite3) cannot be loaded for ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        hint: 'Reinstall it for this Node version: `npm rebuild better-sqlite3` (it compiles from source where no prebuilt binary downloads: a C++ compiler and Python are needed).',
+      },
+    );
+  }
   let db: BetterSqlite3.Database;
   try {
     db = new Database(file, {
@@ -39,8 +63,10 @@ export async function openSqliteDriver(file: string, options: OpenStoreOptions):
     });
     // WAL: https://www.sqlite.org/wal.html. synchronous stays FULL (the default): a commit is
     // on disk before allocateSerial returns, so a power cut loses no serial handed out.
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
+    keepAlive.push(db);
+    // exec, not pragma(): pragma() prepares a Statement and drops it (see keepAlive).
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA foreign_keys = ON');
   } catch (error) {
     throw databaseError(error, file, true);
   }
@@ -98,6 +124,11 @@ class SqliteDriver implements Driver {
     return rows.length > 0;
   }
 
+  isUniqueViolation(error: unknown): boolean {
+    // https://www.sqlite.org/rescode.html#constraint_unique
+    return (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  }
+
   close(): Promise<void> {
     return this.#exclusive(() => {
       this.db.close();
@@ -125,6 +156,7 @@ class SqliteDriver implements Driver {
       if (statement === undefined) {
         statement = this.db.prepare(text);
         this.#statements.set(text, statement);
+        keepAlive.push(statement);
       }
       if (statement.reader) return statement.all(...params) as Row[];
       statement.run(...params);
@@ -158,9 +190,21 @@ function databaseError(error: unknown, file: string, always = false): unknown {
     );
   }
   if (!always) return error;
+  // The addon was built for another Node (ERR_DLOPEN_FAILED), or not built at all (the
+  // `bindings` package found no better_sqlite3.node).
+  const notBuilt =
+    (error as { code?: unknown }).code === 'ERR_DLOPEN_FAILED' ||
+    /Could not locate the bindings file/.test(message);
   return new FlashwrightError(
     'DATABASE_UNAVAILABLE',
     `The production database ${file} cannot be opened: ${message}`,
-    { cause: error },
+    {
+      cause: error,
+      ...(notBuilt
+        ? {
+            hint: 'better-sqlite3 is not built for this Node version: run `npm rebuild better-sqlite3` (in a pnpm workspace: `pnpm rebuild -r better-sqlite3`).',
+          }
+        : {}),
+    },
   );
 }

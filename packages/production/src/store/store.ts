@@ -44,54 +44,80 @@ class SqlStore implements ProductionStore {
     return schemaVersion(this.driver);
   }
 
-  allocateSerial(request: AllocateSerialRequest): Promise<AllocatedSerial> {
-    const { pool, chipUid, station } = request;
-    const { now, forUpdate } = this.driver.dialect;
-    return this.driver.transaction(async (sql) => {
-      // Every allocation in a pool takes the pool's row lock first (SQLite: the file's write
-      // lock, already held), so what is read below cannot change before the commit.
-      let next = await nextSequence(sql, pool, forUpdate);
-      if (next === undefined) {
-        // Two first allocations may both insert: the second waits, then does nothing.
-        await sql.query(
-          'INSERT INTO pools (pool, next_sequence) VALUES (?, 0) ON CONFLICT (pool) DO NOTHING',
-          [pool],
-        );
-        next = (await nextSequence(sql, pool, forUpdate)) ?? 0;
-      }
-      const bound = await sql.query<{ sequence: number }>(
+  async allocateSerial(request: AllocateSerialRequest): Promise<AllocatedSerial> {
+    for (let tries = 1; ; tries++) {
+      // A chip seen before gets its serial back at the cost of one read, without a lock.
+      const bound = await this.driver.query<{ sequence: number }>(
         "SELECT sequence FROM serials WHERE pool = ? AND chip_uid = ? AND state = 'bound'",
-        [pool, chipUid],
+        [request.pool, request.chipUid],
       );
       if (bound[0] !== undefined) {
         return { sequence: Number(bound[0].sequence), reused: true, wasVoided: false };
       }
-      if (request.reuseVoided === true) {
-        const voided = await sql.query<{ sequence: number | null }>(
-          "SELECT min(sequence) AS sequence FROM serials WHERE pool = ? AND state = 'voided'",
-          [pool],
-        );
-        const sequence = voided[0]?.sequence;
-        if (sequence !== null && sequence !== undefined) {
-          await sql.query(
-            `UPDATE serials SET chip_uid = ?, state = 'bound', station = ?, allocated_at = ${now},
-               voided_at = NULL, void_reason = NULL
-             WHERE pool = ? AND sequence = ?`,
-            [chipUid, station, pool, sequence],
-          );
-          await this.hooks.beforeCommit?.('allocateSerial');
-          return { sequence: Number(sequence), reused: false, wasVoided: true };
-        }
+      try {
+        return await this.driver.transaction((sql) => this.#bindNew(sql, request));
+      } catch (error) {
+        // Another process bound this chip since the read above (the unique index on bound
+        // chips refused the second binding, and its transaction rolled back): read again.
+        if (tries >= 3 || !this.driver.isUniqueViolation(error)) throw error;
       }
-      await sql.query(
-        `INSERT INTO serials (pool, sequence, chip_uid, state, station, allocated_at)
-         VALUES (?, ?, ?, 'bound', ?, ${now})`,
-        [pool, next, chipUid, station],
+    }
+  }
+
+  /**
+   * Binds the chip to the lowest voided serial (when asked) or the next one. The pool's row
+   * is locked from the first statement to the commit (SQLite: the whole file, from BEGIN
+   * IMMEDIATE), so allocations in a pool are serialised and the counter has no gaps.
+   */
+  async #bindNew(sql: Sql, request: AllocateSerialRequest): Promise<AllocatedSerial> {
+    const { pool, chipUid, station } = request;
+    const { now, forUpdate } = this.driver.dialect;
+    if (request.reuseVoided === true) {
+      const locked = await sql.query(`SELECT pool FROM pools WHERE pool = ?${forUpdate}`, [pool]);
+      const voided =
+        locked.length === 0
+          ? []
+          : await sql.query<{ sequence: number | null }>(
+              "SELECT min(sequence) AS sequence FROM serials WHERE pool = ? AND state = 'voided'",
+              [pool],
+            );
+      const sequence = voided[0]?.sequence;
+      if (sequence !== null && sequence !== undefined) {
+        await sql.query(
+          `UPDATE serials SET chip_uid = ?, state = 'bound', station = ?, allocated_at = ${now},
+             voided_at = NULL, void_reason = NULL
+           WHERE pool = ? AND sequence = ?`,
+          [chipUid, station, pool, sequence],
+        );
+        await this.hooks.beforeCommit?.('allocateSerial');
+        return { sequence: Number(sequence), reused: false, wasVoided: true };
+      }
+    }
+    // One statement takes the lock and moves the counter: the lock is held for this, the
+    // insert and the commit, no longer.
+    const take = () =>
+      sql.query<{ sequence: number }>(
+        'UPDATE pools SET next_sequence = next_sequence + 1 WHERE pool = ? RETURNING next_sequence - 1 AS sequence',
+        [pool],
       );
-      await sql.query('UPDATE pools SET next_sequence = ? WHERE pool = ?', [next + 1, pool]);
-      await this.hooks.beforeCommit?.('allocateSerial');
-      return { sequence: next, reused: false, wasVoided: false };
-    });
+    let taken = await take();
+    if (taken[0] === undefined) {
+      // The pool's first serial. Two first allocations may both insert: the second waits
+      // for the first to commit, then does nothing.
+      await sql.query(
+        'INSERT INTO pools (pool, next_sequence) VALUES (?, 0) ON CONFLICT (pool) DO NOTHING',
+        [pool],
+      );
+      taken = await take();
+    }
+    const sequence = Number(taken[0]?.sequence);
+    await sql.query(
+      `INSERT INTO serials (pool, sequence, chip_uid, state, station, allocated_at)
+       VALUES (?, ?, ?, 'bound', ?, ${now})`,
+      [pool, sequence, chipUid, station],
+    );
+    await this.hooks.beforeCommit?.('allocateSerial');
+    return { sequence, reused: false, wasVoided: false };
   }
 
   voidSerial(pool: string, sequence: number, reason: string): Promise<void> {
@@ -193,14 +219,6 @@ class SqlStore implements ProductionStore {
   close(): Promise<void> {
     return this.driver.close();
   }
-}
-
-async function nextSequence(sql: Sql, pool: string, forUpdate: string) {
-  const rows = await sql.query<{ next_sequence: number }>(
-    `SELECT next_sequence FROM pools WHERE pool = ?${forUpdate}`,
-    [pool],
-  );
-  return rows[0] === undefined ? undefined : Number(rows[0].next_sequence);
 }
 
 function attemptRow(r: Record<string, unknown>): AttemptRow {
