@@ -98,7 +98,7 @@ export function run(): Promise<BenchTable[]> {
       ]),
       notes: [
         '`flashwright batch --json` as a process on fresh virtual boards (ST-Link V2, STM32F411RE): connect, read the UID, allocate a serial in SQLite, erase auto, write, verify, reset, log the attempt.',
-        `wall(8) / wall(1) = ${ratio8.toFixed(2)} (goal <= 1.5: ${ratio8 <= 1.5 ? 'met' : 'NOT met'}). Wall time includes the process start-up (about 0.3 s).`,
+        `wall(8) / wall(1) = ${ratio8.toFixed(2)} (goal <= 1.5: ${ratio8 <= 1.5 ? 'met' : 'NOT met'}). Wall time includes the process start-up, opening the database and listing the probes; "slowest board" is one board's own time.`,
       ],
     },
     {
