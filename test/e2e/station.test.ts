@@ -184,3 +184,25 @@ test('kill -9 of a station mid-batch leaves the database consistent, and the nex
     t.is((await store.attempts({ result: 'unfinished' })).length, before.attempts);
   });
 });
+
+test('station mode programs a board behind a clone ST-Link, whose target voltage always reads 0 V', async (t) => {
+  const recipe = batchRecipe([{ serial: 'CLONE1' }]).replace(
+    '    timing: instant',
+    '    timing: instant\n    clone: true',
+  );
+  const cwd = await project({ 'flashwright.config.yaml': recipe, 'app.bin': image() });
+  const run = await runCli(['batch', '--watch', '--json', '--poll-ms', '50'], {
+    cwd,
+    onLine: (line, child) => {
+      if (parse(line)?.['type'] === 'board-end') child.kill('SIGINT');
+    },
+  });
+  t.is(run.code, 130);
+  const ends = boardEnds(
+    run.stdout
+      .split('\n')
+      .map(parse)
+      .filter((e) => e !== undefined),
+  );
+  t.like(ends.get('CLONE1'), { status: 'pass' });
+});

@@ -39,6 +39,7 @@ const BOARD_KEYS = [
   'voltage',
   'timing',
   'faults',
+  'clone',
 ] as const;
 
 const MAX_BOARDS = 256;
@@ -129,7 +130,16 @@ function parseBoard(entry: unknown, index: number, recipeDir: string): VirtualBo
   const present = text('present');
   const powered = text('powered');
   const options: Record<string, unknown> = {};
-  for (const key of ['device', 'state', 'rdp', 'flashSizeRaw', 'voltage', 'timing', 'faults']) {
+  for (const key of [
+    'device',
+    'state',
+    'rdp',
+    'flashSizeRaw',
+    'voltage',
+    'timing',
+    'faults',
+    'clone',
+  ]) {
     if (record[key] !== undefined) options[key] = record[key];
   }
   return {

@@ -100,6 +100,8 @@ async function targetVolts(
       ctx.signal,
     );
     try {
+      // A clone ST-Link does not sense the target's supply: it always reads 0 V.
+      if (probe.warnings.some((w) => w.code === 'clone')) return undefined;
       return await probe.targetVoltage?.(ctx.signal);
     } finally {
       await probe.close();
