@@ -6,7 +6,9 @@ import type { CommandContext } from './context.js';
  * command needs it. It is not a dependency of the CLI: its SQLite driver is a native addon
  * that only a production line should have to build, so it is installed next to the CLI.
  */
-export async function importProduction(ctx: CommandContext): Promise<typeof Production> {
+export async function importProduction(
+  ctx: Pick<CommandContext, 'core'>,
+): Promise<typeof Production> {
   try {
     return await import('@flashwright/production');
   } catch (error) {
@@ -15,10 +17,10 @@ export async function importProduction(ctx: CommandContext): Promise<typeof Prod
       throw error;
     }
     throw new ctx.core.FlashwrightError(
-      'PLUGIN_NOT_INSTALLED',
-      'Batch programming needs @flashwright/production, which is not installed',
+      'COMMAND_UNAVAILABLE',
+      'The production commands (batch, log) need @flashwright/production, which is not installed',
       {
-        hint: 'Install it next to the CLI: `npm i -D @flashwright/production` (it builds its SQLite driver, better-sqlite3).',
+        hint: 'Install it next to flashwright: `npm install -D @flashwright/production` (it brings the SQLite and PostgreSQL drivers).',
         cause: error,
       },
     );

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type * as Production from '@flashwright/production';
 import type { AttemptResult, ProductionStore } from '@flashwright/production';
+import { importProduction } from '../production.js';
 import { runCommand, type CommandContext } from '../context.js';
 import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import type * as LogOutput from './log-output.js';
@@ -180,21 +181,7 @@ async function withStore<T>(
 type ProductionModule = typeof LogOutput & typeof Production;
 
 async function loadProduction(ctx: CommandContext): Promise<ProductionModule> {
-  let production: typeof Production;
-  try {
-    production = await import('@flashwright/production');
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new ctx.core.FlashwrightError(
-      'COMMAND_UNAVAILABLE',
-      'The production database needs @flashwright/production, which is not installed',
-      {
-        hint: 'Install it next to flashwright: `npm install -D @flashwright/production` (it brings the SQLite and PostgreSQL drivers).',
-        cause: error,
-      },
-    );
-  }
-  return { ...production, ...(await import('./log-output.js')) };
+  return { ...(await importProduction(ctx)), ...(await import('./log-output.js')) };
 }
 
 /** --since: an ISO date or time, or an age such as 30m, 12h or 7d. */
