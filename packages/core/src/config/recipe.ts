@@ -1,4 +1,7 @@
 import type { ValueSource } from './provenance.js';
+import type { RecipeProduction } from './production-schema.js';
+
+export type { RecipeProduction };
 import type { ConnectMode } from './schema.js';
 
 /**
@@ -11,6 +14,8 @@ export interface Recipe {
   readonly images: readonly RecipeImage[];
   readonly steps: readonly RecipeStep[];
   readonly plugins: readonly RecipePlugin[];
+  /** Batch programming: per-board data and the production database (`flashwright batch`). */
+  readonly production: RecipeProduction;
 }
 
 export interface RecipeProbe {

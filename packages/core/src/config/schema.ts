@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { productionSchema } from './production-schema.js';
 import { stepEntrySchema } from './steps-schema.js';
 import { addressSchema, sizeSchema } from './units.js';
 
@@ -109,6 +110,7 @@ function recipeShape<S extends z.ZodType>(stepSchema: S) {
         .array(pluginEntrySchema)
         .optional()
         .describe('Extra plugins to load: name, package, path, or [name, options]'),
+      production: productionSchema.optional(),
     })
     .describe('A flashwright recipe');
 }
