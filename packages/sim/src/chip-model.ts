@@ -40,6 +40,12 @@ export interface ChipModel {
 
   debugAccess(): DebugAccess;
 
+  /**
+   * The core clock now, in Hz. Optional: without it the core runs at DEFAULT_CORE_CLOCK_HZ
+   * (cortex-m/core.ts).
+   */
+  coreClockHz?(): number;
+
   /** Address the core fetches SP and PC from at reset (the boot memory alias). */
   bootAddress(): number;
 
