@@ -134,6 +134,8 @@ export class CortexMCore implements WordRegisters {
   #priGroup = 0;
   readonly #scb: SystemControl;
   readonly #cpu: ThumbCpu;
+  /** How far the core has executed in virtual time (µs); see #runUntil. */
+  #coreUs = 0;
 
   constructor(
     readonly cpuId: number,
@@ -180,15 +182,24 @@ export class CortexMCore implements WordRegisters {
     return 1e6 / (this.env.coreClockHz?.() ?? DEFAULT_CORE_CLOCK_HZ);
   }
 
+  /**
+   * Runs the core through an advance of the clock to `untilUs`. The core keeps its own
+   * time: each instruction starts with the clock set to its start time (so a flash
+   * controller sees the access when it happens, and a stall moves the clock), and the part
+   * of the last instruction that reaches past `untilUs` stays with the core rather than
+   * delaying the probe; the next advance continues from there.
+   */
   #runUntil(untilUs: number): void {
     const clock = this.env.clock;
     if (!clock) return;
     const usPerCycle = this.#usPerCycle();
-    while (this.running && clock.nowUs < untilUs) {
+    this.#coreUs = Math.max(this.#coreUs, clock.nowUs);
+    while (this.running && this.#coreUs < untilUs) {
+      clock.advanceTo(this.#coreUs);
       this.#execute(clock, usPerCycle);
       if (this.#cpu.selfBranch) {
         // `b .`: nothing changes until something outside the core does.
-        clock.advanceTo(untilUs);
+        this.#coreUs = Math.max(this.#coreUs, untilUs);
         return;
       }
     }
@@ -196,8 +207,8 @@ export class CortexMCore implements WordRegisters {
 
   #execute(clock: VirtualClock, usPerCycle: number): void {
     const end = this.#cpu.step();
-    clock.advanceUs(this.#cpu.cycles * usPerCycle);
-    if (end === StepEnd.BREAKPOINT) return;
+    // A bus stall during the instruction moved the clock past the core's time.
+    this.#coreUs = Math.max(this.#coreUs, clock.nowUs) + this.#cpu.cycles * usPerCycle;
     if (end === StepEnd.VECTOR_CATCH) this.#haltFor(Dfsr.VCATCH);
   }
 
@@ -412,11 +423,11 @@ export class CortexMCore implements WordRegisters {
    */
   #step(): void {
     this.#halted = false;
-    if (this.running) {
-      const clock = this.env.clock;
-      const end = this.#cpu.step();
-      clock?.advanceUs(this.#cpu.cycles * this.#usPerCycle());
-      this.#retireSticky = end !== StepEnd.BREAKPOINT;
+    const clock = this.env.clock;
+    if (this.running && clock) {
+      this.#coreUs = Math.max(this.#coreUs, clock.nowUs);
+      this.#execute(clock, this.#usPerCycle());
+      this.#retireSticky = true;
     }
     this.#cpu.sleeping = false;
     this.#halted = true;
