@@ -4,8 +4,7 @@
  * the chip and runs the standard `program FILE verify reset exit` with its stock target
  * configs (their examine-end and reset-init handlers included: DBGMCU, FLASH_ACR, RCC), and
  * `flashwright read` on the same state file then reads the image back through the virtual
- * probe. The simulator executes no code, so OpenOCD gets no work area and uses its
- * direct-write paths (WORKAREASIZE 0).
+ * probe. OpenOCD gets no work area here and uses its direct-write paths (WORKAREASIZE 0).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -152,8 +151,10 @@ for (const c of cases) {
       t.regex(run.output, /SWD DPIDR 0x[0-9a-f]{8}/);
       t.regex(run.output, /\*\* Verified OK \*\*/, run.output);
       t.regex(run.output, /\*\* Resetting Target \*\*/);
-      // The stock event handlers ran without a failed access (e.g. an unmapped RCC).
-      t.notRegex(run.output, /^Error/m, run.output);
+      // The stock event handlers ran without a failed access (e.g. an unmapped RCC). A blank
+      // chip's core locks up from its erased reset vector (PC 0xFFFFFFFE is Execute Never,
+      // ARMv7-M B1.5.15), as on silicon; OpenOCD reports that it clears the lockup.
+      t.notRegex(run.output, /^Error(?!: \[[\w.]+\] clearing lockup after double fault)/m, run.output);
 
       t.deepEqual(await readWithFlashwright(dir, c, state, data.length), data);
     },
