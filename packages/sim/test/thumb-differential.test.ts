@@ -31,8 +31,21 @@ const programs = readdirSync(fixtureDir)
   .map((f) => f.replace(/\.(S|c)$/, ''))
   .sort();
 
+/**
+ * Where a QEMU board, not the architecture, decides the outcome: QEMU's LM3S6965 board
+ * maps a background region that reads unmapped addresses as zero, where the silicon (and
+ * the MPS2 board) answers with a bus error.
+ */
+const BOARD_EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
+  'v7-busfault': ['lm3s6965evb'],
+};
+
 function machinesFor(program: string): QemuMachine[] {
-  return MACHINES.filter((m) => program.startsWith('v6-') || m.architecture === 'v7-m');
+  return MACHINES.filter(
+    (m) =>
+      (program.startsWith('v6-') || m.architecture === 'v7-m') &&
+      !BOARD_EXCEPTIONS[program]?.includes(m.name),
+  );
 }
 
 const REGISTER_NAMES = [

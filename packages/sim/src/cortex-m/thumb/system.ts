@@ -11,7 +11,7 @@ export function readSpecial(cpu: ThumbCpu, sysm: number): number {
   if (sysm < 8) {
     let value = 0;
     if (sysm & 1) value |= cpu.ipsr;
-    if ((sysm & 2) === 0) value |= cpu.xpsr & (cpu.v7 ? 0xf80f0000 : 0xf0000000);
+    if ((sysm & 4) === 0) value |= cpu.xpsr & (cpu.v7 ? 0xf80f0000 : 0xf0000000);
     return value >>> 0;
   }
   if (!validSysm(cpu, sysm)) cpu.undefined();
