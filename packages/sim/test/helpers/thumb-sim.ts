@@ -16,7 +16,7 @@ import { MEMORY_WINDOWS, RAM_BYTES, type MachineState, type QemuMachine } from '
 const DHCSR = 0xe000edf0;
 const DBGKEY = 0xa05f0000;
 
-class BareChip implements ChipModel {
+export class BareChip implements ChipModel {
   readonly partName = 'THUMB-TEST';
   readonly dpidr = 0x2ba01477;
   readonly apIdr = 0x24770011;
