@@ -154,7 +154,11 @@ for (const c of cases) {
       // The stock event handlers ran without a failed access (e.g. an unmapped RCC). A blank
       // chip's core locks up from its erased reset vector (PC 0xFFFFFFFE is Execute Never,
       // ARMv7-M B1.5.15), as on silicon; OpenOCD reports that it clears the lockup.
-      t.notRegex(run.output, /^Error(?!: \[[\w.]+\] clearing lockup after double fault)/m, run.output);
+      t.notRegex(
+        run.output,
+        /^Error(?!: \[[\w.]+\] clearing lockup after double fault)/m,
+        run.output,
+      );
 
       t.deepEqual(await readWithFlashwright(dir, c, state, data.length), data);
     },

@@ -44,7 +44,7 @@ export interface ChipModel {
    * The core clock now, in Hz. Optional: without it the core runs at DEFAULT_CORE_CLOCK_HZ
    * (cortex-m/core.ts).
    */
-  coreClockHz?(): number;
+  coreClockHz?(): number | undefined;
 
   /** Address the core fetches SP and PC from at reset (the boot memory alias). */
   bootAddress(): number;

@@ -7,6 +7,7 @@
 import test from 'ava';
 import { SimBoard } from '../src/board.js';
 import { addWithCarry, shiftC, Shift, thumbExpandImmC } from '../src/cortex-m/thumb/alu.js';
+import { createStm32Chip } from '../src/stm32/index.js';
 import { createTestChip, TEST_CHIP } from './helpers/test-chip.js';
 import { BareChip } from './helpers/thumb-sim.js';
 
@@ -54,11 +55,13 @@ function run(
   view.setUint16(CODE + 2 * code.length, BKPT, true);
   board.bus.write(DHCSR, 4, DBGKEY | 0x3);
   board.systemReset();
-  for (const [reg, value] of Object.entries(registers)) board.core.setCoreRegister(Number(reg), value);
+  for (const [reg, value] of Object.entries(registers))
+    board.core.setCoreRegister(Number(reg), value);
   options.setup?.(board);
   if (options.debug === false) board.bus.write(DHCSR, 4, DBGKEY);
   else board.bus.write(DHCSR, 4, DBGKEY | 0x1);
-  for (let i = 0; i < 100 && !board.core.halted && !board.core.lockedUp; i++) board.clock.advanceUs(100);
+  for (let i = 0; i < 100 && !board.core.halted && !board.core.lockedUp; i++)
+    board.clock.advanceUs(100);
   return {
     board,
     reg: (n) => board.core.coreRegister(n),
@@ -158,13 +161,21 @@ test('CBZ and CBNZ branch forward on ARMv7-M and are UNDEFINED on ARMv6-M', (t) 
 test('TBB and TBH branch by twice the table entry', (t) => {
   // tbb [r1, r0]; (skipped) movs r3, #1; movs r3, #2 (target); table at 0x20000000.
   const code = [0xe8d1, 0xf000, 0x2301, 0x2302];
-  const tbb = run(code, { 0: 1, 1: 0x20000000 }, {
-    setup: (b) => b.bus.write(0x20000000, 4, 0x00000100),
-  });
+  const tbb = run(
+    code,
+    { 0: 1, 1: 0x20000000 },
+    {
+      setup: (b) => b.bus.write(0x20000000, 4, 0x00000100),
+    },
+  );
   t.is(tbb.reg(3), 2, 'entry 1 = 1: skips one halfword');
-  const tbh = run([0xe8d1, 0xf010, 0x2301, 0x2302], { 0: 1, 1: 0x20000000 }, {
-    setup: (b) => b.bus.write(0x20000000, 4, 0x00010000),
-  });
+  const tbh = run(
+    [0xe8d1, 0xf010, 0x2301, 0x2302],
+    { 0: 1, 1: 0x20000000 },
+    {
+      setup: (b) => b.bus.write(0x20000000, 4, 0x00010000),
+    },
+  );
   t.is(tbh.reg(3), 2);
 });
 
@@ -172,9 +183,13 @@ test('UDIV and SDIV: division by zero gives 0, or a UsageFault with CCR.DIV_0_TR
   t.is(run([0xfbb0, 0xf2f1], { 0: 100, 1: 0, 2: 7 }).reg(2), 0);
   t.is(run([0xfb90, 0xf2f1], { 0: 0x80000000, 1: 0xffffffff }).reg(2), 0x80000000);
   t.is(run([0xfb90, 0xf2f1], { 0: 0xfffffff9, 1: 2 }).reg(2), 0xfffffffd, 'rounds to zero');
-  const trap = run([0xfbb0, 0xf2f1], { 0: 1, 1: 0 }, {
-    setup: (b) => b.bus.write(CCR, 4, b.bus.read(CCR, 4) | 0x10),
-  });
+  const trap = run(
+    [0xfbb0, 0xf2f1],
+    { 0: 1, 1: 0 },
+    {
+      setup: (b) => b.bus.write(CCR, 4, b.bus.read(CCR, 4) | 0x10),
+    },
+  );
   t.is(trap.reg(15), FAULT_HANDLER);
   t.is(trap.board.bus.read(CFSR, 4), 1 << 25, 'CFSR.DIVBYZERO');
   t.is(trap.board.bus.read(0x20004000 - 32 + 24, 4), CODE, 'stacked PC is the UDIV');
@@ -313,4 +328,30 @@ test('WFI sleeps until a debugger halts the core', (t) => {
   r.board.bus.write(DHCSR, 4, DBGKEY | 0x3);
   t.true(r.board.core.halted);
   t.is(r.reg(15), CODE + 2, 'PC after the WFI');
+});
+
+test('code in SRAM programs STM32F103 flash through the FPEC, polling BSY at the core clock', (t) => {
+  // ldr r0, =FLASH; KEYR <- KEY1, KEY2; CR <- PG; strh 0xbeef to 0x08000400;
+  // 1: ldr r1, [r0, #SR]; adds r5, #1; lsls r1, #31; bne 1b; ldrh r4, [r2]; bkpt (RM0008 3.3.3).
+  const code = [
+    0x4808, 0x4909, 0x6041, 0x4909, 0x6041, 0x2101, 0x6101, 0x4a08, 0xf64b, 0x63ef, 0x8013, 0x68c1,
+    0x3501, 0x07c9, 0xd1fb, 0x8814, 0xbe00, 0x0000, 0x2000, 0x4002, 0x0123, 0x4567, 0x89ab, 0xcdef,
+    0x0400, 0x0800,
+  ];
+  const chip = createStm32Chip({ device: 'STM32F103RB' });
+  t.is(chip.coreClockHz(), 8_000_000);
+  const board = new SimBoard({ chip });
+  board.bus.write(DHCSR, 4, DBGKEY | 0x3);
+  code.forEach((hw, i) => board.bus.write(0x20000000 + 2 * i, 2, hw));
+  board.core.setCoreRegister(15, 0x20000000);
+  board.bus.write(DHCSR, 4, DBGKEY | 0x1);
+  for (let i = 0; i < 100 && !board.core.halted; i++) board.clock.advanceUs(10);
+  t.true(board.core.halted);
+  t.is(board.core.coreRegister(4), 0xbeef);
+  t.is(board.bus.read(0x08000400, 2), 0xbeef);
+  t.true(board.core.coreRegister(5) > 10, `BSY polled ${board.core.coreRegister(5)} times`);
+});
+
+test('an STM32L151 core runs at its reset clock, MSI 2.097 MHz', (t) => {
+  t.is(createStm32Chip({ device: 'STM32L151CBxxA' }).coreClockHz(), 2_097_000);
 });

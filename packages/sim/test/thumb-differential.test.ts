@@ -49,8 +49,23 @@ function machinesFor(program: string): QemuMachine[] {
 }
 
 const REGISTER_NAMES = [
-  'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12',
-  'sp', 'lr', 'pc', 'xpsr',
+  'r0',
+  'r1',
+  'r2',
+  'r3',
+  'r4',
+  'r5',
+  'r6',
+  'r7',
+  'r8',
+  'r9',
+  'r10',
+  'r11',
+  'r12',
+  'sp',
+  'lr',
+  'pc',
+  'xpsr',
 ];
 
 /** Registers by name and memory by address, in hex, so that a difference reads well. */
@@ -94,7 +109,8 @@ if (missing !== undefined) {
       test(`${program} on ${machine.name}: the simulator ends as QEMU does`, async (t) => {
         const run = (await qemuRuns).get(machine.name)!;
         const expected = run.states.get(join(workDir, `${program}.elf`));
-        if (!expected) return t.fail(`QEMU did not reach the end of ${program}:\n${run.log.slice(-3000)}`);
+        if (!expected)
+          return t.fail(`QEMU did not reach the end of ${program}:\n${run.log.slice(-3000)}`);
         const image = new Uint8Array(readFileSync(join(workDir, `${program}.bin`)));
         const actual = runOnSim(machine, image);
         t.true(actual.halted, 'the simulated core halted on BKPT');

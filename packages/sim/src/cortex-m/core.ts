@@ -164,7 +164,11 @@ export class CortexMCore implements WordRegisters {
   /** Whether the core executes now. */
   get running(): boolean {
     return (
-      !this.#halted && !this.#heldInReset && !this.#lockup && !this.#cpu.lockup && !this.#cpu.sleeping
+      !this.#halted &&
+      !this.#heldInReset &&
+      !this.#lockup &&
+      !this.#cpu.lockup &&
+      !this.#cpu.sleeping
     );
   }
 

@@ -73,8 +73,23 @@ export interface MachineState {
 }
 
 const REGISTER_NAMES = [
-  'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12',
-  'sp', 'lr', 'pc', 'xpsr',
+  'r0',
+  'r1',
+  'r2',
+  'r3',
+  'r4',
+  'r5',
+  'r6',
+  'r7',
+  'r8',
+  'r9',
+  'r10',
+  'r11',
+  'r12',
+  'sp',
+  'lr',
+  'pc',
+  'xpsr',
 ];
 
 /**
@@ -149,7 +164,8 @@ function parseStates(log: string): Map<string, MachineState> {
     }
     const memory: number[] = [];
     for (const match of body.matchAll(/^0x[0-9a-f]+(?: <[^>]*>)?:\s+((?:0x[0-9a-f]+\s*)+)$/gm)) {
-      for (const word of (match[1] ?? '').trim().split(/\s+/)) memory.push(parseInt(word, 16) >>> 0);
+      for (const word of (match[1] ?? '').trim().split(/\s+/))
+        memory.push(parseInt(word, 16) >>> 0);
     }
     if (registers.length === REGISTER_NAMES.length) states.set(name, { registers, memory });
   }

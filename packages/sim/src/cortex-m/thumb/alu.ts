@@ -39,7 +39,11 @@ export function shiftC(value: number, type: number, amount: number, carryIn: num
   switch (type) {
     case Shift.LSL:
       if (amount < 32) {
-        return { value: (value << amount) >>> 0, carry: (value >>> (32 - amount)) & 1, overflow: 0 };
+        return {
+          value: (value << amount) >>> 0,
+          carry: (value >>> (32 - amount)) & 1,
+          overflow: 0,
+        };
       }
       return { value: 0, carry: amount === 32 ? value & 1 : 0, overflow: 0 };
     case Shift.LSR:

@@ -204,7 +204,7 @@ export class ThumbCpu {
   }
 
   setNZ(value: number): void {
-    const flags = (value & 0x80000000 ? Psr.N : 0) | ((value >>> 0) === 0 ? Psr.Z : 0);
+    const flags = (value & 0x80000000 ? Psr.N : 0) | (value >>> 0 === 0 ? Psr.Z : 0);
     this.xpsr = (this.xpsr & ~(Psr.N | Psr.Z)) | flags;
   }
 

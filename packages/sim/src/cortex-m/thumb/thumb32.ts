@@ -134,8 +134,8 @@ function branchesAndMiscellaneous(cpu: ThumbCpu, hw1: number, hw2: number): void
 
 /** SignExtend(S:I1:I2:imm10:imm11:'0') with I1 = NOT(J1 XOR S), I2 = NOT(J2 XOR S). */
 function branchOffset24(s: number, j1: number, j2: number, hw1: number, hw2: number): number {
-  const i1 = (j1 ^ s) ^ 1;
-  const i2 = (j2 ^ s) ^ 1;
+  const i1 = j1 ^ s ^ 1;
+  const i2 = j2 ^ s ^ 1;
   const imm = (s << 24) | (i1 << 23) | (i2 << 22) | ((hw1 & 0x3ff) << 12) | ((hw2 & 0x7ff) << 1);
   return (imm << 7) >> 7;
 }
