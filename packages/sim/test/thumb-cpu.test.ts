@@ -355,3 +355,22 @@ test('code in SRAM programs STM32F103 flash through the FPEC, polling BSY at the
 test('an STM32L151 core runs at its reset clock, MSI 2.097 MHz', (t) => {
   t.is(createStm32Chip({ device: 'STM32L151CBxxA' }).coreClockHz(), 2_097_000);
 });
+
+test('a halt request takes a locked-up core out of lockup; it runs from the PC the debugger sets', (t) => {
+  const chip = new BareChip(M3);
+  chip.code.bytes.fill(0xff);
+  const board = new SimBoard({ chip });
+  board.clock.advanceUs(10);
+  t.true(board.core.lockedUp);
+  board.bus.write(DHCSR, 4, DBGKEY | 0x3);
+  t.false(board.core.lockedUp);
+  t.is(board.bus.read(DHCSR, 4) & S_LOCKUP, 0);
+  board.bus.write(0x20000000, 2, 0x2007); // movs r0, #7
+  board.bus.write(0x20000002, 2, BKPT);
+  board.core.setCoreRegister(15, 0x20000000);
+  board.core.setCoreRegister(16, 0x01000000);
+  board.bus.write(DHCSR, 4, DBGKEY | 0x1);
+  board.clock.advanceUs(10);
+  t.true(board.core.halted);
+  t.is(board.core.coreRegister(0), 7);
+});

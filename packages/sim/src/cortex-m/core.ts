@@ -237,9 +237,12 @@ export class CortexMCore implements WordRegisters {
     return (this.#demcr & enable) !== 0;
   }
 
+  /** Entering Debug state also ends sleep and lockup (ARMv7-M B1.5.15, C1.5). */
   #haltFor(reason: number): void {
     this.#halted = true;
     this.#cpu.sleeping = false;
+    this.#cpu.lockup = false;
+    this.#lockup = false;
     this.#dfsr |= reason;
   }
 
