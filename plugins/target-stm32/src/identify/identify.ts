@@ -85,6 +85,8 @@ export async function identifyStm32(
     clock: targetClock(ctx.probe),
     log: ctx.log,
     parallelismBytes: parallelism.bytes,
+    ram: ramRegions(data),
+    loader: options.loader,
     reattach: () => Stm32Device.reattach(ctx),
     resetHalt: async () => {
       try {
