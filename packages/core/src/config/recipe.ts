@@ -1,5 +1,5 @@
 import type { ValueSource } from './provenance.js';
-import type { ConnectMode } from './schema.js';
+import type { ConnectMode, loaderModes } from './schema.js';
 
 /**
  * A validated, normalised recipe: sizes in bytes, addresses as numbers, paths absolute,
@@ -8,6 +8,7 @@ import type { ConnectMode } from './schema.js';
 export interface Recipe {
   readonly probe: RecipeProbe;
   readonly target: RecipeTarget;
+  readonly flash: RecipeFlash;
   readonly images: readonly RecipeImage[];
   readonly steps: readonly RecipeStep[];
   readonly plugins: readonly RecipePlugin[];
@@ -26,6 +27,11 @@ export interface RecipeTarget {
   readonly family?: string | undefined;
   readonly device?: string | undefined;
   readonly flashSizeBytes?: number | undefined;
+}
+
+export interface RecipeFlash {
+  /** `flash.loader`: how programming runs (default auto). */
+  readonly loader: (typeof loaderModes)[number];
 }
 
 export interface RecipeImage {

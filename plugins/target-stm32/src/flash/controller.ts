@@ -50,6 +50,8 @@ export interface ControllerContext {
   readonly ram: readonly AddressRange[];
   /** `flash.loader` from the recipe (default auto). */
   readonly loader?: LoaderMode | undefined;
+  /** Why no RAM loader can run through this probe, if so. */
+  readonly loaderUnavailable?: string | undefined;
   /**
    * Re-attaches after an option reload reset the chip and cut the debug link, and halts the
    * core again. Tolerates the link being up already.

@@ -69,6 +69,8 @@ export class L0L1Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
   private readonly flags: readonly StatusFlag[];
+  /** The RAM loader failed once: the rest of the session programs from the host. */
+  private loaderFellBack = false;
 
   constructor(private readonly ctx: ControllerContext) {
     this.flags = ctx.data.line === 'STM32L0' ? l0Flags : l1Flags;
@@ -291,8 +293,9 @@ export class L0L1Controller implements FlashController {
     signal?: AbortSignal,
   ): Promise<number> {
     const mode = this.ctx.loader ?? 'auto';
-    if (mode === 'host') return 0;
+    if (mode === 'host' || this.loaderFellBack) return 0;
     try {
+      if (this.ctx.loaderUnavailable) throw new LoaderFailure(this.ctx.loaderUnavailable, 0);
       const status = await programHalfPagesWithLoader({
         memory: this.ctx.memory,
         clock: this.ctx.clock,
@@ -322,6 +325,7 @@ export class L0L1Controller implements FlashController {
       this.ctx.log.warn(
         `RAM flash loader not used: ${error.reason}; programming from the host instead (slower)`,
       );
+      this.loaderFellBack = true;
       // A half-page the loader left in the latches would break the host's first write.
       await this.abandonHalfPage(address + error.programmedBytes).catch(() => undefined);
       await this.ctx.memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP);
