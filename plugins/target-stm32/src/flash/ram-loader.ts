@@ -1,5 +1,6 @@
+import { isFlashwrightError } from '@flashwright/core';
 import type { AddressRange } from '@flashwright/core/image';
-import { type Logger, type MemoryPort, sleep, throwIfAborted } from '@flashwright/core/plugin';
+import { type Logger, type MemoryPort, throwIfAborted } from '@flashwright/core/plugin';
 import type { TargetClock } from './flash-clock.js';
 import { L0_L1_LOADER, LoaderControl } from './l0-l1-loader.js';
 
@@ -47,7 +48,6 @@ const MAX_RING_BYTES = 8 * 1024;
 const STACK_BYTES = 64;
 /** A half-page programs in a few ms (RM0038: tprog 3.2 ms typical); far more is a hang. */
 const HALF_PAGE_TIMEOUT_MS = 500;
-const POLL_MS = 0;
 
 export interface HalfPageJob {
   readonly memory: MemoryPort;
@@ -74,9 +74,11 @@ export interface HalfPageJob {
  * transfer of one half-page overlaps the programming of the previous one. The caller has
  * unlocked the controller and set PECR = FPRG | PROG. The core is left halted.
  *
- * Returns normally when every half-page is programmed; returns the loader's FLASH_SR when it
- * stopped on a flash error (which is the flash's verdict, not the loader's failure); throws
- * LoaderFailure when the loader cannot be used or did not finish.
+ * Returns 0 when every half-page is programmed, or the loader's FLASH_SR when it stopped on
+ * a flash error (the flash's verdict, not the loader's failure). Throws LoaderFailure when
+ * the loader cannot be used (RAM too small, the probe cannot load or start it) or did not
+ * finish (it faulted, locked up, or stopped making progress); a probe error while it runs
+ * is thrown as it is, as the host path would throw it.
  */
 export async function programHalfPagesWithLoader(job: HalfPageJob): Promise<number> {
   const { memory, halfPageBytes: half } = job;
@@ -154,7 +156,6 @@ export async function programHalfPagesWithLoader(job: HalfPageJob): Promise<numb
       if (job.clock() > deadline) {
         throw fail(`it did not finish a half-page within ${HALF_PAGE_TIMEOUT_MS} ms`);
       }
-      await sleep(POLL_MS, job.signal);
       return undefined;
     };
     while (handed < pages) {
@@ -183,12 +184,14 @@ export async function programHalfPagesWithLoader(job: HalfPageJob): Promise<numb
     }
     while (!((await memory.read32(DHCSR, job.signal)) & S_HALT)) {
       if (job.clock() > deadline) throw fail('it did not stop after the last half-page');
-      await sleep(POLL_MS, job.signal);
     }
     return await stopped();
   } catch (error) {
-    if (error instanceof LoaderFailure) throw error;
-    if (job.signal?.aborted) throw error;
+    // A probe error while the loader runs is reported as the host path reports it (the
+    // core is halted first); only the loader's own failures fall back.
+    if (error instanceof LoaderFailure || isFlashwrightError(error) || job.signal?.aborted) {
+      throw error;
+    }
     throw fail(`the probe lost it while it ran (${describe(error)})`);
   } finally {
     await restore(memory, job.clock, demcr);
@@ -238,7 +241,6 @@ async function halt(memory: MemoryPort, clock: TargetClock): Promise<void> {
   const deadline = clock() + 100;
   while (!((await memory.read32(DHCSR)) & S_HALT)) {
     if (clock() > deadline) throw new LoaderFailure('the core does not halt', 0);
-    await sleep(POLL_MS);
   }
 }
 
