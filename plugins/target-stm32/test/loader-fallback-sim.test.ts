@@ -8,7 +8,7 @@
 import test from 'ava';
 import { FlashwrightError } from '@flashwright/core';
 import type { MemoryPort } from '@flashwright/core/plugin';
-import { createStm32Chip, SimBoard } from '@flashwright/sim';
+import { createStm32Chip, SimBoard, type FaultSpec } from '@flashwright/sim';
 import { programHalfPagesWithLoader, LoaderFailure } from '../src/flash/ram-loader.js';
 import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
@@ -18,10 +18,14 @@ const BYTES = 128 * 1024;
 
 async function program(options: {
   loader?: 'auto' | 'ram' | 'host';
-  faults?: { kind: 'bus-fault'; address: number; length?: number }[];
+  faults?: FaultSpec[];
   bytes?: number;
 }) {
-  const rig = await simRig({ device: PART, faults: options.faults ?? [] });
+  const rig = await simRig({
+    device: PART,
+    faults: options.faults ?? [],
+    waitRetry: { retries: 8, firstDelayMs: 0 },
+  });
   const device = await rig.identify(options.loader ? { loader: options.loader } : {});
   const data = pattern(options.bytes ?? BYTES, 7);
   const sectors = device.flash[0]!.sectors.filter((s) => s.start < FLASH + data.length);
@@ -62,6 +66,18 @@ test('auto: a loader that cannot be loaded falls back to the host with a warning
   t.deepEqual(run.back, run.data);
   t.is(run.warnings.length, 1);
   t.regex(run.warnings[0]!, /RAM flash loader not used: the probe could not load and start it/);
+});
+
+test('auto: WAIT bursts while the loader runs are retried; the image lands with no fallback', async (t) => {
+  for (const atAccess of [400, 2000, 9000]) {
+    const run = await program({
+      bytes: 16 * 1024,
+      faults: [{ kind: 'swd-wait', atAccess, count: 3 }],
+    });
+    t.is(run.error, undefined, `burst at access ${atAccess}`);
+    t.deepEqual(run.warnings, [], `burst at access ${atAccess}`);
+    t.deepEqual(run.back, run.data, `burst at access ${atAccess}`);
+  }
 });
 
 test('ram: a loader failure is an error (FLASH_LOADER_FAILED, exit 7)', async (t) => {

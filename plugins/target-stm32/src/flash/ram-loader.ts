@@ -92,13 +92,16 @@ export async function programHalfPagesWithLoader(job: HalfPageJob): Promise<numb
     demcr = await memory.read32(DEMCR, job.signal);
     // A fault in the loader halts the core (vector catch) instead of running a handler.
     await memory.write32(DEMCR, demcr | DEMCR_VC_HARDERR, job.signal);
-    await memory.write(layout.code, L0_L1_LOADER, { signal: job.signal });
+    await memory.write(layout.code, L0_L1_LOADER, { signal: job.signal, idempotent: true });
     const control = new DataView(new ArrayBuffer(LoaderControl.BYTES));
     control.setUint32(LoaderControl.WRITE, layout.ring, true);
     control.setUint32(LoaderControl.READ, layout.ring, true);
     control.setUint32(LoaderControl.STATUS, 0, true);
     control.setUint32(LoaderControl.HALF_PAGE_BYTES, half, true);
-    await memory.write(layout.control, new Uint8Array(control.buffer), { signal: job.signal });
+    await memory.write(layout.control, new Uint8Array(control.buffer), {
+      signal: job.signal,
+      idempotent: true,
+    });
     const registers = [
       job.controllerBase,
       layout.ring,
@@ -171,7 +174,8 @@ export async function programHalfPagesWithLoader(job: HalfPageJob): Promise<numb
         continue;
       }
       const chunk = job.data.subarray(handed * half, (handed + count) * half);
-      await memory.write(write, chunk, { signal: job.signal });
+      // SRAM: a write the probe cut short may simply be sent again.
+      await memory.write(write, chunk, { signal: job.signal, idempotent: true });
       write = write + count * half === layout.ringEnd ? layout.ring : write + count * half;
       await memory.write32(layout.control + LoaderControl.WRITE, write, job.signal);
       handed += count;

@@ -71,8 +71,6 @@ export class ThumbCpu {
   readonly active = new Uint8Array(16);
   /** The last step was a B to itself (`b .`): the core spins until something else acts. */
   selfBranch = false;
-  /** The step already set PC and xPSR (exception entry or return). */
-  redirected = false;
   #pendingReturn: number | undefined;
   #end: number = StepEnd.DONE;
 
@@ -321,7 +319,6 @@ export class ThumbCpu {
   /** Executes one instruction (or takes the exception it raises). */
   step(): number {
     this.cycles = 0;
-    this.redirected = false;
     this.selfBranch = false;
     this.#pendingReturn = undefined;
     this.#end = StepEnd.DONE;

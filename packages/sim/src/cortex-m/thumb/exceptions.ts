@@ -102,7 +102,6 @@ export function takeSvc(cpu: ThumbCpu): number {
 export function enterLockup(cpu: ThumbCpu): void {
   cpu.lockup = true;
   cpu.regs[Reg.PC] = 0xfffffffe;
-  cpu.redirected = true;
 }
 
 /**
@@ -167,7 +166,6 @@ export function enterException(
   cpu.setSpecial(cpu.control & ~2, cpu.faultmask, cpu.basepri, cpu.primask);
   cpu.active[n] = 1;
   cpu.exclusive = undefined;
-  cpu.redirected = true;
   return cpu.host.vectorCatch(n, cfsrBit) ? StepEnd.VECTOR_CATCH : StepEnd.DONE;
 }
 
@@ -224,5 +222,4 @@ export function exceptionReturn(cpu: ThumbCpu, excReturn: number): void {
   // Returning from a fault handler clears FAULTMASK (B1.5.8, DeActivate).
   if (cpu.v7 && n !== Exception.NMI) cpu.setSpecial(cpu.control, 0, cpu.basepri, cpu.primask);
   cpu.exclusive = undefined;
-  cpu.redirected = true;
 }
