@@ -14,13 +14,14 @@
  *   r5  control block: +0 write pointer (the host advances it past each half-page it has
  *       written into the ring), +4 read pointer (the loader advances it past each half-page
  *       it has programmed; the host may reuse the space behind it), +8 status (0, or FLASH_SR
- *       with the error that stopped the loader)
- *   r5  also holds at +12 the half-page size in bytes (128 on L1, 64 on L0)
+ *       with the error that stopped the loader), +12 half-page size in bytes (128 on L1, 64
+ *       on L0)
  *
  * While the loader programs one half-page the host fills the next: the pointers are the
  * only shared state, each written by one side. The loader ends on BKPT when all half-pages
  * are programmed or an error flag is set (WRPERR, PGAERR, SIZERR, RDERR, and on L0
- * NOTZEROERR and FWWERR). Built for Cortex-M0+ as well: only ARMv6-M instructions.
+ * NOTZEROERR and FWWERR). It uses no stack. Built for the L0's Cortex-M0+ (ARMv6-M), so the
+ * same code runs on the L1's Cortex-M3.
  */
     .syntax unified
     .thumb
