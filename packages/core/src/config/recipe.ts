@@ -2,7 +2,7 @@ import type { ValueSource } from './provenance.js';
 import type { RecipeProduction } from './production-schema.js';
 
 export type { RecipeProduction };
-import type { ConnectMode } from './schema.js';
+import type { ConnectMode, loaderModes } from './schema.js';
 
 /**
  * A validated, normalised recipe: sizes in bytes, addresses as numbers, paths absolute,
@@ -11,6 +11,7 @@ import type { ConnectMode } from './schema.js';
 export interface Recipe {
   readonly probe: RecipeProbe;
   readonly target: RecipeTarget;
+  readonly flash: RecipeFlash;
   readonly images: readonly RecipeImage[];
   readonly steps: readonly RecipeStep[];
   readonly plugins: readonly RecipePlugin[];
@@ -31,6 +32,11 @@ export interface RecipeTarget {
   readonly family?: string | undefined;
   readonly device?: string | undefined;
   readonly flashSizeBytes?: number | undefined;
+}
+
+export interface RecipeFlash {
+  /** `flash.loader`: how programming runs (default auto). */
+  readonly loader: (typeof loaderModes)[number];
 }
 
 export interface RecipeImage {

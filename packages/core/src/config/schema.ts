@@ -66,6 +66,19 @@ const targetSchema = z
   })
   .describe('The microcontroller');
 
+export const loaderModes = ['auto', 'ram', 'host'] as const;
+
+const flashSchema = z
+  .strictObject({
+    loader: z
+      .enum(loaderModes)
+      .optional()
+      .describe(
+        'auto (default): program through a RAM flash loader where the target family has one, falling back to programming from the host with a warning; ram: a loader failure is an error; host: never run code on the target',
+      ),
+  })
+  .describe('How flash is programmed');
+
 const imageFileSchema = z.strictObject({
   file: z.string().min(1).describe('Path, relative to the file that declares it'),
   format: z
@@ -104,6 +117,7 @@ function recipeShape<S extends z.ZodType>(stepSchema: S) {
       extends: extendsSchema.optional(),
       probe: probeSchema.optional(),
       target: targetSchema.optional(),
+      flash: flashSchema.optional(),
       image: imageSchema.optional(),
       steps: z.array(stepSchema).optional().describe('What to do, in order'),
       plugins: z

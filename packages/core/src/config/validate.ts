@@ -64,6 +64,7 @@ export function validateRecipe(merged: Record<string, unknown>, sources: Sources
       flashSizeBytes:
         data.target?.flashSize === undefined ? undefined : parseSizeBytes(data.target.flashSize),
     },
+    flash: { loader: data.flash?.loader ?? 'auto' },
     images: normaliseImages(data.image),
     steps,
     plugins: (data.plugins ?? []).map((p): RecipePlugin =>

@@ -191,6 +191,11 @@ export const catalogue = {
   FLASH_ERASE_FAILED: entry(ExitCode.flash, 'Erase failed'),
   FLASH_PROGRAM_FAILED: entry(ExitCode.flash, 'Programming failed'),
   FLASH_TIMEOUT: entry(ExitCode.flash, 'Flash operation did not finish in time'),
+  FLASH_LOADER_FAILED: entry(
+    ExitCode.flash,
+    'RAM flash loader failed',
+    'Set flash.loader: auto in the recipe to fall back to programming from the host.',
+  ),
   FLASH_OPTION_BYTES_FAILED: entry(ExitCode.flash, 'Option-byte write failed'),
   FLASH_INTERRUPTED: entry(
     ExitCode.flash,

@@ -443,6 +443,12 @@ export interface FlashSize {
 export interface IdentifyOptions {
   /** Override for chips whose flash-size register reads garbage (recipe `target.flashSize`). */
   readonly flashSizeBytes?: number | undefined;
+  /**
+   * Recipe `flash.loader`: `auto` (default) programs through a RAM loader where the family
+   * has one and falls back to host-driven programming with a warning, `ram` makes a loader
+   * failure an error, `host` never runs code on the target.
+   */
+  readonly loader?: 'auto' | 'ram' | 'host' | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
