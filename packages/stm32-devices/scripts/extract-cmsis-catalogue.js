@@ -7,8 +7,9 @@
 // Each directory is a git clone (or bare git dir) of an Open-CMSIS-Pack/STM32*_DFP repository;
 // the commit and the pack version of its newest <release> are written as provenance.
 //
-// Per part (the pdsc <device Dname>): the sub-family, the flash size (the sum of the
-// read-only, non-alias memories in the 0x08000000 region), the number of banks where the pdsc
+// Per part (the pdsc <device Dname>): the sub-family, the flash size (the sum of the read-only,
+// non-alias memories in the 0x08000000 region, bounded by the default flash algorithm there),
+// the number of banks where the pdsc
 // describes the banks as separate memories (FLASH_Bank1/FLASH_Bank2), every RAM region at its
 // own address (read-write memories that are not secure aliases), and the data EEPROM where an
 // EEPROM flash algorithm covers it. Memories and algorithms of the family and sub-family
@@ -17,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 import { XMLParser } from 'fast-xml-parser';
 
 const parser = new XMLParser({
@@ -76,7 +78,15 @@ function isRam(m) {
 function describe(device, family, levels) {
   const memories = [...levels.memories.values()];
   const flash = memories.filter(isFlash);
-  const flashBytes = flash.reduce((sum, m) => sum + num(m.size), 0);
+  // Some memory elements are larger than the flash (STM32F730I8 lists 1 MiB of its 64 KiB);
+  // the default flash algorithm at 0x08000000 then bounds the size. (Algorithms alone do not
+  // do: one H7 algorithm serves parts of 1 and 2 MiB.)
+  const algorithms = [...levels.algorithms.values()].filter(
+    (a) => a.default === '1' || String(a.default).trim() === '1',
+  );
+  const mainAlgorithms = algorithms.filter((a) => num(a.start) === 0x08000000);
+  const memoryBytes = flash.reduce((sum, m) => sum + num(m.size), 0);
+  const flashBytes = Math.min(memoryBytes, ...mainAlgorithms.map((a) => num(a.size)));
   const banked = flash.filter((m) => /bank/i.test(m.name ?? ''));
   const ram = memories
     .filter(isRam)

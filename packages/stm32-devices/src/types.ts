@@ -127,7 +127,10 @@ export interface Stm32DeviceData {
   readonly flashSizeRegister: number;
   readonly flashSizeDecode: FlashSizeDecode;
   readonly maxFlashKiB: number;
-  /** Main SRAM at 0x20000000 as stlink lists it (sometimes only part of the RAM). */
+  /**
+   * The RAM that runs on from 0x20000000, on the largest part of the id (CMSIS-pack memories,
+   * data/catalogue.csv); memories elsewhere (CCM, DTCM, SRAM2 at 0x10000000) are not in it.
+   */
   readonly ramBytes?: number;
   readonly controller: {
     readonly kind: ControllerKind;

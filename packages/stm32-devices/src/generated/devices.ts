@@ -54,6 +54,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
+    ramBytes: 12288,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -84,6 +85,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
+    ramBytes: 36864,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -152,6 +154,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 128,
+    ramBytes: 24576,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -702,7 +705,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
-    ramBytes: 40960,
+    ramBytes: 49152,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -741,7 +744,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
-    ramBytes: 40960,
+    ramBytes: 32768,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -780,7 +783,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
-    ramBytes: 12288,
+    ramBytes: 16384,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -819,7 +822,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
-    ramBytes: 40960,
+    ramBytes: 16384,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -900,7 +903,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
-    ramBytes: 196608,
+    ramBytes: 131072,
     controller: {
       kind: 'f2-f4-f7',
       base: 0x40023c00,
@@ -939,7 +942,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 262144,
+    ramBytes: 196608,
     controller: {
       kind: 'f2-f4-f7',
       base: 0x40023c00,
@@ -1152,7 +1155,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 262144,
+    ramBytes: 327680,
     controller: {
       kind: 'f2-f4-f7',
       base: 0x40023c00,
@@ -1811,6 +1814,104 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     sources: ['stlink-org/stlink@733893a5 config/chips/H5xx.chip'],
   },
   {
+    devId: 0x474,
+    name: 'STM32H503',
+    line: 'STM32H5',
+    core: 'cortex-m33',
+    idcodeAddress: 0xe0044000,
+    flashBase: 0x08000000,
+    flashSizeRegister: 0x08fff80c,
+    flashSizeDecode: {
+      kind: 'kib',
+    },
+    maxFlashKiB: 128,
+    ramBytes: 32768,
+    controller: {
+      kind: 'h5',
+      base: 0x40022000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 8192,
+    },
+    writeUnitBytes: 16,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    notes: ['RAM: SRAM1 16 KiB at 0x20000000 and SRAM2 16 KiB at 0x20004000 (CMSIS pack)'],
+    sources: [
+      'AN2606 "Bootloader identification" (DEV_ID)',
+      'Open-CMSIS-Pack/STM32H5xx_DFP@265503f3 Keil.STM32H5xx_DFP.pdsc (flash and RAM of STM32H503CB..RB)',
+    ],
+  },
+  {
+    devId: 0x478,
+    name: 'STM32H523/H533',
+    line: 'STM32H5',
+    core: 'cortex-m33',
+    idcodeAddress: 0xe0044000,
+    flashBase: 0x08000000,
+    flashSizeRegister: 0x08fff80c,
+    flashSizeDecode: {
+      kind: 'kib',
+    },
+    maxFlashKiB: 512,
+    ramBytes: 278528,
+    controller: {
+      kind: 'h5',
+      base: 0x40022000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 8192,
+    },
+    writeUnitBytes: 16,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    notes: [
+      'RAM: SRAM1 128 KiB, SRAM2 80 KiB, SRAM3 64 KiB, contiguous from 0x20000000 (CMSIS pack)',
+    ],
+    sources: [
+      'AN2606 "Bootloader identification" (DEV_ID)',
+      'Open-CMSIS-Pack/STM32H5xx_DFP@265503f3 Keil.STM32H5xx_DFP.pdsc (flash and RAM of STM32H523/H533)',
+    ],
+  },
+  {
+    devId: 0x47a,
+    name: 'STM32H5Ex/H5Fx',
+    line: 'STM32H5',
+    core: 'cortex-m33',
+    idcodeAddress: 0xe0044000,
+    flashBase: 0x08000000,
+    flashSizeRegister: 0x08fff80c,
+    flashSizeDecode: {
+      kind: 'kib',
+    },
+    maxFlashKiB: 4096,
+    ramBytes: 1572864,
+    controller: {
+      kind: 'h5',
+      base: 0x40022000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 8192,
+    },
+    writeUnitBytes: 16,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    notes: ['RAM: SRAM1..SRAM5, 1.5 MiB contiguous from 0x20000000 (CMSIS pack)'],
+    sources: [
+      'AN2606 "Bootloader identification" (DEV_ID)',
+      'Open-CMSIS-Pack/STM32H5xx_DFP@265503f3 Keil.STM32H5xx_DFP.pdsc (flash and RAM of STM32H5E4..H5F5)',
+    ],
+  },
+  {
     devId: 0x450,
     name: 'STM32H74x/H75x (incl. dual-core H745/747/755/757)',
     line: 'STM32H7',
@@ -1975,6 +2076,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       mask: 0xfff,
     },
     maxFlashKiB: 64,
+    ramBytes: 65536,
     controller: {
       kind: 'h7',
       base: 0x52002000,
@@ -2130,7 +2232,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 16,
-    ramBytes: 8192,
+    ramBytes: 2048,
     controller: {
       kind: 'l0-l1',
       base: 0x40022000,
@@ -2154,7 +2256,9 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       bytes: 0x2000,
     },
     optionBytesNote: '0x1FF80000',
-    notes: ['stlink value; L011/L021 datasheets list 2 KiB (unverified)'],
+    notes: [
+      '2 KiB of SRAM on every part of the id (CMSIS pack Keil.STM32L0xx_DFP); stlink lists 8 KiB',
+    ],
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_1.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2498,7 +2602,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
-    ramBytes: 327680,
+    ramBytes: 262144,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2593,7 +2697,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 128,
-    ramBytes: 40960,
+    ramBytes: 32768,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2632,7 +2736,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 655360,
+    ramBytes: 196608,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2695,7 +2799,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
-    ramBytes: 655360,
+    ramBytes: 131072,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2821,6 +2925,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
+    ramBytes: 12288,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2851,6 +2956,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
+    ramBytes: 32768,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2881,6 +2987,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
+    ramBytes: 655360,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -2911,6 +3018,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
+    ramBytes: 262144,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -2941,7 +3049,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 512,
-    ramBytes: 280576,
+    ramBytes: 262144,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -2996,7 +3104,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 4096,
-    ramBytes: 3098624,
+    ramBytes: 2555904,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3051,7 +3159,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 4096,
-    ramBytes: 2574336,
+    ramBytes: 2555904,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3106,7 +3214,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 804864,
+    ramBytes: 786432,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3162,6 +3270,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       mask: 0x7ff,
     },
     maxFlashKiB: 320,
+    ramBytes: 12288,
     controller: {
       kind: 'wb-wl',
       base: 0x58004000,
@@ -3237,6 +3346,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       mask: 0x7ff,
     },
     maxFlashKiB: 512,
+    ramBytes: 32768,
     controller: {
       kind: 'wb-wl',
       base: 0x58004000,
@@ -3267,6 +3377,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
+    ramBytes: 131072,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3297,6 +3408,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
+    ramBytes: 524288,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
