@@ -93,7 +93,12 @@ interface ResolvedDevice {
   readonly partKiB: number | undefined;
 }
 
-function resolveDevice(spec: string | number): ResolvedDevice {
+function resolveDevice(given: string | number): ResolvedDevice {
+  // A DEV_ID may come as text ("0x436", probe.options.device of the virtual probe).
+  const spec =
+    typeof given === 'string' && /^0x[0-9a-f]{1,3}$/i.test(given.trim())
+      ? Number(given.trim())
+      : given;
   if (typeof spec === 'number') {
     const device = findStm32Device(spec);
     if (!device) throw new RangeError(`no STM32 with DEV_ID 0x${spec.toString(16)} is known`);
@@ -106,7 +111,7 @@ function resolveDevice(spec: string | number): ResolvedDevice {
     throw new RangeError(
       part.devIds.length === 0
         ? `no STM32 device is known for ${spec}`
-        : `${spec} matches several devices (DEV_ID ${ids}); give the DEV_ID instead`,
+        : `${spec} matches several devices (DEV_ID ${ids}); give the DEV_ID instead (e.g. device: 0x${part.devIds[0]?.toString(16) ?? ''})`,
     );
   }
   const device = findStm32Device(part.devIds[0] ?? -1);
