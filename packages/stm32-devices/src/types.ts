@@ -59,7 +59,12 @@ export type BankSelect =
   /** F4/F7: bank-2 sector i is encoded in CR.SNB as (i - sectorsPerBank) | flag. */
   | { readonly kind: 'snb-flag'; readonly flag: number }
   /** L4 family: CR.BKER at `bit` selects bank 2; the page number counts within the bank. */
-  | { readonly kind: 'bker'; readonly bit: number };
+  | { readonly kind: 'bker'; readonly bit: number }
+  /**
+   * L0/L1: one register block for both banks; the address picks the bank (RM0038 and RM0367
+   * "Flash memory organization": bank 2 programs and erases while bank 1 is read).
+   */
+  | { readonly kind: 'address' };
 
 /** An option bit that puts the part in dual-bank mode. */
 export interface DualBankModeBit {

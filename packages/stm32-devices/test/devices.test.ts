@@ -347,3 +347,18 @@ test('option fields carry the roles core reasons about, whatever their names', (
   };
   t.deepEqual((['f1-xl', 'l1', 'l0', 'f4-dual', 'l4'] as const).map(bank2When), [0, 0, 1, 1, 1]);
 });
+
+test('parts that always have two banks come back with two', (t) => {
+  const bank2 = (devId: number, kib: number): number | undefined =>
+    bankLayout(findStm32Device(devId)!, kib)[1]?.start;
+  t.is(bank2(0x484, 2048), 0x08100000); // H563ZI
+  t.is(bank2(0x484, 512), 0x08040000); // H562RG
+  t.is(bank2(0x474, 128), 0x08010000); // H503RB
+  t.is(bank2(0x4b0, 2048), 0x08100000); // WBA65RI
+  t.is(bank2(0x437, 512), 0x08040000); // L152RE (Cat.5)
+  t.is(bank2(0x437, 384), 0x08040000); // L152RDxxX (Cat.6)
+  t.is(bank2(0x436, 384), 0x08030000); // L152RD (Cat.4)
+  t.is(bank2(0x436, 256), undefined); // L151RCxxA: one bank
+  t.is(bank2(0x447, 192), 0x08018000); // L073RZ
+  t.true(isDualBank(findStm32Device(0x484)!, 2048));
+});

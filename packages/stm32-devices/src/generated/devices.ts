@@ -1803,11 +1803,18 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     rdp: {
     },
     optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
     systemMemory: {
       base: 0x0bf80000,
       bytes: 0x8000,
     },
-    dualBankNote: '{"flag": "dualbank (stlink)"}',
     notes: [
       'not handled by the OpenOCD drivers read; stlink reads IDCODE at 0xE0044000 for any Cortex-M33',
     ],
@@ -1839,6 +1846,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     rdp: {
     },
     optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
     notes: ['RAM: SRAM1 16 KiB at 0x20000000 and SRAM2 16 KiB at 0x20004000 (CMSIS pack)'],
     sources: [
       'AN2606 "Bootloader identification" (DEV_ID)',
@@ -1871,6 +1886,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     rdp: {
     },
     optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
     notes: [
       'RAM: SRAM1 128 KiB, SRAM2 80 KiB, SRAM3 64 KiB, contiguous from 0x20000000 (CMSIS pack)',
     ],
@@ -1905,6 +1928,14 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     rdp: {
     },
     optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
     notes: ['RAM: SRAM1..SRAM5, 1.5 MiB contiguous from 0x20000000 (CMSIS pack)'],
     sources: [
       'AN2606 "Bootloader identification" (DEV_ID)',
@@ -2208,13 +2239,19 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     dataEepromBase: 0x08080000,
     optionLayout: 'l0',
+    dualBank: {
+      select: {
+        kind: 'address',
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 192],
+    },
     uidAddress: 0x1ff80050,
     systemMemory: {
       base: 0x1ff00000,
       bytes: 0x2000,
     },
     optionBytesNote: '0x1FF80000',
-    dualBankNote: '{"when": "flash 128 or 192 KiB", "firstBankKiB": "flash/2"}',
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_5.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2432,13 +2469,19 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     dataEepromBase: 0x08080000,
     optionLayout: 'l1',
+    dualBank: {
+      select: {
+        kind: 'address',
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [384],
+    },
     uidAddress: 0x1ff800d0,
     systemMemory: {
       base: 0x1ff00000,
       bytes: 0x1000,
     },
     optionBytesNote: '0x1FF80000',
-    dualBankNote: '{"firstBankKiB": 192, "bank2Base": "0x08030000"}',
     notes: [
       '384 KiB parts (L1xxxD): bank 2 at 0x08030000 (CMSIS stm32l151xd.h). The 256 KiB L1xxxCA headers define no second bank; OpenOCD still treats 0x436 as 192 KiB + rest',
       'coded: 0 -> 384 KiB, 1 -> 256 KiB',
@@ -2481,6 +2524,13 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     },
     dataEepromBase: 0x08080000,
     optionLayout: 'l1',
+    dualBank: {
+      select: {
+        kind: 'address',
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [384, 512],
+    },
     uidAddress: 0x1ff800d0,
     systemMemory: {
       base: 0x1ff00000,
@@ -3425,6 +3475,15 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level0_5: 0x55,
     },
     optionLayout: 'l5-u5',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 11,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [1024, 2048],
+      massEraseBank2Bit: 15,
+    },
     sources: ['openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h'],
   },
   {
