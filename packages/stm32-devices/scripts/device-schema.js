@@ -85,6 +85,7 @@ export const deviceSchema = z.strictObject({
     level0_5: byte.optional(),
   }),
   dataEepromBase: u32.optional(),
+  dataEepromBytes: bytes.optional(),
   optionLayout: z.enum([
     'f0',
     'f1',

@@ -151,6 +151,12 @@ export interface Stm32DeviceData {
   readonly erasedValue: number;
   readonly rdp: { readonly level0?: number; readonly level2?: number; readonly level0_5?: number };
   readonly dataEepromBase?: number;
+  /**
+   * Data EEPROM size on the largest part of the id (CMSIS DATA_EEPROM_BASE/END per header;
+   * the CMSIS packs' EEPROM flash algorithms per part: smaller parts, such as STM32L010, have
+   * less).
+   */
+  readonly dataEepromBytes?: number;
   /** Option-byte field layout. */
   readonly optionLayout: OptionLayoutId;
   /** Dual-bank organisation, for parts that can have a second bank. */

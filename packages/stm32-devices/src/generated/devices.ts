@@ -2156,6 +2156,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 2048,
     optionLayout: 'l0',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2197,6 +2198,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 1024,
     optionLayout: 'l0',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2238,6 +2240,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 6144,
     optionLayout: 'l0',
     dualBank: {
       select: {
@@ -2286,6 +2289,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 512,
     optionLayout: 'l0',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2332,6 +2336,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 4096,
     optionLayout: 'l1',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2378,6 +2383,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 8192,
     optionLayout: 'l1',
     uidAddress: 0x1ff800d0,
     systemMemory: {
@@ -2421,6 +2427,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 4096,
     optionLayout: 'l1',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2468,6 +2475,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 12288,
     optionLayout: 'l1',
     dualBank: {
       select: {
@@ -2523,6 +2531,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 16384,
     optionLayout: 'l1',
     dualBank: {
       select: {
