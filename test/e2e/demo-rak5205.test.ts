@@ -62,9 +62,10 @@ test('the demo unprotects the RDP 1 board, writes blink, verifies and resets', a
   t.is(device?.facts['rdpLevel'], 1, 'the board arrives read-protected');
   t.true(device?.notes.some((n) => /0x6B80/.test(n)));
   const flash = (device as unknown as { flash: { start: number; end: number }[] }).flash;
+  // Program memory, then the 4 KB data EEPROM that write and verify handle too.
   t.deepEqual(
     flash.map((r) => r.end - r.start),
-    [128 * 1024],
+    [128 * 1024, 4 * 1024],
     '128 KB, not 27520 KB',
   );
 
@@ -88,7 +89,8 @@ test('the demo unprotects the RDP 1 board, writes blink, verifies and resets', a
       ['reset', 'done'],
     ],
   );
-  t.regex(run.ends[1]?.summary ?? '', /^protection removed, 128 KB erased$/);
+  // RDP 1 -> 0 erases program memory and the data EEPROM (RM0038 "Read protection").
+  t.regex(run.ends[1]?.summary ?? '', /^protection removed, 132 KB erased$/);
   // Its five zero words (the erased value) lie inside half-pages that are programmed anyway:
   // written through, not skipped.
   t.regex(run.ends[3]?.summary ?? '', /^wrote 436 B$/);

@@ -103,3 +103,21 @@ test('two runs with the same state file see the same flash', async (t) => {
     Array.from({ length: 1024 }, (_, i) => (i * 13) & 0xff),
   );
 });
+
+test('a DEV_ID in probe.options.device settles a part number that names two ids (L151RC: 0x427 or 0x436)', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml': [
+      'probe: { transport: virtual, options: { device: 0x436 } }',
+      'target: { family: stm32, device: STM32L151RC }',
+      'image: { file: app.bin, format: bin, base: 0x08000000 }',
+      'steps: [connect, { erase: auto }, write, verify]',
+      '',
+    ].join('\n'),
+    'app.bin': Buffer.alloc(4096, 0x5a),
+  });
+  const run = await runCli(['run', '--json'], { cwd });
+  t.is(run.code, 0, run.stderr);
+  const device = ndjson(run.stdout).find((e) => e['type'] === 'device') as
+    { facts: { devId: string } } | undefined;
+  t.regex(String(device?.facts.devId), /0x436/);
+});

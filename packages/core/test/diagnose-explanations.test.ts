@@ -451,6 +451,24 @@ test('image fit: past the end of the flash, outside it, or fine; run refuses wit
   t.is(imageFitError(FlashImage.from([[FLASH, new Uint8Array(4)]]), flash, 'TEST'), undefined);
 });
 
+test('image fit: an overrun of program memory is named so when a data EEPROM region follows', (t) => {
+  // STM32L0/L1: program memory, a gap, then the data EEPROM at 0x08080000.
+  const flash = [region(64), region(4, 0x08080000, 'eeprom')];
+  const over = FlashImage.from([
+    [FLASH + 0xfff0, new Uint8Array(32)],
+    [0x08080000, new Uint8Array(8)],
+  ]);
+  t.regex(
+    imageFit(over, flash, 'TEST').message,
+    /does not fit .* runs to 0x0801000F, 16 B past the end of the flash at 0x0800FFFF/,
+  );
+  const both = FlashImage.from([
+    [FLASH, new Uint8Array(16)],
+    [0x08080000, new Uint8Array(8)],
+  ]);
+  t.is(imageFit(both, flash, 'TEST').verdict, 'ok');
+});
+
 test('recovery advice: only after touching the flash, and only for link, power and flash failures', (t) => {
   const none = { erased: [], written: [], unknown: [] };
   const touched = {

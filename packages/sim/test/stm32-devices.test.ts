@@ -64,6 +64,14 @@ test('part numbers resolve to their DEV_ID and flash size', (t) => {
   t.is(f103c8.info.flashSizeRaw, 64);
 });
 
+test('a DEV_ID given as text selects the device, so ambiguous lines can be simulated', (t) => {
+  const cat4 = createStm32Chip({ device: '0x436' });
+  t.is(cat4.device.devId, 0x436);
+  t.is(cat4.flashKiB, 384);
+  t.is(createStm32Chip({ device: '0X437' }).device.devId, 0x437);
+  t.throws(() => createStm32Chip({ device: '0x999' }), { message: /no STM32 with DEV_ID 0x999/ });
+});
+
 test('bad device options are rejected with a clear message', (t) => {
   t.throws(() => createStm32Chip({ device: 'ATSAMD21G18' }), { message: /not an STM32 part/ });
   t.throws(() => createStm32Chip({ device: 0x999 }), { message: /no STM32 with DEV_ID 0x999/ });

@@ -38,6 +38,7 @@ const bankSelect = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('register-block'), offset: u32 }),
   z.strictObject({ kind: z.literal('snb-flag'), flag: u32 }),
   z.strictObject({ kind: z.literal('bker'), bit }),
+  z.strictObject({ kind: z.literal('address') }),
 ]);
 
 const dualBankModeBit = z.strictObject({
@@ -84,6 +85,7 @@ export const deviceSchema = z.strictObject({
     level0_5: byte.optional(),
   }),
   dataEepromBase: u32.optional(),
+  dataEepromBytes: bytes.optional(),
   optionLayout: z.enum([
     'f0',
     'f1',

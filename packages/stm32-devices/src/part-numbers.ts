@@ -54,11 +54,13 @@ const rules: readonly PartRule[] = [
   { lines: ['F469', 'F479'], devId: 0x434 },
   { lines: ['F722', 'F723', 'F730', 'F732', 'F733'], devId: 0x452 },
   { lines: ['F745', 'F746', 'F750', 'F756'], devId: 0x449 },
-  { lines: ['F765', 'F767', 'F769', 'F777', 'F778', 'F779'], devId: 0x451 },
+  { lines: ['F765', 'F767', 'F768', 'F769', 'F777', 'F778', 'F779'], devId: 0x451 },
   { lines: ['L010', 'L011', 'L021'], sizes: '34', devId: 0x457 },
   { lines: ['L010', 'L031', 'L041'], sizes: '46', devId: 0x425 },
   { lines: ['L010', 'L051', 'L052', 'L053', 'L062', 'L063'], sizes: '68', devId: 0x417 },
-  { lines: ['L010', 'L071', 'L072', 'L073', 'L081', 'L082', 'L083'], sizes: 'BZ', devId: 0x447 },
+  { lines: ['L010'], sizes: 'BZ', devId: 0x447 },
+  // Cat.5 also comes with 64 KiB (L071C8, L072V8, L083V8: CMSIS-pack Keil.STM32L0xx_DFP).
+  { lines: ['L071', 'L072', 'L073', 'L081', 'L082', 'L083'], sizes: '8BZ', devId: 0x447 },
   { lines: ['L100', 'L151', 'L152', 'L162'], sizes: '68B', aSuffix: false, devId: 0x416 },
   { lines: ['L100', 'L151', 'L152', 'L162'], sizes: '68B', aSuffix: true, devId: 0x429 },
   { lines: ['L100', 'L151', 'L152', 'L162'], sizes: 'C', devId: 0x427 },
@@ -84,10 +86,14 @@ const rules: readonly PartRule[] = [
   { lines: ['H7A3', 'H7B0', 'H7B3'], devId: 0x480 },
   { lines: ['H7R3', 'H7R7', 'H7S3', 'H7S7'], devId: 0x485 },
   { lines: ['H562', 'H563', 'H573'], devId: 0x484 },
+  // AN2606 "Bootloader identification" table: H503 0x474, H523/H533 0x478, H5Ex/H5Fx 0x47A.
+  { lines: ['H503'], devId: 0x474 },
+  { lines: ['H523', 'H533'], devId: 0x478 },
+  { lines: ['H5E4', 'H5E5', 'H5F4', 'H5F5'], devId: 0x47a },
   { lines: ['WB55', 'WB5M', 'WB50'], devId: 0x495 },
   { lines: ['WB35', 'WB30'], devId: 0x496 },
   { lines: ['WB15', 'WB10', 'WB1M'], devId: 0x494 },
-  { lines: ['WLE4', 'WLE5', 'WL54', 'WL55'], devId: 0x497 },
+  { lines: ['WLE4', 'WLE5', 'WL54', 'WL55', 'WL5M'], devId: 0x497 },
   { lines: ['U535', 'U545'], devId: 0x455 },
   { lines: ['U575', 'U585'], devId: 0x482 },
   { lines: ['U595', 'U599', 'U5A5', 'U5A9'], devId: 0x481 },
@@ -122,6 +128,20 @@ const flashCodeKiB: Readonly<Record<string, number>> = {
   H: 1536,
   I: 2048,
   J: 4096,
+  // STM32H5E4/H5E5 xK: 3 MiB (Keil.STM32H5xx_DFP memories).
+  K: 3072,
+};
+
+/**
+ * Lines whose size codes mean other sizes: on STM32WB1x C is 320 KiB and on STM32WB55 Y is
+ * 640 KiB (ST's CMSIS-pack Keil.STM32WBxx_DFP: STM32WB15CCUx and STM32WB55VYYx memories;
+ * RM0473 and RM0434 "Flash memory size data register").
+ */
+const lineFlashCodeKiB: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  WB10: { C: 320 },
+  WB15: { C: 320 },
+  WB1M: { C: 320 },
+  WB55: { Y: 640 },
 };
 
 export interface PartNumber {
@@ -160,7 +180,8 @@ export function parsePartNumber(name: string): PartNumber | undefined {
   return {
     name: upper,
     line,
-    flashKiB: size === undefined ? undefined : flashCodeKiB[size],
+    flashKiB:
+      size === undefined ? undefined : (lineFlashCodeKiB[line]?.[size] ?? flashCodeKiB[size]),
     devIds: [...new Set(devIds)],
   };
 }

@@ -59,7 +59,12 @@ export type BankSelect =
   /** F4/F7: bank-2 sector i is encoded in CR.SNB as (i - sectorsPerBank) | flag. */
   | { readonly kind: 'snb-flag'; readonly flag: number }
   /** L4 family: CR.BKER at `bit` selects bank 2; the page number counts within the bank. */
-  | { readonly kind: 'bker'; readonly bit: number };
+  | { readonly kind: 'bker'; readonly bit: number }
+  /**
+   * L0/L1: one register block for both banks; the address picks the bank (RM0038 and RM0367
+   * "Flash memory organization": bank 2 programs and erases while bank 1 is read).
+   */
+  | { readonly kind: 'address' };
 
 /** An option bit that puts the part in dual-bank mode. */
 export interface DualBankModeBit {
@@ -127,7 +132,10 @@ export interface Stm32DeviceData {
   readonly flashSizeRegister: number;
   readonly flashSizeDecode: FlashSizeDecode;
   readonly maxFlashKiB: number;
-  /** Main SRAM at 0x20000000 as stlink lists it (sometimes only part of the RAM). */
+  /**
+   * The RAM that runs on from 0x20000000, on the largest part of the id (CMSIS-pack memories,
+   * data/catalogue.csv); memories elsewhere (CCM, DTCM, SRAM2 at 0x10000000) are not in it.
+   */
   readonly ramBytes?: number;
   readonly controller: {
     readonly kind: ControllerKind;
@@ -143,6 +151,12 @@ export interface Stm32DeviceData {
   readonly erasedValue: number;
   readonly rdp: { readonly level0?: number; readonly level2?: number; readonly level0_5?: number };
   readonly dataEepromBase?: number;
+  /**
+   * Data EEPROM size on the largest part of the id (CMSIS DATA_EEPROM_BASE/END per header;
+   * the CMSIS packs' EEPROM flash algorithms per part: smaller parts, such as STM32L010, have
+   * less).
+   */
+  readonly dataEepromBytes?: number;
   /** Option-byte field layout. */
   readonly optionLayout: OptionLayoutId;
   /** Dual-bank organisation, for parts that can have a second bank. */

@@ -16,9 +16,11 @@ const reference = [
   0x479, 0x484, 0x450, 0x480, 0x483, 0x485, 0x417, 0x425, 0x447, 0x457, 0x416, 0x427, 0x429, 0x436,
   0x437, 0x415, 0x435, 0x461, 0x462, 0x464, 0x470, 0x471, 0x472, 0x459, 0x489, 0x42a, 0x454, 0x455,
   0x476, 0x481, 0x482, 0x494, 0x495, 0x496, 0x492, 0x4b0, 0x4b2, 0x497,
+  // Not in those sources; AN2606 "Bootloader identification": H503, H523/H533, H5Ex/H5Fx.
+  0x474, 0x478, 0x47a,
 ];
 
-test("every DEV_ID of stlink's chip files and OpenOCD's STM32 drivers is present exactly once", (t) => {
+test("every DEV_ID of stlink's chip files, OpenOCD's STM32 drivers and AN2606 is present exactly once", (t) => {
   const ids = stm32Devices.map((d) => d.devId);
   t.is(new Set(ids).size, ids.length, 'duplicate devId');
   t.deepEqual([...ids].sort(), [...reference].sort());
@@ -153,6 +155,9 @@ test('every device id is reachable from at least one part-number rule', async (t
     'STM32G474RE',
     'STM32G491RE',
     'STM32H563ZI',
+    'STM32H503RB',
+    'STM32H533RE',
+    'STM32H5F5ZJ',
     'STM32H743ZI',
     'STM32H7A3ZI',
     'STM32H723ZG',
@@ -341,4 +346,19 @@ test('option fields carry the roles core reasons about, whatever their names', (
     return role?.kind === 'boot' ? role.bank2When : undefined;
   };
   t.deepEqual((['f1-xl', 'l1', 'l0', 'f4-dual', 'l4'] as const).map(bank2When), [0, 0, 1, 1, 1]);
+});
+
+test('parts that always have two banks come back with two', (t) => {
+  const bank2 = (devId: number, kib: number): number | undefined =>
+    bankLayout(findStm32Device(devId)!, kib)[1]?.start;
+  t.is(bank2(0x484, 2048), 0x08100000); // H563ZI
+  t.is(bank2(0x484, 512), 0x08040000); // H562RG
+  t.is(bank2(0x474, 128), 0x08010000); // H503RB
+  t.is(bank2(0x4b0, 2048), 0x08100000); // WBA65RI
+  t.is(bank2(0x437, 512), 0x08040000); // L152RE (Cat.5)
+  t.is(bank2(0x437, 384), 0x08040000); // L152RDxxX (Cat.6)
+  t.is(bank2(0x436, 384), 0x08030000); // L152RD (Cat.4)
+  t.is(bank2(0x436, 256), undefined); // L151RCxxA: one bank
+  t.is(bank2(0x447, 192), 0x08018000); // L073RZ
+  t.true(isDualBank(findStm32Device(0x484)!, 2048));
 });

@@ -93,9 +93,9 @@ test('shared values are written once: repeating the default or sharing a value f
   );
   t.regex(repeated.stderr, /c0\.yaml:\d+: device 0x443 \(STM32C011\): 'writeUnitBytes' repeats/);
   const shared = generateEdited('u3.yaml', (s) =>
-    s.replace(/(\n {2}- devId: 0x[0-9a-f]+\n)/g, '$1    ramBytes: 1024\n'),
+    s.replace(/(\n {2}- devId: 0x[0-9a-f]+\n)/g, '$1    dataEepromBase: 0x08080000\n'),
   );
-  t.regex(shared.stderr, /u3\.yaml:\d+: every device sets 'ramBytes' to the same value/);
+  t.regex(shared.stderr, /u3\.yaml:\d+: every device sets 'dataEepromBase' to the same value/);
 });
 
 test('a device id in two files fails the generator', (t) => {

@@ -14,7 +14,9 @@ test('STM32L151CBxxA whose flash-size register reads 0x6B80 is a 128 KiB 0x429',
       registerAddress: 0x1ff8004c,
     });
     t.regex(device.flashSize.note ?? '', /reads 0x6B80: only bits 0x00FF are valid/);
-    t.is(device.flash.length, 1);
+    // Program memory, then the data EEPROM (4 KiB on Cat.2), which write and verify handle too.
+    t.is(device.flash.length, 2);
+    t.like(device.flash[1], { name: 'eeprom', start: 0x08080000, end: 0x08081000, erasedValue: 0 });
     t.is(device.flash[0]?.end, 0x08020000);
     t.is(device.flash[0]?.sectors.length, 512);
     t.is(device.flash[0]?.erasedValue, 0);

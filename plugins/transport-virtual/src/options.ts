@@ -195,7 +195,7 @@ export function parseVirtualOptions(
   const firmware = text('firmware');
   return {
     probe,
-    device: text('device'),
+    device: deviceOption(raw['device']),
     state: state === undefined ? undefined : resolve(recipeDir, state),
     rdp: raw['rdp'] === undefined ? undefined : (integer('rdp', raw['rdp'], 0, 2) as 0 | 1 | 2),
     flashSizeRaw:
@@ -216,4 +216,25 @@ export function parseVirtualOptions(
     ...(approtect === undefined ? {} : { approtect }),
     ...(firmwareDisablesApprotect === undefined ? {} : { firmwareDisablesApprotect }),
   };
+}
+
+/**
+ * The simulated part: a part number, or a DEV_ID (`0x436`), which YAML reads as a number and
+ * which settles a part number that names several ids (STM32L151RC: 0x427 or 0x436).
+ */
+function deviceOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value <= 0 || value > 0xfff) {
+      throw invalid(
+        'device',
+        `expected a part number or a 12-bit DEV_ID such as 0x436, got ${value}`,
+      );
+    }
+    return `0x${value.toString(16)}`;
+  }
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid('device', 'expected a non-empty string');
+  }
+  return value;
 }

@@ -77,6 +77,7 @@ test('unknown options and values get a did-you-mean and the key path', (t) => {
   invalid(t, { flashSizeRaw: 'lots' }, 'probe.options.flashSizeRaw', /integer/);
   invalid(t, { voltage: 12 }, 'probe.options.voltage', /0 to 5.5/);
   invalid(t, { device: '' }, 'probe.options.device', /non-empty/);
+  invalid(t, { device: 0x1000 }, 'probe.options.device', /12-bit DEV_ID/);
 });
 
 test('firmware must be a version string of the probe’s own line', (t) => {
@@ -145,4 +146,9 @@ test('nRF52 options: revision, approtect and firmwareDisablesApprotect', (t) => 
   invalid(t, { revision: 'hardend' }, 'probe.options.revision', /did you mean hardened/);
   invalid(t, { approtect: 'yes' }, 'probe.options.approtect', /true or false/);
   invalid(t, { aprotect: true }, 'probe.options.aprotect', /did you mean approtect/);
+});
+
+test('device takes a DEV_ID, as a YAML number or as text', (t) => {
+  t.is(parseVirtualOptions({ device: 0x436 }, '/recipes').device, '0x436');
+  t.is(parseVirtualOptions({ device: '0x436' }, '/recipes').device, '0x436');
 });

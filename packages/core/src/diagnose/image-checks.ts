@@ -37,21 +37,30 @@ export function imageFit(
     );
   }
   const flashStart = Math.min(...flash.map((r) => r.start));
-  const flashEnd = Math.max(...flash.map((r) => r.end));
   const details = {
     outside,
     flash: flash.map((r) => ({ name: r.name, start: r.start, end: r.end })),
   };
-  // Past the end but in the same 256 MB region of the memory map (0x0xxxxxxx is code
-  // memory on Cortex-M): built for a bigger part, or the chip says it has less flash.
-  const overrun = outside.every(
-    (r) => r.start >= flashEnd && (r.end - 1) >>> 28 === flashStart >>> 28,
+  // Past the end of a region (program memory, followed by a gap and, on STM32L0/L1, the data
+  // EEPROM) and short of the next one, in the same 256 MB region of the memory map (0x0xxxxxxx
+  // is code memory on Cortex-M): built for a bigger part, or the chip says it has less flash.
+  const first = outside[0];
+  const ends = flash.map((r) => r.end).filter((end) => first !== undefined && end <= first.start);
+  const flashEnd = ends.length > 0 ? Math.max(...ends) : undefined;
+  const nextStart = Math.min(
+    ...flash.map((r) => r.start).filter((start) => flashEnd !== undefined && start >= flashEnd),
   );
-  if (overrun) {
-    const pastEnd = last.end - flashEnd;
+  const overrun =
+    flashEnd !== undefined &&
+    outside.every(
+      (r) => r.start >= flashEnd && r.end <= nextStart && (r.end - 1) >>> 28 === flashStart >>> 28,
+    );
+  const lastOutside = outside.at(-1);
+  if (overrun && lastOutside !== undefined) {
+    const pastEnd = lastOutside.end - flashEnd;
     return fail('image', {
       code: 'IMAGE_OUTSIDE_FLASH',
-      message: `The image does not fit the flash of ${deviceName}: it runs to ${formatAddress(last.end - 1)}, ${formatBytes(pastEnd)} past the end of the flash at ${formatAddress(flashEnd - 1)} (${flashText(flash)}); outside: ${formatRanges(outside)}`,
+      message: `The image does not fit the flash of ${deviceName}: it runs to ${formatAddress(lastOutside.end - 1)}, ${formatBytes(pastEnd)} past the end of the flash at ${formatAddress(flashEnd - 1)} (${flashText(flash)}); outside: ${formatRanges(outside)}`,
       hint: 'Build for this part (check the FLASH length in the linker script), or, if the chip has more flash than it reports, set target.flashSize in the recipe.',
       details,
     });

@@ -78,6 +78,11 @@ function controllerFor(ctx: Stm32Context): FlashController {
     case 'l4':
     case 'wb-wl':
       return new L4Controller(ctx);
+    case 'l5-u5':
+      // L5 and U5 with TrustZone disabled (l4-registers.ts); U3 and WBA: data level.
+      return ctx.device.line === 'STM32L5' || ctx.device.line === 'STM32U5'
+        ? new L4Controller(ctx)
+        : new DataOnlyController(ctx);
     case 'h7':
       // H7R/H7S report status in ISR/ICR with other offsets (OO only): data level.
       return ctx.device.devId === 0x485 ? new DataOnlyController(ctx) : new H7Controller(ctx);
@@ -93,7 +98,12 @@ interface ResolvedDevice {
   readonly partKiB: number | undefined;
 }
 
-function resolveDevice(spec: string | number): ResolvedDevice {
+function resolveDevice(given: string | number): ResolvedDevice {
+  // A DEV_ID may come as text ("0x436", probe.options.device of the virtual probe).
+  const spec =
+    typeof given === 'string' && /^0x[0-9a-f]{1,3}$/i.test(given.trim())
+      ? Number(given.trim())
+      : given;
   if (typeof spec === 'number') {
     const device = findStm32Device(spec);
     if (!device) throw new RangeError(`no STM32 with DEV_ID 0x${spec.toString(16)} is known`);
@@ -106,7 +116,7 @@ function resolveDevice(spec: string | number): ResolvedDevice {
     throw new RangeError(
       part.devIds.length === 0
         ? `no STM32 device is known for ${spec}`
-        : `${spec} matches several devices (DEV_ID ${ids}); give the DEV_ID instead`,
+        : `${spec} matches several devices (DEV_ID ${ids}); give the DEV_ID instead (e.g. device: 0x${part.devIds[0]?.toString(16) ?? ''})`,
     );
   }
   const device = findStm32Device(part.devIds[0] ?? -1);

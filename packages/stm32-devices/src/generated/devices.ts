@@ -54,6 +54,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
+    ramBytes: 12288,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -84,6 +85,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
+    ramBytes: 36864,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -152,6 +154,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 128,
+    ramBytes: 24576,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -702,7 +705,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
-    ramBytes: 40960,
+    ramBytes: 49152,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -741,7 +744,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
-    ramBytes: 40960,
+    ramBytes: 32768,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -780,7 +783,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
-    ramBytes: 12288,
+    ramBytes: 16384,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -819,7 +822,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
-    ramBytes: 40960,
+    ramBytes: 16384,
     controller: {
       kind: 'f0-f1-f3',
       base: 0x40022000,
@@ -900,7 +903,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
-    ramBytes: 196608,
+    ramBytes: 131072,
     controller: {
       kind: 'f2-f4-f7',
       base: 0x40023c00,
@@ -939,7 +942,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 262144,
+    ramBytes: 196608,
     controller: {
       kind: 'f2-f4-f7',
       base: 0x40023c00,
@@ -1152,7 +1155,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 262144,
+    ramBytes: 327680,
     controller: {
       kind: 'f2-f4-f7',
       base: 0x40023c00,
@@ -1800,15 +1803,144 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     rdp: {
     },
     optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
     systemMemory: {
       base: 0x0bf80000,
       bytes: 0x8000,
     },
-    dualBankNote: '{"flag": "dualbank (stlink)"}',
     notes: [
       'not handled by the OpenOCD drivers read; stlink reads IDCODE at 0xE0044000 for any Cortex-M33',
     ],
     sources: ['stlink-org/stlink@733893a5 config/chips/H5xx.chip'],
+  },
+  {
+    devId: 0x474,
+    name: 'STM32H503',
+    line: 'STM32H5',
+    core: 'cortex-m33',
+    idcodeAddress: 0xe0044000,
+    flashBase: 0x08000000,
+    flashSizeRegister: 0x08fff80c,
+    flashSizeDecode: {
+      kind: 'kib',
+    },
+    maxFlashKiB: 128,
+    ramBytes: 32768,
+    controller: {
+      kind: 'h5',
+      base: 0x40022000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 8192,
+    },
+    writeUnitBytes: 16,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
+    notes: ['RAM: SRAM1 16 KiB at 0x20000000 and SRAM2 16 KiB at 0x20004000 (CMSIS pack)'],
+    sources: [
+      'AN2606 "Bootloader identification" (DEV_ID)',
+      'Open-CMSIS-Pack/STM32H5xx_DFP@265503f3 Keil.STM32H5xx_DFP.pdsc (flash and RAM of STM32H503CB..RB)',
+    ],
+  },
+  {
+    devId: 0x478,
+    name: 'STM32H523/H533',
+    line: 'STM32H5',
+    core: 'cortex-m33',
+    idcodeAddress: 0xe0044000,
+    flashBase: 0x08000000,
+    flashSizeRegister: 0x08fff80c,
+    flashSizeDecode: {
+      kind: 'kib',
+    },
+    maxFlashKiB: 512,
+    ramBytes: 278528,
+    controller: {
+      kind: 'h5',
+      base: 0x40022000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 8192,
+    },
+    writeUnitBytes: 16,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
+    notes: [
+      'RAM: SRAM1 128 KiB, SRAM2 80 KiB, SRAM3 64 KiB, contiguous from 0x20000000 (CMSIS pack)',
+    ],
+    sources: [
+      'AN2606 "Bootloader identification" (DEV_ID)',
+      'Open-CMSIS-Pack/STM32H5xx_DFP@265503f3 Keil.STM32H5xx_DFP.pdsc (flash and RAM of STM32H523/H533)',
+    ],
+  },
+  {
+    devId: 0x47a,
+    name: 'STM32H5Ex/H5Fx',
+    line: 'STM32H5',
+    core: 'cortex-m33',
+    idcodeAddress: 0xe0044000,
+    flashBase: 0x08000000,
+    flashSizeRegister: 0x08fff80c,
+    flashSizeDecode: {
+      kind: 'kib',
+    },
+    maxFlashKiB: 4096,
+    ramBytes: 1572864,
+    controller: {
+      kind: 'h5',
+      base: 0x40022000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 8192,
+    },
+    writeUnitBytes: 16,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 31,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 256, 512, 1024, 2048, 3072, 4096],
+    },
+    notes: ['RAM: SRAM1..SRAM5, 1.5 MiB contiguous from 0x20000000 (CMSIS pack)'],
+    sources: [
+      'AN2606 "Bootloader identification" (DEV_ID)',
+      'Open-CMSIS-Pack/STM32H5xx_DFP@265503f3 Keil.STM32H5xx_DFP.pdsc (flash and RAM of STM32H5E4..H5F5)',
+    ],
   },
   {
     devId: 0x450,
@@ -1975,6 +2107,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       mask: 0xfff,
     },
     maxFlashKiB: 64,
+    ramBytes: 65536,
     controller: {
       kind: 'h7',
       base: 0x52002000,
@@ -2023,6 +2156,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 2048,
     optionLayout: 'l0',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2064,6 +2198,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 1024,
     optionLayout: 'l0',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2105,14 +2240,21 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 6144,
     optionLayout: 'l0',
+    dualBank: {
+      select: {
+        kind: 'address',
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [128, 192],
+    },
     uidAddress: 0x1ff80050,
     systemMemory: {
       base: 0x1ff00000,
       bytes: 0x2000,
     },
     optionBytesNote: '0x1FF80000',
-    dualBankNote: '{"when": "flash 128 or 192 KiB", "firstBankKiB": "flash/2"}',
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_5.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2130,7 +2272,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 16,
-    ramBytes: 8192,
+    ramBytes: 2048,
     controller: {
       kind: 'l0-l1',
       base: 0x40022000,
@@ -2147,6 +2289,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 512,
     optionLayout: 'l0',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2154,7 +2297,9 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       bytes: 0x2000,
     },
     optionBytesNote: '0x1FF80000',
-    notes: ['stlink value; L011/L021 datasheets list 2 KiB (unverified)'],
+    notes: [
+      '2 KiB of SRAM on every part of the id (CMSIS pack Keil.STM32L0xx_DFP); stlink lists 8 KiB',
+    ],
     sources: [
       'stlink-org/stlink@733893a5 config/chips/L0xxx_Cat_1.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32lx.c',
@@ -2191,6 +2336,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 4096,
     optionLayout: 'l1',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2237,6 +2383,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 8192,
     optionLayout: 'l1',
     uidAddress: 0x1ff800d0,
     systemMemory: {
@@ -2280,6 +2427,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 4096,
     optionLayout: 'l1',
     uidAddress: 0x1ff80050,
     systemMemory: {
@@ -2327,14 +2475,21 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 12288,
     optionLayout: 'l1',
+    dualBank: {
+      select: {
+        kind: 'address',
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [384],
+    },
     uidAddress: 0x1ff800d0,
     systemMemory: {
       base: 0x1ff00000,
       bytes: 0x1000,
     },
     optionBytesNote: '0x1FF80000',
-    dualBankNote: '{"firstBankKiB": 192, "bank2Base": "0x08030000"}',
     notes: [
       '384 KiB parts (L1xxxD): bank 2 at 0x08030000 (CMSIS stm32l151xd.h). The 256 KiB L1xxxCA headers define no second bank; OpenOCD still treats 0x436 as 192 KiB + rest',
       'coded: 0 -> 384 KiB, 1 -> 256 KiB',
@@ -2376,7 +2531,15 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level2: 0xcc,
     },
     dataEepromBase: 0x08080000,
+    dataEepromBytes: 16384,
     optionLayout: 'l1',
+    dualBank: {
+      select: {
+        kind: 'address',
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [384, 512],
+    },
     uidAddress: 0x1ff800d0,
     systemMemory: {
       base: 0x1ff00000,
@@ -2498,7 +2661,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
-    ramBytes: 327680,
+    ramBytes: 262144,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2593,7 +2756,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 128,
-    ramBytes: 40960,
+    ramBytes: 32768,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2632,7 +2795,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 655360,
+    ramBytes: 196608,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2695,7 +2858,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
-    ramBytes: 655360,
+    ramBytes: 131072,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2821,6 +2984,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 64,
+    ramBytes: 12288,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2851,6 +3015,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 256,
+    ramBytes: 32768,
     controller: {
       kind: 'l4',
       base: 0x40022000,
@@ -2881,6 +3046,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
+    ramBytes: 655360,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -2911,6 +3077,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
+    ramBytes: 262144,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -2941,7 +3108,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 512,
-    ramBytes: 280576,
+    ramBytes: 262144,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -2996,7 +3163,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 4096,
-    ramBytes: 3098624,
+    ramBytes: 2555904,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3051,7 +3218,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 4096,
-    ramBytes: 2574336,
+    ramBytes: 2555904,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3106,7 +3273,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
-    ramBytes: 804864,
+    ramBytes: 786432,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3162,6 +3329,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       mask: 0x7ff,
     },
     maxFlashKiB: 320,
+    ramBytes: 12288,
     controller: {
       kind: 'wb-wl',
       base: 0x58004000,
@@ -3237,6 +3405,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       mask: 0x7ff,
     },
     maxFlashKiB: 512,
+    ramBytes: 32768,
     controller: {
       kind: 'wb-wl',
       base: 0x58004000,
@@ -3267,6 +3436,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 1024,
+    ramBytes: 131072,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3297,6 +3467,7 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       kind: 'kib',
     },
     maxFlashKiB: 2048,
+    ramBytes: 524288,
     controller: {
       kind: 'l5-u5',
       base: 0x40022000,
@@ -3313,6 +3484,15 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level0_5: 0x55,
     },
     optionLayout: 'l5-u5',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 11,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [1024, 2048],
+      massEraseBank2Bit: 15,
+    },
     sources: ['openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h'],
   },
   {

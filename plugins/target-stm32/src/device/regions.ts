@@ -16,7 +16,7 @@ export function flashRegions(
   const writeUnitBytes = writeUnitOf(data, parallelismBytes);
   const timing = programTiming(data, writeUnitBytes, parallelismBytes);
   const banks = bankLayout(data, flashKiB, { dualBank });
-  return banks.map((bank, i) => {
+  const regions = banks.map((bank, i): FlashRegion => {
     const sectors: AddressRange[] = [];
     let address = bank.start;
     for (const bytes of bank.sectorBytes) {
@@ -34,6 +34,41 @@ export function flashRegions(
       programPageBytes: timing.pageBytes,
     };
   });
+  const eeprom = dataEepromRegion(data);
+  return eeprom === undefined ? regions : [...regions, eeprom];
+}
+
+/** The name of the L0/L1 data EEPROM region among the flash regions. */
+export const DATA_EEPROM = 'eeprom';
+
+/** The program memory banks, without the data EEPROM. */
+export function mainFlash(regions: readonly FlashRegion[]): FlashRegion[] {
+  return regions.filter((r) => r.name !== DATA_EEPROM);
+}
+
+/**
+ * STM32L0/L1 data EEPROM as a region that erase, write and verify handle: erased value 0,
+ * each word erased on its own (ERASE|DATA and a write of 0) and written on its own (RM0038
+ * and RM0367, "Data EEPROM" erase and programming: byte, half-word or word writes with
+ * PELOCK cleared). Word writes take the program-memory word time (DS6876 gives both 3.28 ms).
+ */
+function dataEepromRegion(data: Stm32DeviceData): FlashRegion | undefined {
+  const start = data.dataEepromBase;
+  const bytes = data.dataEepromBytes;
+  if (start === undefined || bytes === undefined) return undefined;
+  const sectors: AddressRange[] = [];
+  for (let address = start; address < start + bytes; address += 4) {
+    sectors.push({ start: address, end: address + 4 });
+  }
+  return {
+    name: DATA_EEPROM,
+    start,
+    end: start + bytes,
+    sectors,
+    erasedValue: 0,
+    writeUnitBytes: 4,
+    programUsPerUnit: programTiming(data, 4, 4).usPerUnit,
+  };
 }
 
 /** Main SRAM at 0x20000000 as the database lists it. */

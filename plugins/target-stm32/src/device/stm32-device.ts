@@ -31,6 +31,7 @@ import {
 import { availableOptionFields } from '../options/available-fields.js';
 import { stm32OptionHazards } from '../options/hazards.js';
 import { matchesDeviceName } from './naming.js';
+import { DATA_EEPROM, mainFlash } from './regions.js';
 import { sectorsCovering } from './sector-map.js';
 import { uniqueIdWordAddresses } from './unique-id.js';
 
@@ -75,8 +76,9 @@ export class Stm32Device implements Device {
     this.notes = init.notes;
     this.#target = init.target;
     this.#controller = init.controller;
-    const flashKiB = init.flash.reduce((n, r) => n + (r.end - r.start), 0) / 1024;
-    this.#fields = availableOptionFields(init.data, init.flash.length > 1, flashKiB);
+    const banks = mainFlash(init.flash);
+    const flashKiB = banks.reduce((n, r) => n + (r.end - r.start), 0) / 1024;
+    this.#fields = availableOptionFields(init.data, banks.length > 1, flashKiB);
   }
 
   matches(deviceName: string): boolean {
@@ -188,7 +190,12 @@ export class Stm32Device implements Device {
     const controller = this.controller('Erasing');
     await this.ensureHalted(signal);
     const sectors =
-      target === 'mass' ? this.flash.flatMap(allSectors) : sectorsCovering(this.flash, target);
+      target === 'mass'
+        ? // A mass erase clears program memory; the data EEPROM keeps its contents.
+          this.flash.flatMap((region, bank) =>
+            region.name === DATA_EEPROM ? [] : allSectors(region, bank),
+          )
+        : sectorsCovering(this.flash, target);
     const totalBytes = sectors.reduce((n, s) => n + (s.range.end - s.range.start), 0);
     let doneBytes = 0;
     const finished = (range: AddressRange): void => {
@@ -315,11 +322,11 @@ export class Stm32Device implements Device {
   }
 
   optionFields(): readonly OptionFieldInfo[] {
-    return optionFieldInfos(this.#fields, this.data, this.flash);
+    return optionFieldInfos(this.#fields, this.data, mainFlash(this.flash));
   }
 
   optionHazards(values: OptionValues): OptionHazard[] {
-    return stm32OptionHazards(values, this.#fields, this.flash);
+    return stm32OptionHazards(values, this.#fields, mainFlash(this.flash));
   }
 
   async readOptionBytes(signal?: AbortSignal): Promise<OptionValues> {

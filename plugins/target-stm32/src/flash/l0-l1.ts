@@ -16,6 +16,7 @@ import {
 import { Keys, unlockWithKeys } from './keys.js';
 import { LoaderFailure, programHalfPagesWithLoader } from './ram-loader.js';
 import { type StatusFlag, flagsSet, maskOf, throwOnFlashError } from './status-flags.js';
+import { DATA_EEPROM, mainFlash } from '../device/regions.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
 
@@ -36,6 +37,8 @@ const PECR_PELOCK = 1 << 0;
 const PECR_PRGLOCK = 1 << 1;
 const PECR_OPTLOCK = 1 << 2;
 const PECR_PROG = 1 << 3;
+/** With ERASE: a write of 0 erases a data EEPROM word (RM0038 "Erasing data", CMSIS FLASH_PECR_DATA). */
+const PECR_DATA = 1 << 4;
 const PECR_ERASE = 1 << 9;
 const PECR_FPRG = 1 << 10;
 const PECR_OBL_LAUNCH = 1 << 18;
@@ -158,8 +161,11 @@ export class L0L1Controller implements FlashController {
     done: (sector: SectorRef) => void,
     signal?: AbortSignal,
   ): Promise<void> {
+    const eeprom =
+      sectors.length > 0 && this.ctx.banks[sectors[0]?.bank ?? 0]?.name === DATA_EEPROM;
     await this.unlocked(async () => {
-      await this.setMode(PECR_ERASE | PECR_PROG);
+      // Program memory: a page per write; data EEPROM: a word per write (ERASE|DATA).
+      await this.setMode(PECR_ERASE | (eeprom ? PECR_DATA : PECR_PROG));
       let settled: SectorRef[] = [];
       let pending: SectorRef | undefined;
       const check = async (wait: boolean): Promise<void> => {
@@ -212,6 +218,17 @@ export class L0L1Controller implements FlashController {
     await this.unlocked(async () => {
       for (const run of runs) {
         throwIfAborted(signal);
+        if (this.inDataEeprom(run.address)) {
+          // Data EEPROM: word writes with PECR clear, no half-pages (RM0038 "Data EEPROM programming").
+          await this.programWords(
+            run.address,
+            run.data,
+            (bytes) => progress.sent(run, bytes),
+            signal,
+          );
+          progress.done(run);
+          continue;
+        }
         const first = Math.min(run.data.length, alignUp(run.address, half) - run.address);
         const wholeEnd = first + Math.floor((run.data.length - first) / half) * half;
         const from = (offset: number) => (bytes: number) => progress.sent(run, offset + bytes);
@@ -223,6 +240,11 @@ export class L0L1Controller implements FlashController {
         progress.done(run);
       }
     });
+  }
+
+  private inDataEeprom(address: number): boolean {
+    const region = this.ctx.banks.find((b) => b.name === DATA_EEPROM);
+    return region !== undefined && address >= region.start && address < region.end;
   }
 
   private async programWords(
@@ -346,7 +368,7 @@ export class L0L1Controller implements FlashController {
 
   /** RDP, USER, then one WRP word per 16 sectors of 4 KiB (WRP01, WRP23). */
   private get optionWords(): number {
-    const flashBytes = this.ctx.banks.reduce((n, b) => n + (b.end - b.start), 0);
+    const flashBytes = mainFlash(this.ctx.banks).reduce((n, b) => n + (b.end - b.start), 0);
     return 2 + Math.min(2, Math.ceil(flashBytes / (16 * WRP_SECTOR_BYTES)));
   }
 
@@ -395,7 +417,7 @@ export class L0L1Controller implements FlashController {
   async readProtection(signal?: AbortSignal): Promise<ProtectionInfo> {
     const obr = await this.ctx.memory.read32(this.base + OBR, signal);
     const rdpByte = obr & 0xff;
-    const flashBytes = (this.ctx.banks.at(-1)?.end ?? 0) - this.ctx.data.flashBase;
+    const flashBytes = (mainFlash(this.ctx.banks).at(-1)?.end ?? 0) - this.ctx.data.flashBase;
     const registers = [WRPR, ...WRPR_HIGH].slice(
       0,
       Math.max(1, Math.ceil(flashBytes / (32 * WRP_SECTOR_BYTES))),

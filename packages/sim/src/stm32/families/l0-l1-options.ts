@@ -91,22 +91,7 @@ export function defaultLxOptions(offsets: readonly number[], level: RdpLevel): M
   return words;
 }
 
-/**
- * Data EEPROM size (CMSIS DATA_EEPROM_BASE/END per header; BMP stm32l0.c for L0): L1 Cat.1
- * and Cat.2 4 KiB, Cat.3 8 KiB, Cat.4 12 KiB, Cat.5/6 16 KiB; L0 Cat.1 512 B, Cat.2 1 KiB,
- * Cat.3 2 KiB, Cat.5 6 KiB.
- */
+/** Data EEPROM size: the device data's (CMSIS DATA_EEPROM_BASE/END per header). */
 export function dataEepromBytes(device: Stm32DeviceData): number {
-  const sizes: Readonly<Record<number, number>> = {
-    0x416: 4096,
-    0x429: 4096,
-    0x427: 8192,
-    0x436: 12288,
-    0x437: 16384,
-    0x457: 512,
-    0x425: 1024,
-    0x417: 2048,
-    0x447: 6144,
-  };
-  return sizes[device.devId] ?? 4096;
+  return device.dataEepromBytes ?? 4096;
 }

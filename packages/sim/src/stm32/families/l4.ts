@@ -9,6 +9,7 @@ import {
 } from '../controller.js';
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
 import { KeySequence } from '../key-sequence.js';
+import { type L4RegisterMap, l4ProgramUnitBytes, l4RegisterMap } from './l4-registers.js';
 import { RegisterBlock } from '../register-block.js';
 import {
   PCROP_END_NONE,
@@ -21,17 +22,14 @@ import {
 // The double-word flash controller of STM32L4/L4+, G0, G4, WB, WL, C0 and U0: RM0351,
 // RM0432, RM0444, RM0440 §3.3, RM0434, RM0453; register map and bits as each family's CMSIS
 // header defines them (stm32l476xx.h, stm32l4r5xx.h, stm32g0b1xx.h, stm32g474xx.h, CMSIS-WB/WL).
+// The same controller, seen through its non-secure registers with TrustZone disabled, on
+// STM32L5 (RM0438, double word) and U5 (RM0456, quad word): l4-registers.ts.
 const KEY1 = 0x45670123;
 const KEY2 = 0xcdef89ab;
 const OPTKEY1 = 0x08192a3b;
 const OPTKEY2 = 0x4c5d6e7f;
 
-const Reg = { ACR: 0x00, KEYR: 0x08, OPTKEYR: 0x0c, SR: 0x10, CR: 0x14, OPTR: 0x20 };
-/** WRP1AR, WRP1BR (bank 1), WRP2AR, WRP2BR (bank 2): start page [7:0], end page [23:16]. */
-const WRP_REGS = [0x2c, 0x30, 0x4c, 0x50];
 const WRP_DEFAULT = 0xff00ffff; // start 0xFF > end 0x00: nothing protected
-/** PCROP1SR, PCROP1ER, PCROP2SR, PCROP2ER (L4/L4+; fixed, see l4-options.ts). */
-const PCROP_REGS = [0x24, 0x28, 0x44, 0x48];
 
 const Cr = {
   PG: 1 << 0,
@@ -100,8 +98,11 @@ export class L4Controller extends ControllerBase {
   readonly #keys = new KeySequence([KEY1, KEY2], 'FLASH_KEYR');
   readonly #optionKeys = new KeySequence([OPTKEY1, OPTKEY2], 'FLASH_OPTKEYR');
   #lockedUntilReset = false;
-  /** First word of a double word, waiting for the second. */
-  #pendingWord: { address: number; value: number } | undefined;
+  /** The words of a program unit written so far, waiting for the last. */
+  #pendingWords: { address: number; value: number }[] = [];
+  readonly #reg: L4RegisterMap;
+  /** 8 (double word) or 16 (U5 quad word). */
+  readonly #unitBytes: number;
   #fastDeadlineUs: number | undefined;
   /** The PCROP registers read their fixed values (L4/L4+, where the option area is mapped). */
   readonly #pcrop: boolean;
@@ -113,13 +114,21 @@ export class L4Controller extends ControllerBase {
     this.bkerBit = select?.kind === 'bker' ? select.bit : undefined;
     this.#pcrop = l4OptionAreaBases(device).length > 0;
     this.#base = device.controller.base;
+    this.#reg = l4RegisterMap(device);
+    this.#unitBytes = l4ProgramUnitBytes(device);
     const rdp = ctx.initialRdp === 0 ? 0xaa : ctx.initialRdp === 2 ? 0xcc : 0xbb;
     // Factory OPTR: 0xFFEFF8AA (RM0351, RM0432, RM0440); G0 0xFFFFFEAA (RM0444). The bits
     // that matter here are the RDP byte and the dual-bank bits (set: dual where possible).
-    const factory = device.line === 'STM32G0' ? 0xfffffeaa : 0xffeff8aa;
+    // L5/U5: TZEN (bit 31) clear, TrustZone disabled, as this model assumes.
+    const factory =
+      device.line === 'STM32G0'
+        ? 0xfffffeaa
+        : device.controller.kind === 'l5-u5'
+          ? 0x7feff8aa
+          : 0xffeff8aa;
     const optr = ((factory & ~0xff) | rdp) >>> 0;
     this.#nvOptr = [optr, ~optr >>> 0];
-    this.#nvWrp = WRP_REGS.map(() => WRP_DEFAULT);
+    this.#nvWrp = [WRP_DEFAULT, WRP_DEFAULT, WRP_DEFAULT, WRP_DEFAULT];
     this.#loadedOptr = optr;
     this.#loadedWrp = [...this.#nvWrp];
     this.#optr = optr;
@@ -142,7 +151,7 @@ export class L4Controller extends ControllerBase {
     this.#keys.reset();
     this.#optionKeys.reset();
     this.#lockedUntilReset = false;
-    this.#pendingWord = undefined;
+    this.#pendingWords = [];
     this.#fastDeadlineUs = undefined;
     const [value, complement] = this.#nvOptr;
     this.#optVerr = (value ^ complement) >>> 0 !== 0xffffffff;
@@ -192,47 +201,49 @@ export class L4Controller extends ControllerBase {
   }
 
   #readRegister(offset: number): number {
+    const reg = this.#reg;
     switch (offset) {
-      case Reg.ACR:
+      case reg.ACR:
         return this.#acr;
-      case Reg.SR: {
+      case reg.SR: {
         const busy = this.busy.busy;
         return this.#sr | (busy ? Sr.BSY : 0);
       }
-      case Reg.CR:
+      case reg.CR:
         return this.#cr;
-      case Reg.OPTR:
+      case reg.OPTR:
         return this.#optr;
     }
-    const wrp = WRP_REGS.indexOf(offset);
+    const wrp = reg.WRP.indexOf(offset);
     if (wrp >= 0) return this.#wrp[wrp] ?? 0;
-    const pcrop = this.#pcrop ? PCROP_REGS.indexOf(offset) : -1;
+    const pcrop = this.#pcrop ? reg.PCROP.indexOf(offset) : -1;
     return pcrop < 0 ? 0 : pcrop % 2 === 0 ? PCROP_START_NONE : PCROP_END_NONE;
   }
 
   #writeRegister(offset: number, value: number, size: BusSize): void {
     const address = this.#base + offset;
+    const reg = this.#reg;
     switch (offset) {
-      case Reg.ACR:
+      case reg.ACR:
         this.#acr = value >>> 0;
         return;
-      case Reg.KEYR:
+      case reg.KEYR:
         this.#writeKey(address, value, size, false);
         return;
-      case Reg.OPTKEYR:
+      case reg.OPTKEYR:
         this.#writeKey(address, value, size, true);
         return;
-      case Reg.SR:
+      case reg.SR:
         this.#sr &= ~(value & SR_W1C);
         return;
-      case Reg.CR:
+      case reg.CR:
         this.#writeCr(value);
         return;
-      case Reg.OPTR:
+      case reg.OPTR:
         if (!(this.#cr & Cr.OPTLOCK)) this.#optr = value >>> 0;
         return;
     }
-    const wrp = WRP_REGS.indexOf(offset);
+    const wrp = reg.WRP.indexOf(offset);
     if (wrp >= 0 && !(this.#cr & Cr.OPTLOCK)) this.#wrp[wrp] = value >>> 0;
   }
 
@@ -269,7 +280,7 @@ export class L4Controller extends ControllerBase {
     locks |= value & Cr.OPTLOCK;
     this.#cr =
       ((value & ~(Cr.LOCK | Cr.OPTLOCK | Cr.STRT | Cr.OPTSTRT | Cr.OBL_LAUNCH)) | locks) >>> 0;
-    if (!(this.#cr & (Cr.PG | Cr.FSTPG))) this.#pendingWord = undefined;
+    if (!(this.#cr & (Cr.PG | Cr.FSTPG))) this.#pendingWords = [];
     if (locks & Cr.LOCK) return;
     if (value & Cr.OBL_LAUNCH && !(locks & Cr.OPTLOCK)) {
       this.env?.requestSystemReset();
@@ -363,7 +374,7 @@ export class L4Controller extends ControllerBase {
   /**
    * Double-word programming (RM0440 §3.3.7): PG set, two 32-bit writes, the first at an
    * 8-byte aligned address and the second in the same double word; programming starts on
-   * the second. SIZERR for byte/half-word writes, PGAERR for misplaced words, PGSERR
+   * the second. U5 programs quad words alike, starting on the fourth write (RM0456). SIZERR for byte/half-word writes, PGAERR for misplaced words, PGSERR
    * without PG (or with PER/MER, or with errors left set), PROGERR when the double word is
    * not erased unless the data is all zero.
    */
@@ -382,29 +393,34 @@ export class L4Controller extends ControllerBase {
       this.#abortWrite(Sr.SIZERR);
       return;
     }
-    const pending = this.#pendingWord;
-    if (!pending) {
-      if (address & 7) {
+    const pending = this.#pendingWords;
+    const first = pending[0];
+    if (first === undefined) {
+      if (address % this.#unitBytes !== 0) {
         this.#abortWrite(Sr.PGAERR);
         return;
       }
-      this.#pendingWord = { address, value };
-      return;
-    }
-    this.#pendingWord = undefined;
-    if (address !== pending.address + 4) {
+    } else if (address !== first.address + 4 * pending.length) {
       this.#abortWrite(Sr.PGAERR);
       return;
     }
-    this.#programDoubleWord(pending.address, pending.value, value, (modes & Cr.FSTPG) !== 0);
+    pending.push({ address, value });
+    if (pending.length * 4 < this.#unitBytes) return;
+    this.#pendingWords = [];
+    const start = pending[0]?.address ?? address;
+    this.#programUnit(
+      start,
+      pending.map((w) => w.value),
+      (modes & Cr.FSTPG) !== 0,
+    );
   }
 
   #abortWrite(flag: number): void {
-    this.#pendingWord = undefined;
+    this.#pendingWords = [];
     this.#raise(flag);
   }
 
-  #programDoubleWord(address: number, low: number, high: number, fast: boolean): void {
+  #programUnit(address: number, words: readonly number[], fast: boolean): void {
     const unit = this.flash.unitAt(address);
     if (!unit || this.#refused([unit])) {
       this.#raise(Sr.WRPERR);
@@ -419,13 +435,12 @@ export class L4Controller extends ControllerBase {
         this.#raise(Sr.MISSERR | Sr.FASTERR);
         return;
       }
-    } else if ((low | high) !== 0 && !this.flash.isErased(address, 8)) {
+    } else if (words.some((w) => w !== 0) && !this.flash.isErased(address, this.#unitBytes)) {
       this.#raise(Sr.PROGERR);
       return;
     }
-    const data = new Uint8Array(8);
-    data.set(leBytes(low, 4), 0);
-    data.set(leBytes(high, 4), 4);
+    const data = new Uint8Array(this.#unitBytes);
+    words.forEach((word, i) => data.set(leBytes(word, 4), 4 * i));
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed) this.commit(address, data, 'replace');
     this.busy.start(this.programUs(), this.#finish(failed ? INJECTED_ERROR : 0));

@@ -1,0 +1,132 @@
+// Cross-checks the device data against the part catalogue derived from ST's CMSIS device
+// family packs (data/catalogue.csv, written by scripts/extract-cmsis-catalogue.js; CI cannot
+// fetch the packs, so the test runs on the committed table).
+import { readFileSync } from 'node:fs';
+import test from 'ava';
+import {
+  bankLayout,
+  findStm32Device,
+  parsePartNumber,
+  type Stm32DeviceData,
+} from '../src/index.js';
+
+interface CatalogueRow {
+  readonly part: string;
+  readonly family: string;
+  readonly flashKiB: number;
+  readonly banks: number | undefined;
+  readonly ram: readonly { readonly start: number; readonly bytes: number }[];
+  readonly eeprom: { readonly start: number; readonly bytes: number } | undefined;
+}
+
+const region = (text: string): { start: number; bytes: number } => {
+  const [start = '', bytes = ''] = text.split('+');
+  return { start: Number.parseInt(start, 16), bytes: Number.parseInt(bytes, 16) };
+};
+
+const rows: CatalogueRow[] = readFileSync(
+  new URL('../../data/catalogue.csv', import.meta.url),
+  'utf8',
+)
+  .split('\n')
+  .filter((line) => line !== '' && !line.startsWith('#'))
+  .slice(1)
+  .map((line) => {
+    const [part = '', family = '', flash = '', banks = '', ram = '', eeprom = ''] = line.split(',');
+    return {
+      part,
+      family,
+      flashKiB: Number(flash),
+      banks: banks === '' ? undefined : Number(banks),
+      ram: ram === '' ? [] : ram.split(' ').map(region),
+      eeprom: eeprom === '' ? undefined : region(eeprom),
+    };
+  });
+
+/**
+ * Lines flashwright does not identify yet: STM32WB0x and STM32WL3x have a flash controller of
+ * their own (not modelled), and no DEV_ID of STM32G411/G414 has been published in AN2606.
+ */
+const notCovered = /^STM32(WB0|WL3|G41[14])/;
+
+/** The devices a part resolves to, or [] when it does not resolve. */
+function resolve(part: string): Stm32DeviceData[] {
+  const devices = (parsePartNumber(part)?.devIds ?? []).map(findStm32Device);
+  return devices.every((d) => d !== undefined) ? devices : [];
+}
+
+/** RAM from 0x20000000 on, as one run of adjacent regions (the range `ramBytes` describes). */
+function mainRamBytes(row: CatalogueRow): number {
+  let end = 0x20000000;
+  for (const r of row.ram) if (r.start === end) end += r.bytes;
+  return end - 0x20000000;
+}
+
+const resolved = rows.filter((r) => resolve(r.part).length > 0);
+
+test('the catalogue holds the parts of every STM32 series pack', (t) => {
+  t.true(rows.length > 2000);
+  for (const series of ['C0', 'F0', 'F2', 'F3', 'F4', 'F7', 'G0', 'G4', 'H5', 'H7', 'L0', 'L1']) {
+    t.true(
+      rows.some((r) => r.part.startsWith(`STM32${series}`)),
+      series,
+    );
+  }
+  for (const series of ['L4', 'L5', 'U0', 'U3', 'U5', 'WB', 'WBA', 'WL']) {
+    t.true(
+      rows.some((r) => r.part.startsWith(`STM32${series}`)),
+      series,
+    );
+  }
+});
+
+test('at least 99% of the catalogue part numbers of covered lines resolve to known device ids', (t) => {
+  const covered = rows.filter((r) => !notCovered.test(r.part));
+  const unresolved = covered.filter((r) => resolve(r.part).length === 0).map((r) => r.part);
+  t.log(
+    `resolved ${resolved.length} of ${rows.length} parts; of covered lines ${covered.length - unresolved.length} of ${covered.length}`,
+  );
+  t.deepEqual(unresolved, []);
+  t.true(resolved.length / rows.length >= 0.97);
+});
+
+test('flash size from the part number agrees with the catalogue for at least 99% of resolved parts', (t) => {
+  const disagree = resolved.filter((r) => {
+    const part = parsePartNumber(r.part);
+    return !resolve(r.part).some(
+      (d) => Math.min(part?.flashKiB ?? d.maxFlashKiB, d.maxFlashKiB) === r.flashKiB,
+    );
+  });
+  t.log(
+    `flash disagrees for ${disagree.length}: ${disagree.map((r) => `${r.part} ${r.flashKiB}`).join(', ')}`,
+  );
+  t.true(disagree.length / resolved.length <= 0.01);
+});
+
+test("every part's RAM at 0x20000000 fits its device id's RAM, for at least 99% of resolved parts", (t) => {
+  const disagree = resolved.filter(
+    (r) => !resolve(r.part).some((d) => d.ramBytes !== undefined && mainRamBytes(r) <= d.ramBytes),
+  );
+  t.log(
+    `RAM disagrees for ${disagree.length}: ${disagree.map((r) => `${r.part} ${mainRamBytes(r)}`).join(', ')}`,
+  );
+  t.true(disagree.length / resolved.length <= 0.01);
+});
+
+test('the bank count agrees where the pack lists each bank', (t) => {
+  const listed = resolved.filter((r) => r.banks !== undefined);
+  t.true(listed.length > 0);
+  // Where an option bit selects the bank mode (G4 DBANK), the pack may list either layout.
+  const disagree = listed.filter(
+    (r) =>
+      !resolve(r.part).some((d) =>
+        [false, ...(d.dualBank?.modeBits !== undefined ? [true] : [])].some(
+          (dualBank) => bankLayout(d, Math.ceil(r.flashKiB), { dualBank }).length === r.banks,
+        ),
+      ),
+  );
+  t.deepEqual(
+    disagree.map((r) => `${r.part} ${r.banks}`),
+    [],
+  );
+});
