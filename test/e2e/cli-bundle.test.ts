@@ -112,3 +112,14 @@ test('usb and cosmiconfig stay outside the bundle, imported only with import()',
   t.true(named('usb').length > 0 && named('cosmiconfig').length > 0);
   t.true([...named('usb'), ...named('cosmiconfig')].every((i) => i.kind === 'dynamic-import'));
 });
+
+test('yaml comes from its ES module build, without a CommonJS wrapper per module', (t) => {
+  const yamlInputs = Object.values(meta.outputs)
+    .flatMap((o) => Object.keys(o.inputs))
+    .filter((i) => /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?yaml\//.test(i));
+  t.true(yamlInputs.length > 0);
+  t.deepEqual(
+    yamlInputs.filter((i) => !i.includes('/yaml/browser/dist/')),
+    [],
+  );
+});
