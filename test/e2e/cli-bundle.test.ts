@@ -116,3 +116,14 @@ test('usb, cosmiconfig and @flashwright/production stay outside the bundle, impo
   // The database drivers are @flashwright/production's own dependencies, never the bundle's.
   t.deepEqual([...named('better-sqlite3'), ...named('pg')], []);
 });
+
+test('yaml comes from its ES module build, without a CommonJS wrapper per module', (t) => {
+  const yamlInputs = Object.values(meta.outputs)
+    .flatMap((o) => Object.keys(o.inputs))
+    .filter((i) => /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?yaml\//.test(i));
+  t.true(yamlInputs.length > 0);
+  t.deepEqual(
+    yamlInputs.filter((i) => !i.includes('/yaml/browser/dist/')),
+    [],
+  );
+});

@@ -41,6 +41,19 @@ test('an unknown command or option exits 2', async (t) => {
   t.is((await runCli(['run', '--bogus'], { cwd: repoRoot })).code, 2);
 });
 
+test('--help and help COMMAND list every command; a mistyped command gets a did-you-mean', async (t) => {
+  for (const args of [['--help'], ['help'], ['help', 'run']]) {
+    const run = await runCli(args, { cwd: repoRoot });
+    t.is(run.code, 0, args.join(' '));
+    if (args.length === 2) t.regex(run.stdout, /Usage: flashwright run /);
+    else
+      for (const command of commands) t.regex(run.stdout, new RegExp(`\\n  ${command} `), command);
+  }
+  const typo = await runCli(['rnu', '--dry-run'], { cwd: repoRoot });
+  t.is(typo.code, 2);
+  t.regex(typo.stderr, /unknown command 'rnu'\n\(Did you mean run\?\)/);
+});
+
 test('doctor and sim without what they need say what is missing (exit 2)', async (t) => {
   const doctor = await runCli(['doctor'], { cwd: repoRoot });
   t.is(doctor.code, 2);

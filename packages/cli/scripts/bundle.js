@@ -26,6 +26,28 @@ const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8
 /** Packages the bundle imports at run time instead of containing them. */
 const bundleExternals = ['usb', 'cosmiconfig', '@flashwright/configs', '@flashwright/production'];
 
+/**
+ * `yaml` as its ES module build (browser/dist, what its `default` export condition names: the
+ * same modules as the CommonJS build Node's `node` condition picks, less a debug log that
+ * reads process.env). ES modules are joined into the chunk as they are, where CommonJS ones
+ * each get a wrapper and an exports object: a fifth less code to load and run for a recipe.
+ */
+const yamlModuleBuild = {
+  name: 'yaml-module-build',
+  setup(build) {
+    build.onResolve({ filter: /^yaml$/ }, async ({ path, kind, resolveDir, pluginData }) => {
+      if (pluginData === yamlModuleBuild.name) return undefined;
+      const commonJs = await build.resolve(path, {
+        kind,
+        resolveDir,
+        pluginData: yamlModuleBuild.name,
+      });
+      if (commonJs.errors.length > 0) return { errors: commonJs.errors };
+      return { path: join(dirname(commonJs.path), '../browser/dist/index.js') };
+    });
+  },
+};
+
 const result = await build({
   absWorkingDir: packageDir,
   entryPoints: { bin: 'dist/src/bin.js', index: 'dist/src/index.js' },
@@ -36,6 +58,7 @@ const result = await build({
   platform: 'node',
   target: 'node20.19',
   external: bundleExternals,
+  plugins: [yamlModuleBuild],
   // The bundle's chunks sit elsewhere than src/version.js: the version is written in.
   define: { FLASHWRIGHT_CLI_VERSION: JSON.stringify(manifest.version) },
   // Less text to parse at start-up; names stay, so stack traces still read.

@@ -18,11 +18,32 @@ import { cliVersion } from './version.js';
 /** Exit code for command-line mistakes: 2, usage or recipe error (README.md, exit codes). */
 const USAGE_EXIT_CODE = 2;
 
+/** Every command, by name, in the order `--help` lists them. */
+const commands: Readonly<Record<string, (program: Command) => void>> = {
+  run: registerRun,
+  flash: registerFlash,
+  batch: registerBatch,
+  info: registerInfo,
+  probes: registerProbes,
+  read: registerRead,
+  erase: registerErase,
+  'option-bytes': registerOptionBytes,
+  convert: registerConvert,
+  devices: registerDevices,
+  doctor: registerDoctor,
+  sim: registerSim,
+  log: registerLog,
+};
+
 /**
  * Builds the command tree. Command modules import only commander and types at load time:
- * core, plugins and listr2 are imported when a command runs.
+ * core, plugins and listr2 are imported when a command runs. A command line that starts
+ * with a command's name gets that command only, since defining the other ten (their options,
+ * help texts and examples) is start-up time spent for nothing; anything else (`--help`,
+ * `help run`, `--version`, a mistyped command) gets them all, for the listing and the
+ * did-you-mean.
  */
-function buildProgram(): Command {
+function buildProgram(argv: readonly string[]): Command {
   const program = new Command()
     .name('flashwright')
     .description('Program microcontrollers from a recipe checked into the firmware project.')
@@ -37,26 +58,19 @@ function buildProgram(): Command {
     ['flashwright probes', 'list connected probes'],
     ['flashwright help run', 'options of one command'],
   ]);
-  registerRun(program);
-  registerFlash(program);
-  registerBatch(program);
-  registerInfo(program);
-  registerProbes(program);
-  registerRead(program);
-  registerErase(program);
-  registerOptionBytes(program);
-  registerConvert(program);
-  registerDevices(program);
-  registerDoctor(program);
-  registerSim(program);
-  registerLog(program);
+  const named = argv[2];
+  const register =
+    named !== undefined && Object.hasOwn(commands, named)
+      ? [commands[named]!]
+      : Object.values(commands);
+  for (const add of register) add(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -252,3 +252,12 @@ test('a mistyped FLASHWRIGHT_ variable is reported, unrelated ones are left alon
     'FLASHWRIGHT_PROBE_SPED is not a recipe variable and is ignored. Did you mean FLASHWRIGHT_PROBE_SPEED?',
   ]);
 });
+
+test('sources are listed in code-unit order of their key paths, whatever the locale', async (t) => {
+  const dir = await projectDir({
+    'flashwright.config.yaml': 'probe: { transport: stlink, options: { a: 1, B: 2 } }\n',
+  });
+  const resolved = await loadRecipe({ cwd: dir, env: {} });
+  const keys = Object.keys(resolved.sources).filter((k) => k.startsWith('probe.options.'));
+  t.deepEqual(keys, ['probe.options.B', 'probe.options.a']);
+});

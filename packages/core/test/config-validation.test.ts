@@ -176,6 +176,16 @@ test('wrong types say what was expected and what was found', async (t) => {
   t.regex(byKey['steps[1].reset.run']?.message ?? '', /must be a boolean/);
 });
 
+test('bounds are said in words: an empty name, a negative index, an empty image list', async (t) => {
+  const { error } = await loadError({
+    'flashwright.config.yaml': 'probe: { transport: "", index: -1 }\nimage: []\n',
+  });
+  const byKey = Object.fromEntries(issuesOf(error).map((i) => [i.keyPath, i]));
+  t.regex(byKey['probe.transport']?.message ?? '', /expected string to have >=1 characters/);
+  t.regex(byKey['probe.index']?.message ?? '', /expected number to be >=0/);
+  t.regex(byKey.image?.message ?? '', /expected array to have >=1 items/);
+});
+
 test('a step entry naming two steps, an empty step and a bare read are explained', async (t) => {
   const { error } = await loadError({
     'flashwright.config.yaml': 'steps:\n  - erase: auto\n    write:\n  - {}\n  - read\n',

@@ -7,7 +7,7 @@ import type {
   ResolvedRecipe,
   ValueSource,
 } from '@flashwright/core/runner';
-import { runCommand, type CommandContext } from '../context.js';
+import { runCommand, type CommandContext, type CoreModule } from '../context.js';
 import { parseInteger, withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { executeRecipe, reportRecipe } from './execute.js';
 import { findTheProbe, probeSpec } from './find-probe.js';
@@ -67,7 +67,7 @@ export function registerFlash(program: Command): void {
   command.action(async (file: string, options: FlashOptions) =>
     runCommand('flash', options, async (ctx) => {
       const loaded = await ctx.loadRecipe({ optional: true, flags: { device: options.chip } });
-      let resolved = flashRecipe(loaded, resolve(ctx.cwd, file), options);
+      let resolved = flashRecipe(ctx.core, loaded, resolve(ctx.cwd, file), options);
       try {
         if (resolved.recipe.probe.transport === undefined) {
           if (options.dryRun === true) {
@@ -76,7 +76,7 @@ export function registerFlash(program: Command): void {
               'No probe named: a real run uses the one connected probe (not searched in a dry run).',
             );
           } else {
-            resolved = withProbe(resolved, await searchProbe(ctx, resolved));
+            resolved = withProbe(ctx.core, resolved, await searchProbe(ctx, resolved));
           }
         }
         reportRecipe(ctx, resolved);
@@ -92,7 +92,12 @@ export function registerFlash(program: Command): void {
  * The recipe `flash` runs: the loaded one (or defaults, environment and flags) with FILE as
  * its image and flash's own steps, each taking the recipe's options where it has that step.
  */
-function flashRecipe(loaded: ResolvedRecipe, file: string, options: FlashOptions): ResolvedRecipe {
+function flashRecipe(
+  core: CoreModule,
+  loaded: ResolvedRecipe,
+  file: string,
+  options: FlashOptions,
+): ResolvedRecipe {
   const { recipe } = loaded;
   // The recipe's entry for this very file knows its base and format.
   const known = recipe.images.find((i) => i.file === file);
@@ -118,11 +123,13 @@ function flashRecipe(loaded: ResolvedRecipe, file: string, options: FlashOptions
     ...(options.reset ? [fromRecipe('reset') ?? step('reset', { run: true })] : []),
   ];
   const withImage = replaceValues(
+    core,
     { ...loaded, recipe: { ...recipe, images: [image], steps } },
     { image: image.base === undefined ? file : { file, base: image.base } },
     { kind: 'command', origin: 'flash FILE' },
   );
   return replaceValues(
+    core,
     withImage,
     { steps: steps.map((s) => (s.options === null ? s.id : { [s.id]: s.options })) },
     { kind: 'command', origin: 'flash' },
@@ -130,10 +137,15 @@ function flashRecipe(loaded: ResolvedRecipe, file: string, options: FlashOptions
 }
 
 /** The search's probe, as if the recipe named it. */
-function withProbe(resolved: ResolvedRecipe, probe: ProbeListing): ResolvedRecipe {
+function withProbe(
+  core: CoreModule,
+  resolved: ResolvedRecipe,
+  probe: ProbeListing,
+): ResolvedRecipe {
   const { recipe } = resolved;
   const found = { transport: probe.transport, serial: probe.serial };
   return replaceValues(
+    core,
     { ...resolved, recipe: { ...recipe, probe: { ...recipe.probe, ...found } } },
     { 'probe.transport': found.transport, 'probe.serial': found.serial },
     { kind: 'command', origin: `flash: the one connected probe, ${probeSpec(probe)}` },
@@ -154,6 +166,7 @@ async function searchProbe(ctx: CommandContext, resolved: ResolvedRecipe): Promi
  * --dry-run, -v and --json. Undefined values are removed.
  */
 function replaceValues(
+  core: CoreModule,
   resolved: ResolvedRecipe,
   values: Readonly<Record<string, unknown>>,
   source: ValueSource,
@@ -185,7 +198,7 @@ function replaceValues(
   return {
     ...resolved,
     merged,
-    sources: Object.fromEntries(sources.sort(([a], [b]) => a.localeCompare(b))),
+    sources: core.sourcesByKeyPath(sources),
   };
 }
 

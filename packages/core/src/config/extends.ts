@@ -24,7 +24,11 @@ export function boardsDirectory(): string {
 
 /** Names of the board presets, for `did you mean` and docs. */
 export function boardNames(): string[] {
-  return readdirSync(boardsDirectory())
+  return presetNames(boardsDirectory());
+}
+
+function presetNames(directory: string): string[] {
+  return readdirSync(directory)
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
     .sort();
@@ -41,8 +45,10 @@ export function resolveExtends(
 ): { file: string } | { problem: string; suggestion?: string | undefined } {
   if (spec.startsWith(BOARD_PREFIX)) {
     const name = spec.slice(BOARD_PREFIX.length);
-    const names = boardNames();
-    if (names.includes(name)) return { file: resolve(boardsDirectory(), `${name}.yaml`) };
+    // Resolving the package costs a module resolution (about a millisecond): once.
+    const directory = boardsDirectory();
+    const names = presetNames(directory);
+    if (names.includes(name)) return { file: resolve(directory, `${name}.yaml`) };
     const close = didYouMean(name, names);
     return {
       problem: `no board preset "${name}" (presets: ${names.join(', ')})`,

@@ -14,6 +14,7 @@ import {
   forgetBelow,
   mergeLayer,
   nullPrototypeRecord,
+  sourcesByKeyPath,
   type ConfigLayer,
   type ValueSource,
 } from './provenance.js';
@@ -101,7 +102,7 @@ export async function loadRecipe(options: LoadRecipeOptions = {}): Promise<Resol
   return {
     recipe,
     merged,
-    sources: Object.fromEntries([...sources].sort(([a], [b]) => a.localeCompare(b))),
+    sources: sourcesByKeyPath(sources),
     file: recipeFile?.file,
     baseDir: recipeFile === undefined ? cwd : dirname(recipeFile.file),
     layers: layers.map((l) => l.source),

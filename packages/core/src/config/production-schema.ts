@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { addressSchema, parseAddress } from './units.js';
+import { described } from './zod.js';
 
 /**
  * The `production:` section of a recipe: per-board data for batch programming (a serial
@@ -22,92 +23,94 @@ export const dataEncodings = [
 ] as const;
 export type DataEncoding = (typeof dataEncodings)[number];
 
-const counterSchema = z
-  .strictObject({
-    start: z.number().int().nonnegative().optional().describe('First serial number (default 1)'),
-    step: z.number().int().positive().optional().describe('Increment (default 1)'),
-    width: z
-      .number()
-      .int()
-      .min(1)
-      .max(20)
-      .optional()
-      .describe('Digits of the text form, zero-padded (default: as many as needed)'),
-    format: z.enum(['decimal', 'hex']).optional().describe('Digits of the text form'),
-    prefix: z.string().optional().describe('Text before the digits, e.g. "SN-"'),
-  })
-  .describe('Serial numbers counted: start + step × n, n = 0, 1, 2, ... in allocation order');
+const int = (min: number, max?: number) =>
+  z.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
+const nonEmpty = (): z.ZodMiniString<string> => z.string().check(z.minLength(1));
 
-const csvSchema = z
-  .union([
-    z.string().min(1),
+const counterSchema = described(
+  z.strictObject({
+    start: described(z.optional(int(0)), 'First serial number (default 1)'),
+    step: described(z.optional(int(1)), 'Increment (default 1)'),
+    width: described(
+      z.optional(int(1, 20)),
+      'Digits of the text form, zero-padded (default: as many as needed)',
+    ),
+    format: described(z.optional(z.enum(['decimal', 'hex'])), 'Digits of the text form'),
+    prefix: described(z.optional(z.string()), 'Text before the digits, e.g. "SN-"'),
+  }),
+  'Serial numbers counted: start + step × n, n = 0, 1, 2, ... in allocation order',
+);
+
+const csvSchema = described(
+  z.union([
+    nonEmpty(),
     z.strictObject({
-      file: z.string().min(1).describe('CSV file, relative to the recipe'),
-      column: z.string().min(1).optional().describe('Column of the serial (default: the first)'),
+      file: described(nonEmpty(), 'CSV file, relative to the recipe'),
+      column: described(z.optional(nonEmpty()), 'Column of the serial (default: the first)'),
     }),
-  ])
-  .describe('Serial numbers from a CSV file with a header line: the nth allocation takes row n');
+  ]),
+  'Serial numbers from a CSV file with a header line: the nth allocation takes row n',
+);
 
-const serialSchema = z
-  .strictObject({
-    pool: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Name of the serial pool in the production database (default "default")'),
-    counter: counterSchema.optional(),
-    csv: csvSchema.optional(),
-    address: addressSchema.describe('Where the serial is written into the image'),
-    encoding: z
-      .enum(serialEncodings)
-      .describe('u32/u64 little or big endian (the number), ascii (the text) or struct'),
-    length: z
-      .number()
-      .int()
-      .min(1)
-      .max(256)
-      .optional()
-      .describe('ascii: bytes of the field, NUL-padded (default: the text and one NUL)'),
-    reuseVoided: z
-      .boolean()
-      .optional()
-      .describe('Give voided serials to new boards again (default false: never reused)'),
-  })
-  .describe('The board’s serial number, written into the image before programming');
+const serialSchema = described(
+  z.strictObject({
+    pool: described(
+      z.optional(nonEmpty()),
+      'Name of the serial pool in the production database (default "default")',
+    ),
+    counter: z.optional(counterSchema),
+    csv: z.optional(csvSchema),
+    address: described(addressSchema, 'Where the serial is written into the image'),
+    encoding: described(
+      z.enum(serialEncodings),
+      'u32/u64 little or big endian (the number), ascii (the text) or struct',
+    ),
+    length: described(
+      z.optional(int(1, 256)),
+      'ascii: bytes of the field, NUL-padded (default: the text and one NUL)',
+    ),
+    reuseVoided: described(
+      z.optional(z.boolean()),
+      'Give voided serials to new boards again (default false: never reused)',
+    ),
+  }),
+  'The board’s serial number, written into the image before programming',
+);
 
 const dataFieldSchema = z.strictObject({
-  column: z.string().min(1).describe('CSV column'),
-  address: addressSchema.describe('Where the value is written into the image'),
-  encoding: z.enum(dataEncodings).describe('hex (bytes; ":" and "-" allowed), ascii or a number'),
-  length: z.number().int().min(1).max(4096).optional().describe('ascii: bytes of the field'),
+  column: described(nonEmpty(), 'CSV column'),
+  address: described(addressSchema, 'Where the value is written into the image'),
+  encoding: described(z.enum(dataEncodings), 'hex (bytes; ":" and "-" allowed), ascii or a number'),
+  length: described(z.optional(int(1, 4096)), 'ascii: bytes of the field'),
 });
 
-const dataSchema = z
-  .strictObject({
-    file: z.string().min(1).describe('CSV file with a header line, relative to the recipe'),
-    key: z.string().min(1).optional().describe('Column holding the serial (default "serial")'),
-    fields: z.array(dataFieldSchema).min(1).describe('Columns written into the image'),
-  })
-  .describe('Extra per-board data from a CSV keyed by serial (calibration, keys, MAC addresses)');
+const dataSchema = described(
+  z.strictObject({
+    file: described(nonEmpty(), 'CSV file with a header line, relative to the recipe'),
+    key: described(z.optional(nonEmpty()), 'Column holding the serial (default "serial")'),
+    fields: described(
+      z.array(dataFieldSchema).check(z.minLength(1)),
+      'Columns written into the image',
+    ),
+  }),
+  'Extra per-board data from a CSV keyed by serial (calibration, keys, MAC addresses)',
+);
 
-export const productionSchema = z
-  .strictObject({
-    database: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Production database: an SQLite file or postgres://… (default: next to the recipe)',
-      ),
-    station: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Name of this station in the log (default: the host name)'),
-    serial: serialSchema.optional(),
-    data: dataSchema.optional(),
-  })
-  .describe('Batch programming: per-board data and the production database');
+export const productionSchema = described(
+  z.strictObject({
+    database: described(
+      z.optional(nonEmpty()),
+      'Production database: an SQLite file or postgres://… (default: next to the recipe)',
+    ),
+    station: described(
+      z.optional(nonEmpty()),
+      'Name of this station in the log (default: the host name)',
+    ),
+    serial: z.optional(serialSchema),
+    data: z.optional(dataSchema),
+  }),
+  'Batch programming: per-board data and the production database',
+);
 
 export type RawProduction = z.output<typeof productionSchema>;
 

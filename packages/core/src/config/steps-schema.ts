@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { formatAddress } from '../image/address-range.js';
 import { didYouMean } from '../util/did-you-mean.js';
@@ -10,6 +10,7 @@ import {
   parseSizeBytes,
   sizeSchema,
 } from './units.js';
+import { described } from './zod.js';
 
 /**
  * Schemas of the built-in steps' options. A step is written either as its bare name
@@ -42,175 +43,188 @@ export const verifyModes = ['readback', 'crc'] as const;
 export type VerifyMode = (typeof verifyModes)[number];
 export const resetKinds = ['hardware', 'software', 'core'] as const;
 
-const connectOptions = z
-  .union([z.null(), z.strictObject({})])
-  .describe('Opens the probe, connects to the target and identifies the chip.');
+const connectOptions = described(
+  z.union([z.null(), z.strictObject({})]),
+  'Opens the probe, connects to the target and identifies the chip.',
+);
 
-const unprotectOptions = z
-  .union([
+const unprotectOptions = described(
+  z.union([
     z.null(),
     z.strictObject({
-      confirm: z
-        .literal(MASS_ERASE_CONFIRMATION)
-        .optional()
-        .describe('Required (or --yes) when the chip is protected: regression erases all flash.'),
+      confirm: described(
+        z.optional(z.literal(MASS_ERASE_CONFIRMATION)),
+        'Required (or --yes) when the chip is protected: regression erases all flash.',
+      ),
     }),
-  ])
-  .describe('Removes read protection (RDP 1 to 0) if the chip is protected; this mass-erases it.');
+  ]),
+  'Removes read protection (RDP 1 to 0) if the chip is protected; this mass-erases it.',
+);
 
-const eraseOptions = z
-  .union([
-    z.null(),
-    z.enum(eraseModes),
-    z.strictObject({
-      mode: z.enum(eraseModes).optional().describe('auto (default), mass or none'),
-      confirm: z
-        .literal(MASS_ERASE_CONFIRMATION)
-        .optional()
-        .describe('Confirms a mass erase in the recipe (or pass --yes).'),
-      force: z
-        .boolean()
-        .optional()
-        .describe(
+const eraseOptions = described(
+  z
+    .union([
+      z.null(),
+      z.enum(eraseModes),
+      z.strictObject({
+        mode: described(z.optional(z.enum(eraseModes)), 'auto (default), mass or none'),
+        confirm: described(
+          z.optional(z.literal(MASS_ERASE_CONFIRMATION)),
+          'Confirms a mass erase in the recipe (or pass --yes).',
+        ),
+        force: described(
+          z.optional(z.boolean()),
           'auto: rewrite every touched sector, even one that already holds the image (the same as --force). Default false: such sectors are compared first and left untouched.',
         ),
-      sectors: z
-        .union([z.string(), z.number().int().nonnegative()])
-        .optional()
-        .describe(
+        sectors: described(
+          z.optional(z.union([z.string(), z.number().check(z.int(), z.nonnegative())])),
           'Erase these sectors only, e.g. "0-3,7": numbered from 0 at the lowest flash address, across banks (instead of mode).',
         ),
-      ranges: z
-        .union([z.string(), z.array(z.string()).min(1)])
-        .optional()
-        .describe(
+        ranges: described(
+          z.optional(z.union([z.string(), z.array(z.string()).check(z.minLength(1))])),
           'Erase these address ranges only, "ADDR:LENGTH" or "ADDR..LAST" (last byte included), e.g. "0x08004000:16K" (instead of mode). Each must be whole sectors unless widen is true.',
         ),
-      widen: z
-        .boolean()
-        .optional()
-        .describe(
+        widen: described(
+          z.optional(z.boolean()),
           'ranges: erase the whole sectors a range lies in, when it does not start and end on sector boundaries (default false: that is an error).',
         ),
-    }),
-  ])
-  .superRefine((o, ctx) => {
-    if (o === null || typeof o !== 'object') return;
-    const selects = o.sectors !== undefined || o.ranges !== undefined;
-    if (selects && o.mode !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['mode'],
-        message: 'sectors and ranges erase just those: leave out mode',
-      });
-    }
-    if (o.widen !== undefined && o.ranges === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['widen'], message: 'widen applies to ranges only' });
-    }
-    if (o.sectors !== undefined) {
-      const parsed = parseSectorList(o.sectors);
-      if ('problem' in parsed)
-        ctx.addIssue({ code: 'custom', path: ['sectors'], message: parsed.problem });
-    }
-    const ranges = typeof o.ranges === 'string' ? [o.ranges] : (o.ranges ?? []);
-    ranges.forEach((range, i) => {
-      const parsed = parseRangeSpec(range);
-      if ('problem' in parsed) {
-        const path = typeof o.ranges === 'string' ? ['ranges'] : ['ranges', i];
-        ctx.addIssue({ code: 'custom', path, message: parsed.problem });
-      }
-    });
-  })
-  .describe(
-    'auto: only the sectors the image touches (partial sectors keep their contents; sectors that already hold the image are left untouched); mass: the whole flash; none: no erase. { sectors } or { ranges }: exactly those sectors.',
-  );
+      }),
+    ])
+    .check(
+      z.superRefine((o, ctx) => {
+        if (o === null || typeof o !== 'object') return;
+        const selects = o.sectors !== undefined || o.ranges !== undefined;
+        if (selects && o.mode !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['mode'],
+            message: 'sectors and ranges erase just those: leave out mode',
+          });
+        }
+        if (o.widen !== undefined && o.ranges === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['widen'],
+            message: 'widen applies to ranges only',
+          });
+        }
+        if (o.sectors !== undefined) {
+          const parsed = parseSectorList(o.sectors);
+          if ('problem' in parsed)
+            ctx.addIssue({ code: 'custom', path: ['sectors'], message: parsed.problem });
+        }
+        const ranges = typeof o.ranges === 'string' ? [o.ranges] : (o.ranges ?? []);
+        ranges.forEach((range, i) => {
+          const parsed = parseRangeSpec(range);
+          if ('problem' in parsed) {
+            const path = typeof o.ranges === 'string' ? ['ranges'] : ['ranges', i];
+            ctx.addIssue({ code: 'custom', path, message: parsed.problem });
+          }
+        });
+      }),
+    ),
+  'auto: only the sectors the image touches (partial sectors keep their contents; sectors that already hold the image are left untouched); mass: the whole flash; none: no erase. { sectors } or { ranges }: exactly those sectors.',
+);
 
-const writeOptions = z
-  .union([z.null(), z.strictObject({})])
-  .describe('Programs the image into the erased flash.');
+const writeOptions = described(
+  z.union([z.null(), z.strictObject({})]),
+  'Programs the image into the erased flash.',
+);
 
-const verifyOptions = z
-  .union([z.null(), z.enum(verifyModes), z.strictObject({ mode: z.enum(verifyModes).optional() })])
-  .describe('readback (default) compares every byte; crc compares a CRC-32 computed on the chip.');
+const verifyOptions = described(
+  z.union([
+    z.null(),
+    z.enum(verifyModes),
+    z.strictObject({ mode: z.optional(z.enum(verifyModes)) }),
+  ]),
+  'readback (default) compares every byte; crc compares a CRC-32 computed on the chip.',
+);
 
-const optionBytesOptions = z
-  .object({
-    confirm: z
-      .enum([OPTION_BYTES_CONFIRMATION, PERMANENT_CONFIRMATION])
-      .optional()
-      .describe(
-        `"${OPTION_BYTES_CONFIRMATION}" confirms the write (or pass --yes). A permanent value (RDP level 2) needs "${PERMANENT_CONFIRMATION}" in your own recipe file or on the command line (--confirm ${PERMANENT_CONFIRMATION}); a preset's phrase and --yes do not count.`,
-      ),
-  })
-  .catchall(
-    z
-      .union([z.number().int().nonnegative(), z.string()])
-      .describe(
+const optionBytesOptions = described(
+  z
+    .catchall(
+      z.object({
+        confirm: described(
+          z.optional(z.enum([OPTION_BYTES_CONFIRMATION, PERMANENT_CONFIRMATION])),
+          `"${OPTION_BYTES_CONFIRMATION}" confirms the write (or pass --yes). A permanent value (RDP level 2) needs "${PERMANENT_CONFIRMATION}" in your own recipe file or on the command line (--confirm ${PERMANENT_CONFIRMATION}); a preset's phrase and --yes do not count.`,
+        ),
+      }),
+      described(
+        z.union([z.number().check(z.int(), z.nonnegative()), z.string()]),
         'Field value. A name from the field’s table means that setting: for read protection (RDP), 0, 1 and 2 (number or string, also "level-2") are levels. Anything else is the raw register value in decimal or 0x-hex: "0x02" is the byte 2, never level 2.',
       ),
-  )
-  .superRefine((o, ctx) => {
-    // Any other key is a field the family names, so a mistyped "confirm" would pass as one.
-    for (const key of Object.keys(o)) {
-      if (key !== 'confirm' && didYouMean(key, ['confirm']) !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `unknown key "${key}" (allowed: confirm and the part's option-byte fields, e.g. RDP)`,
-          params: { suggestion: 'confirm' },
-        });
-      }
-    }
-  })
-  .describe('Writes named option-byte fields (e.g. RDP: 1), then reloads them.');
+    )
+    .check(
+      z.superRefine((o, ctx) => {
+        // Any other key is a field the family names, so a mistyped "confirm" would pass as one.
+        for (const key of Object.keys(o)) {
+          if (key !== 'confirm' && didYouMean(key, ['confirm']) !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `unknown key "${key}" (allowed: confirm and the part's option-byte fields, e.g. RDP)`,
+              params: { suggestion: 'confirm' },
+            });
+          }
+        }
+      }),
+    ),
+  'Writes named option-byte fields (e.g. RDP: 1), then reloads them.',
+);
 
-const resetOptions = z
-  .union([
+const resetOptions = described(
+  z.union([
     z.null(),
     z.strictObject({
-      run: z.boolean().optional().describe('Let the core run after reset (default true).'),
-      kind: z
-        .enum(resetKinds)
-        .optional()
-        .describe('hardware (NRST), software (SYSRESETREQ, default) or core'),
+      run: described(z.optional(z.boolean()), 'Let the core run after reset (default true).'),
+      kind: described(
+        z.optional(z.enum(resetKinds)),
+        'hardware (NRST), software (SYSRESETREQ, default) or core',
+      ),
     }),
-  ])
-  .describe('Resets the target.');
+  ]),
+  'Resets the target.',
+);
 
-const readOptions = z
-  .strictObject({
-    address: addressSchema
-      .optional()
-      .describe('Start address; without it (and without length) the whole flash is read'),
-    length: sizeSchema
-      .optional()
-      .describe(
+const readOptions = described(
+  z
+    .strictObject({
+      address: described(
+        z.optional(addressSchema),
+        'Start address; without it (and without length) the whole flash is read',
+      ),
+      length: described(
+        z.optional(sizeSchema),
         'Bytes to read; without it, up to the end of the flash that holds address (touching banks count as one)',
       ),
-    file: z.string().min(1).describe('Output file; .hex/.srec use those formats, else raw'),
-  })
-  .superRefine((o, ctx) => {
-    if (o.address === undefined) {
-      if (o.length !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['length'], message: 'length needs an address' });
-      return;
-    }
-    // The schema takes any hex string; the range must also fit the 32-bit bus.
-    const address = parseAddress(o.address);
-    const length = o.length === undefined ? 0 : parseSizeBytes(o.length);
-    if (address === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['address'], message: 'expected 0 to 0xFFFFFFFF' });
-    } else if (length !== undefined && address + length > 2 ** 32) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['length'],
-        message: `${formatAddress(address)} + ${length} bytes runs past 0xFFFFFFFF, the end of the 32-bit address space`,
-      });
-    }
-  })
-  .describe(
-    'Reads memory to a file: a range, from an address to the end of its flash, or the whole flash.',
-  );
+      file: described(
+        z.string().check(z.minLength(1)),
+        'Output file; .hex/.srec use those formats, else raw',
+      ),
+    })
+    .check(
+      z.superRefine((o, ctx) => {
+        if (o.address === undefined) {
+          if (o.length !== undefined)
+            ctx.addIssue({ code: 'custom', path: ['length'], message: 'length needs an address' });
+          return;
+        }
+        // The schema takes any hex string; the range must also fit the 32-bit bus.
+        const address = parseAddress(o.address);
+        const length = o.length === undefined ? 0 : parseSizeBytes(o.length);
+        if (address === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['address'], message: 'expected 0 to 0xFFFFFFFF' });
+        } else if (length !== undefined && address + length > 2 ** 32) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['length'],
+            message: `${formatAddress(address)} + ${length} bytes runs past 0xFFFFFFFF, the end of the 32-bit address space`,
+          });
+        }
+      }),
+    ),
+  'Reads memory to a file: a range, from an address to the end of its flash, or the whole flash.',
+);
 
 /** Every built-in step and the schema of its options (null = written as a bare name). */
 export const builtinStepSchemas = {
@@ -237,14 +251,16 @@ export const PLUGIN_STEP_ID = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/;
  * One entry of `steps`, for the JSON Schema (validation itself is done step by step). Built
  * when asked for: a command that only validates a recipe never needs it.
  */
-export function stepEntrySchema(): z.ZodType {
+export function stepEntrySchema(): z.ZodMiniType {
+  const pluginStepId = (): z.ZodMiniString<string> => z.string().check(z.regex(PLUGIN_STEP_ID));
   return z.union([
     z.enum(bareStepIds as [BuiltinStepId, ...BuiltinStepId[]]),
     ...builtinStepIds.map((id) => z.strictObject({ [id]: builtinStepSchemas[id] })),
-    z
-      .record(z.string().regex(PLUGIN_STEP_ID), z.unknown())
-      .describe('A plugin step, namespaced: { "nrf/recover": {...} }'),
-    z.string().regex(PLUGIN_STEP_ID).describe('A plugin step without options: "nrf/recover"'),
+    described(
+      z.record(pluginStepId(), z.unknown()),
+      'A plugin step, namespaced: { "nrf/recover": {...} }',
+    ),
+    described(pluginStepId(), 'A plugin step without options: "nrf/recover"'),
   ]);
 }
 
@@ -258,7 +274,7 @@ export function parseBuiltinOptions<K extends BuiltinStepId>(
   raw: unknown,
   keyPath: string,
 ): z.output<(typeof builtinStepSchemas)[K]> {
-  const parsed = (builtinStepSchemas[id] as z.ZodType).safeParse(raw, { jitless: true });
+  const parsed = (builtinStepSchemas[id] as z.ZodMiniType).safeParse(raw, { jitless: true });
   if (parsed.success) return parsed.data as z.output<(typeof builtinStepSchemas)[K]>;
   const problems = parsed.error.issues.map(
     (issue) => `${[keyPath, ...issue.path.map(String)].join('.')}: ${issue.message}`,
@@ -273,5 +289,5 @@ export function unprotectConfirmed(raw: unknown, keyPath: string): boolean {
 
 /** A built-in step's one-line description, from its schema (as the JSON Schema shows it). */
 export function builtinStepDescription(id: BuiltinStepId): string {
-  return builtinStepSchemas[id].description ?? id;
+  return z.globalRegistry.get(builtinStepSchemas[id])?.description ?? id;
 }

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from './zod.js';
 
 /**
  * Value types shared by the recipe schema. YAML 1.2 reads `0x08000000` as a number, but
@@ -31,20 +32,22 @@ export function parseAddress(value: string | number): number | undefined {
 }
 
 /** A 32-bit bus address: a number or a hex/decimal string. */
-export const addressSchema = z
-  .union([
-    z.number().int().nonnegative().max(0xffffffff),
-    z.string().regex(HEX_OR_DECIMAL, 'expected an address such as 0x08000000'),
-  ])
-  .describe('A 32-bit address: a number, or a string such as "0x08000000"');
+export const addressSchema = described(
+  z.union([
+    z.number().check(z.int(), z.nonnegative(), z.maximum(0xffffffff)),
+    z.string().check(z.regex(HEX_OR_DECIMAL, 'expected an address such as 0x08000000')),
+  ]),
+  'A 32-bit address: a number, or a string such as "0x08000000"',
+);
 
 /** A size in bytes: a number, or a string with an optional K/M suffix ("128K"). */
-export const sizeSchema = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(SIZE, 'expected a size such as 131072, "0x20000" or "128K"'),
-  ])
-  .describe('A size in bytes: a number, or a string such as "128K", "1M" or "0x20000"');
+export const sizeSchema = described(
+  z.union([
+    z.number().check(z.int(), z.nonnegative()),
+    z.string().check(z.regex(SIZE, 'expected a size such as 131072, "0x20000" or "128K"')),
+  ]),
+  'A size in bytes: a number, or a string such as "128K", "1M" or "0x20000"',
+);
 
 /** A parse result: the value, or what is wrong with the text (one phrase, for messages). */
 export type Parsed<T> = { readonly value: T } | { readonly problem: string };

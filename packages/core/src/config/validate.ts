@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { didYouMean } from '../util/did-you-mean.js';
 import { makeIssue, recipeInvalid, type RecipeIssue } from './issues.js';
 import { formatKeyPath, isPlainObject, type KeyPath } from './key-path.js';
@@ -135,7 +135,7 @@ function parseStep(entry: unknown, index: number, sources: Sources): StepResult 
   if (name === 'read' && typeof entry === 'string') {
     return fail('"read" needs options: { address, length, file }.');
   }
-  const schema = builtinStepSchemas[name] as z.ZodType;
+  const schema = builtinStepSchemas[name] as z.ZodMiniType;
   const parsed = schema.safeParse(options, { jitless: true });
   if (!parsed.success) {
     return { issues: convertZodIssues(parsed.error.issues, schema, optionsPath, sources, options) };

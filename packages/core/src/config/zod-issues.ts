@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { didYouMean } from '../util/did-you-mean.js';
 import { makeIssue, type RecipeIssue } from './issues.js';
 import type { KeyPath } from './key-path.js';
@@ -9,22 +9,22 @@ type ZodIssue = z.core.$ZodIssue;
 /** The parts of a zod schema definition this module walks. */
 interface SchemaDef {
   readonly type: string;
-  readonly shape?: Readonly<Record<string, z.ZodType>>;
-  readonly innerType?: z.ZodType;
-  readonly element?: z.ZodType;
-  readonly options?: readonly z.ZodType[];
-  readonly in?: z.ZodType;
-  readonly items?: readonly z.ZodType[];
+  readonly shape?: Readonly<Record<string, z.ZodMiniType>>;
+  readonly innerType?: z.ZodMiniType;
+  readonly element?: z.ZodMiniType;
+  readonly options?: readonly z.ZodMiniType[];
+  readonly in?: z.ZodMiniType;
+  readonly items?: readonly z.ZodMiniType[];
 }
 
-function defOf(schema: z.ZodType): SchemaDef {
+function defOf(schema: z.ZodMiniType): SchemaDef {
   return schema._zod.def;
 }
 
 /** Object keys the schema allows at `path` (indices ignored), for "did you mean". */
-export function knownKeysAt(schema: z.ZodType, path: KeyPath): string[] {
+export function knownKeysAt(schema: z.ZodMiniType, path: KeyPath): string[] {
   const keys = new Set<string>();
-  const visit = (node: z.ZodType, rest: KeyPath): void => {
+  const visit = (node: z.ZodMiniType, rest: KeyPath): void => {
     const def = defOf(node);
     switch (def.type) {
       case 'optional':
@@ -69,7 +69,7 @@ export function knownKeysAt(schema: z.ZodType, path: KeyPath): string[] {
 /** Converts zod issues to recipe issues with key paths, sources and suggestions. */
 export function convertZodIssues(
   issues: readonly ZodIssue[],
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   basePath: KeyPath,
   sources: ReadonlyMap<string, ValueSource>,
   value: unknown,
@@ -81,7 +81,7 @@ export function convertZodIssues(
 
 function convertOne(
   issue: ZodIssue,
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   basePath: KeyPath,
   sources: ReadonlyMap<string, ValueSource>,
   value: unknown,
@@ -150,7 +150,7 @@ function convertOne(
  */
 function unionIssues(
   issue: Extract<ZodIssue, { code: 'invalid_union' }>,
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   basePath: KeyPath,
   sources: ReadonlyMap<string, ValueSource>,
   value: unknown,

@@ -26,7 +26,7 @@ export {
   type RecipeSerial,
   type SerialEncoding,
 } from '../config/production-schema.js';
-export type { ValueSource, ValueSourceKind } from '../config/provenance.js';
+export { sourcesByKeyPath, type ValueSource, type ValueSourceKind } from '../config/provenance.js';
 export { formatIssue, describeOrigin, type RecipeIssue } from '../config/issues.js';
 export { recipeEnvironmentVariables, type RecipeFlags } from '../config/overrides.js';
 export { recipeJsonSchema, connectModes } from '../config/schema.js';

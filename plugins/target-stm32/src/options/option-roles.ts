@@ -75,7 +75,9 @@ function wrpBitRanges(
 ): AddressRange[] {
   const index = (role.firstBit ?? 0) + bit;
   const end = flash.at(-1)?.end ?? data.flashBase;
-  const sectors =
+  // Listed only where a bit maps to sectors: an L1's 512 sectors are not copied for each
+  // of its 32 WRP bits.
+  const sectors = (): readonly AddressRange[] =>
     role.bank === undefined ? flash.flatMap((r) => r.sectors) : (flash[role.bank]?.sectors ?? []);
   switch (data.controller.kind) {
     case 'f0-f1-f3':
@@ -90,11 +92,11 @@ function wrpBitRanges(
       // also covers sector 15 (OpenOCD stm32f2x.c), as flash/f2-f4-f7.ts reads it.
       const perBit = data.optionLayout === 'f76x' && flash.length > 1 ? 2 : 1;
       const first = index * perBit;
-      return sectors.slice(first, bit === width - 1 ? undefined : first + perBit);
+      return sectors().slice(first, bit === width - 1 ? undefined : first + perBit);
     }
     case 'h7': {
       const perBit = wpsnSectorsPerBit(data);
-      return sectors.slice(index * perBit, (index + 1) * perBit);
+      return sectors().slice(index * perBit, (index + 1) * perBit);
     }
     default:
       return [];
