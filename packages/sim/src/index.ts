@@ -16,6 +16,7 @@ export { FaultPlan, type FaultSpec, type UsbFault } from './faults.js';
 export {
   SWD_CLOCKS_PER_ACCESS,
   bestProgramUnit,
+  cmsisDapTiming,
   eraseUnitMs,
   flashTimings,
   physicalFloor,
@@ -77,7 +78,16 @@ export {
 } from './stlink/firmware.js';
 export { TransferTimeoutError } from './stlink/in-pipe.js';
 export { StlinkEngine, type StlinkBehaviour } from './stlink/engine.js';
+export { VirtualCmsisDap, type VirtualCmsisDapOptions } from './cmsis-dap/device.js';
+export { CmsisDapEngine } from './cmsis-dap/engine.js';
 export {
+  cmsisDapVariants,
+  isCmsisDapKind,
+  type CmsisDapProbeKind,
+  type CmsisDapVariant,
+} from './cmsis-dap/variants.js';
+export {
+  createVirtualCmsisDapSession,
   createVirtualSession,
   stm32ChipFactory,
   type ChipFactory,
