@@ -94,6 +94,7 @@ test('each built-in plugin is a chunk of its own, loaded when a command asks for
     'format-ihex',
     'format-srec',
     'target-stm32',
+    'transport-cmsis-dap',
     'transport-gdb',
     'transport-stlink',
     'transport-virtual',

@@ -5,7 +5,7 @@
 // only when a command needs it. Runs after `tsc -b` (root `pnpm build`, and `pnpm pack`).
 //
 // Left outside, as dependencies of the published package: `usb` (a native addon with
-// prebuilt binaries beside its own files), cosmiconfig (loaded for TypeScript recipes only;
+// prebuilt binaries beside its own files), `node-hid` (the same, for CMSIS-DAP v1), cosmiconfig (loaded for TypeScript recipes only;
 // it finds `typescript` in the user's project) and @flashwright/configs (board presets read
 // as files). The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
 //
@@ -22,7 +22,7 @@ const outdir = join(packageDir, 'dist/bundle');
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 
 /** Packages the bundle imports at run time instead of containing them. */
-const bundleExternals = ['usb', 'cosmiconfig', '@flashwright/configs'];
+const bundleExternals = ['usb', 'node-hid', 'cosmiconfig', '@flashwright/configs'];
 
 const result = await build({
   absWorkingDir: packageDir,

@@ -88,7 +88,9 @@ export {
 } from './cmsis-dap/variants.js';
 export {
   createVirtualCmsisDapSession,
+  createVirtualProbeSession,
   createVirtualSession,
+  type AnyVirtualSession,
   stm32ChipFactory,
   type ChipFactory,
   type ChipRequest,

@@ -147,6 +147,19 @@ export function createVirtualCmsisDapSession(
   );
 }
 
+/** A session behind whichever probe kind `options.probe` names. */
+export type AnyVirtualSession = VirtualSession | VirtualSession<VirtualCmsisDap>;
+
+/** The board behind the probe `options.probe` names: an ST-Link or a CMSIS-DAP. */
+export function createVirtualProbeSession(
+  options: VirtualSessionOptions,
+  chipFactory: ChipFactory = stm32ChipFactory,
+): AnyVirtualSession {
+  return isCmsisDapKind(options.probe)
+    ? createVirtualCmsisDapSession(options, chipFactory)
+    : createVirtualSession(options, chipFactory);
+}
+
 function createBoardSession<D extends USBDevice>(
   options: VirtualSessionOptions,
   chipFactory: ChipFactory,

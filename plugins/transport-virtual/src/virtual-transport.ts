@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
 import type { ProbeRequest, TransportFactory } from '@flashwright/core/plugin';
 import {
-  createVirtualSession,
-  type VirtualSession,
+  createVirtualProbeSession,
+  VirtualCmsisDap,
+  type AnyVirtualSession,
   type VirtualSessionOptions,
 } from '@flashwright/sim';
+import {
+  CmsisDapProbe,
+  findDapInterface,
+  WebUsbPacketChannel,
+} from '@flashwright/transport-cmsis-dap';
 import { StLinkProbe } from '@flashwright/transport-stlink';
 import { parseVirtualOptions } from './options.js';
 import { VirtualProbe } from './virtual-probe.js';
@@ -16,7 +22,7 @@ import { VirtualProbe } from './virtual-probe.js';
 export const DEFAULT_VIRTUAL_DEVICE = 'STM32L151CBxxA';
 
 /** Builds the simulated hardware; tests may pass their own (e.g. with a custom chip). */
-export type SessionFactory = (options: VirtualSessionOptions) => VirtualSession;
+export type SessionFactory = (options: VirtualSessionOptions) => AnyVirtualSession;
 
 /**
  * `transport: virtual`: a simulated board behind a virtual ST-Link, driven by the real
@@ -25,12 +31,12 @@ export type SessionFactory = (options: VirtualSessionOptions) => VirtualSession;
  * to the state file's, then to the demo board's (said as a warning).
  */
 export function createVirtualTransport(
-  createSession: SessionFactory = (options) => createVirtualSession(options),
+  createSession: SessionFactory = (options) => createVirtualProbeSession(options),
 ): TransportFactory {
   return {
     id: 'virtual',
     description:
-      'Simulated STM32 boards behind virtual ST-Links (rehearse a recipe without hardware)',
+      'Simulated STM32 boards behind virtual ST-Links or CMSIS-DAP probes (rehearse a recipe without hardware)',
 
     list() {
       return Promise.resolve([
@@ -44,17 +50,32 @@ export function createVirtualTransport(
 
     async open(request: ProbeRequest, signal?: AbortSignal) {
       const options = parseVirtualOptions(request.options, request.recipeDir);
-      // The sim refuses what it does not simulate yet (cmsis-dap-*) with RECIPE_INVALID.
       const session = createSession({ ...options, device: simulatedDevice(options, request) });
       try {
-        const stlink = await StLinkProbe.open(session.device, { log: request.log, signal });
-        return new VirtualProbe(stlink, session);
+        const device = session.device;
+        const probe =
+          device instanceof VirtualCmsisDap
+            ? await openCmsisDap(device, request, signal)
+            : await StLinkProbe.open(device, { log: request.log, signal });
+        return new VirtualProbe(probe, session);
       } catch (error) {
         await session.close();
         throw error;
       }
     },
   };
+}
+
+/** The real CMSIS-DAP driver on the virtual probe's USB device. */
+async function openCmsisDap(
+  device: VirtualCmsisDap,
+  request: ProbeRequest,
+  signal?: AbortSignal,
+): Promise<CmsisDapProbe> {
+  const dapInterface = findDapInterface(device);
+  if (!dapInterface) throw new Error('the virtual CMSIS-DAP has no CMSIS-DAP interface');
+  const channel = await WebUsbPacketChannel.open(device, dapInterface, { signal });
+  return CmsisDapProbe.open(channel, device, { log: request.log, signal });
 }
 
 /** The part to simulate; undefined leaves it to the state file. */
