@@ -37,7 +37,9 @@ export {
   Abort,
   CtrlStat,
   DpRegister,
+  LINE_RESET_MIN_ONES,
   SwDebugPort,
+  type AccessPortModel,
   type DebugPortEnvironment,
   type SwdAck,
   type SwdResponse,
@@ -50,6 +52,13 @@ export {
   type BusMaster,
   type MemApOptions,
 } from './adiv5/mem-ap.js';
+export {
+  SIM_SWD_WIRE_LIMITS,
+  simSwdWire,
+  type SimSwdWire,
+  type SimSwdWireOptions,
+  type SimSwdWireStats,
+} from './adiv5/swd-wire.js';
 export {
   CortexMCore,
   Dfsr,

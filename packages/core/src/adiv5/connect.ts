@@ -60,7 +60,7 @@ async function powerUp(dp: SwDp, timeoutMs: number, signal?: AbortSignal): Promi
       undefined,
       signal,
     );
-    if ((status & POWER_ACKS) === POWER_ACKS) return;
+    if ((status & POWER_ACKS) >>> 0 === POWER_ACKS) return;
     if (Date.now() >= deadline) {
       throw new FlashwrightError(
         'TARGET_NO_RESPONSE',

@@ -83,7 +83,7 @@ const busNames: Readonly<Record<MemApBus, string>> = {
 
 /** A decoded AP IDR. */
 export interface ApIdentity {
-  readonly raw: number;
+  readonly idr: number;
   readonly revision: number;
   readonly designer: number;
   readonly class: ApClass;
@@ -105,7 +105,7 @@ export function decodeApIdr(raw: number): ApIdentity {
   const designer = (value >>> 17) & 0x7ff;
   const classBits = (value >>> 13) & 0xf;
   const type = value & 0xf;
-  const base = { raw: value, revision: value >>> 28, designer, variant: (value >>> 4) & 0xf, type };
+  const base = { idr: value, revision: value >>> 28, designer, variant: (value >>> 4) & 0xf, type };
   if (classBits === CLASS_MEM_AP) {
     const bus = memApBuses[type];
     return { ...base, class: 'mem-ap', bus, name: bus ? busNames[bus] : `MEM-AP (type ${type})` };
