@@ -35,8 +35,6 @@ const ACK_NONE = 7;
 const MISMATCH = 0x10;
 /** DAP_SWJ_Pins nRESET bit. */
 const PIN_NRESET = 0x80;
-/** SWD line reset: at least 50 clocks with SWDIO high (ARM IHI 0031 B4.3.3). */
-const LINE_RESET_BITS = 50;
 
 function ackCode(ack: SwdAck): number {
   switch (ack) {
@@ -179,17 +177,11 @@ export class CmsisDapEngine {
     return Uint8Array.of(Id.SWJ_PINS, input);
   }
 
+  /** DAP_SWJ_Sequence: the bits go to the SW-DP, which sees line resets in them. */
   #sequence(request: Uint8Array): void {
     const count = (request[1] ?? 0) === 0 ? 256 : (request[1] ?? 0);
-    let ones = 0;
-    let reset = false;
-    for (let i = 0; i < count; i++) {
-      const bit = ((request[2 + (i >>> 3)] ?? 0) >>> (i & 7)) & 1;
-      ones = bit ? ones + 1 : 0;
-      if (ones >= LINE_RESET_BITS) reset = true;
-    }
     this.board.clock.advanceUs((count * 1000) / this.board.swdSpeedKhz);
-    if (reset) this.board.dp.lineReset();
+    this.board.dp.swjSequence(count, request.subarray(2));
   }
 
   /** One SWD transaction, retried on WAIT as DAP_TransferConfigure says. */
