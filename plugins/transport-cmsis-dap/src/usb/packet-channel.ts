@@ -1,7 +1,7 @@
 import { FlashwrightError } from '@flashwright/core';
 import { throwIfAborted } from '@flashwright/core/plugin';
 import type { DapInterface } from './dap-interface.js';
-import { usbError } from './usb-errors.js';
+import { classifyUsbFailure, usbError } from './usb-errors.js';
 
 /**
  * One CMSIS-DAP packet pipe: a request goes out as one packet (a bulk transfer for v2, an
@@ -188,9 +188,24 @@ export class WebUsbPacketChannel implements PacketChannel {
     try {
       return await Promise.race([work, guard]);
     } catch (error) {
-      throw this.#fail(usbError(error, what, this.timeoutMs));
+      let failure = usbError(error, what, this.timeoutMs);
+      // WebUSB reports a transfer cut by an unplug as a generic NetworkError; ask the device.
+      if (failure.code === 'PROBE_USB_ERROR' && (await this.#gone())) {
+        failure = usbError(new Error('device disconnected'), what);
+      }
+      throw this.#fail(failure);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** True when the device no longer answers at all (unplugged). */
+  async #gone(): Promise<boolean> {
+    try {
+      await this.device.clearHalt('in', this.dapInterface.inEndpoint);
+      return false;
+    } catch (error) {
+      return classifyUsbFailure(error) === 'disconnected';
     }
   }
 
