@@ -20,6 +20,7 @@ const expected: Readonly<Record<string, { device: RegExp; transport: string }>> 
   'nucleo-f411re.yaml': { device: /DEV_ID 0x431/, transport: 'stlink' },
   'nucleo-l476rg.yaml': { device: /DEV_ID 0x415/, transport: 'stlink' },
   'clicker4-stm32f767bi.yaml': { device: /DEV_ID 0x451/, transport: 'stlink' },
+  'bluepill-debugprobe.yaml': { device: /DEV_ID 0x410/, transport: 'cmsis-dap' },
 };
 
 test('the presets are the ones this test knows', (t) => {

@@ -23,7 +23,7 @@ export function firmwareWarnings(info: DapProbeInfo, version: 'v1' | 'v2'): Prob
   }
   if (version === 'v1' || (info.packetCount === 1 && info.packetBytes <= 64)) {
     warnings.push({
-      code: 'other',
+      code: 'slow-link',
       message: `The probe takes ${info.packetCount} packet${info.packetCount === 1 ? '' : 's'} of ${info.packetBytes} bytes at a time${version === 'v1' ? ' over HID (CMSIS-DAP v1)' : ''}: memory moves at tens of KB/s.`,
       hint: 'Firmware with CMSIS-DAP v2 (bulk endpoints, several packets in flight) is many times faster.',
       params: { packetBytes: info.packetBytes, packetCount: info.packetCount },
