@@ -188,6 +188,8 @@ export class CmsisDapProbe implements Probe {
       });
     }
     await cortex.resetSystem({ halt, signal });
+    // DHCSR lives in the debug reset domain: a halt requested earlier survives the reset.
+    if (!halt) await cortex.resume(signal);
   }
 
   stats(): ProbeStats {
@@ -221,11 +223,14 @@ export class CmsisDapProbe implements Probe {
   async #releaseReset(halt: boolean, signal?: AbortSignal): Promise<void> {
     const memory = this.#mem();
     const cortex = new CortexM(memory);
-    const demcr = await memory.read32(Scs.DEMCR, signal);
-    if (halt) {
-      await memory.write32(Scs.DHCSR, Dhcsr.DBGKEY | Dhcsr.C_DEBUGEN | Dhcsr.C_HALT, signal);
-      await memory.write32(Scs.DEMCR, demcr | Demcr.VC_CORERESET, signal);
-    }
+    const demcr = (await memory.read32(Scs.DEMCR, signal)) & ~Demcr.VC_CORERESET;
+    // DHCSR is in the debug reset domain: C_HALT set now (or earlier) outlives the reset.
+    await memory.write32(
+      Scs.DHCSR,
+      Dhcsr.DBGKEY | Dhcsr.C_DEBUGEN | (halt ? Dhcsr.C_HALT : 0),
+      signal,
+    );
+    if (halt) await memory.write32(Scs.DEMCR, demcr | Demcr.VC_CORERESET, signal);
     await memory.read32(Scs.DHCSR, signal); // clears the sticky S_RESET_ST
     await this.#nreset(false, signal);
     const dhcsr = await memory.read32(Scs.DHCSR, signal);
@@ -237,7 +242,9 @@ export class CmsisDapProbe implements Probe {
         hint: NRST_HINT,
       });
       await memory.write32(Scs.DEMCR, demcr, signal);
-      return cortex.resetSystem({ halt, signal });
+      await cortex.resetSystem({ halt, signal });
+      if (!halt) await cortex.resume(signal);
+      return;
     }
     if (halt) {
       const deadline = Date.now() + 500;
@@ -268,12 +275,12 @@ export class CmsisDapProbe implements Probe {
       get limits(): MemoryPortLimits | undefined {
         return current()?.limits;
       },
-      read: (address: number, length: number, options?: MemoryAccessOptions) =>
+      read: async (address: number, length: number, options?: MemoryAccessOptions) =>
         this.#mem().read(address, length, options),
-      write: (address: number, data: Uint8Array, options?: MemoryAccessOptions) =>
+      write: async (address: number, data: Uint8Array, options?: MemoryAccessOptions) =>
         this.#mem().write(address, data, options),
-      read32: (address: number, signal?: AbortSignal) => this.#mem().read32(address, signal),
-      write32: (address: number, value: number, signal?: AbortSignal) =>
+      read32: async (address: number, signal?: AbortSignal) => this.#mem().read32(address, signal),
+      write32: async (address: number, value: number, signal?: AbortSignal) =>
         this.#mem().write32(address, value, signal),
     };
   }
