@@ -3,7 +3,7 @@
  * through CortexM and nRESET (DAP_SWJ_Pins), close, and the warnings doctor reads.
  */
 import test from 'ava';
-import { FlashwrightError } from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
 import {
   createVirtualCmsisDapSession,
   type VirtualCmsisDap,

@@ -4,7 +4,8 @@
  * through HID reports.
  */
 import test from 'ava';
-import { FlashwrightError, type ErrorCode } from '@flashwright/core';
+import type { FlashwrightError} from '@flashwright/core';
+import { type ErrorCode } from '@flashwright/core';
 import type { Logger } from '@flashwright/core/plugin';
 import { createVirtualCmsisDapSession, type VirtualCmsisDap } from '@flashwright/sim';
 import { createCmsisDapTransport, type UsbBackend } from '../src/transport.js';
