@@ -1,9 +1,4 @@
-import {
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-  existsSync,
-} from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';

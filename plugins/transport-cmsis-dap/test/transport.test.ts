@@ -4,7 +4,7 @@
  * through HID reports.
  */
 import test from 'ava';
-import type { FlashwrightError} from '@flashwright/core';
+import type { FlashwrightError } from '@flashwright/core';
 import { type ErrorCode } from '@flashwright/core';
 import type { Logger } from '@flashwright/core/plugin';
 import { createVirtualCmsisDapSession, type VirtualCmsisDap } from '@flashwright/sim';

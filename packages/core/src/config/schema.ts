@@ -18,7 +18,9 @@ const probeSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('Transport plugin: short name (stlink, cmsis-dap, virtual, gdb), package name or path'),
+      .describe(
+        'Transport plugin: short name (stlink, cmsis-dap, virtual, gdb), package name or path',
+      ),
     serial: z
       .string()
       .min(1)
