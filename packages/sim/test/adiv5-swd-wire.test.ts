@@ -8,6 +8,7 @@ import { connectSwd, type SwdConnection } from '@flashwright/core/adiv5';
 import { CortexM, Scs, CoreRegister } from '@flashwright/core/arm';
 import { FlashwrightError } from '@flashwright/core';
 import { partialWriteOf } from '@flashwright/core/plugin';
+import { MemAp } from '../src/adiv5/mem-ap.js';
 import { SimBoard } from '../src/board.js';
 import { FaultPlan, type FaultSpec } from '../src/faults.js';
 import { simSwdWire, type SimSwdWireOptions } from '../src/adiv5/swd-wire.js';
@@ -110,16 +111,60 @@ test('a bus fault ends in TARGET_FAULT naming the address, and the port works af
   t.is(await memory.read32(SRAM), 0xcafef00d);
 });
 
-test('a WAIT storm: reads go on after DAPABORT; a plain write that may have landed throws a PartialWrite', async (t) => {
-  const b = board([{ kind: 'swd-wait', atAccess: 40, count: 1 }]);
-  const { connection } = await connected(b);
+test('WAIT: a short storm is ridden out; one past the back-offs ends in a PartialWrite', async (t) => {
+  const short = board([{ kind: 'swd-wait', atAccess: 40, count: 2 }]);
+  const { connection } = await connected(short);
   const memory = await connection.memory();
   const data = pattern(4096);
-  const error = await t.throwsAsync(memory.write(SRAM, data));
-  t.is((error as FlashwrightError).code, 'TARGET_NO_RESPONSE');
+  await memory.write(SRAM, data);
+  t.deepEqual(await memory.read(SRAM, data.length), data);
+
+  const long = board([{ kind: 'swd-wait', atAccess: 40, count: 4 }]);
+  const stalled = await connected(long);
+  const port = await stalled.connection.memory();
+  const error = await t.throwsAsync<FlashwrightError>(port.write(SRAM, data));
+  t.is(error?.code, 'TARGET_NO_RESPONSE');
   const partial = partialWriteOf(error, SRAM, data.length);
   t.truthy(partial);
-  t.true((partial?.uncertainBytes ?? 0) > 0);
-  await memory.write(SRAM, data, { idempotent: true });
-  t.deepEqual(await memory.read(SRAM, data.length), data);
+  t.true((partial?.writtenBytes ?? 0) > 0);
+  t.is(partial?.uncertainBytes, 4);
+  // The storm is over: the write goes on from where the PartialWrite says.
+  const from = partial?.writtenBytes ?? 0;
+  await port.write(SRAM + from, data.subarray(from));
+  t.deepEqual(await port.read(SRAM, data.length), data);
+});
+
+test('SWJ sequences: a line reset needs 50 ones; without one the DP answers nothing but DPIDR', async (t) => {
+  const b = board();
+  const wire = simSwdWire(b);
+  await connectSwd(wire);
+  await wire.swjSequence(49, new Uint8Array(7).fill(0xff));
+  t.is((await wire.transfer([{ port: 'dp', register: 4 }])).ack, 'ok');
+  await wire.swjSequence(50, new Uint8Array(7).fill(0xff));
+  t.deepEqual(await wire.transfer([{ port: 'dp', register: 4 }]), {
+    completed: 0,
+    ack: 'no-ack',
+    reads: [],
+  });
+  t.is((await wire.transfer([{ port: 'dp', register: 0 }])).reads[0], b.chip.dpidr);
+});
+
+test('the wire refuses calls past its limits', (t) => {
+  const wire = simSwdWire(board(), { limits: { maxTransfers: 4, maxBlockWords: 8 } });
+  t.throws(() => void wire.transfer(Array(5).fill({ port: 'dp', register: 0 })), {
+    instanceOf: RangeError,
+  });
+  t.throws(() => void wire.readBlock('ap', 0xc, 9), { instanceOf: RangeError });
+});
+
+test('a MEM-AP without packed transfers: the port finds out and uses single 8-bit accesses', async (t) => {
+  const b = board();
+  const noPacking = new MemAp(b.ap.bus, { ...b.ap.options, packedTransfers: false });
+  (b.dp.aps as MemAp[])[0] = noPacking;
+  const { connection } = await connected(b);
+  const memory = await connection.memory();
+  t.false(memory.capabilities.packed);
+  const bytes = pattern(37, 11);
+  await memory.write(SRAM + 3, bytes, { width: 8 });
+  t.deepEqual(await memory.read(SRAM + 3, bytes.length, { width: 8 }), bytes);
 });

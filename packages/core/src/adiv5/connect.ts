@@ -12,7 +12,7 @@ const DEFAULT_POWER_UP_TIMEOUT_MS = 1000;
 const DEFAULT_TRANSFER_START_US = 1000;
 const POWER_POLL_MS = 1;
 const POWER_ACKS = (CtrlStat.CDBGPWRUPACK | CtrlStat.CSYSPWRUPACK) >>> 0;
-/** BASE of a MEM-AP without debug entry, in the legacy format (ADIv5.2 C2.6.1). */
+/** BASE of a MEM-AP without debug entry, in the legacy format (ADIv5.2, BASE register description). */
 const BASE_LEGACY_ABSENT = 0xffffffff;
 
 function checkLimits(wire: SwdWire): void {
@@ -29,7 +29,7 @@ function checkLimits(wire: SwdWire): void {
 }
 
 /**
- * Debug and system power-up (ADIv5.2 B2.4.2 "Power control"): sticky flags cleared through
+ * Debug and system power-up (ADIv5.2, DP "System and debug power control"): sticky flags cleared through
  * ABORT, SELECT = 0, CTRL/STAT = CDBGPWRUPREQ | CSYSPWRUPREQ in one batch, then CTRL/STAT
  * polled until both ACKs are set (pyOCD dap.py power_up_debug; dapjs adi.ts connect).
  */
@@ -145,10 +145,10 @@ async function attachDp(dp: SwDp, switchToSwd: boolean, signal?: AbortSignal): P
 }
 
 /**
- * AP discovery by IDR (ADIv5.2 C1.2.1: an IDR of zero means no AP at that APSEL). APSEL is
+ * AP discovery by IDR (ADIv5.2, AP IDR: an IDR of zero means no AP at that APSEL). APSEL is
  * scanned from 0 and the scan stops at the first absent AP after AP 0, as probe-rs does
  * (probe-rs arm/ap valid_access_ports, take_while on a valid IDR) and pyOCD does by default
- * (coresight/dap.py find_aps). MEM-APs get their BASE read (C2.6.1).
+ * (coresight/dap.py find_aps). MEM-APs get their BASE read.
  */
 async function discoverAps(dp: SwDp, signal?: AbortSignal): Promise<readonly ApInfo[]> {
   return dp.exclusive(async () => {

@@ -1,5 +1,5 @@
 /**
- * DPIDR and AP IDR decoding (ARM IHI 0031 ADIv5.2: B2.2.5 "DPIDR", C1.2.1 "IDR, AP
+ * DPIDR and AP IDR decoding (ARM IHI 0031 ADIv5.2: the DPIDR register description, "IDR, AP
  * Identification Register"). JEP106 designer codes: JEDEC JEP106; 0x23B is Arm, 0x144
  * (bank 3, 0x44) Nordic Semiconductor, whose CTRL-AP has IDR 0x02880000 (nRF52832 Product
  * Specification v1.4, 6.3 "CTRL-AP", register IDR).

@@ -8,8 +8,8 @@ export type AccessSize = 1 | 2 | 4;
 /**
  * DRW accesses of one CSW setting over consecutive addresses. `packed` 8- or 16-bit accesses
  * (CSW.AddrInc = packed) move 4 bytes per DRW access, as 32-bit ones do; single 8- or 16-bit
- * ones move `size` bytes on the byte lanes of their address (ADIv5.2 C2.2.6 "Byte lanes",
- * C2.2.7 "Packed transfers").
+ * ones move `size` bytes on the byte lanes of their address (ADIv5.2, MEM-AP "Byte lanes"
+ * and "Packed transfers").
  */
 export interface AccessRun {
   /** Bus address of the first access. */

@@ -15,7 +15,6 @@ import {
   memCalls,
   runPipeline,
   type CallOutcome,
-  type MemCall,
 } from './mem-ap-pipeline.js';
 import {
   bytesPerAccess,
@@ -45,27 +44,30 @@ interface Stop {
   /** Buffer offset and bus address of the access that was not acknowledged OK. */
   readonly offset: number;
   readonly address: number;
-  /** For writes after WAIT: bytes from the start that surely reached the target. */
-  readonly confirmed: number;
-  /** For writes after WAIT: end of the bytes that may have reached it (calls in flight). */
-  readonly uncertainEnd: number;
+  /** Bytes per access of the last access acknowledged in the failed call, 0 if none. */
+  readonly lastAccessBytes: number;
+  /**
+   * End of what the calls in flight after the failed one wrote: they went on at whatever TAR
+   * held, so their data lies between the failed access and their own end.
+   */
+  readonly laterEnd: number;
 }
 
 function stopOf(outcome: CallOutcome, later: readonly CallOutcome[]): Stop {
   const done = dataDone(outcome);
   const offset = callOffset(outcome.call, done);
-  const per = bytesPerAccess(outcome.call.run);
-  // The last write acknowledged before a WAIT may be the AP transaction still in progress,
-  // which DAPABORT then cancels (ADIv5.2 B2.2.1): it may or may not have happened.
-  const confirmed = outcome.result.ack === 'wait' && done > 0 ? offset - per : offset;
-  let uncertainEnd = outcome.result.ack === 'wait' && done > 0 ? offset : confirmed;
-  // Calls in flight after the failed one went on at whatever TAR held: what they wrote lies
-  // between the failed access and their own end.
+  let laterEnd = offset;
   for (const next of later) {
     const nextDone = dataDone(next);
-    if (nextDone > 0) uncertainEnd = Math.max(uncertainEnd, callOffset(next.call, nextDone));
+    if (nextDone > 0) laterEnd = Math.max(laterEnd, callOffset(next.call, nextDone));
   }
-  return { outcome, offset, address: callAddress(outcome.call, done), confirmed, uncertainEnd };
+  return {
+    outcome,
+    offset,
+    address: callAddress(outcome.call, done),
+    lastAccessBytes: done > 0 ? bytesPerAccess(outcome.call.run) : 0,
+    laterEnd,
+  };
 }
 
 function describe(
@@ -92,10 +94,13 @@ export interface MemApPortOptions {
  * Errors: a FAULT becomes TARGET_FAULT naming the address of the access that got it (a
  * posted write's bus error is reported on the access after it, so on real hardware the
  * faulting access is that one or the one before), after CTRL/STAT is read and the sticky
- * flags cleared. A WAIT the wire's retries did not clear is followed by DAPABORT; reads go
- * on from the access that got it, after a back-off. Writes follow MemoryAccessOptions as the
- * ST-Link port does: they go on only where no byte is sent twice that may have reached the
- * target (or `idempotent`), else the error carries a PartialWrite.
+ * flags cleared. After a WAIT the wire's retries did not clear, the transfer goes on from
+ * the access that got it after a back-off (an access answered WAIT was not performed, ADIv5.2
+ * the SWD "WAIT response", and the ones acknowledged before it complete); when the back-offs run out,
+ * DAPABORT cancels the stalled transaction and a write's error carries a PartialWrite (the
+ * last write acknowledged is uncertain then). Writes that are not `idempotent` keep one call
+ * in flight, so no byte is sent twice that may have reached the target (MemoryAccessOptions),
+ * as the ST-Link port guarantees.
  *
  * `onProgress` hears, before each wire call, the bytes of the calls issued before it; thrown
  * from there, its error stops the transfer after the calls in flight have completed, so the
@@ -189,44 +194,14 @@ export class MemApMemory implements MemApPort {
     length: number,
     options: MemoryAccessOptions = {},
   ): Promise<Uint8Array> {
-    checkRange(address, length);
-    const { width } = options;
-    if (
-      !this.capabilities.narrowAccess &&
-      width === undefined &&
-      (address % 4 !== 0 || length % 4 !== 0)
-    ) {
-      // Whole words around the range, where the AP has no byte lanes to offer.
-      const start = address - (address % 4);
-      const end = Math.min(2 ** 32, Math.ceil((address + length) / 4) * 4);
-      const words = await this.read(start, end - start, {
-        width: 32,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress
-          ? {
-              onProgress: (done) =>
-                options.onProgress?.(Math.max(0, Math.min(length, done - (address - start)))),
-            }
-          : {}),
-      });
-      return words.slice(address - start, address - start + length);
-    }
-    this.#checkWidth(width);
+    this.#checkAccess('read', address, length, options.width);
     const out = new Uint8Array(length);
     await this.dp.exclusive(() => this.#transfer('read', address, out, options));
     return out;
   }
 
   async write(address: number, data: Uint8Array, options: MemoryAccessOptions = {}): Promise<void> {
-    checkRange(address, data.length);
-    const { width } = options;
-    if (
-      !this.capabilities.narrowAccess &&
-      (width !== undefined ? width < 32 : address % 4 !== 0 || data.length % 4 !== 0)
-    ) {
-      throw this.#noNarrow(address, data.length);
-    }
-    this.#checkWidth(width);
+    this.#checkAccess('write', address, data.length, options.width);
     await this.dp.exclusive(() => this.#transfer('write', address, data, options));
   }
 
@@ -241,17 +216,21 @@ export class MemApMemory implements MemApPort {
     await this.write(address, bytes, signal ? { width: 32, signal } : { width: 32 });
   }
 
-  #checkWidth(width: AccessWidth | undefined): void {
-    if (width !== undefined && width < 32 && !this.capabilities.narrowAccess)
-      throw this.#noNarrow(0, 0);
-  }
-
-  #noNarrow(address: number, length: number): FlashwrightError {
-    return new FlashwrightError(
+  /** An AP without byte lanes (CSW.Size kept no 8-bit value) takes whole, aligned words only. */
+  #checkAccess(
+    direction: 'read' | 'write',
+    address: number,
+    length: number,
+    width: AccessWidth | undefined,
+  ): void {
+    checkRange(address, length);
+    const narrow = width !== undefined ? width < 32 : address % 4 !== 0 || length % 4 !== 0;
+    if (!narrow || this.capabilities.narrowAccess) return;
+    throw new FlashwrightError(
       'TARGET_FAULT',
-      `AP ${this.apsel} does only 32-bit accesses, so it cannot write ${length} bytes at ${hex32(address)} byte by byte`,
+      `AP ${this.apsel} does 32-bit accesses only, so it cannot ${direction} ${length} bytes at ${hex32(address)}${width === undefined ? '' : ` ${width} bits at a time`}`,
       {
-        hint: 'Write whole, aligned words to this memory, or use the AP of the core (AP 0).',
+        hint: 'Access whole, aligned words through this AP, or use the AP of the core (AP 0).',
         details: { apsel: this.apsel, address, lengthBytes: length },
       },
     );
@@ -277,19 +256,26 @@ export class MemApMemory implements MemApPort {
       reported = bytes;
       onProgress?.(bytes);
     };
+    // The bytes of the last data access acknowledged, for what DAPABORT may cancel.
+    let lastAccessBytes = 0;
+    // A call after a WAIT would go on at whatever TAR held: only where writing a byte twice is
+    // harmless may calls overlap.
+    const window =
+      direction === 'write' && options.idempotent !== true ? 1 : this.dp.wire.limits.callsInFlight;
     for (;;) {
       const base = done;
       const part = data.subarray(base);
       const runs = planRuns(address + base, part.length, options.width, this.capabilities.packed);
       const end = await runPipeline(
         memCalls(this, runs),
-        this.dp.wire.limits.callsInFlight,
+        window,
         (call) => issueCall(this.dp, call, direction === 'write' ? part : undefined, signal),
         (previous) => {
           signal?.throwIfAborted();
           if (previous !== undefined) report(base + callOffset(previous, previous.count));
         },
         (outcome) => {
+          if (outcome.call.count > 0) lastAccessBytes = bytesPerAccess(outcome.call.run);
           if (direction === 'read') this.#store(outcome, outcome.result.reads, part);
         },
       );
@@ -298,31 +284,35 @@ export class MemApMemory implements MemApPort {
         return;
       }
       const stop = stopOf(end.failed.outcome, end.failed.later);
+      if (stop.lastAccessBytes > 0) lastAccessBytes = stop.lastAccessBytes;
       if (direction === 'read') {
         this.#store(stop.outcome, stop.outcome.result.reads.slice(0, dataDone(stop.outcome)), part);
       }
       const context = { what, faultAddress: stop.address, apsel: this.apsel };
-      const error = await this.dp.recover(stop.outcome.result, context, signal);
-      if (stop.outcome.result.ack !== 'wait') throw error;
-      const resume = base + (direction === 'read' ? stop.offset : stop.confirmed);
-      const uncertain = direction === 'read' ? 0 : stop.uncertainEnd - stop.confirmed;
-      if (resume > done) attempt = 0;
-      if (
-        (uncertain === 0 || options.idempotent === true || direction === 'read') &&
-        (await this.dp.backOff(attempt++, signal))
-      ) {
-        this.dp.log.debug(
-          `${what}: WAIT at ${hex32(stop.address)}; going on from ${hex32(address + resume)}`,
-        );
-        done = resume;
-        continue;
+      const resume = base + stop.offset;
+      if (stop.outcome.result.ack === 'wait') {
+        // Every access acknowledged before the WAIT completes (none was aborted), and the one
+        // that got it was not performed: going on from it sends no byte twice.
+        if (resume > done) attempt = 0;
+        if (await this.dp.backOff(attempt++, signal)) {
+          this.dp.forget();
+          this.dp.log.debug(
+            `${what}: WAIT at ${hex32(stop.address)}; going on from ${hex32(address + resume)}`,
+          );
+          done = resume;
+          continue;
+        }
       }
-      if (direction === 'read') throw error;
+      const error = await this.dp.recover(stop.outcome.result, context, signal);
+      if (direction === 'read' || stop.outcome.result.ack !== 'wait') throw error;
+      // DAPABORT cancels the AP transaction in progress: the last write acknowledged, right
+      // before `resume`, may or may not have happened.
+      const written = resume > 0 ? resume - lastAccessBytes : 0;
       throw withPartialWrite(error, {
         address,
         lengthBytes: data.length,
-        writtenBytes: resume,
-        uncertainBytes: uncertain,
+        writtenBytes: written,
+        uncertainBytes: Math.max(resume, base + stop.laterEnd) - written,
       });
     }
   }
@@ -332,5 +322,3 @@ export class MemApMemory implements MemApPort {
     reads.forEach((word, i) => storeDrwWord(call.run, call.first + i, word, out));
   }
 }
-
-export type { MemCall };

@@ -1,7 +1,7 @@
 /**
  * ADIv5 register addresses and fields (ARM IHI 0031, ARM Debug Interface Architecture
- * Specification ADIv5.0 to ADIv5.2: B2.2 "DP register descriptions", C2.6 "MEM-AP register
- * descriptions", C1.2 "The AP Identification Register"), with the names OpenOCD's
+ * Specification ADIv5.0 to ADIv5.2: the DP register descriptions, the MEM-AP register
+ * descriptions and the AP Identification Register), with the names OpenOCD's
  * src/target/arm_adi_v5.h and pyOCD's pyocd/coresight/dap.py and ap.py use.
  */
 
@@ -27,7 +27,7 @@ export const DpRegister = {
   RDBUFF: 0xc,
 } as const;
 
-/** CTRL/STAT bits (ADIv5.2 B2.2.2). */
+/** CTRL/STAT bits (ADIv5.2, CTRL/STAT register description). */
 export const CtrlStat = {
   ORUNDETECT: 1 << 0,
   STICKYORUN: 1 << 1,
@@ -43,7 +43,7 @@ export const CtrlStat = {
   CSYSPWRUPACK: (1 << 31) >>> 0,
 } as const;
 
-/** ABORT bits (ADIv5.2 B2.2.1); bits 1-4 exist on SW-DP only. */
+/** ABORT bits (ADIv5.2, ABORT register description); bits 1-4 exist on SW-DP only. */
 export const Abort = {
   DAPABORT: 1 << 0,
   STKCMPCLR: 1 << 1,
@@ -56,12 +56,12 @@ export const Abort = {
 export const ABORT_CLEAR_STICKY =
   Abort.STKCMPCLR | Abort.STKERRCLR | Abort.WDERRCLR | Abort.ORUNERRCLR;
 
-/** SELECT (ADIv5.2 B2.2.9): APSEL [31:24], APBANKSEL [7:4], DPBANKSEL [3:0]. */
+/** SELECT (ADIv5.2, SELECT register description): APSEL [31:24], APBANKSEL [7:4], DPBANKSEL [3:0]. */
 export function selectValue(apsel: number, apBankSel: number, dpBankSel: number): number {
   return ((apsel << 24) | ((apBankSel & 0xf) << 4) | (dpBankSel & 0xf)) >>> 0;
 }
 
-/** MEM-AP registers (ADIv5.2 C2.6): APBANKSEL << 4 | A[3:2]. */
+/** MEM-AP registers (ADIv5.2, MEM-AP register descriptions): APBANKSEL << 4 | A[3:2]. */
 export const MemApRegister = {
   CSW: 0x00,
   TAR: 0x04,
@@ -72,7 +72,7 @@ export const MemApRegister = {
   IDR: 0xfc,
 } as const;
 
-/** CSW fields (ADIv5.2 C2.6.4). */
+/** CSW fields (ADIv5.2, CSW register description). */
 export const Csw = {
   SIZE_MASK: 0x7,
   SIZE_8: 0,
@@ -90,13 +90,6 @@ export const Csw = {
 
 /**
  * TAR auto-increment is only guaranteed inside a 1 KB block: the low 10 bits of TAR
- * (ADIv5.2 C2.2.2 "Automatic address increment"); past it the address may wrap.
+ * (ADIv5.2, MEM-AP "Automatic address increment"); past it the address may wrap.
  */
 export const TAR_INCREMENT_BLOCK_BYTES = 1024;
-
-/** CFG (ADIv5.2 C2.6.3): big-endian, large address, large data. */
-export const Cfg = {
-  BE: 1 << 0,
-  LA: 1 << 1,
-  LD: 1 << 2,
-} as const;

@@ -1,19 +1,18 @@
 import { FlashwrightError } from '../errors/flashwright-error.js';
-import type { Logger } from '../plugin/types.js';
 import { sleep } from '../util/abort.js';
 import { hex32, swdAckError, type SwdFailureContext } from './errors.js';
 import type { DapRegisterPort, DapTransfer, DapTransferResult, SwdWire } from './ports.js';
 import { ABORT_CLEAR_STICKY, Abort, DpRegister, selectValue } from './registers.js';
 import { jtagToSwdSequence, lineResetSequence, type SwjSequence } from './swj.js';
-import type { WaitRetryPolicy } from './types.js';
+import type { DebugLog, WaitRetryPolicy } from './types.js';
 
 /** OpenOCD's stlink_usb.c WAIT policy, which the ST-Link path uses too: 8 retries from 1 ms. */
 export const DEFAULT_WAIT_RETRY: WaitRetryPolicy = { retries: 8, firstDelayMs: 1 };
 
-const silentLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+const silentLog: DebugLog = { debug: () => undefined };
 
 export interface SwDpOptions {
-  readonly log?: Logger | undefined;
+  readonly log?: DebugLog | undefined;
   readonly waitRetry?: WaitRetryPolicy | undefined;
 }
 
@@ -46,18 +45,20 @@ const dpNames: Readonly<Record<number, string>> = {
  * forgotten after a line reset or any failed transaction, when its value is no longer known)
  * and recovery after a failed transaction:
  * - FAULT: CTRL/STAT is read and the sticky flags cleared through ABORT (STKERRCLR,
- *   STKCMPCLR, WDERRCLR, ORUNERRCLR: ADIv5.2 B2.2.1), as pyOCD's dap.py clear_sticky_err does;
- * - WAIT that outlived the wire's retries: ABORT.DAPABORT cancels the stalled AP transaction
- *   (ADIv5.2 B2.2.1), as probe-rs does (arm/communication_interface.rs), then the access is
- *   retried after a back-off (`waitRetry`): an access answered WAIT was not performed
- *   (ADIv5.2 B4.2.3 "WAIT response"), so repeating a register access is safe;
+ *   STKCMPCLR, WDERRCLR, ORUNERRCLR: ADIv5.2, ABORT register), as pyOCD's dap.py clear_sticky_err does;
+ * - WAIT that outlived the wire's retries: the access is sent again after a back-off
+ *   (`waitRetry`): an access answered WAIT was not performed (ADIv5.2, SWD protocol, "WAIT
+ *   response"), so repeating it is safe; when the back-offs run out, ABORT.DAPABORT cancels
+ *   the stalled AP transaction (ADIv5.2, ABORT register), as probe-rs does after its WAIT retries
+ *   (arm/communication_interface.rs);
  * - no acknowledgement or a parity error: a line reset and DPIDR read (pyOCD dap.py
- *   _swd_reset), since the DP may have locked out after a protocol error (ADIv5.2 B4.2.5).
+ *   _swd_reset), since the DP may have locked out after a protocol error (ADIv5.2, SWD protocol error
+ *   sequence).
  * One operation (a register access, a memory transfer) runs at a time (`exclusive`), so that
  * the SELECT and CSW caches hold for the whole of it.
  */
 export class SwDp implements DapRegisterPort {
-  readonly log: Logger;
+  readonly log: DebugLog;
   readonly waitRetry: WaitRetryPolicy;
   /** CSW last written per APSEL; forgotten with SELECT. */
   readonly cswCache = new Map<number, number>();
@@ -212,9 +213,8 @@ export class SwDp implements DapRegisterPort {
     for (let attempt = 0; ; attempt++) {
       const result = await this.transfer(build(), signal);
       if (result.ack === 'ok') return result.reads.map((value) => value >>> 0);
-      const error = await this.recover(result, { what, apsel }, signal);
       if (result.ack === 'wait' && (await this.backOff(attempt, signal))) continue;
-      throw error;
+      throw await this.recover(result, { what, apsel }, signal);
     }
   }
 
@@ -228,7 +228,7 @@ export class SwDp implements DapRegisterPort {
     return reads[0] ?? 0;
   }
 
-  readDp(register: number, signal?: AbortSignal): Promise<number> {
+  async readDp(register: number, signal?: AbortSignal): Promise<number> {
     checkRegister('DP', register);
     return this.exclusive(() =>
       this.#registerAccess(
@@ -260,7 +260,7 @@ export class SwDp implements DapRegisterPort {
     });
   }
 
-  readAp(apsel: number, register: number, signal?: AbortSignal): Promise<number> {
+  async readAp(apsel: number, register: number, signal?: AbortSignal): Promise<number> {
     checkApsel(apsel);
     checkRegister('AP', register);
     return this.exclusive(() =>

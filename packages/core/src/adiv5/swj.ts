@@ -1,6 +1,6 @@
 /**
- * SWJ-DP line sequences (ARM IHI 0031 ADIv5.2, B4.3.3 "Connection and line reset sequence"
- * and B5.2.1 "Switching from JTAG to SWD operation"): a line reset is at least 50 clocks with
+ * SWJ-DP line sequences (ARM IHI 0031 ADIv5.2, SW-DP "Connection and line reset sequence"
+ * and SWJ-DP "Switching from JTAG to SWD operation"): a line reset is at least 50 clocks with
  * SWDIO high followed by at least two idle (low) clocks; the JTAG-to-SWD switch is 16 bits
  * 0xE79E, least significant bit first, between two line resets. pyOCD (probe/swj.py) sends 51
  * ones and 8 idle clocks, as here.

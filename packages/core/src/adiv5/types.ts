@@ -1,7 +1,11 @@
-import type { Logger } from '../plugin/types.js';
 import type { MemoryPort } from '../ports/memory-port.js';
 import type { DapRegisterPort } from './ports.js';
 import type { ApIdentity, DpIdentity } from './identity.js';
+
+/** Where the layer says what it did (a plugin's Logger fits). */
+export interface DebugLog {
+  debug(message: string): void;
+}
 
 /** How core's ADIv5 layer retries a WAIT the wire's own retries did not clear. */
 export interface WaitRetryPolicy {
@@ -13,7 +17,7 @@ export interface WaitRetryPolicy {
 
 export interface ConnectSwdOptions {
   readonly signal?: AbortSignal | undefined;
-  readonly log?: Logger | undefined;
+  readonly log?: DebugLog | undefined;
   /** How long CTRL/STAT may take to acknowledge the power-up request (default 1000 ms). */
   readonly powerUpTimeoutMs?: number | undefined;
   /**

@@ -5,6 +5,7 @@ export { connectSwd } from '../adiv5/connect.js';
 export type {
   ApInfo,
   ConnectSwdOptions,
+  DebugLog,
   MemApCapabilities,
   MemApPort,
   SwdConnection,
@@ -24,7 +25,6 @@ export {
 export {
   ABORT_CLEAR_STICKY,
   Abort,
-  Cfg,
   Csw,
   CtrlStat,
   DpRegister,

@@ -64,7 +64,7 @@ export interface AccessPortModel {
   writeRegister(reg: number, value: number): void;
 }
 
-/** Consecutive ones on SWDIO that make a line reset (ADIv5.2 B4.3.3: at least 50). */
+/** Consecutive ones on SWDIO that make a line reset (ADIv5.2, SW-DP line reset: at least 50). */
 export const LINE_RESET_MIN_ONES = 50;
 
 /** What the DP needs from the board it sits on. */
@@ -115,7 +115,7 @@ export class SwDebugPort {
    * Clocks `bitCount` bits (LSB of byte 0 first) on SWDIO with SWCLK, as a probe's
    * SWJ_Sequence does: every run of at least 50 ones is a line reset. This DP is an SW-DP
    * (no JTAG state), so the JTAG-to-SWD code between two line resets changes nothing else;
-   * it is harmless on an SW-DP (ADIv5.2 B5.2: the sequence is chosen so).
+   * it is harmless on an SW-DP (ADIv5.2, SWJ-DP: the sequence is chosen so).
    */
   swjSequence(bitCount: number, bits: Uint8Array): void {
     for (let i = 0; i < bitCount; i++) {
