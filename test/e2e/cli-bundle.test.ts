@@ -105,11 +105,16 @@ test('each built-in plugin is a chunk of its own, loaded when a command asks for
   }
 });
 
-test('usb and cosmiconfig stay outside the bundle, imported only with import()', (t) => {
+test('usb, node-hid and cosmiconfig stay outside the bundle, imported only with import()', (t) => {
   const externals = Object.values(meta.outputs).flatMap((o) =>
     o.imports.filter((i) => i.external === true && !i.path.startsWith('node:')),
   );
   const named = (name: string) => externals.filter((i) => i.path === name);
   t.true(named('usb').length > 0 && named('cosmiconfig').length > 0);
-  t.true([...named('usb'), ...named('cosmiconfig')].every((i) => i.kind === 'dynamic-import'));
+  t.true(named('node-hid').length > 0);
+  t.true(
+    [...named('usb'), ...named('node-hid'), ...named('cosmiconfig')].every(
+      (i) => i.kind === 'dynamic-import',
+    ),
+  );
 });
