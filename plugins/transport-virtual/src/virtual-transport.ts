@@ -42,7 +42,7 @@ export function createVirtualTransport(
       return Promise.resolve([
         {
           transport: 'virtual',
-          name: 'Virtual ST-Link (simulated board; hardware from probe.options)',
+          name: 'Virtual ST-Link or CMSIS-DAP (simulated board; hardware from probe.options)',
           usable: true,
         },
       ]);
