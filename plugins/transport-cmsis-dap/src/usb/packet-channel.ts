@@ -143,24 +143,47 @@ export class WebUsbPacketChannel implements PacketChannel {
     return view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(0);
   }
 
+  /**
+   * Reads until a read times out, as pyOCD does when it opens a probe. A device that ignores
+   * the timeout argument (a browser's WebUSB) is raced against a timer; when the timer wins
+   * the read is still pending, and reopening the device cancels it (WebUSB close() aborts
+   * pending transfers), so it cannot take the next command's response.
+   */
   async drain(signal?: AbortSignal): Promise<number> {
     let dropped = 0;
     for (let i = 0; i < DRAIN_MAX_READS; i++) {
       throwIfAborted(signal);
-      try {
-        const result = await this.device.transferIn(
-          this.dapInterface.inEndpoint,
-          this.packetBytes,
-          DRAIN_TIMEOUT_MS,
-        );
-        if (result.status !== 'ok' || (result.data?.byteLength ?? 0) === 0) return dropped;
-        dropped++;
-      } catch {
-        // A read that times out is how a drain ends.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<'expired'>((resolve) => {
+        timer = setTimeout(() => resolve('expired'), DRAIN_TIMEOUT_MS + GUARD_MARGIN_MS);
+      });
+      const read = this.device
+        .transferIn(this.dapInterface.inEndpoint, this.packetBytes, DRAIN_TIMEOUT_MS)
+        .catch(() => undefined);
+      const result = await Promise.race([read, expired]);
+      clearTimeout(timer);
+      if (result === 'expired') {
+        await this.#reopen();
         return dropped;
       }
+      // A read that times out (undefined) is how a drain ends.
+      if (result?.status !== 'ok' || (result.data?.byteLength ?? 0) === 0) return dropped;
+      dropped++;
     }
     return dropped;
+  }
+
+  async #reopen(): Promise<void> {
+    try {
+      await this.device.close();
+      await this.device.open();
+      if (this.device.configuration?.configurationValue !== this.dapInterface.configurationValue) {
+        await this.device.selectConfiguration(this.dapInterface.configurationValue);
+      }
+      await this.device.claimInterface(this.dapInterface.interfaceNumber);
+    } catch (error) {
+      throw this.#fail(usbError(error, 'reopening the probe'));
+    }
   }
 
   async close(): Promise<void> {
