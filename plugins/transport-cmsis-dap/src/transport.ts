@@ -94,7 +94,8 @@ export function createCmsisDapTransport(
         (d) =>
           d.vendorId === c.device.vendorId &&
           d.productId === c.device.productId &&
-          d.interfaceNumber === c.dapInterface.interfaceNumber &&
+          // hidapi reports -1 where the platform does not say (macOS for some devices).
+          (d.interfaceNumber < 0 || d.interfaceNumber === c.dapInterface.interfaceNumber) &&
           (c.serial === undefined || d.serialNumber === c.serial),
       );
       if (hid) {
