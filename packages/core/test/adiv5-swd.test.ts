@@ -431,6 +431,29 @@ test('an AP whose CSW keeps no 8-bit size takes whole words only, and says so', 
   t.is((await memory.read(0x20000000, 8)).length, 8);
 });
 
+test('a call the wire rejects (USB) ends the transfer with that error once the calls in flight are back', async (t) => {
+  let armed = false;
+  const usb = new Error('USB transfer failed');
+  const { wire, memory } = await withMemory({
+    limits: { callsInFlight: 3 },
+    deferred: true,
+    fail: (call) => {
+      if (armed && call === 8) throw usb;
+      return undefined;
+    },
+  });
+  armed = true;
+  const error = await t.throwsAsync(memory.read(0x20000000, 400));
+  t.is(error, usb);
+  t.is(wire.inFlight, 0);
+  wire.take();
+  armed = false;
+  await memory.read32(0x20000000);
+  t.deepEqual(wire.take(), [
+    'W SELECT 0x00000000, W AP 0x0 0x83000012, W AP 0x4 0x20000000, R AP 0xc',
+  ]);
+});
+
 test('register accesses validate APSEL and addresses', async (t) => {
   const { connection } = await connect();
   await t.throwsAsync(connection.dap.readAp(256, 0xfc), { message: /APSEL/ });

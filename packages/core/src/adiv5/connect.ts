@@ -12,7 +12,7 @@ const DEFAULT_POWER_UP_TIMEOUT_MS = 1000;
 const DEFAULT_TRANSFER_START_US = 1000;
 const POWER_POLL_MS = 1;
 const POWER_ACKS = (CtrlStat.CDBGPWRUPACK | CtrlStat.CSYSPWRUPACK) >>> 0;
-/** BASE of a MEM-AP without debug entry, in the legacy format (ADIv5.2, BASE register description). */
+/** BASE of a MEM-AP without debug entry, legacy format (ADIv5.2, BASE register description). */
 const BASE_LEGACY_ABSENT = 0xffffffff;
 
 function checkLimits(wire: SwdWire): void {
@@ -29,9 +29,10 @@ function checkLimits(wire: SwdWire): void {
 }
 
 /**
- * Debug and system power-up (ADIv5.2, DP "System and debug power control"): sticky flags cleared through
- * ABORT, SELECT = 0, CTRL/STAT = CDBGPWRUPREQ | CSYSPWRUPREQ in one batch, then CTRL/STAT
- * polled until both ACKs are set (pyOCD dap.py power_up_debug; dapjs adi.ts connect).
+ * Debug and system power-up (ADIv5.2, DP "System and debug power control"): sticky flags
+ * cleared through ABORT, SELECT = 0, CTRL/STAT = CDBGPWRUPREQ | CSYSPWRUPREQ in one batch,
+ * then CTRL/STAT polled until both ACKs are set (pyOCD dap.py power_up_debug; dapjs adi.ts
+ * connect).
  */
 async function powerUp(dp: SwDp, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   await dp.registerBatch(

@@ -2,7 +2,7 @@
  * DPIDR and AP IDR decoding (ARM IHI 0031 ADIv5.2: the DPIDR register description, "IDR, AP
  * Identification Register"). JEP106 designer codes: JEDEC JEP106; 0x23B is Arm, 0x144
  * (bank 3, 0x44) Nordic Semiconductor, whose CTRL-AP has IDR 0x02880000 (nRF52832 Product
- * Specification v1.4, 6.3 "CTRL-AP", register IDR).
+ * Specification, chapter CTRL-AP, register IDR).
  */
 
 /** JEP106 designer codes (continuation << 7 | identity) that decoding names. */

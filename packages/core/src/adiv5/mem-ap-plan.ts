@@ -73,7 +73,8 @@ function run(
  * The DRW access runs of a transfer. With a forced width every bus access has that width
  * (flash controllers care): 8- and 16-bit ones go packed over the word-aligned middle where
  * the AP packs, single at the edges. Without, the aligned middle goes as 32-bit and the
- * unaligned edges as single 8-bit accesses, as OpenOCD's mem_ap_write_buf does.
+ * unaligned edges as single 8-bit accesses, as the ST-Link port plans its commands
+ * (plugins/transport-stlink transfer-plan.ts).
  */
 export function planRuns(
   address: number,

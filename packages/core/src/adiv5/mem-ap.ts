@@ -95,8 +95,8 @@ export interface MemApPortOptions {
  * posted write's bus error is reported on the access after it, so on real hardware the
  * faulting access is that one or the one before), after CTRL/STAT is read and the sticky
  * flags cleared. After a WAIT the wire's retries did not clear, the transfer goes on from
- * the access that got it after a back-off (an access answered WAIT was not performed, ADIv5.2
- * the SWD "WAIT response", and the ones acknowledged before it complete); when the back-offs run out,
+ * the access that got it after a back-off (an access answered WAIT was not performed: ADIv5.2,
+ * SWD "WAIT response"; the ones acknowledged before it complete); when the back-offs run out,
  * DAPABORT cancels the stalled transaction and a write's error carries a PartialWrite (the
  * last write acknowledged is uncertain then). Writes that are not `idempotent` keep one call
  * in flight, so no byte is sent twice that may have reached the target (MemoryAccessOptions),
@@ -278,7 +278,11 @@ export class MemApMemory implements MemApPort {
           if (outcome.call.count > 0) lastAccessBytes = bytesPerAccess(outcome.call.run);
           if (direction === 'read') this.#store(outcome, outcome.result.reads, part);
         },
-      );
+      ).catch((error: unknown) => {
+        // After a call the wire rejected (or a stop), SELECT, CSW and TAR may hold anything.
+        this.dp.forget();
+        throw error;
+      });
       if (end.failed === undefined) {
         report(data.length);
         return;

@@ -56,7 +56,7 @@ export const Abort = {
 export const ABORT_CLEAR_STICKY =
   Abort.STKCMPCLR | Abort.STKERRCLR | Abort.WDERRCLR | Abort.ORUNERRCLR;
 
-/** SELECT (ADIv5.2, SELECT register description): APSEL [31:24], APBANKSEL [7:4], DPBANKSEL [3:0]. */
+/** SELECT (ADIv5.2, SELECT register): APSEL [31:24], APBANKSEL [7:4], DPBANKSEL [3:0]. */
 export function selectValue(apsel: number, apBankSel: number, dpBankSel: number): number {
   return ((apsel << 24) | ((apBankSel & 0xf) << 4) | (dpBankSel & 0xf)) >>> 0;
 }

@@ -45,15 +45,16 @@ const dpNames: Readonly<Record<number, string>> = {
  * forgotten after a line reset or any failed transaction, when its value is no longer known)
  * and recovery after a failed transaction:
  * - FAULT: CTRL/STAT is read and the sticky flags cleared through ABORT (STKERRCLR,
- *   STKCMPCLR, WDERRCLR, ORUNERRCLR: ADIv5.2, ABORT register), as pyOCD's dap.py clear_sticky_err does;
+ *   STKCMPCLR, WDERRCLR, ORUNERRCLR: ADIv5.2, ABORT register), as pyOCD's dap.py
+ *   clear_sticky_err does;
  * - WAIT that outlived the wire's retries: the access is sent again after a back-off
  *   (`waitRetry`): an access answered WAIT was not performed (ADIv5.2, SWD protocol, "WAIT
  *   response"), so repeating it is safe; when the back-offs run out, ABORT.DAPABORT cancels
- *   the stalled AP transaction (ADIv5.2, ABORT register), as probe-rs does after its WAIT retries
- *   (arm/communication_interface.rs);
+ *   the stalled AP transaction (ADIv5.2, ABORT register), as probe-rs does after its WAIT
+ *   retries (arm/communication_interface.rs);
  * - no acknowledgement or a parity error: a line reset and DPIDR read (pyOCD dap.py
- *   _swd_reset), since the DP may have locked out after a protocol error (ADIv5.2, SWD protocol error
- *   sequence).
+ *   _swd_reset), since the DP may have locked out after a protocol error (ADIv5.2, SWD
+ *   protocol error sequence).
  * One operation (a register access, a memory transfer) runs at a time (`exclusive`), so that
  * the SELECT and CSW caches hold for the whole of it.
  */
@@ -253,10 +254,7 @@ export class SwDp implements DapRegisterPort {
         undefined,
         signal,
       );
-      if (address === DpRegister.SELECT) {
-        this.#select = value >>> 0;
-        this.cswCache.clear();
-      }
+      if (address === DpRegister.SELECT) this.#select = value >>> 0;
     });
   }
 

@@ -55,9 +55,9 @@ export interface MemApOptions {
   readonly autoIncrementBytes?: number;
   /**
    * Packed 8- and 16-bit transfers (CSW.AddrInc = 0b10: one DRW access moves a whole word as
-   * 4 or 2 bus transfers; ADIv5.2, MEM-AP "Packed transfers"), an optional MEM-AP feature; default true. Without
-   * them AddrInc = packed is not kept (it reads back as single, which is how hosts tell: OpenOCD
-   * arm_adi_v5.c mem_ap_init).
+   * 4 or 2 bus transfers; ADIv5.2, MEM-AP "Packed transfers"), an optional MEM-AP feature;
+   * default true. Without them AddrInc = packed is not kept: it reads back as single, which
+   * is how hosts tell (OpenOCD arm_adi_v5.c mem_ap_init).
    */
   readonly packedTransfers?: boolean;
 }
