@@ -220,3 +220,26 @@ test('USB faults: a timed-out IN loses its response; a disconnect is permanent',
   t.is(await r.send(0x00, 0xfe).then(() => 'ok', name), 'NetworkError');
   t.is(await r.device.open().then(() => 'ok', name), 'NotFoundError');
 });
+
+test('GET_DESCRIPTOR: device, configuration (with the HID descriptor on v1), strings', async (t) => {
+  const r = await rig('cmsis-dap-v1');
+  const get = async (value: number, length = 255): Promise<number[]> => {
+    const result = await r.device.controlTransferIn(
+      { requestType: 'standard', recipient: 'device', request: 6, value, index: 0 },
+      length,
+    );
+    const view = result.data;
+    return view ? Array.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength)) : [];
+  };
+  const device = await get(0x0100);
+  t.deepEqual(device.slice(8, 12), [0x28, 0x0d, 0x04, 0x02], 'VID 0D28, PID 0204');
+  const config = await get(0x0200);
+  t.is(config[2], config.length, 'wTotalLength');
+  const hid = config.findIndex((b, i) => b === 9 && config[i + 1] === 0x21);
+  t.true(hid > 0, 'a HID descriptor follows the interface');
+  const product = await get(0x0302);
+  t.is(Buffer.from(product.slice(2)).toString('utf16le'), 'DAPLink CMSIS-DAP');
+  const report = await get(0x2200);
+  t.is(report.at(-1), 0xc0, 'the report descriptor ends its collection');
+  t.deepEqual(await get(0x0100, 8), device.slice(0, 8), 'a short request gets the first bytes');
+});

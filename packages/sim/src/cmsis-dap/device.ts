@@ -3,6 +3,7 @@ import { InPipe, TransferTimeoutError } from '../stlink/in-pipe.js';
 import { webUsbConfiguration } from '../stlink/usb-descriptors.js';
 import { usbPayloadUs, usbTiming } from '../timing.js';
 import { CmsisDapEngine } from './engine.js';
+import { descriptor } from './usb-descriptors.js';
 import { cmsisDapVariants, type CmsisDapProbeKind, type CmsisDapVariant } from './variants.js';
 
 export interface VirtualCmsisDapOptions {
@@ -170,9 +171,18 @@ export class VirtualCmsisDap implements USBDevice {
     return Promise.resolve();
   }
 
-  controlTransferIn(): Promise<USBInTransferResult> {
+  /** GET_DESCRIPTOR (standard, and the HID report descriptor on the interface); else a stall. */
+  controlTransferIn(
+    setup: USBControlTransferParameters,
+    length: number,
+  ): Promise<USBInTransferResult> {
     if (this.#gone) return Promise.reject(disconnectedError());
-    return Promise.resolve({ status: 'stall' });
+    if (!this.#opened) return Promise.reject(invalidState('The device must be opened first.'));
+    const found =
+      setup.request === 6 ? descriptor(this.variant, this.serialNumber, setup.value) : undefined;
+    if (!found) return Promise.resolve({ status: 'stall' });
+    const data = found.slice(0, length);
+    return Promise.resolve({ status: 'ok', data: new DataView(data.buffer) });
   }
 
   controlTransferOut(): Promise<USBOutTransferResult> {
