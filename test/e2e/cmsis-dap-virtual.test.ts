@@ -151,3 +151,23 @@ test('a bus fault read over CMSIS-DAP names the faulting address', async (t) => 
   ]);
   t.regex(failure.error.message, /0x0800123/);
 });
+
+test('board:bluepill-debugprobe behind a virtual CMSIS-DAP v2: run writes, verifies and resets', async (t) => {
+  const cwd = await project({
+    'flashwright.config.yaml': [
+      'extends: board:bluepill-debugprobe',
+      'probe:',
+      '  transport: virtual',
+      '  options: { probe: cmsis-dap-v2 }',
+      'image: app.hex',
+      '',
+    ].join('\n'),
+    'app.hex': await readFile(blinkHex, 'utf8'),
+  });
+  const run = await runCli(['run', '--json'], { cwd });
+  const summary = summaryOf(run.stdout);
+  t.is(run.code, 0, JSON.stringify(summary['error']));
+  const device = ndjson(run.stdout).find((e) => e['type'] === 'device') as
+    { name?: string } | undefined;
+  t.regex(device?.name ?? '', /0x410/);
+});

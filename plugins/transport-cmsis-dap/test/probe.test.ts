@@ -5,8 +5,8 @@
 import test from 'ava';
 import type { FlashwrightError } from '@flashwright/core';
 import {
+  VirtualCmsisDap,
   createVirtualCmsisDapSession,
-  type VirtualCmsisDap,
   type VirtualSession,
 } from '@flashwright/sim';
 import { CmsisDapProbe } from '../src/driver/cmsis-dap-probe.js';
@@ -130,4 +130,27 @@ test('warnings: a protocol version before 2.0 is outdated firmware', (t) => {
   const old = firmwareWarnings({ ...info, protocolVersion: '1.10' }, 'v2');
   t.like(old[0], { code: 'firmware-outdated', params: { protocolVersion: '1.10' } });
   t.deepEqual(firmwareWarnings({ ...info, protocolVersion: '2.1.0' }, 'v2'), []);
+});
+
+test('nRESET not wired: a hardware reset says so and resets through SYSRESETREQ instead', async (t) => {
+  const session = createVirtualCmsisDapSession({ probe: 'cmsis-dap-v2', device: 'STM32F411RE' });
+  // The same board with a probe whose nRESET reaches nothing.
+  const device = new VirtualCmsisDap({
+    board: session.board,
+    probe: 'cmsis-dap-v2',
+    nresetWired: false,
+  });
+  const iface = findDapInterface(device);
+  if (!iface) throw new Error('no interface');
+  const probe = await CmsisDapProbe.open(
+    await WebUsbPacketChannel.open(device, iface, { timeoutMs: 200 }),
+    device,
+  );
+  t.teardown(() => probe.close());
+  await probe.connect({ mode: 'hot-plug' });
+  await probe.reset('hardware', { halt: true });
+  t.true(session.board.core.halted, 'halted at the reset vector all the same');
+  const warning = probe.warnings.find((w) => w.code === 'nrst-not-wired');
+  t.truthy(warning);
+  t.regex(warning?.hint ?? '', /nRESET/);
 });

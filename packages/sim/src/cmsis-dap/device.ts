@@ -16,6 +16,8 @@ export interface VirtualCmsisDapOptions {
   readonly timing?: 'instant' | 'realtime';
   /** How long a read of an empty IN endpoint waits before timing out (default 1000 ms). */
   readonly emptyReadTimeoutMs?: number;
+  /** False: nRESET is not wired to the target (default true). */
+  readonly nresetWired?: boolean;
 }
 
 /** WebUSB's BufferSource (the DOM lib is not loaded on Node). */
@@ -79,10 +81,12 @@ export class VirtualCmsisDap implements USBDevice {
     this.#in = new InPipe(this.variant.packetBytes);
     this.#realtime = options.timing === 'realtime';
     this.#emptyReadTimeoutMs = options.emptyReadTimeoutMs ?? 1000;
-    this.engine = new CmsisDapEngine(options.board, this.variant, {
-      serial: this.serialNumber,
-      firmware: options.firmware ?? this.variant.defaultFirmware,
-    });
+    this.engine = new CmsisDapEngine(
+      options.board,
+      this.variant,
+      { serial: this.serialNumber, firmware: options.firmware ?? this.variant.defaultFirmware },
+      options.nresetWired ?? true,
+    );
     options.board.faults.onDisconnect(() => {
       this.#gone = true;
       this.#in.clear(disconnectedError());

@@ -75,6 +75,8 @@ export class CmsisDapEngine {
     readonly board: SimBoard,
     readonly variant: CmsisDapVariant,
     readonly identity: { readonly serial: string; readonly firmware: string | undefined },
+    /** False: the probe's nRESET pin reaches nothing (the Raspberry Pi Debug Probe's "D" connector has none). */
+    readonly nresetWired = true,
   ) {}
 
   /** Whether DAP_Connect selected SWD. */
@@ -170,7 +172,7 @@ export class CmsisDapEngine {
     const select = request[2] ?? 0;
     if ((select & PIN_NRESET) !== 0) {
       this.#nresetLow = (output & PIN_NRESET) === 0;
-      this.board.setNrst(this.#nresetLow);
+      if (this.nresetWired) this.board.setNrst(this.#nresetLow);
     }
     // SWCLK and SWDIO idle high; nRESET reads back what drives it.
     const input = 0x03 | (this.#nresetLow ? 0 : PIN_NRESET);
