@@ -1,7 +1,6 @@
 import { FlashwrightError } from '@flashwright/core';
 import { throwIfAborted } from '@flashwright/core/plugin';
-import type { PacketChannel } from './packet-channel.js';
-import { DEFAULT_TRANSFER_TIMEOUT_MS } from './packet-channel.js';
+import { DEFAULT_TRANSFER_TIMEOUT_MS, type PacketChannel } from './packet-channel.js';
 import { usbError } from './usb-errors.js';
 
 /**
