@@ -104,7 +104,7 @@ test('a transport flashwright does not have (dfu, uart) names no package to inst
   t.is(plain.code, 'PLUGIN_UNKNOWN');
   t.regex(
     plain.hint ?? '',
-    /transports stlink, cmsis-dap, gdb and virtual; target families stm32;/,
+    /transports stlink, cmsis-dap, gdb and virtual; target families stm32 and nrf;/,
   );
 });
 

@@ -11,7 +11,13 @@ export {
   type BusRegion,
   type BusSize,
 } from './bus.js';
-export type { ChipEnvironment, ChipModel, ChipState, DebugAccess } from './chip-model.js';
+export type {
+  ChipAccessPort,
+  ChipEnvironment,
+  ChipModel,
+  ChipState,
+  DebugAccess,
+} from './chip-model.js';
 export { FaultPlan, type FaultSpec, type UsbFault } from './faults.js';
 export {
   SWD_CLOCKS_PER_ACCESS,
@@ -49,6 +55,7 @@ export {
   Csw,
   MemAp,
   MemApRegister,
+  type AccessPort,
   type BusMaster,
   type MemApOptions,
 } from './adiv5/mem-ap.js';
@@ -100,6 +107,7 @@ export {
   createVirtualProbeSession,
   createVirtualSession,
   type AnyVirtualSession,
+  defaultChipFactory,
   stm32ChipFactory,
   type ChipFactory,
   type ChipRequest,
@@ -130,3 +138,29 @@ export {
   type StlinkServer,
   type StlinkServerOptions,
 } from './stlink-server.js';
+export {
+  APPROTECT_DISABLE,
+  APPROTECT_FORCEPROTECT,
+  APPROTECT_HW_DISABLED,
+  CTRL_AP_IDR,
+  CtrlApRegister,
+  FICR_BASE,
+  NRF52_PAGE_BYTES,
+  NRF52_PARTS,
+  NVMC_BASE,
+  Nrf52Chip,
+  NvmcConfig,
+  NvmcRegister,
+  UICR_APPROTECT,
+  UICR_BASE,
+  createNrf52Chip,
+  findNrf52Part,
+  isNrf52Device,
+  nrf52FlashTiming,
+  revisionOfBuildCode,
+  type CreateNrf52ChipOptions,
+  type Nrf52ChipOptions,
+  type Nrf52ChipState,
+  type Nrf52Part,
+  type Nrf52Revision,
+} from './nrf52/index.js';

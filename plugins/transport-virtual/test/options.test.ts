@@ -128,3 +128,21 @@ test('clone: a boolean, passed to the sim (binary serial, no voltage, no NRST)',
   t.is(parseVirtualOptions({ clone: false }, '/recipes').clone, false);
   invalid(t, { clone: 'yes' }, 'probe.options.clone', /expected true or false, got "yes"/);
 });
+
+test('nRF52 options: revision, approtect and firmwareDisablesApprotect', (t) => {
+  t.like(
+    parseVirtualOptions(
+      {
+        device: 'nRF52840',
+        revision: 'hardened',
+        approtect: true,
+        firmwareDisablesApprotect: false,
+      },
+      '/recipes',
+    ),
+    { device: 'nRF52840', revision: 'hardened', approtect: true, firmwareDisablesApprotect: false },
+  );
+  invalid(t, { revision: 'hardend' }, 'probe.options.revision', /did you mean hardened/);
+  invalid(t, { approtect: 'yes' }, 'probe.options.approtect', /true or false/);
+  invalid(t, { aprotect: true }, 'probe.options.aprotect', /did you mean approtect/);
+});

@@ -6,7 +6,7 @@ export type PluginKind = 'transport' | 'family' | 'format';
 
 /** flashwright's own plugins by short name; each is an @flashwright package the CLI ships. */
 export const builtinTransports = ['stlink', 'cmsis-dap', 'gdb', 'virtual'] as const;
-export const builtinFamilies = ['stm32'] as const;
+export const builtinFamilies = ['stm32', 'nrf'] as const;
 export const builtinFormats = ['ihex', 'srec', 'elf', 'bin'] as const;
 
 const builtinByKind: Readonly<Record<PluginKind, readonly string[]>> = {
@@ -49,7 +49,6 @@ export const pluginShortNames: Readonly<Record<string, string>> = Object.fromEnt
 const unsupportedPlugins: Readonly<Record<string, { kind: PluginKind; what: string }>> = {
   dfu: { kind: 'transport', what: 'USB DFU bootloaders' },
   uart: { kind: 'transport', what: 'UART (serial) bootloaders' },
-  nrf: { kind: 'family', what: 'nRF chips' },
 };
 
 /**

@@ -94,7 +94,7 @@ export class SwDebugPort {
 
   constructor(
     readonly dpidr: number,
-    readonly aps: readonly AccessPortModel[],
+    readonly aps: readonly (AccessPortModel | undefined)[],
     readonly env: DebugPortEnvironment,
   ) {}
 

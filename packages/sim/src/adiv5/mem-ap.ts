@@ -1,4 +1,4 @@
-import type { BusSize } from '../bus.js';
+import { BusError, type BusSize } from '../bus.js';
 import type { AccessPortModel } from './debug-port.js';
 
 /**
@@ -8,6 +8,16 @@ import type { AccessPortModel } from './debug-port.js';
 export interface BusMaster {
   read(address: number, size: BusSize): number;
   write(address: number, size: BusSize, value: number): void;
+}
+
+/**
+ * Any access port behind the DP: a MEM-AP, or a vendor AP such as Nordic's CTRL-AP (nRF52840
+ * Product Specification v1.7, chapter "CTRL-AP - Control access port"). `reg` is
+ * APBANKSEL << 4 | A[3:2]. Throws BusError to FAULT the access.
+ */
+export interface AccessPort {
+  readRegister(reg: number): number;
+  writeRegister(reg: number, value: number): void;
 }
 
 /** MEM-AP register offsets (ADIv5; OpenOCD src/target/arm_adi_v5.h, pyOCD coresight/ap.py). */
@@ -60,6 +70,12 @@ export interface MemApOptions {
    * is how hosts tell (OpenOCD arm_adi_v5.c mem_ap_init).
    */
   readonly packedTransfers?: boolean;
+  /**
+   * False while the chip blocks this AP (Nordic's access port protection): CSW.DeviceEn
+   * reads 0 and every DRW/BDx access faults (ADIv5 C2.6.4: with DeviceEn clear no MEM-AP
+   * transfers are initiated). Default: always enabled.
+   */
+  readonly enabled?: () => boolean;
 }
 
 /** The IDR of the Cortex-M3/M4 AHB-AP, which has a 4 KB auto-increment block. */
@@ -87,7 +103,15 @@ export class MemAp implements AccessPortModel {
   }
 
   get csw(): number {
-    return this.#csw >>> 0;
+    return this.#enabled() ? this.#csw >>> 0 : (this.#csw & ~Csw.DEVICE_EN) >>> 0;
+  }
+
+  #enabled(): boolean {
+    return this.options.enabled?.() ?? true;
+  }
+
+  #checkEnabled(): void {
+    if (!this.#enabled()) throw new BusError(this.#tar, 'access port disabled (CSW.DeviceEn 0)');
   }
 
   get tar(): number {
@@ -106,11 +130,13 @@ export class MemAp implements AccessPortModel {
       case MemApRegister.TAR:
         return this.tar;
       case MemApRegister.DRW:
+        this.#checkEnabled();
         return this.#readData();
       case MemApRegister.BD0:
       case MemApRegister.BD1:
       case MemApRegister.BD2:
       case MemApRegister.BD3:
+        this.#checkEnabled();
         return this.bus.read(this.#bankedAddress(reg), 4) >>> 0;
       case MemApRegister.BASE:
         return this.options.base >>> 0;
@@ -140,12 +166,14 @@ export class MemAp implements AccessPortModel {
         this.#tar = value >>> 0;
         return;
       case MemApRegister.DRW:
+        this.#checkEnabled();
         this.#writeData(value);
         return;
       case MemApRegister.BD0:
       case MemApRegister.BD1:
       case MemApRegister.BD2:
       case MemApRegister.BD3:
+        this.#checkEnabled();
         this.bus.write(this.#bankedAddress(reg), 4, value);
         return;
       default:

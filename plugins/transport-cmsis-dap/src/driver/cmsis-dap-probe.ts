@@ -155,11 +155,33 @@ export class CmsisDapProbe implements Probe {
         this.channel.version === 'v2' && this.dapInfo.packetBytes >= 512 ? 125 : 1000,
     });
     this.#connection = connection;
-    this.#memory = await connection.memory(0, signal);
-    const cortex = new CortexM(this.#memory);
-    if (mode === 'normal') await cortex.halt(signal);
-    if (mode === 'under-reset') await this.#releaseReset(true, signal);
+    try {
+      const cortex = new CortexM(await this.#mem(signal));
+      if (mode === 'normal') await cortex.halt(signal);
+      if (mode === 'under-reset') await this.#releaseReset(true, signal);
+    } catch (error) {
+      if (!(await this.#memoryApDisabled(signal))) throw error;
+      // The chip blocks the AHB-AP (access port protection, as on nRF52): the DP and other
+      // APs still answer, so the target family can identify the chip and say so.
+      if (mode === 'under-reset') await this.#nreset(false, signal);
+      this.log.debug(
+        'the memory access port is disabled (CSW.DeviceEn 0): the core was not halted',
+      );
+    }
     return { dpidr: connection.dpidr, speedKhz };
+  }
+
+  /**
+   * Whether AP 0 refuses memory transfers: its CSW.DeviceEn (bit 6) reads 0 (ARM IHI 0031,
+   * ADIv5.2 C2.6.4 "CSW, Control/Status Word register": with DeviceEn clear the MEM-AP
+   * initiates no transfers).
+   */
+  async #memoryApDisabled(signal?: AbortSignal): Promise<boolean> {
+    try {
+      return ((await this.connection.dap.readAp(0, 0x00, signal)) & 0x40) === 0;
+    } catch {
+      return false;
+    }
   }
 
   async reset(
@@ -169,7 +191,24 @@ export class CmsisDapProbe implements Probe {
     const halt = options.halt ?? false;
     const { signal } = options;
     this.#checkOpen();
-    const cortex = new CortexM(this.#mem());
+    try {
+      await this.#reset(kind, halt, signal);
+    } catch (error) {
+      // A chip that blocks the AHB-AP (access port protection, before the reset or again
+      // after it, as hardened nRF52 silicon does) cannot be reset or watched through it:
+      // nRESET resets it, and the core is left running.
+      if (halt || !(await this.#memoryApDisabled(signal))) throw error;
+      await this.#nreset(true, signal);
+      await sleep(RESET_HOLD_MS, signal);
+      await this.#nreset(false, signal);
+      this.log.info(
+        'The chip blocks the memory access port (access port protection): reset it through nRESET without checking the core.',
+      );
+    }
+  }
+
+  async #reset(kind: ResetKind, halt: boolean, signal?: AbortSignal): Promise<void> {
+    const cortex = new CortexM(await this.#mem(signal));
     if (kind === 'hardware') {
       const { executed } = await this.driver.send(resetTarget(), signal);
       if (executed) {
@@ -221,7 +260,7 @@ export class CmsisDapProbe implements Probe {
    * reachable while the system is held in reset (ARMv7-M C1.4).
    */
   async #releaseReset(halt: boolean, signal?: AbortSignal): Promise<void> {
-    const memory = this.#mem();
+    const memory = await this.#mem(signal);
     const cortex = new CortexM(memory);
     const demcr = (await memory.read32(Scs.DEMCR, signal)) & ~Demcr.VC_CORERESET;
     // DHCSR is in the debug reset domain: C_HALT set now (or earlier) outlives the reset.
@@ -260,11 +299,10 @@ export class CmsisDapProbe implements Probe {
     }
   }
 
-  #mem(): MemApPort {
+  /** AP 0's MemoryPort, opened on first use (the connection keeps it once it opened). */
+  async #mem(signal?: AbortSignal): Promise<MemApPort> {
     this.#checkOpen();
-    if (!this.#memory) {
-      throw new FlashwrightError('INTERNAL', 'The CMSIS-DAP probe was used before connect()');
-    }
+    this.#memory = await this.connection.memory(0, signal);
     return this.#memory;
   }
 
@@ -276,12 +314,13 @@ export class CmsisDapProbe implements Probe {
         return current()?.limits;
       },
       read: async (address: number, length: number, options?: MemoryAccessOptions) =>
-        this.#mem().read(address, length, options),
+        (await this.#mem(options?.signal)).read(address, length, options),
       write: async (address: number, data: Uint8Array, options?: MemoryAccessOptions) =>
-        this.#mem().write(address, data, options),
-      read32: async (address: number, signal?: AbortSignal) => this.#mem().read32(address, signal),
+        (await this.#mem(options?.signal)).write(address, data, options),
+      read32: async (address: number, signal?: AbortSignal) =>
+        (await this.#mem(signal)).read32(address, signal),
       write32: async (address: number, value: number, signal?: AbortSignal) =>
-        this.#mem().write32(address, value, signal),
+        (await this.#mem(signal)).write32(address, value, signal),
     };
   }
 
