@@ -154,3 +154,22 @@ test('nRESET not wired: a hardware reset says so and resets through SYSRESETREQ 
   t.truthy(warning);
   t.regex(warning?.hint ?? '', /nRESET/);
 });
+
+test('a hardware reset that fails while nRESET is low releases nRESET before the error comes out', async (t) => {
+  const session = createVirtualCmsisDapSession({
+    probe: 'cmsis-dap-v2',
+    device: 'STM32F411RE',
+    faults: [{ kind: 'bus-fault', address: 0xe000edfc }], // DEMCR
+  });
+  const iface = findDapInterface(session.device);
+  if (!iface) throw new Error('no interface');
+  const probe = await CmsisDapProbe.open(
+    await WebUsbPacketChannel.open(session.device, iface, { timeoutMs: 200 }),
+    session.device,
+  );
+  t.teardown(() => probe.close());
+  await probe.connect({ mode: 'hot-plug' });
+  const error = await t.throwsAsync<FlashwrightError>(probe.reset('hardware', { halt: true }));
+  t.is(error.code, 'TARGET_FAULT');
+  t.false(session.board.nrstAsserted);
+});

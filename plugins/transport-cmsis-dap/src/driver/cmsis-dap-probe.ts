@@ -260,18 +260,26 @@ export class CmsisDapProbe implements Probe {
    * reachable while the system is held in reset (ARMv7-M C1.4).
    */
   async #releaseReset(halt: boolean, signal?: AbortSignal): Promise<void> {
-    const memory = await this.#mem(signal);
-    const cortex = new CortexM(memory);
-    const demcr = (await memory.read32(Scs.DEMCR, signal)) & ~Demcr.VC_CORERESET;
-    // DHCSR is in the debug reset domain: C_HALT set now (or earlier) outlives the reset.
-    await memory.write32(
-      Scs.DHCSR,
-      Dhcsr.DBGKEY | Dhcsr.C_DEBUGEN | (halt ? Dhcsr.C_HALT : 0),
-      signal,
-    );
-    if (halt) await memory.write32(Scs.DEMCR, demcr | Demcr.VC_CORERESET, signal);
-    await memory.read32(Scs.DHCSR, signal); // clears the sticky S_RESET_ST
+    let memory: MemApPort;
+    let demcr: number;
+    try {
+      memory = await this.#mem(signal);
+      demcr = (await memory.read32(Scs.DEMCR, signal)) & ~Demcr.VC_CORERESET;
+      // DHCSR is in the debug reset domain: C_HALT set now (or earlier) outlives the reset.
+      await memory.write32(
+        Scs.DHCSR,
+        Dhcsr.DBGKEY | Dhcsr.C_DEBUGEN | (halt ? Dhcsr.C_HALT : 0),
+        signal,
+      );
+      if (halt) await memory.write32(Scs.DEMCR, demcr | Demcr.VC_CORERESET, signal);
+      await memory.read32(Scs.DHCSR, signal); // clears the sticky S_RESET_ST
+    } catch (error) {
+      // Never leave the target held in reset behind an error.
+      await this.#nreset(false).catch(() => undefined);
+      throw error;
+    }
     await this.#nreset(false, signal);
+    const cortex = new CortexM(memory);
     const dhcsr = await memory.read32(Scs.DHCSR, signal);
     if ((dhcsr & Dhcsr.S_RESET_ST) === 0) {
       this.#warn({
