@@ -13,11 +13,14 @@ import type { Logger, Probe } from '@flashwright/core/plugin';
 import {
   FaultPlan,
   SimBoard,
+  createNrf52Chip,
   createStm32Chip,
   simSwdWire,
+  type ChipModel,
   type FaultSpec,
   type Stm32ChipOptions,
 } from '@flashwright/sim';
+import { nrfFamily } from '@flashwright/target-nrf';
 import { stm32Family } from '@flashwright/target-stm32';
 
 const log: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
@@ -28,8 +31,12 @@ interface RawDapRig {
   readonly probe: Probe;
 }
 
-async function rawDapRig(chip: Stm32ChipOptions, faults: FaultSpec[] = []): Promise<RawDapRig> {
-  const board = new SimBoard({ chip: createStm32Chip(chip), faults: new FaultPlan(faults) });
+async function rawDapRig(
+  chip: Stm32ChipOptions | ChipModel,
+  faults: FaultSpec[] = [],
+): Promise<RawDapRig> {
+  const model = 'device' in chip ? createStm32Chip(chip) : chip;
+  const board = new SimBoard({ chip: model, faults: new FaultPlan(faults) });
   const wire = simSwdWire(board);
   const connection = await connectSwd(wire, { log, waitRetry: { retries: 4, firstDelayMs: 0 } });
   const memory = await connection.memory(0);
@@ -115,4 +122,33 @@ test('a bus fault under the flash ends in TARGET_FAULT at its address; the link 
   t.is(error?.code, 'TARGET_FAULT');
   t.regex(error?.message ?? '', /0x08000404/);
   t.is((await rig.probe.memory.read(0x08000000, 1024)).length, 1024);
+});
+
+test('nRF52840: AP discovery finds the AHB-AP and the CTRL-AP; the nrf family programs a page', async (t) => {
+  const rig = await rawDapRig(createNrf52Chip({ device: 'nRF52840' }));
+  const aps = await rig.connection.aps();
+  t.deepEqual(
+    aps.map((ap) => [ap.apsel, ap.class, ap.name]),
+    [
+      [0, 'mem-ap', 'AHB-AP'],
+      [1, 'vendor', 'Nordic CTRL-AP'],
+    ],
+  );
+  const device = await nrfFamily.identify({ probe: rig.probe, memory: rig.probe.memory, log });
+  if (!device) return t.fail('not identified');
+  t.true(device.matches('nRF52840'), device.name);
+  const page = { start: 0x1000, end: 0x2000 };
+  const data = pattern(4096, 40);
+  await device.erase([page], () => undefined);
+  await device.program(FlashImage.from([[page.start, data]]), () => undefined);
+  t.true(bytesEqual(await device.read(page.start, data.length, () => undefined), data));
+});
+
+test('nRF52840 with APPROTECT: the AHB-AP faults, the CTRL-AP answers through access.dap', async (t) => {
+  const rig = await rawDapRig(createNrf52Chip({ device: 'nRF52840', approtect: true }));
+  const error = await t.throwsAsync<FlashwrightError>(rig.probe.memory.read32(0x10000100));
+  t.is(error?.code, 'TARGET_FAULT');
+  // CTRL-AP APPROTECTSTATUS (0x0C) reads 0 while protection is on.
+  t.is(await rig.connection.dap.readAp(1, 0x0c), 0);
+  t.is(await rig.connection.dap.readAp(1, 0xfc), 0x02880000);
 });

@@ -45,7 +45,6 @@ export {
   DpRegister,
   LINE_RESET_MIN_ONES,
   SwDebugPort,
-  type AccessPortModel,
   type DebugPortEnvironment,
   type SwdAck,
   type SwdResponse,

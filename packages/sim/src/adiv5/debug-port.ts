@@ -1,5 +1,6 @@
 import { BusError } from '../bus.js';
 import type { FaultPlan } from '../faults.js';
+import type { AccessPort } from './mem-ap.js';
 
 /** The ACK of one SWD transaction; `no-ack` is a line that nobody drives. */
 export type SwdAck = 'ok' | 'wait' | 'fault' | 'no-ack';
@@ -55,15 +56,6 @@ const CTRL_STAT_WRITABLE =
   CtrlStat.CDBGPWRUPREQ |
   CtrlStat.CSYSPWRUPREQ;
 
-/**
- * An access port behind the DP, by register (`reg` = APBANKSEL << 4 | A[3:2]): a MEM-AP, or a
- * vendor AP such as Nordic's CTRL-AP. Throws BusError where the access faults.
- */
-export interface AccessPortModel {
-  readRegister(reg: number): number;
-  writeRegister(reg: number, value: number): void;
-}
-
 /** Consecutive ones on SWDIO that make a line reset (ADIv5.2, SW-DP line reset: at least 50). */
 export const LINE_RESET_MIN_ONES = 50;
 
@@ -94,7 +86,7 @@ export class SwDebugPort {
 
   constructor(
     readonly dpidr: number,
-    readonly aps: readonly (AccessPortModel | undefined)[],
+    readonly aps: readonly (AccessPort | undefined)[],
     readonly env: DebugPortEnvironment,
   ) {}
 

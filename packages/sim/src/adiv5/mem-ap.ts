@@ -1,5 +1,4 @@
 import { BusError, type BusSize } from '../bus.js';
-import type { AccessPortModel } from './debug-port.js';
 
 /**
  * What a MEM-AP drives: the system bus as the debugger sees it. The board puts its checks
@@ -87,7 +86,7 @@ export const CORTEX_M3_M4_AHB_AP_IDR = 0x24770011;
  * BD0-3, BASE and IDR. Register reads have their side effects here; posting (the read result
  * arriving one access later) is the DP's business.
  */
-export class MemAp implements AccessPortModel {
+export class MemAp implements AccessPort {
   #csw = Csw.DEVICE_EN | Csw.SIZE_32 | 0x03000000;
   #tar = 0;
   readonly #blockBytes: number;
