@@ -106,16 +106,14 @@ test('each built-in plugin is a chunk of its own, loaded when a command asks for
   }
 });
 
-test('usb, node-hid and cosmiconfig stay outside the bundle, imported only with import()', (t) => {
+test('usb, node-hid, cosmiconfig and @flashwright/production stay outside the bundle, imported only with import()', (t) => {
   const externals = Object.values(meta.outputs).flatMap((o) =>
     o.imports.filter((i) => i.external === true && !i.path.startsWith('node:')),
   );
+  const lazy = ['usb', 'node-hid', 'cosmiconfig', '@flashwright/production'];
   const named = (name: string) => externals.filter((i) => i.path === name);
-  t.true(named('usb').length > 0 && named('cosmiconfig').length > 0);
-  t.true(named('node-hid').length > 0);
-  t.true(
-    [...named('usb'), ...named('node-hid'), ...named('cosmiconfig')].every(
-      (i) => i.kind === 'dynamic-import',
-    ),
-  );
+  for (const name of lazy) t.true(named(name).length > 0, name);
+  t.true(lazy.flatMap(named).every((i) => i.kind === 'dynamic-import'));
+  // The database drivers are @flashwright/production's own dependencies, never the bundle's.
+  t.deepEqual([...named('better-sqlite3'), ...named('pg')], []);
 });

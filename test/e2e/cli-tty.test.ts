@@ -65,3 +65,35 @@ const hasScript = existsSync(scriptBin);
     t.regex(run.output, /Write 16 KB: wrote 16 KB .*KB\/s\)/);
   },
 );
+
+(hasScript ? test : test.skip)(
+  'a batch on a terminal shows one listr2 row per board: probe, chip UID, serial, then bytes, KB/s and ETA',
+  async (t) => {
+    const cwd = await project({
+      'flashwright.config.yaml': [
+        'probe:',
+        '  transport: virtual',
+        "  options: { probe: stlink-v2, device: STM32L151CBxxA, state: 'b/{serial}.json', boards: 2, timing: realtime }",
+        'target: { family: stm32, device: STM32L151CBxxA }',
+        'image: { file: app.bin, base: 0x08000000 }',
+        'steps: [connect, { erase: auto }, write, verify]',
+        'production:',
+        '  serial: { counter: { start: 7, width: 4 }, address: 0x08003ff0, encoding: u32le }',
+        '',
+      ].join('\n'),
+      'app.bin': randomBytes(16 * 1024),
+    });
+    const run = await runInTerminal(['batch'], cwd);
+    t.is(run.code, 0, run.output);
+    // Without colours and cursor moves.
+    const output = run.output.replace(
+      new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'),
+      '',
+    );
+    t.regex(output, /✔ VB0001 .* uid 010034000553494d4c4f5431 {2}serial 0007/);
+    t.regex(output, /✔ VB0002 .* uid 020034000553494d4c4f5431 {2}serial 0008/);
+    t.regex(output, /write \d+(\.\d+)? (KB|B)\/16(\.0)? KB {2}\d+\.\d KB\/s {2}ETA \d+ s/);
+    t.regex(output, /board +probe +chip UID +serial +result +time/);
+    t.regex(output, /2 of 2 boards passed/);
+  },
+);

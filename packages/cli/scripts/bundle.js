@@ -7,7 +7,9 @@
 // Left outside, as dependencies of the published package: `usb` (a native addon with
 // prebuilt binaries beside its own files), `node-hid` (the same, for CMSIS-DAP v1), cosmiconfig (loaded for TypeScript recipes only;
 // it finds `typescript` in the user's project) and @flashwright/configs (board presets read
-// as files). The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
+// as files). @flashwright/production (the production database, with the native
+// better-sqlite3 and pg) is an optional peer dependency: only `log` and the production
+// commands import it, and a project that programs no production line does not install it. The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
 //
 // Only files whose content changed are written (chunk names carry a hash of their content),
 // and stale ones removed: `pnpm pack` rebundles while tests may be running the bundle.
@@ -22,7 +24,13 @@ const outdir = join(packageDir, 'dist/bundle');
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 
 /** Packages the bundle imports at run time instead of containing them. */
-const bundleExternals = ['usb', 'node-hid', 'cosmiconfig', '@flashwright/configs'];
+const bundleExternals = [
+  'usb',
+  'node-hid',
+  'cosmiconfig',
+  '@flashwright/configs',
+  '@flashwright/production',
+];
 
 const result = await build({
   absWorkingDir: packageDir,

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { registerBatch } from './commands/batch.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
 import { registerFlash } from './commands/flash.js';
 import { registerInfo } from './commands/info.js';
+import { registerLog } from './commands/log.js';
 import { registerOptionBytes } from './commands/option-bytes.js';
 import { registerProbes } from './commands/probes.js';
 import { registerRead } from './commands/read.js';
@@ -37,6 +39,7 @@ function buildProgram(): Command {
   ]);
   registerRun(program);
   registerFlash(program);
+  registerBatch(program);
   registerInfo(program);
   registerProbes(program);
   registerRead(program);
@@ -46,6 +49,7 @@ function buildProgram(): Command {
   registerDevices(program);
   registerDoctor(program);
   registerSim(program);
+  registerLog(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

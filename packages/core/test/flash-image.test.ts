@@ -100,3 +100,21 @@ test('interoperates with nrf-intel-hex MemoryMap both ways', (t) => {
   const back = FlashImage.from(MemoryMap.fromHex(hex));
   t.true(back.equals(image));
 });
+
+test('overlay: the patch’s bytes win where both have data, and its other bytes are added', (t) => {
+  const image = FlashImage.from([[0x100, bytes(1, 2, 3, 4, 5, 6)]], { entryPoint: 0x101 });
+  const patched = image.overlay(
+    FlashImage.from([
+      [0x102, bytes(0xaa, 0xbb)],
+      [0x200, bytes(0xcc)],
+    ]),
+  );
+  t.deepEqual([...patched.read(0x100, 6)], [1, 2, 0xaa, 0xbb, 5, 6]);
+  t.deepEqual([...patched.read(0x200, 1)], [0xcc]);
+  t.deepEqual(patched.ranges(), [
+    { start: 0x100, end: 0x106 },
+    { start: 0x200, end: 0x201 },
+  ]);
+  t.is(patched.entryPoint, 0x101);
+  t.deepEqual([...image.read(0x102, 2)], [3, 4], 'the image itself is unchanged');
+});

@@ -4,7 +4,7 @@ import { BusError, SystemBus, type BusSize } from './bus.js';
 import type { ChipEnvironment, ChipModel } from './chip-model.js';
 import { VirtualClock } from './clock.js';
 import { debugComponentRegions, PpbAddress } from './cortex-m/components.js';
-import { CortexMCore } from './cortex-m/core.js';
+import { CortexMCore, DEFAULT_CORE_CLOCK_HZ } from './cortex-m/core.js';
 import { FaultPlan } from './faults.js';
 import { swdAccessUs } from './timing.js';
 
@@ -51,7 +51,10 @@ export class SimBoard {
     };
     this.chip.attach(this.bus, env);
     this.core = new CortexMCore(this.chip.cpuId, {
-      fetchWord: (address) => this.bus.read(address, 4),
+      read: (address, size) => this.bus.read(address, size),
+      write: (address, size, value) => this.bus.write(address, size, value),
+      clock: this.clock,
+      coreClockHz: () => this.chip.coreClockHz?.() ?? DEFAULT_CORE_CLOCK_HZ,
       bootAddress: () => this.chip.bootAddress(),
       requestSystemReset: () => this.systemReset(),
     });

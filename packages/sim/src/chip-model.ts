@@ -62,6 +62,12 @@ export interface ChipModel {
   /** Access ports besides AP 0 (Nordic's CTRL-AP at APSEL 1); absent: none. */
   accessPorts?(): readonly ChipAccessPort[];
 
+  /**
+   * The core clock now, in Hz. Optional: without it the core runs at DEFAULT_CORE_CLOCK_HZ
+   * (cortex-m/core.ts).
+   */
+  coreClockHz?(): number | undefined;
+
   /** Address the core fetches SP and PC from at reset (the boot memory alias). */
   bootAddress(): number;
 

@@ -22,6 +22,8 @@ export interface VirtualSessionOptions {
   readonly rdp?: 0 | 1 | 2 | undefined;
   /** Raw flash-size register value (e.g. 0x6B80). */
   readonly flashSizeRaw?: number | undefined;
+  /** The chip's 96-bit unique ID, 24 hex digits U_ID[7:0] first (ignored when the state file exists). */
+  readonly uid?: string | undefined;
   /** Probe firmware: an ST-Link version (V2J37S7) or a CMSIS-DAP DAP_Info firmware string. */
   readonly firmware?: string | undefined;
   /** Target voltage in volts (default 3.3). */
@@ -50,6 +52,7 @@ export interface ChipRequest {
   readonly revision?: 'legacy' | 'hardened';
   readonly approtect?: boolean;
   readonly firmwareDisablesApprotect?: boolean;
+  readonly uid?: string;
 }
 
 /** Builds the chip of a session; throw RangeError for a device it does not know. */
@@ -77,6 +80,7 @@ export const stm32ChipFactory: ChipFactory = (request) => {
     device: request.device,
     ...(request.rdp === undefined ? {} : { rdp: request.rdp }),
     ...(request.flashSizeRaw === undefined ? {} : { flashSizeRaw: request.flashSizeRaw }),
+    ...(request.uid === undefined ? {} : { uid: request.uid }),
   });
 };
 
@@ -201,6 +205,7 @@ function createBoardSession<D extends USBDevice>(
       ...(options.firmwareDisablesApprotect === undefined
         ? {}
         : { firmwareDisablesApprotect: options.firmwareDisablesApprotect }),
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
     });
   } catch (error) {
     if (error instanceof RangeError) throw invalid('device', error.message, error);

@@ -8,6 +8,9 @@
  *
  * The simulated probe reports every WAIT the target gives to the host, stopping the transfer
  * at that access, and GETLASTRWSTATUS2 names it (packages/sim swd-master.ts).
+ *
+ * These are tests of the host-driven write path (`flash.loader: host`); the L0/L1 RAM loader
+ * writes only SRAM, which may be sent again (loader-fallback-sim.test.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +35,7 @@ interface Board {
 }
 
 async function eraseAndProgram(rig: SimRig): Promise<void> {
-  const device = await rig.identify();
+  const device = await rig.identify({ loader: 'host' });
   const sectors = device.flash[0]!.sectors.filter((s) => s.start < FLASH + DATA.length);
   await device.erase(sectors, noProgress);
   await device.program(imageAt(FLASH, DATA), noProgress);
@@ -56,7 +59,7 @@ function rig(board: Board, state: string, atAccess?: number, count = 0): Promise
 async function programWindow(board: Board): Promise<{ first: number; last: number }> {
   const r = await rig(board, join(mkdtempSync(join(tmpdir(), 'fw-wait-')), 'board.json'));
   try {
-    const device = await r.identify();
+    const device = await r.identify({ loader: 'host' });
     const sectors = device.flash[0]!.sectors.filter((s) => s.start < FLASH + DATA.length);
     await device.erase(sectors, noProgress);
     const first = r.session.stats().apAccesses + 1;

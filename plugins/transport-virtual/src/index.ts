@@ -8,6 +8,7 @@ export {
   type SessionFactory,
 } from './virtual-transport.js';
 export { VirtualProbe } from './virtual-probe.js';
+export { generatedSerial, generatedUid, parseBoards, type VirtualBoard } from './boards.js';
 
 export const PLUGIN_NAME = '@flashwright/transport-virtual';
 export const PLUGIN_VERSION = '0.1.0';

@@ -50,6 +50,7 @@ const KEYS = [
   'revision',
   'approtect',
   'firmwareDisablesApprotect',
+  'boards',
 ] as const;
 
 /** Required numeric fields of each fault kind (sim FaultSpec); `length` is optional. */

@@ -12,6 +12,9 @@ import {
   WebUsbPacketChannel,
 } from '@flashwright/transport-cmsis-dap';
 import { StLinkProbe } from '@flashwright/transport-stlink';
+import { FlashwrightError } from '@flashwright/core';
+import { didYouMean } from '@flashwright/core/plugin';
+import { boardOptions, isPresent, parseBoards, type VirtualBoard } from './boards.js';
 import { parseVirtualOptions } from './options.js';
 import { VirtualProbe } from './virtual-probe.js';
 
@@ -38,19 +41,37 @@ export function createVirtualTransport(
     description:
       'Simulated STM32 boards behind virtual ST-Links or CMSIS-DAP probes (rehearse a recipe without hardware)',
 
-    list() {
-      return Promise.resolve([
-        {
-          transport: 'virtual',
-          name: 'Virtual ST-Link or CMSIS-DAP (simulated board; hardware from probe.options)',
-          usable: true,
-        },
-      ]);
+    // async: a bad `boards` option is a rejected promise, as every other list() failure.
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async list(_signal, context) {
+      const boards =
+        context === undefined ? undefined : parseBoards(context.options, context.recipeDir);
+      if (boards === undefined) {
+        return [
+          {
+            transport: 'virtual',
+            name: 'Virtual ST-Link or CMSIS-DAP (simulated board; hardware from probe.options)',
+            usable: true,
+          },
+        ];
+      }
+      return boards.filter(isPresent).map((board) => ({
+        transport: 'virtual',
+        name: `Virtual ST-Link ${board.serial}`,
+        serial: board.serial,
+        usable: true,
+      }));
     },
 
     async open(request: ProbeRequest, signal?: AbortSignal) {
-      const options = parseVirtualOptions(request.options, request.recipeDir);
-      const session = createSession({ ...options, device: simulatedDevice(options, request) });
+      const board = selectBoard(request);
+      const raw = board === undefined ? request.options : boardOptions(request.options, board);
+      const options = parseVirtualOptions(raw, request.recipeDir);
+      const session = createSession({
+        ...options,
+        device: simulatedDevice(options, request),
+        ...(board === undefined ? {} : { serialNumber: board.serial, uid: board.uid }),
+      });
       try {
         const device = session.device;
         const probe =
@@ -76,6 +97,44 @@ async function openCmsisDap(
   if (!dapInterface) throw new Error('the virtual CMSIS-DAP has no CMSIS-DAP interface');
   const channel = await WebUsbPacketChannel.open(device, dapInterface, { signal });
   return CmsisDapProbe.open(channel, device, { log: request.log, signal });
+}
+
+/** The board of `probe.options.boards` the request names (by serial or index), if any. */
+function selectBoard(request: ProbeRequest): VirtualBoard | undefined {
+  const boards = parseBoards(request.options, request.recipeDir);
+  if (boards === undefined) return undefined;
+  const present = boards.filter(isPresent);
+  const serials = present.map((b) => b.serial);
+  let board: VirtualBoard | undefined;
+  if (request.serial !== undefined) {
+    board = present.find((b) => b.serial === request.serial);
+    if (board === undefined) {
+      const close = didYouMean(request.serial, serials);
+      throw new FlashwrightError(
+        'PROBE_NOT_FOUND',
+        `No virtual probe with serial ${request.serial} is connected${close ? ` (did you mean ${close}?)` : ''}`,
+        { hint: `Connected virtual probes: ${serials.join(', ') || 'none'}.` },
+      );
+    }
+  } else if (request.index !== undefined) {
+    board = present[request.index];
+    if (board === undefined) {
+      throw new FlashwrightError(
+        'PROBE_NOT_FOUND',
+        `No virtual probe at index ${request.index}: ${present.length} connected`,
+      );
+    }
+  } else if (present.length === 1) {
+    board = present[0];
+  } else {
+    throw new FlashwrightError(
+      present.length === 0 ? 'PROBE_NOT_FOUND' : 'PROBE_AMBIGUOUS',
+      present.length === 0
+        ? 'No virtual probe is connected'
+        : `${present.length} virtual probes are connected: ${serials.join(', ')}`,
+    );
+  }
+  return board;
 }
 
 /** The part to simulate; undefined leaves it to the state file. */

@@ -17,6 +17,8 @@ export interface Manifest {
   readonly files?: readonly string[];
   readonly dependencies?: Readonly<Record<string, string>>;
   readonly devDependencies?: Readonly<Record<string, string>>;
+  readonly peerDependencies?: Readonly<Record<string, string>>;
+  readonly peerDependenciesMeta?: Readonly<Record<string, { readonly optional?: boolean }>>;
   /** Fields pnpm replaces in the published manifest (the CLI's bundle). */
   readonly publishConfig?: Partial<Pick<Manifest, 'bin' | 'exports' | 'types'>>;
 }

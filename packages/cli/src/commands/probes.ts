@@ -4,6 +4,8 @@ import { runStandaloneCommand } from '../context.js';
 import { withCommonOptions, withExamples, type CommonOptions } from '../options.js';
 import { table } from './devices.js';
 
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+
 export function registerProbes(program: Command): void {
   const command = withCommonOptions(
     program
@@ -18,11 +20,18 @@ export function registerProbes(program: Command): void {
       'flashwright probes --probe acme -c flashwright.config.yaml',
       'a transport from the recipe’s plugins',
     ],
+    ['flashwright probes -c line.yaml --probe virtual', 'the virtual boards of a batch recipe'],
     ['flashwright probes --json', 'as JSON'],
   ]);
   command.action(async (options: CommonOptions) =>
     runStandaloneCommand('probes', options, async (ctx) => {
       const plugins = await ctx.standalonePlugins();
+      // A recipe named with -c may describe its probes (the virtual transport's boards).
+      const recipe = options.config === undefined ? undefined : await ctx.loadRecipe();
+      const listContext = (id: string) =>
+        recipe === undefined || recipe.recipe.probe.transport !== id
+          ? undefined
+          : { options: recipe.recipe.probe.options, recipeDir: recipe.baseDir, log: quiet };
       const specs =
         options.probe !== undefined
           ? [ctx.core.parseProbeSpec(options.probe, '--probe').transport]
@@ -39,7 +48,7 @@ export function registerProbes(program: Command): void {
       const found: (ProbeListing & { problemText?: string })[] = [];
       for (const transport of plugins.transports()) {
         try {
-          found.push(...(await transport.list(ctx.signal)));
+          found.push(...(await transport.list(ctx.signal, listContext(transport.id))));
         } catch (error) {
           if (!ctx.core.isFlashwrightError(error)) throw error;
           unavailable.push({

@@ -139,8 +139,8 @@ function extendsList(bases: unknown, file: string): string[] {
 
 /**
  * Makes relative paths absolute against `baseDir`: image files, path-like plugin and
- * transport/family/format names, and files written by `read` steps. Tolerates wrong shapes
- * (validation reports those later).
+ * transport/family/format names, files written by `read` steps and the production database
+ * file. Tolerates wrong shapes (validation reports those later).
  */
 export function resolvePaths(
   values: Record<string, unknown>,
@@ -171,6 +171,19 @@ export function resolvePaths(
     out.plugins = out.plugins.map((p: unknown) =>
       Array.isArray(p) ? [absIfPath(p[0]), ...(p.slice(1) as unknown[])] : absIfPath(p),
     );
+  }
+  if (isPlainObject(out.production)) {
+    const { serial, data } = out.production;
+    if (isPlainObject(serial)) {
+      if (typeof serial.csv === 'string') serial.csv = abs(serial.csv);
+      else if (isPlainObject(serial.csv)) serial.csv.file = abs(serial.csv.file);
+    }
+    if (isPlainObject(data)) data.file = abs(data.file);
+  }
+  if (isPlainObject(out.production) && typeof out.production.database === 'string') {
+    // A URL (postgres://…) is not a path.
+    const database = out.production.database;
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) out.production.database = abs(database);
   }
   if (Array.isArray(out.steps)) {
     out.steps = out.steps.map((step: unknown) => {

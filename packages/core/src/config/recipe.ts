@@ -1,5 +1,8 @@
 import type { ValueSource } from './provenance.js';
-import type { ConnectMode } from './schema.js';
+import type { RecipeProduction } from './production-schema.js';
+
+export type { RecipeProduction };
+import type { ConnectMode, loaderModes } from './schema.js';
 
 /**
  * A validated, normalised recipe: sizes in bytes, addresses as numbers, paths absolute,
@@ -8,9 +11,12 @@ import type { ConnectMode } from './schema.js';
 export interface Recipe {
   readonly probe: RecipeProbe;
   readonly target: RecipeTarget;
+  readonly flash: RecipeFlash;
   readonly images: readonly RecipeImage[];
   readonly steps: readonly RecipeStep[];
   readonly plugins: readonly RecipePlugin[];
+  /** Batch programming: per-board data and the production database (`flashwright batch`). */
+  readonly production: RecipeProduction;
 }
 
 export interface RecipeProbe {
@@ -26,6 +32,11 @@ export interface RecipeTarget {
   readonly family?: string | undefined;
   readonly device?: string | undefined;
   readonly flashSizeBytes?: number | undefined;
+}
+
+export interface RecipeFlash {
+  /** `flash.loader`: how programming runs (default auto). */
+  readonly loader: (typeof loaderModes)[number];
 }
 
 export interface RecipeImage {

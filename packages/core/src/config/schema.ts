@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { productionSchema } from './production-schema.js';
 import { stepEntrySchema } from './steps-schema.js';
 import { addressSchema, sizeSchema } from './units.js';
 
@@ -67,6 +68,19 @@ const targetSchema = z
   })
   .describe('The microcontroller');
 
+export const loaderModes = ['auto', 'ram', 'host'] as const;
+
+const flashSchema = z
+  .strictObject({
+    loader: z
+      .enum(loaderModes)
+      .optional()
+      .describe(
+        'auto (default): program through a RAM flash loader where the target family has one, falling back to programming from the host with a warning; ram: a loader failure is an error; host: never run code on the target',
+      ),
+  })
+  .describe('How flash is programmed');
+
 const imageFileSchema = z.strictObject({
   file: z.string().min(1).describe('Path, relative to the file that declares it'),
   format: z
@@ -105,12 +119,14 @@ function recipeShape<S extends z.ZodType>(stepSchema: S) {
       extends: extendsSchema.optional(),
       probe: probeSchema.optional(),
       target: targetSchema.optional(),
+      flash: flashSchema.optional(),
       image: imageSchema.optional(),
       steps: z.array(stepSchema).optional().describe('What to do, in order'),
       plugins: z
         .array(pluginEntrySchema)
         .optional()
         .describe('Extra plugins to load: name, package, path, or [name, options]'),
+      production: productionSchema.optional(),
     })
     .describe('A flashwright recipe');
 }

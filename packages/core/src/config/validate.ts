@@ -4,6 +4,7 @@ import { makeIssue, recipeInvalid, type RecipeIssue } from './issues.js';
 import { formatKeyPath, isPlainObject, type KeyPath } from './key-path.js';
 import { sourceOf, type ValueSource } from './provenance.js';
 import type { Recipe, RecipeImage, RecipePlugin, RecipeStep } from './recipe.js';
+import { normaliseProduction, productionProblems } from './production-schema.js';
 import { recipeSchema } from './schema.js';
 import {
   builtinStepIds,
@@ -36,6 +37,11 @@ export function validateRecipe(merged: Record<string, unknown>, sources: Sources
       else steps.push(result.step);
     }
   }
+  if (parsed.success) {
+    for (const problem of productionProblems(parsed.data.production)) {
+      issues.push(makeIssue(problem.path, problem.message, sourceOf(sources, problem.path)));
+    }
+  }
   if (issues.length > 0 || !parsed.success) throw recipeInvalid(sortIssues(dedupe(issues)));
 
   const data = parsed.data;
@@ -58,11 +64,13 @@ export function validateRecipe(merged: Record<string, unknown>, sources: Sources
       flashSizeBytes:
         data.target?.flashSize === undefined ? undefined : parseSizeBytes(data.target.flashSize),
     },
+    flash: { loader: data.flash?.loader ?? 'auto' },
     images: normaliseImages(data.image),
     steps,
     plugins: (data.plugins ?? []).map((p): RecipePlugin =>
       typeof p === 'string' ? { name: p, options: {} } : { name: p[0], options: p[1] },
     ),
+    production: normaliseProduction(data.production),
   };
 }
 

@@ -245,7 +245,11 @@ async function identify(run: DoctorRun, probe: Probe, settings: SwdSettings): Pr
   for (const family of families) {
     const device = await family.identify(
       { probe, memory: probe.memory, log: run.log, connectOptions: settings },
-      { flashSizeBytes: run.recipe.target.flashSizeBytes, signal: run.signal },
+      {
+        flashSizeBytes: run.recipe.target.flashSizeBytes,
+        loader: run.recipe.flash.loader,
+        signal: run.signal,
+      },
     );
     if (device !== undefined) return device;
   }

@@ -43,6 +43,11 @@ export const catalogue = {
   ),
   PLUGIN_INVALID: entry(ExitCode.usage, 'Plugin does not export a valid plugin factory'),
   COMMAND_UNAVAILABLE: entry(ExitCode.usage, 'Command is not available yet'),
+  SERIAL_UNKNOWN: entry(
+    ExitCode.usage,
+    'No such serial in the production database',
+    'Run `flashwright log serials` to list the serials handed out.',
+  ),
 
   // 3: input files (and the files flashwright writes)
   IMAGE_NOT_FOUND: entry(ExitCode.input, 'Image file not found'),
@@ -77,10 +82,31 @@ export const catalogue = {
     'Input file is too large',
     'Check the path: a firmware image is far smaller.',
   ),
+  SERIALS_EXHAUSTED: entry(
+    ExitCode.input,
+    'No serial number left',
+    'Add rows to the serial CSV (production.serial.csv), or point it at a new file.',
+  ),
+  BOARD_DATA_INVALID: entry(
+    ExitCode.input,
+    'Per-board data cannot be written',
+    'Check the CSV value against production.serial / production.data (encoding, length).',
+  ),
   FILE_UNWRITABLE: entry(
     ExitCode.input,
     'Output file cannot be written',
     'Check that the directory exists and that you can write to it.',
+  ),
+  // The production database (an SQLite file or a PostgreSQL server) is the run's record.
+  DATABASE_UNAVAILABLE: entry(
+    ExitCode.input,
+    'Production database cannot be opened',
+    'Check production.database in the recipe or --database: an SQLite file in a directory you can write to, or a postgres:// URL of a running server with the right user and password.',
+  ),
+  DATABASE_TOO_NEW: entry(
+    ExitCode.input,
+    'Production database was written by a newer flashwright',
+    'Upgrade flashwright on this station to the version the other stations use.',
   ),
 
   // 4: probe
@@ -165,6 +191,11 @@ export const catalogue = {
   FLASH_ERASE_FAILED: entry(ExitCode.flash, 'Erase failed'),
   FLASH_PROGRAM_FAILED: entry(ExitCode.flash, 'Programming failed'),
   FLASH_TIMEOUT: entry(ExitCode.flash, 'Flash operation did not finish in time'),
+  FLASH_LOADER_FAILED: entry(
+    ExitCode.flash,
+    'RAM flash loader failed',
+    'Set flash.loader: auto in the recipe to fall back to programming from the host.',
+  ),
   FLASH_OPTION_BYTES_FAILED: entry(ExitCode.flash, 'Option-byte write failed'),
   FLASH_INTERRUPTED: entry(
     ExitCode.flash,

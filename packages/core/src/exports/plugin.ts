@@ -29,6 +29,7 @@ export type {
   ProbeInfo,
   ProbeListing,
   ProbeRequest,
+  ListContext,
   ProbeStats,
   ProbeWarning,
   ProbeWarningCode,

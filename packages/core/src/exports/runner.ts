@@ -13,10 +13,19 @@ export type {
   Recipe,
   RecipeImage,
   RecipePlugin,
+  RecipeProduction,
   RecipeProbe,
   RecipeStep,
   RecipeTarget,
 } from '../config/recipe.js';
+export {
+  dataEncodings,
+  serialEncodings,
+  type DataEncoding,
+  type RecipeBoardData,
+  type RecipeSerial,
+  type SerialEncoding,
+} from '../config/production-schema.js';
 export type { ValueSource, ValueSourceKind } from '../config/provenance.js';
 export { formatIssue, describeOrigin, type RecipeIssue } from '../config/issues.js';
 export { recipeEnvironmentVariables, type RecipeFlags } from '../config/overrides.js';

@@ -147,6 +147,17 @@ export class FlashImage {
     return new FlashImage(new Map(out), this.entryPoint);
   }
 
+  /**
+   * This image with `patch` laid over it: where both have bytes, the patch's win (per-board
+   * data such as a serial number written into a firmware's reserved field).
+   */
+  overlay(patch: FlashImage): FlashImage {
+    const kept = subtractRanges(this.ranges(), patch.ranges()).flatMap((r) => [
+      ...this.slice(r).blocks,
+    ]);
+    return FlashImage.from([...kept, ...patch.blocks], { entryPoint: this.entryPoint });
+  }
+
   /** The ranges of `within` that hold no image data. */
   gaps(within: AddressRange[]): AddressRange[] {
     return subtractRanges(within, this.ranges());

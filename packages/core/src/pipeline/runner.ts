@@ -2,7 +2,7 @@ import type { RecipeStep } from '../config/recipe.js';
 import { recoveryAdvice } from '../diagnose/recovery.js';
 import { FlashwrightError, isFlashwrightError } from '../errors/flashwright-error.js';
 import { subtractRanges, type AddressRange } from '../image/address-range.js';
-import type { FlashImage } from '../image/flash-image.js';
+import { FlashImage } from '../image/flash-image.js';
 import type { Device, DeviceLayout, Probe } from '../plugin/types.js';
 import type { ImageSummary, JournalSummary, PlanEvent, StepEndEvent } from '../events/events.js';
 import { loadImages } from '../plugin/load-image.js';
@@ -47,6 +47,8 @@ export class Pipeline {
   readonly #prepared: readonly PreparedStep[];
   readonly #session: Session;
   readonly #results: StepEndEvent[] = [];
+  /** A step that works from the image (erase auto, write, verify) has started. */
+  #imageUsed = false;
 
   private constructor(session: Session, prepared: PreparedStep[]) {
     this.#session = session;
@@ -93,6 +95,27 @@ export class Pipeline {
   /** The identified device, after a connect step (for `info`). */
   get device(): Device | undefined {
     return this.#session.device;
+  }
+
+  /**
+   * Connects and identifies the chip now, if no step has yet (batch programming reads the
+   * chip's unique ID before it lays the board's data over the image).
+   */
+  connect(): Promise<Device> {
+    return this.#session.requireDevice();
+  }
+
+  /**
+   * Lays per-board data (a serial number, calibration) over the image before it is written,
+   * so that erase, write and verify all cover it. Refused once a step has used the image
+   * (steps before that, such as unprotect, may have run).
+   */
+  overlayImage(patch: FlashImage): void {
+    if (this.#imageUsed) {
+      throw new FlashwrightError('INTERNAL', 'The image cannot change after a step used it');
+    }
+    const session = this.#session;
+    session.image = (session.image ?? FlashImage.empty()).overlay(patch);
   }
 
   /** The open probe, after a connect step (for `info`). */
@@ -153,6 +176,7 @@ export class Pipeline {
         id: step.id,
         title: step.title,
       });
+      if (step.definition.needsImage?.(step.options) === true) this.#imageUsed = true;
       const ctx = runContext(session, step, step.definition.reads ?? []);
       // A step confirmed before it runs is refused here; the others ask when they need it.
       const confirmation = step.definition.confirmation?.(step.options, ctx);

@@ -86,12 +86,19 @@ export interface ProbeRequest {
   readonly targetDevice?: string | undefined;
 }
 
+/** What `TransportFactory.list` may know of the recipe. */
+export type ListContext = Pick<ProbeRequest, 'options' | 'recipeDir' | 'log'>;
+
 export interface TransportFactory {
   /** "stlink", "cmsis-dap", "gdb", "virtual". */
   readonly id: string;
   readonly description: string;
-  /** Probes this transport can see. Throws PROBE_NO_USB when the machine has no USB at all. */
-  list(signal?: AbortSignal): Promise<readonly ProbeListing[]>;
+  /**
+   * Probes this transport can see. Throws PROBE_NO_USB when the machine has no USB at all.
+   * `context` carries the recipe's probe options, for transports whose probes the recipe
+   * describes (the virtual transport's `boards`).
+   */
+  list(signal?: AbortSignal, context?: ListContext): Promise<readonly ProbeListing[]>;
   open(request: ProbeRequest, signal?: AbortSignal): Promise<Probe>;
 }
 
@@ -440,6 +447,12 @@ export interface FlashSize {
 export interface IdentifyOptions {
   /** Override for chips whose flash-size register reads garbage (recipe `target.flashSize`). */
   readonly flashSizeBytes?: number | undefined;
+  /**
+   * Recipe `flash.loader`: `auto` (default) programs through a RAM loader where the family
+   * has one and falls back to host-driven programming with a warning, `ram` makes a loader
+   * failure an error, `host` never runs code on the target.
+   */
+  readonly loader?: 'auto' | 'ram' | 'host' | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -550,6 +563,12 @@ export interface Device {
   ): Promise<Uint8Array>;
   /** CRC-32 of a range computed on the chip, where the family can. */
   checksum?(range: AddressRange, signal?: AbortSignal): Promise<number>;
+  /**
+   * The chip's factory-programmed unique ID (e.g. the STM32 96-bit UID), bytes in address
+   * order, where the family knows where it is. Batch programming records it for every board
+   * and binds the board's serial number to it.
+   */
+  uniqueId?(signal?: AbortSignal): Promise<Uint8Array>;
   optionFields(): readonly OptionFieldInfo[];
   readOptionBytes(signal?: AbortSignal): Promise<OptionValues>;
   /**

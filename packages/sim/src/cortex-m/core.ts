@@ -1,6 +1,9 @@
-import type { BusRegion } from '../bus.js';
+import type { BusRegion, BusSize } from '../bus.js';
 import { BusError } from '../bus.js';
+import type { VirtualClock } from '../clock.js';
 import { componentIdWord } from './components.js';
+import { Reg, StepEnd, ThumbCpu } from './thumb/cpu.js';
+import { Cfsr, Exception, SystemControl } from './thumb/system-control.js';
 import { RegisterStore, WordRegisterRegion, type WordRegisters } from './word-region.js';
 
 /** SCS register offsets from 0xE000E000 (ARMv7-M/v6-M ARM; OpenOCD src/target/cortex_m.h). */
@@ -44,6 +47,19 @@ export const Dfsr = {
 
 const VC_CORERESET = 1 << 0;
 
+/** DEMCR vector catch enables (ARMv7-M C1.6.5; ARMv6-M C1.6.5 has VC_HARDERR only). */
+const Vc = {
+  MMERR: 1 << 4,
+  NOCPERR: 1 << 5,
+  CHKERR: 1 << 6,
+  STATERR: 1 << 7,
+  BUSERR: 1 << 8,
+  HARDERR: 1 << 10,
+} as const;
+
+/** Core clock when the chip model says nothing: the 8 MHz HSI most STM32s reset to. */
+export const DEFAULT_CORE_CLOCK_HZ = 8_000_000;
+
 /** DCRSR REGSEL numbers with a meaning in this model. */
 export const RegSel = {
   SP: 13,
@@ -61,8 +77,13 @@ export const RegSel = {
 export type CoreArchitecture = 'v6-m' | 'v7-m';
 
 export interface CoreEnvironment {
-  /** Word read for the reset vector fetch; throws BusError. */
-  fetchWord(address: number): number;
+  /** The processor's own access on the system bus (vector fetch, instructions, data); throws BusError. */
+  read(address: number, size: BusSize): number;
+  write(address: number, size: BusSize, value: number): void;
+  /** Virtual time the core runs in; without it the core never executes. */
+  readonly clock?: VirtualClock;
+  /** Core clock frequency now (the chip's clock tree at reset, or a default). */
+  coreClockHz?(): number;
   /** Where the vector table is at reset (the chip's boot memory alias). */
   bootAddress(): number;
   /** AIRCR.SYSRESETREQ: the board resets the whole system, this core included. */
@@ -75,12 +96,22 @@ export interface CoreOptions {
 }
 
 /**
- * A Cortex-M core as a debugger sees it: DHCSR halt/run/step (writes need DBGKEY), S_REGRDY
- * with DCRSR/DCRDR register transfers (only while halted), DEMCR vector catch, AIRCR
- * SYSRESETREQ/VECTRESET (writes need VECTKEY), DFSR, CPUID, and the sticky S_RESET_ST and
- * S_RETIRE_ST bits that clear when DHCSR is read. Reset loads MSP and PC from the boot
- * vector table. The core does not execute instructions: running leaves PC where it is and a
- * step retires nothing but reports that it did.
+ * A Cortex-M core: DHCSR halt/run/step (writes need DBGKEY), S_REGRDY with DCRSR/DCRDR
+ * register transfers (only while halted), DEMCR vector catch, AIRCR SYSRESETREQ/VECTRESET
+ * (writes need VECTKEY), DFSR, CPUID, the sticky S_RESET_ST and S_RETIRE_ST bits that clear
+ * when DHCSR is read, and the System Control Block registers exceptions use. Reset loads
+ * MSP and PC from the boot vector table.
+ *
+ * Execution (thumb/cpu.ts): the core is the clock's runner. While it runs (not halted, not
+ * held in reset, not locked up, not asleep), every advance of the virtual clock first lets
+ * it execute instructions up to the new time, each costing its cycles at the core clock.
+ * The probe charges an SWD access or a USB transfer to the clock before it makes the
+ * access, so the core has caught up to the moment of every debug access; the order of
+ * events is fixed by the sequence of probe operations alone, so runs are deterministic.
+ * A branch to itself (`b .`) spins: the core skips to the end of the advance. The core
+ * halts on BKPT (DFSR.BKPT), on a debug halt request (between instructions) and on vector
+ * catch; an access to flash while the controller is busy stalls the core (the controller
+ * advances the clock to the end of its operation).
  */
 export class CortexMCore implements WordRegisters {
   readonly architecture: CoreArchitecture;
@@ -101,6 +132,10 @@ export class CortexMCore implements WordRegisters {
   #demcr = 0;
   #dfsr = 0;
   #priGroup = 0;
+  readonly #scb: SystemControl;
+  readonly #cpu: ThumbCpu;
+  /** How far the core has executed in virtual time (µs); see #runUntil. */
+  #coreUs = 0;
 
   constructor(
     readonly cpuId: number,
@@ -110,6 +145,105 @@ export class CortexMCore implements WordRegisters {
     this.architecture = ((cpuId >>> 16) & 0xf) === 0xc ? 'v6-m' : 'v7-m';
     const partNo = (cpuId >>> 4) & 0xfff;
     this.hasFpu = options.fpu ?? (partNo === 0xc24 || partNo === 0xc27);
+    const v6 = this.architecture === 'v6-m';
+    // CCR.STKALIGN resets to 1 from Cortex-M3 r2p0 on (Cortex-M3 TRM DDI 0337G 4.3.8);
+    // ARMv6-M has STKALIGN and UNALIGN_TRP fixed at 1 (DDI 0419E B3.2.8).
+    const oldM3 = partNo === 0xc23 && ((cpuId >>> 20) & 0xf) < 2;
+    const ccrReset = v6 ? 0x208 : oldM3 ? 0 : 0x200;
+    // STM32 Cortex-M3/M4/M7 implement 4 priority bits (PM0056 4.3, PM0214 4.3); v6-M has 2.
+    this.#scb = new SystemControl(this.architecture, ccrReset, v6 ? 2 : 4);
+    this.#cpu = new ThumbCpu(this.architecture, this.#registers, this.#scb, {
+      read: (address, size) => env.read(address, size),
+      write: (address, size, value) => env.write(address, size, value),
+      breakpoint: () => this.#breakpoint(),
+      vectorCatch: (exception, cfsrBit) => this.#vectorCatch(exception, cfsrBit),
+    });
+    env.clock?.setRunner({ runUntil: (untilUs) => this.#runUntil(untilUs) });
+  }
+
+  /** Whether the core executes now. */
+  get running(): boolean {
+    return (
+      !this.#halted &&
+      !this.#heldInReset &&
+      !this.#lockup &&
+      !this.#cpu.lockup &&
+      !this.#cpu.sleeping
+    );
+  }
+
+  /** The core asleep in WFI/WFE (no interrupt source in the simulator wakes it). */
+  get sleeping(): boolean {
+    return this.#cpu.sleeping;
+  }
+
+  get lockedUp(): boolean {
+    return this.#lockup || this.#cpu.lockup;
+  }
+
+  /** Core clock period in µs. */
+  #usPerCycle(): number {
+    return 1e6 / (this.env.coreClockHz?.() ?? DEFAULT_CORE_CLOCK_HZ);
+  }
+
+  /**
+   * Runs the core through an advance of the clock to `untilUs`. The core keeps its own
+   * time: each instruction starts with the clock set to its start time (so a flash
+   * controller sees the access when it happens, and a stall moves the clock), and the part
+   * of the last instruction that reaches past `untilUs` stays with the core rather than
+   * delaying the probe; the next advance continues from there.
+   */
+  #runUntil(untilUs: number): void {
+    const clock = this.env.clock;
+    if (!clock) return;
+    const usPerCycle = this.#usPerCycle();
+    this.#coreUs = Math.max(this.#coreUs, clock.nowUs);
+    while (this.running && this.#coreUs < untilUs) {
+      clock.advanceTo(this.#coreUs);
+      this.#execute(clock, usPerCycle);
+      if (this.#cpu.selfBranch) {
+        // `b .`: nothing changes until something outside the core does.
+        this.#coreUs = Math.max(this.#coreUs, untilUs);
+        return;
+      }
+    }
+  }
+
+  #execute(clock: VirtualClock, usPerCycle: number): void {
+    const end = this.#cpu.step();
+    // A bus stall during the instruction moved the clock past the core's time.
+    this.#coreUs = Math.max(this.#coreUs, clock.nowUs) + this.#cpu.cycles * usPerCycle;
+    if (end === StepEnd.VECTOR_CATCH) this.#haltFor(Dfsr.VCATCH);
+  }
+
+  /** BKPT: halts when halting debug is enabled (ARMv7-M C1.5.1); otherwise HardFault. */
+  #breakpoint(): boolean {
+    if (!this.#debugEnabled) return false;
+    this.#haltFor(Dfsr.BKPT);
+    return true;
+  }
+
+  #vectorCatch(exception: number, cfsrBit: number): boolean {
+    if (!this.#debugEnabled) return false;
+    let enable: number;
+    if (exception === Exception.HARD_FAULT) enable = Vc.HARDERR;
+    else if (this.architecture === 'v6-m') return false;
+    else if (exception === Exception.BUS_FAULT) enable = Vc.BUSERR;
+    else if (exception === Exception.MEM_MANAGE) enable = Vc.MMERR;
+    else if (exception !== Exception.USAGE_FAULT) return false;
+    else if (cfsrBit & Cfsr.NOCP) enable = Vc.NOCPERR;
+    else if (cfsrBit & (Cfsr.UNALIGNED | Cfsr.DIVBYZERO)) enable = Vc.CHKERR;
+    else enable = Vc.STATERR;
+    return (this.#demcr & enable) !== 0;
+  }
+
+  /** Entering Debug state also ends sleep and lockup (ARMv7-M B1.5.15, C1.5). */
+  #haltFor(reason: number): void {
+    this.#halted = true;
+    this.#cpu.sleeping = false;
+    this.#cpu.lockup = false;
+    this.#lockup = false;
+    this.#dfsr |= reason;
   }
 
   /** The SCS as a bus region (0xE000E000-0xE000EFFF). */
@@ -166,6 +300,8 @@ export class CortexMCore implements WordRegisters {
       this.#other.clear();
     }
     this.#priGroup = 0;
+    this.#scb.reset();
+    this.#cpu.reset();
     this.#registers.fill(0);
     this.#registers[RegSel.LR] = 0xffffffff;
     this.#registers[RegSel.XPSR] = 0x01000000;
@@ -211,6 +347,7 @@ export class CortexMCore implements WordRegisters {
       default:
         return (
           componentIdWord(offset, this.architecture === 'v6-m' ? 0x008 : 0x000, 0xe) ??
+          this.#scb.read(offset) ??
           this.#other.get(offset)
         );
     }
@@ -240,7 +377,7 @@ export class CortexMCore implements WordRegisters {
         this.#demcr = (value & (this.architecture === 'v6-m' ? 0x01000401 : 0x010f07f1)) >>> 0;
         return;
       default:
-        this.#other.set(offset, value);
+        if (!this.#scb.write(offset, value)) this.#other.set(offset, value);
     }
   }
 
@@ -252,7 +389,7 @@ export class CortexMCore implements WordRegisters {
       (this.#snapStall ? C_SNAPSTALL : 0) |
       (this.#regReady ? S_REGRDY : 0) |
       (this.#halted ? S_HALT : 0) |
-      (this.#lockup ? S_LOCKUP : 0);
+      (this.lockedUp ? S_LOCKUP : 0);
     // A running core retires instructions all the time.
     const running = !this.#halted && !this.#heldInReset;
     if (this.#retireSticky || running) value |= S_RETIRE_ST;
@@ -279,15 +416,29 @@ export class CortexMCore implements WordRegisters {
     }
     if (this.#heldInReset) return;
     if (halt) {
-      if (!this.#halted) this.#dfsr |= Dfsr.HALTED;
-      this.#halted = true;
+      if (!this.#halted) this.#haltFor(Dfsr.HALTED);
     } else if (this.#halted && step) {
-      // One instruction "retires" and the core halts again (nothing is executed here).
-      this.#retireSticky = true;
-      this.#dfsr |= Dfsr.HALTED;
+      this.#step();
     } else {
       this.#halted = false;
     }
+  }
+
+  /**
+   * C_STEP with C_HALT clear: one instruction executes (or its exception is taken) and the
+   * core halts again (ARMv7-M C1.6.2). BKPT halts in place; a locked-up core stays put.
+   */
+  #step(): void {
+    this.#halted = false;
+    const clock = this.env.clock;
+    if (this.running && clock) {
+      this.#coreUs = Math.max(this.#coreUs, clock.nowUs);
+      this.#execute(clock, this.#usPerCycle());
+      this.#retireSticky = true;
+    }
+    this.#cpu.sleeping = false;
+    this.#halted = true;
+    this.#dfsr |= Dfsr.HALTED;
   }
 
   #transfer(dcrsr: number): void {
@@ -325,8 +476,11 @@ export class CortexMCore implements WordRegisters {
   #loadVectors(): void {
     const base = this.env.bootAddress();
     try {
-      this.#registers[RegSel.MSP] = this.env.fetchWord(base) & ~3;
-      this.#registers[RegSel.PC] = this.env.fetchWord(base + 4) & ~1;
+      this.#registers[RegSel.MSP] = this.env.read(base, 4) & ~3;
+      const pc = this.env.read(base + 4, 4);
+      this.#registers[RegSel.PC] = pc & ~1;
+      // EPSR.T comes from bit 0 of the reset vector (B1.5.5); 0 faults at the first fetch.
+      this.#registers[Reg.XPSR] = pc & 1 ? 0x01000000 : 0;
       this.#lockup = false;
     } catch (error) {
       if (!(error instanceof BusError)) throw error;

@@ -78,6 +78,9 @@ function bytesOf(data: BufferSource): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
 }
 
+/** How late the host may issue a transfer and still have it start on the virtual schedule. */
+const REALTIME_SLACK_MS = 20;
+
 /**
  * A virtual ST-Link (V2, V2-1 or V3) as a WebUSB USBDevice. The host writes 16-byte
  * command blocks (and data phases) to the debug OUT endpoint and reads replies from the
@@ -112,6 +115,8 @@ export class VirtualStlink implements USBDevice {
   readonly #debugIn: InPipe;
   readonly #traceIn: InPipe;
   readonly #realtime: boolean;
+  /** Realtime: wall-clock ms (performance.now) at which the last transfer's virtual time ended. */
+  #realtimeEndMs = -Infinity;
   readonly #emptyReadTimeoutMs: number;
   #opened = false;
   #gone = false;
@@ -305,8 +310,9 @@ export class VirtualStlink implements USBDevice {
     if (address !== this.variant.debugOut) return { status: 'ok', bytesWritten: bytes.length };
     if (this.engine.lockedUp) throw new TransferTimeoutError();
     const startUs = this.board.clock.nowUs;
+    const issuedMs = performance.now();
     this.#acceptOut(bytes);
-    await this.#sleepSince(startUs);
+    await this.#sleepSince(startUs, issuedMs);
     return { status: 'ok', bytesWritten: bytes.length };
   }
 
@@ -331,8 +337,9 @@ export class VirtualStlink implements USBDevice {
           : undefined;
     if (!pipe) throw new TransferTimeoutError();
     const startUs = this.board.clock.nowUs;
+    const issuedMs = performance.now();
     const result = await pipe.read(length, timeoutMs ?? this.#emptyReadTimeoutMs);
-    await this.#sleepSince(startUs);
+    await this.#sleepSince(startUs, issuedMs);
     return {
       status: result.status,
       data: new DataView(result.data.buffer, result.data.byteOffset, result.data.byteLength),
@@ -415,10 +422,21 @@ export class VirtualStlink implements USBDevice {
     }
   }
 
-  async #sleepSince(startUs: number): Promise<void> {
+  /**
+   * Realtime: returns when the transfer's virtual time has passed on the wall clock. The
+   * transfer starts when the host issued it, or, if the host was at most
+   * REALTIME_SLACK_MS late, when the previous transfer ended: a timer that fires late, the
+   * simulation's own work or other boards on the event loop would otherwise add their delay
+   * to every one of thousands of transfers. A longer pause is the host's and counts.
+   */
+  async #sleepSince(startUs: number, issuedMs: number): Promise<void> {
     if (!this.#realtime) return;
-    const ms = (this.board.clock.nowUs - startUs) / 1000;
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    const durationMs = (this.board.clock.nowUs - startUs) / 1000;
+    const startMs =
+      issuedMs - this.#realtimeEndMs <= REALTIME_SLACK_MS ? this.#realtimeEndMs : issuedMs;
+    this.#realtimeEndMs = startMs + durationMs;
+    const waitMs = this.#realtimeEndMs - performance.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   #descriptor(value: number): Uint8Array | undefined {

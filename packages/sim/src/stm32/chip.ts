@@ -2,6 +2,7 @@ import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import { RamRegion, type SystemBus } from '../bus.js';
 import type { ChipEnvironment, ChipModel, ChipState, DebugAccess } from '../chip-model.js';
 import type { FlashController } from './controller.js';
+import { resetCoreClockHz } from './core-clock.js';
 import { coreIds } from './core-ids.js';
 import { factoryInfoRegions, type FactoryInfo } from './factory-info.js';
 import type { FlashArrayState } from './flash-array.js';
@@ -76,6 +77,11 @@ export class Stm32Chip implements ChipModel {
 
   bootAddress(): number {
     return this.controller.bootAddress();
+  }
+
+  /** The reset system clock of the line (src/stm32/core-clock.ts); the board's default otherwise. */
+  coreClockHz(): number | undefined {
+    return resetCoreClockHz(this.device.line);
   }
 
   reset(kind: 'system' | 'power'): void {

@@ -14,7 +14,7 @@ import {
 
 /**
  * A generic test chip (not an STM32): SRAM, a small non-volatile memory holding a vector
- * table, and an ID register. It exists so the board, the virtual probes and the host
+ * table and a reset handler that branches to itself, and an ID register. It exists so the board, the virtual probes and the host
  * transports can be tested before (and independently of) the STM32 models.
  *
  * The non-volatile memory is written by plain bus writes of any size. Each write keeps it
@@ -108,6 +108,8 @@ export class TestChip implements ChipModel {
     const view = new DataView(this.nvm.bytes.buffer);
     view.setUint32(0, TEST_CHIP.INITIAL_SP, true);
     view.setUint32(4, TEST_CHIP.INITIAL_PC, true);
+    // The firmware: `b .` at the reset handler, so a running core stays where it started.
+    view.setUint16((TEST_CHIP.INITIAL_PC & ~1) - TEST_CHIP.NVM_START, 0xe7fe, true);
   }
 
   attach(bus: SystemBus, env: ChipEnvironment): void {

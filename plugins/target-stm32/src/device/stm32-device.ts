@@ -32,6 +32,7 @@ import { availableOptionFields } from '../options/available-fields.js';
 import { stm32OptionHazards } from '../options/hazards.js';
 import { matchesDeviceName } from './naming.js';
 import { sectorsCovering } from './sector-map.js';
+import { uniqueIdWordAddresses } from './unique-id.js';
 
 export interface Stm32DeviceInit {
   readonly data: Stm32DeviceData;
@@ -80,6 +81,26 @@ export class Stm32Device implements Device {
 
   matches(deviceName: string): boolean {
     return matchesDeviceName(this.data, deviceName);
+  }
+
+  /** The 96-bit unique ID, 12 bytes in address order (U_ID[7:0] first). */
+  async uniqueId(signal?: AbortSignal): Promise<Uint8Array> {
+    const addresses = uniqueIdWordAddresses(this.data);
+    if (addresses === undefined) {
+      throw new FlashwrightError(
+        'COMMAND_UNAVAILABLE',
+        `The device database has no unique-ID address for ${this.name}`,
+        {
+          hint: 'Add uidAddress to the part in @flashwright/stm32-devices (from its reference manual).',
+        },
+      );
+    }
+    const bytes = new Uint8Array(4 * addresses.length);
+    const view = new DataView(bytes.buffer);
+    for (const [i, address] of addresses.entries()) {
+      view.setUint32(4 * i, await this.#target.memory.read32(address, signal), true);
+    }
+    return bytes;
   }
 
   private controller(what: string): FlashController {

@@ -2,6 +2,7 @@ import type { AddressRange } from '@flashwright/core/image';
 import type { FlashRegion, Logger, MemoryPort } from '@flashwright/core/plugin';
 import type { OptionRegisterName, Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { TargetClock } from './flash-clock.js';
+import type { LoaderMode } from './ram-loader.js';
 import type { ProtectedRanges } from './status-flags.js';
 
 /** A stretch to program as core planned it: whole write units inside one bank. */
@@ -45,6 +46,12 @@ export interface ControllerContext {
   readonly log: Logger;
   /** F2/F4/F7 and H7: program parallelism in bytes (PSIZE), chosen from the target voltage. */
   readonly parallelismBytes: number;
+  /** SRAM regions, for a RAM flash loader's work area. */
+  readonly ram: readonly AddressRange[];
+  /** `flash.loader` from the recipe (default auto). */
+  readonly loader?: LoaderMode | undefined;
+  /** Why no RAM loader can run through this probe, if so. */
+  readonly loaderUnavailable?: string | undefined;
   /**
    * Re-attaches after an option reload reset the chip and cut the debug link, and halts the
    * core again. Tolerates the link being up already.

@@ -85,6 +85,13 @@ export async function identifyStm32(
     clock: targetClock(ctx.probe),
     log: ctx.log,
     parallelismBytes: parallelism.bytes,
+    ram: ramRegions(data),
+    loader: options.loader,
+    // A memory-only probe (a GDB server) gives no debug access to the core to run code with.
+    loaderUnavailable:
+      ctx.probe.access.level === 'memory'
+        ? `the probe (${ctx.probe.info.name}) gives memory access only and cannot run code`
+        : undefined,
     reattach: () => Stm32Device.reattach(ctx),
     resetHalt: async () => {
       try {

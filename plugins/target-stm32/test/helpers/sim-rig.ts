@@ -8,6 +8,7 @@ import {
 import { StLinkProbe, type WaitRetryPolicy } from '@flashwright/transport-stlink';
 import type { Stm32Device } from '../../src/device/stm32-device.js';
 import { stm32Family } from '../../src/family.js';
+import type { LoaderMode } from '../../src/flash/ram-loader.js';
 
 export interface RecordingLog extends Logger {
   readonly lines: string[];
@@ -29,7 +30,7 @@ export interface SimRig {
   readonly log: RecordingLog;
   /** Virtual time since the session started, in ms. */
   elapsedMs(): number;
-  identify(options?: { flashSizeBytes?: number }): Promise<Stm32Device>;
+  identify(options?: { flashSizeBytes?: number; loader?: LoaderMode }): Promise<Stm32Device>;
   close(): Promise<void>;
 }
 

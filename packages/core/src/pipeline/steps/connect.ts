@@ -144,7 +144,11 @@ async function identify(session: Session, families: readonly TargetFamily[]): Pr
             mode: session.recipe.probe.connect,
           },
         },
-        { flashSizeBytes: session.recipe.target.flashSizeBytes, signal: session.signal },
+        {
+          flashSizeBytes: session.recipe.target.flashSizeBytes,
+          loader: session.recipe.flash.loader,
+          signal: session.signal,
+        },
       );
     } catch (error) {
       if (session.signal.aborted || families.length === 1) throw error;
