@@ -75,17 +75,3 @@ for (const revision of ['legacy', 'hardened'] as const) {
     t.true(bytesEqual(new Uint8Array(await readFile(join(cwd, 'back.bin'))), image));
   });
 }
-
-test('hardened nRF52840 whose firmware leaves the port locked, behind CMSIS-DAP: read refused after the reset, doctor explains', async (t) => {
-  const options = ['revision: hardened', 'approtect: true', 'firmwareDisablesApprotect: false'];
-  const cwd = await project({
-    'firmware.hex': await readFile(blinkHex),
-    'flashwright.config.yaml': recipe(options, flashSteps),
-  });
-  const done = await runCli(['run', '--json'], { cwd });
-  t.is(done.code, 0, done.stderr + done.stdout);
-  const read = await runCli(['read', '0', '64', '-o', 'back.bin', '--json'], { cwd });
-  t.is(read.code, 6, read.stderr + read.stdout);
-  const doctor = await runCli(['doctor'], { cwd });
-  t.regex(doctor.stdout + doctor.stderr, /0x40000558/);
-});
