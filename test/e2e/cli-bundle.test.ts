@@ -95,6 +95,7 @@ test('each built-in plugin is a chunk of its own, loaded when a command asks for
     'format-srec',
     'target-nrf',
     'target-stm32',
+    'transport-cmsis-dap',
     'transport-gdb',
     'transport-stlink',
     'transport-virtual',
@@ -105,11 +106,11 @@ test('each built-in plugin is a chunk of its own, loaded when a command asks for
   }
 });
 
-test('usb, cosmiconfig and @flashwright/production stay outside the bundle, imported only with import()', (t) => {
+test('usb, node-hid, cosmiconfig and @flashwright/production stay outside the bundle, imported only with import()', (t) => {
   const externals = Object.values(meta.outputs).flatMap((o) =>
     o.imports.filter((i) => i.external === true && !i.path.startsWith('node:')),
   );
-  const lazy = ['usb', 'cosmiconfig', '@flashwright/production'];
+  const lazy = ['usb', 'node-hid', 'cosmiconfig', '@flashwright/production'];
   const named = (name: string) => externals.filter((i) => i.path === name);
   for (const name of lazy) t.true(named(name).length > 0, name);
   t.true(lazy.flatMap(named).every((i) => i.kind === 'dynamic-import'));

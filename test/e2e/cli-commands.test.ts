@@ -88,12 +88,12 @@ test('probes lists what a transport sees; an unavailable transport is said plain
   });
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /loopback\s+Loopback board \(example\)\s+LOOP0001\s+-\s+ok/);
-  const missing = await runCli(['probes', '--probe', 'cmsis-dap', '--json'], { cwd });
+  const missing = await runCli(['probes', '--probe', 'dfu', '--json'], { cwd });
   const output = ndjson(missing.stdout).find((e) => e.type === 'probes') as {
     unavailable: { transport: string; reason: string }[];
   };
-  t.is(output.unavailable[0]?.transport, 'cmsis-dap');
-  t.regex(output.unavailable[0]?.reason ?? '', /CMSIS-DAP probes are not supported yet/);
+  t.is(output.unavailable[0]?.transport, 'dfu');
+  t.regex(output.unavailable[0]?.reason ?? '', /USB DFU bootloaders are not supported yet/);
 });
 
 test('devices lists the device databases of installed families, filtered', async (t) => {

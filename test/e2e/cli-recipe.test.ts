@@ -66,7 +66,7 @@ test('transport dfu or uart says what flashwright has instead of suggesting an n
         `PLUGIN_UNKNOWN: flashwright has no transport "${transport}": .* not supported yet`,
       ),
     );
-    t.regex(run.stderr, /flashwright's transports are stlink, gdb and virtual/);
+    t.regex(run.stderr, /flashwright's transports are stlink, cmsis-dap, gdb and virtual/);
     t.notRegex(run.stderr, /pnpm add|npm i /);
   }
   const typo = await project({

@@ -22,6 +22,7 @@ const expected: Readonly<Record<string, { device: RegExp; transport: string }>> 
   'clicker4-stm32f767bi.yaml': { device: /DEV_ID 0x451/, transport: 'stlink' },
   'nrf52840-dk.yaml': { device: /nRF52840.*INFO\.PART 0x52840/, transport: 'stlink' },
   'nrf52-dk.yaml': { device: /nRF52832.*INFO\.PART 0x52832/, transport: 'stlink' },
+  'bluepill-debugprobe.yaml': { device: /DEV_ID 0x410/, transport: 'cmsis-dap' },
 };
 
 const nrfBlinkHex = join(repoRoot, 'test/fixtures/firmware/blink-nrf52840/out/blink.hex');

@@ -161,4 +161,16 @@ test('flashwright sim refuses without --stlink-server, with a bad address, or wi
   });
   t.is(unknownDevice.code, 2);
   t.regex(unknownDevice.stderr + unknownDevice.stdout, /probe\.options\.device/);
+  const cmsis = recipe(
+    mkdtempSync(join(tmpdir(), 'fw-sim-cli-')),
+    '    probe: cmsis-dap-v2\n    device: STM32F103RB',
+  );
+  const cmsisServer = await runCli(['sim', '--stlink-server', '127.0.0.1:7199', '-c', cmsis], {
+    cwd: dir,
+  });
+  t.is(cmsisServer.code, 2);
+  t.regex(
+    cmsisServer.stderr + cmsisServer.stdout,
+    /serves a virtual ST-Link, but probe\.options\.probe is cmsis-dap-v2/,
+  );
 });

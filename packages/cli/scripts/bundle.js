@@ -5,7 +5,7 @@
 // only when a command needs it. Runs after `tsc -b` (root `pnpm build`, and `pnpm pack`).
 //
 // Left outside, as dependencies of the published package: `usb` (a native addon with
-// prebuilt binaries beside its own files), cosmiconfig (loaded for TypeScript recipes only;
+// prebuilt binaries beside its own files), `node-hid` (the same, for CMSIS-DAP v1), cosmiconfig (loaded for TypeScript recipes only;
 // it finds `typescript` in the user's project) and @flashwright/configs (board presets read
 // as files). @flashwright/production (the production database, with the native
 // better-sqlite3 and pg) is an optional peer dependency: only `log` and the production
@@ -24,7 +24,13 @@ const outdir = join(packageDir, 'dist/bundle');
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 
 /** Packages the bundle imports at run time instead of containing them. */
-const bundleExternals = ['usb', 'cosmiconfig', '@flashwright/configs', '@flashwright/production'];
+const bundleExternals = [
+  'usb',
+  'node-hid',
+  'cosmiconfig',
+  '@flashwright/configs',
+  '@flashwright/production',
+];
 
 /**
  * `yaml` as its ES module build (browser/dist, what its `default` export condition names: the

@@ -11,6 +11,7 @@ const builtinPlugins: Readonly<Record<string, () => Promise<unknown>>> = {
   '@flashwright/format-srec': () => import('@flashwright/format-srec'),
   '@flashwright/target-nrf': () => import('@flashwright/target-nrf'),
   '@flashwright/target-stm32': () => import('@flashwright/target-stm32'),
+  '@flashwright/transport-cmsis-dap': () => import('@flashwright/transport-cmsis-dap'),
   '@flashwright/transport-gdb': () => import('@flashwright/transport-gdb'),
   '@flashwright/transport-stlink': () => import('@flashwright/transport-stlink'),
   '@flashwright/transport-virtual': () => import('@flashwright/transport-virtual'),

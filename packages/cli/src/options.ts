@@ -23,7 +23,10 @@ export function withCommonOptions(command: Command, recipe: RecipeUse = 'search'
         ? 'recipe file (default: searched from the current directory up to the project root)'
         : 'recipe whose plugins to use (this command searches for none)',
     )
-    .option('--probe <spec>', 'probe to use: stlink, stlink:SERIAL, virtual, gdb:HOST:PORT')
+    .option(
+      '--probe <spec>',
+      'probe to use: stlink, stlink:SERIAL, cmsis-dap, cmsis-dap:SERIAL, virtual, gdb:HOST:PORT',
+    )
     .option('--json', 'newline-delimited JSON events on stdout; the last line is a summary')
     .option('-y, --yes', 'confirm destructive steps (mass erase, unprotect, option bytes)')
     .option(

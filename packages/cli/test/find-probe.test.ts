@@ -53,7 +53,7 @@ test('the one usable probe is chosen; the virtual probe and GDB servers are neve
   );
   t.like(found, { transport: 'acme', serial: 'A1' });
   t.deepEqual(listed, ['acme']);
-  t.deepEqual(asked, ['stlink'], 'the built-in hardware transport is loaded');
+  t.deepEqual(asked, ['stlink', 'cmsis-dap'], 'the built-in hardware transports are loaded');
 });
 
 test('several usable probes: PROBE_AMBIGUOUS naming each, and how to pick one', async (t) => {

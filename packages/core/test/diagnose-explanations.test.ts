@@ -149,6 +149,30 @@ test('SWD: fallbacks go slower, then under reset; the hint follows the settings'
   t.notRegex(noResponseHint({ speedKhz: 480, mode: 'normal' }), /lower the clock/);
 });
 
+test('probe firmware: a slow-link warning is a warning with the transport’s hint', (t) => {
+  const info = { transport: 't', name: 'Probe', firmwareVersion: '0257' };
+  const slow = probeFirmware(info, [
+    { code: 'slow-link', message: 'One 64-byte packet at a time.', hint: 'Use v2 firmware.' },
+  ]);
+  t.like(slow, {
+    verdict: 'warn',
+    message: '0257: One 64-byte packet at a time.',
+    hint: 'Use v2 firmware.',
+  });
+  t.is(slow.code, undefined, 'not an error code: the probe works');
+  t.is(probeFirmware(info, [{ code: 'other', message: 'x' }]).verdict, 'ok');
+});
+
+test('SWD: no acknowledgement at all puts power and wiring first', (t) => {
+  const hint = noResponseHint({ speedKhz: 4000, mode: 'normal' }, 'no-ack');
+  t.regex(
+    hint,
+    /^Try in turn: \(1\) nothing acknowledged on SWD at all: check that the target is powered/,
+  );
+  t.regex(hint, /\(2\) lower the clock/);
+  t.notRegex(noResponseHint({ speedKhz: 4000, mode: 'normal' }, 'wait'), /nothing acknowledged/);
+});
+
 test('flash size: a database size warns, a quirk is named with what other tools report', (t) => {
   const guessed = flashSize({
     name: 'X',

@@ -88,7 +88,6 @@ test('a transport flashwright does not have (dfu, uart) names no package to inst
   for (const [spec, what] of [
     ['dfu', 'USB DFU bootloaders'],
     ['uart', 'UART \\(serial\\) bootloaders'],
-    ['cmsis-dap', 'CMSIS-DAP probes'],
   ] as const) {
     const error = await t.throwsAsync<FlashwrightError>(new PluginSet(loader).transport(spec));
     t.is(error.code, 'PLUGIN_UNKNOWN');
@@ -97,13 +96,16 @@ test('a transport flashwright does not have (dfu, uart) names no package to inst
       error.message,
       new RegExp(`flashwright has no transport "${spec}": ${what} are not supported yet\\.`),
     );
-    t.regex(error.hint ?? '', /flashwright's transports are stlink, gdb and virtual\./);
+    t.regex(error.hint ?? '', /flashwright's transports are stlink, cmsis-dap, gdb and virtual\./);
     t.notRegex(`${error.message} ${error.hint}`, /pnpm add|npm i|@flashwright\/transport-/);
   }
   // Through the loader alone (a `plugins:` entry) the list covers every kind.
   const plain = await t.throwsAsync<FlashwrightError>(loader.load('dfu'));
   t.is(plain.code, 'PLUGIN_UNKNOWN');
-  t.regex(plain.hint ?? '', /transports stlink, gdb and virtual; target families stm32 and nrf;/);
+  t.regex(
+    plain.hint ?? '',
+    /transports stlink, cmsis-dap, gdb and virtual; target families stm32 and nrf;/,
+  );
 });
 
 test('a mistyped transport gets a did-you-mean among the real ones and the recipe’s', async (t) => {

@@ -22,6 +22,7 @@ export { FaultPlan, type FaultSpec, type UsbFault } from './faults.js';
 export {
   SWD_CLOCKS_PER_ACCESS,
   bestProgramUnit,
+  cmsisDapTiming,
   eraseUnitMs,
   flashTimings,
   physicalFloor,
@@ -92,8 +93,19 @@ export {
 } from './stlink/firmware.js';
 export { TransferTimeoutError } from './stlink/in-pipe.js';
 export { StlinkEngine, type StlinkBehaviour } from './stlink/engine.js';
+export { VirtualCmsisDap, type VirtualCmsisDapOptions } from './cmsis-dap/device.js';
+export { CmsisDapEngine } from './cmsis-dap/engine.js';
 export {
+  cmsisDapVariants,
+  isCmsisDapKind,
+  type CmsisDapProbeKind,
+  type CmsisDapVariant,
+} from './cmsis-dap/variants.js';
+export {
+  createVirtualCmsisDapSession,
+  createVirtualProbeSession,
   createVirtualSession,
+  type AnyVirtualSession,
   defaultChipFactory,
   stm32ChipFactory,
   type ChipFactory,

@@ -4,6 +4,8 @@ import type { ChipModel } from './chip-model.js';
 import { VirtualClock } from './clock.js';
 import { FaultPlan, type FaultSpec } from './faults.js';
 import { readStateFile, writeStateFile, STATE_FORMAT, STATE_VERSION } from './state-file.js';
+import { VirtualCmsisDap } from './cmsis-dap/device.js';
+import { isCmsisDapKind, type CmsisDapProbeKind } from './cmsis-dap/variants.js';
 import type { StlinkProbeKind } from './stlink/descriptors.js';
 import { VirtualStlink } from './stlink/device.js';
 import { createNrf52Chip, isNrf52Device } from './nrf52/index.js';
@@ -11,7 +13,7 @@ import { createStm32Chip } from './stm32/index.js';
 
 /** The virtual-transport options (`probe.options` of `transport: virtual`), already validated. */
 export interface VirtualSessionOptions {
-  readonly probe: StlinkProbeKind | 'cmsis-dap-v1' | 'cmsis-dap-v2';
+  readonly probe: StlinkProbeKind | CmsisDapProbeKind;
   /** The simulated part, e.g. STM32L151CBxxA. */
   readonly device?: string | undefined;
   /** JSON file that persists the board between sessions; created when missing. */
@@ -22,7 +24,7 @@ export interface VirtualSessionOptions {
   readonly flashSizeRaw?: number | undefined;
   /** The chip's 96-bit unique ID, 24 hex digits U_ID[7:0] first (ignored when the state file exists). */
   readonly uid?: string | undefined;
-  /** Probe firmware, e.g. V2J37S7. */
+  /** Probe firmware: an ST-Link version (V2J37S7) or a CMSIS-DAP DAP_Info firmware string. */
   readonly firmware?: string | undefined;
   /** Target voltage in volts (default 3.3). */
   readonly voltage?: number | undefined;
@@ -90,9 +92,10 @@ export interface VirtualSessionStats {
   readonly flashBytesProgrammed: number;
 }
 
-export interface VirtualSession {
+/** A virtual board and the probe in front of it (a virtual ST-Link unless said otherwise). */
+export interface VirtualSession<D extends USBDevice = VirtualStlink> {
   /** The virtual probe, a WebUSB USBDevice. */
-  readonly device: VirtualStlink;
+  readonly device: D;
   readonly board: SimBoard;
   readonly options: VirtualSessionOptions;
   stats(): VirtualSessionStats;
@@ -119,12 +122,77 @@ export function createVirtualSession(
   options: VirtualSessionOptions,
   chipFactory: ChipFactory = defaultChipFactory,
 ): VirtualSession {
-  if (options.probe === 'cmsis-dap-v1' || options.probe === 'cmsis-dap-v2') {
+  const probe = options.probe;
+  if (isCmsisDapKind(probe)) {
     throw invalid(
       'probe',
-      `${options.probe} is not simulated yet; use stlink-v2, stlink-v2-1 or stlink-v3`,
+      `${probe} is a CMSIS-DAP probe: create it with createVirtualCmsisDapSession`,
     );
   }
+  return createBoardSession(
+    options,
+    chipFactory,
+    (board) =>
+      new VirtualStlink({
+        board,
+        probe,
+        ...(options.productId === undefined ? {} : { productId: options.productId }),
+        ...(options.firmware === undefined ? {} : { firmware: options.firmware }),
+        ...(options.voltage === undefined ? {} : { voltage: options.voltage }),
+        ...(options.timing === undefined ? {} : { timing: options.timing }),
+        ...(options.clone === undefined ? {} : { clone: options.clone }),
+        ...(options.serialNumber === undefined ? {} : { serialNumber: options.serialNumber }),
+        ...(options.lockUpOnStrayExit === undefined
+          ? {}
+          : { lockUpOnStrayExit: options.lockUpOnStrayExit }),
+      }),
+  );
+}
+
+/** The same board behind a virtual CMSIS-DAP probe (`probe: cmsis-dap-v1 | cmsis-dap-v2`). */
+export function createVirtualCmsisDapSession(
+  options: VirtualSessionOptions,
+  chipFactory: ChipFactory = defaultChipFactory,
+): VirtualSession<VirtualCmsisDap> {
+  const probe = options.probe;
+  if (!isCmsisDapKind(probe)) {
+    throw invalid(
+      'probe',
+      `${probe} is not a CMSIS-DAP probe: create it with createVirtualSession`,
+    );
+  }
+  return createBoardSession(
+    options,
+    chipFactory,
+    (board) =>
+      new VirtualCmsisDap({
+        board,
+        probe,
+        ...(options.firmware === undefined ? {} : { firmware: options.firmware }),
+        ...(options.timing === undefined ? {} : { timing: options.timing }),
+        ...(options.serialNumber === undefined ? {} : { serialNumber: options.serialNumber }),
+      }),
+  );
+}
+
+/** A session behind whichever probe kind `options.probe` names. */
+export type AnyVirtualSession = VirtualSession | VirtualSession<VirtualCmsisDap>;
+
+/** The board behind the probe `options.probe` names: an ST-Link or a CMSIS-DAP. */
+export function createVirtualProbeSession(
+  options: VirtualSessionOptions,
+  chipFactory: ChipFactory = defaultChipFactory,
+): AnyVirtualSession {
+  return isCmsisDapKind(options.probe)
+    ? createVirtualCmsisDapSession(options, chipFactory)
+    : createVirtualSession(options, chipFactory);
+}
+
+function createBoardSession<D extends USBDevice>(
+  options: VirtualSessionOptions,
+  chipFactory: ChipFactory,
+  createDevice: (board: SimBoard) => D,
+): VirtualSession<D> {
   const saved = options.state === undefined ? undefined : readStateFile(options.state);
   let chip: ChipModel;
   try {
@@ -158,21 +226,9 @@ export function createVirtualSession(
   }
   const faults = new FaultPlan(options.faults ?? []);
   const board = new SimBoard({ chip, faults, clock: new VirtualClock() });
-  let device: VirtualStlink;
+  let device: D;
   try {
-    device = new VirtualStlink({
-      board,
-      probe: options.probe,
-      ...(options.productId === undefined ? {} : { productId: options.productId }),
-      ...(options.firmware === undefined ? {} : { firmware: options.firmware }),
-      ...(options.voltage === undefined ? {} : { voltage: options.voltage }),
-      ...(options.timing === undefined ? {} : { timing: options.timing }),
-      ...(options.clone === undefined ? {} : { clone: options.clone }),
-      ...(options.serialNumber === undefined ? {} : { serialNumber: options.serialNumber }),
-      ...(options.lockUpOnStrayExit === undefined
-        ? {}
-        : { lockUpOnStrayExit: options.lockUpOnStrayExit }),
-    });
+    device = createDevice(board);
   } catch (error) {
     if (error instanceof RangeError) throw invalid('firmware', error.message, error);
     throw error;

@@ -4,8 +4,11 @@
  * by, so a benchmark can never disagree with the simulator about what the hardware could do.
  */
 
-/** USB bus speed of a probe: full-speed (ST-Link V2/V2-1, CMSIS-DAP v1) or high-speed. */
-export type UsbSpeed = 'full-speed' | 'high-speed';
+/**
+ * The USB link of a probe: full-speed or high-speed bulk (ST-Link V2/V2-1, V3; CMSIS-DAP v2),
+ * or full-speed HID reports (CMSIS-DAP v1).
+ */
+export type UsbSpeed = 'full-speed' | 'high-speed' | 'full-speed-hid';
 
 export interface UsbTiming {
   /** Cost of one command/response exchange, whatever its size. */
@@ -16,13 +19,40 @@ export interface UsbTiming {
 
 /**
  * The fixed USB figures of the model (our choice, not measurements): one command/response
- * round trip costs 1 ms at full speed (ST-Link V2, V2-1, CMSIS-DAP v1) and 0.125 ms at high
- * speed (ST-Link V3, CMSIS-DAP v2); payload moves at 1 MB/s and 30 MB/s.
+ * round trip costs 1 ms at full speed (ST-Link V2, V2-1, CMSIS-DAP v2 on a full-speed probe)
+ * and 0.125 ms at high speed (ST-Link V3, CMSIS-DAP v2 on a high-speed probe, one
+ * microframe); bulk payload moves at 1 MB/s and 30 MB/s.
+ *
+ * Full-speed HID (CMSIS-DAP v1): an interrupt endpoint moves at most one 64-byte report per
+ * 1 ms frame in each direction (USB 2.0 specification 5.7.3, Table 5-7: 64-byte maximum
+ * packet at full speed; bInterval 1 as DAPLink's HID descriptor sets it), so the payload
+ * rate is 64 000 B/s, and a report the host writes is answered in the next frame at the
+ * earliest: a 1 ms round trip. Estimates from the specification's limits, not measurements;
+ * every v1 report is 64 bytes whatever the command holds, and the sim charges it whole.
  */
 export const usbTiming: Readonly<Record<UsbSpeed, UsbTiming>> = {
   'full-speed': { roundTripUs: 1000, payloadBytesPerSecond: 1_000_000 },
   'high-speed': { roundTripUs: 125, payloadBytesPerSecond: 30_000_000 },
+  'full-speed-hid': { roundTripUs: 1000, payloadBytesPerSecond: 64_000 },
 };
+
+/**
+ * CMSIS-DAP timing of the model, in the form of ST-Link's. The link is `usbTiming[usb]`; a
+ * command that reaches the probe while an earlier one is still unanswered pays no round
+ * trip (the probe buffers DAP_Info Packet Count commands, so their USB latency overlaps the
+ * execution of the one before: CMSIS-DAP specification, "Communication"); the first command
+ * after the host waited pays it. Each DAP_Transfer or DAP_TransferBlock transfer costs
+ * SWD_CLOCKS_PER_ACCESS clocks (8 request + 1 turnaround + 3 ACK + 1 turnaround + 32 data
+ * + 1 parity = 46, ARM IHI 0031 B4.2 "Serial Wire Debug protocol operation"), plus the idle
+ * cycles DAP_TransferConfigure sets (0 by default). The link limit of moving N bytes is
+ * therefore defined as for ST-Link: USB payload time plus SWD time.
+ */
+export const cmsisDapTiming = {
+  v1: { usb: 'full-speed-hid', clocksPerTransfer: 46 },
+  v2: { usb: 'high-speed', clocksPerTransfer: 46 },
+} as const satisfies Readonly<
+  Record<'v1' | 'v2', { readonly usb: UsbSpeed; readonly clocksPerTransfer: number }>
+>;
 
 /** SWD clocks charged per DP or AP register access (one 32-bit data transfer). */
 export const SWD_CLOCKS_PER_ACCESS = 46;

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { FlashwrightError } from '@flashwright/core';
-import { createVirtualSession, type VirtualSession } from '../src/session.js';
+import {
+  createVirtualProbeSession,
+  createVirtualSession,
+  type VirtualSession,
+} from '../src/session.js';
 import { readStateFile } from '../src/state-file.js';
 import { createTestChip, TEST_CHIP } from './helpers/test-chip.js';
 import { block, le16, le32 } from './helpers/stlink-host.js';
@@ -135,7 +139,12 @@ test('bad options and bad state files are RECIPE_INVALID with the key path', (t)
       instanceOf: FlashwrightError,
     },
   );
-  t.regex(cmsis.message, /not simulated yet/);
+  t.regex(cmsis.message, /createVirtualCmsisDapSession/);
+  t.is(
+    createVirtualProbeSession({ probe: 'cmsis-dap-v1', device: 'TESTCHIP' }, testChips).device
+      .productName,
+    'DAPLink CMSIS-DAP',
+  );
   const garbage = tempState();
   writeFileSync(garbage, '{ not json');
   const bad = t.throws(

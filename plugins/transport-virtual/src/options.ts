@@ -138,6 +138,8 @@ function parseFault(raw: unknown, index: number): FaultSpec {
 }
 
 function checkFirmware(firmware: string, probe: VirtualProbeKind): string {
+  // A CMSIS-DAP probe reports any text as its firmware version (DAP_Info 0x09).
+  if (probe.startsWith('cmsis-dap')) return firmware.trim();
   const match = FIRMWARE_PATTERN.exec(firmware.trim());
   if (!match) {
     throw invalid(

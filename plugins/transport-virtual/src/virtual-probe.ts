@@ -1,6 +1,7 @@
 import type {
   ConnectOptions,
   ConnectResult,
+  MemoryPort,
   Probe,
   ProbeAccess,
   ProbeInfo,
@@ -8,62 +9,61 @@ import type {
   ProbeWarning,
   ResetKind,
 } from '@flashwright/core/plugin';
-import type { VirtualSession } from '@flashwright/sim';
-import type { StLinkProbe, StLinkMemory } from '@flashwright/transport-stlink';
+import type { AnyVirtualSession } from '@flashwright/sim';
 
 /**
- * The real ST-Link driver on a simulated board. Every call goes to the StLinkProbe, whose
- * bytes the virtual ST-Link decodes; this wrapper only adds the session: virtual time in
- * stats() and closing (which saves the board state).
+ * A real probe driver (ST-Link or CMSIS-DAP) on a simulated board. Every call goes to that
+ * driver, whose bytes the virtual probe decodes; this wrapper only adds the session: virtual
+ * time in stats() and closing (which saves the board state).
  */
 export class VirtualProbe implements Probe {
   readonly info: ProbeInfo;
 
   constructor(
-    readonly stlink: StLinkProbe,
-    readonly session: VirtualSession,
+    readonly inner: Probe,
+    readonly session: AnyVirtualSession,
   ) {
     this.info = {
-      ...stlink.info,
+      ...inner.info,
       transport: 'virtual',
-      name: `${stlink.info.name} (virtual, ${session.board.chip.partName})`,
+      name: `${inner.info.name} (virtual, ${session.board.chip.partName})`,
     };
   }
 
   get access(): ProbeAccess {
-    return this.stlink.access;
+    return this.inner.access;
   }
 
   get warnings(): readonly ProbeWarning[] {
-    return this.stlink.warnings;
+    return this.inner.warnings;
   }
 
-  get memory(): StLinkMemory {
-    return this.stlink.memory;
+  get memory(): MemoryPort {
+    return this.inner.memory;
   }
 
   connect(options?: ConnectOptions): Promise<ConnectResult> {
-    return this.stlink.connect(options);
+    return this.inner.connect(options);
   }
 
   reset(kind: ResetKind, options?: { halt?: boolean; signal?: AbortSignal }): Promise<void> {
-    return this.stlink.reset(kind, options);
+    return this.inner.reset(kind, options);
   }
 
   targetVoltage(signal?: AbortSignal): Promise<number | undefined> {
-    return this.stlink.targetVoltage(signal);
+    return this.inner.targetVoltage?.(signal) ?? Promise.resolve(undefined);
   }
 
   stats(): ProbeStats {
     return {
       virtualElapsedMs: this.session.stats().virtualMs,
-      transfers: this.stlink.stats().transfers,
+      transfers: this.inner.stats?.().transfers,
     };
   }
 
   async close(): Promise<void> {
     try {
-      await this.stlink.close();
+      await this.inner.close();
     } finally {
       await this.session.close();
     }

@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
 import type { ProbeRequest, TransportFactory } from '@flashwright/core/plugin';
 import {
-  createVirtualSession,
-  type VirtualSession,
+  createVirtualProbeSession,
+  VirtualCmsisDap,
+  type AnyVirtualSession,
   type VirtualSessionOptions,
 } from '@flashwright/sim';
+import {
+  CmsisDapProbe,
+  findDapInterface,
+  WebUsbPacketChannel,
+} from '@flashwright/transport-cmsis-dap';
 import { StLinkProbe } from '@flashwright/transport-stlink';
 import { FlashwrightError } from '@flashwright/core';
 import { didYouMean } from '@flashwright/core/plugin';
@@ -19,7 +25,7 @@ import { VirtualProbe } from './virtual-probe.js';
 export const DEFAULT_VIRTUAL_DEVICE = 'STM32L151CBxxA';
 
 /** Builds the simulated hardware; tests may pass their own (e.g. with a custom chip). */
-export type SessionFactory = (options: VirtualSessionOptions) => VirtualSession;
+export type SessionFactory = (options: VirtualSessionOptions) => AnyVirtualSession;
 
 /**
  * `transport: virtual`: a simulated board behind a virtual ST-Link, driven by the real
@@ -28,12 +34,12 @@ export type SessionFactory = (options: VirtualSessionOptions) => VirtualSession;
  * to the state file's, then to the demo board's (said as a warning).
  */
 export function createVirtualTransport(
-  createSession: SessionFactory = (options) => createVirtualSession(options),
+  createSession: SessionFactory = (options) => createVirtualProbeSession(options),
 ): TransportFactory {
   return {
     id: 'virtual',
     description:
-      'Simulated STM32 boards behind virtual ST-Links (rehearse a recipe without hardware)',
+      'Simulated STM32 boards behind virtual ST-Links or CMSIS-DAP probes (rehearse a recipe without hardware)',
 
     // async: a bad `boards` option is a rejected promise, as every other list() failure.
     // eslint-disable-next-line @typescript-eslint/require-await
@@ -44,7 +50,7 @@ export function createVirtualTransport(
         return [
           {
             transport: 'virtual',
-            name: 'Virtual ST-Link (simulated board; hardware from probe.options)',
+            name: 'Virtual ST-Link or CMSIS-DAP (simulated board; hardware from probe.options)',
             usable: true,
           },
         ];
@@ -61,21 +67,36 @@ export function createVirtualTransport(
       const board = selectBoard(request);
       const raw = board === undefined ? request.options : boardOptions(request.options, board);
       const options = parseVirtualOptions(raw, request.recipeDir);
-      // The sim refuses what it does not simulate yet (cmsis-dap-*) with RECIPE_INVALID.
       const session = createSession({
         ...options,
         device: simulatedDevice(options, request),
         ...(board === undefined ? {} : { serialNumber: board.serial, uid: board.uid }),
       });
       try {
-        const stlink = await StLinkProbe.open(session.device, { log: request.log, signal });
-        return new VirtualProbe(stlink, session);
+        const device = session.device;
+        const probe =
+          device instanceof VirtualCmsisDap
+            ? await openCmsisDap(device, request, signal)
+            : await StLinkProbe.open(device, { log: request.log, signal });
+        return new VirtualProbe(probe, session);
       } catch (error) {
         await session.close();
         throw error;
       }
     },
   };
+}
+
+/** The real CMSIS-DAP driver on the virtual probe's USB device. */
+async function openCmsisDap(
+  device: VirtualCmsisDap,
+  request: ProbeRequest,
+  signal?: AbortSignal,
+): Promise<CmsisDapProbe> {
+  const dapInterface = findDapInterface(device);
+  if (!dapInterface) throw new Error('the virtual CMSIS-DAP has no CMSIS-DAP interface');
+  const channel = await WebUsbPacketChannel.open(device, dapInterface, { signal });
+  return CmsisDapProbe.open(channel, device, { log: request.log, signal });
 }
 
 /** The board of `probe.options.boards` the request names (by serial or index), if any. */

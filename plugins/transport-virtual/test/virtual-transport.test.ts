@@ -116,14 +116,25 @@ test('an unknown part is RECIPE_INVALID naming probe.options.device', async (t) 
   t.is(unknown?.source?.keyPath, 'probe.options.device');
 });
 
-test('cmsis-dap virtual probes are refused clearly until the CMSIS-DAP transport exists', async (t) => {
-  const error = await t.throwsAsync(
-    createVirtualTransport().open(request({ probe: 'cmsis-dap-v2', device: 'STM32F103RB' })),
-    { instanceOf: FlashwrightError },
-  );
-  t.is(error?.code, 'RECIPE_INVALID');
-  t.regex(error?.message ?? '', /cmsis-dap-v2/);
-});
+for (const [probe, name] of [
+  ['cmsis-dap-v1', /DAPLink CMSIS-DAP \(virtual, STM32F103RB\)/],
+  ['cmsis-dap-v2', /MCU-Link CMSIS-DAP \(virtual, STM32F103RB\)/],
+] as const) {
+  test(`${probe}: the real CMSIS-DAP driver in front of the simulated chip, raw-DAP access`, async (t) => {
+    const opened = await createVirtualTransport().open(
+      request({ probe, device: 'STM32F103RB', firmware: '0260' }),
+    );
+    t.teardown(() => opened.close());
+    t.regex(opened.info.name, name);
+    t.is(opened.info.firmwareVersion, '0260');
+    t.is(opened.access.level, 'raw-dap');
+    const result = await opened.connect({ mode: 'hot-plug' });
+    t.is(result.dpidr, 0x1ba01477);
+    // DBGMCU_IDCODE of the F103 medium density: DEV_ID 0x410.
+    t.is((await opened.memory.read32(0xe0042000)) & 0xfff, 0x410);
+    t.true((opened.stats?.().virtualElapsedMs ?? 0) > 0);
+  });
+}
 
 test('state persists across two opens: the file is written on close and names the part', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fw-virtual-state-'));

@@ -70,6 +70,16 @@ async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandR
   const { parseVirtualOptions } = await import('@flashwright/transport-virtual');
   const sim = await import('@flashwright/sim');
   const virtual = parseVirtualOptions(probe.options, resolved.baseDir);
+  if (sim.isCmsisDapKind(virtual.probe)) {
+    throw new FlashwrightError(
+      'RECIPE_INVALID',
+      `--stlink-server serves a virtual ST-Link, but probe.options.probe is ${virtual.probe}`,
+      {
+        hint: 'Set probe.options.probe to stlink-v2, stlink-v2-1 or stlink-v3 for the ST-Link server (the same chip model sits behind either probe).',
+        source: { file: resolved.file, keyPath: 'probe.options.probe' },
+      },
+    );
+  }
   const session = sim.createVirtualSession({
     ...virtual,
     device: virtual.device ?? target.device,

@@ -25,7 +25,7 @@ export function parseProbeSpec(spec: string, origin: string): ProbeSpec {
   const rest = colon < 0 ? '' : text.slice(colon + 1);
   if (transport === '') {
     throw new FlashwrightError('USAGE', `${origin}: "${spec}" does not name a transport`, {
-      hint: 'Use stlink, stlink:SERIAL, virtual or gdb:HOST:PORT.',
+      hint: 'Use stlink, stlink:SERIAL, cmsis-dap, cmsis-dap:SERIAL, virtual or gdb:HOST:PORT.',
     });
   }
   if (transport === 'gdb') {

@@ -20,7 +20,7 @@ const probeSchema = described(
   z.strictObject({
     transport: described(
       z.optional(nonEmpty()),
-      'Transport plugin: short name (stlink, virtual, gdb), package name or path',
+      'Transport plugin: short name (stlink, cmsis-dap, virtual, gdb), package name or path',
     ),
     serial: described(
       z.optional(nonEmpty()),

@@ -108,7 +108,7 @@ async function openProbe(run: DoctorRun): Promise<Probe | undefined> {
       fail('probe', {
         code: 'RECIPE_INVALID',
         message: 'No probe transport is set',
-        hint: 'Set probe.transport in the recipe (stlink, virtual, gdb), or pass --probe SPEC.',
+        hint: 'Set probe.transport in the recipe (stlink, cmsis-dap, virtual, gdb), or pass --probe SPEC.',
       }),
     );
     return undefined;

@@ -77,7 +77,8 @@ export async function explainOpenFailure(
 
 /**
  * Firmware that works but lacks what flashwright uses (the transport's `firmware-outdated`
- * warnings, with its hint on how to update), or a firmware it refused outright (`refusal`).
+ * warnings, with its hint on how to update), firmware whose link to the host is slow
+ * (`slow-link`), or a firmware it refused outright (`refusal`).
  */
 export function probeFirmware(
   info: ProbeInfo | undefined,
@@ -94,6 +95,16 @@ export function probeFirmware(
       message: outdated.map((w) => w.message).join(' '),
       hint: hints.length === 0 ? undefined : hints.join(' '),
       details: { firmware: info.firmwareVersion, warnings: outdated },
+    });
+  }
+  // A link that works but holds transfers back (the transport's `slow-link` warnings).
+  const slow = warnings.filter((w) => w.code === 'slow-link');
+  if (slow.length > 0) {
+    const hints = slow.flatMap((w) => (w.hint === undefined ? [] : [w.hint]));
+    return warn('probe-firmware', {
+      message: `${info.firmwareVersion ?? info.name}: ${slow.map((w) => w.message).join(' ')}`,
+      hint: hints.length === 0 ? undefined : hints.join(' '),
+      details: { firmware: info.firmwareVersion, warnings: slow },
     });
   }
   return ok(

@@ -20,9 +20,19 @@ function describeSettings(settings: SwdSettings): string {
   return `connect: ${settings.mode}, ${speed}`;
 }
 
-/** What to try, most likely first, given how the probe attached. */
-export function noResponseHint(settings: SwdSettings): string {
+/**
+ * What to try, most likely first, given how the probe attached. `ack` is the SWD
+ * acknowledgement the attach ended with, where the probe reports it (raw-DAP probes: the
+ * ADIv5 layer's error details): `no-ack` means nothing drove SWDIO at all, which is power or
+ * wiring before it is speed.
+ */
+export function noResponseHint(settings: SwdSettings, ack?: unknown): string {
   const steps: string[] = [];
+  if (ack === 'no-ack') {
+    steps.push(
+      'nothing acknowledged on SWD at all: check that the target is powered and that GND, SWDIO and SWCLK are connected (and not swapped) before anything else',
+    );
+  }
   if (settings.speedKhz === undefined || settings.speedKhz > SLOW_SPEED_KHZ) {
     steps.push(
       `lower the clock with probe.speed: ${SLOW_SPEED_KHZ} (long or loose SWD wires fail at high clocks)`,
@@ -54,7 +64,7 @@ export function swdNoResponse(error: FlashwrightError, settings: SwdSettings): D
   return fail('swd', {
     code: 'TARGET_NO_RESPONSE',
     message: `The target does not answer on SWD (${describeSettings(settings)}): ${error.message}`,
-    hint: noResponseHint(settings),
+    hint: noResponseHint(settings, error.details?.['ack']),
     details: { ...error.details, speedKhz: settings.speedKhz, connect: settings.mode },
   });
 }

@@ -5,7 +5,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 export type PluginKind = 'transport' | 'family' | 'format';
 
 /** flashwright's own plugins by short name; each is an @flashwright package the CLI ships. */
-export const builtinTransports = ['stlink', 'gdb', 'virtual'] as const;
+export const builtinTransports = ['stlink', 'cmsis-dap', 'gdb', 'virtual'] as const;
 export const builtinFamilies = ['stm32', 'nrf'] as const;
 export const builtinFormats = ['ihex', 'srec', 'elf', 'bin'] as const;
 
@@ -47,7 +47,6 @@ export const pluginShortNames: Readonly<Record<string, string>> = Object.fromEnt
  * npm packages of ours, so the loader must not tell anyone to install them.
  */
 const unsupportedPlugins: Readonly<Record<string, { kind: PluginKind; what: string }>> = {
-  'cmsis-dap': { kind: 'transport', what: 'CMSIS-DAP probes' },
   dfu: { kind: 'transport', what: 'USB DFU bootloaders' },
   uart: { kind: 'transport', what: 'UART (serial) bootloaders' },
 };

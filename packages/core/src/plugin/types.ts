@@ -158,8 +158,12 @@ export interface ProbeStats {
  * - `target-voltage-low`: the probe measured a low target supply while opening;
  * - `other`: anything else worth showing.
  */
+/**
+ * `slow-link`: the probe's link to the host holds memory transfers far below what the SWD
+ * clock allows (small packets, one command at a time), so programming takes much longer.
+ */
 export type ProbeWarningCode =
-  'firmware-outdated' | 'nrst-not-wired' | 'clone' | 'target-voltage-low' | 'other';
+  'firmware-outdated' | 'nrst-not-wired' | 'clone' | 'target-voltage-low' | 'slow-link' | 'other';
 
 /** Something the probe noticed, for the user: a code for core, a message for people. */
 export interface ProbeWarning {

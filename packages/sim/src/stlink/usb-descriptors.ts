@@ -91,7 +91,7 @@ export function stringTable(variant: StlinkVariant, serial: string): Map<number,
 
 /** WebUSB view of the single configuration (value 1). */
 export function webUsbConfiguration(
-  variant: StlinkVariant,
+  variant: Pick<StlinkVariant, 'interfaces'>,
   claimed: ReadonlySet<number>,
 ): USBConfiguration {
   const configuration = {

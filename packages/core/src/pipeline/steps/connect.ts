@@ -52,7 +52,7 @@ export async function connectAndIdentify(session: Session): Promise<Device> {
   const transportSpec = recipe.probe.transport;
   if (transportSpec === undefined) {
     throw new FlashwrightError('RECIPE_INVALID', 'No probe transport is set', {
-      hint: 'Set probe.transport in the recipe (stlink, virtual, gdb), or pass --probe SPEC.',
+      hint: 'Set probe.transport in the recipe (stlink, cmsis-dap, virtual, gdb), or pass --probe SPEC.',
       source: { keyPath: 'probe.transport' },
     });
   }

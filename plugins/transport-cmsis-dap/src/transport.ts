@@ -1,0 +1,211 @@
+import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
+import type { ProbeListing, ProbeRequest, TransportFactory } from '@flashwright/core/plugin';
+import { CmsisDapProbe } from './driver/cmsis-dap-probe.js';
+import { knownProbe } from './protocol/probe-ids.js';
+import { findDapInterface, type DapInterface } from './usb/dap-interface.js';
+import { HidPacketChannel, type HidReportDevice } from './usb/hid-channel.js';
+import { WebUsbPacketChannel, type PacketChannel } from './usb/packet-channel.js';
+import { serialMatches } from './usb/serial.js';
+import { udevHint } from './usb/udev.js';
+
+/** Where USB devices come from: node `usb` (node-usb.ts), a browser's navigator.usb, or the sim. */
+export interface UsbBackend {
+  /** Every attached device. Throws PROBE_NO_USB when the machine has no USB subsystem. */
+  getDevices(signal?: AbortSignal): Promise<USBDevice[]>;
+}
+
+export interface HidDeviceInfo {
+  readonly vendorId: number;
+  readonly productId: number;
+  readonly path: string;
+  readonly serialNumber?: string | undefined;
+  readonly product?: string | undefined;
+  readonly interfaceNumber: number;
+}
+
+/** HID devices for CMSIS-DAP v1 (node-hid on Node, WebHID in a browser). */
+export interface HidBackend {
+  devices(): Promise<HidDeviceInfo[]>;
+  open(path: string): Promise<HidReportDevice>;
+}
+
+export interface CmsisDapTransportOptions {
+  /** Open each probe during list() to read DAP_Info (default true). */
+  readonly readInfoOnList?: boolean;
+  /** For the udev hint; defaults to the running platform. */
+  readonly platform?: string;
+  /** HID access for v1 probes; without it v1 goes through WebUSB's interrupt endpoints. */
+  readonly hid?: HidBackend | undefined;
+}
+
+interface Candidate {
+  readonly device: USBDevice;
+  readonly dapInterface: DapInterface;
+  readonly name: string;
+  readonly serial: string | undefined;
+}
+
+async function candidates(backend: UsbBackend, signal?: AbortSignal): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  for (const device of await backend.getDevices(signal)) {
+    const dapInterface = findDapInterface(device);
+    if (!dapInterface) continue;
+    const name =
+      device.productName ??
+      knownProbe(device.vendorId, device.productId)?.name ??
+      'CMSIS-DAP probe';
+    found.push({ device, dapInterface, name, serial: device.serialNumber ?? undefined });
+  }
+  return found;
+}
+
+function label(c: Candidate, index: number): string {
+  return `#${index} ${c.name} (CMSIS-DAP ${c.dapInterface.version}) serial ${c.serial ?? '(none)'}`;
+}
+
+/** The transport plugin object for CMSIS-DAP probes reachable through `backend`. */
+export function createCmsisDapTransport(
+  backend: UsbBackend,
+  options: CmsisDapTransportOptions = {},
+): TransportFactory {
+  const platform = options.platform ?? globalThis.process?.platform ?? 'browser';
+
+  const withUdevHint = (error: unknown, device: USBDevice): unknown => {
+    if (
+      !isFlashwrightError(error) ||
+      error.code !== 'PROBE_ACCESS_DENIED' ||
+      platform !== 'linux'
+    ) {
+      return error;
+    }
+    return new FlashwrightError(error.code, error.message, {
+      hint: udevHint(device.vendorId, device.productId),
+      cause: error,
+    });
+  };
+
+  async function channelFor(
+    c: Candidate,
+    timeoutMs: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<PacketChannel> {
+    if (c.dapInterface.version === 'v1' && options.hid) {
+      const hid = (await options.hid.devices()).find(
+        (d) =>
+          d.vendorId === c.device.vendorId &&
+          d.productId === c.device.productId &&
+          // hidapi reports -1 where the platform does not say (macOS for some devices).
+          (d.interfaceNumber < 0 || d.interfaceNumber === c.dapInterface.interfaceNumber) &&
+          (c.serial === undefined || d.serialNumber === c.serial),
+      );
+      if (hid) {
+        return new HidPacketChannel(
+          await options.hid.open(hid.path),
+          c.dapInterface.packetBytes,
+          timeoutMs,
+        );
+      }
+    }
+    return WebUsbPacketChannel.open(c.device, c.dapInterface, { timeoutMs, signal });
+  }
+
+  async function describe(c: Candidate, signal?: AbortSignal): Promise<ProbeListing> {
+    const base = {
+      transport: 'cmsis-dap',
+      name: c.name,
+      serial: c.serial,
+      vendorId: c.device.vendorId,
+      productId: c.device.productId,
+      hardwareVersion: `CMSIS-DAP ${c.dapInterface.version}`,
+    };
+    if (options.readInfoOnList === false) return { ...base, usable: true };
+    let probe: CmsisDapProbe | undefined;
+    try {
+      probe = await CmsisDapProbe.open(await channelFor(c, undefined, signal), c.device, {
+        signal,
+      });
+      return {
+        ...base,
+        hardwareVersion: probe.info.hardwareVersion,
+        firmwareVersion: probe.info.firmwareVersion,
+        usable: true,
+      };
+    } catch (error) {
+      const failure = withUdevHint(error, c.device);
+      if (!isFlashwrightError(failure)) throw failure;
+      return {
+        ...base,
+        usable: false,
+        problem: {
+          code: failure.code,
+          message: failure.message,
+          ...(failure.hint === undefined ? {} : { hint: failure.hint }),
+        },
+      };
+    } finally {
+      await probe?.close();
+    }
+  }
+
+  return {
+    id: 'cmsis-dap',
+    description:
+      'CMSIS-DAP debug probes (DAPLink, Raspberry Pi Debug Probe, MCU-Link, J-Link OB in CMSIS-DAP mode) over USB (SWD)',
+
+    async list(signal) {
+      const listings: ProbeListing[] = [];
+      for (const c of await candidates(backend, signal)) listings.push(await describe(c, signal));
+      return listings;
+    },
+
+    async open(request: ProbeRequest, signal?: AbortSignal) {
+      const all = await candidates(backend, signal);
+      let chosen: Candidate | undefined;
+      if (request.serial !== undefined) {
+        const wanted = request.serial;
+        const matching = all.filter((c) => serialMatches(c.serial, wanted));
+        if (matching.length > 1) throw ambiguous(matching, `serial ${wanted}`);
+        chosen = matching[0];
+        if (!chosen) throw notFound(all, `with serial ${wanted}`);
+      } else if (request.index !== undefined) {
+        chosen = all[request.index];
+        if (!chosen) throw notFound(all, `number ${request.index}`);
+      } else {
+        if (all.length > 1) throw ambiguous(all, 'no serial or index');
+        chosen = all[0];
+        if (!chosen) throw notFound(all, '');
+      }
+      const timeoutMs = request.options['timeoutMs'];
+      try {
+        const channel = await channelFor(
+          chosen,
+          typeof timeoutMs === 'number' ? timeoutMs : undefined,
+          signal,
+        );
+        return await CmsisDapProbe.open(channel, chosen.device, { log: request.log, signal });
+      } catch (error) {
+        throw withUdevHint(error, chosen.device);
+      }
+    },
+  };
+}
+
+function ambiguous(found: readonly Candidate[], why: string): FlashwrightError {
+  return new FlashwrightError(
+    'PROBE_AMBIGUOUS',
+    `${found.length} CMSIS-DAP probes match (${why}):\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`,
+    { details: { serials: found.map((c) => c.serial) } },
+  );
+}
+
+function notFound(found: readonly Candidate[], what: string): FlashwrightError {
+  const seen =
+    found.length === 0
+      ? 'No CMSIS-DAP probe is connected.'
+      : `Connected CMSIS-DAP probes:\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`;
+  return new FlashwrightError(
+    'PROBE_NOT_FOUND',
+    `No CMSIS-DAP probe ${what}`.trim() + `. ${seen}`,
+    { details: { serials: found.map((c) => c.serial) } },
+  );
+}
