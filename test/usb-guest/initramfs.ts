@@ -95,7 +95,7 @@ for m in ${modules.map((m) => basename(m)).join(' ')}; do
   insmod /lib/modules/$m || echo "FW-GUEST: insmod $m failed"
 done
 mkdir -p /mnt/host
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /mnt/host || echo "FW-GUEST: no host root"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /mnt/host || echo "FW-GUEST: no host root"
 mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=262144 share /mnt/host${share} || echo "FW-GUEST: no share"
 mount -t proc proc /mnt/host/proc
 mount -t sysfs sysfs /mnt/host/sys

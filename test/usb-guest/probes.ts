@@ -14,7 +14,7 @@ export interface GuestProbe {
   readonly device: string;
   /** USB serial number; undefined keeps the probe's own (the demo clone's binary one). */
   readonly serial?: string;
-  /** Extra probe.options of the sim recipe. */
+  /** Extra probe.options of the sim recipe (timing is realtime unless set here). */
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
@@ -35,6 +35,8 @@ export function simRecipe(share: string, p: GuestProbe): string {
     probe: p.probe,
     device: p.device,
     state: statePath(share, p.name),
+    // Real host software times flash operations on the wall clock: the board keeps up with it.
+    timing: 'realtime',
     ...(p.serial === undefined ? {} : { serialNumber: p.serial }),
     ...p.options,
   };

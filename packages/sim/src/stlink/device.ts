@@ -33,7 +33,12 @@ export interface VirtualStlinkOptions {
   readonly clone?: boolean;
   /** Target voltage in volts (default 3.3). */
   readonly voltage?: number;
-  /** 'realtime' also sleeps the virtual time each transfer takes. */
+  /**
+   * 'realtime' runs the board in real time: each transfer also sleeps the virtual time it
+   * takes, and the board's clock never falls behind the wall clock (a slow host, such as a
+   * guest behind usbredir, sees a flash erase end after its real duration however slowly it
+   * polls).
+   */
   readonly timing?: 'instant' | 'realtime';
   /** V3 only: DEBUG_EXIT outside debug mode wedges the firmware until a USB reset. */
   readonly lockUpOnStrayExit?: boolean;
@@ -116,6 +121,8 @@ export class VirtualStlink implements USBDevice {
   #opened = false;
   #gone = false;
   #pending: PendingCommand | undefined;
+  /** Realtime: the board time and wall time (ms) that were equal at the first transfer. */
+  #wallAnchor: { readonly us: number; readonly ms: number } | undefined;
 
   constructor(options: VirtualStlinkOptions) {
     const kind = options.probe ?? 'stlink-v2';
@@ -304,6 +311,7 @@ export class VirtualStlink implements USBDevice {
     const bytes = bytesOf(data);
     if (address !== this.variant.debugOut) return { status: 'ok', bytesWritten: bytes.length };
     if (this.engine.lockedUp) throw new TransferTimeoutError();
+    this.#catchUpWithWallClock();
     const startUs = this.board.clock.nowUs;
     this.#acceptOut(bytes);
     await this.#sleepSince(startUs);
@@ -330,6 +338,7 @@ export class VirtualStlink implements USBDevice {
           ? this.#traceIn
           : undefined;
     if (!pipe) throw new TransferTimeoutError();
+    this.#catchUpWithWallClock();
     const startUs = this.board.clock.nowUs;
     const result = await pipe.read(length, timeoutMs ?? this.#emptyReadTimeoutMs);
     await this.#sleepSince(startUs);
@@ -413,6 +422,15 @@ export class VirtualStlink implements USBDevice {
       this.board.clock.advanceUs(usbPayloadUs(reply.length, speed));
       this.#debugIn.push(reply);
     }
+  }
+
+  /** Realtime: the wall time that passed since the first transfer has passed on the board too. */
+  #catchUpWithWallClock(): void {
+    if (!this.#realtime) return;
+    const clock = this.board.clock;
+    const nowMs = performance.now();
+    this.#wallAnchor ??= { us: clock.nowUs, ms: nowMs };
+    clock.advanceTo(this.#wallAnchor.us + (nowMs - this.#wallAnchor.ms) * 1000);
   }
 
   async #sleepSince(startUs: number): Promise<void> {
