@@ -312,9 +312,8 @@ export class VirtualStlink implements USBDevice {
     if (address !== this.variant.debugOut) return { status: 'ok', bytesWritten: bytes.length };
     if (this.engine.lockedUp) throw new TransferTimeoutError();
     this.#catchUpWithWallClock();
-    const startUs = this.board.clock.nowUs;
     this.#acceptOut(bytes);
-    await this.#sleepSince(startUs);
+    await this.#keepPace();
     return { status: 'ok', bytesWritten: bytes.length };
   }
 
@@ -339,9 +338,8 @@ export class VirtualStlink implements USBDevice {
           : undefined;
     if (!pipe) throw new TransferTimeoutError();
     this.#catchUpWithWallClock();
-    const startUs = this.board.clock.nowUs;
     const result = await pipe.read(length, timeoutMs ?? this.#emptyReadTimeoutMs);
-    await this.#sleepSince(startUs);
+    await this.#keepPace();
     return {
       status: result.status,
       data: new DataView(result.data.buffer, result.data.byteOffset, result.data.byteLength),
@@ -424,7 +422,11 @@ export class VirtualStlink implements USBDevice {
     }
   }
 
-  /** Realtime: the wall time that passed since the first transfer has passed on the board too. */
+  /**
+   * Realtime: board time and wall time keep pace from the first transfer on. Wall time that
+   * passed (a slow host) has passed on the board too; board time that ran ahead (the modelled
+   * cost of a transfer, on a fast host) is slept off after the transfer.
+   */
   #catchUpWithWallClock(): void {
     if (!this.#realtime) return;
     const clock = this.board.clock;
@@ -433,10 +435,11 @@ export class VirtualStlink implements USBDevice {
     clock.advanceTo(this.#wallAnchor.us + (nowMs - this.#wallAnchor.ms) * 1000);
   }
 
-  async #sleepSince(startUs: number): Promise<void> {
-    if (!this.#realtime) return;
-    const ms = (this.board.clock.nowUs - startUs) / 1000;
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  async #keepPace(): Promise<void> {
+    const anchor = this.#wallAnchor;
+    if (!this.#realtime || !anchor) return;
+    const aheadMs = (this.board.clock.nowUs - anchor.us) / 1000 - (performance.now() - anchor.ms);
+    if (aheadMs > 0) await new Promise((resolve) => setTimeout(resolve, aheadMs));
   }
 
   #descriptor(value: number): Uint8Array | undefined {
