@@ -150,7 +150,7 @@ test.before(async (t) => {
         share,
         script: guestScript(),
         ports: sims.map((s) => s.port),
-        timeoutMs: 240_000,
+        timeoutMs: 420_000,
       });
     } finally {
       await Promise.all(sims.map((s) => s.stop()));
