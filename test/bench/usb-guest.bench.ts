@@ -26,7 +26,7 @@ const PROGRAM_BYTES = 128 * 1024;
  * OpenOCD without a work area (the simulator runs no code, so none is given) programs an
  * F4 one half-word per write and status poll: it programs this much, and the table scales it.
  */
-const OPENOCD_PROGRAM_BYTES = 4 * 1024;
+const OPENOCD_PROGRAM_BYTES = 2 * 1024;
 
 type Tool = 'flashwright' | 'st-flash' | 'OpenOCD';
 type Operation = 'ram-write' | 'ram-read' | 'program';
@@ -133,7 +133,7 @@ export async function run(): Promise<BenchTable[]> {
     share,
     all.map((c) => c.probe),
   );
-  let accel = '?';
+  let accel: string;
   try {
     const guest = await runGuest({
       share,
@@ -157,7 +157,7 @@ export async function run(): Promise<BenchTable[]> {
       if (!ok) row.push(`failed (${lastLine(result.out)})`);
       else if (tool === 'OpenOCD' && operation === 'program') {
         row.push(
-          `${Math.round((ms * PROGRAM_BYTES) / OPENOCD_PROGRAM_BYTES)} (${Math.round(ms)} for 4 KB, scaled)`,
+          `${Math.round((ms * PROGRAM_BYTES) / OPENOCD_PROGRAM_BYTES)} (${Math.round(ms)} for 2 KB, scaled)`,
         );
       } else row.push(Math.round(ms));
     }

@@ -312,3 +312,162 @@ test('unsupported requests get a status, never silence', async (t) => {
   );
   t.is(num(stop, 'status'), Status.success);
 });
+
+/**
+ * A HID device shaped as CMSIS-DAP v1 probes are (interface class 3, interrupt IN and OUT
+ * endpoints of 64 bytes): every report written to OUT 1 is answered on IN 1. Built from
+ * raw descriptors only, to show that the server takes any WebUSB-shaped device.
+ */
+function hidDevice(): { device: USBDevice; written: Uint8Array[] } {
+  const deviceDescriptor = Uint8Array.of(
+    18,
+    1,
+    0x00,
+    0x02,
+    0,
+    0,
+    0,
+    64,
+    0x28,
+    0x0d,
+    0x04,
+    0x02,
+    0x00,
+    0x01,
+    0,
+    0,
+    0,
+    1,
+  );
+  const report = Uint8Array.of(0x06, 0x00, 0xff, 0x09, 0x01, 0xa1, 0x01, 0xc0);
+  const config = Uint8Array.of(
+    9,
+    2,
+    41,
+    0,
+    1,
+    1,
+    0,
+    0x80,
+    50,
+    9,
+    4,
+    0,
+    0,
+    2,
+    3,
+    0,
+    0,
+    0,
+    9,
+    0x21,
+    0x11,
+    0x01,
+    0,
+    1,
+    0x22,
+    report.length,
+    0,
+    7,
+    5,
+    0x81,
+    3,
+    64,
+    0,
+    1,
+    7,
+    5,
+    0x01,
+    3,
+    64,
+    0,
+    1,
+  );
+  const written: Uint8Array[] = [];
+  const replies: Uint8Array[] = [];
+  let waiting: (() => void) | undefined;
+  const ok = (bytes: Uint8Array, length: number): USBInTransferResult => ({
+    status: 'ok',
+    data: new DataView(bytes.slice(0, length).buffer),
+  });
+  const device = {
+    opened: false,
+    open() {
+      (this as { opened: boolean }).opened = true;
+      return Promise.resolve();
+    },
+    selectConfiguration: () => Promise.resolve(),
+    claimInterface: () => Promise.resolve(),
+    releaseInterface: () => Promise.resolve(),
+    reset: () => Promise.resolve(),
+    clearHalt: () => Promise.resolve(),
+    controlTransferIn(setup: USBControlTransferParameters, length: number) {
+      if (setup.request === 6 && setup.value === 0x0100)
+        return Promise.resolve(ok(deviceDescriptor, length));
+      if (setup.request === 6 && setup.value === 0x0200) return Promise.resolve(ok(config, length));
+      if (setup.recipient === 'interface' && setup.request === 6 && setup.value === 0x2200)
+        return Promise.resolve(ok(report, length));
+      return Promise.resolve({ status: 'stall' } as USBInTransferResult);
+    },
+    controlTransferOut: () =>
+      Promise.resolve({ status: 'stall', bytesWritten: 0 } as USBOutTransferResult),
+    transferOut(endpoint: number, data: Uint8Array) {
+      written.push(data);
+      replies.push(Uint8Array.of(data[0] ?? 0, 0x42));
+      waiting?.();
+      return Promise.resolve({ status: 'ok', bytesWritten: data.length } as USBOutTransferResult);
+    },
+    async transferIn(endpoint: number, length: number) {
+      while (replies.length === 0) await new Promise<void>((resolve) => (waiting = resolve));
+      return ok(replies.shift()!, length);
+    },
+  };
+  return { device: device as unknown as USBDevice, written };
+}
+
+test('interrupt endpoints: a HID (CMSIS-DAP v1 shaped) device is driven through interrupt packets', async (t) => {
+  const { device, written } = hidDevice();
+  const server = await startUsbredirServer({ device, port: 0 });
+  const guest = await Guest.connect(server.port);
+  t.teardown(async () => {
+    guest.socket.destroy();
+    await server.close();
+  });
+  const connect = await guest.next((p) => p.name === 'device_connect');
+  t.deepEqual(
+    [num(connect, 'vendor_id'), num(connect, 'product_id'), num(connect, 'speed')],
+    [0x0d28, 0x0204, Speed.full],
+  );
+  const epInfo = await guest.next((p) => p.name === 'ep_info');
+  t.deepEqual(
+    [list(epInfo, 'type')[endpointIndex(0x81)], list(epInfo, 'type')[endpointIndex(0x01)]],
+    [3, 3],
+  );
+  const reportDescriptor = await guest.control(0x81, 6, 0x2200, 0, 255);
+  t.deepEqual(
+    [num(reportDescriptor, 'status'), reportDescriptor.data.length],
+    [Status.success, 8],
+    'class descriptors come from the device',
+  );
+  const receiving = await guest.reply(
+    guest.send({ name: 'start_interrupt_receiving', fields: { endpoint: 0x81 } }),
+  );
+  t.is(num(receiving, 'status'), Status.success);
+  const out = await guest.reply(
+    guest.send({
+      name: 'interrupt_packet',
+      fields: { endpoint: 0x01, length: 64 },
+      data: new Uint8Array(64),
+    }),
+  );
+  t.deepEqual(
+    [out.name, num(out, 'status'), num(out, 'length')],
+    ['interrupt_packet', Status.success, 64],
+  );
+  t.is(written.length, 1);
+  const report = await guest.next(
+    (p) => p.name === 'interrupt_packet' && num(p, 'endpoint') === 0x81,
+  );
+  t.is(report.id, 0n, 'interrupt IN packets are numbered from 0');
+  t.deepEqual([...report.data], [0x00, 0x42]);
+});

@@ -545,11 +545,12 @@ export class UsbredirDeviceConnection {
   async #read(address: number, length: number): Promise<InOutcome> {
     const started = Date.now();
     try {
-      const transferIn = this.#device.transferIn.bind(this.#device) as (
+      // node-usb (and the virtual probes) take a per-transfer timeout as a third argument.
+      const transferIn: (
         endpointNumber: number,
         length: number,
         timeoutMs?: number,
-      ) => Promise<USBInTransferResult>;
+      ) => Promise<USBInTransferResult> = this.#device.transferIn.bind(this.#device);
       const result = await transferIn(address & 0x0f, length, this.#pollMs);
       if (result.status === 'stall') {
         this.#halted.add(address);
