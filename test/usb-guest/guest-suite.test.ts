@@ -84,7 +84,7 @@ const probes = [demo, f411v2, f411v3, ...peers, ...stflashWrite];
 const F411_IMAGE_BYTES = 128 * 1024;
 const PEER_READ_BYTES = 4096;
 /** OpenOCD without a work area writes flash one half-word per USB round trip: keep it short. */
-const PEER_IMAGE_BYTES = 1024;
+const PEER_IMAGE_BYTES = 512;
 
 let share = '';
 let run: GuestRun | undefined;
@@ -116,7 +116,7 @@ function guestScript(): string {
   }
   for (const p of peers) {
     lines.push(
-      `step openocd-${p.name} 120 ${openocd(p.serial!, p.targetCfg, `program ${share}/${p.name}.bin 0x08000000 verify reset exit`)}`,
+      `step openocd-${p.name} 240 ${openocd(p.serial!, p.targetCfg, `program ${share}/${p.name}.bin 0x08000000 verify reset exit`)}`,
     );
   }
   for (const p of stflashWrite) {
