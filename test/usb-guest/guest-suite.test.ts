@@ -46,7 +46,11 @@ const f411v3: GuestProbe = {
   device: 'STM32F411RE',
   serial: '002F00293137510D33330002',
 };
-/** st-info and st-flash read them, then OpenOCD programs them. */
+/**
+ * st-info and st-flash read them, then OpenOCD programs them. Their boards keep virtual time
+ * (`timing: instant`): OpenOCD without a work area programs one half-word per round trip, and
+ * a realtime board would make each of those take its simulated time on the wall clock too.
+ */
 const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInfo: RegExp })[] = [
   {
     name: 'f103',
@@ -54,6 +58,7 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     device: 'STM32F103RB',
     serial: '37FF71064E4B363432460003',
     targetCfg: 'target/stm32f1x.cfg',
+    options: { timing: 'instant' },
     stInfo: /chipid:\s+0x0410/,
   },
   {
@@ -62,6 +67,7 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     device: 'STM32F411RE',
     serial: '066DFF485550755187120004',
     targetCfg: 'target/stm32f4x.cfg',
+    options: { timing: 'instant' },
     stInfo: /chipid:\s+0x0431/,
   },
   {
@@ -70,6 +76,7 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     device: 'STM32L151CBxxA',
     serial: '37FF71064E4B363432460005',
     targetCfg: 'target/stm32l1.cfg',
+    options: { timing: 'instant' },
     stInfo: /chipid:\s+0x0429/,
   },
 ];
@@ -129,7 +136,7 @@ function guestScript(): string {
 
 test.before(async (t) => {
   if (missing !== undefined) return;
-  t.timeout(480_000);
+  t.timeout(600_000);
   try {
     share = makeShare();
     const recipes = demoRecipes(share);
@@ -150,7 +157,7 @@ test.before(async (t) => {
         share,
         script: guestScript(),
         ports: sims.map((s) => s.port),
-        timeoutMs: 420_000,
+        timeoutMs: 540_000,
       });
     } finally {
       await Promise.all(sims.map((s) => s.stop()));

@@ -174,7 +174,7 @@ function qemuArgs(o: BootOptions): string[] {
     `qemu-xhci,id=xhci,p2=${Math.min(15, Math.max(4, o.ports.length))},p3=1`,
   ];
   o.ports.forEach((port, i) => {
-    args.push('-chardev', `socket,id=usbredir${i},host=127.0.0.1,port=${port}`);
+    args.push('-chardev', `socket,id=usbredir${i},host=127.0.0.1,port=${port},nodelay=on`);
     args.push('-device', `usb-redir,chardev=usbredir${i},bus=xhci.0`);
   });
   if (o.accel === 'kvm') args.push('-enable-kvm');
