@@ -142,7 +142,9 @@ export class UsbredirDeviceConnection {
   /** Opens the device, reads its descriptors and claims every interface. */
   async #prepare(): Promise<void> {
     const device = this.#device;
-    if (!device.opened) await device.open();
+    // A usb-guest that connects again finds the device as if plugged in afresh.
+    if (device.opened) await device.reset();
+    else await device.open();
     const deviceBytes = await this.#descriptor(0x0100, 18);
     this.#deviceInfo = parseDeviceDescriptor(deviceBytes);
     const head = await this.#descriptor(0x0200, 9);
