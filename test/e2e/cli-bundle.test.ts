@@ -93,6 +93,7 @@ test('each built-in plugin is a chunk of its own, loaded when a command asks for
     'format-elf',
     'format-ihex',
     'format-srec',
+    'target-nrf',
     'target-stm32',
     'transport-gdb',
     'transport-stlink',

@@ -1,8 +1,8 @@
 /**
  * Every board preset in configs/boards, rehearsed with `--probe virtual`: the preset is a
  * valid recipe base, names a part the device database and the simulator know, and doctor
- * finds nothing wrong with a fresh board of that part. The blink image (0x08000000) fits
- * every one of them.
+ * finds nothing wrong with a fresh board of that part. The STM32 blink image (0x08000000)
+ * fits every STM32 preset, the nRF52840 blink image (0x00000000) every nRF52 one.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +20,11 @@ const expected: Readonly<Record<string, { device: RegExp; transport: string }>> 
   'nucleo-f411re.yaml': { device: /DEV_ID 0x431/, transport: 'stlink' },
   'nucleo-l476rg.yaml': { device: /DEV_ID 0x415/, transport: 'stlink' },
   'clicker4-stm32f767bi.yaml': { device: /DEV_ID 0x451/, transport: 'stlink' },
+  'nrf52840-dk.yaml': { device: /nRF52840.*INFO\.PART 0x52840/, transport: 'stlink' },
+  'nrf52-dk.yaml': { device: /nRF52832.*INFO\.PART 0x52832/, transport: 'stlink' },
 };
+
+const nrfBlinkHex = join(repoRoot, 'test/fixtures/firmware/blink-nrf52840/out/blink.hex');
 
 test('the presets are the ones this test knows', (t) => {
   t.deepEqual(presets, Object.keys(expected).sort());
@@ -33,7 +37,7 @@ for (const preset of presets) {
     t.regex(text, new RegExp(`transport: ${expected[preset]?.transport ?? '?'}`));
     const cwd = await project({
       'flashwright.config.yaml': `extends: board:${name}\nimage: app.hex\n`,
-      'app.hex': await blinkText(),
+      'app.hex': name.startsWith('nrf') ? await readFile(nrfBlinkHex, 'utf8') : await blinkText(),
     });
     const run = await doctor(cwd, ['--probe', 'virtual']);
     t.is(run.code, 0, JSON.stringify(run.summary.error));

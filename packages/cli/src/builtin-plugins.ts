@@ -9,6 +9,7 @@ const builtinPlugins: Readonly<Record<string, () => Promise<unknown>>> = {
   '@flashwright/format-elf': () => import('@flashwright/format-elf'),
   '@flashwright/format-ihex': () => import('@flashwright/format-ihex'),
   '@flashwright/format-srec': () => import('@flashwright/format-srec'),
+  '@flashwright/target-nrf': () => import('@flashwright/target-nrf'),
   '@flashwright/target-stm32': () => import('@flashwright/target-stm32'),
   '@flashwright/transport-gdb': () => import('@flashwright/transport-gdb'),
   '@flashwright/transport-stlink': () => import('@flashwright/transport-stlink'),

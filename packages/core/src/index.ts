@@ -7,6 +7,7 @@
  *   families and devices, image formats, steps) and helpers for writing them;
  * - `@flashwright/core/image`: FlashImage and address ranges;
  * - `@flashwright/core/arm`: Cortex-M debug registers;
+ * - `@flashwright/core/adiv5`: the ADIv5 layer (SW-DP, APs, MEM-AP) for raw-DAP probes;
  * - `@flashwright/core/runner`: recipes, the plugin loader, the pipeline and its events;
  * - `@flashwright/core/diagnose`: `doctor` and the shared explanations.
  */

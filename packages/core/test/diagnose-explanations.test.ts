@@ -393,6 +393,43 @@ test('option hazards from the family: core words each code from its values', (t)
   t.is(explainHazard(family[2]!).problem, bank?.problem ?? '');
 });
 
+test('debug that locks again at reset, and an inconsistent pin reset: core words them from their values', (t) => {
+  const relock = explainHazard({
+    code: 'debug-relocks',
+    fields: { LOCK: 0xff },
+    fix: { LOCK: 0x5a },
+    register: 0x40000558,
+    value: 0x5a,
+    firmwareHalfMissing: false,
+  });
+  t.regex(
+    relock.problem,
+    /^LOCK = 0xFF: on this silicon the debug port locks again at every reset/,
+  );
+  t.regex(relock.advice, /LOCK: 0x5A.*allows it.*the firmware must write 0x5A to 0x40000558/);
+  const firmware = explainHazard({
+    code: 'debug-relocks',
+    fields: { LOCK: 0x5a },
+    fix: {},
+    register: 0x40000558,
+    value: 0x5a,
+    firmwareHalfMissing: true,
+  });
+  t.regex(
+    firmware.problem,
+    /the option bytes allow debugging, but the debug port was locked after reset/,
+  );
+  t.regex(firmware.advice, /startup code/);
+  const pin = explainHazard({
+    code: 'reset-pin',
+    fields: { RST0: 18, RST1: 0xffffffff },
+    fix: { RST0: 18, RST1: 18 },
+    pin: 'P0.18',
+  });
+  t.regex(pin.problem, /the reset pin \(P0\.18\) may not reset the chip/);
+  t.regex(pin.advice, /RST0: 0x12, RST1: 0x12/);
+});
+
 test('image fit: past the end of the flash, outside it, or fine; run refuses with the same words', (t) => {
   const flash = [region(64)];
   const over = FlashImage.from([[FLASH + 0xfff0, new Uint8Array(32)]]);

@@ -51,6 +51,7 @@ test('every subpath resolves to built code and declarations', async (t) => {
   const map = await exportsMap();
   t.deepEqual(Object.keys(map).sort(), [
     '.',
+    './adiv5',
     './arm',
     './diagnose',
     './image',

@@ -103,7 +103,7 @@ test('a transport flashwright does not have (dfu, uart) names no package to inst
   // Through the loader alone (a `plugins:` entry) the list covers every kind.
   const plain = await t.throwsAsync<FlashwrightError>(loader.load('dfu'));
   t.is(plain.code, 'PLUGIN_UNKNOWN');
-  t.regex(plain.hint ?? '', /transports stlink, gdb and virtual; target families stm32;/);
+  t.regex(plain.hint ?? '', /transports stlink, gdb and virtual; target families stm32 and nrf;/);
 });
 
 test('a mistyped transport gets a did-you-mean among the real ones and the recipe’s', async (t) => {

@@ -1,4 +1,4 @@
-import { MemAp, type BusMaster } from './adiv5/mem-ap.js';
+import { MemAp, type AccessPort, type BusMaster } from './adiv5/mem-ap.js';
 import { SwDebugPort } from './adiv5/debug-port.js';
 import { BusError, SystemBus, type BusSize } from './bus.js';
 import type { ChipEnvironment, ChipModel } from './chip-model.js';
@@ -21,9 +21,9 @@ const PPB_START = 0xe0000000;
 
 /**
  * A simulated board: one chip (ChipModel) on a system bus, the Cortex-M core and its debug
- * components, one AHB-AP (AP 0) behind an SW-DP, a reset line and a power supply. Probe
- * front ends (virtual ST-Link, CMSIS-DAP) drive `dp` and the reset line; chip models see
- * only the ChipEnvironment.
+ * components, one AHB-AP (AP 0) and any access ports the chip adds behind an SW-DP, a reset
+ * line and a power supply. Probe front ends (virtual ST-Link, CMSIS-DAP) drive `dp` and the
+ * reset line; chip models see only the ChipEnvironment.
  */
 export class SimBoard {
   readonly clock: VirtualClock;
@@ -47,6 +47,7 @@ export class SimBoard {
       clock: this.clock,
       faults: this.faults,
       requestSystemReset: () => this.systemReset(),
+      holdReset: (held) => this.setNrst(held),
     };
     this.chip.attach(this.bus, env);
     this.core = new CortexMCore(this.chip.cpuId, {
@@ -66,8 +67,16 @@ export class SimBoard {
     this.ap = new MemAp(this.#debugBus(), {
       idr: this.chip.apIdr,
       base: (PpbAddress.ROM_TABLE | 0x3) >>> 0,
+      enabled: () => this.chip.memoryApEnabled?.() ?? true,
     });
-    this.dp = new SwDebugPort(this.chip.dpidr, [this.ap], {
+    const aps: (AccessPort | undefined)[] = [this.ap];
+    for (const { apsel, port } of this.chip.accessPorts?.() ?? []) {
+      if (!(apsel >= 1 && apsel <= 255) || aps[apsel] !== undefined) {
+        throw new RangeError(`${this.chip.partName}: access port ${apsel} is taken or invalid`);
+      }
+      aps[apsel] = port;
+    }
+    this.dp = new SwDebugPort(this.chip.dpidr, aps, {
       faults: this.faults,
       responding: () => this.#powered && this.chip.debugAccess() === 'open',
       chargeAccess: () => this.clock.advanceUs(swdAccessUs(1, this.swdSpeedKhz)),

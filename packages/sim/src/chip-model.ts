@@ -1,3 +1,4 @@
+import type { AccessPort } from './adiv5/mem-ap.js';
 import type { SystemBus } from './bus.js';
 import type { VirtualClock } from './clock.js';
 import type { FaultPlan } from './faults.js';
@@ -11,6 +12,18 @@ export interface ChipEnvironment {
    * resets the core and calls the model's `reset('system')`, which reloads option bytes.
    */
   requestSystemReset(): void;
+  /**
+   * Holds the system in reset (true) or releases it (false), as the NRST pin does; the
+   * release runs the system reset. For a chip's own reset control (Nordic's CTRL-AP RESET).
+   */
+  holdReset?(held: boolean): void;
+}
+
+/** A vendor access port a chip adds behind the DP (AP 0 is always the board's AHB-AP). */
+export interface ChipAccessPort {
+  /** APSEL, 1-255. */
+  readonly apsel: number;
+  readonly port: AccessPort;
 }
 
 /** How the debug port behaves for this chip right now. */
@@ -39,6 +52,15 @@ export interface ChipModel {
   attach(bus: SystemBus, env: ChipEnvironment): void;
 
   debugAccess(): DebugAccess;
+
+  /**
+   * Whether the AHB-AP (AP 0) may reach the system bus; false while access port protection
+   * blocks it (nRF52 APPROTECT). Absent: always.
+   */
+  memoryApEnabled?(): boolean;
+
+  /** Access ports besides AP 0 (Nordic's CTRL-AP at APSEL 1); absent: none. */
+  accessPorts?(): readonly ChipAccessPort[];
 
   /** Address the core fetches SP and PC from at reset (the boot memory alias). */
   bootAddress(): number;

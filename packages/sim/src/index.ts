@@ -11,7 +11,13 @@ export {
   type BusRegion,
   type BusSize,
 } from './bus.js';
-export type { ChipEnvironment, ChipModel, ChipState, DebugAccess } from './chip-model.js';
+export type {
+  ChipAccessPort,
+  ChipEnvironment,
+  ChipModel,
+  ChipState,
+  DebugAccess,
+} from './chip-model.js';
 export { FaultPlan, type FaultSpec, type UsbFault } from './faults.js';
 export {
   SWD_CLOCKS_PER_ACCESS,
@@ -36,6 +42,7 @@ export {
   Abort,
   CtrlStat,
   DpRegister,
+  LINE_RESET_MIN_ONES,
   SwDebugPort,
   type DebugPortEnvironment,
   type SwdAck,
@@ -46,9 +53,17 @@ export {
   Csw,
   MemAp,
   MemApRegister,
+  type AccessPort,
   type BusMaster,
   type MemApOptions,
 } from './adiv5/mem-ap.js';
+export {
+  SIM_SWD_WIRE_LIMITS,
+  simSwdWire,
+  type SimSwdWire,
+  type SimSwdWireOptions,
+  type SimSwdWireStats,
+} from './adiv5/swd-wire.js';
 export {
   CortexMCore,
   Dfsr,
@@ -79,6 +94,7 @@ export { TransferTimeoutError } from './stlink/in-pipe.js';
 export { StlinkEngine, type StlinkBehaviour } from './stlink/engine.js';
 export {
   createVirtualSession,
+  defaultChipFactory,
   stm32ChipFactory,
   type ChipFactory,
   type ChipRequest,
@@ -139,3 +155,29 @@ export {
   type UsbredirServer,
   type UsbredirServerOptions,
 } from './usbredir/server.js';
+export {
+  APPROTECT_DISABLE,
+  APPROTECT_FORCEPROTECT,
+  APPROTECT_HW_DISABLED,
+  CTRL_AP_IDR,
+  CtrlApRegister,
+  FICR_BASE,
+  NRF52_PAGE_BYTES,
+  NRF52_PARTS,
+  NVMC_BASE,
+  Nrf52Chip,
+  NvmcConfig,
+  NvmcRegister,
+  UICR_APPROTECT,
+  UICR_BASE,
+  createNrf52Chip,
+  findNrf52Part,
+  isNrf52Device,
+  nrf52FlashTiming,
+  revisionOfBuildCode,
+  type CreateNrf52ChipOptions,
+  type Nrf52ChipOptions,
+  type Nrf52ChipState,
+  type Nrf52Part,
+  type Nrf52Revision,
+} from './nrf52/index.js';

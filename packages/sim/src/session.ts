@@ -6,6 +6,7 @@ import { FaultPlan, type FaultSpec } from './faults.js';
 import { readStateFile, writeStateFile, STATE_FORMAT, STATE_VERSION } from './state-file.js';
 import type { StlinkProbeKind } from './stlink/descriptors.js';
 import { VirtualStlink } from './stlink/device.js';
+import { createNrf52Chip, isNrf52Device } from './nrf52/index.js';
 import { createStm32Chip } from './stm32/index.js';
 
 /** The virtual-transport options (`probe.options` of `transport: virtual`), already validated. */
@@ -30,6 +31,12 @@ export interface VirtualSessionOptions {
   readonly productId?: number | undefined;
   readonly serialNumber?: string | undefined;
   readonly lockUpOnStrayExit?: boolean | undefined;
+  /** nRF52: legacy or hardened APPROTECT silicon (default: the ordering code's build code, else legacy). */
+  readonly revision?: 'legacy' | 'hardened' | undefined;
+  /** nRF52: access port protection of a new state (ignored when the state file exists). */
+  readonly approtect?: boolean | undefined;
+  /** nRF52: the firmware writes APPROTECT.DISABLE at boot (the simulator runs no code). */
+  readonly firmwareDisablesApprotect?: boolean | undefined;
 }
 
 /** What a chip factory is asked for. `rdp` is set only for a new board (no state yet). */
@@ -37,12 +44,29 @@ export interface ChipRequest {
   readonly device: string | undefined;
   readonly rdp?: 0 | 1 | 2;
   readonly flashSizeRaw?: number;
+  /** nRF52 only; `approtect` is set only for a new board, like `rdp`. */
+  readonly revision?: 'legacy' | 'hardened';
+  readonly approtect?: boolean;
+  readonly firmwareDisablesApprotect?: boolean;
 }
 
 /** Builds the chip of a session; throw RangeError for a device it does not know. */
 export type ChipFactory = (request: ChipRequest) => ChipModel;
 
-/** The default factory: the STM32 models, keyed by part number or DEV_ID. */
+/** The nRF52 models for nRF names (`nRF52840`, `nRF52840-QIAA-F0`), the STM32 models otherwise. */
+export const defaultChipFactory: ChipFactory = (request) => {
+  if (request.device !== undefined && isNrf52Device(request.device)) {
+    return createNrf52Chip({
+      device: request.device,
+      revision: request.revision,
+      approtect: request.approtect,
+      firmwareDisablesApprotect: request.firmwareDisablesApprotect,
+    });
+  }
+  return stm32ChipFactory(request);
+};
+
+/** The STM32 models, keyed by part number or DEV_ID. */
 export const stm32ChipFactory: ChipFactory = (request) => {
   if (request.device === undefined) {
     throw new RangeError('no device given: set probe.options.device, e.g. STM32F103RB');
@@ -89,7 +113,7 @@ function invalid(key: string, message: string, cause?: unknown): FlashwrightErro
  */
 export function createVirtualSession(
   options: VirtualSessionOptions,
-  chipFactory: ChipFactory = stm32ChipFactory,
+  chipFactory: ChipFactory = defaultChipFactory,
 ): VirtualSession {
   if (options.probe === 'cmsis-dap-v1' || options.probe === 'cmsis-dap-v2') {
     throw invalid(
@@ -104,6 +128,11 @@ export function createVirtualSession(
       device: options.device ?? saved?.board.device,
       ...(saved || options.rdp === undefined ? {} : { rdp: options.rdp }),
       ...(options.flashSizeRaw === undefined ? {} : { flashSizeRaw: options.flashSizeRaw }),
+      ...(options.revision === undefined ? {} : { revision: options.revision }),
+      ...(saved || options.approtect === undefined ? {} : { approtect: options.approtect }),
+      ...(options.firmwareDisablesApprotect === undefined
+        ? {}
+        : { firmwareDisablesApprotect: options.firmwareDisablesApprotect }),
     });
   } catch (error) {
     if (error instanceof RangeError) throw invalid('device', error.message, error);

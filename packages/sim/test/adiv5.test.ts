@@ -178,3 +178,42 @@ test('MEM-AP CSW keeps DeviceEn set and refuses sizes above 32 bits', (t) => {
   t.is(ap.readRegister(MemApRegister.IDR), 0x04770031);
   t.is(ap.readRegister(MemApRegister.CFG), 0);
 });
+
+test('MEM-AP packed transfers: one DRW access moves a word as 4 bytes or 2 half-words (ADIv5.2 packed transfers)', (t) => {
+  const { ap, mem } = ramAp();
+  // 8-bit, AddrInc = packed: each DRW write is four byte transfers, TAR advances by 4.
+  ap.writeRegister(MemApRegister.CSW, 0x23000000 | Csw.ADDRINC_PACKED | Csw.SIZE_8);
+  t.is(ap.csw & Csw.ADDRINC_MASK, Csw.ADDRINC_PACKED, 'kept: this AP packs');
+  ap.writeRegister(MemApRegister.TAR, 0x100);
+  ap.writeRegister(MemApRegister.DRW, 0x44332211);
+  ap.writeRegister(MemApRegister.DRW, 0x88776655);
+  t.deepEqual([...mem.subarray(0x100, 0x108)], [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]);
+  t.is(ap.tar, 0x108);
+  // 16-bit packed reads: two half-word transfers per DRW read.
+  ap.writeRegister(MemApRegister.CSW, 0x23000000 | Csw.ADDRINC_PACKED | Csw.SIZE_16);
+  ap.writeRegister(MemApRegister.TAR, 0x100);
+  t.is(ap.readRegister(MemApRegister.DRW), 0x44332211);
+  t.is(ap.tar, 0x104);
+});
+
+test('MEM-AP without packed transfers: AddrInc = packed reads back as single', (t) => {
+  const { ap: packing } = ramAp();
+  const ap = new MemAp(packing.bus, { ...packing.options, packedTransfers: false });
+  ap.writeRegister(MemApRegister.CSW, 0x23000000 | Csw.ADDRINC_PACKED | Csw.SIZE_8);
+  t.is(ap.csw & Csw.ADDRINC_MASK, Csw.ADDRINC_SINGLE);
+  ap.writeRegister(MemApRegister.TAR, 0x101);
+  ap.writeRegister(MemApRegister.DRW, 0x0000aa00);
+  t.is(ap.tar, 0x102);
+});
+
+test('SWJ sequence: 50 ones in a row are a line reset, 49 are not; the JTAG-to-SWD code is harmless', (t) => {
+  const board = poweredBoard();
+  const dp = board.dp;
+  dp.swjSequence(49, Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01));
+  t.is(dp.read(DpRegister.CTRL_STAT).ack, 'ok');
+  dp.swjSequence(16, Uint8Array.of(0x9e, 0xe7));
+  t.is(dp.read(DpRegister.CTRL_STAT).ack, 'ok', 'the switch code alone resets nothing');
+  dp.swjSequence(58, Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x03, 0x00));
+  t.is(dp.read(DpRegister.CTRL_STAT).ack, 'no-ack', 'line reset: only DPIDR is answered');
+  t.is(dp.read(DpRegister.DPIDR).ack, 'ok');
+});

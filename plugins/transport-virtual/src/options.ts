@@ -22,6 +22,12 @@ export interface VirtualOptions {
   readonly serialNumber?: string | undefined;
   readonly timing: 'instant' | 'realtime';
   readonly faults: readonly FaultSpec[];
+  /** nRF52: legacy or hardened APPROTECT silicon. */
+  readonly revision?: 'legacy' | 'hardened' | undefined;
+  /** nRF52: access port protection of a new board. */
+  readonly approtect?: boolean | undefined;
+  /** nRF52: the firmware writes APPROTECT.DISABLE at boot (the simulator runs no code). */
+  readonly firmwareDisablesApprotect?: boolean | undefined;
 }
 
 const PROBES: readonly VirtualProbeKind[] = [
@@ -44,6 +50,9 @@ const KEYS = [
   'serialNumber',
   'timing',
   'faults',
+  'revision',
+  'approtect',
+  'firmwareDisablesApprotect',
 ] as const;
 
 /** Required numeric fields of each fault kind (sim FaultSpec); `length` is optional. */
@@ -174,10 +183,16 @@ export function parseVirtualOptions(
   if (voltage !== undefined && (typeof voltage !== 'number' || !(voltage >= 0 && voltage <= 5.5))) {
     throw invalid('voltage', `expected volts from 0 to 5.5, got ${JSON.stringify(voltage)}`);
   }
-  const clone = raw['clone'];
-  if (clone !== undefined && typeof clone !== 'boolean') {
-    throw invalid('clone', `expected true or false, got ${JSON.stringify(clone)}`);
-  }
+  const flag = (key: string): boolean | undefined => {
+    const value = raw[key];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw invalid(key, `expected true or false, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const clone = flag('clone');
+  const approtect = flag('approtect');
+  const firmwareDisablesApprotect = flag('firmwareDisablesApprotect');
   const state = text('state');
   const firmware = text('firmware');
   const serialNumber = text('serialNumber');
@@ -203,5 +218,10 @@ export function parseVirtualOptions(
         ? 'instant'
         : oneOf('timing', raw['timing'], ['instant', 'realtime'] as const),
     faults: faults.map((f, i) => parseFault(f, i)),
+    ...(raw['revision'] === undefined
+      ? {}
+      : { revision: oneOf('revision', raw['revision'], ['legacy', 'hardened'] as const) }),
+    ...(approtect === undefined ? {} : { approtect }),
+    ...(firmwareDisablesApprotect === undefined ? {} : { firmwareDisablesApprotect }),
   };
 }

@@ -135,3 +135,21 @@ test('serialNumber: printable ASCII, passed to the sim (several probes of one ki
   invalid(t, { serialNumber: 'has space' }, 'probe.options.serialNumber', /printable ASCII/);
   invalid(t, { serialNumber: 7 }, 'probe.options.serialNumber', /non-empty string/);
 });
+
+test('nRF52 options: revision, approtect and firmwareDisablesApprotect', (t) => {
+  t.like(
+    parseVirtualOptions(
+      {
+        device: 'nRF52840',
+        revision: 'hardened',
+        approtect: true,
+        firmwareDisablesApprotect: false,
+      },
+      '/recipes',
+    ),
+    { device: 'nRF52840', revision: 'hardened', approtect: true, firmwareDisablesApprotect: false },
+  );
+  invalid(t, { revision: 'hardend' }, 'probe.options.revision', /did you mean hardened/);
+  invalid(t, { approtect: 'yes' }, 'probe.options.approtect', /true or false/);
+  invalid(t, { aprotect: true }, 'probe.options.aprotect', /did you mean approtect/);
+});

@@ -123,6 +123,24 @@ export function explainHazard(hazard: OptionHazard): ExplainedHazard {
         problem: `${found}: the chip boots from bank ${hazard.bank} whenever that bank holds a valid image, so an image written to another bank may never run`,
         advice: `${step}, unless the firmware swaps banks on purpose.`,
       };
+    case 'debug-relocks': {
+      const firmware = `the firmware must write 0x${hazard.value.toString(16).toUpperCase()} to ${formatAddress(hazard.register)} early at boot (before anything else runs), or the debug port locks again at every reset`;
+      return {
+        ...hazard,
+        problem: hazard.firmwareHalfMissing
+          ? `${found}: the option bytes allow debugging, but the debug port was locked after reset, so the firmware does not open it: ${firmware}`
+          : `${found}: on this silicon the debug port locks again at every reset: the option bytes do not allow debugging`,
+        advice: hazard.firmwareHalfMissing
+          ? `Add that write to the firmware's startup code (the vendor's SystemInit does it when built to leave debugging open), flash it with an unprotect step, and reset.`
+          : `${step} allows it (the unprotect step writes it after the recovery), and ${firmware}.`,
+      };
+    }
+    case 'reset-pin':
+      return {
+        ...hazard,
+        problem: `${found}: the pin reset is not configured consistently, so the reset pin (${hazard.pin}) may not reset the chip and connecting under reset fails`,
+        advice: `${step} connects the pin reset to ${hazard.pin}; it takes effect after the next reset.`,
+      };
   }
 }
 

@@ -6,7 +6,7 @@ export type PluginKind = 'transport' | 'family' | 'format';
 
 /** flashwright's own plugins by short name; each is an @flashwright package the CLI ships. */
 export const builtinTransports = ['stlink', 'gdb', 'virtual'] as const;
-export const builtinFamilies = ['stm32'] as const;
+export const builtinFamilies = ['stm32', 'nrf'] as const;
 export const builtinFormats = ['ihex', 'srec', 'elf', 'bin'] as const;
 
 const builtinByKind: Readonly<Record<PluginKind, readonly string[]>> = {
@@ -50,7 +50,6 @@ const unsupportedPlugins: Readonly<Record<string, { kind: PluginKind; what: stri
   'cmsis-dap': { kind: 'transport', what: 'CMSIS-DAP probes' },
   dfu: { kind: 'transport', what: 'USB DFU bootloaders' },
   uart: { kind: 'transport', what: 'UART (serial) bootloaders' },
-  nrf: { kind: 'family', what: 'nRF chips' },
 };
 
 /**

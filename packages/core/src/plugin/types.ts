@@ -362,6 +362,25 @@ export type OptionHazard = {
       readonly code: 'boots-other-bank';
       readonly bank: number;
     }
+  | {
+      /**
+       * Debug access locks again at every reset unless the option bytes allow it (`fix`) and
+       * the firmware writes `value` to `register` at boot. `firmwareHalfMissing`: the option
+       * bytes allow it, yet the debug port was found locked, so the firmware does not.
+       */
+      readonly code: 'debug-relocks';
+      readonly register: number;
+      readonly value: number;
+      readonly firmwareHalfMissing: boolean;
+    }
+  | {
+      /**
+       * The pin reset is configured inconsistently (the fields disagree, or name another pin
+       * than `pin`), so the reset pin may not reset the chip; `fix` connects it to `pin`.
+       */
+      readonly code: 'reset-pin';
+      readonly pin: string;
+    }
 );
 
 /** Progress reported by a device while it works; `range` is the part just finished. */

@@ -1,6 +1,6 @@
 import { BusError } from '../bus.js';
 import type { FaultPlan } from '../faults.js';
-import type { MemAp } from './mem-ap.js';
+import type { AccessPort } from './mem-ap.js';
 
 /** The ACK of one SWD transaction; `no-ack` is a line that nobody drives. */
 export type SwdAck = 'ok' | 'wait' | 'fault' | 'no-ack';
@@ -56,6 +56,9 @@ const CTRL_STAT_WRITABLE =
   CtrlStat.CDBGPWRUPREQ |
   CtrlStat.CSYSPWRUPREQ;
 
+/** Consecutive ones on SWDIO that make a line reset (ADIv5.2, SW-DP line reset: at least 50). */
+export const LINE_RESET_MIN_ONES = 50;
+
 /** What the DP needs from the board it sits on. */
 export interface DebugPortEnvironment {
   readonly faults: FaultPlan;
@@ -78,10 +81,12 @@ export class SwDebugPort {
   #select = 0;
   #readBuffer = 0;
   #afterLineReset = true;
+  /** Ones clocked in a row by swjSequence. */
+  #ones = 0;
 
   constructor(
     readonly dpidr: number,
-    readonly aps: readonly MemAp[],
+    readonly aps: readonly (AccessPort | undefined)[],
     readonly env: DebugPortEnvironment,
   ) {}
 
@@ -96,6 +101,20 @@ export class SwDebugPort {
 
   get select(): number {
     return this.#select >>> 0;
+  }
+
+  /**
+   * Clocks `bitCount` bits (LSB of byte 0 first) on SWDIO with SWCLK, as a probe's
+   * SWJ_Sequence does: every run of at least 50 ones is a line reset. This DP is an SW-DP
+   * (no JTAG state), so the JTAG-to-SWD code between two line resets changes nothing else;
+   * it is harmless on an SW-DP (ADIv5.2, SWJ-DP: the sequence is chosen so).
+   */
+  swjSequence(bitCount: number, bits: Uint8Array): void {
+    for (let i = 0; i < bitCount; i++) {
+      const bit = ((bits[i >> 3] ?? 0) >>> (i & 7)) & 1;
+      this.#ones = bit === 1 ? this.#ones + 1 : 0;
+      if (this.#ones === LINE_RESET_MIN_ONES) this.lineReset();
+    }
   }
 
   /** SWD line reset (50+ clocks high): the DP waits for a DPIDR read. */

@@ -1,4 +1,4 @@
-import type { BusSize } from '../bus.js';
+import { BusError, type BusSize } from '../bus.js';
 
 /**
  * What a MEM-AP drives: the system bus as the debugger sees it. The board puts its checks
@@ -7,6 +7,16 @@ import type { BusSize } from '../bus.js';
 export interface BusMaster {
   read(address: number, size: BusSize): number;
   write(address: number, size: BusSize, value: number): void;
+}
+
+/**
+ * Any access port behind the DP: a MEM-AP, or a vendor AP such as Nordic's CTRL-AP (nRF52840
+ * Product Specification v1.7, chapter "CTRL-AP - Control access port"). `reg` is
+ * APBANKSEL << 4 | A[3:2]. Throws BusError to FAULT the access.
+ */
+export interface AccessPort {
+  readRegister(reg: number): number;
+  writeRegister(reg: number, value: number): void;
 }
 
 /** MEM-AP register offsets (ADIv5; OpenOCD src/target/arm_adi_v5.h, pyOCD coresight/ap.py). */
@@ -52,6 +62,19 @@ export interface MemApOptions {
    * uses 4 KB for M3/M4). Past the block the address wraps inside it.
    */
   readonly autoIncrementBytes?: number;
+  /**
+   * Packed 8- and 16-bit transfers (CSW.AddrInc = 0b10: one DRW access moves a whole word as
+   * 4 or 2 bus transfers; ADIv5.2, MEM-AP "Packed transfers"), an optional MEM-AP feature;
+   * default true. Without them AddrInc = packed is not kept: it reads back as single, which
+   * is how hosts tell (OpenOCD arm_adi_v5.c mem_ap_init).
+   */
+  readonly packedTransfers?: boolean;
+  /**
+   * False while the chip blocks this AP (Nordic's access port protection): CSW.DeviceEn
+   * reads 0 and every DRW/BDx access faults (ADIv5 C2.6.4: with DeviceEn clear no MEM-AP
+   * transfers are initiated). Default: always enabled.
+   */
+  readonly enabled?: () => boolean;
 }
 
 /** The IDR of the Cortex-M3/M4 AHB-AP, which has a 4 KB auto-increment block. */
@@ -59,15 +82,15 @@ export const CORTEX_M3_M4_AHB_AP_IDR = 0x24770011;
 
 /**
  * A MEM-AP (AHB-AP): CSW/TAR/DRW with auto-increment inside the block, byte lanes for 8-
- * and 16-bit transfers, banked data BD0-3, BASE and IDR. Packed transfers are not
- * implemented: AddrInc = packed behaves as single, as on APs without packed support.
- * Register reads have their side effects here; posting (the read result arriving one
- * access later) is the DP's business.
+ * and 16-bit transfers, packed transfers (unless `packedTransfers` is false), banked data
+ * BD0-3, BASE and IDR. Register reads have their side effects here; posting (the read result
+ * arriving one access later) is the DP's business.
  */
-export class MemAp {
+export class MemAp implements AccessPort {
   #csw = Csw.DEVICE_EN | Csw.SIZE_32 | 0x03000000;
   #tar = 0;
   readonly #blockBytes: number;
+  readonly #packs: boolean;
 
   constructor(
     readonly bus: BusMaster,
@@ -75,10 +98,19 @@ export class MemAp {
   ) {
     this.#blockBytes =
       options.autoIncrementBytes ?? (options.idr === CORTEX_M3_M4_AHB_AP_IDR ? 4096 : 1024);
+    this.#packs = options.packedTransfers ?? true;
   }
 
   get csw(): number {
-    return this.#csw >>> 0;
+    return this.#enabled() ? this.#csw >>> 0 : (this.#csw & ~Csw.DEVICE_EN) >>> 0;
+  }
+
+  #enabled(): boolean {
+    return this.options.enabled?.() ?? true;
+  }
+
+  #checkEnabled(): void {
+    if (!this.#enabled()) throw new BusError(this.#tar, 'access port disabled (CSW.DeviceEn 0)');
   }
 
   get tar(): number {
@@ -97,11 +129,13 @@ export class MemAp {
       case MemApRegister.TAR:
         return this.tar;
       case MemApRegister.DRW:
+        this.#checkEnabled();
         return this.#readData();
       case MemApRegister.BD0:
       case MemApRegister.BD1:
       case MemApRegister.BD2:
       case MemApRegister.BD3:
+        this.#checkEnabled();
         return this.bus.read(this.#bankedAddress(reg), 4) >>> 0;
       case MemApRegister.BASE:
         return this.options.base >>> 0;
@@ -120,7 +154,10 @@ export class MemAp {
         // Sizes above 32 bits do not exist on an AHB-AP: the field keeps its old value.
         const size = value & Csw.SIZE_MASK;
         const keptSize = size <= Csw.SIZE_32 ? size : this.#csw & Csw.SIZE_MASK;
-        const writable = value & ~(Csw.SIZE_MASK | Csw.DEVICE_EN | Csw.TR_IN_PROG);
+        let writable = value & ~(Csw.SIZE_MASK | Csw.DEVICE_EN | Csw.TR_IN_PROG);
+        if ((writable & Csw.ADDRINC_MASK) === Csw.ADDRINC_PACKED && !this.#packs) {
+          writable = (writable & ~Csw.ADDRINC_MASK) | Csw.ADDRINC_SINGLE;
+        }
         this.#csw = (writable | keptSize | Csw.DEVICE_EN) >>> 0;
         return;
       }
@@ -128,12 +165,14 @@ export class MemAp {
         this.#tar = value >>> 0;
         return;
       case MemApRegister.DRW:
+        this.#checkEnabled();
         this.#writeData(value);
         return;
       case MemApRegister.BD0:
       case MemApRegister.BD1:
       case MemApRegister.BD2:
       case MemApRegister.BD3:
+        this.#checkEnabled();
         this.bus.write(this.#bankedAddress(reg), 4, value);
         return;
       default:
@@ -151,21 +190,33 @@ export class MemAp {
     return (this.#tar & ~(size - 1)) >>> 0;
   }
 
+  /** Bus transfers per DRW access: 4 / size when packed, else one. */
+  #transfersPerAccess(size: BusSize): number {
+    return (this.#csw & Csw.ADDRINC_MASK) === Csw.ADDRINC_PACKED ? 4 / size : 1;
+  }
+
   #readData(): number {
     const size = this.#size();
-    const address = this.#address(size);
-    const value = this.bus.read(address, size);
-    this.#increment(size);
-    // The data sits on the byte lanes of its address (ADIv5 byte-lane rule).
-    return size === 4 ? value >>> 0 : (value << (8 * (address & 3))) >>> 0;
+    let word = 0;
+    for (let i = this.#transfersPerAccess(size); i > 0; i--) {
+      const address = this.#address(size);
+      const value = this.bus.read(address, size);
+      this.#increment(size);
+      // The data sits on the byte lanes of its address (ADIv5 byte-lane rule).
+      word |= size === 4 ? value : value << (8 * (address & 3));
+    }
+    return word >>> 0;
   }
 
   #writeData(word: number): void {
     const size = this.#size();
-    const address = this.#address(size);
-    const value = size === 4 ? word : (word >>> (8 * (address & 3))) & (size === 1 ? 0xff : 0xffff);
-    this.bus.write(address, size, value >>> 0);
-    this.#increment(size);
+    for (let i = this.#transfersPerAccess(size); i > 0; i--) {
+      const address = this.#address(size);
+      const value =
+        size === 4 ? word : (word >>> (8 * (address & 3))) & (size === 1 ? 0xff : 0xffff);
+      this.bus.write(address, size, value >>> 0);
+      this.#increment(size);
+    }
   }
 
   #increment(size: BusSize): void {

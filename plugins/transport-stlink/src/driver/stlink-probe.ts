@@ -162,9 +162,47 @@ export class StLinkProbe implements Probe {
     this.#inDebug = true;
     this.#openAps.add(0);
     this.core.forgetCpuId();
-    if (mode === 'normal') await this.core.halt(signal);
-    if (mode === 'under-reset') await this.#releaseResetHalted(signal);
+    try {
+      if (mode === 'normal') await this.core.halt(signal);
+      if (mode === 'under-reset') await this.#releaseResetHalted(signal);
+    } catch (error) {
+      if (!(await this.#memoryApDisabled(signal))) throw this.#explainHaltFault(error);
+      // The chip blocks the AHB-AP (access port protection, as on nRF52): the DP and other
+      // APs still answer, so the target family can identify the chip and say so.
+      if (mode === 'under-reset') await this.driver.driveNrst(NrstAction.HIGH, signal);
+      this.log.debug(
+        'the memory access port is disabled (CSW.DeviceEn 0): the core was not halted',
+      );
+    }
     return { dpidr, speedKhz };
+  }
+
+  /**
+   * Firmware without DP/AP register access (before V2J24) cannot tell a chip that blocks its
+   * memory access port from a broken link: say what would.
+   */
+  #explainHaltFault(error: unknown): unknown {
+    if (this.driver.has('multiAp')) return error;
+    if (!(error instanceof FlashwrightError) || error.code !== 'TARGET_FAULT') return error;
+    return new FlashwrightError(
+      'PROBE_FIRMWARE_TOO_OLD',
+      `The core could not be halted: its debug registers fault (${error.message}). A chip that blocks memory access (nRF52 access port protection) can only be examined and recovered through another access port, which needs ST-Link firmware V2J28 or later; this probe has ${formatVersion(this.version)}`,
+      { cause: error, details: { firmware: formatVersion(this.version), needed: 'V2J28' } },
+    );
+  }
+
+  /**
+   * Whether AP 0 refuses memory transfers: its CSW.DeviceEn (bit 6) reads 0 (ARM IHI 0031,
+   * ADIv5.2 C2.6.4 "CSW, Control/Status Word register": with DeviceEn clear the MEM-AP
+   * initiates no transfers).
+   */
+  async #memoryApDisabled(signal?: AbortSignal): Promise<boolean> {
+    if (!this.driver.has('dapRegisters')) return false;
+    try {
+      return ((await this.driver.readDapRegister(0, 0x00, signal)) & 0x40) === 0;
+    } catch {
+      return false;
+    }
   }
 
   async reset(
@@ -174,6 +212,21 @@ export class StLinkProbe implements Probe {
     const halt = options.halt ?? false;
     const { signal } = options;
     this.#checkOpen();
+    try {
+      await this.#reset(kind, halt, signal);
+    } catch (error) {
+      // A chip that blocks the AHB-AP (access port protection, before the reset or again
+      // after it, as hardened nRF52 silicon does) cannot be reset or watched through it:
+      // NRST resets it, and the core is left running.
+      if (halt || !(await this.#memoryApDisabled(signal))) throw error;
+      await this.driver.driveNrst(NrstAction.PULSE, signal);
+      this.log.info(
+        'The chip blocks the memory access port (access port protection): reset it through NRST without checking the core.',
+      );
+    }
+  }
+
+  async #reset(kind: ResetKind, halt: boolean, signal?: AbortSignal): Promise<void> {
     switch (kind) {
       case 'hardware':
         return this.#hardwareReset(halt, signal);

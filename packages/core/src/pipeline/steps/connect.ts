@@ -127,22 +127,33 @@ async function familiesFor(session: Session, plugins: PluginSet): Promise<Target
 async function identify(session: Session, families: readonly TargetFamily[]): Promise<Device> {
   const probe = session.requireProbe();
   const tried: string[] = [];
+  // A family that fails (memory it reads is blocked on another vendor's protected chip)
+  // does not keep the others from trying; its error stands when none recognises the chip.
+  let firstError: { error: unknown } | undefined;
   for (const family of families) {
     tried.push(family.id);
-    const device = await family.identify(
-      {
-        probe,
-        memory: probe.memory,
-        log: session.log,
-        connectOptions: {
-          speedKhz: session.recipe.probe.speedKhz,
-          mode: session.recipe.probe.connect,
+    let device: Device | undefined;
+    try {
+      device = await family.identify(
+        {
+          probe,
+          memory: probe.memory,
+          log: session.log,
+          connectOptions: {
+            speedKhz: session.recipe.probe.speedKhz,
+            mode: session.recipe.probe.connect,
+          },
         },
-      },
-      { flashSizeBytes: session.recipe.target.flashSizeBytes, signal: session.signal },
-    );
+        { flashSizeBytes: session.recipe.target.flashSizeBytes, signal: session.signal },
+      );
+    } catch (error) {
+      if (session.signal.aborted || families.length === 1) throw error;
+      firstError ??= { error };
+      continue;
+    }
     if (device !== undefined) return device;
   }
+  if (firstError !== undefined) throw firstError.error;
   const fromRecipe = deviceFromRecipe(session, families);
   if (fromRecipe !== undefined) return fromRecipe;
   if (probe.access.level === 'memory') return unnamedMemoryDevice(session, tried);
