@@ -17,7 +17,14 @@ import {
   virtualMs,
   type GuestProbe,
 } from '../usb-guest/probes.js';
-import { makeShare, missingTools, runGuest, step, STEP_FUNCTION } from '../usb-guest/rig.js';
+import {
+  makeShare,
+  missingTools,
+  removeShare,
+  runGuest,
+  step,
+  STEP_FUNCTION,
+} from '../usb-guest/rig.js';
 import type { BenchTable } from './table.js';
 
 const RAM_BYTES = 64 * 1024;
@@ -163,6 +170,7 @@ export async function run(): Promise<BenchTable[]> {
     }
     rows.push(row);
   }
+  removeShare(share);
   return [
     {
       title,

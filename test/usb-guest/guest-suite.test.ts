@@ -19,7 +19,15 @@ import {
   startSims,
   type GuestProbe,
 } from './probes.js';
-import { makeShare, missingTools, runGuest, step, STEP_FUNCTION, type GuestRun } from './rig.js';
+import {
+  makeShare,
+  missingTools,
+  removeShare,
+  runGuest,
+  step,
+  STEP_FUNCTION,
+  type GuestRun,
+} from './rig.js';
 
 const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
 const missing = missingTools([
@@ -167,6 +175,8 @@ test.before(async (t) => {
     setupError = error;
   }
 });
+
+test.after.always(() => removeShare(share));
 
 function ran(t: { fail: (m: string) => void }): boolean {
   if (setupError !== undefined) {

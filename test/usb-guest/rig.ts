@@ -17,6 +17,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -227,6 +228,12 @@ function kvmUsable(): boolean {
   }
 }
 
+/** Removes a shared folder unless FLASHWRIGHT_KEEP_GUEST=1 asks to keep it for a look. */
+export function removeShare(share: string): void {
+  if (share === '' || process.env['FLASHWRIGHT_KEEP_GUEST'] === '1') return;
+  rmSync(share, { recursive: true, force: true });
+}
+
 /** A fresh shared folder: the guest sees it read-write at the same path. */
 export function makeShare(prefix = 'fw-usb-guest-'): string {
   const share = mkdtempSync(join(tmpdir(), prefix));
@@ -249,7 +256,12 @@ export async function runGuest(options: {
   if (!kernel) throw new Error('no guest kernel');
   const { share } = options;
   const initramfs = join(share, 'initramfs.cpio');
-  buildInitramfs(kernel, share, mkdtempSync(join(tmpdir(), 'fw-initramfs-')), initramfs);
+  const work = mkdtempSync(join(tmpdir(), 'fw-initramfs-'));
+  try {
+    buildInitramfs(kernel, share, work, initramfs);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   writeFileSync(
     join(share, 'guest.sh'),
     `export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport SHARE=${share} OUT=${share}/out HOME=${share}/home TMPDIR=${share}/tmp\ncd "$SHARE"\n${options.script}\n`,
