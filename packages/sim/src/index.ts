@@ -138,6 +138,36 @@ export {
   type StlinkServerOptions,
 } from './stlink-server.js';
 export {
+  Cap,
+  EndpointType,
+  PacketType,
+  Speed,
+  Status,
+  capabilityWords,
+  endpointIndex,
+  hasCap,
+  type CapName,
+  type PacketName,
+} from './usbredir/protocol.js';
+export {
+  UsbredirCodec,
+  UsbredirProtocolError,
+  list as usbredirList,
+  num as usbredirNum,
+  type Packet as UsbredirPacket,
+  type PacketInit as UsbredirPacketInit,
+} from './usbredir/codec.js';
+export {
+  DEVICE_CAPS,
+  UsbredirDeviceConnection,
+  type UsbredirDeviceOptions,
+} from './usbredir/device-server.js';
+export {
+  startUsbredirServer,
+  type UsbredirServer,
+  type UsbredirServerOptions,
+} from './usbredir/server.js';
+export {
   APPROTECT_DISABLE,
   APPROTECT_FORCEPROTECT,
   APPROTECT_HW_DISABLED,

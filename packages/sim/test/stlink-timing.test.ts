@@ -59,3 +59,58 @@ test("timing 'realtime' sleeps the virtual time a transfer takes", async (t) => 
   t.true(virtualMs > 20);
   t.true(realMs >= virtualMs * 0.9, `slept ${realMs} ms for ${virtualMs} virtual ms`);
 });
+
+test("timing 'realtime': the board's clock never falls behind the wall clock of a slow host", async (t) => {
+  const r = await rig({ probe: 'stlink-v2-1', timing: 'realtime', chip: { ramBytes: 8192 } });
+  await r.enterSwd();
+  const before = r.board.clock.nowUs;
+  // The host takes 60 ms between two commands (a guest behind usbredir, say).
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  await r.command(block(0xf2, 0x07, ...le32(TEST_CHIP.RAM_START), ...le16(4)), { inLength: 4 });
+  t.true(
+    (r.board.clock.nowUs - before) / 1000 >= 60,
+    'a flash operation started before ends in wall time',
+  );
+});
+
+test("timing 'instant' keeps pure virtual time: a slow host does not advance the board", async (t) => {
+  const r = await rig({ probe: 'stlink-v2-1', timing: 'instant', chip: { ramBytes: 8192 } });
+  await r.enterSwd();
+  const before = r.board.clock.nowUs;
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  await r.command(block(0xf2, 0x07, ...le32(TEST_CHIP.RAM_START), ...le16(4)), { inLength: 4 });
+  t.true((r.board.clock.nowUs - before) / 1000 < 10);
+});
+
+test.serial(
+  "timing 'realtime' on a host slower than the probe: no transfer sleeps its modelled cost on top",
+  async (t) => {
+    const r = await rig({ probe: 'stlink-v2-1', timing: 'realtime', chip: { ramBytes: 8192 } });
+    await r.enterSwd();
+    const realNow = performance.now.bind(performance);
+    const realSetTimeout = globalThis.setTimeout;
+    let fakeMs = realNow();
+    const sleeps: number[] = [];
+    performance.now = () => fakeMs;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      sleeps.push(ms ?? 0);
+      return realSetTimeout(fn, 0);
+    }) as typeof setTimeout;
+    try {
+      for (let i = 0; i < 20; i++) {
+        // The host takes 3 ms per command (a guest behind usbredir); the probe models ~1 ms.
+        fakeMs += 3;
+        await r.command(block(0xf2, 0x07, ...le32(TEST_CHIP.RAM_START), ...le16(4)), {
+          inLength: 4,
+        });
+      }
+    } finally {
+      performance.now = realNow;
+      globalThis.setTimeout = realSetTimeout;
+    }
+    t.deepEqual(
+      sleeps.filter((ms) => ms > 0),
+      [],
+    );
+  },
+);

@@ -18,6 +18,8 @@ export interface VirtualOptions {
   readonly voltage?: number | undefined;
   /** A clone ST-Link: binary serial, target voltage reads 0 V, NRST not wired (sim). */
   readonly clone?: boolean | undefined;
+  /** The probe's USB serial number (default: the kind's, or a clone's binary one). */
+  readonly serialNumber?: string | undefined;
   readonly timing: 'instant' | 'realtime';
   readonly faults: readonly FaultSpec[];
   /** nRF52: legacy or hardened APPROTECT silicon. */
@@ -45,6 +47,7 @@ const KEYS = [
   'firmware',
   'voltage',
   'clone',
+  'serialNumber',
   'timing',
   'faults',
   'revision',
@@ -195,6 +198,11 @@ export function parseVirtualOptions(
   const firmwareDisablesApprotect = flag('firmwareDisablesApprotect');
   const state = text('state');
   const firmware = text('firmware');
+  const serialNumber = text('serialNumber');
+  // A USB string descriptor holds at most 126 UTF-16 code units (USB 2.0, 9.6.7).
+  if (serialNumber !== undefined && !/^[\x21-\x7e]{1,126}$/.test(serialNumber)) {
+    throw invalid('serialNumber', 'expected 1 to 126 printable ASCII characters without spaces');
+  }
   return {
     probe,
     device: deviceOption(raw['device']),
@@ -207,6 +215,7 @@ export function parseVirtualOptions(
     firmware: firmware === undefined ? undefined : checkFirmware(firmware, probe),
     voltage,
     ...(clone === undefined ? {} : { clone }),
+    ...(serialNumber === undefined ? {} : { serialNumber }),
     timing:
       raw['timing'] === undefined
         ? 'instant'

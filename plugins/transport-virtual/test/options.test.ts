@@ -130,6 +130,13 @@ test('clone: a boolean, passed to the sim (binary serial, no voltage, no NRST)',
   invalid(t, { clone: 'yes' }, 'probe.options.clone', /expected true or false, got "yes"/);
 });
 
+test('serialNumber: printable ASCII, passed to the sim (several probes of one kind on a bus)', (t) => {
+  t.is(parseVirtualOptions({ serialNumber: 'FW0001' }, '/recipes').serialNumber, 'FW0001');
+  t.is(parseVirtualOptions({}, '/recipes').serialNumber, undefined);
+  invalid(t, { serialNumber: 'has space' }, 'probe.options.serialNumber', /printable ASCII/);
+  invalid(t, { serialNumber: 7 }, 'probe.options.serialNumber', /non-empty string/);
+});
+
 test('nRF52 options: revision, approtect and firmwareDisablesApprotect', (t) => {
   t.like(
     parseVirtualOptions(

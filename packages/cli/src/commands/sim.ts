@@ -4,6 +4,7 @@ import { withCommonOptions, withExamples, type CommonOptions } from '../options.
 
 interface SimOptions extends CommonOptions {
   readonly stlinkServer?: string;
+  readonly usbredir?: string;
 }
 
 export function registerSim(program: Command): void {
@@ -14,6 +15,10 @@ export function registerSim(program: Command): void {
       .option(
         '--stlink-server <host:port>',
         'listen as an ST-Link TCP server (stlink-server protocol)',
+      )
+      .option(
+        '--usbredir <host:port>',
+        'listen as a usbredir server: QEMU (-device usb-redir) attaches the probe as a USB device',
       ),
   );
   withExamples(command, [
@@ -25,6 +30,14 @@ export function registerSim(program: Command): void {
       'openocd -f interface/stlink-dap.cfg -c "st-link backend tcp 7184" -f target/stm32f1x.cfg',
       'then, in another shell',
     ],
+    [
+      'flashwright sim --usbredir 127.0.0.1:4000 -c board.yaml',
+      'serve the virtual probe as a USB device over usbredir',
+    ],
+    [
+      'qemu-system-x86_64 ... -device qemu-xhci -chardev socket,id=p,host=127.0.0.1,port=4000,reconnect=1 -device usb-redir,chardev=p',
+      'then attach it to a QEMU guest, which sees a real ST-Link',
+    ],
   ]);
   command.action(async (options: SimOptions) =>
     runCommand('sim', options, (ctx) => serve(ctx, options)),
@@ -32,29 +45,37 @@ export function registerSim(program: Command): void {
 }
 
 /** Parses HOST:PORT (or just PORT, on 127.0.0.1). */
-function listenAddress(ctx: CommandContext, text: string): { host: string; port: number } {
+function listenAddress(
+  ctx: CommandContext,
+  option: '--stlink-server' | '--usbredir',
+  text: string,
+): { host: string; port: number } {
   const match = /^(?:(.*):)?(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[2]);
   if (!match || !(port >= 1 && port <= 65535)) {
-    throw new ctx.core.FlashwrightError(
-      'USAGE',
-      `--stlink-server expects HOST:PORT, got "${text}"`,
-      {
-        hint: 'For example --stlink-server 127.0.0.1:7184 (OpenOCD: st-link backend tcp 7184).',
-      },
-    );
+    throw new ctx.core.FlashwrightError('USAGE', `${option} expects HOST:PORT, got "${text}"`, {
+      hint:
+        option === '--usbredir'
+          ? 'For example --usbredir 127.0.0.1:4000 (QEMU: -chardev socket,host=127.0.0.1,port=4000).'
+          : 'For example --stlink-server 127.0.0.1:7184 (OpenOCD: st-link backend tcp 7184).',
+    });
   }
   return { host: match[1] || '127.0.0.1', port };
 }
 
 async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandResult> {
   const { FlashwrightError } = ctx.core;
-  if (options.stlinkServer === undefined) {
-    throw new FlashwrightError('USAGE', '`flashwright sim` needs a server to start', {
-      hint: 'Pass --stlink-server HOST:PORT.',
-    });
+  if ((options.stlinkServer === undefined) === (options.usbredir === undefined)) {
+    throw new FlashwrightError(
+      'USAGE',
+      options.usbredir === undefined
+        ? '`flashwright sim` needs a server to start'
+        : '`flashwright sim` serves one way at a time',
+      { hint: 'Pass either --stlink-server HOST:PORT or --usbredir HOST:PORT.' },
+    );
   }
-  const address = listenAddress(ctx, options.stlinkServer);
+  const kind = options.usbredir === undefined ? '--stlink-server' : '--usbredir';
+  const address = listenAddress(ctx, kind, options.usbredir ?? options.stlinkServer ?? '');
   const resolved = await ctx.loadRecipe();
   const { probe, target } = resolved.recipe;
   if (probe.transport !== 'virtual') {
@@ -85,16 +106,36 @@ async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandR
     device: virtual.device ?? target.device,
   });
 
-  let server: Awaited<ReturnType<typeof sim.startStlinkServer>>;
+  const log = (line: string): void => {
+    if (options.verbose) ctx.reporter.message('info', line);
+  };
+  let server: { host: string; port: number; close(): Promise<void> };
   try {
-    server = await sim.startStlinkServer({
-      session,
-      host: address.host,
-      port: address.port,
-      log: (line) => {
-        if (options.verbose) ctx.reporter.message('info', line);
-      },
-    });
+    if (kind === '--usbredir') {
+      const usbredir = await sim.startUsbredirServer({
+        device: session.device,
+        host: address.host,
+        port: address.port,
+        log,
+      });
+      // A disconnect fault unplugs the USB device: the guest sees device_disconnect.
+      session.board.faults.onDisconnect(() => usbredir.disconnect());
+      server = {
+        host: usbredir.host,
+        port: usbredir.port,
+        close: async () => {
+          await usbredir.close();
+          await session.close();
+        },
+      };
+    } else {
+      server = await sim.startStlinkServer({
+        session,
+        host: address.host,
+        port: address.port,
+        log,
+      });
+    }
   } catch (error) {
     await session.close();
     throw new FlashwrightError(
@@ -107,8 +148,11 @@ async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandR
   const device = session.board.chip.partName;
   ctx.reporter.message(
     'info',
-    `Serving a virtual ${virtual.probe} with ${device} on ${server.host}:${server.port} until Ctrl-C. ` +
-      `OpenOCD: -f interface/stlink-dap.cfg -c "st-link backend tcp ${server.port}" -c "set WORKAREASIZE 0"`,
+    kind === '--usbredir'
+      ? `Serving a virtual ${virtual.probe} with ${device} over usbredir on ${server.host}:${server.port} until Ctrl-C. ` +
+          `QEMU: -device qemu-xhci -chardev socket,id=probe,host=${server.host},port=${server.port},reconnect=1 -device usb-redir,chardev=probe`
+      : `Serving a virtual ${virtual.probe} with ${device} on ${server.host}:${server.port} until Ctrl-C. ` +
+          `OpenOCD: -f interface/stlink-dap.cfg -c "st-link backend tcp ${server.port}" -c "set WORKAREASIZE 0"`,
   );
   // Runs until Ctrl-C (runCommand aborts ctx.signal) or SIGTERM.
   await new Promise<void>((resolve) => {

@@ -33,7 +33,12 @@ export interface VirtualStlinkOptions {
   readonly clone?: boolean;
   /** Target voltage in volts (default 3.3). */
   readonly voltage?: number;
-  /** 'realtime' also sleeps the virtual time each transfer takes. */
+  /**
+   * 'realtime' runs the board in real time: each transfer also sleeps the virtual time it
+   * takes, and the board's clock never falls behind the wall clock (a slow host, such as a
+   * guest behind usbredir, sees a flash erase end after its real duration however slowly it
+   * polls).
+   */
   readonly timing?: 'instant' | 'realtime';
   /** V3 only: DEBUG_EXIT outside debug mode wedges the firmware until a USB reset. */
   readonly lockUpOnStrayExit?: boolean;
@@ -63,6 +68,9 @@ export const CLONE_SERIAL = String.fromCharCode(
 const V3_SWD_KHZ = [24000, 8000, 3300, 1000, 200, 50, 5];
 const V3_JTAG_KHZ = [21333, 16000, 12000, 8000, 4000, 2000, 1000, 500, 250, 125];
 
+/** How far a realtime board may run ahead of the wall clock before a transfer sleeps. */
+const REALTIME_SLACK_MS = 5;
+
 /** WebUSB's BufferSource (the DOM lib is not loaded on Node). */
 type BufferSource = ArrayBuffer | ArrayBufferView;
 
@@ -77,9 +85,6 @@ function bytesOf(data: BufferSource): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
 }
-
-/** How late the host may issue a transfer and still have it start on the virtual schedule. */
-const REALTIME_SLACK_MS = 20;
 
 /**
  * A virtual ST-Link (V2, V2-1 or V3) as a WebUSB USBDevice. The host writes 16-byte
@@ -115,12 +120,12 @@ export class VirtualStlink implements USBDevice {
   readonly #debugIn: InPipe;
   readonly #traceIn: InPipe;
   readonly #realtime: boolean;
-  /** Realtime: wall-clock ms (performance.now) at which the last transfer's virtual time ended. */
-  #realtimeEndMs = -Infinity;
   readonly #emptyReadTimeoutMs: number;
   #opened = false;
   #gone = false;
   #pending: PendingCommand | undefined;
+  /** Realtime: the board time and wall time (ms) that were equal at the first transfer. */
+  #wallAnchor: { readonly us: number; readonly ms: number } | undefined;
 
   constructor(options: VirtualStlinkOptions) {
     const kind = options.probe ?? 'stlink-v2';
@@ -309,10 +314,9 @@ export class VirtualStlink implements USBDevice {
     const bytes = bytesOf(data);
     if (address !== this.variant.debugOut) return { status: 'ok', bytesWritten: bytes.length };
     if (this.engine.lockedUp) throw new TransferTimeoutError();
-    const startUs = this.board.clock.nowUs;
-    const issuedMs = performance.now();
+    this.#catchUpWithWallClock();
     this.#acceptOut(bytes);
-    await this.#sleepSince(startUs, issuedMs);
+    await this.#keepPace();
     return { status: 'ok', bytesWritten: bytes.length };
   }
 
@@ -336,10 +340,9 @@ export class VirtualStlink implements USBDevice {
           ? this.#traceIn
           : undefined;
     if (!pipe) throw new TransferTimeoutError();
-    const startUs = this.board.clock.nowUs;
-    const issuedMs = performance.now();
+    this.#catchUpWithWallClock();
     const result = await pipe.read(length, timeoutMs ?? this.#emptyReadTimeoutMs);
-    await this.#sleepSince(startUs, issuedMs);
+    await this.#keepPace();
     return {
       status: result.status,
       data: new DataView(result.data.buffer, result.data.byteOffset, result.data.byteLength),
@@ -423,20 +426,26 @@ export class VirtualStlink implements USBDevice {
   }
 
   /**
-   * Realtime: returns when the transfer's virtual time has passed on the wall clock. The
-   * transfer starts when the host issued it, or, if the host was at most
-   * REALTIME_SLACK_MS late, when the previous transfer ended: a timer that fires late, the
-   * simulation's own work or other boards on the event loop would otherwise add their delay
-   * to every one of thousands of transfers. A longer pause is the host's and counts.
+   * Realtime: board time and wall time keep pace from the first transfer on. Wall time that
+   * passed (a slow host) has passed on the board too; board time that ran ahead (the modelled
+   * cost of a transfer, on a fast host) is slept off after the transfer.
    */
-  async #sleepSince(startUs: number, issuedMs: number): Promise<void> {
+  #catchUpWithWallClock(): void {
     if (!this.#realtime) return;
-    const durationMs = (this.board.clock.nowUs - startUs) / 1000;
-    const startMs =
-      issuedMs - this.#realtimeEndMs <= REALTIME_SLACK_MS ? this.#realtimeEndMs : issuedMs;
-    this.#realtimeEndMs = startMs + durationMs;
-    const waitMs = this.#realtimeEndMs - performance.now();
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const clock = this.board.clock;
+    const nowMs = performance.now();
+    this.#wallAnchor ??= { us: clock.nowUs, ms: nowMs };
+    clock.advanceTo(this.#wallAnchor.us + (nowMs - this.#wallAnchor.ms) * 1000);
+  }
+
+  async #keepPace(): Promise<void> {
+    const anchor = this.#wallAnchor;
+    if (!this.#realtime || !anchor) return;
+    const aheadMs = (this.board.clock.nowUs - anchor.us) / 1000 - (performance.now() - anchor.ms);
+    // A lead shorter than REALTIME_SLACK_MS is kept: on a host slower than the probe every
+    // transfer starts caught up and leads by its own modelled cost, and sleeping that off
+    // would count the cost twice (timers under load also fire late).
+    if (aheadMs >= REALTIME_SLACK_MS) await new Promise((resolve) => setTimeout(resolve, aheadMs));
   }
 
   #descriptor(value: number): Uint8Array | undefined {

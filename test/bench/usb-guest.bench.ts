@@ -1,0 +1,213 @@
+/**
+ * flashwright, st-flash and OpenOCD on the same simulated hardware, through the real USB
+ * path: each tool runs in the QEMU guest of test/usb-guest and drives a virtual ST-Link V2
+ * with an STM32F411RE over usbfs (usbredir). Each operation gets a fresh probe whose board
+ * runs in pure virtual time (`timing: instant`): the time reported is the simulator's clock
+ * for everything the tool sent, from opening the probe to closing it, so the guest's own
+ * speed (TCG, a loaded machine) does not enter it. Wall time in the guest is shown too.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../e2e/helpers/cli.js';
+import {
+  FLASH,
+  hostRead,
+  pattern,
+  startSims,
+  virtualMs,
+  type GuestProbe,
+} from '../usb-guest/probes.js';
+import {
+  makeShare,
+  missingTools,
+  removeShare,
+  runGuest,
+  step,
+  STEP_FUNCTION,
+} from '../usb-guest/rig.js';
+import type { BenchTable } from './table.js';
+
+const RAM_BYTES = 64 * 1024;
+const PROGRAM_BYTES = 128 * 1024;
+/**
+ * OpenOCD without a work area (the simulator runs no code, so none is given) programs an
+ * F4 one half-word per write and status poll, too slowly for 128 KB in the guest: it
+ * programs this much, shown as such.
+ */
+const OPENOCD_PROGRAM_BYTES = 2 * 1024;
+
+type Tool = 'flashwright' | 'st-flash' | 'OpenOCD';
+type Operation = 'ram-write' | 'ram-read' | 'program';
+
+interface Case {
+  readonly tool: Tool;
+  readonly operation: Operation;
+  readonly probe: GuestProbe;
+  readonly command: (share: string) => string;
+}
+
+const bundle = join(repoRoot, 'packages/cli/dist/bundle/bin.js');
+const openocd = (serial: string, command: string): string =>
+  `openocd -f interface/stlink.cfg -c 'adapter serial ${serial}' -c 'set WORKAREASIZE 0' -c 'gdb_port disabled; tcl_port disabled; telnet_port disabled' -f target/stm32f4x.cfg -c '${command}'`;
+
+function cases(): Case[] {
+  const probe = (name: string, i: number): GuestProbe => ({
+    name,
+    probe: 'stlink-v2',
+    device: 'STM32F411RE',
+    serial: `37FF71064E4B36343246B${String(i).padStart(3, '0')}`,
+    options: { timing: 'instant' },
+  });
+  const list: Omit<Case, 'probe'>[] = [
+    {
+      tool: 'flashwright',
+      operation: 'ram-write',
+      command: (s) =>
+        `node ${join(repoRoot, 'test/dist/usb-guest/guest-ram-write.js')} SERIAL ${s}/ram.bin 0x20000000`,
+    },
+    {
+      tool: 'flashwright',
+      operation: 'ram-read',
+      command: (s) =>
+        `node ${bundle} read 0x20000000 ${RAM_BYTES} -o ${s}/out/fw-ram.bin --probe stlink:SERIAL`,
+    },
+    {
+      tool: 'flashwright',
+      operation: 'program',
+      command: (s) =>
+        `node ${bundle} flash ${s}/prog.bin --base 0x08000000 --chip STM32F411RE --probe stlink:SERIAL`,
+    },
+    {
+      tool: 'st-flash',
+      operation: 'ram-write',
+      command: (s) => `st-flash --serial SERIAL write ${s}/ram.bin 0x20000000`,
+    },
+    {
+      tool: 'st-flash',
+      operation: 'ram-read',
+      command: (s) => `st-flash --serial SERIAL read ${s}/out/stf-ram.bin 0x20000000 ${RAM_BYTES}`,
+    },
+    {
+      tool: 'st-flash',
+      operation: 'program',
+      command: (s) => `st-flash --serial SERIAL write ${s}/prog.bin 0x08000000`,
+    },
+    {
+      tool: 'OpenOCD',
+      operation: 'ram-write',
+      command: (s) =>
+        openocd('SERIAL', `init; halt; load_image ${s}/ram.bin 0x20000000 bin; shutdown`),
+    },
+    {
+      tool: 'OpenOCD',
+      operation: 'ram-read',
+      command: (s) =>
+        openocd(
+          'SERIAL',
+          `init; halt; dump_image ${s}/out/ocd-ram.bin 0x20000000 ${RAM_BYTES}; shutdown`,
+        ),
+    },
+    {
+      tool: 'OpenOCD',
+      operation: 'program',
+      command: (s) => openocd('SERIAL', `program ${s}/prog-ocd.bin 0x08000000 verify reset exit`),
+    },
+  ];
+  return list.map((c, i) => ({ ...c, probe: probe(`bench-${i}`, i) }));
+}
+
+export async function run(): Promise<BenchTable[]> {
+  const missing = missingTools([
+    { command: 'st-info', args: ['--version'], pkg: 'stlink-tools' },
+    { command: 'openocd', args: ['--version'], pkg: 'openocd' },
+  ]);
+  const title =
+    'Through the real USB path (QEMU guest, usbfs): flashwright vs st-flash vs OpenOCD, STM32F411RE behind a virtual ST-Link V2';
+  if (missing !== undefined) return [{ title, columns: ['skipped'], rows: [[missing]] }];
+  const share = makeShare('fw-usb-bench-');
+  writeFileSync(join(share, 'ram.bin'), pattern(RAM_BYTES, 64));
+  const image = pattern(PROGRAM_BYTES, 128);
+  writeFileSync(join(share, 'prog.bin'), image);
+  writeFileSync(join(share, 'prog-ocd.bin'), image.subarray(0, OPENOCD_PROGRAM_BYTES));
+  const all = cases();
+  const script = [
+    STEP_FUNCTION,
+    `wait_usb ${all.length}`,
+    ...all.map(
+      (c) => `step ${c.probe.name} 300 ${c.command(share).replaceAll('SERIAL', c.probe.serial!)}`,
+    ),
+  ].join('\n');
+  const sims = await startSims(
+    share,
+    all.map((c) => c.probe),
+  );
+  let accel: string;
+  try {
+    const guest = await runGuest({
+      share,
+      script,
+      ports: sims.map((s) => s.port),
+      timeoutMs: 900_000,
+    });
+    accel = guest.accel;
+  } finally {
+    await Promise.all(sims.map((s) => s.stop()));
+  }
+
+  const rows: (string | number)[][] = [];
+  for (const operation of ['ram-write', 'ram-read', 'program'] as const) {
+    const row: (string | number)[] = [label(operation)];
+    for (const tool of ['flashwright', 'st-flash', 'OpenOCD'] as const) {
+      const c = all.find((x) => x.tool === tool && x.operation === operation)!;
+      const result = step(share, c.probe.name);
+      // Before the check: `flashwright read` on the state saves it again, with its own time.
+      const ms = virtualMs(share, c.probe.name);
+      const ok = result.rc === 0 && (await checked(share, c, image));
+      if (!ok) row.push(`failed (${lastLine(result.out)})`);
+      else if (tool === 'OpenOCD' && operation === 'program') {
+        row.push(`not run (2 KB: ${Math.round(ms)})`);
+      } else row.push(Math.round(ms));
+    }
+    rows.push(row);
+  }
+  removeShare(share);
+  return [
+    {
+      title,
+      columns: [
+        'operation',
+        'flashwright (virtual ms)',
+        'st-flash (virtual ms)',
+        'OpenOCD 0.12 (virtual ms)',
+      ],
+      rows,
+      notes: [
+        `Virtual time of the simulator's clock over each tool's whole session (open, connect, operation, close), one fresh probe per cell; guest under ${accel}.`,
+        'flashwright writes RAM through its ST-Link transport on the `usb` package (test/usb-guest/guest-ram-write.ts: `flashwright flash` refuses images outside flash); reads with `flashwright read`, programs with `flashwright flash`.',
+        'st-flash 1.7 programs F4 flash through a RAM loader that the simulated core would have to run; OpenOCD runs with WORKAREASIZE 0 for the same reason (half-word writes).',
+        'A program cell is marked failed unless `flashwright read` on the probe state afterwards returns the image.',
+        'Virtual time is not wholly independent of the guest: OpenOCD polls the target on a wall-clock timer (every 100 ms), so a slow guest adds polls, and their USB time, to its sessions.',
+      ],
+    },
+  ];
+}
+
+function label(operation: Operation): string {
+  return operation === 'ram-write'
+    ? '64 KB RAM write'
+    : operation === 'ram-read'
+      ? '64 KB RAM read'
+      : '128 KB program (F411RE)';
+}
+
+function lastLine(text: string): string {
+  return (text.trim().split('\n').at(-1) ?? '').slice(0, 80).replaceAll('|', '/');
+}
+
+/** A program counts only if `flashwright read` on the host finds the image; RAM steps count by exit status. */
+async function checked(share: string, c: Case, image: Uint8Array): Promise<boolean> {
+  if (c.operation !== 'program') return true;
+  const length = c.tool === 'OpenOCD' ? OPENOCD_PROGRAM_BYTES : PROGRAM_BYTES;
+  const read = await hostRead(share, c.probe, FLASH, length);
+  return Buffer.from(read).equals(Buffer.from(image.subarray(0, length)));
+}
