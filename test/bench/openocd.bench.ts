@@ -145,7 +145,7 @@ export async function run(): Promise<BenchTable[]> {
           ? 'OpenOCD 0.12: interface/stlink-dap.cfg, the stock target config with its default work area and adapter speeds (reset-init raises them: F4 8 MHz, L1 2 MHz), `program FILE 0x08000000 verify reset exit`; the whole session (connect, reset init, erase, program, CRC verify, reset).'
           : `OpenOCD column empty: ${missing}.`,
         'flashwright: connect, identify, erase of the touched sectors, program, read-back verify, reset; SWD 4 MHz (V2) or 24 MHz (V3).',
-        "The simulated core runs at the line's reset clock (core-clock.ts): the clocks OpenOCD's reset-init switches to (F4 PLL 64 MHz, L1 HSI 16 MHz, L4 MSI) do not speed its loaders or CRC up.",
+        "The simulated core runs at the HCLK the RCC selects (packages/sim/src/stm32/sysclk.ts): OpenOCD's reset-init clocks (F4 PLL 64 MHz, L1 HSI 16 MHz, L4 MSI 24 MHz) drive its loaders and CRC; flashwright leaves the reset clock (F1 8 MHz and H7 64 MHz in both). Flash wait states (FLASH_ACR latency) are not charged.",
       ],
     },
   ];
