@@ -146,6 +146,7 @@ export async function run(): Promise<BenchTable[]> {
           : `OpenOCD column empty: ${missing}.`,
         'flashwright: connect, identify, erase of the touched sectors, program, read-back verify, reset; SWD 4 MHz (V2) or 24 MHz (V3).',
         "The simulated core runs at the HCLK the RCC selects (packages/sim/src/stm32/sysclk.ts): OpenOCD's reset-init clocks (F4 PLL 64 MHz, L1 HSI 16 MHz, L4 MSI 24 MHz) drive its loaders and CRC; flashwright leaves the reset clock (F1 8 MHz and H7 64 MHz in both). Flash wait states (FLASH_ACR latency) are not charged.",
+        'OpenOCD on the L151: stm32lx.c erases page by page from the host (unlock, PECR, a word write, BSY polls and relock per 256-byte page, each a USB round trip), about 8 s of the V2 row, and its stm32lx.S loader programs each work-area buffer only after OpenOCD has written it (no double buffering). F1/F4/L4 loaders are fed through a FIFO while they run.',
       ],
     },
   ];
