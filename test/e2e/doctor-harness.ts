@@ -27,6 +27,8 @@ export interface VirtualBoard {
   readonly image?: string;
   /** YAML for `steps:` (a flow list), e.g. `[connect, write]`. */
   readonly steps?: string;
+  /** `flash.loader`: auto (the default), ram or host. */
+  readonly loader?: 'auto' | 'ram' | 'host';
 }
 
 /** A recipe for one simulated board. */
@@ -45,6 +47,7 @@ export function virtualRecipe(board: VirtualBoard): string {
   return [
     `probe: { ${probe} }`,
     `target: { ${target} }`,
+    board.loader === undefined ? '' : `flash: { loader: ${board.loader} }`,
     board.image === undefined ? '' : `image: ${board.image}`,
     board.steps === undefined ? '' : `steps: ${board.steps}`,
     '',

@@ -24,10 +24,15 @@ function pattern(length: number, seed = 1): Uint8Array {
   return Uint8Array.from({ length }, (_, i) => ((i * 7 + seed) % 255) + 1);
 }
 
-async function recoveryProject(fault: string, image = ihex(FLASH, pattern(IMAGE_BYTES))) {
+async function recoveryProject(
+  fault: string,
+  loader?: 'host',
+  image = ihex(FLASH, pattern(IMAGE_BYTES)),
+) {
   return project({
     'flashwright.config.yaml': virtualRecipe({
       device: 'STM32L151CBxxA',
+      ...(loader ? { loader } : {}),
       options: 'state: board.json',
       image: 'app.hex',
     }),
@@ -115,10 +120,11 @@ function failedStep(summary: { error?: unknown }): string | undefined {
 test('the probe unplugged mid-write: PROBE_DISCONNECTED, exit 4, journal; a rerun completes it', async (t) => {
   // The USB transfer that falls inside a chunk of the write step depends on the transport's
   // chunking; take the first of these that does (about 1000 today: connect and erase come
-  // first). One that falls between two chunks leaves nothing in flight.
+  // first). One that falls between two chunks leaves nothing in flight. The host-driven
+  // path: the RAM loader's polls would move the write step to other transfers.
   let found: { cwd: string; run: Awaited<ReturnType<typeof jsonRun>> } | undefined;
   for (let atTransfer = 700; atTransfer <= 2000; atTransfer += 100) {
-    const cwd = await recoveryProject(`{ kind: disconnect, atTransfer: ${atTransfer} }`);
+    const cwd = await recoveryProject(`{ kind: disconnect, atTransfer: ${atTransfer} }`, 'host');
     const run = await jsonRun(cwd, ['run', '-c', 'faulty.yaml']);
     const inFlight = (run.summary.journal?.unknown.length ?? 0) > 0;
     const someWritten = (run.summary.journal?.written.length ?? 0) > 0;
@@ -154,6 +160,7 @@ test('data kept from a partly covered page and lost with the power is named, not
   // keeps the other 192 bytes of that 256-byte page and writes them back after the image.
   const cwd = await recoveryProject(
     '{ kind: power-loss, afterFlashBytes: 64 }',
+    undefined,
     ihex(FLASH, new Uint8Array(1024).fill(0xaa)),
   );
   t.is((await jsonRun(cwd, ['run'])).code, 0);

@@ -29,8 +29,11 @@ function bursts(count: number): string {
 async function waitProject(count: number, firmware?: string): Promise<string> {
   const options = ['state: board.json', firmware ? `firmware: ${firmware}` : ''];
   return project({
+    // The host-driven write path is the subject: the RAM loader writes only SRAM, which a
+    // burst never leaves in doubt (plugins/target-stm32/test/loader-fallback-sim.test.ts).
     'flashwright.config.yaml': virtualRecipe({
       device: 'STM32L151CBxxA',
+      loader: 'host',
       options: options.filter(Boolean).join(', '),
       image: 'app.hex',
     }),

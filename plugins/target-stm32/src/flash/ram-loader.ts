@@ -48,6 +48,8 @@ const MAX_RING_BYTES = 8 * 1024;
 const STACK_BYTES = 64;
 /** A half-page programs in a few ms (RM0038: tprog 3.2 ms typical); far more is a hang. */
 const HALF_PAGE_TIMEOUT_MS = 500;
+/** Polls of the read pointer without progress between two looks at DHCSR. */
+const CORE_CHECK_EVERY = 4;
 
 export interface HalfPageJob {
   readonly memory: MemoryPort;
@@ -143,6 +145,7 @@ export async function programHalfPagesWithLoader(job: HalfPageJob): Promise<numb
     let read = layout.ring;
     let handed = 0;
     let deadline = job.clock() + HALF_PAGE_TIMEOUT_MS;
+    let idlePolls = 0;
     const slotOf = (pointer: number): number => (pointer - layout.ring) / half;
     /** Reads the loader's progress; the loader's status once it stopped, else undefined. */
     const poll = async (): Promise<number | undefined> => {
@@ -150,12 +153,19 @@ export async function programHalfPagesWithLoader(job: HalfPageJob): Promise<numb
       const now = await readPointer();
       const moved = (slotOf(now) - slotOf(read) + slots) % slots;
       if (moved > 0) {
+        idlePolls = 0;
         confirmed += moved;
         read = now;
         deadline = job.clock() + HALF_PAGE_TIMEOUT_MS;
         return undefined;
       }
-      if ((await memory.read32(DHCSR, job.signal)) & S_HALT) return stopped();
+      // The core's state costs another round trip: look at it only now and then.
+      if (
+        ++idlePolls % CORE_CHECK_EVERY === 0 &&
+        (await memory.read32(DHCSR, job.signal)) & S_HALT
+      ) {
+        return stopped();
+      }
       if (job.clock() > deadline) {
         throw fail(`it did not finish a half-page within ${HALF_PAGE_TIMEOUT_MS} ms`);
       }
