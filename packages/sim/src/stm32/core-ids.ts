@@ -19,9 +19,9 @@ export interface CoreIds {
  * another DPIDR. stlink's 0x1BA01477 for the M4 of F3/L4 is not followed: OpenOCD's
  * stm32f3x.cfg and stm32l4x.cfg expect 0x2BA01477. Unconfirmed: 0x0BE12477 for the
  * Cortex-M33 parts (OpenOCD prints it for STM32U5 boards; stlink lists 0x0BE02477). AP IDRs:
- * pyOCD coresight/ap.py. CPUID: implementer 0x41, architecture 0xF (v7-M/v8-M main) or 0xC (v6-M), PARTNO of the core
- * (OpenOCD src/target/cortex_m.h, pyOCD coresight/core_ids.py); revisions are those of
- * typical STM32 silicon (M3 r1p1 on F1, r2p0 elsewhere...).
+ * pyOCD coresight/ap.py. CPUID: implementer 0x41, architecture 0xF (v7-M/v8-M main) or 0xC
+ * (v6-M), PARTNO of the core (OpenOCD src/target/cortex_m.h, pyOCD coresight/core_ids.py);
+ * revisions are those of typical STM32 silicon (M3 r1p1 on F1, r2p0 elsewhere...).
  */
 const byCore: Readonly<Record<CoreKind, CoreIds>> = {
   'cortex-m0': { dpidr: 0x0bb11477, apIdr: 0x04770021, cpuId: 0x410cc200 },
