@@ -16,7 +16,10 @@ function ahbDivider(cfgr: number): number {
   return [2, 4, 8, 16, 64, 128, 256, 512][hpre - 8]!;
 }
 
-/** STM32F1 (RM0008 7.3.2): SW 0 HSI 8 MHz, 2 PLL (PLLSRC 0: HSI/2, PLLMUL [21:18] = x2..x16). */
+/**
+ * STM32F1 (RM0008 7.3.2): SW 0 HSI 8 MHz, 2 PLL (PLLSRC 0: HSI/2, PLLMUL [21:18] = x2..x16).
+ * The connectivity line's other PLLMUL table (RM0008 8.3.2) is not decoded.
+ */
 function f1(read: RccRead): number | undefined {
   const cfgr = read(0x04);
   const sw = cfgr & 3;
