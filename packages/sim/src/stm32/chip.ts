@@ -9,6 +9,7 @@ import type { FlashArrayState } from './flash-array.js';
 import { bytesToHex, hexToBytes } from './families/hex.js';
 import { RccModel } from './rcc.js';
 import { rccSpecFor } from './rcc-families.js';
+import { rccCoreClockHz } from './sysclk.js';
 import { dbgmcuRegion } from './regions.js';
 
 /** Main SRAM base on every STM32 (stlink-org inc/stm32.h STM32_SRAM_BASE). */
@@ -79,9 +80,15 @@ export class Stm32Chip implements ChipModel {
     return this.controller.bootAddress();
   }
 
-  /** The reset system clock of the line (src/stm32/core-clock.ts); the board's default otherwise. */
+  /**
+   * HCLK as the RCC registers select it (src/stm32/sysclk.ts: e.g. the PLL or HSI that
+   * OpenOCD's reset-init handlers switch to), else the reset system clock of the line
+   * (src/stm32/core-clock.ts); the board's default otherwise.
+   */
   coreClockHz(): number | undefined {
-    return resetCoreClockHz(this.device.line);
+    const rcc = this.rcc;
+    const selected = rcc && rccCoreClockHz(this.device.line, (offset) => rcc.read(offset));
+    return selected ?? resetCoreClockHz(this.device.line);
   }
 
   reset(kind: 'system' | 'power'): void {

@@ -1,7 +1,7 @@
 /**
- * The system clock each STM32 line runs from after reset, which the simulated core runs
- * at: the RCC model has no clock tree, so a PLL or oscillator a program or debugger
- * switches to does not change it.
+ * The system clock each STM32 line runs from after reset. The simulated core runs at it
+ * until the RCC selects another clock that src/stm32/sysclk.ts decodes (F1, F2/F4/F7,
+ * L0/L1, L4/L4+); on other lines, or from HSE, it stays at this one.
  */
 const RESET_SYSCLK_HZ: Readonly<Record<string, number>> = {
   // HSI 8 MHz (RM0360, RM0008, RM0316: RCC chapter, "after reset the HSI is the system clock").
@@ -12,9 +12,9 @@ const RESET_SYSCLK_HZ: Readonly<Record<string, number>> = {
   STM32F2: 16_000_000,
   STM32F4: 16_000_000,
   STM32F7: 16_000_000,
-  // MSI range 5, 2.097 MHz (RM0367, RM0038: RCC chapter, MSI clock).
-  STM32L0: 2_097_000,
-  STM32L1: 2_097_000,
+  // MSI range 5, 65.536 kHz x 32 = 2.097 MHz (RM0367, RM0038: RCC chapter, MSI clock).
+  STM32L0: 2_097_152,
+  STM32L1: 2_097_152,
   // MSI range 6, 4 MHz (RM0351, RM0432, RM0503, RM0434, RM0461: RCC chapter).
   STM32L4: 4_000_000,
   'STM32L4+': 4_000_000,

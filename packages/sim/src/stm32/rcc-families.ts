@@ -145,6 +145,9 @@ const FAMILIES: Readonly<Record<string, RccSpec>> = {
           0x78: 0xf2feca3f,
           0x7c: 0x25,
           0x80: 0x01677c01,
+          // CSR: MSISRANGE = 6 (4 MHz), the MSI range while CR.MSIRGSEL = 0 (RM0351 6.4.29,
+          // 6.4.1); its reset flags stay 0 (not modelled).
+          0x94: 0x600,
         },
         // MSI 0/1, HSI 8/10, HSE 16/17, PLL 24/25, PLLSAI1 26/27, PLLSAI2 28/29 (stm32l476xx.h).
         ready: pairs(CR, [
