@@ -30,7 +30,7 @@ const nonEmpty = (): z.ZodMiniString<string> => z.string().check(z.minLength(1))
 const counterSchema = described(
   z.strictObject({
     start: described(z.optional(int(0)), 'First serial number (default 1)'),
-    step: described(z.optional(int(1)), 'Increment (default 1)'),
+    step: described(z.optional(z.number().check(z.int(), z.positive())), 'Increment (default 1)'),
     width: described(
       z.optional(int(1, 20)),
       'Digits of the text form, zero-padded (default: as many as needed)',
@@ -60,7 +60,7 @@ const serialSchema = described(
     ),
     counter: z.optional(counterSchema),
     csv: z.optional(csvSchema),
-    address: described(addressSchema, 'Where the serial is written into the image'),
+    address: described(addressSchema.clone(), 'Where the serial is written into the image'),
     encoding: described(
       z.enum(serialEncodings),
       'u32/u64 little or big endian (the number), ascii (the text) or struct',
@@ -79,7 +79,7 @@ const serialSchema = described(
 
 const dataFieldSchema = z.strictObject({
   column: described(nonEmpty(), 'CSV column'),
-  address: described(addressSchema, 'Where the value is written into the image'),
+  address: described(addressSchema.clone(), 'Where the value is written into the image'),
   encoding: described(z.enum(dataEncodings), 'hex (bytes; ":" and "-" allowed), ascii or a number'),
   length: described(z.optional(int(1, 4096)), 'ascii: bytes of the field'),
 });
