@@ -27,7 +27,11 @@ const PERIPHERAL_BASE = 0x40000000;
 export interface Nrf52ChipOptions {
   readonly part: Nrf52Part;
   readonly revision: Nrf52Revision;
-  /** Access port protection of a new chip (UICR.APPROTECT = Enabled). Default false. */
+  /**
+   * Access port protection of a new chip (UICR.APPROTECT = Enabled). Default false, which on
+   * hardened silicon means UICR.APPROTECT = HwDisabled: the port still opens only once the
+   * firmware has written APPROTECT.DISABLE after a reset, so a blank hardened chip is locked.
+   */
   readonly approtect?: boolean;
 }
 
