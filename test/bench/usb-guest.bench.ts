@@ -30,9 +30,9 @@ import type { BenchTable } from './table.js';
 const RAM_BYTES = 64 * 1024;
 const PROGRAM_BYTES = 128 * 1024;
 /**
- * OpenOCD without a work area (the simulator runs no code, so none is given) programs an
- * F4 one half-word per write and status poll, too slowly for 128 KB in the guest: it
- * programs this much, shown as such.
+ * OpenOCD runs without a work area (WORKAREASIZE 0), so this measures its direct path: an F4
+ * one half-word per write and status poll, too slowly for 128 KB in the guest, so it
+ * programs this much, shown as such. test/bench/openocd.bench.ts measures its RAM loader.
  */
 const OPENOCD_PROGRAM_BYTES = 2 * 1024;
 
@@ -184,7 +184,7 @@ export async function run(): Promise<BenchTable[]> {
       notes: [
         `Virtual time of the simulator's clock over each tool's whole session (open, connect, operation, close), one fresh probe per cell; guest under ${accel}.`,
         'flashwright writes RAM through its ST-Link transport on the `usb` package (test/usb-guest/guest-ram-write.ts: `flashwright flash` refuses images outside flash); reads with `flashwright read`, programs with `flashwright flash`.',
-        'st-flash 1.7 programs F4 flash through a RAM loader that the simulated core would have to run; OpenOCD runs with WORKAREASIZE 0 for the same reason (half-word writes).',
+        'st-flash 1.7 programs F4 flash through its RAM loader, which the simulated core runs; OpenOCD runs with WORKAREASIZE 0, its direct half-word writes (test/bench/openocd.bench.ts measures its loader).',
         'A program cell is marked failed unless `flashwright read` on the probe state afterwards returns the image.',
         'Virtual time is not wholly independent of the guest: OpenOCD polls the target on a wall-clock timer (every 100 ms), so a slow guest adds polls, and their USB time, to its sessions.',
       ],

@@ -50,8 +50,9 @@ const flashSteps = [
 for (const revision of ['legacy', 'hardened'] as const) {
   test(`nRF52840 (${revision}) with APPROTECT behind CMSIS-DAP v2: refused without unprotect, recovered with it, read equals the image`, async (t) => {
     const image = new Uint8Array(await readFile(blinkBin));
-    // The firmware writes APPROTECT.DISABLE at boot; the simulator runs no code, so it is told.
-    const options = [`revision: ${revision}`, 'approtect: true', 'firmwareDisablesApprotect: true'];
+    // The blink firmware writes APPROTECT.DISABLE first thing (main.c); on hardened silicon
+    // it is the core running it after `reset: { run: true }` that lets the later read in.
+    const options = [`revision: ${revision}`, 'approtect: true'];
     const cwd = await project({
       'firmware.hex': await readFile(blinkHex),
       'flashwright.config.yaml': recipe(

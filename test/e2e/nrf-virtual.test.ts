@@ -49,8 +49,9 @@ const flashSteps = [
 for (const revision of ['legacy', 'hardened'] as const) {
   test(`nRF52840 (${revision}) with APPROTECT: run refuses without unprotect, recovers with it, read equals the image`, async (t) => {
     const image = new Uint8Array(await readFile(blinkBin));
-    // The firmware writes APPROTECT.DISABLE at boot; the simulator runs no code, so it is told.
-    const options = [`revision: ${revision}`, 'approtect: true', 'firmwareDisablesApprotect: true'];
+    // The blink firmware writes APPROTECT.DISABLE first thing (main.c); on hardened silicon
+    // it is the core running it after `reset: { run: true }` that lets the later read in.
+    const options = [`revision: ${revision}`, 'approtect: true'];
     const cwd = await project({
       'firmware.hex': await readFile(blinkHex),
       'flashwright.config.yaml': recipe(
@@ -81,11 +82,25 @@ for (const revision of ['legacy', 'hardened'] as const) {
   });
 }
 
+/**
+ * A minimal image whose firmware never writes APPROTECT.DISABLE: a vector table (initial SP,
+ * reset handler at 0x101) and a reset handler that is `b .` (0xE7FE).
+ */
+function idleImage(): Uint8Array {
+  const image = new Uint8Array(0x104);
+  const view = new DataView(image.buffer);
+  view.setUint32(0, 0x20001000, true);
+  view.setUint32(4, 0x101, true);
+  view.setUint16(0x100, 0xe7fe, true);
+  return image;
+}
+
 test('hardened nRF52840 whose firmware does not open the port: locked again after the reset, doctor explains the firmware half', async (t) => {
-  const options = ['revision: hardened', 'approtect: true', 'firmwareDisablesApprotect: false'];
+  const options = ['revision: hardened', 'approtect: true'];
+  const steps = flashSteps.replace('image: firmware.hex', 'image: { file: idle.bin, base: 0 }');
   const cwd = await project({
-    'firmware.hex': await readFile(blinkHex),
-    'flashwright.config.yaml': recipe(options, flashSteps),
+    'idle.bin': idleImage(),
+    'flashwright.config.yaml': recipe(options, steps),
   });
   const done = await runCli(['run', '--json'], { cwd });
   t.is(done.code, 0, done.stderr + done.stdout);

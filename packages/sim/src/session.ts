@@ -39,8 +39,6 @@ export interface VirtualSessionOptions {
   readonly revision?: 'legacy' | 'hardened' | undefined;
   /** nRF52: access port protection of a new state (ignored when the state file exists). */
   readonly approtect?: boolean | undefined;
-  /** nRF52: the firmware writes APPROTECT.DISABLE at boot (the simulator runs no code). */
-  readonly firmwareDisablesApprotect?: boolean | undefined;
 }
 
 /** What a chip factory is asked for. `rdp` is set only for a new board (no state yet). */
@@ -51,7 +49,6 @@ export interface ChipRequest {
   /** nRF52 only; `approtect` is set only for a new board, like `rdp`. */
   readonly revision?: 'legacy' | 'hardened';
   readonly approtect?: boolean;
-  readonly firmwareDisablesApprotect?: boolean;
   readonly uid?: string;
 }
 
@@ -65,7 +62,6 @@ export const defaultChipFactory: ChipFactory = (request) => {
       device: request.device,
       revision: request.revision,
       approtect: request.approtect,
-      firmwareDisablesApprotect: request.firmwareDisablesApprotect,
     });
   }
   return stm32ChipFactory(request);
@@ -202,9 +198,6 @@ function createBoardSession<D extends USBDevice>(
       ...(options.flashSizeRaw === undefined ? {} : { flashSizeRaw: options.flashSizeRaw }),
       ...(options.revision === undefined ? {} : { revision: options.revision }),
       ...(saved || options.approtect === undefined ? {} : { approtect: options.approtect }),
-      ...(options.firmwareDisablesApprotect === undefined
-        ? {}
-        : { firmwareDisablesApprotect: options.firmwareDisablesApprotect }),
       ...(options.uid === undefined ? {} : { uid: options.uid }),
     });
   } catch (error) {

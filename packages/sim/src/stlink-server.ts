@@ -209,7 +209,7 @@ class Connection {
     }
     const device = this.server.session.device;
     if (direction === Direction.READ_SWO) {
-      // The simulated core executes nothing: there is never SWO data.
+      // The simulator models no ITM or TPIU: there is never SWO data.
       return concat(u32(TcpStatus.OK), new Uint8Array(size));
     }
     const out = device.variant.debugOut & 0x0f;

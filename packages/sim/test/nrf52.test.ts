@@ -154,11 +154,35 @@ test('hardened APPROTECT: locked at every reset unless UICR is HwDisabled and th
   b.bus.write(UICR_BASE + 0x208, 4, 0xffffff5a);
   b.systemReset();
   t.true(chip.protectedNow(), 'HwDisabled alone is not enough');
+  // Flash is erased, so no firmware runs: the bus write stands in for its store.
   b.bus.write(APPROTECT_DISABLE, 4, 0x5a);
   t.false(chip.protectedNow());
-  chip.firmwareDisablesApprotect = true;
   b.systemReset();
-  t.false(chip.protectedNow(), 'the firmware option does the write at boot');
+  t.true(chip.protectedNow(), 're-armed at the next reset');
+});
+
+test('hardened APPROTECT: firmware that writes DISABLE at boot opens the port after each reset', (t) => {
+  const { chip, board: b } = board({ revision: 'hardened' });
+  // Vector table (SP, reset handler 0x101), then at 0x100: ldr r0, [pc, #4]; movs r1, #0x5a;
+  // str r1, [r0]; b . ; with 0x40000558 (APPROTECT.DISABLE) as the literal at 0x108.
+  const words: readonly [number, number][] = [
+    [0x000, 0x20001000],
+    [0x004, 0x00000101],
+    [0x100, 0x215a4801],
+    [0x104, 0xe7fe6001],
+    [0x108, APPROTECT_DISABLE],
+  ];
+  config(b.bus, 1);
+  for (const [address, word] of words) b.bus.write(address, 4, word);
+  config(b.bus, 0);
+  b.systemReset();
+  t.true(chip.protectedNow(), 'locked until the firmware has run');
+  b.clock.advanceUs(100);
+  t.false(chip.protectedNow(), 'the firmware wrote SwDisable');
+  b.systemReset();
+  t.true(chip.protectedNow(), 're-armed at every reset');
+  b.clock.advanceUs(100);
+  t.false(chip.protectedNow());
 });
 
 test('CTRL-AP RESET holds the system in reset while 1', (t) => {

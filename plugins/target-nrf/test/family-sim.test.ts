@@ -1,14 +1,23 @@
 import test from 'ava';
 import { FlashImage } from '@flashwright/core/image';
 import { APPROTECT_DISABLE, UICR_BASE, type Nrf52Chip } from '@flashwright/sim';
-import { noProgress, nrfRig } from './sim-rig.js';
+import { noProgress, nrfRig, type NrfRig } from './sim-rig.js';
 
 function chipOf(rig: { session: { board: { chip: unknown } } }): Nrf52Chip {
   return rig.session.board.chip as Nrf52Chip;
 }
 
+/**
+ * Hardened silicon is locked after reset until its firmware writes APPROTECT.DISABLE. The
+ * simulated flash is blank, so no firmware runs: the bus write stands in for its store.
+ */
+function firmwareOpensPort(rig: NrfRig): void {
+  rig.session.board.bus.write(APPROTECT_DISABLE, 4, 0x5a);
+}
+
 test('identifies an open nRF52840 from FICR: part, flash, RAM, revision', async (t) => {
   const rig = await nrfRig({ device: 'nRF52840-QIAA-F0' });
+  firmwareOpensPort(rig);
   const device = await rig.identify();
   t.truthy(device);
   t.is(device!.name, 'nRF52840-QI');
@@ -77,12 +86,7 @@ test('unprotect refuses a chip that is not the part the recipe named', async (t)
 });
 
 test('hardened: unprotect writes UICR.APPROTECT = 0x5A; after a reset the port opens only when the firmware writes APPROTECT.DISABLE', async (t) => {
-  const rig = await nrfRig({
-    device: 'nRF52840',
-    revision: 'hardened',
-    approtect: true,
-    firmwareDisablesApprotect: false,
-  });
+  const rig = await nrfRig({ device: 'nRF52840', revision: 'hardened', approtect: true });
   const device = (await rig.identify())!;
   await device.unprotect(noProgress);
   const chip = chipOf(rig);
@@ -91,7 +95,7 @@ test('hardened: unprotect writes UICR.APPROTECT = 0x5A; after a reset the port o
   t.false(chip.protectedNow());
   rig.session.board.systemReset();
   t.true(chip.protectedNow(), 'locked again after the reset');
-  // The firmware's write (a test stands in for it: the simulator runs no code).
+  // ERASEALL left the flash blank, so no firmware runs: the bus write stands in for its store.
   rig.session.board.bus.write(APPROTECT_DISABLE, 4, 0x5a);
   t.false(chip.protectedNow());
   t.is(rig.session.board.bus.read(UICR_BASE + 0x208, 4), 0xffffff5a);
@@ -114,6 +118,7 @@ test('UICR: fields per part, writes that set bits use ERASEUICR and keep the oth
 
 test('hazards: a one-sided or wrong pin reset, and a hardened chip whose UICR does not allow debugging', async (t) => {
   const rig = await nrfRig({ device: 'nRF52840', revision: 'hardened' });
+  firmwareOpensPort(rig);
   const device = (await rig.identify())!;
   const values = await device.readOptionBytes();
   t.deepEqual(device.optionHazards?.(values), []);

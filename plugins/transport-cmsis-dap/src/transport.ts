@@ -1,12 +1,13 @@
 import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
 import type { ProbeListing, ProbeRequest, TransportFactory } from '@flashwright/core/plugin';
 import { CmsisDapProbe } from './driver/cmsis-dap-probe.js';
-import { knownProbe } from './protocol/probe-ids.js';
+import { knownProbe, saysCmsisDap } from './protocol/probe-ids.js';
 import { findDapInterface, type DapInterface } from './usb/dap-interface.js';
 import { HidPacketChannel, type HidReportDevice } from './usb/hid-channel.js';
 import { WebUsbPacketChannel, type PacketChannel } from './usb/packet-channel.js';
 import { serialMatches } from './usb/serial.js';
 import { udevHint } from './usb/udev.js';
+import { usbError } from './usb/usb-errors.js';
 
 /** Where USB devices come from: node `usb` (node-usb.ts), a browser's navigator.usb, or the sim. */
 export interface UsbBackend {
@@ -43,21 +44,47 @@ interface Candidate {
   readonly dapInterface: DapInterface;
   readonly name: string;
   readonly serial: string | undefined;
+  /** Why the probe's descriptors could not be read (then `dapInterface` is a placeholder). */
+  readonly problem?: FlashwrightError;
 }
 
 async function candidates(backend: UsbBackend, signal?: AbortSignal): Promise<Candidate[]> {
   const found: Candidate[] = [];
   for (const device of await backend.getDevices(signal)) {
-    const dapInterface = findDapInterface(device);
-    if (!dapInterface) continue;
     const name =
       device.productName ??
       knownProbe(device.vendorId, device.productId)?.name ??
       'CMSIS-DAP probe';
-    found.push({ device, dapInterface, name, serial: device.serialNumber ?? undefined });
+    const serial = device.serialNumber ?? undefined;
+    let dapInterface: DapInterface | undefined;
+    try {
+      dapInterface = findDapInterface(device);
+    } catch (error) {
+      // node `usb` 3 opens the device to read its configuration (interface strings), so a
+      // device this user may not open throws here. Only a device whose product string or
+      // VID:PID says CMSIS-DAP is reported (with the reason); any other device is not ours.
+      const known =
+        saysCmsisDap(device.productName) ||
+        knownProbe(device.vendorId, device.productId) !== undefined;
+      if (!known) continue;
+      const problem = usbError(error, 'reading the USB configuration');
+      found.push({ device, dapInterface: UNREAD_INTERFACE, name, serial, problem });
+      continue;
+    }
+    if (dapInterface) found.push({ device, dapInterface, name, serial });
   }
   return found;
 }
+
+/** Stands in for the interface of a candidate whose descriptors could not be read. */
+const UNREAD_INTERFACE: DapInterface = {
+  version: 'v2',
+  configurationValue: 1,
+  interfaceNumber: 0,
+  outEndpoint: 0,
+  inEndpoint: 0,
+  packetBytes: 64,
+};
 
 function label(c: Candidate, index: number): string {
   return `#${index} ${c.name} (CMSIS-DAP ${c.dapInterface.version}) serial ${c.serial ?? '(none)'}`;
@@ -89,6 +116,7 @@ export function createCmsisDapTransport(
     timeoutMs: number | undefined,
     signal?: AbortSignal,
   ): Promise<PacketChannel> {
+    if (c.problem) throw c.problem;
     if (c.dapInterface.version === 'v1' && options.hid) {
       const hid = (await options.hid.devices()).find(
         (d) =>

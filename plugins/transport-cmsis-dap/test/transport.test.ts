@@ -189,6 +189,45 @@ test('a probe this user may not open: the udev rules for usbfs and hidraw, on Li
   t.notRegex(other.hint ?? '', /SUBSYSTEM==/);
 });
 
+/** A device whose configuration getter throws as node `usb` 3 does without access to the node. */
+function unreadable(vendorId: number, productId: number, productName: string): USBDevice {
+  const denied = (): never => {
+    throw new Error('open error: permission denied (errno 13)');
+  };
+  return {
+    vendorId,
+    productId,
+    productName,
+    serialNumber: 'X2',
+    get configuration() {
+      return denied();
+    },
+    get configurations() {
+      return denied();
+    },
+    opened: false,
+    close: () => Promise.resolve(),
+  } as unknown as USBDevice;
+}
+
+test('a device whose configuration this user may not read: a CMSIS-DAP probe is listed as denied with the udev rule, any other device is skipped', async (t) => {
+  const stlink = unreadable(0x0483, 0x3748, 'STM32 STLink');
+  const debugprobe = unreadable(0x2e8a, 0x000c, 'Debug Probe (CMSIS-DAP)');
+  const linux = createCmsisDapTransport(backend([stlink, debugprobe]), { platform: 'linux' });
+  const listings = await linux.list();
+  t.is(listings.length, 1);
+  t.like(listings[0], {
+    serial: 'X2',
+    usable: false,
+    problem: { code: 'PROBE_ACCESS_DENIED', hint: udevHint(0x2e8a, 0x000c) },
+  });
+  const error = await t.throwsAsync<FlashwrightError>(linux.open(request()));
+  t.is(error.code satisfies ErrorCode, 'PROBE_ACCESS_DENIED');
+  t.is(error.hint, udevHint(0x2e8a, 0x000c));
+  const onlyStlink = createCmsisDapTransport(backend([stlink]), { platform: 'linux' });
+  t.deepEqual(await onlyStlink.list(), []);
+});
+
 /** A HID device that answers like the virtual v1 probe, through node-hid's framing. */
 function hidOver(device: VirtualCmsisDap): HidReportDevice & { written: Uint8Array[] } {
   const written: Uint8Array[] = [];

@@ -26,8 +26,6 @@ export interface VirtualOptions {
   readonly revision?: 'legacy' | 'hardened' | undefined;
   /** nRF52: access port protection of a new board. */
   readonly approtect?: boolean | undefined;
-  /** nRF52: the firmware writes APPROTECT.DISABLE at boot (the simulator runs no code). */
-  readonly firmwareDisablesApprotect?: boolean | undefined;
 }
 
 const PROBES: readonly VirtualProbeKind[] = [
@@ -52,7 +50,6 @@ const KEYS = [
   'faults',
   'revision',
   'approtect',
-  'firmwareDisablesApprotect',
   'boards',
 ] as const;
 
@@ -195,7 +192,6 @@ export function parseVirtualOptions(
   };
   const clone = flag('clone');
   const approtect = flag('approtect');
-  const firmwareDisablesApprotect = flag('firmwareDisablesApprotect');
   const state = text('state');
   const firmware = text('firmware');
   const serialNumber = text('serialNumber');
@@ -225,7 +221,6 @@ export function parseVirtualOptions(
       ? {}
       : { revision: oneOf('revision', raw['revision'], ['legacy', 'hardened'] as const) }),
     ...(approtect === undefined ? {} : { approtect }),
-    ...(firmwareDisablesApprotect === undefined ? {} : { firmwareDisablesApprotect }),
   };
 }
 

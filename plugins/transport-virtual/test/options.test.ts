@@ -137,18 +137,17 @@ test('serialNumber: printable ASCII, passed to the sim (several probes of one ki
   invalid(t, { serialNumber: 7 }, 'probe.options.serialNumber', /non-empty string/);
 });
 
-test('nRF52 options: revision, approtect and firmwareDisablesApprotect', (t) => {
+test('nRF52 options: revision and approtect', (t) => {
   t.like(
-    parseVirtualOptions(
-      {
-        device: 'nRF52840',
-        revision: 'hardened',
-        approtect: true,
-        firmwareDisablesApprotect: false,
-      },
-      '/recipes',
-    ),
-    { device: 'nRF52840', revision: 'hardened', approtect: true, firmwareDisablesApprotect: false },
+    parseVirtualOptions({ device: 'nRF52840', revision: 'hardened', approtect: true }, '/recipes'),
+    { device: 'nRF52840', revision: 'hardened', approtect: true },
+  );
+  // The firmware itself now writes APPROTECT.DISABLE on the simulated core: no stand-in option.
+  invalid(
+    t,
+    { firmwareDisablesApprotect: true },
+    'probe.options.firmwareDisablesApprotect',
+    /unknown|not an option|expected/i,
   );
   invalid(t, { revision: 'hardend' }, 'probe.options.revision', /did you mean hardened/);
   invalid(t, { approtect: 'yes' }, 'probe.options.approtect', /true or false/);

@@ -152,7 +152,7 @@ async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandR
       ? `Serving a virtual ${virtual.probe} with ${device} over usbredir on ${server.host}:${server.port} until Ctrl-C. ` +
           `QEMU: -device qemu-xhci -chardev socket,id=probe,host=${server.host},port=${server.port},reconnect=1 -device usb-redir,chardev=probe`
       : `Serving a virtual ${virtual.probe} with ${device} on ${server.host}:${server.port} until Ctrl-C. ` +
-          `OpenOCD: -f interface/stlink-dap.cfg -c "st-link backend tcp ${server.port}" -c "set WORKAREASIZE 0"`,
+          `OpenOCD: -f interface/stlink-dap.cfg -c "st-link backend tcp ${server.port}"`,
   );
   // Runs until Ctrl-C (runCommand aborts ctx.signal) or SIGTERM.
   await new Promise<void>((resolve) => {

@@ -86,7 +86,8 @@ export interface DebugComponentsContext {
 /**
  * ITM, DWT and FPB with the comparator counts of the Cortex-M3/M4 (v7-M: 4 DWT, 6 code + 2
  * literal FPB) or the Cortex-M0 (v6-M: 2 DWT, 4 FPB), plus the Arm ROM table that lists
- * them and the SCS. Comparators are storage only: nothing executes, so nothing matches.
+ * them and the SCS. Comparators are storage only: the interpreter does not check them, so
+ * neither an FPB breakpoint nor a DWT watchpoint ever matches (a BKPT instruction halts).
  */
 export function debugComponentRegions(ctx: DebugComponentsContext): BusRegion[] {
   const v7 = ctx.architecture === 'v7-m';

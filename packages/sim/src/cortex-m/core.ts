@@ -237,9 +237,15 @@ export class CortexMCore implements WordRegisters {
     return (this.#demcr & enable) !== 0;
   }
 
-  /** Entering Debug state also ends sleep and lockup (ARMv7-M B1.5.15, C1.5). */
+  /**
+   * Entering Debug state also ends sleep and lockup (ARMv7-M B1.5.15, C1.5) and sets C_HALT:
+   * a read giving C_HALT and S_HALT both 1 after the debugger cleared C_HALT means a new debug
+   * event halted the core (ARMv7-M C1.6.3, DHCSR). st-flash 1.7 waits for its RAM loader's
+   * BKPT by polling C_HALT (stlink usb.c, _stlink_usb_status_v2).
+   */
   #haltFor(reason: number): void {
     this.#halted = true;
+    this.#haltRequested = true;
     this.#cpu.sleeping = false;
     this.#cpu.lockup = false;
     this.#lockup = false;
@@ -494,6 +500,7 @@ export class CortexMCore implements WordRegisters {
     const vectorCatch = (this.#demcr & VC_CORERESET) !== 0;
     if (this.#debugEnabled && (vectorCatch || this.#haltRequested)) {
       this.#halted = true;
+      this.#haltRequested = true;
       this.#dfsr |= vectorCatch ? Dfsr.VCATCH : Dfsr.HALTED;
     } else {
       this.#halted = false;

@@ -27,15 +27,12 @@ const PERIPHERAL_BASE = 0x40000000;
 export interface Nrf52ChipOptions {
   readonly part: Nrf52Part;
   readonly revision: Nrf52Revision;
-  /** Access port protection of a new chip (UICR.APPROTECT = Enabled). Default false. */
-  readonly approtect?: boolean;
   /**
-   * The simulator runs no code: true stands for firmware that writes APPROTECT.DISABLE =
-   * SwDisable at boot (as Nordic's MDK SystemInit does), so that at every reset the model
-   * does that write. Only hardened silicon cares. Default: true for a new hardened chip
-   * without protection (it could not be debugged otherwise), false else.
+   * Access port protection of a new chip (UICR.APPROTECT = Enabled). Default false, which on
+   * hardened silicon means UICR.APPROTECT = HwDisabled: the port still opens only once the
+   * firmware has written APPROTECT.DISABLE after a reset, so a blank hardened chip is locked.
    */
-  readonly firmwareDisablesApprotect?: boolean;
+  readonly approtect?: boolean;
 }
 
 export interface Nrf52ChipState extends ChipState {
@@ -64,7 +61,6 @@ export class Nrf52Chip implements ChipModel {
   readonly ram: RamRegion;
   readonly ctrlAp: CtrlAp;
   #revision: Nrf52Revision;
-  firmwareDisablesApprotect: boolean;
   #latchedPall = 0xff;
   #softDisabled = false;
   #forced = false;
@@ -83,7 +79,6 @@ export class Nrf52Chip implements ChipModel {
     const approtect = options.approtect ?? false;
     if (approtect) this.nvmc.uicr[UICR_APPROTECT / 4] = 0xffffff00;
     else if (hardened) this.nvmc.uicr[UICR_APPROTECT / 4] = 0xffffff00 | APPROTECT_HW_DISABLED;
-    this.firmwareDisablesApprotect = options.firmwareDisablesApprotect ?? (hardened && !approtect);
     this.ctrlAp = new CtrlAp({
       protectedNow: () => this.protectedNow(),
       eraseAll: () => {
@@ -141,8 +136,9 @@ export class Nrf52Chip implements ChipModel {
     this.#openUntilReset = false;
     this.#forced = false;
     this.#latchedPall = this.nvmc.uicrWord(UICR_APPROTECT) & 0xff;
-    // The firmware's write of APPROTECT.DISABLE at boot (the model option stands for it).
-    this.#softDisabled = this.firmwareDisablesApprotect;
+    // APPROTECT.DISABLE resets to Protected; the firmware writes SwDisable again at boot
+    // (Nordic's MDK SystemInit does), which the core executes after the reset.
+    this.#softDisabled = false;
   }
 
   saveState(): Nrf52ChipState {

@@ -27,7 +27,6 @@ export interface CreateNrf52ChipOptions {
   /** Default: the build code's, else legacy. */
   readonly revision?: Nrf52Revision | undefined;
   readonly approtect?: boolean | undefined;
-  readonly firmwareDisablesApprotect?: boolean | undefined;
 }
 
 /** Whether the name is an nRF52 part the simulator knows. */
@@ -52,8 +51,5 @@ export function createNrf52Chip(options: CreateNrf52ChipOptions): Nrf52Chip {
   return new Nrf52Chip(part, {
     revision: options.revision ?? fromBuildCode ?? 'legacy',
     ...(options.approtect === undefined ? {} : { approtect: options.approtect }),
-    ...(options.firmwareDisablesApprotect === undefined
-      ? {}
-      : { firmwareDisablesApprotect: options.firmwareDisablesApprotect }),
   });
 }

@@ -4,8 +4,8 @@ import type { CommandSpec } from '../engine.js';
 
 /**
  * SWO trace (J13+): START_TRACE_RX [F2 40 size(2) baud(4)], STOP_TRACE_RX [F2 41] -> 2-byte
- * status; GET_TRACE_NB [F2 42] -> u16 byte count without a status. The simulated core
- * executes nothing, so no trace data ever arrives.
+ * status; GET_TRACE_NB [F2 42] -> u16 byte count without a status. The simulator models no
+ * ITM or TPIU, so no trace data ever arrives, whatever the core runs.
  */
 export const startTrace: CommandSpec = {
   name: 'START_TRACE_RX',
