@@ -1,7 +1,9 @@
 /**
  * nRF52 acceptance on virtual hardware (issue 13): the CLI as a user runs it, against a
  * simulated nRF52 behind a virtual ST-Link V3 (CTRL-AP access through READ_DAP_REG with
- * INIT_AP 1), with a state file carrying flash and UICR from one invocation to the next.
+ * INIT_AP 1) and, for the protection acceptance, behind a virtual CMSIS-DAP v2 too (core's
+ * ADIv5 layer reaches the CTRL-AP as AP 1 over the raw SWD wire), with a state file carrying
+ * flash and UICR from one invocation to the next.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,12 +14,17 @@ import { ndjson, project, repoRoot, runCli } from './helpers/cli.js';
 const blinkHex = join(repoRoot, 'test/fixtures/firmware/blink-nrf52840/out/blink.hex');
 const blinkBin = join(repoRoot, 'test/fixtures/firmware/blink-nrf52840/out/blink.bin');
 
-function recipe(options: readonly string[], body: string, device = 'nRF52840'): string {
+function recipe(
+  options: readonly string[],
+  body: string,
+  device = 'nRF52840',
+  probe = 'stlink-v3',
+): string {
   return [
     'probe:',
     '  transport: virtual',
     '  options:',
-    '    probe: stlink-v3',
+    `    probe: ${probe}`,
     `    device: ${device}`,
     '    state: board-state.json',
     ...options.map((o) => `    ${o}`),
@@ -46,8 +53,13 @@ const flashSteps = [
   '  - reset: { run: true }',
 ].join('\n');
 
-for (const revision of ['legacy', 'hardened'] as const) {
-  test(`nRF52840 (${revision}) with APPROTECT: run refuses without unprotect, recovers with it, read equals the image`, async (t) => {
+for (const [probe, revision] of [
+  ['stlink-v3', 'legacy'],
+  ['stlink-v3', 'hardened'],
+  ['cmsis-dap-v2', 'legacy'],
+  ['cmsis-dap-v2', 'hardened'],
+] as const) {
+  test(`nRF52840 (${revision}) with APPROTECT behind ${probe}: run refuses without unprotect, recovers with it, read equals the image`, async (t) => {
     const image = new Uint8Array(await readFile(blinkBin));
     // The blink firmware writes APPROTECT.DISABLE first thing (main.c); on hardened silicon
     // it is the core running it after `reset: { run: true }` that lets the later read in.
@@ -57,6 +69,8 @@ for (const revision of ['legacy', 'hardened'] as const) {
       'flashwright.config.yaml': recipe(
         options,
         'image: firmware.hex\nsteps: [connect, { erase: auto }, write, verify]',
+        'nRF52840',
+        probe,
       ),
     });
     const refused = await runCli(['run', '--json'], { cwd });
@@ -65,7 +79,10 @@ for (const revision of ['legacy', 'hardened'] as const) {
     t.is(error.code, 'TARGET_PROTECTED');
     t.regex(error.hint, /unprotect/);
 
-    await writeFile(join(cwd, 'flashwright.config.yaml'), recipe(options, flashSteps));
+    await writeFile(
+      join(cwd, 'flashwright.config.yaml'),
+      recipe(options, flashSteps, 'nRF52840', probe),
+    );
     const done = await runCli(['run', '--json'], { cwd });
     t.is(done.code, 0, done.stderr + done.stdout);
     t.is(summary(done.stdout)['status'], 'ok');
