@@ -118,7 +118,10 @@ function guestScript(): string {
     `wait_usb ${probes.length}`,
     `step lsusb 20 sh -c 'for d in /sys/bus/usb/devices/*; do [ -f $d/idVendor ] && echo "$(cat $d/idVendor):$(cat $d/idProduct) $(cat $d/product) bNumInterfaces=$(cat $d/bNumInterfaces)"; done; ls -l /dev/bus/usb/*/'`,
     `step probes 90 ${cli} probes`,
-    `step probes-user 90 setpriv --reuid=65534 --regid=65534 --clear-groups ${cli} probes`,
+    // The unprivileged user keeps CAP_DAC_READ_SEARCH (read and search only, never write), so
+    // it can reach the checkout through a 0700 directory (mktemp -d) while opening the USB
+    // device node, which needs write access, is still refused (capabilities(7)).
+    `step probes-user 90 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+dac_read_search --ambient-caps=+dac_read_search ${cli} probes`,
     `step demo 150 ${cli} run -c $SHARE/demo.guest.yaml`,
     `step f411-v2 150 ${cli} flash $SHARE/f411-128k.bin --base 0x08000000 --chip STM32F411RE --probe stlink:${f411v2.serial}`,
     `step f411-v3 150 ${cli} flash $SHARE/f411-128k.bin --base 0x08000000 --chip STM32F411RE --probe stlink:${f411v3.serial}`,
