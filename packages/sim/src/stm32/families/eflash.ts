@@ -226,7 +226,16 @@ export class EflashController extends ControllerBase {
   #bankErased(value: number): number[] {
     const bksel = this.variant.cr.bksel;
     if (bksel === undefined) return value & ALL_BANKS ? this.flash.banks.map((_, i) => i) : [0];
-    return [value & bksel ? 1 : 0];
+    return [(value & bksel ? 1 : 0) ^ this.#swapped()];
+  }
+
+  /**
+   * H5 OPTSR_CUR.SWAP_BANK (bit 31): bank 2 is mapped at 0x08000000. BKSEL names the
+   * physical bank, so with the swap BKSEL = 0 erases the bank mapped second (read as
+   * RM0456 describes BKER on U5; the model keeps addresses, not cells, per bank).
+   */
+  #swapped(): 0 | 1 {
+    return this.variant.kind === 'h5' && this.#state >>> 31 === 1 ? 1 : 0;
   }
 
   #raise(flag: number): void {
@@ -250,7 +259,7 @@ export class EflashController extends ControllerBase {
 
   #eraseSector(value: number): void {
     const { snbShift, snbMask, bksel } = this.variant.cr;
-    const bank = bksel !== undefined && value & bksel ? 1 : 0;
+    const bank = bksel !== undefined && value & bksel ? 1 ^ this.#swapped() : this.#swapped();
     const unit = this.flash.bankUnits(bank)[(value >>> snbShift) & snbMask];
     if (!unit) {
       // A sector number past the bank's end: the manuals name no flag; PGSERR is our choice.
