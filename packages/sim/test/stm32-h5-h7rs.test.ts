@@ -192,3 +192,44 @@ test('H7S3: one bank of eight 8 KiB sectors; flags in ISR, cleared through ICR; 
   rig.waitIdle(H7RS.SR, 0b111);
   t.is(rig.read(0x0800e00c) >>> 0, 0xffffffff);
 });
+
+test('H563: all zeros can be programmed over a programmed word (its check bits are zero too)', (t) => {
+  const rig = makeRig({ device: 'STM32H563ZI' });
+  unlock(rig, H5.KEYR);
+  rig.write(H5.CR, CR_PG);
+  quad(rig, 0x08000000, [0x12345678, 1, 2, 3]);
+  quad(rig, 0x08000000, [0, 0, 0, 0]);
+  t.is(rig.read(0x08000000) >>> 0, 0);
+});
+
+test('H563 with SWAP_BANK: BKSEL = 0 names the bank mapped second', (t) => {
+  const rig = makeRig({ device: 'STM32H563ZI' });
+  const saved = rig.chip.saveState();
+  rig.chip.loadState({ ...saved, controller: { state: 0x8000ed00, wrp: [-1, -1] } });
+  unlock(rig, H5.KEYR);
+  rig.write(H5.CR, CR_PG);
+  quad(rig, 0x08000000, [0, 0, 0, 0]);
+  quad(rig, 0x08100000, [0, 0, 0, 0]);
+  rig.write(H5.CR, 0);
+  rig.write(H5.CR, CR_SER | CR_START);
+  rig.waitIdle(H5.SR);
+  t.is(rig.read(0x08100000) >>> 0, 0xffffffff, 'physical bank 1, mapped at 0x08100000');
+  t.is(rig.read(0x08000000) >>> 0, 0);
+});
+
+test('H563: a sector group cleared in WRP1R is WRPERR for erase and program', (t) => {
+  const rig = makeRig({ device: 'STM32H563ZI' });
+  const saved = rig.chip.saveState();
+  rig.chip.loadState({ ...saved, controller: { state: 0xed00, wrp: [0xfffffffe, -1] } });
+  t.is(rig.read(0x400220e8) >>> 0, 0xfffffffe, 'WRP1R_CUR');
+  unlock(rig, H5.KEYR);
+  rig.write(H5.CR, CR_SER | (3 << 6) | CR_START);
+  t.is(rig.read(H5.FLAGS) & WRPERR, WRPERR, 'sector 3 is in group 0');
+  rig.write(H5.CLEAR, WRPERR);
+  rig.write(H5.CR, CR_SER | (4 << 6) | CR_START);
+  t.is(rig.waitIdle(H5.SR) & WRPERR, 0, 'sector 4 is not');
+  rig.write(H5.CR, CR_PG);
+  quad(rig, 0x08006000, [1, 2, 3, 4]);
+  t.is(rig.read(H5.FLAGS) & WRPERR, WRPERR);
+  t.is(rig.read(0x08006000) >>> 0, 0xffffffff);
+});

@@ -111,7 +111,7 @@ test('H5 product state CLOSED reads as read protection level 1, and the flash st
   }
 });
 
-test('H5 and H7R/S: removing read protection and is refused: nothing changes the product state', async (t) => {
+test('H5 and H7R/S: removing read protection is refused: nothing changes the product state', async (t) => {
   for (const part of ['STM32H563ZI', 'STM32H7S3L8']) {
     const rig = await simRig({ device: part, rdp: 1 });
     try {
@@ -119,6 +119,62 @@ test('H5 and H7R/S: removing read protection and is refused: nothing changes the
       const error = await t.throwsAsync(device.unprotect(() => undefined));
       t.is((error as { code?: string }).code, 'COMMAND_UNAVAILABLE', part);
       t.is((await device.protection()).readLevel, 1, `${part}: still closed`);
+    } finally {
+      await rig.close();
+    }
+  }
+});
+
+/** Loads H5/H7R/S option state (product state register, WRP registers) as a power-on would. */
+function loadOptions(rig: Awaited<ReturnType<typeof simRig>>, state: number, wrp: number[]) {
+  const chip = rig.session.board.chip;
+  chip.loadState({ ...chip.saveState(), controller: { state, wrp } });
+}
+
+test('H563 with SWAP_BANK set: each bank is erased and written where its address says', async (t) => {
+  const rig = await simRig({ device: 'STM32H563ZI' });
+  try {
+    loadOptions(rig, 0x8000ed00, [-1, -1]);
+    const device = await rig.identify();
+    const images = device.flash.map((bank, i) => ({
+      start: bank.end - 8192,
+      data: pattern(8192, i),
+    }));
+    for (const { start, data } of images) {
+      await device.erase([{ start, end: start + data.length }], noProgress);
+      await device.program(imageAt(start, data), noProgress);
+    }
+    for (const { start, data } of images) {
+      t.true(bytesEqual(await device.read(start, data.length, noProgress), data));
+    }
+  } finally {
+    await rig.close();
+  }
+});
+
+test('H5 and H7R/S write protection (WRPxR, WRPSR) is a refusal naming the protected sectors (exit 6)', async (t) => {
+  for (const [part, wrp, protectedText, protectedSectors] of [
+    // One WRPSG bit per four sectors on the 128-sector banks of the H563.
+    ['STM32H563ZI', [0xfffffffe, -1], '0x08000000..0x08001FFF', 4],
+    ['STM32H503RB', [-1, 0xfffffffd], '0x08012000..0x08013FFF', 1],
+    ['STM32H7S3L8', [0xfe], '0x08000000..0x08001FFF', 1],
+  ] as const) {
+    const rig = await simRig({ device: part });
+    try {
+      loadOptions(rig, part === 'STM32H7S3L8' ? 0xb4 : 0xed00, [...wrp]);
+      const device = await rig.identify();
+      t.is((await device.protection()).writeProtected.length, protectedSectors, part);
+      const sector = device.flash
+        .flatMap((b) => b.sectors)
+        .find((s) =>
+          protectedText.startsWith(`0x${s.start.toString(16).toUpperCase().padStart(8, '0')}`),
+        )!;
+      const error = await t.throwsAsync(device.erase([sector], noProgress));
+      t.like(error, { code: 'WRITE_PROTECTED', exitCode: 6 }, part);
+      t.true(
+        error?.message.endsWith(`the option bytes write-protect ${protectedText}`),
+        `${part}: ${error?.message}`,
+      );
     } finally {
       await rig.close();
     }

@@ -338,7 +338,9 @@ export class EflashController extends ControllerBase {
    * Programs the buffered flash word. A word that is not erased is programmed all the same
    * (old AND new), but its ECC no longer matches: "Only a erased sector can be programmed ...
    * because of ECC" (Arm's STM32H5xx_DFP FlashPrg.c, BlankCheck), so reading it back is a
-   * double ECC error (flashRead).
+   * double ECC error (flashRead). All zeros is the exception the model makes: zero data has
+   * all-zero check bits in a linear code, which programming can always reach (the model's
+   * reading, as the L4 family accepts all-zero double words, RM0440 FLASH_SR.PROGERR).
    */
   #programBuffer(): void {
     const buffer = this.#buffer;
@@ -351,7 +353,11 @@ export class EflashController extends ControllerBase {
     }
     const failed = this.injectedFailure(unit.start, unit.size);
     if (!failed && this.powered) {
-      if (!this.flash.isErased(buffer.address, WORD_BYTES)) this.#eccBroken.add(buffer.address);
+      const zero = buffer.data.every((b) => b === 0);
+      if (zero) this.#eccBroken.delete(buffer.address);
+      else if (!this.flash.isErased(buffer.address, WORD_BYTES)) {
+        this.#eccBroken.add(buffer.address);
+      }
       this.commit(buffer.address, buffer.data, 'and');
     }
     this.busy.start(this.programUs(), this.#finish(failed ? this.variant.flags.PGSERR : 0));
