@@ -74,6 +74,7 @@ test('H563: writes to a locked controller or without PG are PGSERR and program n
 test('H563: a flash word programs on its 16th byte; WBNE until then; the product state is OPEN', (t) => {
   const rig = makeRig({ device: 'STM32H563ZI' });
   t.is((rig.read(H5.STATE) >>> 8) & 0xff, 0xed);
+  t.is(rig.read(0x40022070) >>> 24, 0xc3, 'OPTSR2_CUR.TZEN: TrustZone disabled');
   unlock(rig, H5.KEYR);
   rig.write(H5.CR, CR_PG);
   quad(rig, 0x08000000, [1, 2, 3]);

@@ -14,7 +14,9 @@ import { type EflashVariant, eflashVariant } from './eflash-variants.js';
 
 // STM32H5 (RM0481, RM0492) and H7R/S (RM0477) flash interface: 128-bit flash words filled
 // through a write buffer, 8 KiB sectors, H5 with two banks. Registers: eflash-variants.ts.
-// TrustZone is disabled (H5 OPTSR2.TZEN = 0xC3): the model has only the non-secure
+// TrustZone is disabled (H5 OPTSR2_CUR/PRG.TZEN reads 0xC3, HAL-H5 OB_TZEN_DISABLE; 0xB4
+// would enable it, as Arm's STM32H5xx_DFP FlashPrg.c GetFlashSecureMode tests; the H503 has
+// no TrustZone and reads 0): the model has only the non-secure
 // registers; SECKEYR/SECCR, the secure watermarks, HDP areas, OBK keys, OTP, EDATA, the
 // CRC unit and option-byte programming are not modelled.
 const KEY1 = 0x45670123;
@@ -32,6 +34,9 @@ const ALL_BANKS = 1 << 24;
 /** H5 FLASH_ECCDETR (0x104): ECCD, bit 31, a double ECC error was detected. */
 const H5_ECCDETR = 0x104;
 const ECCD = 1 << 31;
+/** H5 FLASH_OPTSR2_CUR and _PRG: TZEN in bits 31:24. */
+const H5_OPTSR2 = [0x70, 0x74];
+const TZEN_DISABLED = 0xc3 << 24;
 /** H7R/S FLASH_ECCDFADDR: the address of the first double ECC error. */
 const H7RS_ECCDFADDR = 0x44;
 
@@ -148,6 +153,9 @@ export class EflashController extends ControllerBase {
     if (offset === reg.STATE || offset === reg.STATE_PRG) return this.#state;
     const wrp = reg.WRP.findIndex((o) => o === offset || o + 4 === offset);
     if (wrp >= 0) return this.#wrp[wrp] ?? 0;
+    if (this.variant.kind === 'h5' && H5_OPTSR2.includes(offset)) {
+      return this.ctx.device.devId === 0x474 ? 0 : TZEN_DISABLED >>> 0;
+    }
     if (this.variant.kind === 'h5' && offset === H5_ECCDETR) {
       return this.#eccd ? ECCD : 0;
     }
