@@ -2,8 +2,8 @@ import test from 'ava';
 import { BusError } from '../src/bus.js';
 import { makeRig, type Rig } from './stm32-rig.js';
 
-// STM32H5 non-secure flash registers at 0x40022000 (Arm STM32H5xx_DFP FlashPrg.c, after
-// CMSIS-H5 stm32h563xx.h) and STM32H7R/S at 0x52002000 (ST's STM32H7S SVD).
+// STM32H5 non-secure flash registers at 0x40022000 (Open-CMSIS-Pack/STM32H5xx_DFP
+// CMSIS/Flash/STM32H5xx/FlashPrg.c) and STM32H7R/S at 0x52002000 (NuttX stm32h7rsxx_flash.h).
 const H5 = {
   KEYR: 0x40022004,
   OPTKEYR: 0x4002200c,

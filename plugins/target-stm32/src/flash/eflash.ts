@@ -20,9 +20,10 @@ import { waitNotBusy } from './wait.js';
 
 // STM32H5 (RM0481, RM0492) and H7R/S (RM0477) flash: 128-bit flash words through a write
 // buffer, 8 KiB sectors; H5 through its non-secure registers (TrustZone disabled), with two
-// banks picked by NSCR.BKSEL. Offsets and bits: H5 as Arm's STM32H5xx_DFP flash algorithm
-// (Flash/STM32H5xx/FlashPrg.c, FLASH_TypeDef after CMSIS-H5 stm32h563xx.h); H7R/S as ST's
-// STM32H7S SVD and NuttX arch/arm/src/stm32h7/hardware/stm32h7rsxx_flash.h.
+// banks picked by NSCR.BKSEL. Offsets and bits: H5 as Arm's flash algorithm in
+// Open-CMSIS-Pack/STM32H5xx_DFP (CMSIS/Flash/STM32H5xx/FlashPrg.c, FLASH_TypeDef after
+// CMSIS-H5 stm32h563xx.h); H7R/S as NuttX arch/arm/src/stm32h7/hardware/stm32h7rsxx_flash.h
+// (register descriptions quoted as RM0477 are ST's, from the STM32H7S SVD text).
 
 interface Layout {
   readonly KEYR: number;

@@ -4,9 +4,10 @@ import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 // descend from the STM32H7 one: STM32H5 (RM0481 for H56x/H57x/H523/H533, RM0492 for H503),
 // seen through its non-secure registers with TrustZone disabled, and STM32H7R/S (RM0477).
 // Register offsets and bits: H5 as the FLASH_TypeDef and bit definitions of Arm's
-// STM32H5xx_DFP flash algorithm (Flash/STM32H5xx/FlashPrg.c, which follow CMSIS-H5
-// stm32h563xx.h); H7R/S as ST's STM32H7S SVD and NuttX
-// arch/arm/src/stm32h7/hardware/stm32h7rsxx_flash.h agree on them.
+// flash algorithm in Open-CMSIS-Pack/STM32H5xx_DFP (CMSIS/Flash/STM32H5xx/FlashPrg.c, after
+// CMSIS-H5 stm32h563xx.h); H7R/S as NuttX arch/arm/src/stm32h7/hardware/stm32h7rsxx_flash.h
+// defines them (a register file generated from ST's STM32H7S SVD agrees; the RM0477 quotes
+// in eflash.ts are that SVD's register descriptions).
 
 /** Register offsets from the controller base. */
 export interface EflashRegisters {

@@ -15,7 +15,7 @@ import { type EflashVariant, eflashVariant } from './eflash-variants.js';
 // STM32H5 (RM0481, RM0492) and H7R/S (RM0477) flash interface: 128-bit flash words filled
 // through a write buffer, 8 KiB sectors, H5 with two banks. Registers: eflash-variants.ts.
 // TrustZone is disabled (H5 OPTSR2_CUR/PRG.TZEN reads 0xC3, HAL-H5 OB_TZEN_DISABLE; 0xB4
-// would enable it, as Arm's STM32H5xx_DFP FlashPrg.c GetFlashSecureMode tests; the H503 has
+// would enable it, as GetFlashSecureMode in Open-CMSIS-Pack/STM32H5xx_DFP CMSIS/Flash/STM32H5xx/FlashPrg.c tests; the H503 has
 // no TrustZone and reads 0): the model has only the non-secure
 // registers; SECKEYR/SECCR, the secure watermarks, HDP areas, OBK keys, OTP, EDATA, the
 // CRC unit and option-byte programming are not modelled.
@@ -169,7 +169,7 @@ export class EflashController extends ControllerBase {
       case reg.KEYR: {
         // "If above sequence is wrong or performed twice, the FLASH_CR register is locked
         // until the next system reset, and access to it generates a bus error" (RM0477
-        // FLASH_KEYR; RM0481 FLASH_NSKEYR likewise).
+        // FLASH_KEYR; the model applies it to H5's NSKEYR as to every other STM32).
         const onWrong = () => {
           this.#lockedUntilReset = true;
           this.#locked = true;
@@ -345,7 +345,7 @@ export class EflashController extends ControllerBase {
   /**
    * Programs the buffered flash word. A word that is not erased is programmed all the same
    * (old AND new), but its ECC no longer matches: "Only a erased sector can be programmed ...
-   * because of ECC" (Arm's STM32H5xx_DFP FlashPrg.c, BlankCheck), so reading it back is a
+   * because of ECC" (FlashPrg.c of Open-CMSIS-Pack/STM32H5xx_DFP, BlankCheck), so reading it back is a
    * double ECC error (flashRead). All zeros is the exception the model makes: zero data has
    * all-zero check bits in a linear code, which programming can always reach (the model's
    * reading, as the L4 family accepts all-zero double words, RM0440 FLASH_SR.PROGERR).
