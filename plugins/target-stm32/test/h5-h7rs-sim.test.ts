@@ -180,3 +180,25 @@ test('H5 and H7R/S write protection (WRPxR, WRPSR) is a refusal naming the prote
     }
   }
 });
+
+test('H5 and H7R/S: a mass erase clears every bank through BER (BKSEL per bank on H5)', async (t) => {
+  for (const part of ['STM32H503RB', 'STM32H7S3L8']) {
+    const rig = await simRig({ device: part });
+    try {
+      const device = await rig.identify();
+      for (const bank of device.flash) {
+        await device.program(imageAt(bank.start, pattern(32, 7)), noProgress);
+      }
+      await device.erase('mass', noProgress);
+      for (const bank of device.flash) {
+        const back = await device.read(bank.start, 32, noProgress);
+        t.true(
+          back.every((b) => b === 0xff),
+          `${part}: bank at 0x${bank.start.toString(16)} erased`,
+        );
+      }
+    } finally {
+      await rig.close();
+    }
+  }
+});
