@@ -227,7 +227,7 @@ export class EflashController extends ControllerBase {
     if (mer !== undefined && value & mer) this.#eraseBanks(this.flash.banks.map((_, i) => i));
     else if (value & Cr.BER) this.#eraseBanks(this.#bankErased(value));
     else if (value & Cr.SER) this.#eraseSector(value);
-    // START without SER, BER or MER: nothing to do (RM0481 names no flag for it).
+    // START without SER, BER or MER: nothing happens (no flag is modelled for it).
   }
 
   /** The banks a BER erases: BKSEL's on H5, the only one (or all, ALL_BANKS) on H7R/S. */
