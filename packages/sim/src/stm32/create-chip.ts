@@ -9,6 +9,7 @@ import { Stm32Chip } from './chip.js';
 import type { FlashController, RdpLevel, Stm32Context } from './controller.js';
 import type { FactoryInfo } from './factory-info.js';
 import { DataOnlyController } from './families/data-only.js';
+import { EflashController } from './families/eflash.js';
 import { F2F4F7Controller } from './families/f2-f4-f7.js';
 import { H7Controller } from './families/h7.js';
 import { F0F1F3Controller } from './families/f0-f1-f3.js';
@@ -84,8 +85,10 @@ function controllerFor(ctx: Stm32Context): FlashController {
         ? new L4Controller(ctx)
         : new DataOnlyController(ctx);
     case 'h7':
-      // H7R/H7S report status in ISR/ICR with other offsets (OO only): data level.
-      return ctx.device.devId === 0x485 ? new DataOnlyController(ctx) : new H7Controller(ctx);
+      // H7R/H7S: the H5-style interface with status in ISR/ICR (RM0477), not the H7 one.
+      return ctx.device.devId === 0x485 ? new EflashController(ctx) : new H7Controller(ctx);
+    case 'h5':
+      return new EflashController(ctx);
     default:
       return new DataOnlyController(ctx);
   }

@@ -1801,6 +1801,8 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 16,
     erasedValue: 0xff,
     rdp: {
+      level0: 0xed,
+      level2: 0x5c,
     },
     optionLayout: 'none',
     dualBank: {
@@ -1844,6 +1846,8 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 16,
     erasedValue: 0xff,
     rdp: {
+      level0: 0xed,
+      level2: 0x5c,
     },
     optionLayout: 'none',
     dualBank: {
@@ -1884,6 +1888,8 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 16,
     erasedValue: 0xff,
     rdp: {
+      level0: 0xed,
+      level2: 0x5c,
     },
     optionLayout: 'none',
     dualBank: {
@@ -1926,6 +1932,8 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 16,
     erasedValue: 0xff,
     rdp: {
+      level0: 0xed,
+      level2: 0x5c,
     },
     optionLayout: 'none',
     dualBank: {
@@ -2119,10 +2127,9 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     writeUnitBytes: 16,
     erasedValue: 0xff,
     rdp: {
-      level0: 0xaa,
-      level2: 0xcc,
+      level0: 0xb4,
     },
-    optionLayout: 'h7',
+    optionLayout: 'none',
     uidAddress: 0x1ff1e800,
     optionBytesNote: 'FLASH_OPTSR_CUR 0x5200201C / OPTSR_PRG 0x52002020 (RDP in bits 15:8)',
     sources: ['openocd-org/openocd@abbbc2e0 src/flash/nor/stm32h7x.c'],

@@ -133,7 +133,10 @@ export class Stm32Device implements Device {
     return {
       readLevel: info.level,
       writeProtected: info.writeProtected,
-      summary: `RDP level ${info.level} (RDP byte 0x${hex})${wrp}`,
+      summary:
+        info.state === undefined
+          ? `RDP level ${info.level} (RDP byte 0x${hex})${wrp}`
+          : `${info.state}, read protection as RDP level ${info.level}${wrp}`,
     };
   }
 

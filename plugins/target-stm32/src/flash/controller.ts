@@ -34,6 +34,11 @@ export interface ProtectionInfo {
   readonly rdpByte: number;
   readonly level: 0 | 1 | 2;
   readonly writeProtected: readonly AddressRange[];
+  /**
+   * What stands in for RDP where the part has none (H5 PRODUCT_STATE, H7R/S NVSTATE), e.g.
+   * "product state CLOSED (0x72)"; `level` then gives its read-protection role.
+   */
+  readonly state?: string;
 }
 
 /** What a controller needs from the identified device and the probe. */

@@ -1,14 +1,12 @@
 import type { ControllerContext, FlashController } from './controller.js';
 import { F2F4F7Controller } from './f2-f4-f7.js';
 import { F0F1F3Controller } from './f0-f1-f3.js';
+import { EflashController } from './eflash.js';
 import { H7Controller } from './h7.js';
 import { L4Controller } from './l4.js';
 import { L0L1Controller } from './l0-l1.js';
 
-/**
- * The host-driven algorithm for the device's controller family, or undefined where none is
- * written yet (H5, and H7R/H7S whose status registers moved to ISR/ICR).
- */
+/** The host-driven algorithm for the device's controller family. */
 export function createController(ctx: ControllerContext): FlashController | undefined {
   switch (ctx.data.controller.kind) {
     case 'f0-f1-f3':
@@ -22,8 +20,9 @@ export function createController(ctx: ControllerContext): FlashController | unde
     case 'l5-u5':
       return new L4Controller(ctx);
     case 'h7':
-      return ctx.data.devId === 0x485 ? undefined : new H7Controller(ctx);
+      // H7R/S has the H5-style interface (RM0477: status in ISR/ICR), not the H7 one.
+      return ctx.data.devId === 0x485 ? new EflashController(ctx) : new H7Controller(ctx);
     case 'h5':
-      return undefined;
+      return new EflashController(ctx);
   }
 }

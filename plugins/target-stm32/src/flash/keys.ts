@@ -1,4 +1,4 @@
-import { FlashwrightError } from '@flashwright/core';
+import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
 import type { MemoryPort } from '@flashwright/core/plugin';
 import { hex } from './wait.js';
 
@@ -36,8 +36,19 @@ export interface UnlockStep {
 export async function unlockWithKeys(step: UnlockStep): Promise<void> {
   const { memory, lockRegister, lockMask, keyRegister, keys, what } = step;
   if (((await memory.read32(lockRegister)) & lockMask) === 0) return;
-  await memory.write32(keyRegister, keys[0]);
-  await memory.write32(keyRegister, keys[1]);
+  try {
+    await memory.write32(keyRegister, keys[0]);
+    await memory.write32(keyRegister, keys[1]);
+  } catch (error) {
+    // A controller locked until reset by an earlier wrong key answers its key register with
+    // a bus error (RM0090 §3.5.1, RM0440 §3.3.5, RM0477 FLASH_KEYR): the fault means locked.
+    if (!isFlashwrightError(error) || error.code !== 'TARGET_FAULT') throw error;
+    throw new FlashwrightError(
+      'FLASH_LOCKED',
+      `${what} refused the key sequence with a bus error (0x${hex(keyRegister)}): locked until reset`,
+      { cause: error },
+    );
+  }
   const after = await memory.read32(lockRegister);
   if ((after & lockMask) !== 0) {
     throw new FlashwrightError(

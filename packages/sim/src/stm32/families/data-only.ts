@@ -5,8 +5,9 @@ import { FlashArray } from '../flash-array.js';
 import { PlainRegisters, RegisterBlock } from '../register-block.js';
 
 /**
- * Parts whose flash controller is modelled at the data level only (STM32U3/WBA and H5:
- * TrustZone register maps; L5 and U5 run the L4 model through their non-secure registers). Identification, flash contents and layout are real; any
+ * Parts whose flash controller is modelled at the data level only (STM32U3/WBA: TrustZone
+ * register maps; L5 and U5 run the L4 model through their non-secure registers, H5 and H7R/S
+ * eflash.ts). Identification, flash contents and layout are real; any
  * attempt to program the flash faults with a message that says so, rather than a host
  * waiting forever on a controller that does nothing.
  */
