@@ -5,8 +5,9 @@
  * own flash loader (contrib/loaders/flash/stm32/stm32l4x.c) and CRC algorithm on the
  * simulator's core. Their reset-init handlers switch the clock (RCC_CR, RCC_CFGR/CFGR1,
  * RCC_ICSCR) and raise the voltage scaling (PWR_CR1/VOSR) before they set FLASH_ACR: the
- * simulator must answer those as RM0438 and RM0456 describe. `flashwright read` of the same
- * state must then return the image.
+ * simulator must answer those as RM0438 and RM0456 describe. The image straddles the two
+ * banks (OpenOCD src/flash/nor/stm32l4x.c selects bank 2 pages with NSCR.BKER).
+ * `flashwright read` of the same state must then return the image.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,32 +32,54 @@ if (missing !== undefined) {
   else console.warn(`openocd L5/U5 e2e skipped: ${missing}`);
 }
 
-const FLASH = 0x08000000;
-
 /** What OpenOCD 0.12 logs when it gives up on its loader or its CRC algorithm. */
 const FALLBACK =
   /can't do block memory writes|falling back to|Couldn't use loader|not enough working area|error executing|flash write algorithm aborted|timeout waiting for algorithm|failed algorithm halted/i;
+/** The image straddles the bank boundary: 8 KiB at the end of bank 1, 8 KiB in bank 2. */
 const IMAGE_BYTES = 16 * 1024;
 
 interface Case {
   readonly device: string;
   readonly probe: StlinkProbeKind;
   readonly targetCfg: string;
+  /** Where bank 2 starts with the factory option bytes (DBANK / DUALBANK set). */
+  readonly bank2: number;
 }
 
 const cases: readonly Case[] = [
-  { device: 'STM32L552ZE', probe: 'stlink-v3', targetCfg: 'target/stm32l5x.cfg' },
-  { device: 'STM32U575ZI', probe: 'stlink-v3', targetCfg: 'target/stm32u5x.cfg' },
+  {
+    device: 'STM32L552ZE',
+    probe: 'stlink-v3',
+    targetCfg: 'target/stm32l5x.cfg',
+    bank2: 0x08040000,
+  },
+  {
+    device: 'STM32U575ZI',
+    probe: 'stlink-v3',
+    targetCfg: 'target/stm32u5x.cfg',
+    bank2: 0x08100000,
+  },
 ];
 
+/**
+ * Direct writes, then OpenOCD's loader through both of its drivers: stlink-dap (DHCSR,
+ * DCRSR, DCRDR through the AHB-AP) and HLA (the ST-Link's own register and run commands).
+ */
+const modes = [
+  { workArea: false, hla: false },
+  { workArea: true, hla: false },
+  { workArea: true, hla: true },
+] as const;
+
 for (const c of cases) {
-  for (const workArea of [false, true]) {
-    const mode = workArea ? 'with the default work area (its loader)' : 'with WORKAREASIZE 0';
+  for (const { workArea, hla } of modes) {
+    const mode = `${workArea ? 'with the default work area (its loader)' : 'with WORKAREASIZE 0'}, ${hla ? 'HLA' : 'stlink-dap'}`;
     openocdTest(`OpenOCD programs and verifies a ${c.device} ${mode}`, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'fw-openocd-l5u5-'));
       const state = join(dir, 'board.json');
       const imagePath = join(dir, 'image.bin');
-      const data = pseudoRandomImage(IMAGE_BYTES, c.device.length * 65537 + (workArea ? 1 : 0));
+      const seed = c.device.length * 65537 + (workArea ? 1 : 0) + (hla ? 2 : 0);
+      const data = pseudoRandomImage(IMAGE_BYTES, seed);
       writeFileSync(imagePath, data);
 
       const session = createVirtualSession({ probe: c.probe, device: c.device, state });
@@ -68,7 +91,8 @@ for (const c of cases) {
             port: server.port,
             targetCfg: c.targetCfg,
             image: imagePath,
-            address: FLASH,
+            address: c.bank2 - IMAGE_BYTES / 2,
+            hla,
             debug: workArea,
             extra: workArea ? [] : ['set WORKAREASIZE 0'],
           }),
@@ -93,7 +117,13 @@ for (const c of cases) {
         t.regex(log, /allocated new working area of 52 bytes/);
       }
       t.deepEqual(
-        await readWithFlashwright({ dir, ...c, state, address: FLASH, length: data.length }),
+        await readWithFlashwright({
+          dir,
+          ...c,
+          state,
+          address: c.bank2 - IMAGE_BYTES / 2,
+          length: data.length,
+        }),
         data,
       );
     });
