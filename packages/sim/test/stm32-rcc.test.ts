@@ -102,16 +102,14 @@ test('G071 and H743: 3-bit SW/SWS at [2:0]/[5:3]', (t) => {
   t.is(h7.read(0x58024400), 0x03000185);
 });
 
-test('RCC is reset by a power-on too; lines at data level only have no RCC', (t) => {
+test('RCC is reset by a power-on too; lines without an RCC model (WBA) have none', (t) => {
   const rig = makeRig({ device: 'STM32L151CBxxA' });
   rig.write(0x40023800, 0x101);
   rig.chip.reset('power');
   t.is(rig.read(0x40023800), 0x300);
-  const l5 = stm32Devices.find((d) => d.line === 'STM32L5');
-  t.truthy(l5);
-  const data = makeRig({ device: l5?.devId ?? 0 });
+  const data = makeRig({ device: 'STM32WBA55CG' });
   t.is(data.chip.rcc, undefined);
-  t.throws(() => data.read(0x40021000), { instanceOf: BusError });
+  t.throws(() => data.read(0x46020c00), { instanceOf: BusError });
 });
 
 test('every behaviour-level line maps its RCC without clashing with its other regions', (t) => {
@@ -139,8 +137,77 @@ test('every behaviour-level line maps its RCC without clashing with its other re
     'STM32L1',
     'STM32L4',
     'STM32L4+',
+    'STM32L5',
     'STM32U0',
+    'STM32U5',
     'STM32WB',
     'STM32WL',
   ]);
+});
+
+// L5 and U5: what OpenOCD 0.12's target/stm32l5x.cfg and stm32u5x.cfg reset-init handlers do
+// (RM0438 and RM0456 RCC and PWR chapters; CMSIS-L5 stm32l552xx.h, CMSIS-U5 stm32u575xx.h).
+
+test('L552 (OpenOCD stm32l5x_clock_config): PWREN opens PWR, VOS range 0 with VOSF clear, PLL from MSI, SWS follows', (t) => {
+  const rig = makeRig({ device: 'STM32L552ZE' });
+  const rcc = 0x40021000;
+  const pwrCr1 = 0x40007000;
+  t.is(rig.read(rcc), 0x63, 'MSI on and ready, range 6');
+  t.is(rig.read(pwrCr1), 0x400, 'VOS range 2 after reset');
+  rig.write(pwrCr1, 0);
+  t.is(rig.read(pwrCr1), 0x400, 'PWR interface clock off: the write is lost');
+  rig.write(rcc + 0x58, 1 << 28); // APB1ENR1.PWREN
+  rig.write(pwrCr1, 0);
+  t.is(rig.read(pwrCr1), 0, 'VOS range 0');
+  t.is(rig.read(0x40007014) & 0x400, 0, 'SR2.VOSF: the regulator is ready');
+  rig.write(rcc + 0x0c, 0x01003711); // PLLSRC MSI, PLLM /2, PLLN 55, PLLR /2, PLLREN
+  rig.write(rcc, rig.read(rcc) | 0x01000000);
+  t.is(rig.read(rcc) & 0x02000000, 0x02000000, 'PLLRDY');
+  rig.write(rcc + 0x08, rig.read(rcc + 0x08) | 3);
+  t.is(rig.read(rcc + 0x08) & 0xc, 0xc, 'SWS = PLL');
+  // PLLM [7:4] = 1 divides by 2 (RM0438): 4 MHz / 2 * 55 / 2 = 55 MHz, not the 110 MHz
+  // the OpenOCD script's comment names.
+  t.is(rig.chip.coreClockHz(), 55_000_000);
+  rig.chip.reset('system');
+  t.is(rig.read(rcc + 0x08), 0, 'RCC resets with the system');
+  t.is(rig.read(pwrCr1), 0, 'PWR does not');
+  rig.chip.reset('power');
+  t.is(rig.read(pwrCr1), 0x400);
+});
+
+test('U575 (OpenOCD stm32u5x_clock_config): VOSRDY after VOS range 1, BOOSTRDY follows BOOSTEN, PLL1 160 MHz', (t) => {
+  const rig = makeRig({ device: 'STM32U575ZI' });
+  const rcc = 0x46020c00;
+  const vosr = 0x4602080c;
+  t.is(rig.read(rcc), 0x35, 'MSIS and MSIK on and ready');
+  t.is(rig.read(vosr), 0x8000, 'range 4, VOSRDY');
+  rig.write(rcc + 0x94, 0x4); // AHB3ENR.PWREN
+  rig.write(vosr, rig.read(vosr) | 0x30000);
+  t.is(rig.read(vosr), 0x38000, 'VOS range 1 and ready');
+  rig.write(rcc + 0x28, 0x00040009); // PLL1SRC MSIS, PLL1RGE 4-8 MHz, PLL1M /1, PLL1REN
+  rig.write(vosr, rig.read(vosr) | 0x40000);
+  t.is(rig.read(vosr) & 0x4000, 0x4000, 'BOOSTRDY');
+  rig.write(rcc + 0x34, 0x0101024f); // PLL1N 80, PLL1R /2
+  rig.write(rcc, rig.read(rcc) | 0x01000000);
+  t.is(rig.read(rcc) & 0x02000000, 0x02000000, 'PLL1RDY');
+  rig.write(rcc + 0x1c, rig.read(rcc + 0x1c) | 3);
+  t.is(rig.read(rcc + 0x1c) & 0xc, 0xc, 'CFGR1.SWS = PLL1');
+  t.is(rig.chip.coreClockHz(), 160_000_000);
+  rig.write(vosr, rig.read(vosr) & ~0x40000);
+  t.is(rig.read(vosr) & 0x4000, 0, 'BOOSTRDY follows BOOSTEN off');
+});
+
+test('L5/U5: the addresses OpenOCD stm32l4x.c tries for DBGMCU_IDCODE before 0xE0044000 read 0 (CTI, SAI2)', (t) => {
+  for (const device of ['STM32L552ZE', 'STM32U575ZI']) {
+    const rig = makeRig({ device });
+    t.is(rig.read(0xe0042000), 0, `${device}: CTICONTROL`);
+    t.is(rig.read(0x40015800), 0, `${device}: SAI2_GCR`);
+    t.is(rig.read(0x40015804), 0x40, `${device}: SAI2_ACR1 reset value`);
+    rig.write(0x40015800, 0x3);
+    t.is(rig.read(0x40015800), 0, `${device}: SAI2 clock off, the write is lost`);
+    t.is(rig.read(0xe0044000) & 0xfff, rig.chip.device.devId);
+  }
+  // U545 has no SAI2 (stm32u545xx.h): the address stays unmapped.
+  const u545 = makeRig({ device: 'STM32U545RE' });
+  t.throws(() => u545.read(0x40015800), { instanceOf: BusError });
 });

@@ -7,6 +7,8 @@ import { coreIds } from './core-ids.js';
 import { factoryInfoRegions, type FactoryInfo } from './factory-info.js';
 import type { FlashArrayState } from './flash-array.js';
 import { bytesToHex, hexToBytes } from './families/hex.js';
+import { PwrModel, pwrSpecFor } from './pwr.js';
+import { quietBlocks } from './quiet-blocks.js';
 import { RccModel } from './rcc.js';
 import { rccSpecFor } from './rcc-families.js';
 import { rccCoreClockHz } from './sysclk.js';
@@ -35,6 +37,8 @@ export class Stm32Chip implements ChipModel {
   #info: FactoryInfo;
   /** Minimal RCC (src/stm32/rcc.ts); undefined for lines modelled at data level only. */
   readonly rcc: RccModel | undefined;
+  /** Minimal PWR (src/stm32/pwr.ts) where debugger scripts set the voltage scaling (L5, U5). */
+  readonly pwr: PwrModel | undefined;
 
   constructor(
     readonly partName: string,
@@ -52,6 +56,8 @@ export class Stm32Chip implements ChipModel {
     this.#sram = new RamRegion('SRAM', SRAM_BASE, ramBytes);
     const rccSpec = rccSpecFor(device);
     this.rcc = rccSpec ? new RccModel(rccSpec) : undefined;
+    const pwrSpec = pwrSpecFor(device);
+    this.pwr = pwrSpec && this.rcc ? new PwrModel(pwrSpec, this.rcc) : undefined;
   }
 
   get info(): FactoryInfo {
@@ -68,6 +74,8 @@ export class Stm32Chip implements ChipModel {
     bus.map(dbgmcuRegion(this.device.idcodeAddress, () => this.idcode));
     for (const rom of factoryInfoRegions(this.device, () => this.#info)) bus.map(rom);
     if (this.rcc) bus.map(this.rcc.region('RCC'));
+    if (this.pwr) bus.map(this.pwr.region());
+    for (const block of quietBlocks(this.device)) bus.map(block);
     this.controller.attach(bus, env);
   }
 
@@ -96,6 +104,7 @@ export class Stm32Chip implements ChipModel {
     if (kind === 'power') this.#sram.bytes.fill(0);
     // Clock control returns to its reset values on every reset (system and power).
     this.rcc?.reset();
+    if (kind === 'power') this.pwr?.reset();
     this.controller.reset(kind);
   }
 

@@ -15,8 +15,11 @@ const RESET_SYSCLK_HZ: Readonly<Record<string, number>> = {
   // MSI range 5, 65.536 kHz x 32 = 2.097 MHz (RM0367, RM0038: RCC chapter, MSI clock).
   STM32L0: 2_097_152,
   STM32L1: 2_097_152,
-  // MSI range 6, 4 MHz (RM0351, RM0432, RM0503, RM0434, RM0461: RCC chapter).
+  // MSI range 6, 4 MHz (RM0351, RM0432, RM0503, RM0434, RM0461, RM0438: RCC chapter).
   STM32L4: 4_000_000,
+  STM32L5: 4_000_000,
+  // MSIS range 4, 4 MHz (RM0456, RCC chapter).
+  STM32U5: 4_000_000,
   'STM32L4+': 4_000_000,
   STM32U0: 4_000_000,
   STM32WB: 4_000_000,

@@ -80,10 +80,8 @@ function controllerFor(ctx: Stm32Context): FlashController {
     case 'wb-wl':
       return new L4Controller(ctx);
     case 'l5-u5':
-      // L5 and U5 with TrustZone disabled (l4-registers.ts); U3 and WBA: data level.
-      return ctx.device.line === 'STM32L5' || ctx.device.line === 'STM32U5'
-        ? new L4Controller(ctx)
-        : new DataOnlyController(ctx);
+      // L5, U5, U3 and WBA with TrustZone disabled (l4-registers.ts).
+      return new L4Controller(ctx);
     case 'h7':
       // H7R/H7S: the H5-style interface with status in ISR/ICR (RM0477), not the H7 one.
       return ctx.device.devId === 0x485 ? new EflashController(ctx) : new H7Controller(ctx);

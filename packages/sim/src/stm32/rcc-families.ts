@@ -163,6 +163,62 @@ const FAMILIES: Readonly<Record<string, RccSpec>> = {
       } satisfies RccSpec,
     ]),
   ),
+  STM32L5: {
+    base: 0x40021000,
+    // The L4 block at the same address (RM0438 "RCC register map"; CMSIS-L5 stm32l552xx.h
+    // RCC_BASE_NS): CR 0x63 (MSI on and ready, range 6 = 4 MHz), CFGR 0 (SW = MSI),
+    // PLLCFGR/PLLSAI1CFGR/PLLSAI2CFGR PLLN = 16 (0x1000), as HAL-L5 HAL_RCC_DeInit restores
+    // them; ICSCR HSITRIM 0x40; AHB1ENR FLASHEN; CSR MSISRANGE = 6 as on L4.
+    resetValues: {
+      [CR]: 0x63,
+      0x04: 0x40000000,
+      0x0c: 0x1000,
+      0x10: 0x1000,
+      0x14: 0x1000,
+      0x48: 0x100,
+      0x94: 0x600,
+    },
+    // MSI 0/1, HSI 8/10, HSE 16/17, PLL 24/25, PLLSAI1 26/27, PLLSAI2 28/29 (stm32l552xx.h).
+    ready: pairs(CR, [
+      [0, 1],
+      [8, 10],
+      [16, 17],
+      [24, 25],
+      [26, 27],
+      [28, 29],
+    ]),
+    clockSwitch: sw2(0x08),
+    source: 'CMSIS stm32l552xx.h; HAL-L5 HAL_RCC_DeInit',
+  },
+  STM32U5: {
+    base: 0x46020c00,
+    // RM0456 "RCC register map"; CMSIS-U5 stm32u575xx.h RCC_BASE_NS. CR 0x35: MSIS and MSIK
+    // on and ready. ICSCR1 MSISRANGE = MSIKRANGE = 4 (4 MHz), ICSCR2 0x00084210 and
+    // PLLxDIVR 0x01010280 as HAL-U5 HAL_RCC_DeInit restores them; CFGR1 (SW at +0x1C) 0.
+    resetValues: {
+      [CR]: 0x35,
+      0x08: 0x44000000,
+      0x0c: 0x00084210,
+      0x34: 0x01010280,
+      0x3c: 0x01010280,
+      0x44: 0x01010280,
+    },
+    // MSIS 0/2, MSIK 4/5, HSI 8/10, HSI48 12/13, SHSI 14/15, HSE 16/17, PLL1 24/25,
+    // PLL2 26/27, PLL3 28/29 (stm32u575xx.h RCC_CR_*).
+    ready: pairs(CR, [
+      [0, 2],
+      [4, 5],
+      [8, 10],
+      [12, 13],
+      [14, 15],
+      [16, 17],
+      [24, 25],
+      [26, 27],
+      [28, 29],
+    ]),
+    clockSwitch: sw2(0x1c),
+    source: 'CMSIS stm32u575xx.h; HAL-U5 HAL_RCC_DeInit',
+  },
   STM32G0: {
     base: 0x40021000,
     // The SVD's CR 0x63 and ICSCR 0x10000000 are L4 values in bits G0 does not have; HAL
@@ -346,8 +402,8 @@ const FAMILIES: Readonly<Record<string, RccSpec>> = {
 };
 
 /**
- * The RCC of a device's product line, or undefined for lines modelled at data level only
- * (L5, U5, U3, WBA, H5: TrustZone-aware RCC blocks at other addresses, not modelled).
+ * The RCC of a device's product line, or undefined where none is modelled (U3, WBA, H5, H7R/S:
+ * their RCC blocks are not modelled).
  */
 export function rccSpecFor(device: Stm32DeviceData): RccSpec | undefined {
   return FAMILIES[device.line];

@@ -69,8 +69,9 @@ const L4_MSI_HZ = [100e3, 200e3, 400e3, 800e3, 1e6, 2e6, 4e6, 8e6, 16e6, 24e6, 3
  * STM32L4/L4+ (RM0351 6.4.1-6.4.4, RM0432 6.4.1-6.4.4): SW 0 MSI (CR.MSIRANGE [7:4] when
  * CR.MSIRGSEL, bit 3, else CSR.MSISRANGE [11:8]), 1 HSI16, 3 PLL = source / PLLM * PLLN /
  * PLLR (PLLCFGR: PLLSRC [1:0] = 1 MSI, 2 HSI16; M [6:4] + 1; N [14:8]; R [26:25] = /2../8).
+ * STM32L5 alike, with a 4-bit PLLM [7:4] (RM0438 RCC chapter).
  */
-function l4(read: RccRead): number | undefined {
+function l4(read: RccRead, pllmBits = 3): number | undefined {
   const cr = read(0x00);
   const msi = (cr >>> 3) & 1 ? L4_MSI_HZ[(cr >>> 4) & 0xf] : L4_MSI_HZ[(read(0x94) >>> 8) & 0xf];
   const sw = read(0x08) & 3;
@@ -82,7 +83,35 @@ function l4(read: RccRead): number | undefined {
   const input = src === 1 ? msi : src === 2 ? 16 * MHZ : undefined;
   const n = (pllcfgr >>> 8) & 0x7f;
   if (input === undefined) return undefined;
-  return (input / (((pllcfgr >>> 4) & 7) + 1)) * (n / ((((pllcfgr >>> 25) & 3) + 1) * 2));
+  const m = ((pllcfgr >>> 4) & ((1 << pllmBits) - 1)) + 1;
+  return (input / m) * (n / ((((pllcfgr >>> 25) & 3) + 1) * 2));
+}
+
+/**
+ * STM32U5 (RM0456 RCC chapter; CMSIS-U5 stm32u575xx.h): CFGR1.SW (+0x1C) 0 MSIS, 1 HSI16,
+ * 3 PLL1 = source / PLL1M * PLL1N / PLL1R (PLL1CFGR +0x28: PLL1SRC [1:0] = 1 MSIS, 2 HSI16,
+ * PLL1M [11:8] + 1; PLL1DIVR +0x34: PLL1N [8:0] + 1, PLL1R [30:24] + 1). MSIS is 4 MHz
+ * unless ICSCR1.MSIRGSEL (bit 23) selects ICSCR1.MSISRANGE [31:28]. HPRE is CFGR2 [3:0].
+ */
+const U5_MSIS_HZ = [
+  48e6, 24e6, 16e6, 12e6, 4e6, 2e6, 1.33e6, 1e6, 3.072e6, 1.536e6, 1.024e6, 768e3, 400e3, 200e3,
+  133e3, 100e3,
+] as const;
+
+function u5(read: RccRead): number | undefined {
+  const icscr1 = read(0x08);
+  const msis = (icscr1 >>> 23) & 1 ? U5_MSIS_HZ[(icscr1 >>> 28) & 0xf] : 4 * MHZ;
+  const sw = read(0x1c) & 3;
+  if (sw === 0) return msis;
+  if (sw === 1) return 16 * MHZ;
+  if (sw !== 3) return undefined;
+  const cfgr = read(0x28);
+  const divr = read(0x34);
+  const src = cfgr & 3;
+  const input = src === 1 ? msis : src === 2 ? 16 * MHZ : undefined;
+  if (input === undefined) return undefined;
+  const m = ((cfgr >>> 8) & 0xf) + 1;
+  return ((input / m) * ((divr & 0x1ff) + 1)) / (((divr >>> 24) & 0x7f) + 1);
 }
 
 /** HCLK of `line` from its RCC registers, or undefined when this does not decode it. */
@@ -110,6 +139,14 @@ export function rccCoreClockHz(line: string, read: RccRead): number | undefined 
     case 'STM32L4+':
       sysclk = l4(read);
       break;
+    case 'STM32L5':
+      sysclk = l4(read, 4); // PLLM [7:4] (RM0438; stm32l552xx.h RCC_PLLCFGR_PLLM_Msk 0xF0)
+      break;
+    case 'STM32U5': {
+      const hclk = u5(read);
+      const hpre = read(0x20) & 0xf; // CFGR2.HPRE [3:0]: 0xxx = /1, 1000 = /2 ... 1111 = /512
+      return hclk === undefined ? undefined : hclk / ahbDivider(hpre << 4);
+    }
     default:
       return undefined;
   }

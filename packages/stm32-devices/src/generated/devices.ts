@@ -3070,6 +3070,22 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level0_5: 0x55,
     },
     optionLayout: 'l5-u5',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 11,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [2048],
+      modeBits: [
+        {
+          register: 'OPTR',
+          bit: 21,
+          name: 'DUALBANK',
+        },
+      ],
+      massEraseBank2Bit: 15,
+    },
     sources: ['openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h'],
   },
   {
@@ -3101,6 +3117,22 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       level0_5: 0x55,
     },
     optionLayout: 'l5-u5',
+    dualBank: {
+      select: {
+        kind: 'bker',
+        bit: 11,
+      },
+      bank2Start: 'half',
+      alwaysAtKiB: [1024],
+      modeBits: [
+        {
+          register: 'OPTR',
+          bit: 21,
+          name: 'DUALBANK',
+        },
+      ],
+      massEraseBank2Bit: 15,
+    },
     sources: ['openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h'],
   },
   {

@@ -78,15 +78,30 @@ const SR_CFGBSY = 1 << 18;
 /** WB/WL: a CPU2 operation has suspended flash writes (RM0453; CMSIS-WB/WL FLASH_SR_PESD). */
 const SR_PESD = 1 << 19;
 const SR_OPTVERR = 1 << 15;
-const errorFlags: readonly StatusFlag[] = [
+const commonErrorFlags: readonly StatusFlag[] = [
   { name: 'OPERR', mask: 1 << 1 },
   { name: 'PROGERR', mask: 1 << 3 },
   { name: 'WRPERR', mask: 1 << 4 },
   { name: 'PGAERR', mask: 1 << 5 },
   { name: 'SIZERR', mask: 1 << 6 },
   { name: 'PGSERR', mask: 1 << 7 },
+];
+/** L4 family FLASH_SR: the fast-programming errors too (RM0351, RM0440 FLASH_SR). */
+const l4ErrorFlags: readonly StatusFlag[] = [
+  ...commonErrorFlags,
   { name: 'MISERR', mask: 1 << 8 },
   { name: 'FASTERR', mask: 1 << 9 },
+];
+/**
+ * L5, U5, U3 and WBA NSSR: no fast programming (bits 8, 9 and 15 reserved) but OPTWERR (bit
+ * 13), set when option bytes are written with an invalid configuration (RM0438, RM0456,
+ * RM0487, RM0493 FLASH_NSSR; FLASH_NSSR_OPTWERR / FLASH_SR_OPTWERR in CMSIS-L5 stm32l552xx.h,
+ * CMSIS-U5 stm32u575xx.h, CMSIS-U3 stm32u385xx.h, CMSIS-WBA stm32wba55xx.h; HAL-U3 and HAL-U5
+ * count it among FLASH_FLAG_SR_ERRORS). OpenOCD 0.12 stm32l4x.c ignores it.
+ */
+const nonSecureErrorFlags: readonly StatusFlag[] = [
+  ...commonErrorFlags,
+  { name: 'OPTWERR', mask: 1 << 13 },
 ];
 
 function busyMaskOf(data: Stm32DeviceData): number {
@@ -108,10 +123,16 @@ export class L4Controller implements FlashController {
   private readonly protectedRanges = writeProtectedReader(this);
   private readonly map: RegisterMap;
   private readonly busyMask: number;
+  private readonly errorFlags: readonly StatusFlag[];
+  /** Everything `unlocked` clears in SR before an operation: errors, EOP, OPTVERR (L4). */
+  private readonly clearMask: number;
 
   constructor(private readonly ctx: ControllerContext) {
-    this.map = ctx.data.controller.kind === 'l5-u5' ? l5Map : l4Map;
+    const nonSecure = ctx.data.controller.kind === 'l5-u5';
+    this.map = nonSecure ? l5Map : l4Map;
     this.busyMask = busyMaskOf(ctx.data);
+    this.errorFlags = nonSecure ? nonSecureErrorFlags : l4ErrorFlags;
+    this.clearMask = (maskOf(this.errorFlags) | SR_EOP | (nonSecure ? 0 : SR_OPTVERR)) >>> 0;
   }
 
   private reg(name: keyof RegisterMap): number {
@@ -149,7 +170,7 @@ export class L4Controller implements FlashController {
         this.ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
       }
       // Leftover error flags make the next operation fail with PGSERR: clear them first.
-      await this.ctx.memory.write32(this.reg('SR'), maskOf(errorFlags) | SR_EOP | SR_OPTVERR);
+      await this.ctx.memory.write32(this.reg('SR'), this.clearMask);
       return await work();
     } finally {
       await this.lock();
@@ -174,7 +195,13 @@ export class L4Controller implements FlashController {
         // PER, PNB, BKER and STRT in one write, as OpenOCD's stm32l4x.c does.
         await this.ctx.memory.write32(this.reg('CR'), CR_PER | this.pageBits(sector) | CR_STRT);
         const status = await this.wait(Timeouts.pageEraseMs, 'page erase');
-        await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
+        await throwOnFlashError(
+          status,
+          this.errorFlags,
+          'erase',
+          sector.range,
+          this.protectedRanges,
+        );
         done(sector);
       }
     });
@@ -193,7 +220,7 @@ export class L4Controller implements FlashController {
       const status = await this.wait(Timeouts.massEraseMs, 'bank erase');
       await throwOnFlashError(
         status,
-        errorFlags,
+        this.errorFlags,
         'erase',
         this.ctx.banks[bank],
         this.protectedRanges,
@@ -234,7 +261,13 @@ export class L4Controller implements FlashController {
           signal,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
+        await throwOnFlashError(
+          status,
+          this.errorFlags,
+          'program',
+          runRange(run),
+          this.protectedRanges,
+        );
         progress.done(run);
       }
     });
@@ -276,14 +309,14 @@ export class L4Controller implements FlashController {
         what: 'Option bytes',
       });
       await this.wait(Timeouts.optionMs, 'previous flash operation');
-      await memory.write32(this.reg('SR'), maskOf(errorFlags) | SR_EOP | SR_OPTVERR);
+      await memory.write32(this.reg('SR'), this.clearMask);
       for (const name of this.optionRegisterNames) {
         const value = values[name];
         if (value !== undefined) await memory.write32(this.reg(name), value);
       }
       await memory.write32(this.reg('CR'), CR_OPTSTRT);
       const status = await this.wait(Timeouts.optionMs, 'option-byte programming');
-      await throwOnFlashError(status, errorFlags, 'option-bytes');
+      await throwOnFlashError(status, this.errorFlags, 'option-bytes');
       await memory.write32(this.reg('CR'), CR_OBL_LAUNCH).catch(() => undefined);
     } catch (error) {
       await this.lock();

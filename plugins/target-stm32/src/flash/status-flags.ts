@@ -29,7 +29,7 @@ export function maskOf(flags: readonly StatusFlag[]): number {
 
 /**
  * What each flag means, from the FLASH_SR bit descriptions of RM0008 (F1), RM0090 (F2/F4),
- * RM0385 (F7), RM0038/RM0377 (L1/L0), RM0351/RM0440 (L4 family) and RM0433 (H7).
+ * RM0385 (F7), RM0038/RM0377 (L1/L0), RM0351/RM0440 (L4 family), RM0456 (U5) and RM0433 (H7).
  */
 const meanings: Readonly<Record<string, string>> = {
   WRPERR: 'write protection error: the controller refused to erase or program there',
@@ -47,6 +47,7 @@ const meanings: Readonly<Record<string, string>> = {
   INCERR: 'inconsistency error: a flash word was written at non-consecutive addresses',
   MISERR: 'fast programming data miss: the next double word came too late',
   FASTERR: 'fast programming error',
+  OPTWERR: 'option write error: the option bytes were written with an invalid configuration',
   RDERR: 'read protection error: a proprietary-code (PCROP) area was read',
   FWWERR: 'the write or erase was aborted to fetch an instruction',
 };

@@ -27,10 +27,13 @@ const l4Map: L4RegisterMap = {
 };
 
 /**
- * STM32L5 and U5 with TrustZone disabled (OPTR.TZEN = 0): the non-secure registers NSKEYR,
- * NSSR and NSCR, which carry the L4 bits (RM0438 and RM0456 "FLASH register map"; CMSIS-L5
- * stm32l552xx.h and CMSIS-U5 stm32u585xx.h FLASH_TypeDef; OpenOCD src/flash/nor/stm32l4x.c
- * uses the same offsets). The secure registers are not modelled.
+ * STM32L5, U5, U3 and WBA with TrustZone disabled (OPTR.TZEN = 0): the non-secure registers
+ * NSKEYR, NSSR and NSCR (NSCR1 on WBA, CR on U3), which carry the L4 bits (RM0438, RM0456,
+ * RM0487, RM0493 and RM0515 "FLASH register map"; FLASH_TypeDef of CMSIS-L5 stm32l552xx.h,
+ * CMSIS-U5 stm32u585xx.h, CMSIS-U3 stm32u385xx.h, CMSIS-WBA stm32wba55xx.h and
+ * stm32wba65xx.h; OpenOCD src/flash/nor/stm32l4x.c uses the same offsets). Single-bank WBA5x
+ * and WBA2x have WRPAR/WRPBR at the WRP1 offsets and nothing at the WRP2 ones. The secure
+ * registers are not modelled.
  */
 const l5u5NonSecureMap: L4RegisterMap = {
   ACR: 0x00,
@@ -48,11 +51,41 @@ export function l4RegisterMap(device: Stm32DeviceData): L4RegisterMap {
 }
 
 /**
- * The program unit: a double word on the L4 family and L5, a quad word on U5 (RM0456
- * "Flash memory programming": 128-bit, four 32-bit writes, programming starts on the fourth).
+ * The program unit: a double word on the L4 family, L5, U3 and WBA2x, a quad word on U5,
+ * WBA5x and WBA6x (RM0456 "Flash memory programming": 128-bit, four 32-bit writes,
+ * programming starts on the fourth; HAL-U3 FLASH_TYPEPROGRAM_DOUBLEWORD, HAL-WBA
+ * FLASH_TYPEPROGRAM_QUADWORD unless FLASH_DOUBLEWORD_SUPPORT): the device data's unit.
  */
 export function l4ProgramUnitBytes(device: Stm32DeviceData): number {
   return device.controller.kind === 'l5-u5' && typeof device.writeUnitBytes === 'number'
     ? device.writeUnitBytes
     : 8;
+}
+
+/**
+ * Width of CR.PNB (page number within the bank, from bit 3). L4 family: up to BKER (or bit
+ * 13 where there is none). TrustZone-era parts, from their CMSIS headers' FLASH_NSCR_PNB_Msk
+ * / FLASH_CR_PNB_Msk / FLASH_NSCR1_PNB_Msk: 7 bits on L5, U3 0x454 and WBA, 8 bits on U5
+ * and U3 0x42A; the bits above are reserved and ignored.
+ */
+export function l4PageNumberBits(device: Stm32DeviceData, bkerBit: number | undefined): number {
+  if (device.controller.kind !== 'l5-u5') return (bkerBit ?? 13) - 3;
+  return device.line === 'STM32U5' || device.devId === 0x42a ? 8 : 7;
+}
+
+/**
+ * Fast programming (CR.FSTPG, SR.MISSERR/FASTERR) belongs to the L4 family only: on L5, U5,
+ * U3 and WBA bit 18 of NSCR and bits 8-9 of NSSR are reserved (CMSIS headers above).
+ */
+export function l4HasFastProgramming(device: Stm32DeviceData): boolean {
+  return device.controller.kind !== 'l5-u5';
+}
+
+/**
+ * NSSR.WDW (bit 17), "wait data to write": set while a program unit has been started and
+ * waits for its remaining words (U5, U3, WBA: FLASH_NSSR_WDW in their CMSIS headers; L5 has
+ * no such bit).
+ */
+export function l4HasWaitDataFlag(device: Stm32DeviceData): boolean {
+  return device.controller.kind === 'l5-u5' && device.line !== 'STM32L5';
 }

@@ -9,7 +9,14 @@ import {
 } from '../controller.js';
 import { FlashArray, leBytes, type FlashUnit } from '../flash-array.js';
 import { KeySequence } from '../key-sequence.js';
-import { type L4RegisterMap, l4ProgramUnitBytes, l4RegisterMap } from './l4-registers.js';
+import {
+  type L4RegisterMap,
+  l4HasFastProgramming,
+  l4HasWaitDataFlag,
+  l4PageNumberBits,
+  l4ProgramUnitBytes,
+  l4RegisterMap,
+} from './l4-registers.js';
 import { RegisterBlock } from '../register-block.js';
 import {
   PCROP_END_NONE,
@@ -23,7 +30,8 @@ import {
 // RM0432, RM0444, RM0440 §3.3, RM0434, RM0453; register map and bits as each family's CMSIS
 // header defines them (stm32l476xx.h, stm32l4r5xx.h, stm32g0b1xx.h, stm32g474xx.h, CMSIS-WB/WL).
 // The same controller, seen through its non-secure registers with TrustZone disabled, on
-// STM32L5 (RM0438, double word) and U5 (RM0456, quad word): l4-registers.ts.
+// STM32L5 (RM0438, double word), U5 (RM0456, quad word), U3 (RM0487, double word) and WBA
+// (RM0493 WBA5x and RM0515 WBA6x quad word, WBA2x double word): l4-registers.ts.
 const KEY1 = 0x45670123;
 const KEY2 = 0xcdef89ab;
 const OPTKEY1 = 0x08192a3b;
@@ -55,13 +63,15 @@ const Sr = {
   PGSERR: 1 << 7,
   MISSERR: 1 << 8,
   FASTERR: 1 << 9,
+  OPTWERR: 1 << 13,
   OPTVERR: 1 << 15,
   BSY: 1 << 16,
+  WDW: 1 << 17,
 };
 /** Flags that, left set, make the next operation fail with PGSERR (RM0440 §3.3.7). */
 const PROGRAM_ERRORS =
   Sr.PROGERR | Sr.SIZERR | Sr.PGAERR | Sr.PGSERR | Sr.WRPERR | Sr.MISSERR | Sr.FASTERR;
-const SR_W1C = PROGRAM_ERRORS | Sr.EOP | Sr.OPERR | Sr.OPTVERR | (1 << 14);
+const SR_W1C = PROGRAM_ERRORS | Sr.EOP | Sr.OPERR | Sr.OPTWERR | Sr.OPTVERR | (1 << 14);
 
 /**
  * The flag an injected `flash-error` raises: OPERR, "set by hardware when a Flash memory
@@ -106,6 +116,12 @@ export class L4Controller extends ControllerBase {
   #fastDeadlineUs: number | undefined;
   /** The PCROP registers read their fixed values (L4/L4+, where the option area is mapped). */
   readonly #pcrop: boolean;
+  /** CR.PNB width (l4-registers.ts). */
+  readonly #pnbBits: number;
+  /** CR.FSTPG exists (L4 family); reserved on L5/U5/U3/WBA. */
+  readonly #fastProgramming: boolean;
+  /** SR.WDW exists (U5, U3, WBA). */
+  readonly #waitDataFlag: boolean;
 
   constructor(ctx: Stm32Context) {
     super(ctx);
@@ -116,6 +132,9 @@ export class L4Controller extends ControllerBase {
     this.#base = device.controller.base;
     this.#reg = l4RegisterMap(device);
     this.#unitBytes = l4ProgramUnitBytes(device);
+    this.#pnbBits = l4PageNumberBits(device, this.bkerBit);
+    this.#fastProgramming = l4HasFastProgramming(device);
+    this.#waitDataFlag = l4HasWaitDataFlag(device);
     const rdp = ctx.initialRdp === 0 ? 0xaa : ctx.initialRdp === 2 ? 0xcc : 0xbb;
     // Factory OPTR: 0xFFEFF8AA (RM0351, RM0432, RM0440); G0 0xFFFFFEAA (RM0444). The bits
     // that matter here are the RDP byte and the dual-bank bits (set: dual where possible).
@@ -207,7 +226,8 @@ export class L4Controller extends ControllerBase {
         return this.#acr;
       case reg.SR: {
         const busy = this.busy.busy;
-        return this.#sr | (busy ? Sr.BSY : 0);
+        const waiting = this.#waitDataFlag && this.#pendingWords.length > 0;
+        return this.#sr | (busy ? Sr.BSY : 0) | (waiting ? Sr.WDW : 0);
       }
       case reg.CR:
         return this.#cr;
@@ -278,6 +298,7 @@ export class L4Controller extends ControllerBase {
     let locks = this.#cr & (Cr.LOCK | Cr.OPTLOCK);
     if (value & Cr.LOCK) locks = Cr.LOCK | Cr.OPTLOCK;
     locks |= value & Cr.OPTLOCK;
+    if (!this.#fastProgramming) value &= ~Cr.FSTPG; // reserved bit: reads 0, does nothing
     this.#cr =
       ((value & ~(Cr.LOCK | Cr.OPTLOCK | Cr.STRT | Cr.OPTSTRT | Cr.OBL_LAUNCH)) | locks) >>> 0;
     if (!(this.#cr & (Cr.PG | Cr.FSTPG))) this.#pendingWords = [];
@@ -334,8 +355,7 @@ export class L4Controller extends ControllerBase {
   #erasePage(value: number): void {
     const bker = this.bkerBit;
     const bank = bker !== undefined && (value >>> bker) & 1 ? 1 : 0;
-    const pnbBits = (bker ?? 13) - 3;
-    const page = (value >>> 3) & ((1 << pnbBits) - 1);
+    const page = (value >>> 3) & ((1 << this.#pnbBits) - 1);
     // BKER must stay 0 in single-bank mode; a page past the bank's end is no page. The RMs
     // name no flag for either: PGSERR is our choice.
     const unit = bank === 1 && !this.#dual() ? undefined : this.flash.bankUnits(bank)[page];
