@@ -307,4 +307,4 @@ export function step(share: string, name: string): { rc: number | undefined; out
 
 /** The sh function guest scripts use: `step NAME SECONDS CMD...` records status and output. */
 export const STEP_FUNCTION = `step() { name=$1; secs=$2; shift 2; t0=$(date +%s%N); timeout -k 5 "$secs" "$@" >"$OUT/$name.out" 2>&1; echo $? >"$OUT/$name.rc"; echo $(( ($(date +%s%N) - t0) / 1000000 )) >"$OUT/$name.ms"; }
-wait_usb() { n=$1; i=0; while [ $(cat /sys/bus/usb/devices/*/idVendor 2>/dev/null | grep -c 0483) -lt "$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; }`;
+wait_usb() { n=$1; i=0; while [ $(cat /sys/bus/usb/devices/*/idVendor 2>/dev/null | grep -vc '^1d6b$') -lt "$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; }`;
