@@ -56,10 +56,10 @@ const f411v3: GuestProbe = {
 };
 /**
  * st-info and st-flash read them, then OpenOCD programs them through its RAM loaders (its
- * default work area), which the simulated core runs. Like every board of the suite they keep
- * pace with the wall clock (`timing: realtime`, as real hardware does): st-flash gives its
- * loader 500 ms of wall time (flash_loader.c) and OpenOCD's nrf5 driver the NVMC 340 ms
- * (nrf5.c), however slowly a loaded guest polls.
+ * default work area), which the simulated core runs. Their boards keep virtual time
+ * (`timing: instant`): a realtime board would have to run the core through every
+ * millisecond the guest takes (OpenOCD's loaders spin on their FIFO until the host writes),
+ * more than the interpreter manages on a loaded machine.
  */
 const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInfo: RegExp })[] = [
   {
@@ -67,6 +67,7 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     probe: 'stlink-v2',
     device: 'STM32F103RB',
     serial: '37FF71064E4B363432460003',
+    options: { timing: 'instant' },
     targetCfg: 'target/stm32f1x.cfg',
     stInfo: /chipid:\s+0x0410/,
   },
@@ -75,6 +76,7 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     probe: 'stlink-v2-1',
     device: 'STM32F411RE',
     serial: '066DFF485550755187120004',
+    options: { timing: 'instant' },
     targetCfg: 'target/stm32f4x.cfg',
     stInfo: /chipid:\s+0x0431/,
   },
@@ -83,6 +85,7 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     probe: 'stlink-v2',
     device: 'STM32L151CBxxA',
     serial: '37FF71064E4B363432460005',
+    options: { timing: 'instant' },
     targetCfg: 'target/stm32l1.cfg',
     stInfo: /chipid:\s+0x0429/,
   },
@@ -97,6 +100,9 @@ const stflashWrite: readonly GuestProbe[] = peers.map((p, i) => ({
  * OpenOCD's cmsis-dap driver (interface/cmsis-dap.cfg) with its default work area: the
  * simulated core runs its flash loaders (contrib/loaders/flash/nrf5, stm32f1x). v2 through
  * libusb bulk transfers, v1 through hidapi on the guest's hidraw (usbhid, interrupt endpoints).
+ * Virtual time as the peers above; OpenOCD's nrf5 driver gives the NVMC 340 ms of wall time
+ * per page erase (nrf5.c), which a board in virtual time meets while the guest polls READY
+ * at least every 0.8 ms (85 ms of tERASEPAGE at about 0.2 ms of USB and SWD per poll).
  */
 const dapPeers: readonly (GuestProbe & {
   readonly backend: 'usb_bulk' | 'hid';
@@ -108,6 +114,7 @@ const dapPeers: readonly (GuestProbe & {
     probe: 'cmsis-dap-v2',
     device: 'nRF52840',
     serial: 'FWDAP2NRF52840006',
+    options: { timing: 'instant' },
     backend: 'usb_bulk',
     targetCfg: 'target/nrf52.cfg',
     base: 0,
@@ -117,6 +124,7 @@ const dapPeers: readonly (GuestProbe & {
     probe: 'cmsis-dap-v2',
     device: 'STM32F103RB',
     serial: 'FWDAP2F103007',
+    options: { timing: 'instant' },
     backend: 'usb_bulk',
     targetCfg: 'target/stm32f1x.cfg',
     base: FLASH,
@@ -126,6 +134,7 @@ const dapPeers: readonly (GuestProbe & {
     probe: 'cmsis-dap-v1',
     device: 'STM32F103RB',
     serial: 'FWDAP1F103008',
+    options: { timing: 'instant' },
     backend: 'hid',
     targetCfg: 'target/stm32f1x.cfg',
     base: FLASH,
