@@ -3,7 +3,7 @@
 /// <reference types="w3c-web-usb" preserve="true" />
 import { PLUGIN_API_VERSION, type FlashwrightPlugin } from '@flashwright/core';
 import { nodeHidBackend } from './node-hid.js';
-import { nodeUsbBackend } from './node-usb.js';
+import { nodeUsbBackend } from '@flashwright/usb-probe';
 import { createCmsisDapTransport } from './transport.js';
 
 export {

@@ -5,15 +5,13 @@ import { knownProbe, saysCmsisDap } from './protocol/probe-ids.js';
 import { findDapInterface, type DapInterface } from './usb/dap-interface.js';
 import { HidPacketChannel, type HidReportDevice } from './usb/hid-channel.js';
 import { WebUsbPacketChannel, type PacketChannel } from './usb/packet-channel.js';
-import { serialMatches } from './usb/serial.js';
 import { udevHint } from './usb/udev.js';
 import { usbError } from './usb/usb-errors.js';
+import { chooseProbe, type UsbBackend } from '@flashwright/usb-probe';
 
-/** Where USB devices come from: node `usb` (node-usb.ts), a browser's navigator.usb, or the sim. */
-export interface UsbBackend {
-  /** Every attached device. Throws PROBE_NO_USB when the machine has no USB subsystem. */
-  getDevices(signal?: AbortSignal): Promise<USBDevice[]>;
-}
+export type { UsbBackend } from '@flashwright/usb-probe';
+
+const PROBE_NOUNS = { one: 'CMSIS-DAP probe', many: 'CMSIS-DAP probes' };
 
 export interface HidDeviceInfo {
   readonly vendorId: number;
@@ -188,21 +186,7 @@ export function createCmsisDapTransport(
 
     async open(request: ProbeRequest, signal?: AbortSignal) {
       const all = await candidates(backend, signal);
-      let chosen: Candidate | undefined;
-      if (request.serial !== undefined) {
-        const wanted = request.serial;
-        const matching = all.filter((c) => serialMatches(c.serial, wanted));
-        if (matching.length > 1) throw ambiguous(matching, `serial ${wanted}`);
-        chosen = matching[0];
-        if (!chosen) throw notFound(all, `with serial ${wanted}`);
-      } else if (request.index !== undefined) {
-        chosen = all[request.index];
-        if (!chosen) throw notFound(all, `number ${request.index}`);
-      } else {
-        if (all.length > 1) throw ambiguous(all, 'no serial or index');
-        chosen = all[0];
-        if (!chosen) throw notFound(all, '');
-      }
+      const chosen = chooseProbe(all, request, PROBE_NOUNS, label);
       const timeoutMs = request.options['timeoutMs'];
       try {
         const channel = await channelFor(
@@ -216,24 +200,4 @@ export function createCmsisDapTransport(
       }
     },
   };
-}
-
-function ambiguous(found: readonly Candidate[], why: string): FlashwrightError {
-  return new FlashwrightError(
-    'PROBE_AMBIGUOUS',
-    `${found.length} CMSIS-DAP probes match (${why}):\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`,
-    { details: { serials: found.map((c) => c.serial) } },
-  );
-}
-
-function notFound(found: readonly Candidate[], what: string): FlashwrightError {
-  const seen =
-    found.length === 0
-      ? 'No CMSIS-DAP probe is connected.'
-      : `Connected CMSIS-DAP probes:\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`;
-  return new FlashwrightError(
-    'PROBE_NOT_FOUND',
-    `No CMSIS-DAP probe ${what}`.trim() + `. ${seen}`,
-    { details: { serials: found.map((c) => c.serial) } },
-  );
 }

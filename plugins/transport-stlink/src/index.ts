@@ -2,7 +2,7 @@
 // dependency, so a TypeScript project that imports this package gets them too.
 /// <reference types="w3c-web-usb" preserve="true" />
 import { PLUGIN_API_VERSION, type FlashwrightPlugin } from '@flashwright/core';
-import { nodeUsbBackend } from './node-usb.js';
+import { nodeUsbBackend } from '@flashwright/usb-probe';
 import { createStLinkTransport } from './transport.js';
 
 export { StLinkProbe, type StLinkOpenOptions } from './driver/stlink-probe.js';

@@ -4,15 +4,14 @@ import { StLinkProbe } from './driver/stlink-probe.js';
 import { readProbeVersion } from './driver/stlink-driver.js';
 import { stLinkModel, type StLinkModel } from './protocol/probe-ids.js';
 import { formatVersion } from './protocol/version.js';
-import { decodeSerial, serialMatches } from './usb/serial.js';
+import { decodeSerial } from './usb/serial.js';
 import { udevHint } from './usb/udev.js';
 import { UsbLink } from './usb/usb-link.js';
+import { chooseProbe, type UsbBackend } from '@flashwright/usb-probe';
 
-/** Where USB devices come from: node `usb` (node-usb.ts), a browser's navigator.usb, or the sim. */
-export interface UsbBackend {
-  /** Every attached device. Throws PROBE_NO_USB when the machine has no USB subsystem. */
-  getDevices(signal?: AbortSignal): Promise<USBDevice[]>;
-}
+export type { UsbBackend } from '@flashwright/usb-probe';
+
+const PROBE_NOUNS = { one: 'ST-Link', many: 'ST-Links' };
 
 export interface StLinkTransportOptions {
   /** Open each probe during list() to read its firmware version (default true). */
@@ -112,21 +111,7 @@ export function createStLinkTransport(
 
     async open(request: ProbeRequest, signal?: AbortSignal) {
       const all = (await candidates(backend, signal)).filter((c) => !c.model.loader);
-      let chosen: Candidate | undefined;
-      if (request.serial !== undefined) {
-        const wanted = request.serial;
-        const matching = all.filter((c) => serialMatches(c.serial, wanted));
-        if (matching.length > 1) throw ambiguous(matching, `serial ${wanted}`);
-        chosen = matching[0];
-        if (!chosen) throw notFound(all, `with serial ${wanted}`);
-      } else if (request.index !== undefined) {
-        chosen = all[request.index];
-        if (!chosen) throw notFound(all, `number ${request.index}`);
-      } else {
-        if (all.length > 1) throw ambiguous(all, 'no serial or index');
-        chosen = all[0];
-        if (!chosen) throw notFound(all, '');
-      }
+      const chosen = chooseProbe(all, request, PROBE_NOUNS, label);
       const timeoutMs = request.options['timeoutMs'];
       try {
         return await StLinkProbe.open(chosen.device, {
@@ -149,22 +134,4 @@ export function createStLinkTransport(
       }
     },
   };
-}
-
-function ambiguous(found: readonly Candidate[], why: string): FlashwrightError {
-  return new FlashwrightError(
-    'PROBE_AMBIGUOUS',
-    `${found.length} ST-Links match (${why}):\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`,
-    { details: { serials: found.map((c) => c.serial) } },
-  );
-}
-
-function notFound(found: readonly Candidate[], what: string): FlashwrightError {
-  const seen =
-    found.length === 0
-      ? 'No ST-Link is connected.'
-      : `Connected ST-Links:\n${found.map((c, i) => `  ${label(c, i)}`).join('\n')}`;
-  return new FlashwrightError('PROBE_NOT_FOUND', `No ST-Link ${what}`.trim() + `. ${seen}`, {
-    details: { serials: found.map((c) => c.serial) },
-  });
 }

@@ -38,14 +38,14 @@ export function expectResponse(
   const first = response[0];
   if (first === CommandId.INVALID && id !== CommandId.INVALID) {
     throw protocolError(
-      `The CMSIS-DAP probe does not implement ${name} (${hex(id)})`,
+      `The CMSIS-DAP probe does not implement ${name} (${hex(id, 2)})`,
       { command: name },
       'Update the probe firmware to a CMSIS-DAP 2.x release.',
     );
   }
   if (first !== id) {
     throw protocolError(
-      `CMSIS-DAP probe answered ${name} (${hex(id)}) with a response to ${first === undefined ? 'nothing' : hex(first)}`,
+      `CMSIS-DAP probe answered ${name} (${hex(id, 2)}) with a response to ${first === undefined ? 'nothing' : hex(first, 2)}`,
       { command: name, expected: id, received: first },
     );
   }
@@ -67,7 +67,7 @@ export function statusCommand(name: string, request: Uint8Array): DapCommand<voi
       expectResponse(name, id, response, 2);
       const status = response[1];
       if (status !== DAP_OK) {
-        throw protocolError(`CMSIS-DAP probe refused ${name} (status ${hex(status ?? 0)})`, {
+        throw protocolError(`CMSIS-DAP probe refused ${name} (status ${hex(status ?? 0, 2)})`, {
           command: name,
           status,
         });

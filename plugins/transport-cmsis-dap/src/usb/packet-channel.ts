@@ -1,7 +1,12 @@
 import { FlashwrightError } from '@flashwright/core';
 import { throwIfAborted } from '@flashwright/core/plugin';
 import type { DapInterface } from './dap-interface.js';
-import { classifyUsbFailure, usbError } from './usb-errors.js';
+import {
+  GUARD_MARGIN_MS,
+  guardTransfer,
+  type TimedUsbDevice as SharedTimedUsbDevice,
+} from '@flashwright/usb-probe';
+import { usbError } from './usb-errors.js';
 
 /**
  * One CMSIS-DAP packet pipe: a request goes out as one packet (a bulk transfer for v2, an
@@ -22,22 +27,11 @@ export interface PacketChannel {
 
 /** pyOCD and probe-rs give a CMSIS-DAP transfer 1000 ms (probe-rs cmsisdap/tools.rs TIMEOUT). */
 export const DEFAULT_TRANSFER_TIMEOUT_MS = 1000;
-const GUARD_MARGIN_MS = 250;
 const DRAIN_TIMEOUT_MS = 10;
 const DRAIN_MAX_READS = 32;
 
-/** node `usb` (v3) takes a per-transfer timeout as a third argument; browsers ignore it. */
-interface TimedUsbDevice extends USBDevice {
-  transferIn(
-    endpointNumber: number,
-    length: number,
-    timeoutMs?: number,
-  ): Promise<USBInTransferResult>;
-  transferOut(
-    endpointNumber: number,
-    data: Uint8Array,
-    timeoutMs?: number,
-  ): Promise<USBOutTransferResult>;
+/** A device that may also detach a kernel driver (node `usb`; browsers have none). */
+interface TimedUsbDevice extends SharedTimedUsbDevice {
   detachKernelDriver?(interfaceNumber: number): Promise<void>;
 }
 
@@ -199,37 +193,15 @@ export class WebUsbPacketChannel implements PacketChannel {
     }
   }
 
-  async #guarded<T>(work: Promise<T>, what: string): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(usbError(new Error('timed out'), what, this.timeoutMs)),
-        this.timeoutMs + GUARD_MARGIN_MS,
-      );
+  #guarded<T>(work: Promise<T>, what: string): Promise<T> {
+    return guardTransfer(work, {
+      what,
+      timeoutMs: this.timeoutMs,
+      usbError,
+      device: this.device,
+      inEndpoint: this.dapInterface.inEndpoint,
+      fail: (error) => this.#fail(error),
     });
-    work.catch(() => undefined);
-    try {
-      return await Promise.race([work, guard]);
-    } catch (error) {
-      let failure = usbError(error, what, this.timeoutMs);
-      // WebUSB reports a transfer cut by an unplug as a generic NetworkError; ask the device.
-      if (failure.code === 'PROBE_USB_ERROR' && (await this.#gone())) {
-        failure = usbError(new Error('device disconnected'), what);
-      }
-      throw this.#fail(failure);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** True when the device no longer answers at all (unplugged). */
-  async #gone(): Promise<boolean> {
-    try {
-      await this.device.clearHalt('in', this.dapInterface.inEndpoint);
-      return false;
-    } catch (error) {
-      return classifyUsbFailure(error) === 'disconnected';
-    }
   }
 
   #fail(error: FlashwrightError): FlashwrightError {

@@ -26,9 +26,3 @@ export function decodeSerial(raw: string | null | undefined): DecodedSerial {
   }
   return { serial: raw, binary: false };
 }
-
-/** Serial selectors match case-insensitively, and a unique prefix is enough. */
-export function serialMatches(serial: string | undefined, wanted: string): boolean {
-  if (serial === undefined) return false;
-  return serial.toUpperCase().startsWith(wanted.trim().toUpperCase());
-}

@@ -1,79 +1,10 @@
-import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
-
-/** What a USB failure was, judged from libusb/nusb messages and WebUSB DOMException names. */
-export type UsbFailure = 'timeout' | 'stall' | 'disconnected' | 'access' | 'busy' | 'other';
-
-const patterns: readonly (readonly [UsbFailure, RegExp])[] = [
-  // node `usb` 3 (nusb) cancels a transfer whose timeout expires and reports "Cancelled".
-  ['timeout', /timed?[ _-]?out|ETIMEDOUT|TimeoutError|cancel/i],
-  ['stall', /stall|pipe error|LIBUSB_ERROR_PIPE/i],
-  [
-    'disconnected',
-    /disconnect|no such device|ENODEV|NotFoundError|LIBUSB_ERROR_NO_DEVICE|device (?:was|has been) (?:removed|lost)|device gone/i,
-  ],
-  ['access', /permission denied|access denied|EACCES|EPERM|SecurityError|LIBUSB_ERROR_ACCESS/i],
-  ['busy', /busy|failed to claim|unable to claim|already claimed|LIBUSB_ERROR_BUSY/i],
-];
-
-export function classifyUsbFailure(error: unknown): UsbFailure {
-  let text = String(error);
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    text = `${error.name} ${error.message} ${typeof code === 'string' || typeof code === 'number' ? code : ''}`;
-  }
-  for (const [kind, pattern] of patterns) if (pattern.test(text)) return kind;
-  return 'other';
-}
+import { usbErrorsFor } from '@flashwright/usb-probe';
 
 /**
- * The catalogue error for a failed USB operation. `what` says which step failed
+ * The catalogue error for a failed USB operation on an ST-Link. `what` says which step failed
  * ("READMEM_32BIT data IN", "claiming interface 0").
  */
-export function usbError(error: unknown, what: string, timeoutMs?: number): FlashwrightError {
-  if (isFlashwrightError(error)) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  switch (classifyUsbFailure(error)) {
-    case 'timeout':
-      return new FlashwrightError(
-        'PROBE_TIMEOUT',
-        `ST-Link did not answer ${what}${timeoutMs === undefined ? '' : ` within ${timeoutMs} ms`}`,
-        { cause: error },
-      );
-    case 'stall':
-      return new FlashwrightError('PROBE_USB_ERROR', `USB endpoint stalled during ${what}`, {
-        hint: 'The probe rejected the transfer. Unplug and replug it, then try again.',
-        cause: error,
-      });
-    case 'disconnected':
-      return new FlashwrightError('PROBE_DISCONNECTED', `ST-Link disconnected during ${what}`, {
-        cause: error,
-      });
-    case 'access':
-      return new FlashwrightError(
-        'PROBE_ACCESS_DENIED',
-        `No permission to use the ST-Link (${reason})`,
-        {
-          hint: 'Run `flashwright probes` for the udev rule that grants access.',
-          cause: error,
-        },
-      );
-    case 'busy':
-      return new FlashwrightError(
-        'PROBE_USB_ERROR',
-        `ST-Link is in use by another program (${reason})`,
-        {
-          hint: 'Close STM32CubeIDE/CubeProgrammer, OpenOCD, st-util or stlink-server, then try again.',
-          cause: error,
-        },
-      );
-    case 'other':
-      return new FlashwrightError(
-        'PROBE_USB_ERROR',
-        `USB transfer failed during ${what}: ${reason}`,
-        {
-          hint: 'Unplug and replug the probe (use a direct port, not a hub), then try again.',
-          cause: error,
-        },
-      );
-  }
-}
+export const usbError = usbErrorsFor({
+  probe: 'ST-Link',
+  holders: 'STM32CubeIDE/CubeProgrammer, OpenOCD, st-util or stlink-server',
+});

@@ -2,24 +2,8 @@ import { FlashwrightError } from '@flashwright/core';
 import { throwIfAborted } from '@flashwright/core/plugin';
 import type { StLinkCommand } from '../protocol/command.js';
 import type { StLinkModel } from '../protocol/probe-ids.js';
-import { classifyUsbFailure, usbError } from './usb-errors.js';
-
-/**
- * node `usb` (v3) takes a per-transfer timeout as a third argument and cancels the transfer
- * when it expires; browsers ignore the extra argument. Both are USBDevice.
- */
-interface TimedUsbDevice extends USBDevice {
-  transferIn(
-    endpointNumber: number,
-    length: number,
-    timeoutMs?: number,
-  ): Promise<USBInTransferResult>;
-  transferOut(
-    endpointNumber: number,
-    data: Uint8Array,
-    timeoutMs?: number,
-  ): Promise<USBOutTransferResult>;
-}
+import { guardTransfer, type TimedUsbDevice } from '@flashwright/usb-probe';
+import { usbError } from './usb-errors.js';
 
 /**
  * Debug interface and configuration of every ST-Link (the lsusb dumps in OpenOCD
@@ -30,8 +14,6 @@ const DEBUG_INTERFACE = 0;
 const CONFIGURATION = 1;
 /** pyOCD (probe/stlink/usb.py) and probe-rs (stlink/usb_interface.rs) use 1000 ms per transfer. */
 export const DEFAULT_TRANSFER_TIMEOUT_MS = 1000;
-/** Extra time our own guard gives a device that honours the timeout argument itself. */
-const GUARD_MARGIN_MS = 250;
 /** Drain: short reads until nothing comes (pyOCD reads with a 1 ms timeout). */
 const DRAIN_TIMEOUT_MS = 10;
 const DRAIN_MAX_READS = 64;
@@ -279,43 +261,20 @@ export class UsbLink {
   }
 
   /**
-   * Races a transfer against our own timer. When the device honoured its timeout it rejects
-   * first; when our timer wins, the transfer is still in flight, so the link is marked broken
-   * (its reply would be taken for the next command's) until reopen() cancels it.
+   * A transfer raced against our own timer. When our timer wins, the transfer is still in
+   * flight, so the link is marked broken (its reply would be taken for the next command's)
+   * until reopen() cancels it.
    */
-  async #guarded<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = usbError(new Error('timed out'), what, timeoutMs);
-        this.#broken = error;
-        reject(error);
-      }, timeoutMs + GUARD_MARGIN_MS);
+  #guarded<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+    return guardTransfer(work, {
+      what,
+      timeoutMs,
+      usbError,
+      device: this.device,
+      inEndpoint: this.endpoints.inEndpoint,
+      onAbandoned: (error) => (this.#broken = error),
+      fail: (error) => this.#fail(error),
     });
-    // The abandoned transfer may still settle later; nobody waits for it.
-    work.catch(() => undefined);
-    try {
-      return await Promise.race([work, guard]);
-    } catch (error) {
-      let failure = usbError(error, what, timeoutMs);
-      // WebUSB reports a transfer cut by an unplug as a generic NetworkError; ask the device.
-      if (failure.code === 'PROBE_USB_ERROR' && (await this.#gone())) {
-        failure = usbError(new Error('device disconnected'), what);
-      }
-      throw this.#fail(failure);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** True when the device no longer answers at all (unplugged). */
-  async #gone(): Promise<boolean> {
-    try {
-      await this.device.clearHalt('in', this.endpoints.inEndpoint);
-      return false;
-    } catch (error) {
-      return classifyUsbFailure(error) === 'disconnected';
-    }
   }
 
   #fail(error: FlashwrightError): FlashwrightError {
