@@ -90,11 +90,17 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     stInfo: /chipid:\s+0x0429/,
   },
 ];
-/** st-flash write, one fresh probe per family. */
+/**
+ * st-flash write, one fresh probe per family. st-flash gives each run of its RAM loader 500 ms
+ * of wall time (flash_loader.c): on a board in virtual time a loaded guest polls too rarely
+ * for the loader to finish in it, so these boards keep pace with the wall clock (`timing:
+ * realtime`). That costs little: the loader runs to its BKPT and the core stays halted.
+ */
 const stflashWrite: readonly GuestProbe[] = peers.map((p, i) => ({
   ...p,
   name: `stflash-${p.name}`,
   serial: `${p.serial!.slice(0, -4)}01${i}0`,
+  options: { timing: 'realtime' },
 }));
 /**
  * OpenOCD's cmsis-dap driver (interface/cmsis-dap.cfg) with its default work area: the
