@@ -185,3 +185,56 @@ test('flashwright sim takes one server at a time and a HOST:PORT for --usbredir'
   t.is(bad.code, 2);
   t.regex(bad.stderr + bad.stdout, /--usbredir expects HOST:PORT[\s\S]*-chardev socket/);
 });
+
+/** DAP_Info (0x00) of the CMSIS-DAP protocol version (ID 0x04), CMSIS-DAP specification. */
+const DAP_INFO_VERSION = Uint8Array.of(0x00, 0x04);
+
+test('flashwright sim --usbredir serves a virtual CMSIS-DAP v2 (bulk) and v1 (HID, interrupt packets)', async (t) => {
+  for (const kind of ['cmsis-dap-v2', 'cmsis-dap-v1'] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-usbredir-cli-'));
+    const file = recipe(dir, `    probe: ${kind}\n    device: STM32F103RB`);
+    const port = await freePort();
+    const sim = await startSim(['sim', '--usbredir', `127.0.0.1:${port}`, '-c', file], dir);
+    try {
+      const g = await guest(port);
+      const connected = await g.next('device_connect');
+      let reply: UsbredirPacket;
+      if (kind === 'cmsis-dap-v2') {
+        t.deepEqual([num(connected, 'vendor_id'), num(connected, 'product_id')], [0x1fc9, 0x0143]);
+        g.send({
+          name: 'bulk_packet',
+          id: 1,
+          fields: { endpoint: 0x01, length: 2 },
+          data: DAP_INFO_VERSION,
+        });
+        t.is(num(await g.next('bulk_packet'), 'status'), 0);
+        g.send({ name: 'bulk_packet', id: 2, fields: { endpoint: 0x82, length: 512 } });
+        reply = await g.next('bulk_packet');
+        t.is(reply.data.length, 8, 'a v2 response has its own length');
+      } else {
+        t.deepEqual([num(connected, 'vendor_id'), num(connected, 'product_id')], [0x0d28, 0x0204]);
+        g.send({ name: 'start_interrupt_receiving', id: 1, fields: { endpoint: 0x84 } });
+        t.is(num(await g.next('interrupt_receiving_status'), 'status'), 0);
+        const report = new Uint8Array(64);
+        report.set(DAP_INFO_VERSION);
+        g.send({
+          name: 'interrupt_packet',
+          id: 2,
+          fields: { endpoint: 0x04, length: 64 },
+          data: report,
+        });
+        const written = await g.next('interrupt_packet');
+        t.deepEqual([num(written, 'endpoint'), num(written, 'status')], [0x04, 0]);
+        reply = await g.next('interrupt_packet');
+        t.is(num(reply, 'endpoint'), 0x84);
+        t.is(reply.data.length, 64, 'a v1 response fills its 64-byte report');
+      }
+      t.deepEqual([...reply.data.subarray(0, 2)], [0x00, 6]);
+      t.is(Buffer.from(reply.data.subarray(2, 7)).toString('latin1'), '2.1.0');
+      g.socket.destroy();
+    } finally {
+      sim.child.kill('SIGTERM');
+    }
+    t.is(await sim.exited, 0);
+  }
+});

@@ -2,7 +2,7 @@
  * Real host software judges the simulator through a real USB stack: virtual probes served
  * by `flashwright sim --usbredir` are USB devices of a Linux guest (rig.ts), where
  * flashwright's own CLI (the `usb` package on usbfs), stlink-tools and OpenOCD 0.12 (its
- * libusb ST-Link driver) use them. The guest boots once; every test then checks what a
+ * libusb ST-Link driver, and its cmsis-dap driver on bulk endpoints and on hidraw) use them. The guest boots once; every test then checks what a
  * guest step left, and what the probe's state holds, read on the host with `flashwright read`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,9 +55,11 @@ const f411v3: GuestProbe = {
   serial: '002F00293137510D33330002',
 };
 /**
- * st-info and st-flash read them, then OpenOCD programs them. Their boards keep virtual time
- * (`timing: instant`): OpenOCD without a work area programs one half-word per round trip, and
- * a realtime board would make each of those take its simulated time on the wall clock too.
+ * st-info and st-flash read them, then OpenOCD programs them through its RAM loaders (its
+ * default work area), which the simulated core runs. Their boards keep virtual time
+ * (`timing: instant`): a realtime board would have to run the core through every
+ * millisecond the guest takes (OpenOCD's loaders spin on their FIFO until the host writes),
+ * more than the interpreter manages on a loaded machine.
  */
 const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInfo: RegExp })[] = [
   {
@@ -65,8 +67,8 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     probe: 'stlink-v2',
     device: 'STM32F103RB',
     serial: '37FF71064E4B363432460003',
-    targetCfg: 'target/stm32f1x.cfg',
     options: { timing: 'instant' },
+    targetCfg: 'target/stm32f1x.cfg',
     stInfo: /chipid:\s+0x0410/,
   },
   {
@@ -74,8 +76,8 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     probe: 'stlink-v2-1',
     device: 'STM32F411RE',
     serial: '066DFF485550755187120004',
-    targetCfg: 'target/stm32f4x.cfg',
     options: { timing: 'instant' },
+    targetCfg: 'target/stm32f4x.cfg',
     stInfo: /chipid:\s+0x0431/,
   },
   {
@@ -83,22 +85,72 @@ const peers: readonly (GuestProbe & { readonly targetCfg: string; readonly stInf
     probe: 'stlink-v2',
     device: 'STM32L151CBxxA',
     serial: '37FF71064E4B363432460005',
-    targetCfg: 'target/stm32l1.cfg',
     options: { timing: 'instant' },
+    targetCfg: 'target/stm32l1.cfg',
     stInfo: /chipid:\s+0x0429/,
   },
 ];
-/** st-flash write, one fresh probe per family. */
+/**
+ * st-flash write, one fresh probe per family. st-flash gives each run of its RAM loader 500 ms
+ * of wall time (flash_loader.c): on a board in virtual time a loaded guest polls too rarely
+ * for the loader to finish in it, so these boards keep pace with the wall clock (`timing:
+ * realtime`). That costs little: the loader runs to its BKPT and the core stays halted.
+ */
 const stflashWrite: readonly GuestProbe[] = peers.map((p, i) => ({
   ...p,
   name: `stflash-${p.name}`,
   serial: `${p.serial!.slice(0, -4)}01${i}0`,
+  options: { timing: 'realtime' },
 }));
-const probes = [demo, f411v2, f411v3, ...peers, ...stflashWrite];
+/**
+ * OpenOCD's cmsis-dap driver (interface/cmsis-dap.cfg) with its default work area: the
+ * simulated core runs its flash loaders (contrib/loaders/flash/nrf5, stm32f1x). v2 through
+ * libusb bulk transfers, v1 through hidapi on the guest's hidraw (usbhid, interrupt endpoints).
+ * Virtual time as the peers above; OpenOCD's nrf5 driver gives the NVMC 340 ms of wall time
+ * per page erase (nrf5.c), which a board in virtual time meets while the guest polls READY
+ * at least every 0.8 ms (85 ms of tERASEPAGE at about 0.2 ms of USB and SWD per poll).
+ */
+const dapPeers: readonly (GuestProbe & {
+  readonly backend: 'usb_bulk' | 'hid';
+  readonly targetCfg: string;
+  readonly base: number;
+})[] = [
+  {
+    name: 'dap-nrf52840',
+    probe: 'cmsis-dap-v2',
+    device: 'nRF52840',
+    serial: 'FWDAP2NRF52840006',
+    options: { timing: 'instant' },
+    backend: 'usb_bulk',
+    targetCfg: 'target/nrf52.cfg',
+    base: 0,
+  },
+  {
+    name: 'dap-f103',
+    probe: 'cmsis-dap-v2',
+    device: 'STM32F103RB',
+    serial: 'FWDAP2F103007',
+    options: { timing: 'instant' },
+    backend: 'usb_bulk',
+    targetCfg: 'target/stm32f1x.cfg',
+    base: FLASH,
+  },
+  {
+    name: 'dap-hid-f103',
+    probe: 'cmsis-dap-v1',
+    device: 'STM32F103RB',
+    serial: 'FWDAP1F103008',
+    options: { timing: 'instant' },
+    backend: 'hid',
+    targetCfg: 'target/stm32f1x.cfg',
+    base: FLASH,
+  },
+];
+const probes = [demo, f411v2, f411v3, ...peers, ...stflashWrite, ...dapPeers];
 
 const F411_IMAGE_BYTES = 128 * 1024;
 const PEER_READ_BYTES = 4096;
-/** OpenOCD without a work area writes flash one half-word per USB round trip: keep it short. */
+/** Small images: the 128 KB programs belong to the F411 steps and the bench. */
 const PEER_IMAGE_BYTES = 512;
 
 let share = '';
@@ -110,13 +162,19 @@ let demoImage = '';
 const bundle = join(repoRoot, 'packages/cli/dist/bundle/bin.js');
 const cli = `node ${existsSync(bundle) ? bundle : join(repoRoot, 'packages/cli/dist/src/bin.js')}`;
 const openocd = (serial: string, cfg: string, command: string): string =>
-  `openocd -f interface/stlink.cfg -c 'adapter serial ${serial}' -c 'set WORKAREASIZE 0' -c 'gdb_port disabled; tcl_port disabled; telnet_port disabled' -f ${cfg} -c '${command}'`;
+  `openocd -f interface/stlink.cfg -c 'adapter serial ${serial}' -c 'gdb_port disabled; tcl_port disabled; telnet_port disabled' -f ${cfg} -c '${command}'`;
+const openocdDap = (p: (typeof dapPeers)[number], image: string): string =>
+  `openocd -f interface/cmsis-dap.cfg -c 'cmsis_dap_backend ${p.backend}' -c 'adapter serial ${p.serial!}' -c 'gdb_port disabled; tcl_port disabled; telnet_port disabled' -f ${p.targetCfg} -c 'program ${image} 0x${p.base.toString(16)} verify reset exit'`;
+/** The nRF52840 gets the committed blink firmware (it writes APPROTECT.DISABLE at boot). */
+const NRF_FIRMWARE = join(repoRoot, 'test/fixtures/firmware/blink-nrf52840/out/blink.bin');
+const dapImage = (p: (typeof dapPeers)[number]): string =>
+  p.device === 'nRF52840' ? NRF_FIRMWARE : join(share, `${p.name}.bin`);
 
 function guestScript(): string {
   const lines = [
     STEP_FUNCTION,
     `wait_usb ${probes.length}`,
-    `step lsusb 20 sh -c 'for d in /sys/bus/usb/devices/*; do [ -f $d/idVendor ] && echo "$(cat $d/idVendor):$(cat $d/idProduct) $(cat $d/product) bNumInterfaces=$(cat $d/bNumInterfaces)"; done; ls -l /dev/bus/usb/*/'`,
+    `step lsusb 20 sh -c 'for d in /sys/bus/usb/devices/*; do [ -f $d/idVendor ] && echo "$(cat $d/idVendor):$(cat $d/idProduct) $(cat $d/product) bNumInterfaces=$(cat $d/bNumInterfaces)"; done; ls -l /dev/bus/usb/*/ /dev/hidraw*'`,
     `step probes 90 ${cli} probes`,
     // The unprivileged user keeps CAP_DAC_READ_SEARCH (read and search only, never write), so
     // it can reach the checkout through a 0700 directory (mktemp -d) while opening the USB
@@ -142,6 +200,7 @@ function guestScript(): string {
       `step ${p.name} 60 st-flash --serial ${p.serial} write $SHARE/${p.name}.bin 0x08000000`,
     );
   }
+  for (const p of dapPeers) lines.push(`step ${p.name} 120 ${openocdDap(p, dapImage(p))}`);
   return lines.join('\n');
 }
 
@@ -153,7 +212,7 @@ test.before(async (t) => {
     const recipes = demoRecipes(share);
     demoImage = recipes.image.replace(/\.hex$/, '.bin');
     writeFileSync(join(share, 'f411-128k.bin'), pattern(F411_IMAGE_BYTES, 411));
-    for (const [i, p] of [...peers, ...stflashWrite].entries()) {
+    for (const [i, p] of [...peers, ...stflashWrite, ...dapPeers].entries()) {
       writeFileSync(join(share, `${p.name}.bin`), pattern(PEER_IMAGE_BYTES, 1000 + i));
     }
     // What st-flash reads back: known flash content, programmed on the host beforehand.
@@ -205,6 +264,9 @@ guestTest('the guest enumerates every virtual probe with all its interfaces', (t
     'V2-1: debug, mass storage, VCP control and data',
   );
   t.regex(lsusb, /^0483:374e STLINK-V3 bNumInterfaces= 4$/m);
+  t.is((lsusb.match(/^1fc9:0143 MCU-Link CMSIS-DAP bNumInterfaces= 1$/gm) ?? []).length, 2, lsusb);
+  t.regex(lsusb, /^0d28:0204 DAPLink CMSIS-DAP bNumInterfaces= 1$/m);
+  t.regex(lsusb, /\/dev\/hidraw0/, 'usbhid binds the CMSIS-DAP v1 interface: hidraw');
 });
 
 guestTest('flashwright probes lists each probe with its serial and firmware', (t) => {
@@ -310,4 +372,30 @@ for (const p of stflashWrite) {
     const image = new Uint8Array(readFileSync(join(share, `${p.name}.bin`)));
     t.deepEqual(await hostRead(share, p, FLASH, image.length), image);
   });
+}
+
+/**
+ * A blank part locks up out of reset (its vectors read 0xFFFFFFFF: ARMv7-M B1.5.15), which
+ * OpenOCD's cmsis-dap path reports as an error line and clears: that one is expected.
+ */
+const unexpectedErrors = (out: string): string[] =>
+  out.split('\n').filter((l) => /^Error/.test(l) && !/clearing lockup after double fault/.test(l));
+
+for (const p of dapPeers) {
+  guestTest(
+    `OpenOCD (interface/cmsis-dap.cfg, ${p.backend}) programs, verifies and resets the ${p.device} behind a virtual ${p.probe}`,
+    async (t) => {
+      if (!ran(t)) return;
+      const { rc, out } = step(share, p.name);
+      t.is(rc, 0, out);
+      if (p.backend === 'usb_bulk') t.regex(out, /Using CMSIS-DAPv2 interface/);
+      else t.notRegex(out, /CMSIS-DAPv2/, 'v1 goes through hidapi');
+      t.regex(out, new RegExp(`CMSIS-DAP: Serial# = ${p.serial!}`));
+      t.regex(out, /\*\* Verified OK \*\*/);
+      t.regex(out, /\*\* Resetting Target \*\*/);
+      t.deepEqual(unexpectedErrors(out), [], out);
+      const image = new Uint8Array(readFileSync(dapImage(p)));
+      t.deepEqual(await hostRead(share, p, p.base, image.length), image);
+    },
+  );
 }

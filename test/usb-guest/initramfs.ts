@@ -1,7 +1,7 @@
 /**
  * Builds the guest's initramfs at test time from the machine's Debian packages: the static
  * busybox (busybox-static), the kernel modules of linux-image-amd64 that the guest needs
- * (USB host controller, 9p over virtio) with their dependencies from modules.dep, and an
+ * (USB host controller, 9p over virtio, USB HID with hidraw for CMSIS-DAP v1) with their dependencies from modules.dep, and an
  * init script. Nothing is downloaded and nothing binary is committed.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import {
 import { basename, join } from 'node:path';
 
 /** Modules the guest loads; their dependencies come first (modules.dep, right to left). */
-const WANTED = ['xhci-pci', '9pnet_virtio', '9p', 'virtio_pci'];
+const WANTED = ['xhci-pci', '9pnet_virtio', '9p', 'virtio_pci', 'usbhid', 'hid-generic'];
 
 export interface GuestKernel {
   readonly version: string;

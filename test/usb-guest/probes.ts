@@ -10,7 +10,7 @@ import { startSim, type SimProcess } from './rig.js';
 
 export interface GuestProbe {
   readonly name: string;
-  readonly probe: 'stlink-v2' | 'stlink-v2-1' | 'stlink-v3';
+  readonly probe: 'stlink-v2' | 'stlink-v2-1' | 'stlink-v3' | 'cmsis-dap-v1' | 'cmsis-dap-v2';
   readonly device: string;
   /** USB serial number; undefined keeps the probe's own (the demo clone's binary one). */
   readonly serial?: string;
@@ -23,6 +23,11 @@ export const SRAM = 0x20000000;
 export const DEMO_RECIPE = join(repoRoot, 'configs/examples/rak5205-demo.yaml');
 /** The demo clone's serial as hosts print it (its 12 binary bytes in hex). */
 export const CLONE_SERIAL_HEX = '55FF6D066684564928211687';
+
+/** The recipe's target family of a simulated part. */
+export function family(p: GuestProbe): 'nrf' | 'stm32' {
+  return /^nRF/i.test(p.device) ? 'nrf' : 'stm32';
+}
 
 export function statePath(share: string, name: string): string {
   return join(share, `${name}.state.json`);
@@ -42,7 +47,7 @@ export function simRecipe(share: string, p: GuestProbe): string {
   };
   writeFileSync(
     file,
-    YAML.stringify({ probe: { transport: 'virtual', options }, target: { family: 'stm32' } }),
+    YAML.stringify({ probe: { transport: 'virtual', options }, target: { family: family(p) } }),
   );
   return file;
 }
@@ -111,7 +116,7 @@ export async function hostRead(
         transport: 'virtual',
         options: { probe: p.probe, device: p.device, state: statePath(share, p.name) },
       },
-      target: { family: 'stm32' },
+      target: { family: family(p) },
     }),
   );
   const out = join(share, `${p.name}.host-read.bin`);

@@ -295,16 +295,26 @@ export async function runGuest(options: {
   };
 }
 
-/** What a guest step left in $OUT: its exit status and output. */
-export function step(share: string, name: string): { rc: number | undefined; out: string } {
-  const rcFile = join(share, 'out', `${name}.rc`);
-  const outFile = join(share, 'out', `${name}.out`);
+/** What a guest step left in $OUT: its exit status, output and wall time in the guest. */
+export function step(
+  share: string,
+  name: string,
+): { rc: number | undefined; out: string; wallMs: number | undefined } {
+  const file = (ext: string): string => join(share, 'out', `${name}.${ext}`);
+  const number = (ext: string): number | undefined =>
+    existsSync(file(ext)) ? Number(readFileSync(file(ext), 'utf8').trim()) : undefined;
   return {
-    rc: existsSync(rcFile) ? Number(readFileSync(rcFile, 'utf8').trim()) : undefined,
-    out: existsSync(outFile) ? readFileSync(outFile, 'utf8') : '(no output: the step did not run)',
+    rc: number('rc'),
+    out: existsSync(file('out'))
+      ? readFileSync(file('out'), 'utf8')
+      : '(no output: the step did not run)',
+    wallMs: number('ms'),
   };
 }
 
-/** The sh function guest scripts use: `step NAME SECONDS CMD...` records status and output. */
+/**
+ * The sh functions guest scripts use: `step NAME SECONDS CMD...` records status, output and
+ * wall time; `wait_usb N` waits for N USB devices besides the root hubs (vendor 1d6b).
+ */
 export const STEP_FUNCTION = `step() { name=$1; secs=$2; shift 2; t0=$(date +%s%N); timeout -k 5 "$secs" "$@" >"$OUT/$name.out" 2>&1; echo $? >"$OUT/$name.rc"; echo $(( ($(date +%s%N) - t0) / 1000000 )) >"$OUT/$name.ms"; }
-wait_usb() { n=$1; i=0; while [ $(cat /sys/bus/usb/devices/*/idVendor 2>/dev/null | grep -c 0483) -lt "$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; }`;
+wait_usb() { n=$1; i=0; while [ $(cat /sys/bus/usb/devices/*/idVendor 2>/dev/null | grep -vc '^1d6b$') -lt "$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; }`;

@@ -5,6 +5,8 @@
  * and the timing model's round trips.
  */
 import test from 'ava';
+import { configurationDescriptor } from '../src/cmsis-dap/usb-descriptors.js';
+import { cmsisDapVariants } from '../src/cmsis-dap/variants.js';
 import {
   TransferTimeoutError,
   createVirtualCmsisDapSession,
@@ -242,4 +244,44 @@ test('GET_DESCRIPTOR: device, configuration (with the HID descriptor on v1), str
   const report = await get(0x2200);
   t.is(report.at(-1), 0xc0, 'the report descriptor ends its collection');
   t.deepEqual(await get(0x0100, 8), device.slice(0, 8), 'a short request gets the first bytes');
+});
+
+test('each variant numbers its interfaces from zero (USB 2.0 section 9.6.5), as a host stack checks', (t) => {
+  for (const variant of Object.values(cmsisDapVariants)) {
+    const bytes = configurationDescriptor(variant);
+    const numbers: number[] = [];
+    for (let offset = 0; offset < bytes.length; offset += bytes[offset] ?? bytes.length) {
+      if (bytes[offset + 1] === 0x04) numbers.push(bytes[offset + 2] ?? -1);
+    }
+    t.deepEqual(
+      numbers,
+      numbers.map((_, i) => i),
+      variant.kind,
+    );
+    t.is(bytes[4], numbers.length, `${variant.kind}: bNumInterfaces`);
+  }
+});
+
+test("timing 'realtime': the board's clock never falls behind the wall clock of a slow host (as the ST-Link's)", async (t) => {
+  for (const timing of ['realtime', 'instant'] as const) {
+    const { device, board } = createVirtualCmsisDapSession({
+      probe: 'cmsis-dap-v2',
+      device: 'STM32F103RB',
+      timing,
+    });
+    await device.open();
+    await device.claimInterface(0);
+    const info = async (): Promise<void> => {
+      await device.transferOut(1, Uint8Array.of(0x00, 0x04));
+      await device.transferIn(2, 512, 50);
+    };
+    await info();
+    const before = board.clock.nowUs;
+    // The host takes 60 ms between two commands (a guest behind usbredir, say).
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await info();
+    const ms = (board.clock.nowUs - before) / 1000;
+    if (timing === 'realtime') t.true(ms >= 60, `realtime: ${ms} ms`);
+    else t.true(ms < 10, `instant keeps pure virtual time: ${ms} ms`);
+  }
 });

@@ -7,6 +7,7 @@ import { Csw, MemApRegister } from '../src/adiv5/mem-ap.js';
 import { SimBoard } from '../src/board.js';
 import { BusError } from '../src/bus.js';
 import { APPROTECT_DISABLE, createNrf52Chip, revisionOfBuildCode } from '../src/nrf52/index.js';
+import { WDT_BASE } from '../src/nrf52/chip.js';
 import { CTRL_AP_IDR, CtrlApRegister } from '../src/nrf52/ctrl-ap.js';
 import { NVMC_BASE, NvmcRegister, UICR_BASE } from '../src/nrf52/nvmc.js';
 import { createVirtualSession } from '../src/session.js';
@@ -225,4 +226,20 @@ test('the state file keeps revision, flash and UICR of an nRF52', async (t) => {
   t.is(again.nvmc.uicrWord(0x208), 0xffffff5a);
   t.true(again.protectedNow(), 'no firmware half: locked after the power-on');
   await second.close();
+});
+
+test('the WDT block exists: RR[0] takes the reload value as flash loaders write it, CRV/RREN/CONFIG read their reset values', (t) => {
+  const { bus, chip } = board();
+  // OpenOCD's nrf5 loader (contrib/loaders/flash/nrf5/nrf5.S) stores 0x6E524635 to RR[0] each loop.
+  bus.write(WDT_BASE + 0x600, 4, 0x6e524635);
+  t.is(bus.read(WDT_BASE + 0x600, 4), 0, 'RR[n] is write-only');
+  t.deepEqual(
+    [0x400, 0x404, 0x504, 0x508, 0x50c].map((o) => bus.read(WDT_BASE + o, 4)),
+    [0, 1, 0xffffffff, 1, 1],
+  );
+  bus.write(WDT_BASE + 0x504, 4, 0x8000);
+  t.is(bus.read(WDT_BASE + 0x504, 4), 0x8000);
+  chip.reset('system');
+  t.is(bus.read(WDT_BASE + 0x504, 4), 0xffffffff, 'a reset restores CRV');
+  t.throws(() => bus.write(WDT_BASE + 0x600, 2, 0x4635), { instanceOf: BusError });
 });

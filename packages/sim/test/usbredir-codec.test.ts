@@ -227,6 +227,89 @@ test('bulk_packet: length_high only with 32bits_bulk_length on both sides', (t) 
   t.deepEqual([...old.subarray(4, 8)], le32(8));
 });
 
+/** The 64-bit id of these tests' headers, little-endian (usb_redir_header with 64bits_ids). */
+const id64 = (v: number): number[] => [...le32(v), 0, 0, 0, 0];
+
+test('interrupt transfers: interrupt_packet, start/stop_interrupt_receiving and their status, byte by byte', (t) => {
+  const codec = negotiated(DEVICE, QEMU);
+  // usb_redir_interrupt_packet_header: u8 endpoint, u8 status, u16 length; the data follows.
+  const report = Uint8Array.from({ length: 64 }, (_, i) => i);
+  const packet = codec.encode({
+    name: 'interrupt_packet',
+    id: 7,
+    fields: { endpoint: 0x84, status: 0, length: 64 },
+    data: report,
+  });
+  t.deepEqual(
+    [...packet.subarray(0, 20)],
+    [...le32(103), ...le32(4 + 64), ...id64(7), 0x84, 0, ...le16(64)],
+  );
+  t.deepEqual([...packet.subarray(20)], [...report]);
+  // usb_redir_start/stop_interrupt_receiving_header: u8 endpoint.
+  t.deepEqual(
+    [...codec.encode({ name: 'start_interrupt_receiving', id: 8, fields: { endpoint: 0x84 } })],
+    [...le32(15), ...le32(1), ...id64(8), 0x84],
+  );
+  t.deepEqual(
+    [...codec.encode({ name: 'stop_interrupt_receiving', id: 9, fields: { endpoint: 0x84 } })],
+    [...le32(16), ...le32(1), ...id64(9), 0x84],
+  );
+  // usb_redir_interrupt_receiving_status_header: u8 status, u8 endpoint.
+  t.deepEqual(
+    [
+      ...codec.encode({
+        name: 'interrupt_receiving_status',
+        id: 8,
+        fields: { status: 4, endpoint: 0x84 },
+      }),
+    ],
+    [...le32(17), ...le32(2), ...id64(8), 4, 0x84],
+  );
+  // An interrupt OUT packet from the usb-guest, fed one byte at a time.
+  const guest = negotiated(QEMU, DEVICE);
+  const out = guest.encode({
+    name: 'interrupt_packet',
+    id: 10,
+    fields: { endpoint: 0x04, status: 0, length: 3 },
+    data: Uint8Array.of(0x00, 0x04, 0xff),
+  });
+  const decoded = [];
+  for (const byte of out) decoded.push(...codec.push(Uint8Array.of(byte)));
+  t.is(decoded.length, 1);
+  const [interrupt] = decoded;
+  t.deepEqual(
+    [interrupt?.name, interrupt?.id, num(interrupt!, 'endpoint'), num(interrupt!, 'length')],
+    ['interrupt_packet', 10n, 0x04, 3],
+  );
+  t.deepEqual([...interrupt!.data], [0x00, 0x04, 0xff]);
+});
+
+test('ep_info of a HID interface: interrupt type 3, bInterval and 64-byte packets at the in/out indexes', (t) => {
+  const type = new Array<number>(32).fill(255);
+  const interval = new Array<number>(32).fill(0);
+  const iface = new Array<number>(32).fill(0);
+  const maxPacketSize = new Array<number>(32).fill(0);
+  for (const address of [0x84, 0x04]) {
+    type[endpointIndex(address)] = 3;
+    interval[endpointIndex(address)] = 1;
+    iface[endpointIndex(address)] = 3;
+    maxPacketSize[endpointIndex(address)] = 64;
+  }
+  const body = negotiated(DEVICE, QEMU)
+    .encode({
+      name: 'ep_info',
+      fields: { type, interval, interface: iface, max_packet_size: maxPacketSize },
+    })
+    .subarray(16);
+  // "first 0-15 out, then 0-15 in": OUT 4 at index 4, IN 4 at index 20.
+  t.deepEqual([endpointIndex(0x04), endpointIndex(0x84)], [4, 20]);
+  t.deepEqual([body[4], body[20]], [3, 3], 'type');
+  t.deepEqual([body[32 + 4], body[32 + 20]], [1, 1], 'interval');
+  t.deepEqual([body[64 + 4], body[64 + 20]], [3, 3], 'interface');
+  t.deepEqual([...body.subarray(96 + 8, 96 + 10)], le16(64));
+  t.deepEqual([...body.subarray(96 + 40, 96 + 42)], le16(64));
+});
+
 test('decoding: byte by byte, several packets in one chunk, peer caps from the hello', (t) => {
   const guest = new UsbredirCodec(QEMU);
   const device = new UsbredirCodec(DEVICE);

@@ -91,7 +91,8 @@ async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandR
   const { parseVirtualOptions } = await import('@flashwright/transport-virtual');
   const sim = await import('@flashwright/sim');
   const virtual = parseVirtualOptions(probe.options, resolved.baseDir);
-  if (sim.isCmsisDapKind(virtual.probe)) {
+  // The ST-Link server speaks the ST-Link protocol; over usbredir any virtual probe is a USB device.
+  if (kind === '--stlink-server' && sim.isCmsisDapKind(virtual.probe)) {
     throw new FlashwrightError(
       'RECIPE_INVALID',
       `--stlink-server serves a virtual ST-Link, but probe.options.probe is ${virtual.probe}`,
@@ -101,17 +102,24 @@ async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandR
       },
     );
   }
-  const session = sim.createVirtualSession({
-    ...virtual,
-    device: virtual.device ?? target.device,
-  });
+  const sessionOptions = { ...virtual, device: virtual.device ?? target.device };
+  const stlinkSession =
+    kind === '--stlink-server' ? sim.createVirtualSession(sessionOptions) : undefined;
+  const session = stlinkSession ?? sim.createVirtualProbeSession(sessionOptions);
 
   const log = (line: string): void => {
     if (options.verbose) ctx.reporter.message('info', line);
   };
   let server: { host: string; port: number; close(): Promise<void> };
   try {
-    if (kind === '--usbredir') {
+    if (stlinkSession) {
+      server = await sim.startStlinkServer({
+        session: stlinkSession,
+        host: address.host,
+        port: address.port,
+        log,
+      });
+    } else {
       const usbredir = await sim.startUsbredirServer({
         device: session.device,
         host: address.host,
@@ -128,13 +136,6 @@ async function serve(ctx: CommandContext, options: SimOptions): Promise<CommandR
           await session.close();
         },
       };
-    } else {
-      server = await sim.startStlinkServer({
-        session,
-        host: address.host,
-        port: address.port,
-        log,
-      });
     }
   } catch (error) {
     await session.close();

@@ -1,4 +1,5 @@
 import type { SimBoard } from '../board.js';
+import { RealtimePace } from '../realtime.js';
 import { InPipe, TransferTimeoutError } from '../stlink/in-pipe.js';
 import { webUsbConfiguration } from '../stlink/usb-descriptors.js';
 import { usbPayloadUs, usbTiming } from '../timing.js';
@@ -12,7 +13,11 @@ export interface VirtualCmsisDapOptions {
   /** DAP_Info firmware version (0x09); the variant's default otherwise. */
   readonly firmware?: string;
   readonly serialNumber?: string;
-  /** 'realtime' also sleeps the virtual time each transfer takes. */
+  /**
+   * 'realtime' runs the board in real time, as the ST-Link's option does (RealtimePace): each
+   * transfer also sleeps the virtual time it takes, and the board's clock never falls behind
+   * the wall clock of a slow host.
+   */
   readonly timing?: 'instant' | 'realtime';
   /** How long a read of an empty IN endpoint waits before timing out (default 1000 ms). */
   readonly emptyReadTimeoutMs?: number;
@@ -61,7 +66,7 @@ export class VirtualCmsisDap implements USBDevice {
   readonly #claimed = new Set<number>();
   readonly #halted = new Set<number>();
   readonly #in: InPipe;
-  readonly #realtime: boolean;
+  readonly #pace: RealtimePace;
   readonly #emptyReadTimeoutMs: number;
   #opened = false;
   #gone = false;
@@ -79,7 +84,7 @@ export class VirtualCmsisDap implements USBDevice {
     this.serialNumber = options.serialNumber ?? this.variant.defaultSerial;
     this.configurations = [webUsbConfiguration(this.variant, this.#claimed)];
     this.#in = new InPipe(this.variant.packetBytes);
-    this.#realtime = options.timing === 'realtime';
+    this.#pace = new RealtimePace(options.board.clock, options.timing === 'realtime');
     this.#emptyReadTimeoutMs = options.emptyReadTimeoutMs ?? 1000;
     this.engine = new CmsisDapEngine(
       options.board,
@@ -206,9 +211,9 @@ export class VirtualCmsisDap implements USBDevice {
     const address = endpointAddress('out', endpointNumber);
     if (this.#admit(address) === 'stall') return { status: 'stall', bytesWritten: 0 };
     const bytes = bytesOf(data);
-    const startUs = this.board.clock.nowUs;
+    this.#pace.catchUp();
     this.#command(bytes);
-    await this.#sleepSince(startUs);
+    await this.#pace.keepPace();
     return { status: 'ok', bytesWritten: bytes.length };
   }
 
@@ -220,7 +225,9 @@ export class VirtualCmsisDap implements USBDevice {
   ): Promise<USBInTransferResult> {
     const address = endpointAddress('in', endpointNumber);
     if (this.#admit(address) === 'stall') return { status: 'stall' };
+    this.#pace.catchUp();
     const result = await this.#in.read(length, timeoutMs ?? this.#emptyReadTimeoutMs);
+    await this.#pace.keepPace();
     this.#unanswered = Math.max(0, this.#unanswered - 1);
     return {
       status: result.status,
@@ -278,12 +285,6 @@ export class VirtualCmsisDap implements USBDevice {
       throw new TransferTimeoutError();
     }
     return 'ok';
-  }
-
-  async #sleepSince(startUs: number): Promise<void> {
-    if (!this.#realtime) return;
-    const ms = (this.board.clock.nowUs - startUs) / 1000;
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
 

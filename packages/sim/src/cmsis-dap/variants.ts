@@ -41,9 +41,12 @@ const v1: CmsisDapVariant = {
   manufacturerName: 'ARM',
   productName: 'DAPLink CMSIS-DAP',
   speed: cmsisDapTiming.v1.usb,
+  // DAPLink numbers its HID interface 3, after its MSC (0) and CDC (1, 2) interfaces; alone
+  // it is interface 0, as USB 2.0 section 9.6.5 numbers interfaces from zero (Linux notes
+  // "invalid interface number: 3 but max is 0" otherwise).
   interfaces: [
     {
-      number: 3,
+      number: 0,
       class: 0x03,
       subclass: 0x00,
       protocol: 0x00,

@@ -23,6 +23,19 @@ export const APPROTECT_HW_DISABLED = 0x5a;
 export const APPROTECT_FORCEPROTECT = 0x40000550;
 export const APPROTECT_DISABLE = 0x40000558;
 const PERIPHERAL_BASE = 0x40000000;
+/**
+ * The watchdog (nRF52840 PS v1.7 section 6.36.9, WDT at 0x40010000): RR[0..7] at 0x600 take
+ * the reload value 0x6E524635. Flash loaders write it on every loop whether or not the
+ * watchdog runs (OpenOCD's contrib/loaders/flash/nrf5/nrf5.S), so the block must exist.
+ */
+export const WDT_BASE = 0x40010000;
+/** Reset values of the WDT registers that are not 0: REQSTATUS, CRV, RREN, CONFIG. */
+const WDT_RESET: ReadonlyMap<number, number> = new Map([
+  [0x404, 0x1],
+  [0x504, 0xffffffff],
+  [0x508, 0x1],
+  [0x50c, 0x1],
+]);
 
 export interface Nrf52ChipOptions {
   readonly part: Nrf52Part;
@@ -66,6 +79,8 @@ export class Nrf52Chip implements ChipModel {
   #forced = false;
   #openUntilReset = false;
   #env: ChipEnvironment | undefined;
+  /** WDT registers written since the last reset (by offset). */
+  readonly #wdt = new Map<number, number>();
 
   constructor(
     readonly part: Nrf52Part,
@@ -104,6 +119,7 @@ export class Nrf52Chip implements ChipModel {
     bus.map(this.nvmc.uicrRegion());
     bus.map(this.ram);
     bus.map(this.#approtectRegion());
+    bus.map(this.#wdtRegion());
     bus.map(this.nvmc.registerRegion());
   }
 
@@ -133,6 +149,7 @@ export class Nrf52Chip implements ChipModel {
   reset(kind: 'system' | 'power'): void {
     if (kind === 'power') this.ram.bytes.fill(0);
     this.nvmc.reset();
+    this.#wdt.clear();
     this.#openUntilReset = false;
     this.#forced = false;
     this.#latchedPall = this.nvmc.uicrWord(UICR_APPROTECT) & 0xff;
@@ -238,6 +255,28 @@ export class Nrf52Chip implements ChipModel {
           return;
         }
         words.set(address, value >>> 0);
+      },
+    };
+  }
+
+  /**
+   * The WDT's registers as plain storage with their reset values. The watchdog never runs
+   * here: TASKS_START is kept but no counter times out, and RR[n] (write-only) reads 0.
+   */
+  #wdtRegion(): BusRegion {
+    const words = this.#wdt;
+    return {
+      name: 'WDT',
+      start: WDT_BASE,
+      end: WDT_BASE + 0x1000,
+      read: (address) => {
+        const offset = (address - WDT_BASE) & ~3;
+        if (offset >= 0x600 && offset < 0x620) return 0;
+        return words.get(offset) ?? WDT_RESET.get(offset) ?? 0;
+      },
+      write: (address, size, value) => {
+        if (size !== 4) throw new BusError(address, 'peripheral registers are 32-bit');
+        words.set((address - WDT_BASE) & ~3, value >>> 0);
       },
     };
   }

@@ -1,4 +1,5 @@
 import type { SimBoard } from '../board.js';
+import { RealtimePace } from '../realtime.js';
 import { usbPayloadUs, usbTiming } from '../timing.js';
 import { stlinkCommands } from './commands/index.js';
 import {
@@ -68,9 +69,6 @@ export const CLONE_SERIAL = String.fromCharCode(
 const V3_SWD_KHZ = [24000, 8000, 3300, 1000, 200, 50, 5];
 const V3_JTAG_KHZ = [21333, 16000, 12000, 8000, 4000, 2000, 1000, 500, 250, 125];
 
-/** How far a realtime board may run ahead of the wall clock before a transfer sleeps. */
-const REALTIME_SLACK_MS = 5;
-
 /** WebUSB's BufferSource (the DOM lib is not loaded on Node). */
 type BufferSource = ArrayBuffer | ArrayBufferView;
 
@@ -119,13 +117,11 @@ export class VirtualStlink implements USBDevice {
   readonly #halted = new Set<number>();
   readonly #debugIn: InPipe;
   readonly #traceIn: InPipe;
-  readonly #realtime: boolean;
+  readonly #pace: RealtimePace;
   readonly #emptyReadTimeoutMs: number;
   #opened = false;
   #gone = false;
   #pending: PendingCommand | undefined;
-  /** Realtime: the board time and wall time (ms) that were equal at the first transfer. */
-  #wallAnchor: { readonly us: number; readonly ms: number } | undefined;
 
   constructor(options: VirtualStlinkOptions) {
     const kind = options.probe ?? 'stlink-v2';
@@ -155,7 +151,7 @@ export class VirtualStlink implements USBDevice {
     this.#traceIn = new InPipe(
       variant.kind === 'stlink-v2' ? 64 : variant.speed === 'high-speed' ? 512 : 32,
     );
-    this.#realtime = options.timing === 'realtime';
+    this.#pace = new RealtimePace(options.board.clock, options.timing === 'realtime');
     this.#emptyReadTimeoutMs = options.emptyReadTimeoutMs ?? 1000;
     this.engine = new StlinkEngine(
       options.board,
@@ -314,9 +310,9 @@ export class VirtualStlink implements USBDevice {
     const bytes = bytesOf(data);
     if (address !== this.variant.debugOut) return { status: 'ok', bytesWritten: bytes.length };
     if (this.engine.lockedUp) throw new TransferTimeoutError();
-    this.#catchUpWithWallClock();
+    this.#pace.catchUp();
     this.#acceptOut(bytes);
-    await this.#keepPace();
+    await this.#pace.keepPace();
     return { status: 'ok', bytesWritten: bytes.length };
   }
 
@@ -340,9 +336,9 @@ export class VirtualStlink implements USBDevice {
           ? this.#traceIn
           : undefined;
     if (!pipe) throw new TransferTimeoutError();
-    this.#catchUpWithWallClock();
+    this.#pace.catchUp();
     const result = await pipe.read(length, timeoutMs ?? this.#emptyReadTimeoutMs);
-    await this.#keepPace();
+    await this.#pace.keepPace();
     return {
       status: result.status,
       data: new DataView(result.data.buffer, result.data.byteOffset, result.data.byteLength),
@@ -423,29 +419,6 @@ export class VirtualStlink implements USBDevice {
       this.board.clock.advanceUs(usbPayloadUs(reply.length, speed));
       this.#debugIn.push(reply);
     }
-  }
-
-  /**
-   * Realtime: board time and wall time keep pace from the first transfer on. Wall time that
-   * passed (a slow host) has passed on the board too; board time that ran ahead (the modelled
-   * cost of a transfer, on a fast host) is slept off after the transfer.
-   */
-  #catchUpWithWallClock(): void {
-    if (!this.#realtime) return;
-    const clock = this.board.clock;
-    const nowMs = performance.now();
-    this.#wallAnchor ??= { us: clock.nowUs, ms: nowMs };
-    clock.advanceTo(this.#wallAnchor.us + (nowMs - this.#wallAnchor.ms) * 1000);
-  }
-
-  async #keepPace(): Promise<void> {
-    const anchor = this.#wallAnchor;
-    if (!this.#realtime || !anchor) return;
-    const aheadMs = (this.board.clock.nowUs - anchor.us) / 1000 - (performance.now() - anchor.ms);
-    // A lead shorter than REALTIME_SLACK_MS is kept: on a host slower than the probe every
-    // transfer starts caught up and leads by its own modelled cost, and sleeping that off
-    // would count the cost twice (timers under load also fire late).
-    if (aheadMs >= REALTIME_SLACK_MS) await new Promise((resolve) => setTimeout(resolve, aheadMs));
   }
 
   #descriptor(value: number): Uint8Array | undefined {
