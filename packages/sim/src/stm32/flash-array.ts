@@ -39,6 +39,7 @@ export class FlashArray {
   readonly #words: Uint32Array;
   #banks: FlashBankLayout[] = [];
   #units: FlashUnit[] = [];
+  #lastUnit: FlashUnit | undefined;
 
   constructor(
     readonly base: number,
@@ -75,12 +76,20 @@ export class FlashArray {
       });
     });
     this.#units = units;
+    this.#lastUnit = undefined;
   }
 
   /** The unit holding `address`, or undefined in a hole or outside the array. */
   unitAt(address: number): FlashUnit | undefined {
+    // Programming and reads walk a unit word by word: try the last one found first.
+    const last = this.#lastUnit;
+    if (last !== undefined && address >= last.start && address < last.start + last.size) {
+      return last;
+    }
     for (const unit of this.#units) {
-      if (address >= unit.start && address < unit.start + unit.size) return unit;
+      if (address >= unit.start && address < unit.start + unit.size) {
+        return (this.#lastUnit = unit);
+      }
     }
     return undefined;
   }
