@@ -95,6 +95,9 @@ async function programThousand(
   processes: number,
   database: string | undefined,
 ): Promise<void> {
+  // Seconds on an idle machine, but a loaded one (the whole suite at once on two cores)
+  // took close to ava's two minutes: a bound for a hang, not for speed.
+  t.timeout(6 * 60_000);
   const perProcess = TOTAL / processes;
   const stations = Array.from({ length: processes }, (_, p) =>
     Array.from({ length: perProcess }, (_, i): Board => {
