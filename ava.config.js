@@ -5,6 +5,7 @@ export default {
     'packages/*/dist/test/**/*.test.js',
     'plugins/*/dist/test/**/*.test.js',
     'test/dist/e2e/**/*.test.js',
+    'test/dist/scale/**/*.test.js',
     'test/dist/usb-guest/**/*.test.js',
   ],
   timeout: '2m',

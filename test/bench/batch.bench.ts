@@ -84,6 +84,10 @@ export function run(): Promise<BenchTable[]> {
   const realtime = COUNTS.map((n) => ({ n, ...measure(n, 'realtime') }));
   const instant = COUNTS.map((n) => ({ n, ...measure(n, 'instant') }));
   const wall1 = realtime[0]!.wallMs;
+  // What one more board costs, without the process start-up that all boards share.
+  const first = instant[0]!;
+  const last = instant[instant.length - 1]!;
+  const marginalMs = (last.cpuMs - first.cpuMs) / (last.n - first.n);
   const ratio8 = realtime.find((r) => r.n === 8)!.wallMs / wall1;
   return Promise.resolve([
     {
@@ -113,6 +117,7 @@ export function run(): Promise<BenchTable[]> {
       ]),
       notes: [
         'The simulated hardware takes no time: what remains is the host work (the ST-Link protocol, the sim, the flash planner, SQLite) and the process start-up, shared by all boards.',
+        `One more board costs ${marginalMs.toFixed(0)} ms of CPU: (CPU(${last.n}) - CPU(${first.n})) / ${last.n - first.n}.`,
       ],
     },
   ]);

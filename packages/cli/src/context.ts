@@ -83,6 +83,46 @@ export function runStandaloneCommand(
   return runWith(command, options, () => import('./standalone-core.js'), body);
 }
 
+type ModuleResolver = (specifier: string) => string | undefined;
+
+/**
+ * Where a command's plugin packages resolve and their imported modules, shared by its plugin
+ * sets: a batch makes one set per board (each board binds its own plugin instances), and
+ * resolving every package again for each board was a good part of its cost.
+ */
+class PluginModules {
+  readonly #resolvers = new Map<string, readonly ModuleResolver[]>();
+  readonly #imports = new Map<string, Promise<unknown>>();
+
+  /** The recipe's directory (project-installed plugins) first, then the built-in ones. */
+  resolvers(baseDir: string, core: PluginCore): readonly ModuleResolver[] {
+    let resolvers = this.#resolvers.get(baseDir);
+    if (resolvers === undefined) {
+      resolvers = [core.resolverFrom(baseDir), resolveBuiltinPlugin].map(remembered);
+      this.#resolvers.set(baseDir, resolvers);
+    }
+    return resolvers;
+  }
+
+  readonly importModule = (url: string): Promise<unknown> => {
+    let loading = this.#imports.get(url);
+    if (loading === undefined) {
+      loading = importPluginModule(url);
+      this.#imports.set(url, loading);
+    }
+    return loading;
+  };
+}
+
+/** A resolver that answers each specifier once. */
+function remembered(resolve: ModuleResolver): ModuleResolver {
+  const answers = new Map<string, string | undefined>();
+  return (specifier) => {
+    if (!answers.has(specifier)) answers.set(specifier, resolve(specifier));
+    return answers.get(specifier);
+  };
+}
+
 async function runWith<Core extends PluginCore>(
   command: string,
   options: CommonOptions,
@@ -103,6 +143,7 @@ async function runWith<Core extends PluginCore>(
 
   let outcome: CommandResult | undefined;
   let failure: FlashwrightError | undefined;
+  const modules = new PluginModules();
   try {
     const loaded = await loadCommandCore();
     const cwd = process.cwd();
@@ -123,8 +164,8 @@ async function runWith<Core extends PluginCore>(
         new loaded.PluginSet(
           new loaded.PluginLoader({
             baseDir,
-            resolvers: [loaded.resolverFrom(baseDir), resolveBuiltinPlugin],
-            importModule: importPluginModule,
+            resolvers: modules.resolvers(baseDir, loaded),
+            importModule: modules.importModule,
           }),
         ),
       standalonePlugins: async () => {

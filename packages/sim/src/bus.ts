@@ -30,6 +30,7 @@ export interface BusRegion {
 /** The system bus behind the MEM-AP: routes each access to the region that maps it. */
 export class SystemBus {
   readonly #regions: BusRegion[] = [];
+  #last: BusRegion | undefined;
 
   map(region: BusRegion): void {
     const clash = this.#regions.find((r) => region.start < r.end && r.start < region.end);
@@ -39,8 +40,12 @@ export class SystemBus {
   }
 
   regionAt(address: number): BusRegion | undefined {
+    // Accesses come in runs (a block read or write, a polled register): the region of the
+    // last one usually holds this one too. Regions are never unmapped, so it stays valid.
+    const last = this.#last;
+    if (last !== undefined && address >= last.start && address < last.end) return last;
     for (const r of this.#regions) {
-      if (address >= r.start && address < r.end) return r;
+      if (address >= r.start && address < r.end) return (this.#last = r);
     }
     return undefined;
   }

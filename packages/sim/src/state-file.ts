@@ -1,14 +1,4 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FlashwrightError } from '@flashwright/core';
 import type { ChipState } from './chip-model.js';
@@ -17,10 +7,14 @@ import type { ChipState } from './chip-model.js';
  * The persisted state of a virtual board (`probe.options.state`): the chip's non-volatile
  * state (ChipModel.saveState: flash, option bytes, protection) plus board facts, so that
  * several CLI invocations see the same board. Written atomically: a temporary file in the
- * same directory, fsync, then rename over the old file, so a crash leaves the old or the new
- * state, never half of one. The temporary file is `<state>.<pid>.tmp`: one per process (the
- * write is synchronous, so a process never has two), and those of processes that died
- * mid-write are removed when the state is next read or written.
+ * same directory, then rename over the old file, so a process that dies (kill -9, a crash)
+ * leaves the old or the new state, never half of one (rename(2) replaces the name
+ * atomically, POSIX.1-2017 rename()). There is no fsync: the file is a rehearsal board, not a
+ * record, and it must survive its process, not a power cut of the host; an fsync per board
+ * was most of a batch's time. The temporary file is `<state>.<pid>.tmp`: one per process (the
+ * write is synchronous, so a process never has two); those of processes that died mid-write
+ * are removed the first time this process reads or writes a state in that directory (once,
+ * so that a batch of many boards in one directory does not list it for each board).
  */
 export interface BoardStateFile {
   readonly format: typeof STATE_FORMAT;
@@ -61,18 +55,12 @@ export function readStateFile(path: string): BoardStateFile | undefined {
   return parsed;
 }
 
-/** Writes a state file atomically (temp file + fsync + rename). */
+/** Writes a state file atomically (temp file + rename). */
 export function writeStateFile(path: string, state: BoardStateFile): void {
   const temp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(temp, 'w');
-    try {
-      writeSync(fd, `${JSON.stringify(state, null, 1)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSync(temp, `${JSON.stringify(state, null, 1)}\n`);
     renameSync(temp, path);
     removeStaleTemps(path);
   } catch (error) {
@@ -89,27 +77,37 @@ export function writeStateFile(path: string, state: BoardStateFile): void {
   }
 }
 
+/** The temporary-looking names of each directory, as this process first listed it. */
+const tempsByDirectory = new Map<string, Set<string>>();
+
 /**
  * Removes the temporary files of `path` that no running process is writing: those of this
  * process (its writes are synchronous, so none is in progress) and of processes that are gone,
  * in the current `<state>.<pid>.tmp` form and the earlier `<state>.<pid>.<8 hex>.tmp` one.
+ * The directory is listed once per process: a batch keeps hundreds of boards' states in one
+ * directory, and listing it for each board made the batch quadratic. A writer that dies
+ * later leaves its file to the next process.
  */
 function removeStaleTemps(path: string): void {
   const directory = dirname(path);
-  const prefix = `${basename(path)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return; // no directory yet: nothing to clean
+  let temps = tempsByDirectory.get(directory);
+  if (temps === undefined) {
+    try {
+      temps = new Set(readdirSync(directory).filter((name) => name.endsWith('.tmp')));
+    } catch {
+      return; // no directory yet: nothing to clean
+    }
+    tempsByDirectory.set(directory, temps);
   }
-  for (const name of names) {
+  const prefix = `${basename(path)}.`;
+  for (const name of temps) {
     if (!name.startsWith(prefix)) continue;
     const pid = /^(\d+)(?:\.[0-9a-f]{8})?\.tmp$/.exec(name.slice(prefix.length))?.[1];
     if (pid === undefined) continue;
     if (Number(pid) !== process.pid && processAlive(Number(pid))) continue;
     try {
       rmSync(join(directory, name), { force: true });
+      temps.delete(name);
     } catch {
       // left for the next attempt; the state itself is fine
     }

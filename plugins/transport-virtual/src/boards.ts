@@ -42,11 +42,11 @@ const BOARD_KEYS = [
   'clone',
 ] as const;
 
-const MAX_BOARDS = 256;
+const MAX_BOARDS = 1000;
 
 function invalid(key: string, message: string): FlashwrightError {
   return new FlashwrightError('RECIPE_INVALID', `probe.options.${key}: ${message}`, {
-    hint: 'boards: a count (1 to 256) or a list of { serial, uid, state, faults, present, powered, device }.',
+    hint: 'boards: a count (1 to 1000) or a list of { serial, uid, state, faults, present, powered, device }.',
     source: { keyPath: `probe.options.${key}` },
   });
 }

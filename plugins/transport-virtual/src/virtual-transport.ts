@@ -45,7 +45,7 @@ export function createVirtualTransport(
     // eslint-disable-next-line @typescript-eslint/require-await
     async list(_signal, context) {
       const boards =
-        context === undefined ? undefined : parseBoards(context.options, context.recipeDir);
+        context === undefined ? undefined : boardsOf(context.options, context.recipeDir);
       if (boards === undefined) {
         return [
           {
@@ -101,14 +101,13 @@ async function openCmsisDap(
 
 /** The board of `probe.options.boards` the request names (by serial or index), if any. */
 function selectBoard(request: ProbeRequest): VirtualBoard | undefined {
-  const boards = parseBoards(request.options, request.recipeDir);
+  const boards = boardsOf(request.options, request.recipeDir);
   if (boards === undefined) return undefined;
-  const present = boards.filter(isPresent);
-  const serials = present.map((b) => b.serial);
-  let board: VirtualBoard | undefined;
   if (request.serial !== undefined) {
-    board = present.find((b) => b.serial === request.serial);
-    if (board === undefined) {
+    // Only the named board's presence is looked at: a batch opens each of its boards so.
+    const board = boards.find((b) => b.serial === request.serial);
+    if (board === undefined || !isPresent(board)) {
+      const serials = boards.filter(isPresent).map((b) => b.serial);
       const close = didYouMean(request.serial, serials);
       throw new FlashwrightError(
         'PROBE_NOT_FOUND',
@@ -116,7 +115,12 @@ function selectBoard(request: ProbeRequest): VirtualBoard | undefined {
         { hint: `Connected virtual probes: ${serials.join(', ') || 'none'}.` },
       );
     }
-  } else if (request.index !== undefined) {
+    return board;
+  }
+  const present = boards.filter(isPresent);
+  const serials = present.map((b) => b.serial);
+  let board: VirtualBoard | undefined;
+  if (request.index !== undefined) {
     board = present[request.index];
     if (board === undefined) {
       throw new FlashwrightError(
@@ -135,6 +139,26 @@ function selectBoard(request: ProbeRequest): VirtualBoard | undefined {
     );
   }
   return board;
+}
+
+/** `probe.options.boards` parsed once per options object and recipe directory. */
+const parsedBoards = new WeakMap<object, Map<string, VirtualBoard[] | undefined>>();
+
+/**
+ * The boards of `probe.options`: parsed once per options value, since a batch opens each of
+ * its hundreds of boards with the same options (parsing them for each made it quadratic).
+ */
+function boardsOf(
+  options: Readonly<Record<string, unknown>>,
+  recipeDir: string,
+): readonly VirtualBoard[] | undefined {
+  let byDirectory = parsedBoards.get(options);
+  if (byDirectory === undefined) {
+    byDirectory = new Map();
+    parsedBoards.set(options, byDirectory);
+  }
+  if (!byDirectory.has(recipeDir)) byDirectory.set(recipeDir, parseBoards(options, recipeDir));
+  return byDirectory.get(recipeDir);
 }
 
 /** The part to simulate; undefined leaves it to the state file. */

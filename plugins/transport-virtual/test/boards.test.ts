@@ -64,7 +64,8 @@ test('bad boards options are recipe errors with did-you-mean', async (t) => {
   const recipeDir = mkdtempSync(join(tmpdir(), 'fw-boards-'));
   const transport = createVirtualTransport();
   const cases: [Record<string, unknown>, RegExp][] = [
-    [{ boards: 0 }, /count from 1 to 256/],
+    [{ boards: 0 }, /count from 1 to 1000/],
+    [{ boards: 1001 }, /count from 1 to 1000/],
     [
       { boards: [{ serail: 'x' }] },
       /boards\[0\]\.serail: unknown option \(did you mean serial\?\)/,

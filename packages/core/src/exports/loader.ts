@@ -18,6 +18,11 @@ export {
   type PluginKind,
 } from '../plugin/known-plugins.js';
 export { PluginSet, formatByExtension } from '../plugin/plugin-set.js';
-export { loadImage, loadImages } from '../plugin/load-image.js';
+export {
+  loadImage,
+  loadImages,
+  reusingImageLoader,
+  type ImageLoader,
+} from '../plugin/load-image.js';
 export { outputFormatFor, writeImageFile, type WriteImageOptions } from '../plugin/write-image.js';
 export { parseProbeSpec, type ProbeSpec } from '../config/overrides.js';

@@ -80,7 +80,7 @@ export class Pipeline {
           },
         );
       }
-      session.image = await loadImages(recipe.images, options.plugins);
+      session.image = await (options.loadImages ?? loadImages)(recipe.images, options.plugins);
     }
     for (const s of bound) await s.definition.preflight?.(s.options, s);
     const prepared = bound.map((s) => ({ ...s, title: titleOf(s, planContext(session, s)) }));

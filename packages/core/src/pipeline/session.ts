@@ -13,6 +13,7 @@ import type {
 } from '../plugin/types.js';
 import type { EventSink, JournalSummary } from '../events/events.js';
 import { FlashJournal } from '../flash/journal.js';
+import type { ImageLoader } from '../plugin/load-image.js';
 import type { PluginSet } from '../plugin/plugin-set.js';
 import { connectAndIdentify } from './steps/connect.js';
 
@@ -31,6 +32,8 @@ export interface PipelineOptions {
   readonly confirmPhrases?: readonly string[] | undefined;
   /** --force: rewrite every touched sector, even one that already holds the image. */
   readonly force?: boolean | undefined;
+  /** How the recipe's images are loaded (default loadImages); a batch shares one. */
+  readonly loadImages?: ImageLoader | undefined;
 }
 
 /**

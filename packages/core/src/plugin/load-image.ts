@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { RecipeImage } from '../config/recipe.js';
 import { FlashwrightError } from '../errors/flashwright-error.js';
 import { FlashImage, type NamedImage } from '../image/flash-image.js';
@@ -25,6 +26,40 @@ export async function loadImages(
     );
   }
   return image;
+}
+
+/** Loads the recipe's images (loadImages, or one that reuses what it loaded before). */
+export type ImageLoader = (
+  images: readonly RecipeImage[],
+  plugins: PluginSet,
+) => Promise<FlashImage>;
+
+/**
+ * A loadImages that reads and parses the files again only when one changed (its size,
+ * modification time or inode): the boards of a batch share one parse of the same image
+ * instead of each reading it, and a station still picks up a rebuilt image for the next
+ * board. A file that is not a regular one (a pipe) is read once. Images are immutable
+ * (overlay and fillGaps return new ones), so sharing one is safe.
+ */
+export function reusingImageLoader(): ImageLoader {
+  let last: { readonly key: string; readonly image: Promise<FlashImage> } | undefined;
+  return (images, plugins) => {
+    const key = JSON.stringify(
+      images.map((entry) => [entry.file, entry.format, entry.base, fileVersion(entry.file)]),
+    );
+    if (last?.key !== key) last = { key, image: loadImages(images, plugins) };
+    return last.image;
+  };
+}
+
+/** What tells one version of a file from the next; null when it cannot be read (yet). */
+function fileVersion(file: string): string | null {
+  try {
+    const stats = statSync(file);
+    return stats.isFile() ? `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}` : 'stream';
+  } catch {
+    return null;
+  }
 }
 
 /** Reads one image file (bounded: see readInputFile) and parses it with its format. */

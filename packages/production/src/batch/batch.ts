@@ -1,7 +1,13 @@
 import { FlashwrightError } from '@flashwright/core';
 import type { ProbeListing, TransportFactory } from '@flashwright/core/plugin';
 import type { ResolvedRecipe } from '@flashwright/core/runner';
-import { runBoard, type BoardRef, type BoardResult, type BoardRunContext } from './board-run.js';
+import {
+  runBoard,
+  sharingImages,
+  type BoardRef,
+  type BoardResult,
+  type BoardRunContext,
+} from './board-run.js';
 
 /** Which probes a batch programs: all that are connected, named serials, or list positions. */
 export type BoardSelection =
@@ -67,6 +73,7 @@ export async function runBatch(
   boards: readonly BoardRef[],
   jobs: number,
 ): Promise<BoardResult[]> {
+  ctx = sharingImages(ctx);
   const results: BoardResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

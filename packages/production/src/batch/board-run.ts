@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
 import type { FlashImage } from '@flashwright/core/image';
 import type {
+  ImageLoader,
   JournalSummary,
   PipelineEvent,
   PluginSet,
   ResolvedRecipe,
 } from '@flashwright/core/runner';
-import { Pipeline } from '@flashwright/core/runner';
+import { Pipeline, reusingImageLoader } from '@flashwright/core/runner';
 import type { ProductionStore } from '../store/types.js';
 import type { BoardData, BoardSerial } from './board-data.js';
 
@@ -70,6 +71,13 @@ export interface BoardRunContext {
   readonly confirmPhrases?: readonly string[] | undefined;
   readonly force?: boolean | undefined;
   readonly emit: BatchEventSink;
+  /** Loads the recipe's images; its boards share one reusingImageLoader() when not given. */
+  readonly loadImages?: ImageLoader | undefined;
+}
+
+/** The context with one image loader for all its boards (see reusingImageLoader). */
+export function sharingImages(ctx: BoardRunContext): BoardRunContext {
+  return ctx.loadImages === undefined ? { ...ctx, loadImages: reusingImageLoader() } : ctx;
 }
 
 /** Steps before which the board's data must be in the image. */
@@ -104,6 +112,7 @@ export async function runBoard(ctx: BoardRunContext, board: BoardRef): Promise<B
       yes: ctx.yes,
       confirmPhrases: ctx.confirmPhrases,
       force: ctx.force,
+      loadImages: ctx.loadImages,
     });
     const prepared = pipeline;
     const identify = async (): Promise<void> => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProbeListing, TransportFactory } from '@flashwright/core/plugin';
 import { boardOf, listProbes } from './batch.js';
-import { runBoard, type BoardResult, type BoardRunContext } from './board-run.js';
+import { runBoard, sharingImages, type BoardResult, type BoardRunContext } from './board-run.js';
 
 export interface StationOptions {
   /** How often the probes and their target voltage are polled. */
@@ -36,6 +36,7 @@ export async function runStation(
   transport: TransportFactory,
   options: StationOptions = defaultStationOptions,
 ): Promise<BoardResult[]> {
+  ctx = sharingImages(ctx);
   const states = new Map<string, ProbeState>();
   const running = new Set<Promise<void>>();
   const results: BoardResult[] = [];

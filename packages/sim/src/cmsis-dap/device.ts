@@ -94,7 +94,7 @@ export class VirtualCmsisDap implements USBDevice {
     );
     options.board.faults.onDisconnect(() => {
       this.#gone = true;
-      this.#in.clear(disconnectedError());
+      this.#in.clear(disconnectedError);
     });
   }
 
@@ -118,7 +118,7 @@ export class VirtualCmsisDap implements USBDevice {
   }
 
   close(): Promise<void> {
-    this.#in.abortReads(abortError());
+    this.#in.abortReads(abortError);
     this.#opened = false;
     this.#claimed.clear();
     return Promise.resolve();
@@ -168,7 +168,7 @@ export class VirtualCmsisDap implements USBDevice {
 
   reset(): Promise<void> {
     if (this.#gone) return Promise.reject(disconnectedError());
-    this.#in.clear(abortError());
+    this.#in.clear(abortError);
     this.#unanswered = 0;
     this.#halted.clear();
     return Promise.resolve();

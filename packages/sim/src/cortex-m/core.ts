@@ -196,8 +196,11 @@ export class CortexMCore implements WordRegisters {
   #runUntil(untilUs: number): void {
     const clock = this.env.clock;
     if (!clock) return;
-    const usPerCycle = this.#usPerCycle();
     this.#coreUs = Math.max(this.#coreUs, clock.nowUs);
+    // A halted core (while a probe programs the flash) is the common case: the clock
+    // period, which reads the RCC, is worked out only when there are instructions to time.
+    if (!this.running) return;
+    const usPerCycle = this.#usPerCycle();
     while (this.running && this.#coreUs < untilUs) {
       clock.advanceTo(this.#coreUs);
       this.#execute(clock, usPerCycle);

@@ -168,8 +168,8 @@ export class VirtualStlink implements USBDevice {
     );
     options.board.faults.onDisconnect(() => {
       this.#gone = true;
-      this.#debugIn.clear(disconnectedError());
-      this.#traceIn.clear(disconnectedError());
+      this.#debugIn.clear(disconnectedError);
+      this.#traceIn.clear(disconnectedError);
     });
   }
 
@@ -202,8 +202,8 @@ export class VirtualStlink implements USBDevice {
 
   close(): Promise<void> {
     // Pending transfers fail as WebUSB fails them; data the probe queued stays queued.
-    this.#debugIn.abortReads(abortError());
-    this.#traceIn.abortReads(abortError());
+    this.#debugIn.abortReads(abortError);
+    this.#traceIn.abortReads(abortError);
     this.#opened = false;
     this.#claimed.clear();
     return Promise.resolve();
@@ -255,8 +255,8 @@ export class VirtualStlink implements USBDevice {
   reset(): Promise<void> {
     if (this.#gone) return Promise.reject(disconnectedError());
     if (!this.#opened) return Promise.reject(invalidState('The device must be opened first.'));
-    this.#debugIn.clear(abortError());
-    this.#traceIn.clear(abortError());
+    this.#debugIn.clear(abortError);
+    this.#traceIn.clear(abortError);
     this.#halted.clear();
     this.#pending = undefined;
     this.engine.lockedUp = false;

@@ -61,22 +61,25 @@ export class InPipe {
     });
   }
 
-  /** Fails the pending reads but keeps queued data (the host closed the device). */
-  abortReads(reason: Error): void {
-    for (const waiter of this.#waiters.splice(0)) {
+  /**
+   * Fails the pending reads but keeps queued data (the host closed the device). `reason`
+   * makes the error, only when a read is pending: every close would otherwise build one (a
+   * DOMException with its stack) for nobody.
+   */
+  abortReads(reason: () => Error): void {
+    const waiters = this.#waiters.splice(0);
+    if (waiters.length === 0) return;
+    const error = reason();
+    for (const waiter of waiters) {
       if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.reject(reason);
+      waiter.reject(error);
     }
   }
 
   /** Drops queued data; with a reason also fails the pending reads (reset, disconnect). */
-  clear(reason?: Error): void {
+  clear(reason?: () => Error): void {
     this.#packets.length = 0;
-    if (!reason) return;
-    for (const waiter of this.#waiters.splice(0)) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.reject(reason);
-    }
+    if (reason) this.abortReads(reason);
   }
 
   #remove(waiter: Waiter): void {

@@ -35,8 +35,11 @@ export interface FlashArrayState {
  */
 export class FlashArray {
   readonly bytes: Uint8Array;
+  /** The same cells as host-order words, for fast erased checks (the value is 4 equal bytes). */
+  readonly #words: Uint32Array;
   #banks: FlashBankLayout[] = [];
   #units: FlashUnit[] = [];
+  #lastUnit: FlashUnit | undefined;
 
   constructor(
     readonly base: number,
@@ -46,6 +49,7 @@ export class FlashArray {
     banks: readonly FlashBankLayout[],
   ) {
     this.bytes = new Uint8Array(span).fill(erasedValue);
+    this.#words = new Uint32Array(this.bytes.buffer, 0, span >>> 2);
     this.setBanks(banks);
   }
 
@@ -72,12 +76,20 @@ export class FlashArray {
       });
     });
     this.#units = units;
+    this.#lastUnit = undefined;
   }
 
   /** The unit holding `address`, or undefined in a hole or outside the array. */
   unitAt(address: number): FlashUnit | undefined {
+    // Programming and reads walk a unit word by word: try the last one found first.
+    const last = this.#lastUnit;
+    if (last !== undefined && address >= last.start && address < last.start + last.size) {
+      return last;
+    }
     for (const unit of this.#units) {
-      if (address >= unit.start && address < unit.start + unit.size) return unit;
+      if (address >= unit.start && address < unit.start + unit.size) {
+        return (this.#lastUnit = unit);
+      }
     }
     return undefined;
   }
@@ -137,12 +149,30 @@ export class FlashArray {
     const chunkBytes = Math.min(256, ...this.#units.map((u) => u.size));
     const chunks: Record<string, string> = {};
     for (let offset = 0; offset < this.span; offset += chunkBytes) {
-      const chunk = this.bytes.subarray(offset, offset + chunkBytes);
-      if (chunk.some((b) => b !== this.erasedValue)) {
-        chunks[offset.toString(16)] = bytesToBase64(chunk);
+      if (!this.#erasedAt(offset, chunkBytes)) {
+        chunks[offset.toString(16)] = bytesToBase64(
+          this.bytes.subarray(offset, offset + chunkBytes),
+        );
       }
     }
     return { chunkBytes, chunks };
+  }
+
+  /**
+   * Whether the `length` bytes at `offset` all hold the erased value: a word at a time where
+   * both are word-aligned (every chunk is), since a board's state is saved each session and
+   * the array may be megabytes of mostly erased flash.
+   */
+  #erasedAt(offset: number, length: number): boolean {
+    const end = Math.min(offset + length, this.span);
+    if (offset % 4 === 0 && end % 4 === 0) {
+      const words = this.#words;
+      const erased = (this.erasedValue * 0x01010101) >>> 0;
+      for (let i = offset / 4; i < end / 4; i++) if (words[i] !== erased) return false;
+      return true;
+    }
+    for (let i = offset; i < end; i++) if (this.bytes[i] !== this.erasedValue) return false;
+    return true;
   }
 
   loadState(state: FlashArrayState): void {
