@@ -7,8 +7,14 @@ import {
   bankLayout,
   findStm32Device,
   parsePartNumber,
+  ramRegionsOf,
   type Stm32DeviceData,
 } from '../src/index.js';
+
+interface Region {
+  readonly start: number;
+  readonly bytes: number;
+}
 
 interface CatalogueRow {
   readonly part: string;
@@ -108,9 +114,50 @@ test("every part's RAM at 0x20000000 fits its device id's RAM, for at least 99% 
     (r) => !resolve(r.part).some((d) => d.ramBytes !== undefined && mainRamBytes(r) <= d.ramBytes),
   );
   t.log(
-    `RAM disagrees for ${disagree.length}: ${disagree.map((r) => `${r.part} ${mainRamBytes(r)}`).join(', ')}`,
+    `RAM beyond ramBytes for ${disagree.length}: ${disagree.map((r) => `${r.part} ${mainRamBytes(r)}`).join(', ')}`,
   );
   t.true(disagree.length / resolved.length <= 0.01);
+});
+
+const sameRegions = (a: readonly Region[], b: readonly Region[]): boolean => {
+  const text = (regions: readonly Region[]): string =>
+    regions
+      .map((r) => `${r.start.toString(16)}+${r.bytes.toString(16)}`)
+      .sort()
+      .join(' ');
+  return text(a) === text(b);
+};
+
+test("each part's RAM regions, every region at its own address, agree with the catalogue for at least 99% of resolved parts", (t) => {
+  const disagree = resolved.filter(
+    (r) => !resolve(r.part).some((d) => sameRegions(ramRegionsOf(d, r.part), r.ram)),
+  );
+  t.log(
+    `RAM regions agree for ${resolved.length - disagree.length} of ${resolved.length} resolved parts (${((100 * (resolved.length - disagree.length)) / resolved.length).toFixed(1)}%); disagree: ${disagree.map((r) => r.part).join(', ')}`,
+  );
+  t.true(disagree.length / resolved.length <= 0.01);
+});
+
+test('RAM per part where parts of one id differ: F101C8 10 KiB, F103C8 20 KiB, F205RB 64 KiB, F205RG 128 KiB, F303VE with its CCM', (t) => {
+  const ram = (part: string): string => {
+    const [devId] = parsePartNumber(part)?.devIds ?? [];
+    const device = devId === undefined ? undefined : findStm32Device(devId);
+    if (device === undefined) return 'unresolved';
+    return ramRegionsOf(device, part)
+      .map((r) => `${r.start.toString(16)}+${r.bytes / 1024}K`)
+      .join(' ');
+  };
+  t.is(ram('STM32F101C8T6'), '20000000+10K');
+  t.is(ram('STM32F103C8T6'), '20000000+20K');
+  t.is(ram('STM32F101VG'), '20000000+80K');
+  t.is(ram('STM32F205RB'), '20000000+64K');
+  t.is(ram('STM32F205RG'), '20000000+128K');
+  t.is(ram('STM32F303VE'), '20000000+64K 10000000+16K');
+  t.is(ram('STM32F303CC'), '20000000+40K 10000000+8K');
+  t.is(ram('STM32L151C6T6A'), '20000000+16K');
+  // Without a part number (identified by DEV_ID alone): the regions most parts of the id have.
+  const f205 = findStm32Device(0x411);
+  t.deepEqual(f205 && ramRegionsOf(f205), [{ start: 0x20000000, bytes: 0x20000 }]);
 });
 
 test('the bank count agrees where the pack lists each bank', (t) => {
