@@ -1,7 +1,9 @@
 // Cross-checks the device data against the part catalogue derived from ST's CMSIS device
 // family packs (data/catalogue.csv, written by scripts/extract-cmsis-catalogue.js; CI cannot
 // fetch the packs, so the test runs on the committed table).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import {
   bankLayout,
@@ -176,4 +178,10 @@ test('the bank count agrees where the pack lists each bank', (t) => {
     disagree.map((r) => `${r.part} ${r.banks}`),
     [],
   );
+});
+
+test('the committed src/generated/part-ram.ts is what the catalogue derives', (t) => {
+  const script = fileURLToPath(new URL('../../scripts/derive-part-ram.js', import.meta.url));
+  const result = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+  t.is(result.status, 0, result.stderr);
 });

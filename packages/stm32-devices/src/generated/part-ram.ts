@@ -79,6 +79,10 @@ export const idRam: ReadonlyMap<number, readonly RamRegion[]> = new Map([
   [0x496, [{ start: 0x20000000, bytes: 0x8000 }]],
   [0x497, [{ start: 0x20000000, bytes: 0x8000 }, { start: 0x20008000, bytes: 0x8000 }]],
   [0x4b0, [{ start: 0x20000000, bytes: 0x70000 }, { start: 0x20070000, bytes: 0x10000 }]],
+  [0x201e, [{ start: 0x20000018, bytes: 0x3fe8 }, { start: 0x20004000, bytes: 0x4000 }, { start: 0x20008000, bytes: 0x4000 }, { start: 0x2000c000, bytes: 0x4000 }]],
+  [0x2027, [{ start: 0x20000000, bytes: 0x8000 }]],
+  [0x2028, [{ start: 0x20000000, bytes: 0x6000 }]],
+  [0x2032, [{ start: 0x20000018, bytes: 0x3fe8 }, { start: 0x20004000, bytes: 0x4000 }, { start: 0x20008000, bytes: 0x4000 }, { start: 0x2000c000, bytes: 0x4000 }]],
 ]);
 
 /**
@@ -147,6 +151,7 @@ export const partRam: readonly { readonly pattern: string; readonly ram: readonl
   { pattern: 'STM32L152[QRVZ]E', ram: [{ start: 0x20000000, bytes: 0x14000 }] },
   { pattern: 'STM32L162[QRVZ]D', ram: [{ start: 0x20000000, bytes: 0xc000 }] },
   { pattern: 'STM32L162[RVZ]E', ram: [{ start: 0x20000000, bytes: 0x14000 }] },
+  { pattern: 'STM32WB06[CK]C', ram: [{ start: 0x20000000, bytes: 0x8000 }] },
   { pattern: 'STM32WB50CG', ram: [{ start: 0x20000000, bytes: 0x10000 }] },
   { pattern: 'STM32WB55[CRV]C', ram: [{ start: 0x20000000, bytes: 0x10000 }] },
   { pattern: 'STM32WB5MMG', ram: [{ start: 0x20000000, bytes: 0x40000 }] },
@@ -157,6 +162,7 @@ export const partRam: readonly { readonly pattern: string; readonly ram: readonl
   { pattern: 'STM32WBA55[CHU]E', ram: [{ start: 0x20000000, bytes: 0x8000 }, { start: 0x20010000, bytes: 0x10000 }] },
   { pattern: 'STM32WBA62[CMP]G', ram: [{ start: 0x20000000, bytes: 0x30000 }, { start: 0x20070000, bytes: 0x10000 }] },
   { pattern: 'STM32WBA65[CMPR]G', ram: [{ start: 0x20000000, bytes: 0x30000 }, { start: 0x20070000, bytes: 0x10000 }] },
+  { pattern: 'STM32WL33[CK]8', ram: [{ start: 0x20000000, bytes: 0x4000 }] },
   { pattern: 'STM32WLE4[CJ]8', ram: [{ start: 0x20008000, bytes: 0x5000 }] },
   { pattern: 'STM32WLE4[CJ]B', ram: [{ start: 0x20000000, bytes: 0x4000 }, { start: 0x20008000, bytes: 0x8000 }] },
   { pattern: 'STM32WLE5[CJ]8', ram: [{ start: 0x20008000, bytes: 0x5000 }] },

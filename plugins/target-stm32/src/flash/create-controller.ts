@@ -1,4 +1,5 @@
 import type { ControllerContext, FlashController } from './controller.js';
+import { BlueNrgLpController } from './bluenrg-lp.js';
 import { F2F4F7Controller } from './f2-f4-f7.js';
 import { F0F1F3Controller } from './f0-f1-f3.js';
 import { H7Controller } from './h7.js';
@@ -25,5 +26,7 @@ export function createController(ctx: ControllerContext): FlashController | unde
       return ctx.data.devId === 0x485 ? undefined : new H7Controller(ctx);
     case 'h5':
       return undefined;
+    case 'bluenrg-lp':
+      return new BlueNrgLpController(ctx);
   }
 }

@@ -69,7 +69,12 @@ export async function identifyStm32(
   const clone = cloneNote(idcode);
   if (clone) notes.push(clone);
 
-  const raw = await readFlashSizeRegister(ctx.memory, data.flashSizeRegister, signal);
+  const raw = await readFlashSizeRegister(
+    ctx.memory,
+    data.flashSizeRegister,
+    signal,
+    data.flashSizeDecode.kind === 'last-word',
+  );
   const size = resolveFlashSize(data, raw, options.flashSizeBytes);
   notes.push(...size.notes);
   const dualBank = await readBankMode(ctx, data, size.kib, signal);
