@@ -39,3 +39,21 @@ for (const [devId, part, kib] of parts) {
     }
   });
 }
+
+test('a command the controller fails (CMDERR) is a flash error naming the flag and the range', async (t) => {
+  const rig = await simRig({
+    device: 'STM32WB07CC',
+    faults: [{ kind: 'flash-error', address: 0x10040900 }],
+  });
+  try {
+    const device = await rig.identify();
+    const error = await t.throwsAsync(
+      device.program(imageAt(0x10040800, pattern(1024, 3)), noProgress),
+    );
+    t.regex(error?.message ?? '', /CMDERR \(command error/);
+    t.is((error as { code?: string }).code, 'FLASH_PROGRAM_FAILED');
+    t.is((error as { exitCode?: number }).exitCode, 7);
+  } finally {
+    await rig.close();
+  }
+});

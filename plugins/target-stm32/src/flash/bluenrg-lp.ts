@@ -181,8 +181,7 @@ export class BlueNrgLpController implements FlashController {
    */
   async readProtection(signal?: AbortSignal): Promise<ProtectionInfo> {
     const size = await this.ctx.memory.read32(this.base + SIZE, signal);
-    const level =
-      (size & SIZE_SWD_DISABLE) !== 0 ? 2 : (size & SIZE_FLASH_SECURE) !== 0 ? 1 : 0;
+    const level = (size & SIZE_SWD_DISABLE) !== 0 ? 2 : (size & SIZE_FLASH_SECURE) !== 0 ? 1 : 0;
     return { rdpByte: (size >>> 19) & 0b11, level, writeProtected: [] };
   }
 

@@ -196,8 +196,7 @@ export class BlueNrgLpController extends ControllerBase {
     const address = this.flash.base + wordOffset * 4;
     const burst = code === CMD_BURSTWRITE;
     const bytes = burst ? 16 : code === CMD_WRITE ? 4 : 0;
-    const misplaced =
-      code !== CMD_MASSERASE && !this.flash.isMapped(address, Math.max(bytes, 4));
+    const misplaced = code !== CMD_MASSERASE && !this.flash.isMapped(address, Math.max(bytes, 4));
     const badBurst =
       burst &&
       ((wordOffset & 3) !== 0 || (this.#registers.get(CONFIG) & CONFIG_DIS_GROUP_WRITE) !== 0);
@@ -206,26 +205,29 @@ export class BlueNrgLpController extends ControllerBase {
       this.#irqRaw |= BlueNrgIrq.CMDERR | BlueNrgIrq.CMDDONE;
       return;
     }
+    // An injected flash-error fault fails the command that touches it with CMDERR.
+    const unit = this.flash.unitAt(address);
+    const touched =
+      code === CMD_ERASE
+        ? unit
+        : code === CMD_MASSERASE
+          ? undefined
+          : { start: address, size: bytes };
+    if (touched !== undefined && this.injectedFailure(touched.start, touched.size)) {
+      this.#irqRaw |= BlueNrgIrq.CMDERR | BlueNrgIrq.CMDDONE;
+      return;
+    }
     let durationUs = 0;
     if (code === CMD_ERASE) {
-      const unit = this.flash.unitAt(address);
-      if (unit !== undefined && this.powered && !this.injectedFailure(unit.start, unit.size)) {
-        this.flash.eraseUnit(unit);
-      }
+      if (unit !== undefined && this.powered) this.flash.eraseUnit(unit);
       durationUs = this.eraseUs(unit?.size ?? 0);
     } else if (code === CMD_MASSERASE) {
       if (this.powered) this.flash.eraseAll();
       durationUs = this.massEraseUs();
     } else {
-      const words = Array.from({ length: bytes / 4 }, (_, i) =>
-        this.#registers.get(DATA0 + 4 * i),
-      );
+      const words = Array.from({ length: bytes / 4 }, (_, i) => this.#registers.get(DATA0 + 4 * i));
       const data = new Uint8Array(bytes);
       words.forEach((word, i) => data.set(leBytes(word, 4), 4 * i));
-      if (this.injectedFailure(address, bytes)) {
-        this.#irqRaw |= BlueNrgIrq.CMDERR | BlueNrgIrq.CMDDONE;
-        return;
-      }
       this.commit(address, data, 'and');
       durationUs = this.programUs() * (bytes / 4);
     }
