@@ -78,6 +78,10 @@ test('a protection key (level 1) shows in SIZE.FLASH_SECURE and blocks debug rea
   t.throws(() => bus.read(FLASH, 4), { instanceOf: BusError });
 });
 
+test('a JTAG_ID part number given as text selects the part, as a DEV_ID does', (t) => {
+  t.is(createStm32Chip({ device: '0x2032' }).device.name, 'STM32WB09');
+});
+
 test('WB09: 512 KiB needs the 17-bit SIZE field', (t) => {
   const { chip, bus } = rig('STM32WB09KE');
   t.is(chip.flashKiB, 512);

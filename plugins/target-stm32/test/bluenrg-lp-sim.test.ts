@@ -20,6 +20,7 @@ for (const [devId, part, kib] of parts) {
       const device = await rig.identify();
       t.is(device.facts.devId, `0x${devId.toString(16).toUpperCase()}`);
       t.is(device.facts.controller, 'bluenrg-lp');
+      t.true(device.matches(`${part}V6`), 'target.device names the part');
       t.is(device.flashSize.kib, kib, 'FLASH_CTRL SIZE decodes to the part size');
       const [flash] = device.flash;
       t.is(flash?.start, 0x10040000);

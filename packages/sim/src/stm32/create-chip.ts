@@ -109,7 +109,7 @@ interface ResolvedDevice {
 function resolveDevice(given: string | number): ResolvedDevice {
   // A DEV_ID may come as text ("0x436", probe.options.device of the virtual probe).
   const spec =
-    typeof given === 'string' && /^0x[0-9a-f]{1,3}$/i.test(given.trim())
+    typeof given === 'string' && /^0x[0-9a-f]{1,4}$/i.test(given.trim())
       ? Number(given.trim())
       : given;
   if (typeof spec === 'number') {
