@@ -73,7 +73,17 @@ export const deviceSchema = z.strictObject({
   maxFlashKiB: kib,
   ramBytes: bytes.optional(),
   controller: z.strictObject({
-    kind: z.enum(['f0-f1-f3', 'f2-f4-f7', 'l0-l1', 'l4', 'wb-wl', 'l5-u5', 'h5', 'h7', 'bluenrg-lp']),
+    kind: z.enum([
+      'f0-f1-f3',
+      'f2-f4-f7',
+      'l0-l1',
+      'l4',
+      'wb-wl',
+      'l5-u5',
+      'h5',
+      'h7',
+      'bluenrg-lp',
+    ]),
     base: u32,
     bank2Base: u32.optional(),
   }),

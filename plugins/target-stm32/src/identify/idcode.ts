@@ -112,7 +112,10 @@ const blueNrgParts = new Set(
   stm32Devices.filter((d) => d.controller.kind === 'bluenrg-lp').map((d) => d.devId),
 );
 
-async function readBlueNrgId(memory: MemoryPort, signal?: AbortSignal): Promise<Idcode | undefined> {
+async function readBlueNrgId(
+  memory: MemoryPort,
+  signal?: AbortSignal,
+): Promise<Idcode | undefined> {
   const raw = await readOrUndefined(memory, BlueNrgIdAddress.jtagId, signal);
   if (raw === undefined || (raw & 0xfff) !== ST_JEDEC) return undefined;
   const part = (raw >>> 12) & 0xffff;

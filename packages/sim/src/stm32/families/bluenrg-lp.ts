@@ -217,7 +217,7 @@ export class BlueNrgLpController extends ControllerBase {
       this.#irqRaw |= BlueNrgIrq.CMDERR | BlueNrgIrq.CMDDONE;
       return;
     }
-    let durationUs = 0;
+    let durationUs: number;
     if (code === CMD_ERASE) {
       if (unit !== undefined && this.powered) this.flash.eraseUnit(unit);
       durationUs = this.eraseUs(unit?.size ?? 0);
