@@ -100,6 +100,12 @@ test('part numbers resolve to the device id their line reports', async (t) => {
     ['STM32F767BI', [0x451], 2048],
     ['STM32H743ZI', [0x450], 2048],
     ['stm32g071rb', [0x460], 128],
+    ['STM32G411CBT6', [0x468], 128],
+    ['STM32G411CCT6', [], 256],
+    ['STM32G414CBT6', [], 128],
+    ['STM32WB05KZV6', [0x2028], 192],
+    ['STM32WB09TEF7', [0x2032], 512],
+    ['STM32WL33K8V6', [0x2027], 64],
   ];
   for (const [name, devIds, flashKiB] of cases) {
     const part = parsePartNumber(name);
