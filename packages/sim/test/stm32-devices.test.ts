@@ -18,16 +18,26 @@ for (const device of stm32Devices) {
       requestSystemReset: () => chip.reset('system'),
     });
     const idcode = bus.read(device.idcodeAddress, 4);
-    t.is(idcode & 0xfff, device.devId, 'DEV_ID');
-    t.is(idcode >>> 16, 0x2001, 'REV_ID');
-    const raw = bus.read(device.flashSizeRegister, 2);
+    if (device.controller.kind === 'bluenrg-lp') {
+      // SYSCFG JTAG_ID: part number in [27:12] after ST's JEDEC code; DIE_ID the revision.
+      t.is((idcode >>> 12) & 0xffff, device.devId, 'JTAG_ID part number');
+      t.is(idcode & 0xfff, 0x041, 'ST JEDEC code');
+      t.is(bus.read(0x40000000, 4), 0x001, 'DIE_ID');
+    } else {
+      t.is(idcode & 0xfff, device.devId, 'DEV_ID');
+      t.is(idcode >>> 16, 0x2001, 'REV_ID');
+    }
+    const raw = bus.read(
+      device.flashSizeRegister,
+      device.flashSizeDecode.kind === 'last-word' ? 4 : 2,
+    );
     t.is(decodeFlashSizeKiB(device, raw), chip.flashKiB, 'flash-size register decodes');
     t.is(chip.flashKiB, device.maxFlashKiB);
     const flash = chip.controller.flash;
     const total = flash.units.reduce((sum, u) => sum + u.size, 0);
     t.is(total, chip.flashKiB * 1024, 'layout covers the flash');
-    t.is(flash.units[0]?.start, 0x08000000);
-    t.is(bus.read(0x08000000, 4), device.erasedValue * 0x01010101, 'erased flash');
+    t.is(flash.units[0]?.start, device.flashBase);
+    t.is(bus.read(device.flashBase, 4), device.erasedValue * 0x01010101, 'erased flash');
     const ramEnd = 0x20000000 + (device.ramBytes ?? 4096) - 4;
     bus.write(ramEnd, 4, 0x5a5aa5a5);
     t.is(bus.read(ramEnd, 4), 0x5a5aa5a5, 'SRAM');

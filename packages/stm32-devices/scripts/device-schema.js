@@ -15,6 +15,7 @@ const flashSizeDecode = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('kib'), zeroMeansKiB: kib.optional() }),
   z.strictObject({ kind: z.literal('masked'), mask: u32, zeroMeansKiB: kib.optional() }),
   z.strictObject({ kind: z.literal('l1-code'), zeroMeansKiB: kib.optional() }),
+  z.strictObject({ kind: z.literal('last-word'), mask: u32 }),
 ]);
 
 const layout = z.discriminatedUnion('kind', [
@@ -60,7 +61,8 @@ const dualBank = z.strictObject({
 });
 
 export const deviceSchema = z.strictObject({
-  devId: z.number().int().min(0).max(0xfff),
+  // DBGMCU DEV_ID (12 bits), or the JTAG_ID part number (16 bits) of the BlueNRG-LP parts.
+  devId: z.number().int().min(0).max(0xffff),
   name: z.string().min(1),
   line: z.string().regex(/^STM32[A-Z0-9]+\+?$/),
   core: z.enum(['cortex-m0', 'cortex-m0+', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33']),
@@ -71,7 +73,17 @@ export const deviceSchema = z.strictObject({
   maxFlashKiB: kib,
   ramBytes: bytes.optional(),
   controller: z.strictObject({
-    kind: z.enum(['f0-f1-f3', 'f2-f4-f7', 'l0-l1', 'l4', 'wb-wl', 'l5-u5', 'h5', 'h7']),
+    kind: z.enum([
+      'f0-f1-f3',
+      'f2-f4-f7',
+      'l0-l1',
+      'l4',
+      'wb-wl',
+      'l5-u5',
+      'h5',
+      'h7',
+      'bluenrg-lp',
+    ]),
     base: u32,
     bank2Base: u32.optional(),
   }),

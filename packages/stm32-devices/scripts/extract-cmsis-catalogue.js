@@ -8,7 +8,7 @@
 // the commit and the pack version of its newest <release> are written as provenance.
 //
 // Per part (the pdsc <device Dname>): the sub-family, the flash size (the sum of the read-only,
-// non-alias memories in the 0x08000000 region, bounded by the default flash algorithm there),
+// non-alias memories at the flash address (see isFlashAddress), bounded by the default flash algorithm there),
 // the number of banks where the pdsc
 // describes the banks as separate memories (FLASH_Bank1/FLASH_Bank2), every RAM region at its
 // own address (read-write memories that are not secure aliases), and the data EEPROM where an
@@ -60,19 +60,40 @@ function collect(node, inherited) {
   return { memories, algorithms };
 }
 
+/**
+ * Main flash: at 0x08000000 on the STM32 flash controller, at 0x10040000 on STM32WB0x and
+ * STM32WL3x (their packs' Main_Flash; the BlueNRG-LP flash controller, RM0530 "Memory map").
+ */
+const isFlashAddress = (start) =>
+  (start >= 0x08000000 && start < 0x0c000000) || start === 0x10040000;
+
 function isFlash(m) {
   const id = m.id ?? '';
   const access = m.access ?? (id.startsWith('IROM') ? 'rx' : id.startsWith('IRAM') ? 'rwx' : '');
-  const start = num(m.start);
-  return (
-    !access.includes('w') && m.alias === undefined && start >= 0x08000000 && start < 0x0c000000
-  );
+  return !access.includes('w') && m.alias === undefined && isFlashAddress(num(m.start));
 }
 
 function isRam(m) {
   const id = m.id ?? '';
   const access = m.access ?? (id.startsWith('IRAM') ? 'rwx' : '');
   return access.includes('w') && m.alias === undefined;
+}
+
+/**
+ * Regions sorted by start, overlapping ones merged: the STM32WB05/WB06 packs list SRAM0 at
+ * 0x20000018 inherited from the sub-family and SRAM1 at 0x20000000 covering it on the device.
+ */
+function mergeOverlapping(regions) {
+  const out = [];
+  for (const r of regions) {
+    const last = out.at(-1);
+    if (last !== undefined && r.start < last.start + last.bytes) {
+      last.bytes = Math.max(last.bytes, r.start + r.bytes - last.start);
+    } else {
+      out.push({ ...r });
+    }
+  }
+  return out;
 }
 
 function describe(device, family, levels) {
@@ -84,14 +105,16 @@ function describe(device, family, levels) {
   const algorithms = [...levels.algorithms.values()].filter(
     (a) => a.default === '1' || String(a.default).trim() === '1',
   );
-  const mainAlgorithms = algorithms.filter((a) => num(a.start) === 0x08000000);
+  const mainAlgorithms = algorithms.filter((a) => [0x08000000, 0x10040000].includes(num(a.start)));
   const memoryBytes = flash.reduce((sum, m) => sum + num(m.size), 0);
   const flashBytes = Math.min(memoryBytes, ...mainAlgorithms.map((a) => num(a.size)));
   const banked = flash.filter((m) => /bank/i.test(m.name ?? ''));
-  const ram = memories
-    .filter(isRam)
-    .map((m) => ({ start: num(m.start), bytes: num(m.size) }))
-    .sort((a, b) => a.start - b.start);
+  const ram = mergeOverlapping(
+    memories
+      .filter(isRam)
+      .map((m) => ({ start: num(m.start), bytes: num(m.size) }))
+      .sort((a, b) => a.start - b.start),
+  );
   const eeprom = [...levels.algorithms.values()].find((a) => /EEPROM/i.test(a.name));
   const hex = (n) => n.toString(16);
   return [

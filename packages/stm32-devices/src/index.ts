@@ -1,5 +1,6 @@
 export { stm32Devices } from './generated/devices.js';
 export { parsePartNumber, type PartNumber } from './part-numbers.js';
+export { ramRegionsOf, type RamRegion } from './part-ram.js';
 export {
   decodeFlashSizeKiB,
   bankLayout,

@@ -169,6 +169,7 @@ export function bankLayout(
 /** Decodes the raw flash-size register value into KiB, or undefined if it is implausible. */
 export function decodeFlashSizeKiB(device: Stm32DeviceData, raw: number): number | undefined {
   const decode = device.flashSizeDecode;
+  if (decode.kind === 'last-word') return (((raw & decode.mask) + 1) * 4) / 1024;
   const half = raw & 0xffff;
   // An unprogrammed register reads 0xFFFF on every family; H7 documents it as "assume the
   // maximum" (CMSIS-H7 stm32h743xx.h FLASH_SIZE), so no mask may turn it into a size.
@@ -183,6 +184,8 @@ export function decodeFlashSizeKiB(device: Stm32DeviceData, raw: number): number
       break;
     case 'l1-code':
       return half === 0 ? 384 : half === 1 ? 256 : half;
+    default:
+      return undefined;
   }
   if (kib === 0 && decode.zeroMeansKiB !== undefined) return decode.zeroMeansKiB;
   if (kib === 0) return undefined;

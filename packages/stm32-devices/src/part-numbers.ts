@@ -107,6 +107,17 @@ const rules: readonly PartRule[] = [
   { lines: ['C051'], devId: 0x44c },
   { lines: ['C071'], devId: 0x493 },
   { lines: ['C091', 'C092'], devId: 0x44d },
+  // STM32WB0x and WL3x: the JTAG_ID part number (OpenOCD src/flash/nor/bluenrg-x.c), see
+  // data/wb0.yaml.
+  { lines: ['WB06', 'WB07'], devId: 0x201e },
+  { lines: ['WB05'], devId: 0x2028 },
+  { lines: ['WB09'], devId: 0x2032 },
+  { lines: ['WL30', 'WL31', 'WL33'], devId: 0x2027 },
+  // STM32G411xB/x8/x6 are the G431 die: ST's CMSIS stm32g411xb.h has the memory map of
+  // stm32g431xx.h, and the CMSIS pack Keil.STM32G4xx_DFP programs them with the G43x/G44x
+  // flash algorithms and describes them with STM32G431.svd. (No DEV_ID of STM32G411xC or G414
+  // is published: not resolved.)
+  { lines: ['G411'], sizes: '68B', devId: 0x468 },
   { lines: ['WBA5'], devId: 0x492 },
   { lines: ['WBA6'], devId: 0x4b0 },
   { lines: ['WBA2'], devId: 0x4b2 },

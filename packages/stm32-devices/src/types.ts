@@ -11,9 +11,11 @@ export type CoreKind =
  * f0-f1-f3: FPEC (half-word program, pages). f2-f4-f7: sectors, PSIZE. l0-l1: PECR,
  * word/half-page program, erased value 0. l4: double-word program (also G0, G4, C0, U0).
  * wb-wl: the l4 controller at another base. l5-u5, h5: TrustZone register map. h7: flash words.
+ * bluenrg-lp: STM32WB0x and STM32WL3x, the BlueNRG-LP controller (COMMAND/ADDRESS/DATA0-3,
+ * no keys; RM0530, RM0505, RM0511).
  */
 export type ControllerKind =
-  'f0-f1-f3' | 'f2-f4-f7' | 'l0-l1' | 'l4' | 'wb-wl' | 'l5-u5' | 'h5' | 'h7';
+  'f0-f1-f3' | 'f2-f4-f7' | 'l0-l1' | 'l4' | 'wb-wl' | 'l5-u5' | 'h5' | 'h7' | 'bluenrg-lp';
 
 /**
  * How to turn the raw flash-size register value into KiB (RM0038 "Flash size register" for L1;
@@ -26,6 +28,11 @@ export type FlashSizeDecode = (
   | { readonly kind: 'masked'; readonly mask: number }
   /** STM32L1 0x436: the field is a code, 0 -> 384 KiB, 1 -> 256 KiB. */
   | { readonly kind: 'l1-code' }
+  /**
+   * STM32WB0x/WL3x FLASH_CTRL SIZE: the last valid word offset in `mask` (0xFFFF is 256 KiB),
+   * read as a whole word (the pack's FlashPrg.c FLASH_SIZE_MASK 0x1FFFF).
+   */
+  | { readonly kind: 'last-word'; readonly mask: number }
 ) & {
   /** Early silicon reads 0; ST's tools then assume this size. */
   readonly zeroMeansKiB?: number;
@@ -121,7 +128,10 @@ export type OptionLayoutId =
   | 'none';
 
 export interface Stm32DeviceData {
-  /** DBGMCU_IDCODE DEV_ID (bits 11:0). */
+  /**
+   * DBGMCU_IDCODE DEV_ID (bits 11:0); on the BlueNRG-LP parts (controller kind bluenrg-lp),
+   * which have no DBGMCU, the part number of SYSCFG JTAG_ID (bits 27:12, e.g. 0x201E).
+   */
   readonly devId: number;
   readonly name: string;
   /** Product line, e.g. "STM32L1". */

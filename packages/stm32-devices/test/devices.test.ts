@@ -18,6 +18,8 @@ const reference = [
   0x476, 0x481, 0x482, 0x494, 0x495, 0x496, 0x492, 0x4b0, 0x4b2, 0x497,
   // Not in those sources; AN2606 "Bootloader identification": H503, H523/H533, H5Ex/H5Fx.
   0x474, 0x478, 0x47a,
+  // STM32WB0x and WL3x: JTAG_ID part numbers (OpenOCD src/flash/nor/bluenrg-x.c).
+  0x201e, 0x2028, 0x2032, 0x2027,
 ];
 
 test("every DEV_ID of stlink's chip files, OpenOCD's STM32 drivers and AN2606 is present exactly once", (t) => {
@@ -27,7 +29,8 @@ test("every DEV_ID of stlink's chip files, OpenOCD's STM32 drivers and AN2606 is
 });
 
 test('every entry names its sources and a known IDCODE address', (t) => {
-  const idcodeAddresses = new Set([0xe0042000, 0x40015800, 0xe0044000, 0x5c001000]);
+  // DBGMCU_IDCODE by core, and SYSCFG JTAG_ID of the BlueNRG-LP parts (WB0x, WL3x).
+  const idcodeAddresses = new Set([0xe0042000, 0x40015800, 0xe0044000, 0x5c001000, 0x40000004]);
   for (const d of stm32Devices) {
     t.true(d.sources.length > 0, `${d.name} has no source`);
     t.true(idcodeAddresses.has(d.idcodeAddress), `${d.name} IDCODE address`);
@@ -97,6 +100,12 @@ test('part numbers resolve to the device id their line reports', async (t) => {
     ['STM32F767BI', [0x451], 2048],
     ['STM32H743ZI', [0x450], 2048],
     ['stm32g071rb', [0x460], 128],
+    ['STM32G411CBT6', [0x468], 128],
+    ['STM32G411CCT6', [], 256],
+    ['STM32G414CBT6', [], 128],
+    ['STM32WB05KZV6', [0x2028], 192],
+    ['STM32WB09TEF7', [0x2032], 512],
+    ['STM32WL33K8V6', [0x2027], 64],
   ];
   for (const [name, devIds, flashKiB] of cases) {
     const part = parsePartNumber(name);
@@ -194,6 +203,10 @@ test('every device id is reachable from at least one part-number rule', async (t
     'STM32WBA65RI',
     'STM32WBA25CE',
     'STM32WL55JC',
+    'STM32WB05KZ',
+    'STM32WB07CC',
+    'STM32WB09KE',
+    'STM32WL33CC',
   ];
   const { stm32Devices } = await import('../src/index.js');
   const reached = new Set(samples.flatMap((s) => parsePartNumber(s)?.devIds ?? []));

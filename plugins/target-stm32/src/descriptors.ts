@@ -89,7 +89,7 @@ export function layoutOfPart(name: string, flashSizeBytes?: number): DeviceLayou
   return {
     name: `${part.name} (${data.name})`,
     flash,
-    ram: ramRegions(data),
+    ram: ramRegions(data, part.name),
     // Dual-bank fields included: without a chip, a recipe may name either bank's fields.
     optionFields: optionFieldInfos(availableOptionFields(data, true, kib), data, flash),
   };
@@ -136,7 +136,7 @@ export function describePart(name: string): PartDescription[] {
         flashKiB,
         flashSizeFrom: part.flashKiB === undefined ? 'database' : 'part-number',
         flash,
-        ram: ramRegions(data),
+        ram: ramRegions(data, part.name),
         notes,
       },
     ];

@@ -7,9 +7,13 @@ test('devices() lists every database entry with the fields `devices --json` need
   const list = deviceDescriptors();
   t.is(list.length, stm32Devices.length);
   for (const d of list) {
-    t.regex(d.id, /^0x[0-9A-F]{3}$/);
+    // DEV_IDs have 3 hex digits; the BlueNRG-LP JTAG_ID part numbers (WB0x, WL3x) have 4 and
+    // their flash is at 0x10040000.
+    const blueNrg =
+      d.controller !== null && (d.controller as { kind?: string }).kind === 'bluenrg-lp';
+    t.regex(d.id, blueNrg ? /^0x[0-9A-F]{4}$/ : /^0x[0-9A-F]{3}$/);
     t.is(d.family, 'stm32');
-    t.is(d.flashBase, 0x08000000);
+    t.is(d.flashBase, blueNrg ? 0x10040000 : 0x08000000);
     t.true(d.maxFlashKiB > 0);
     t.truthy(d.layout);
     t.is(typeof d.layoutSummary, 'string');

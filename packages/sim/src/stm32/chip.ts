@@ -13,6 +13,7 @@ import { RccModel } from './rcc.js';
 import { rccSpecFor } from './rcc-families.js';
 import { rccCoreClockHz } from './sysclk.js';
 import { dbgmcuRegion } from './regions.js';
+import { blueNrgSyscfgRegion } from './families/bluenrg-lp.js';
 
 /** Main SRAM base on every STM32 (stlink-org inc/stm32.h STM32_SRAM_BASE). */
 export const SRAM_BASE = 0x20000000;
@@ -71,7 +72,12 @@ export class Stm32Chip implements ChipModel {
 
   attach(bus: SystemBus, env: ChipEnvironment): void {
     bus.map(this.#sram);
-    bus.map(dbgmcuRegion(this.device.idcodeAddress, () => this.idcode));
+    // STM32WB0x/WL3x have no DBGMCU: SYSCFG JTAG_ID names the die (families/bluenrg-lp.ts).
+    bus.map(
+      this.device.controller.kind === 'bluenrg-lp'
+        ? blueNrgSyscfgRegion(this.device.devId, () => this.#info.revId)
+        : dbgmcuRegion(this.device.idcodeAddress, () => this.idcode),
+    );
     for (const rom of factoryInfoRegions(this.device, () => this.#info)) bus.map(rom);
     if (this.rcc) bus.map(this.rcc.region('RCC'));
     if (this.pwr) bus.map(this.pwr.region());

@@ -8,7 +8,7 @@ import { flashTimings, type FlashFamily, type FlashTiming } from '../timing.js';
 import { Stm32Chip } from './chip.js';
 import type { FlashController, RdpLevel, Stm32Context } from './controller.js';
 import type { FactoryInfo } from './factory-info.js';
-import { DataOnlyController } from './families/data-only.js';
+import { BlueNrgLpController } from './families/bluenrg-lp.js';
 import { EflashController } from './families/eflash.js';
 import { F2F4F7Controller } from './families/f2-f4-f7.js';
 import { H7Controller } from './families/h7.js';
@@ -42,8 +42,13 @@ export interface Stm32ChipOptions {
 export function createStm32Chip(options: Stm32ChipOptions): Stm32Chip {
   const { device, partName, partKiB } = resolveDevice(options.device);
   const flashSizeRaw = options.flashSizeRaw ?? defaultFlashSizeRaw(device, partKiB);
-  if (!Number.isInteger(flashSizeRaw) || flashSizeRaw < 0 || flashSizeRaw > 0xffff) {
-    throw new RangeError(`flashSizeRaw must be a 16-bit value, got ${flashSizeRaw}`);
+  // STM32WB0x/WL3x: a 17-bit word offset (FLASH_CTRL SIZE); everywhere else 16 bits.
+  const decode = device.flashSizeDecode;
+  const maxRaw = decode.kind === 'last-word' ? decode.mask : 0xffff;
+  if (!Number.isInteger(flashSizeRaw) || flashSizeRaw < 0 || flashSizeRaw > maxRaw) {
+    throw new RangeError(
+      `flashSizeRaw must be a ${maxRaw === 0xffff ? '16' : '17'}-bit value, got ${flashSizeRaw}`,
+    );
   }
   const decodedKiB = decodeFlashSizeKiB(device, flashSizeRaw);
   // The cells are the part's; the register only says what the factory wrote.
@@ -82,13 +87,13 @@ function controllerFor(ctx: Stm32Context): FlashController {
     case 'l5-u5':
       // L5, U5, U3 and WBA with TrustZone disabled (l4-registers.ts).
       return new L4Controller(ctx);
+    case 'bluenrg-lp':
+      return new BlueNrgLpController(ctx);
     case 'h7':
       // H7R/H7S: the H5-style interface with status in ISR/ICR (RM0477), not the H7 one.
       return ctx.device.devId === 0x485 ? new EflashController(ctx) : new H7Controller(ctx);
     case 'h5':
       return new EflashController(ctx);
-    default:
-      return new DataOnlyController(ctx);
   }
 }
 
@@ -102,7 +107,7 @@ interface ResolvedDevice {
 function resolveDevice(given: string | number): ResolvedDevice {
   // A DEV_ID may come as text ("0x436", probe.options.device of the virtual probe).
   const spec =
-    typeof given === 'string' && /^0x[0-9a-f]{1,3}$/i.test(given.trim())
+    typeof given === 'string' && /^0x[0-9a-f]{1,4}$/i.test(given.trim())
       ? Number(given.trim())
       : given;
   if (typeof spec === 'number') {
@@ -137,6 +142,8 @@ function resolveDevice(given: string | number): ResolvedDevice {
 export function defaultFlashSizeRaw(device: Stm32DeviceData, partKiB?: number): number {
   const kib = partKiB ?? device.maxFlashKiB;
   const decode = device.flashSizeDecode;
+  // STM32WB0x/WL3x FLASH_CTRL SIZE: the last valid word offset (families/bluenrg-lp.ts).
+  if (decode.kind === 'last-word') return (kib * 1024) / 4 - 1;
   if (decode.kind === 'l1-code') return kib === 256 ? 1 : kib === 384 ? 0 : kib;
   // 0x429: "only LSB part of F_SIZE: F_SIZE[7:0] is valid. The MSB part F_SIZE[15:8] is
   // reserved and must be ignored" (RM0038, quoted in STM32CubeL1 issue #6). 0x6B is the

@@ -29,7 +29,8 @@ function factoryBytes(device: Stm32DeviceData, info: FactoryInfo): Map<number, n
   const put = (address: number, value: number, size: number) => {
     for (let i = 0; i < size; i++) bytes.set(address + i, (value >>> (8 * i)) & 0xff);
   };
-  put(device.flashSizeRegister, info.flashSizeRaw, 2);
+  // STM32WB0x/WL3x: the size is a FLASH_CTRL register, which the controller model serves.
+  if (device.controller.kind !== 'bluenrg-lp') put(device.flashSizeRegister, info.flashSizeRaw, 2);
   uidWordAddresses(device).forEach((address, i) => {
     const word =
       (info.uid[4 * i] ?? 0) |

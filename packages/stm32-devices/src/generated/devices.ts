@@ -3464,6 +3464,108 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
     sources: ['openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h'],
   },
   {
+    devId: 0x201e,
+    name: 'STM32WB06/WB07',
+    line: 'STM32WB0',
+    core: 'cortex-m0+',
+    idcodeAddress: 0x40000004,
+    flashBase: 0x10040000,
+    flashSizeRegister: 0x40001014,
+    flashSizeDecode: {
+      kind: 'last-word',
+      mask: 0x0001ffff,
+    },
+    maxFlashKiB: 256,
+    ramBytes: 65536,
+    controller: {
+      kind: 'bluenrg-lp',
+      base: 0x40001000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 2048,
+    },
+    writeUnitBytes: 4,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    optionBytesNote: 'no option bytes; SIZE.FLASH_SECURE (bit 19) and SWD_DISABLE (bit 20) tell the protection',
+    sources: [
+      'openocd-org/openocd@abbbc2e0 src/flash/nor/bluenrg-x.c (JTAG_ID 0x0201E041)',
+      'Open-CMSIS-Pack/STM32WB0x_DFP@4005cd7c CMSIS/SVD/STM32WB07.svd, CMSIS/Flash/STM32WB0x/FlashPrg.c',
+    ],
+  },
+  {
+    devId: 0x2028,
+    name: 'STM32WB05',
+    line: 'STM32WB0',
+    core: 'cortex-m0+',
+    idcodeAddress: 0x40000004,
+    flashBase: 0x10040000,
+    flashSizeRegister: 0x40001014,
+    flashSizeDecode: {
+      kind: 'last-word',
+      mask: 0x0001ffff,
+    },
+    maxFlashKiB: 192,
+    ramBytes: 24576,
+    controller: {
+      kind: 'bluenrg-lp',
+      base: 0x40001000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 2048,
+    },
+    writeUnitBytes: 4,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    optionBytesNote: 'no option bytes; SIZE.FLASH_SECURE (bit 19) and SWD_DISABLE (bit 20) tell the protection',
+    sources: [
+      'openocd-org/openocd@abbbc2e0 src/flash/nor/bluenrg-x.c (JTAG_ID 0x02028041)',
+      'Open-CMSIS-Pack/STM32WB0x_DFP@4005cd7c CMSIS/SVD/STM32WB05.svd, CMSIS/Flash/STM32WB0x/FlashPrg.c',
+    ],
+  },
+  {
+    devId: 0x2032,
+    name: 'STM32WB09',
+    line: 'STM32WB0',
+    core: 'cortex-m0+',
+    idcodeAddress: 0x40000004,
+    flashBase: 0x10040000,
+    flashSizeRegister: 0x40001014,
+    flashSizeDecode: {
+      kind: 'last-word',
+      mask: 0x0001ffff,
+    },
+    maxFlashKiB: 512,
+    ramBytes: 65536,
+    controller: {
+      kind: 'bluenrg-lp',
+      base: 0x40001000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 2048,
+    },
+    writeUnitBytes: 4,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    optionBytesNote: 'no option bytes; SIZE.FLASH_SECURE (bit 19) and SWD_DISABLE (bit 20) tell the protection',
+    notes: [
+      "the pack's STM32WB09.svd gives JTAG_ID reset value 0x02028041 (WB05's); OpenOCD's bluenrg-x.c matches WB09 on 0x02032041",
+    ],
+    sources: [
+      'openocd-org/openocd@abbbc2e0 src/flash/nor/bluenrg-x.c (JTAG_ID 0x02032041)',
+      'Open-CMSIS-Pack/STM32WB0x_DFP@4005cd7c CMSIS/Flash/STM32WB0x/FlashPrg.c',
+    ],
+  },
+  {
     devId: 0x492,
     name: 'STM32WBA5x',
     line: 'STM32WBA',
@@ -3605,6 +3707,39 @@ export const stm32Devices: readonly Stm32DeviceData[] = [
       'stlink-org/stlink@733893a5 config/chips/WLEx.chip',
       'openocd-org/openocd@abbbc2e0 src/flash/nor/stm32l4x.c + stm32l4x.h',
       'STMicroelectronics/cmsis_device_wl@f005e572 Include/stm32wl55xx.h',
+    ],
+  },
+  {
+    devId: 0x2027,
+    name: 'STM32WL3x',
+    line: 'STM32WL3',
+    core: 'cortex-m0+',
+    idcodeAddress: 0x40000004,
+    flashBase: 0x10040000,
+    flashSizeRegister: 0x40001014,
+    flashSizeDecode: {
+      kind: 'last-word',
+      mask: 0x0001ffff,
+    },
+    maxFlashKiB: 256,
+    ramBytes: 32768,
+    controller: {
+      kind: 'bluenrg-lp',
+      base: 0x40001000,
+    },
+    layout: {
+      kind: 'pages',
+      pageBytes: 2048,
+    },
+    writeUnitBytes: 4,
+    erasedValue: 0xff,
+    rdp: {
+    },
+    optionLayout: 'none',
+    optionBytesNote: 'no option bytes; SIZE.FLASH_SECURE (bit 19) and SWD_DISABLE (bit 20) tell the protection',
+    sources: [
+      'openocd-org/openocd@abbbc2e0 src/flash/nor/bluenrg-x.c (JTAG_ID 0x02027041)',
+      'Open-CMSIS-Pack/STM32WL3x_DFP@50a0480f CMSIS/SVD/STM32WL33.svd, CMSIS/Flash/STM32WL3x/FlashPrg.c',
     ],
   },
 ];

@@ -1,6 +1,6 @@
 import type { AddressRange } from '@flashwright/core/image';
 import type { FlashRegion } from '@flashwright/core/plugin';
-import { bankLayout, type Stm32DeviceData } from '@flashwright/stm32-devices';
+import { bankLayout, ramRegionsOf, type Stm32DeviceData } from '@flashwright/stm32-devices';
 import { programTiming } from '../flash/program-times.js';
 
 /**
@@ -71,11 +71,13 @@ function dataEepromRegion(data: Stm32DeviceData): FlashRegion | undefined {
   };
 }
 
-/** Main SRAM at 0x20000000 as the database lists it. */
-export function ramRegions(data: Stm32DeviceData): AddressRange[] {
-  return data.ramBytes === undefined
-    ? []
-    : [{ start: 0x20000000, end: 0x20000000 + data.ramBytes }];
+/**
+ * The RAM regions of the device, each at its own address (SRAM at 0x20000000 first, then CCM,
+ * SRAM4, ...): the part's own where `partName` names a part whose RAM differs from its id's,
+ * else those most parts of the id have (ramRegionsOf, from the CMSIS-pack part catalogue).
+ */
+export function ramRegions(data: Stm32DeviceData, partName?: string): AddressRange[] {
+  return ramRegionsOf(data, partName).map((r) => ({ start: r.start, end: r.start + r.bytes }));
 }
 
 /**

@@ -45,7 +45,7 @@ export interface Stm32DeviceInit {
   readonly ids: Readonly<Record<string, string>>;
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   readonly notes: readonly string[];
-  readonly controller: FlashController | undefined;
+  readonly controller: FlashController;
 }
 
 const READ_CHUNK_BYTES = 16 * 1024;
@@ -62,7 +62,7 @@ export class Stm32Device implements Device {
   readonly notes: readonly string[];
   readonly data: Stm32DeviceData;
   readonly #target: TargetContext;
-  readonly #controller: FlashController | undefined;
+  readonly #controller: FlashController;
   readonly #fields: readonly OptionFieldData[];
 
   constructor(init: Stm32DeviceInit) {
@@ -105,15 +105,6 @@ export class Stm32Device implements Device {
     return bytes;
   }
 
-  private controller(what: string): FlashController {
-    if (this.#controller) return this.#controller;
-    throw new FlashwrightError(
-      'COMMAND_UNAVAILABLE',
-      `${what} is not supported on ${this.name} yet: no flash algorithm for its controller`,
-      { hint: 'Use the vendor tool for this part, or a GDB server with native flash support.' },
-    );
-  }
-
   /** Flash work needs a halted core: running firmware could touch the controller too. */
   private async ensureHalted(signal?: AbortSignal): Promise<void> {
     const core = new CortexM(this.#target.memory);
@@ -121,9 +112,6 @@ export class Stm32Device implements Device {
   }
 
   async protection(signal?: AbortSignal): Promise<ProtectionState> {
-    if (!this.#controller) {
-      return { readLevel: 0, writeProtected: [], summary: 'not read (no algorithm for this part)' };
-    }
     const info = await this.#controller.readProtection(signal);
     const hex = info.rdpByte.toString(16).toUpperCase().padStart(2, '0');
     const wrp =
@@ -141,7 +129,7 @@ export class Stm32Device implements Device {
   }
 
   async unprotect(progress: ProgressCallback, signal?: AbortSignal): Promise<void> {
-    const controller = this.controller('Removing read protection');
+    const controller = this.#controller;
     const state = await this.protection(signal);
     const totalBytes = this.flashBytes;
     if (state.readLevel === 2) {
@@ -190,7 +178,7 @@ export class Stm32Device implements Device {
     progress: ProgressCallback,
     signal?: AbortSignal,
   ): Promise<void> {
-    const controller = this.controller('Erasing');
+    const controller = this.#controller;
     await this.ensureHalted(signal);
     const sectors =
       target === 'mass'
@@ -230,7 +218,7 @@ export class Stm32Device implements Device {
     progress: ProgressCallback,
     signal?: AbortSignal,
   ): Promise<void> {
-    const controller = this.controller('Programming');
+    const controller = this.#controller;
     this.checkInsideFlash(image);
     const banks = this.runsByBank(image);
     await this.ensureHalted(signal);
@@ -333,7 +321,7 @@ export class Stm32Device implements Device {
   }
 
   async readOptionBytes(signal?: AbortSignal): Promise<OptionValues> {
-    const registers = await this.controller('Reading option bytes').readOptionRegisters(signal);
+    const registers = await this.#controller.readOptionRegisters(signal);
     return decodeOptionFields(this.#fields, registers);
   }
 
@@ -342,7 +330,7 @@ export class Stm32Device implements Device {
     signal?: AbortSignal,
     options: WriteOptionBytesOptions = {},
   ): Promise<void> {
-    const controller = this.controller('Writing option bytes');
+    const controller = this.#controller;
     const current = await controller.readOptionRegisters(signal);
     const encoded = encodeOptionFields(this.#fields, current, values);
     const permanent = this.optionFields().some((f) => {

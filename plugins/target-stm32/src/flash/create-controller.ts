@@ -1,4 +1,5 @@
 import type { ControllerContext, FlashController } from './controller.js';
+import { BlueNrgLpController } from './bluenrg-lp.js';
 import { F2F4F7Controller } from './f2-f4-f7.js';
 import { F0F1F3Controller } from './f0-f1-f3.js';
 import { EflashController } from './eflash.js';
@@ -7,7 +8,7 @@ import { L4Controller } from './l4.js';
 import { L0L1Controller } from './l0-l1.js';
 
 /** The host-driven algorithm for the device's controller family. */
-export function createController(ctx: ControllerContext): FlashController | undefined {
+export function createController(ctx: ControllerContext): FlashController {
   switch (ctx.data.controller.kind) {
     case 'f0-f1-f3':
       return new F0F1F3Controller(ctx);
@@ -24,5 +25,7 @@ export function createController(ctx: ControllerContext): FlashController | unde
       return ctx.data.devId === 0x485 ? new EflashController(ctx) : new H7Controller(ctx);
     case 'h5':
       return new EflashController(ctx);
+    case 'bluenrg-lp':
+      return new BlueNrgLpController(ctx);
   }
 }

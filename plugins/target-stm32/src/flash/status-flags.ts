@@ -50,6 +50,9 @@ const meanings: Readonly<Record<string, string>> = {
   OPTWERR: 'option write error: the option bytes were written with an invalid configuration',
   RDERR: 'read protection error: a proprietary-code (PCROP) area was read',
   FWWERR: 'the write or erase was aborted to fetch an instruction',
+  // STM32WB0x/WL3x FLASH_CTRL IRQRAW (the packs' SVD).
+  CMDERR: 'command error: the flash controller could not run the command there',
+  ILLCMD: 'illegal command: an unknown command, or one given while another ran',
 };
 
 /** Write-protection flags have the same name on every family (WRPRTERR on F0/F1/F3). */

@@ -4,16 +4,18 @@ import { decodeFlashSizeKiB, type Stm32DeviceData } from '@flashwright/stm32-dev
 
 /**
  * Reads the 16-bit flash-size register with an aligned 32-bit access and takes the half-word
- * (as stlink does): 16-bit memory access needs ST-Link firmware J26 or later. Undefined when
- * the read faults.
+ * (as stlink does): 16-bit memory access needs ST-Link firmware J26 or later. `wholeWord` keeps
+ * all 32 bits (STM32WB0x/WL3x FLASH_CTRL SIZE, 17 bits). Undefined when the read faults.
  */
 export async function readFlashSizeRegister(
   memory: MemoryPort,
   address: number,
   signal?: AbortSignal,
+  wholeWord = false,
 ): Promise<number | undefined> {
   try {
     const word = await memory.read32(address & ~3, signal);
+    if (wholeWord) return word;
     return (address & 2) !== 0 ? word >>> 16 : word & 0xffff;
   } catch (error) {
     if (isFlashwrightError(error) && error.code === 'TARGET_FAULT') return undefined;
@@ -84,7 +86,8 @@ export function resolveFlashSize(
       : { kib: max, source: 'database', raw, notes, reason };
   }
   const notes: string[] = [];
-  const quirk = decoded !== (raw & 0xffff);
+  // A size in KiB is the plain form; the BlueNRG-LP last word offset is plain for its kind.
+  const quirk = data.flashSizeDecode.kind !== 'last-word' && decoded !== (raw & 0xffff);
   const quirkNote = `${registerText}: ${describeQuirk(data, raw)}, so ${decoded} KiB`;
   if (quirk) notes.push(quirkNote);
   if (decoded > max) {
@@ -109,6 +112,8 @@ function describeQuirk(data: Stm32DeviceData, raw: number): string {
       return 'the value is a code on this category (0 = 384 KiB, 1 = 256 KiB)';
     case 'kib':
       return 'the value is a size in KiB';
+    case 'last-word':
+      return 'the value is the last valid word offset';
   }
 }
 

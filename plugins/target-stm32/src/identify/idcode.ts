@@ -1,5 +1,6 @@
 import { FlashwrightError, isFlashwrightError } from '@flashwright/core';
 import type { MemoryPort } from '@flashwright/core/plugin';
+import { stm32Devices } from '@flashwright/stm32-devices';
 
 /**
  * DBGMCU_IDCODE addresses by core (OpenOCD src/flash/nor/stm32l4x.h DBGMCU_IDCODE_*, stm32h7x.c,
@@ -101,14 +102,43 @@ const UID64_DEVNUM = 0x1fff7584;
 const WL5_UID64_DEVNUM = 0x0080e115;
 
 /**
+ * STM32WB0x and WL3x (the BlueNRG-LP line) have no DBGMCU: SYSCFG JTAG_ID at 0x40000004 names
+ * the die (ST's manufacturer code 0x041 in bits 11:0, the part number in 27:12) and DIE_ID at
+ * 0x40000000 the revision (OpenOCD src/flash/nor/bluenrg-x.c; the packs' SVD SYSCFG).
+ */
+export const BlueNrgIdAddress = { jtagId: 0x40000004, dieId: 0x40000000 } as const;
+const ST_JEDEC = 0x041;
+const blueNrgParts = new Set(
+  stm32Devices.filter((d) => d.controller.kind === 'bluenrg-lp').map((d) => d.devId),
+);
+
+async function readBlueNrgId(
+  memory: MemoryPort,
+  signal?: AbortSignal,
+): Promise<Idcode | undefined> {
+  const raw = await readOrUndefined(memory, BlueNrgIdAddress.jtagId, signal);
+  if (raw === undefined || (raw & 0xfff) !== ST_JEDEC) return undefined;
+  const part = (raw >>> 12) & 0xffff;
+  if (!blueNrgParts.has(part)) return undefined;
+  const die = (await readOrUndefined(memory, BlueNrgIdAddress.dieId, signal)) ?? 0;
+  return { raw: raw >>> 0, address: BlueNrgIdAddress.jtagId, devId: part, revId: die & 0xfff };
+}
+
+/**
  * Reads DBGMCU_IDCODE at the candidate addresses and returns the first plausible one. A read
- * that faults (the address is not mapped on this chip) moves on to the next candidate.
+ * that faults (the address is not mapped on this chip) moves on to the next candidate. A
+ * Cortex-M0+ is first asked for the BlueNRG-LP JTAG_ID (on the STM32 M0+ lines that address
+ * is TIM2, which reads 0 or faults, never ST's JEDEC code with a known part number).
  */
 export async function readIdcode(
   memory: MemoryPort,
   cpuPartNo: number,
   signal?: AbortSignal,
 ): Promise<Idcode | undefined> {
+  if (cpuPartNo === CORTEX_M0P) {
+    const blueNrg = await readBlueNrgId(memory, signal);
+    if (blueNrg !== undefined) return blueNrg;
+  }
   for (const address of idcodeCandidates(cpuPartNo)) {
     const raw = await readOrUndefined(memory, address, signal);
     if (raw !== undefined && isPlausibleDevId(raw & 0xfff)) return decodeIdcode(raw, address);

@@ -69,7 +69,12 @@ export async function identifyStm32(
   const clone = cloneNote(idcode);
   if (clone) notes.push(clone);
 
-  const raw = await readFlashSizeRegister(ctx.memory, data.flashSizeRegister, signal);
+  const raw = await readFlashSizeRegister(
+    ctx.memory,
+    data.flashSizeRegister,
+    signal,
+    data.flashSizeDecode.kind === 'last-word',
+  );
   const size = resolveFlashSize(data, raw, options.flashSizeBytes);
   notes.push(...size.notes);
   const dualBank = await readBankMode(ctx, data, size.kib, signal);
@@ -102,10 +107,6 @@ export async function identifyStm32(
     },
   };
   const controller = createController(controllerContext);
-  if (!controller)
-    notes.push(
-      `No flash algorithm for ${data.line} (${data.controller.kind}) yet: identification only`,
-    );
 
   // Sizes and voltages are strings with their unit: `info` prints numeric facts in hex.
   const facts: Record<string, string | number | boolean> = {
