@@ -71,9 +71,12 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS packages inside an ES module bundle (commander, yaml) call require().
+  // CommonJS packages inside an ES module bundle (commander, nrf-intel-hex) call require(),
+  // through esbuild's __require, which lives in one chunk. Every chunk gets the banner, so
+  // it makes the require function only when called: createRequire costs about as much as
+  // loading a small chunk, and all but one chunk never call it.
   banner: {
-    js: "import { createRequire as __flashwrightCreateRequire } from 'node:module'; const require = __flashwrightCreateRequire(import.meta.url);",
+    js: "import { createRequire as __flashwrightCreateRequire } from 'node:module'; let __flashwrightRequire; const require = (id) => (__flashwrightRequire ??= __flashwrightCreateRequire(import.meta.url))(id);",
   },
   legalComments: 'none',
   metafile: true,

@@ -139,24 +139,3 @@ export const lineFileSchema = z.strictObject({
   defaults: z.record(z.string(), z.unknown()),
   devices: z.array(z.record(z.string(), z.unknown())).min(1),
 });
-
-/** Keys whose numbers the generated module writes in hex (addresses, ids, codes, masks). */
-export const hexKeys = new Set([
-  'devId',
-  'idcodeAddress',
-  'flashBase',
-  'flashSizeRegister',
-  'base',
-  'bank2Base',
-  'erasedValue',
-  'level0',
-  'level2',
-  'level0_5',
-  'dataEepromBase',
-  'uidAddress',
-  'mask',
-  'flag',
-  'offset',
-  'bank2Start',
-  'bytes',
-]);
