@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { createStm32Chip, SimBoard } from '@flashwright/sim';
-import { L0_L1_LOADER, LoaderControl } from '../src/flash/l0-l1-loader.js';
+import { L0_L1_LOADER } from '../src/flash/l0-l1-loader.js';
+import { LoaderControl } from '../src/flash/ram-loader.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** plugins/target-stm32/loaders/l0-l1, from dist/test. */
@@ -111,7 +112,7 @@ function runLoader(data: Uint8Array, flashAddress = FLASH): LoaderRun {
   p.write(CONTROL_AT + LoaderControl.WRITE, RING_AT);
   p.write(CONTROL_AT + LoaderControl.READ, RING_AT);
   p.write(CONTROL_AT + LoaderControl.STATUS, 0);
-  p.write(CONTROL_AT + LoaderControl.HALF_PAGE_BYTES, HALF_PAGE);
+  p.write(CONTROL_AT + LoaderControl.UNIT_BYTES, HALF_PAGE);
   const ringEnd = RING_AT + RING_SLOTS * HALF_PAGE;
   const registers = [
     FLASH_BASE,

@@ -1,0 +1,131 @@
+import type { MemoryPort } from '@flashwright/core/plugin';
+import type { TargetClock } from './flash-clock.js';
+
+/**
+ * Why code flashwright runs on the target (a RAM flash loader, an on-chip routine) could not
+ * do its work: RAM too small, the code faulted or stopped, a timeout, a probe that cannot
+ * run code. `programmedBytes` from the start were confirmed programmed by a loader before it
+ * failed; the host continues from there.
+ */
+export class LoaderFailure extends Error {
+  override readonly name = 'LoaderFailure';
+  constructor(
+    readonly reason: string,
+    readonly programmedBytes: number,
+  ) {
+    super(reason);
+  }
+}
+
+// Cortex-M debug registers (ARMv7-M ARM C1.6; ARMv6-M ARM C1.6).
+export const DHCSR = 0xe000edf0;
+const DCRSR = 0xe000edf4;
+const DCRDR = 0xe000edf8;
+const DEMCR = 0xe000edfc;
+const DFSR = 0xe000ed30;
+const DBGKEY = 0xa05f0000;
+const C_DEBUGEN = 1 << 0;
+const C_HALT = 1 << 1;
+const S_REGRDY = 1 << 16;
+export const S_HALT = 1 << 17;
+const S_LOCKUP = 1 << 19;
+const DFSR_BKPT = 1 << 1;
+const DEMCR_VC_HARDERR = 1 << 10;
+/** DCRSR.REGSEL of the special registers (ARMv7-M ARM C1.6.3, Table C1-9). */
+const REGSEL_PC = 15;
+const REGSEL_XPSR = 16;
+const REGSEL_MSP = 17;
+/** EPSR.T: the core runs Thumb code only. */
+const XPSR_THUMB = 0x01000000;
+
+/** What to run: code already in RAM, its entry, its stack and r0.. r12 arguments. */
+export interface CodeStart {
+  readonly entry: number;
+  readonly stackTop: number;
+  /** r0, r1, ... in order. */
+  readonly registers: readonly number[];
+}
+
+/**
+ * Runs code on the core through its debug registers: halts it, sets vector catch on HardFault
+ * (a fault halts the core instead of running a handler), and tells a BKPT end from a fault.
+ * `restore()` leaves the core halted and DEMCR as it was, as far as the link still allows.
+ */
+export class CoreControl {
+  private demcr: number | undefined;
+
+  constructor(
+    private readonly memory: MemoryPort,
+    private readonly clock: TargetClock,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Halts the core and sets the HardFault vector catch (remembering DEMCR for restore). */
+  async prepare(): Promise<void> {
+    await this.halt();
+    const demcr = await this.memory.read32(DEMCR, this.signal);
+    this.demcr = demcr;
+    await this.memory.write32(DEMCR, demcr | DEMCR_VC_HARDERR, this.signal);
+  }
+
+  /** Sets the registers, PC, MSP and xPSR, clears DFSR and lets the core run. */
+  async start(run: CodeStart): Promise<void> {
+    for (const [reg, value] of run.registers.entries()) await this.writeRegister(reg, value);
+    await this.writeRegister(REGSEL_MSP, run.stackTop);
+    await this.writeRegister(REGSEL_XPSR, XPSR_THUMB);
+    await this.writeRegister(REGSEL_PC, run.entry);
+    await this.memory.write32(DFSR, 0x1f, this.signal);
+    await this.memory.write32(DHCSR, DBGKEY | C_DEBUGEN, this.signal);
+  }
+
+  async halted(): Promise<boolean> {
+    return ((await this.memory.read32(DHCSR, this.signal)) & S_HALT) !== 0;
+  }
+
+  /**
+   * After the core halted: returns when it stopped on a BKPT (the code's end), else throws a
+   * LoaderFailure saying how it stopped (`programmedBytes` for the failure).
+   */
+  async checkBreakpoint(programmedBytes: number): Promise<void> {
+    const dhcsr = await this.memory.read32(DHCSR, this.signal);
+    if (dhcsr & S_LOCKUP) throw new LoaderFailure('the loader locked the core up', programmedBytes);
+    const dfsr = await this.memory.read32(DFSR, this.signal);
+    if (dfsr & DFSR_BKPT) return;
+    const pc = await this.readRegister(REGSEL_PC);
+    throw new LoaderFailure(
+      `the loader faulted (the core halted at 0x${pc.toString(16)}, DFSR 0x${dfsr.toString(16)})`,
+      programmedBytes,
+    );
+  }
+
+  async readRegister(regsel: number): Promise<number> {
+    await this.memory.write32(DCRSR, regsel, this.signal);
+    return this.memory.read32(DCRDR, this.signal);
+  }
+
+  async writeRegister(regsel: number, value: number): Promise<void> {
+    await this.memory.write32(DCRDR, value >>> 0, this.signal);
+    await this.memory.write32(DCRSR, regsel | (1 << 16), this.signal);
+    if (!((await this.memory.read32(DHCSR, this.signal)) & S_REGRDY)) {
+      throw new LoaderFailure('the core did not accept a register write', 0);
+    }
+  }
+
+  async restore(): Promise<void> {
+    await this.halt().catch(() => undefined);
+    if (this.demcr !== undefined)
+      await this.memory.write32(DEMCR, this.demcr).catch(() => undefined);
+  }
+
+  private async halt(): Promise<void> {
+    await this.memory.write32(DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
+    const deadline = this.clock() + 100;
+    while (!((await this.memory.read32(DHCSR)) & S_HALT)) {
+      if (this.clock() > deadline) throw new LoaderFailure('the core does not halt', 0);
+    }
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
