@@ -39,7 +39,7 @@ const cases: readonly Case[] = [
   { part: 'STM32F103RB', targetCfg: 'target/stm32f1x.cfg', ramLoader: false },
   { part: 'STM32F411RE', targetCfg: 'target/stm32f4x.cfg', ramLoader: false },
   { part: 'STM32L476RG', targetCfg: 'target/stm32l4x.cfg', ramLoader: false },
-  { part: 'STM32H743ZI', targetCfg: 'target/stm32h7x.cfg', ramLoader: false },
+  { part: 'STM32H743ZI', targetCfg: 'target/stm32h7x.cfg', ramLoader: true },
 ];
 
 /** flashwright's SWD clock per probe (the STM32 benchmark's); OpenOCD uses its configs'. */

@@ -60,8 +60,14 @@ export const LoaderControl = {
 
 /** Buffers in the ring: at least one programming, one filled and waiting, one being filled. */
 const MIN_SLOTS = 3;
-/** At most this much of the ring: enough to keep the loader busy through a USB round trip. */
-const MAX_RING_BYTES = 8 * 1024;
+/**
+ * At most this much of the ring. Where the link is slower than the flash, the loader keeps
+ * up and the host never waits for a free slot (no polls) as long as the ring holds what
+ * moves between two looks at the read pointer; a small ring (8 KiB) made the host poll and
+ * write a few units at a time, each costing its round trips (the H743 behind a V2 lost a
+ * fifth of its programming time to them).
+ */
+const MAX_RING_BYTES = 32 * 1024;
 /** Room for an exception frame if the loader faults, so the frame lands in the work area. */
 const STACK_BYTES = 64;
 /** Polls of the read pointer without progress between two looks at DHCSR. */
@@ -150,6 +156,7 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
     let deadline = job.clock() + loader.unitTimeoutMs;
     let idlePolls = 0;
     const slotOf = (pointer: number): number => (pointer - layout.ring) / unit;
+    const maxChunkUnits = Math.max(1, Math.floor((memory.limits?.maxTransferBytes ?? 4096) / unit));
     /** Reads the loader's progress; the loader's status once it stopped, else undefined. */
     const poll = async (): Promise<number | undefined> => {
       throwIfAborted(job.signal);
@@ -175,7 +182,8 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
       const inFlight = handed - confirmed;
       const free = slots - 1 - inFlight;
       const contiguous = slots - slotOf(write);
-      const count = Math.min(free, contiguous, units - handed);
+      // At most one transfer of the port at a time, so the loader sees data early.
+      const count = Math.min(free, contiguous, units - handed, maxChunkUnits);
       if (count <= 0) {
         const status = await poll();
         if (status !== undefined) return status;
@@ -189,15 +197,30 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
       handed += count;
       job.sent(handed * unit);
     }
-    // All handed over: wait for the loader to program the rest and stop on its BKPT.
-    while (confirmed < units) {
-      const status = await poll();
-      if (status !== undefined) return status;
-    }
+    // All handed over: the loader stops on its BKPT after the last unit (or on an error), so
+    // the core's state is polled now and the read pointer only now and then, for the timeout.
+    let polls = 0;
     while (!(await core.halted())) {
-      if (job.clock() > deadline) throw fail(`it did not stop after the last ${loader.unitName}`);
+      throwIfAborted(job.signal);
+      if (++polls % CORE_CHECK_EVERY === 0) {
+        const at = await readPointer();
+        if (at !== read) {
+          confirmed += (slotOf(at) - slotOf(read) + slots) % slots;
+          read = at;
+          deadline = job.clock() + loader.unitTimeoutMs;
+        }
+      }
+      if (job.clock() > deadline) {
+        throw fail(`it did not finish a ${loader.unitName} within ${loader.unitTimeoutMs} ms`);
+      }
     }
-    return await stopped();
+    const at = await readPointer();
+    confirmed += (slotOf(at) - slotOf(read) + slots) % slots;
+    const status = await stopped();
+    if (status === 0 && confirmed < units) {
+      throw fail(`it stopped after ${confirmed} of ${units} ${loader.unitName}s`);
+    }
+    return status;
   } catch (error) {
     // A probe error while the loader runs is reported as the host path reports it (the
     // core is halted first); only the loader's own failures fall back.
