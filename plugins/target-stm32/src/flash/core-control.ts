@@ -92,8 +92,12 @@ export class CoreControl {
     await this.memory.write32(DHCSR, DBGKEY | C_DEBUGEN, this.signal);
   }
 
+  /**
+   * Whether the core has stopped: halted (a BKPT, a caught fault) or locked up (a fault it
+   * could not take, e.g. its vector fetch failed: ARMv7-M B1.5.15), which no halt ends.
+   */
   async halted(): Promise<boolean> {
-    return ((await this.memory.read32(DHCSR, this.signal)) & S_HALT) !== 0;
+    return ((await this.memory.read32(DHCSR, this.signal)) & (S_HALT | S_LOCKUP)) !== 0;
   }
 
   /**
