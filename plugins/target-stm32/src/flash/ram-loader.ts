@@ -60,8 +60,17 @@ export const LoaderControl = {
 
 /** Buffers in the ring: at least one programming, one filled and waiting, one being filled. */
 const MIN_SLOTS = 3;
-/** At most this much of the ring: enough to keep the loader busy through a USB round trip. */
-const MAX_RING_BYTES = 8 * 1024;
+/** At most this much of the ring: room for the transfer under way and a few waiting. */
+const MAX_RING_BYTES = 16 * 1024;
+/**
+ * The host hands the ring over in transfers of at least MIN_TRANSFER_BYTES (or what is left,
+ * or what fits before the ring's end): a small transfer costs as many round trips as a large
+ * one. At most MAX_TRANSFER_BYTES: the loader sees a transfer only once it has ended, so
+ * where the probe is about as fast as the flash (an ST-Link V2 feeding an F4) a larger one
+ * leaves the loader waiting longer, at the start and between transfers.
+ */
+const MIN_TRANSFER_BYTES = 1024;
+const MAX_TRANSFER_BYTES = 4 * 1024;
 /** Room for an exception frame if the loader faults, so the frame lands in the work area. */
 const STACK_BYTES = 64;
 /** Polls of the read pointer without progress between two looks at DHCSR. */
@@ -169,14 +178,24 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
       }
       return undefined;
     };
+    const minTransfer = Math.max(1, Math.floor(MIN_TRANSFER_BYTES / unit));
+    const maxTransfer = Math.max(minTransfer, Math.floor(MAX_TRANSFER_BYTES / unit));
     while (handed < units) {
       // One slot stays empty: WRITE == READ means the ring is empty. The host fills the free
-      // slots up to the end of the ring in one transfer while the loader programs.
+      // slots up to the end of the ring in one transfer while the loader programs, once they
+      // are worth a transfer. The first transfers double from minTransfer, so that the loader
+      // starts early, and the last ones halve, so that little is left to program after the
+      // last transfer where the probe is not faster than the flash.
       const inFlight = handed - confirmed;
       const free = slots - 1 - inFlight;
       const contiguous = slots - slotOf(write);
-      const count = Math.min(free, contiguous, units - handed);
-      if (count <= 0) {
+      const left = units - handed;
+      const wanted = Math.min(
+        left,
+        Math.max(minTransfer, Math.min(handed, maxTransfer, Math.ceil(left / 2))),
+      );
+      const count = Math.min(free, contiguous, wanted);
+      if (count <= 0 || count < Math.min(minTransfer, contiguous, wanted)) {
         const status = await poll();
         if (status !== undefined) return status;
         continue;

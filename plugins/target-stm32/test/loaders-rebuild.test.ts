@@ -1,0 +1,60 @@
+/**
+ * flashwright's RAM loaders (loaders/<family>): Debian 12's gcc-arm-none-eabi rebuilds each
+ * committed loader.bin byte for byte with its Makefile, and the TypeScript copy the host
+ * loads is the same bytes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { F0_F1_F3_LOADER } from '../src/flash/f0-f1-f3-loader.js';
+import { F2_F4_F7_LOADER } from '../src/flash/f2-f4-f7-loader.js';
+import { L0_L1_LOADER } from '../src/flash/l0-l1-loader.js';
+import { L4_LOADER } from '../src/flash/l4-loader.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** plugins/target-stm32/loaders, from dist/test. */
+const loadersDir = join(here, '..', '..', 'loaders');
+const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
+
+/** Each loader's directory under loaders/ and the bytes the host loads. */
+const loaders: readonly (readonly [string, Uint8Array])[] = [
+  ['l0-l1', L0_L1_LOADER],
+  ['f0-f1-f3', F0_F1_F3_LOADER],
+  ['f2-f4-f7', F2_F4_F7_LOADER],
+  ['l4', L4_LOADER],
+];
+
+function gccMissing(): string | undefined {
+  for (const [tool, pkg] of [
+    ['arm-none-eabi-gcc', 'gcc-arm-none-eabi'],
+    ['make', 'make'],
+  ] as const) {
+    if (spawnSync(tool, ['--version']).error !== undefined) {
+      return `${tool} is not installed (Debian: apt-get install --no-install-recommends ${pkg})`;
+    }
+  }
+  return undefined;
+}
+
+const missing = gccMissing();
+if (missing !== undefined && peersRequired) {
+  test('the loader rebuild needs arm-none-eabi-gcc (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) =>
+    t.fail(missing));
+} else if (missing !== undefined) {
+  test.skip(`the loader rebuild is skipped: ${missing}`, () => {});
+} else {
+  for (const [name, bytes] of loaders) {
+    test(`make rebuilds loaders/${name}/loader.bin byte for byte, and the TypeScript copy is the same`, (t) => {
+      const dir = join(loadersDir, name);
+      const out = mkdtempSync(join(tmpdir(), `fw-loader-${name}-`));
+      const result = spawnSync('make', ['-s', '-C', dir, `OUT=${out}`], { encoding: 'utf8' });
+      t.is(result.status, 0, result.stderr);
+      const rebuilt = new Uint8Array(readFileSync(join(out, 'loader.bin')));
+      t.deepEqual(rebuilt, new Uint8Array(readFileSync(join(dir, 'loader.bin'))));
+      t.deepEqual(rebuilt, bytes);
+    });
+  }
+}
