@@ -5,7 +5,7 @@ import type { TargetClock } from './flash-clock.js';
 
 /**
  * flashwright's on-chip CRC-32 routine (loaders/crc32/crc32.S, built by its Makefile into
- * crc32.bin; test/crc32-routine.test.ts rebuilds it and compares): the zlib/IEEE 802.3
+ * crc32.bin; test/loaders-rebuild.test.ts rebuilds it and compares): the zlib/IEEE 802.3
  * CRC-32 of a memory range, position independent, ARMv6-M code. The halfwords below are
  * crc32.bin, little-endian.
  */

@@ -2,7 +2,7 @@ import type { RamLoader } from './ram-loader.js';
 
 /**
  * flashwright's STM32H7 RAM loader (loaders/h7/loader.S, built by its Makefile into
- * loader.bin; test/loader-h7.test.ts rebuilds it and compares): double-buffered flash-word
+ * loader.bin; test/loaders-rebuild.test.ts rebuilds it and compares): double-buffered flash-word
  * programming (RM0433 4.3.9), position independent, ARMv7E-M code. The halfwords below are
  * loader.bin, little-endian.
  */

@@ -2,7 +2,7 @@ import type { RamLoader } from './ram-loader.js';
 
 /**
  * flashwright's STM32L0/L1 RAM loader (loaders/l0-l1/loader.S, built by its Makefile into
- * loader.bin; test/loader-l0-l1.test.ts rebuilds it and compares): double-buffered
+ * loader.bin; test/loaders-rebuild.test.ts rebuilds it and compares): double-buffered
  * half-page programming, position independent, ARMv6-M code. The halfwords below are
  * loader.bin, little-endian.
  */

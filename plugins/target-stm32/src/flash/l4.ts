@@ -15,6 +15,9 @@ import {
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
+import { l4Loader } from './l4-loader.js';
+import { LoaderPath } from './loader-path.js';
+import type { RamLoader } from './ram-loader.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -108,10 +111,13 @@ export class L4Controller implements FlashController {
   private readonly protectedRanges = writeProtectedReader(this);
   private readonly map: RegisterMap;
   private readonly busyMask: number;
+  /** flashwright's RAM loader, or the host path (loader-path.ts). */
+  readonly loaderPath: LoaderPath;
 
   constructor(private readonly ctx: ControllerContext) {
     this.map = ctx.data.controller.kind === 'l5-u5' ? l5Map : l4Map;
     this.busyMask = busyMaskOf(ctx.data);
+    this.loaderPath = new LoaderPath(ctx);
   }
 
   private reg(name: keyof RegisterMap): number {
@@ -202,7 +208,8 @@ export class L4Controller implements FlashController {
   }
 
   /**
-   * Double-word (quad-word on U5) programming with 32-bit writes: the operation starts when
+   * Double-word (quad-word on U5) programming, through flashwright's RAM loader where it runs
+   * (loader-path.ts), else from the host with 32-bit writes: the operation starts when
    * the last word of a unit arrives, and writes while BSY stall the bus (Black Magic Debug's
    * stm32l4.c streams the same way), so a run is one port write and one status check: the
    * error flags are "Cleared by writing 1" (RM0351 FLASH_SR), so a failed unit shows at the end.
@@ -216,9 +223,26 @@ export class L4Controller implements FlashController {
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 8;
     await this.unlocked(async () => {
       await this.ctx.memory.write32(this.reg('CR'), CR_PG);
+      const loader = this.ramLoader(unit);
       for (const run of runs) {
         throwIfAborted(signal);
-        await writeUnits(run.address, run.data, {
+        const done = loader
+          ? await this.loaderPath.program(loader, {
+              address: run.address,
+              data: run.data,
+              sent: (bytes) => progress.sent(run, bytes),
+              signal,
+              checkStatus: (status, range) =>
+                throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges),
+              recover: async () => {
+                // Clearing PG drops a first word the loader left waiting for its second.
+                await this.ctx.memory.write32(this.reg('CR'), 0);
+                await this.ctx.memory.write32(this.reg('SR'), maskOf(errorFlags) | SR_EOP);
+                await this.ctx.memory.write32(this.reg('CR'), CR_PG);
+              },
+            })
+          : 0;
+        await writeUnits(run.address + done, run.data.subarray(done), {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width: 32,
@@ -230,13 +254,29 @@ export class L4Controller implements FlashController {
             await this.ctx.memory.write32(this.reg('CR'), 0);
             await this.ctx.memory.write32(this.reg('CR'), CR_PG);
           },
-          onProgress: (bytes) => progress.sent(run, bytes),
+          onProgress: (bytes) => progress.sent(run, done + bytes),
           signal,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
         await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
         progress.done(run);
       }
+    });
+  }
+
+  /**
+   * The RAM loader with this part's controller parameters (status register, busy and error
+   * bits as the host path uses them), for the parts of the L4 register map (L4, L4+, G0, G4,
+   * WB, WL, C0, U0); none for the TrustZone-era L5/U5 map.
+   */
+  private ramLoader(unitBytes: number): RamLoader | undefined {
+    if (this.map !== l4Map) return undefined;
+    return l4Loader({
+      controllerBase: this.ctx.data.controller.base,
+      statusOffset: this.map.SR,
+      busyMask: this.busyMask,
+      errorMask: maskOf(errorFlags),
+      unitBytes,
     });
   }
 

@@ -61,13 +61,22 @@ export const LoaderControl = {
 /** Buffers in the ring: at least one programming, one filled and waiting, one being filled. */
 const MIN_SLOTS = 3;
 /**
- * At most this much of the ring. Where the link is slower than the flash, the loader keeps
- * up and the host never waits for a free slot (no polls) as long as the ring holds what
- * moves between two looks at the read pointer; a small ring (8 KiB) made the host poll and
- * write a few units at a time, each costing its round trips (the H743 behind a V2 lost a
- * fifth of its programming time to them).
+ * At most this much of the ring: room for the transfer under way and a few waiting. Where the
+ * link is slower than the flash (an H743 behind a V2) the loader keeps up and the host never
+ * has to wait for a free slot as long as the ring is a few transfers long; 32 KiB measured
+ * better than 16 there and the same elsewhere (test/bench/stm32.bench.ts).
  */
 const MAX_RING_BYTES = 32 * 1024;
+/**
+ * The host hands the ring over in transfers of at least MIN_TRANSFER_BYTES (or what is left,
+ * or what fits before the ring's end): a small transfer costs as many round trips as a large
+ * one. At most MAX_TRANSFER_BYTES: the loader sees a transfer only once it has ended, so
+ * where the probe is about as fast as the flash (an ST-Link V2 feeding an F4) a larger one
+ * leaves the loader waiting longer, at the start and between transfers. 6 KiB is one
+ * ST-Link command (its 6144-byte buffer), each with its status exchange.
+ */
+const MIN_TRANSFER_BYTES = 1024;
+const MAX_TRANSFER_BYTES = 6 * 1024;
 /** Room for an exception frame if the loader faults, so the frame lands in the work area. */
 const STACK_BYTES = 64;
 /** Polls of the read pointer without progress between two looks at DHCSR. */
@@ -141,8 +150,14 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
     throw fail(`the probe could not load and start it (${describe(error)})`);
   }
 
-  const readPointer = (): Promise<number> =>
-    memory.read32(layout.control + LoaderControl.READ, job.signal);
+  /** The loader's read pointer: a unit boundary inside the ring, else the loader is broken. */
+  const readPointer = async (): Promise<number> => {
+    const at = await memory.read32(layout.control + LoaderControl.READ, job.signal);
+    if (at < layout.ring || at >= layout.ringEnd || (at - layout.ring) % unit !== 0) {
+      throw fail(`its read pointer left the ring (0x${at.toString(16)})`);
+    }
+    return at;
+  };
   /** The loader's status once it has stopped, or a LoaderFailure for why it stopped. */
   const stopped = async (): Promise<number> => {
     await core.checkBreakpoint(confirmed * unit);
@@ -156,7 +171,6 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
     let deadline = job.clock() + loader.unitTimeoutMs;
     let idlePolls = 0;
     const slotOf = (pointer: number): number => (pointer - layout.ring) / unit;
-    const maxChunkUnits = Math.max(1, Math.floor((memory.limits?.maxTransferBytes ?? 4096) / unit));
     /** Reads the loader's progress; the loader's status once it stopped, else undefined. */
     const poll = async (): Promise<number | undefined> => {
       throwIfAborted(job.signal);
@@ -176,15 +190,24 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
       }
       return undefined;
     };
+    const minTransfer = Math.max(1, Math.floor(MIN_TRANSFER_BYTES / unit));
+    const maxTransfer = Math.max(minTransfer, Math.floor(MAX_TRANSFER_BYTES / unit));
     while (handed < units) {
       // One slot stays empty: WRITE == READ means the ring is empty. The host fills the free
-      // slots up to the end of the ring in one transfer while the loader programs.
+      // slots up to the end of the ring in one transfer while the loader programs, once they
+      // are worth a transfer. The first transfers double from minTransfer, so that the loader
+      // starts early, and the last ones halve, so that little is left to program after the
+      // last transfer where the probe is not faster than the flash.
       const inFlight = handed - confirmed;
       const free = slots - 1 - inFlight;
       const contiguous = slots - slotOf(write);
-      // At most one transfer of the port at a time, so the loader sees data early.
-      const count = Math.min(free, contiguous, units - handed, maxChunkUnits);
-      if (count <= 0) {
+      const left = units - handed;
+      const wanted = Math.min(
+        left,
+        Math.max(minTransfer, Math.min(handed, maxTransfer, Math.ceil(left / 2))),
+      );
+      const count = Math.min(free, contiguous, wanted);
+      if (count <= 0 || count < Math.min(minTransfer, contiguous, wanted)) {
         const status = await poll();
         if (status !== undefined) return status;
         continue;
