@@ -6,6 +6,7 @@
  */
 import { crc32 } from 'node:zlib';
 import test from 'ava';
+import { ramCodeRuns } from '@flashwright/core/diagnose';
 import type { Probe } from '@flashwright/core/plugin';
 import type { Stm32Device } from '../src/device/stm32-device.js';
 import { stm32Family } from '../src/family.js';
@@ -54,4 +55,31 @@ test('over a probe with memory access only the device answers undefined, with a 
     ),
   );
   await rig.close();
+});
+
+test('doctor: the RAM dry run passes over the virtual ST-Link', async (t) => {
+  const rig = await simRig({ device: 'STM32L151CBxxA' });
+  const device = await rig.identify();
+  const diagnosis = await ramCodeRuns(device);
+  await rig.close();
+  t.is(diagnosis.verdict, 'ok');
+  t.regex(diagnosis.message, /CRC-32 routine ran from SRAM and matched a readback of 256 B/);
+});
+
+test('doctor: over a memory-only probe (as a GDB server gives) the dry run warns why', async (t) => {
+  const rig = await simRig({ device: 'STM32L151CBxxA' });
+  const memoryOnly: Probe = { ...rig.probe, access: { level: 'memory' } };
+  const device = (await stm32Family.identify({
+    probe: memoryOnly,
+    memory: memoryOnly.memory,
+    log: rig.log,
+  })) as Stm32Device;
+  const diagnosis = await ramCodeRuns(device);
+  await rig.close();
+  t.is(diagnosis.verdict, 'warn');
+  t.is(diagnosis.code, 'FLASH_LOADER_FAILED');
+  t.regex(
+    diagnosis.message,
+    /^Code cannot run on .* here: the probe .* gives memory access only and cannot run code; flashing falls back to programming from the host/,
+  );
 });

@@ -568,6 +568,11 @@ export interface Device {
    */
   checksum?(range: AddressRange, signal?: AbortSignal): Promise<number | undefined>;
   /**
+   * Why code (a RAM flash loader, the on-chip CRC) cannot run on the chip through this probe,
+   * once `checksum` has answered undefined; doctor shows it.
+   */
+  readonly codeUnavailable?: string | undefined;
+  /**
    * The chip's factory-programmed unique ID (e.g. the STM32 96-bit UID), bytes in address
    * order, where the family knows where it is. Batch programming records it for every board
    * and binds the board's serial number to it.

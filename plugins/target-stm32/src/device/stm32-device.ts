@@ -111,6 +111,10 @@ export class Stm32Device implements Device {
   /** Why the on-chip CRC routine cannot run, once it failed or when the probe cannot run code. */
   #checksumUnavailable: string | undefined;
 
+  get codeUnavailable(): string | undefined {
+    return this.#checksumUnavailable;
+  }
+
   /**
    * The CRC-32 of `range` computed on the chip by flashwright's routine (loaders/crc32), run
    * like the RAM flash loaders; undefined, with a note saying why, where it cannot run (a
