@@ -146,7 +146,7 @@ test('firmware that cannot be used at all fails the firmware check with exit 4',
   t.like(run.summary.error, { code: 'PROBE_FIRMWARE_TOO_OLD', message: firmware.message });
 });
 
-test('--json: ten check events in order, then the summary; human output says the same', async (t) => {
+test('--json: eleven check events in order, then the summary; human output says the same', async (t) => {
   const cwd = await project({
     'flashwright.config.yaml': virtualRecipe({ device: 'STM32F411RE', options: 'rdp: 1' }),
   });
@@ -163,12 +163,13 @@ test('--json: ten check events in order, then the summary; human output says the
       'read-protection',
       'write-protection',
       'option-bytes',
+      'ram-code',
       'image',
     ],
   );
   t.deepEqual(
     run.checks.map((c) => c.index),
-    [...Array(10).keys()],
+    [...Array(11).keys()],
   );
   t.is(run.summary.type, 'summary');
   t.is(run.summary.command, 'doctor');

@@ -288,7 +288,14 @@ async function inspect(run: DoctorRun, device: Device): Promise<void> {
     );
   }
   try {
-    ledger.record(await ramCodeRuns(device, signal));
+    ledger.record(
+      state.readLevel === 0
+        ? await ramCodeRuns(device, signal)
+        : skipped(
+            'ram-code',
+            `the chip is read-protected (${state.summary}): code from RAM is tried once protection is removed`,
+          ),
+    );
   } catch (error) {
     if (!isFlashwrightError(error)) throw error;
     ledger.record(fromError('ram-code', error, 'warn'));
