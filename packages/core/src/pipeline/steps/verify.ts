@@ -47,18 +47,13 @@ export const verifyStep: StepDefinition<VerifyOptions> = {
     if (expected === undefined)
       throw new FlashwrightError('INTERNAL', 'verify ran without the image');
     const device = await ctx.device();
-    let outcome: StepOutcome;
-    const byCrc =
+    // The device's CRC may not run here (it says why): readback then.
+    let outcome =
       options.mode === 'crc' && device.checksum !== undefined
         ? await verifyCrc(expected, device, ctx)
         : undefined;
-    if (byCrc !== undefined) {
-      outcome = byCrc;
-    } else if (options.mode === 'crc' && device.checksum !== undefined) {
-      // The device said why its CRC could not run here.
-      outcome = await verifyReadback(expected, device, ctx);
-    } else {
-      if (options.mode === 'crc')
+    if (outcome === undefined) {
+      if (options.mode === 'crc' && device.checksum === undefined)
         ctx.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
       outcome = await verifyReadback(expected, device, ctx);
     }
