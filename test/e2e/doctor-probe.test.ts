@@ -126,7 +126,7 @@ test('old probe firmware is a warning naming what it lacks, and the exit code st
   t.regex(firmware.message, /16-bit memory access \(V2J26\)/);
   t.regex(firmware.hint ?? '', /STLinkUpgrade/);
   t.like(run.summary, { status: 'ok', exitCode: 0 });
-  t.deepEqual(run.summary.result?.['counts'], { ok: 8, warn: 1, fail: 0, skipped: 1 });
+  t.deepEqual(run.summary.result?.['counts'], { ok: 9, warn: 1, fail: 0, skipped: 1 });
 });
 
 test('firmware that cannot be used at all fails the firmware check with exit 4', async (t) => {
@@ -192,5 +192,8 @@ test('--dry-run lists the checks and touches nothing', async (t) => {
   });
   const run = await runCli(['doctor', '--dry-run'], { cwd });
   t.is(run.code, 0, run.stderr);
-  t.regex(run.stdout, /1\. Probe found and accessible\n.*\n[\s\S]*10\. Image fits the flash/);
+  t.regex(
+    run.stdout,
+    /1\. Probe found and accessible\n.*\n[\s\S]*10\. Code runs from RAM[\s\S]*11\. Image fits the flash/,
+  );
 });
