@@ -1,4 +1,4 @@
-import type { AddressRange } from '@flashwright/core/image';
+import { type AddressRange, bytesEqual } from '@flashwright/core/image';
 import { FlashwrightError } from '@flashwright/core';
 import type { ControllerContext } from './controller.js';
 import { LoaderFailure } from './core-control.js';
@@ -17,7 +17,8 @@ export interface LoaderStretch {
   checkStatus(status: number, range: AddressRange): Promise<void>;
   /**
    * After a loader failure: leaves the controller as the host path expects it to continue at
-   * `address` (drops a unit the loader left half-written, clears the flags, programming mode).
+   * `address` or after it (drops a unit the loader left half-written, clears the flags,
+   * programming mode), with flash reads allowed.
    */
   recover(address: number): Promise<void>;
 }
@@ -83,9 +84,42 @@ export class LoaderPath {
         `RAM flash loader not used: ${error.reason}; programming from the host instead (slower)`,
       );
       this.fellBack = true;
-      this.programmedBytes += error.programmedBytes;
       await stretch.recover(stretch.address + error.programmedBytes);
-      return error.programmedBytes;
+      const done = error.programmedBytes + (await this.landedAfter(loader, stretch, error));
+      this.programmedBytes += done;
+      return done;
     }
+  }
+
+  /**
+   * Units after the last one the loader confirmed that it programmed anyway (it wrote them,
+   * then failed before it said so): those that read back as the image, from the first on.
+   * The host must not write them again (a second write to a programmed unit is an error).
+   */
+  private async landedAfter(
+    loader: RamLoader,
+    stretch: LoaderStretch,
+    failure: LoaderFailure,
+  ): Promise<number> {
+    const from = failure.programmedBytes;
+    const length = failure.handedBytes - from;
+    if (length <= 0) return 0;
+    const flash = await this.ctx.memory.read(
+      stretch.address + from,
+      length,
+      stretch.signal ? { signal: stretch.signal } : {},
+    );
+    const unit = loader.unitBytes;
+    let same = 0;
+    while (
+      same + unit <= length &&
+      bytesEqual(
+        flash.subarray(same, same + unit),
+        stretch.data.subarray(from + same, from + same + unit),
+      )
+    ) {
+      same += unit;
+    }
+    return same;
   }
 }
