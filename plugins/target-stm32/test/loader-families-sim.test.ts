@@ -88,6 +88,25 @@ for (const { family, parts } of families) {
   }
 }
 
+test('auto programs less than 4 KiB from the host (the loader would cost more to start); ram runs the loader', async (t) => {
+  for (const loader of ['auto', 'ram'] as const) {
+    const rig = await simRig({ device: 'STM32L476RG' });
+    try {
+      const device = await rig.identify({ loader });
+      const data = pattern(2048, 3);
+      await device.erase([{ start: 0x08000000, end: 0x08000800 }], noProgress);
+      await device.program(imageAt(0x08000000, data), noProgress);
+      t.true(bytesEqual(await device.read(0x08000000, data.length, noProgress), data));
+      const used = rig.log.lines.includes(
+        'debug: RAM flash loader (L4) programmed 2048 bytes at 0x8000000',
+      );
+      t.is(used, loader === 'ram', loader);
+    } finally {
+      await rig.close();
+    }
+  }
+});
+
 const FILL_UDF = 0xde00;
 const FILL_SPIN = 0xe7fe;
 

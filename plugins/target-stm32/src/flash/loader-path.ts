@@ -24,10 +24,17 @@ export interface LoaderStretch {
 }
 
 /**
+ * Below this, `auto` programs from the host: starting the loader costs some 35 probe round
+ * trips (halt, load, nine core registers), more than it saves on a few KiB.
+ */
+const MIN_AUTO_BYTES = 4096;
+
+/**
  * The choice between a family's RAM loader and the host path, shared by every family:
- * `flash.loader: host` never runs the loader; `auto` (the default) runs it and, when it
- * fails, warns why and lets the host program the rest, for the rest of the session too;
- * `ram` makes a loader failure an error (FLASH_LOADER_FAILED, exit 7).
+ * `flash.loader: host` never runs the loader; `auto` (the default) runs it for stretches of
+ * MIN_AUTO_BYTES or more and, when it fails, warns why and lets the host program the rest,
+ * for the rest of the session too; `ram` runs it for every stretch and makes a loader failure
+ * an error (FLASH_LOADER_FAILED, exit 7).
  */
 export class LoaderPath {
   /** The RAM loader failed once: the rest of the session programs from the host. */
@@ -50,6 +57,7 @@ export class LoaderPath {
   async program(loader: RamLoader, stretch: LoaderStretch): Promise<number> {
     const mode = this.ctx.loader ?? 'auto';
     if (!this.enabled || stretch.data.length === 0) return 0;
+    if (mode === 'auto' && stretch.data.length < MIN_AUTO_BYTES) return 0;
     const range = { start: stretch.address, end: stretch.address + stretch.data.length };
     try {
       if (this.ctx.loaderUnavailable) throw new LoaderFailure(this.ctx.loaderUnavailable, 0);
