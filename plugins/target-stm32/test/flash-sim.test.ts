@@ -190,11 +190,11 @@ test('F1 on ST-Link firmware without 16-bit access programs through the RAM load
   const rig = await simRig({ device: 'STM32F103RB', firmware: 'V2J24S4' });
   try {
     const device = await rig.identify();
-    await device.erase([{ start: 0x08000000, end: 0x08000400 }], noProgress);
-    await device.program(imageAt(0x08000000, pattern(64, 1)), noProgress);
-    t.true(bytesEqual(await device.read(0x08000000, 64, noProgress), pattern(64, 1)));
+    await device.erase([{ start: 0x08000000, end: 0x08001000 }], noProgress);
+    await device.program(imageAt(0x08000000, pattern(4096, 1)), noProgress);
+    t.true(bytesEqual(await device.read(0x08000000, 4096, noProgress), pattern(4096, 1)));
     t.true(
-      rig.log.lines.some((l) => l.includes('RAM flash loader (F0/F1/F3) programmed 64 bytes')),
+      rig.log.lines.some((l) => l.includes('RAM flash loader (F0/F1/F3) programmed 4096 bytes')),
     );
   } finally {
     await rig.close();

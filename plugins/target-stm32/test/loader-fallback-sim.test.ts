@@ -151,7 +151,7 @@ async function bareRun(controllerBase: number, setup?: (board: SimBoard) => void
 test('a loader that faults (a bus error on FLASH_SR) is a LoaderFailure naming the fault', async (t) => {
   const error = await t.throwsAsync(bareRun(0x50000000));
   t.true(error instanceof LoaderFailure);
-  t.regex(error.message, /the loader faulted \(the core halted at 0x/);
+  t.regex(error.message, /the loader faulted at 0x2000[0-9a-f]{4} \(HardFault, DFSR 0x8\)/);
 });
 
 test('a loader that makes no progress (BSY stays set) is a LoaderFailure after the timeout', async (t) => {

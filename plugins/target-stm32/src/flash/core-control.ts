@@ -5,15 +5,19 @@ import type { TargetClock } from './flash-clock.js';
  * Why code flashwright runs on the target (a RAM flash loader, an on-chip routine) could not
  * do its work: RAM too small, the code faulted or stopped, a timeout, a probe that cannot
  * run code. `programmedBytes` from the start were confirmed programmed by a loader before it
- * failed; the host continues from there.
+ * failed; of the bytes after them, up to `handedBytes` from the start, the loader may have
+ * programmed some (it had them but had not confirmed them).
  */
 export class LoaderFailure extends Error {
   override readonly name = 'LoaderFailure';
+  readonly handedBytes: number;
   constructor(
     readonly reason: string,
     readonly programmedBytes: number,
+    handedBytes?: number,
   ) {
     super(reason);
+    this.handedBytes = Math.max(programmedBytes, handedBytes ?? programmedBytes);
   }
 }
 
@@ -30,6 +34,7 @@ const S_REGRDY = 1 << 16;
 export const S_HALT = 1 << 17;
 const S_LOCKUP = 1 << 19;
 const DFSR_BKPT = 1 << 1;
+const DFSR_VCATCH = 1 << 3;
 const DEMCR_VC_HARDERR = 1 << 10;
 /** DCRSR.REGSEL of the special registers (ARMv7-M ARM C1.6.3, Table C1-9). */
 const REGSEL_PC = 15;
@@ -102,17 +107,27 @@ export class CoreControl {
 
   /**
    * After the core halted: returns when it stopped on a BKPT (the code's end), else throws a
-   * LoaderFailure saying how it stopped (`programmedBytes` for the failure).
+   * LoaderFailure saying how it stopped (`programmedBytes` and `handedBytes` for it). A
+   * fault halts the core on the handler's first instruction (vector catch), with the
+   * faulting instruction's address in the exception frame at MSP + 24 (ARMv7-M ARM B1.5.6,
+   * ARMv6-M ARM B1.5.6).
    */
-  async checkBreakpoint(programmedBytes: number): Promise<void> {
+  async checkBreakpoint(programmedBytes: number, handedBytes?: number): Promise<void> {
+    const failure = (reason: string): LoaderFailure =>
+      new LoaderFailure(reason, programmedBytes, handedBytes);
     const dhcsr = await this.memory.read32(DHCSR, this.signal);
-    if (dhcsr & S_LOCKUP) throw new LoaderFailure('the loader locked the core up', programmedBytes);
+    if (dhcsr & S_LOCKUP) throw failure('the loader locked the core up');
     const dfsr = await this.memory.read32(DFSR, this.signal);
     if (dfsr & DFSR_BKPT) return;
+    if (dfsr & DFSR_VCATCH) {
+      const msp = await this.readRegister(REGSEL_MSP);
+      const pc = await this.memory.read32(msp + 24, this.signal).catch(() => undefined);
+      const at = pc === undefined ? '' : ` at 0x${pc.toString(16)}`;
+      throw failure(`the loader faulted${at} (HardFault, DFSR 0x${dfsr.toString(16)})`);
+    }
     const pc = await this.readRegister(REGSEL_PC);
-    throw new LoaderFailure(
-      `the loader faulted (the core halted at 0x${pc.toString(16)}, DFSR 0x${dfsr.toString(16)})`,
-      programmedBytes,
+    throw failure(
+      `the loader stopped (the core halted at 0x${pc.toString(16)}, DFSR 0x${dfsr.toString(16)})`,
     );
   }
 

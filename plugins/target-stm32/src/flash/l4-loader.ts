@@ -31,17 +31,15 @@ export interface L4LoaderParams {
   readonly busyMask: number;
   /** FLASH_SR error bits. */
   readonly errorMask: number;
-  /** The write unit: 8 (double word). */
-  readonly unitBytes: number;
 }
 
-/** The L4-family loader (CR = PG set by the host). */
+/** The L4-family loader: double words (CR = PG set by the host). */
 export function l4Loader(params: L4LoaderParams): RamLoader {
   return {
     family: 'L4',
     code: L4_LOADER,
-    unitBytes: params.unitBytes,
-    unitName: params.unitBytes === 16 ? 'quad word' : 'double word',
+    unitBytes: 8,
+    unitName: 'double word',
     controllerBase: params.controllerBase,
     params: [params.statusOffset, params.busyMask, params.errorMask],
     unitTimeoutMs: UNIT_TIMEOUT_MS,

@@ -267,16 +267,15 @@ export class L4Controller implements FlashController {
   /**
    * The RAM loader with this part's controller parameters (status register, busy and error
    * bits as the host path uses them), for the parts of the L4 register map (L4, L4+, G0, G4,
-   * WB, WL, C0, U0); none for the TrustZone-era L5/U5 map.
+   * WB, WL, C0, U0), which program double words; none for the TrustZone-era L5/U5 map.
    */
   private ramLoader(unitBytes: number): RamLoader | undefined {
-    if (this.map !== l4Map) return undefined;
+    if (this.map !== l4Map || unitBytes !== 8) return undefined;
     return l4Loader({
       controllerBase: this.ctx.data.controller.base,
       statusOffset: this.map.SR,
       busyMask: this.busyMask,
       errorMask: maskOf(errorFlags),
-      unitBytes,
     });
   }
 

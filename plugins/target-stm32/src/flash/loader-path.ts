@@ -1,4 +1,4 @@
-import type { AddressRange } from '@flashwright/core/image';
+import { type AddressRange, bytesEqual } from '@flashwright/core/image';
 import { FlashwrightError } from '@flashwright/core';
 import type { ControllerContext } from './controller.js';
 import { LoaderFailure } from './core-control.js';
@@ -17,16 +17,24 @@ export interface LoaderStretch {
   checkStatus(status: number, range: AddressRange): Promise<void>;
   /**
    * After a loader failure: leaves the controller as the host path expects it to continue at
-   * `address` (drops a unit the loader left half-written, clears the flags, programming mode).
+   * `address` or after it (drops a unit the loader left half-written, clears the flags,
+   * programming mode), with flash reads allowed.
    */
   recover(address: number): Promise<void>;
 }
 
 /**
+ * Below this, `auto` programs from the host: starting the loader costs some 35 probe round
+ * trips (halt, load, nine core registers), more than it saves on a few KiB.
+ */
+const MIN_AUTO_BYTES = 4096;
+
+/**
  * The choice between a family's RAM loader and the host path, shared by every family:
- * `flash.loader: host` never runs the loader; `auto` (the default) runs it and, when it
- * fails, warns why and lets the host program the rest, for the rest of the session too;
- * `ram` makes a loader failure an error (FLASH_LOADER_FAILED, exit 7).
+ * `flash.loader: host` never runs the loader; `auto` (the default) runs it for stretches of
+ * MIN_AUTO_BYTES or more and, when it fails, warns why and lets the host program the rest,
+ * for the rest of the session too; `ram` runs it for every stretch and makes a loader failure
+ * an error (FLASH_LOADER_FAILED, exit 7).
  */
 export class LoaderPath {
   /** The RAM loader failed once: the rest of the session programs from the host. */
@@ -49,6 +57,7 @@ export class LoaderPath {
   async program(loader: RamLoader, stretch: LoaderStretch): Promise<number> {
     const mode = this.ctx.loader ?? 'auto';
     if (!this.enabled || stretch.data.length === 0) return 0;
+    if (mode === 'auto' && stretch.data.length < MIN_AUTO_BYTES) return 0;
     const range = { start: stretch.address, end: stretch.address + stretch.data.length };
     try {
       if (this.ctx.loaderUnavailable) throw new LoaderFailure(this.ctx.loaderUnavailable, 0);
@@ -83,9 +92,42 @@ export class LoaderPath {
         `RAM flash loader not used: ${error.reason}; programming from the host instead (slower)`,
       );
       this.fellBack = true;
-      this.programmedBytes += error.programmedBytes;
       await stretch.recover(stretch.address + error.programmedBytes);
-      return error.programmedBytes;
+      const done = error.programmedBytes + (await this.landedAfter(loader, stretch, error));
+      this.programmedBytes += done;
+      return done;
     }
+  }
+
+  /**
+   * Units after the last one the loader confirmed that it programmed anyway (it wrote them,
+   * then failed before it said so): those that read back as the image, from the first on.
+   * The host must not write them again (a second write to a programmed unit is an error).
+   */
+  private async landedAfter(
+    loader: RamLoader,
+    stretch: LoaderStretch,
+    failure: LoaderFailure,
+  ): Promise<number> {
+    const from = failure.programmedBytes;
+    const length = failure.handedBytes - from;
+    if (length <= 0) return 0;
+    const flash = await this.ctx.memory.read(
+      stretch.address + from,
+      length,
+      stretch.signal ? { signal: stretch.signal } : {},
+    );
+    const unit = loader.unitBytes;
+    let same = 0;
+    while (
+      same + unit <= length &&
+      bytesEqual(
+        flash.subarray(same, same + unit),
+        stretch.data.subarray(from + same, from + same + unit),
+      )
+    ) {
+      same += unit;
+    }
+    return same;
   }
 }

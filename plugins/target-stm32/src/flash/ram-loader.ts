@@ -116,7 +116,9 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
   const units = job.data.length / unit;
   const layout = workArea(job.ram, loader, job.data.length);
   let confirmed = 0;
-  const fail = (reason: string): LoaderFailure => new LoaderFailure(reason, confirmed * unit);
+  let handed = 0;
+  const fail = (reason: string): LoaderFailure =>
+    new LoaderFailure(reason, confirmed * unit, handed * unit);
   const core = new CoreControl(memory, job.clock, job.signal);
   try {
     await core.prepare();
@@ -160,14 +162,13 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
   };
   /** The loader's status once it has stopped, or a LoaderFailure for why it stopped. */
   const stopped = async (): Promise<number> => {
-    await core.checkBreakpoint(confirmed * unit);
+    await core.checkBreakpoint(confirmed * unit, handed * unit);
     return memory.read32(layout.control + LoaderControl.STATUS, job.signal);
   };
   try {
     const slots = (layout.ringEnd - layout.ring) / unit;
     let write = layout.ring;
     let read = layout.ring;
-    let handed = 0;
     let deadline = job.clock() + loader.unitTimeoutMs;
     let idlePolls = 0;
     const slotOf = (pointer: number): number => (pointer - layout.ring) / unit;
@@ -175,6 +176,9 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
     const poll = async (): Promise<number | undefined> => {
       throwIfAborted(job.signal);
       const now = await readPointer();
+      if (now < layout.ring || now >= layout.ringEnd || (now - layout.ring) % unit !== 0) {
+        throw fail(`its read pointer 0x${now.toString(16)} left the ring`);
+      }
       const moved = (slotOf(now) - slotOf(read) + slots) % slots;
       if (moved > 0) {
         idlePolls = 0;
