@@ -156,7 +156,7 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
   const readPointer = async (): Promise<number> => {
     const at = await memory.read32(layout.control + LoaderControl.READ, job.signal);
     if (at < layout.ring || at >= layout.ringEnd || (at - layout.ring) % unit !== 0) {
-      throw fail(`its read pointer left the ring (0x${at.toString(16)})`);
+      throw fail(`its read pointer 0x${at.toString(16)} left the ring`);
     }
     return at;
   };
@@ -176,9 +176,6 @@ export async function programWithRamLoader(job: LoaderJob): Promise<number> {
     const poll = async (): Promise<number | undefined> => {
       throwIfAborted(job.signal);
       const now = await readPointer();
-      if (now < layout.ring || now >= layout.ringEnd || (now - layout.ring) % unit !== 0) {
-        throw fail(`its read pointer 0x${now.toString(16)} left the ring`);
-      }
       const moved = (slotOf(now) - slotOf(read) + slots) % slots;
       if (moved > 0) {
         idlePolls = 0;
