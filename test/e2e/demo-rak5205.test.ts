@@ -129,6 +129,7 @@ test('doctor on the demo board: all clear but the protection the recipe removes'
       ['target-voltage', 'skipped'],
       ['swd', 'warn'],
       ['read-protection', 'warn'],
+      ['ram-code', 'skipped'],
     ],
   );
   // The clone's RST pin does not reach NRST: attaching "under reset" was a software reset.
@@ -138,4 +139,5 @@ test('doctor on the demo board: all clear but the protection the recipe removes'
   t.regex(checkOf(run, 'flash-size').message, /reports 27520 KB/);
   t.regex(checkOf(run, 'read-protection').message, /confirmed unprotect step removes it/);
   t.regex(checkOf(run, 'probe-firmware').message, /^V2J37S7/);
+  t.regex(checkOf(run, 'ram-code').message, /read-protected .* once protection is removed/);
 });

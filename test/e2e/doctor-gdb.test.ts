@@ -46,6 +46,9 @@ qemuTest(
     t.is(checkOf(run, 'swd').verdict, 'ok');
     t.is(checkOf(run, 'read-protection').verdict, 'skipped');
     t.is(checkOf(run, 'image').verdict, 'ok', 'the image is checked against the database layout');
+    // No code runs through a memory-only probe: the RAM dry run is skipped and says why.
+    t.like(checkOf(run, 'ram-code'), { verdict: 'skipped' });
+    t.regex(checkOf(run, 'ram-code').message, /needs the identified chip|runs no code on the chip/);
   },
 );
 

@@ -126,7 +126,7 @@ test('old probe firmware is a warning naming what it lacks, and the exit code st
   t.regex(firmware.message, /16-bit memory access \(V2J26\)/);
   t.regex(firmware.hint ?? '', /STLinkUpgrade/);
   t.like(run.summary, { status: 'ok', exitCode: 0 });
-  t.deepEqual(run.summary.result?.['counts'], { ok: 8, warn: 1, fail: 0, skipped: 1 });
+  t.deepEqual(run.summary.result?.['counts'], { ok: 9, warn: 1, fail: 0, skipped: 1 });
 });
 
 test('firmware that cannot be used at all fails the firmware check with exit 4', async (t) => {
@@ -146,7 +146,7 @@ test('firmware that cannot be used at all fails the firmware check with exit 4',
   t.like(run.summary.error, { code: 'PROBE_FIRMWARE_TOO_OLD', message: firmware.message });
 });
 
-test('--json: ten check events in order, then the summary; human output says the same', async (t) => {
+test('--json: eleven check events in order, then the summary; human output says the same', async (t) => {
   const cwd = await project({
     'flashwright.config.yaml': virtualRecipe({ device: 'STM32F411RE', options: 'rdp: 1' }),
   });
@@ -163,12 +163,13 @@ test('--json: ten check events in order, then the summary; human output says the
       'read-protection',
       'write-protection',
       'option-bytes',
+      'ram-code',
       'image',
     ],
   );
   t.deepEqual(
     run.checks.map((c) => c.index),
-    [...Array(10).keys()],
+    [...Array(11).keys()],
   );
   t.is(run.summary.type, 'summary');
   t.is(run.summary.command, 'doctor');
@@ -181,7 +182,7 @@ test('--json: ten check events in order, then the summary; human output says the
   t.regex(human.stdout, /^\[FAIL\] Read protection \(RDP\): .*is read-protected \(RDP level 1/m);
   t.regex(human.stdout, /^ {7}fix: Add `- unprotect: \{ confirm: mass-erase \}`/m);
   t.regex(human.stdout, /^\[skip\] Image fits the flash: the recipe names no image$/m);
-  t.regex(human.stdout, /checks ok, 0 warnings, 1 failure, 1 skipped$/m);
+  t.regex(human.stdout, /checks ok, 0 warnings, 1 failure, 2 skipped$/m);
   t.regex(human.stderr, /error TARGET_PROTECTED: /);
 });
 
@@ -191,5 +192,8 @@ test('--dry-run lists the checks and touches nothing', async (t) => {
   });
   const run = await runCli(['doctor', '--dry-run'], { cwd });
   t.is(run.code, 0, run.stderr);
-  t.regex(run.stdout, /1\. Probe found and accessible\n.*\n[\s\S]*10\. Image fits the flash/);
+  t.regex(
+    run.stdout,
+    /1\. Probe found and accessible\n.*\n[\s\S]*10\. Code runs from RAM[\s\S]*11\. Image fits the flash/,
+  );
 });

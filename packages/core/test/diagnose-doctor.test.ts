@@ -98,17 +98,29 @@ test('checks come out in order (voltage waits for SWD), and everything after a d
   const { report, checks } = await doctorOn(chip, 'probe: { transport: fake, speed: 1800 }');
   t.deepEqual(
     checks.map((c) => c.index),
-    [...Array(10).keys()],
+    [...Array(11).keys()],
   );
   t.deepEqual(
     checks.map((c) => c.verdict),
-    ['ok', 'ok', 'fail', 'fail', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'ok'],
+    [
+      'ok',
+      'ok',
+      'fail',
+      'fail',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'ok',
+    ],
   );
   t.is(report.firstFailure?.check, 'target-voltage');
   t.is(report.firstFailure?.code, 'TARGET_VOLTAGE_LOW');
-  t.deepEqual(report.counts, { ok: 3, warn: 0, fail: 2, skipped: 5 });
+  t.deepEqual(report.counts, { ok: 3, warn: 0, fail: 2, skipped: 6 });
   // The image is still checked: against the fake family's database layout.
-  t.regex(checks[9]?.message ?? '', /^64 B at 0x08000000\.\.0x0800003F/);
+  t.regex(checks[10]?.message ?? '', /^64 B at 0x08000000\.\.0x0800003F/);
 });
 
 test('run and doctor explain a silent target with the same message and hint', async (t) => {

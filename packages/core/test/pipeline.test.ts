@@ -281,7 +281,24 @@ test('verify: crc uses the on-chip CRC, and falls back to readback with a warnin
   t.true(withCrc.ops().includes('checksum'));
 
   const corrupt = new FakeChip({ checksum: true, corruptAt: BASE + 1 });
-  t.is((await runRecipe(corrupt, recipe, [[BASE, counting(64)]])).error?.code, 'VERIFY_MISMATCH');
+  const mismatch = await runRecipe(corrupt, recipe, [[BASE, counting(64)]]);
+  t.is(mismatch.error?.code, 'VERIFY_MISMATCH');
+  t.is(exitCodeOf(mismatch.error), 8);
+  // The block whose CRC differs is read back: the error names the byte, as readback does.
+  t.regex(mismatch.error?.message ?? '', /first at 0x08000001 \(expected 0x02, read 0x03\)/);
+
+  // A device whose CRC cannot run here (it says why) is verified by readback.
+  const unavailable = new FakeChip({ checksum: 'unavailable' });
+  const fallback = await runRecipe(unavailable, recipe, [[BASE, counting(64)]]);
+  t.is(fallback.error, undefined);
+  t.true(unavailable.ops().includes('checksum'));
+  t.true(unavailable.ops().includes('read'));
+  const badFallback = await runRecipe(
+    new FakeChip({ checksum: 'unavailable', corruptAt: BASE + 1 }),
+    recipe,
+    [[BASE, counting(64)]],
+  );
+  t.is(badFallback.error?.code, 'VERIFY_MISMATCH');
 
   const without = new FakeChip();
   const run = await runRecipe(without, recipe, [[BASE, counting(64)]]);

@@ -296,3 +296,35 @@ export function physicalFloor(input: PhysicalFloorInput): PhysicalFloor {
     totalMs: eraseMs + programMs + usbTransferMs + swdTransferMs,
   };
 }
+
+export interface OverlappedFloorInput extends PhysicalFloorInput {
+  /** The transfer includes the SWD time of the payload, so the SWD clock is required. */
+  readonly swdSpeedKhz: number;
+}
+
+export interface OverlappedFloor {
+  readonly eraseMs: number;
+  readonly programMs: number;
+  /** USB payload time plus SWD time of the payload's words. */
+  readonly transferMs: number;
+  /** erase + max(program, transfer). */
+  readonly totalMs: number;
+}
+
+/**
+ * The floor for programming through a double-buffered RAM loader, beside physicalFloor():
+ * the touched units are erased first (nothing can be programmed before), then the probe
+ * moves the payload (USB and SWD) while the flash programs it, so only the slower of the
+ * two counts: erase + max(program, transfer). What a loader may still lose against it is
+ * the first buffer's transfer and the last buffer's programming, which do not overlap.
+ */
+export function overlappedFloor(input: OverlappedFloorInput): OverlappedFloor {
+  const floor = physicalFloor(input);
+  const transferMs = floor.usbTransferMs + floor.swdTransferMs;
+  return {
+    eraseMs: floor.eraseMs,
+    programMs: floor.programMs,
+    transferMs,
+    totalMs: floor.eraseMs + Math.max(floor.programMs, transferMs),
+  };
+}

@@ -3,6 +3,7 @@ import {
   bestProgramUnit,
   eraseUnitMs,
   flashTimings,
+  overlappedFloor,
   physicalFloor,
   swdAccessUs,
   usbPayloadUs,
@@ -67,4 +68,28 @@ test('physical floor adds erase, best-unit programming and payload transfer', (t
   // 200 bytes = 2 half-pages (rounded up) of 3.28 ms; 50 words of SWD at 11.5 µs.
   t.is(withSwd.programMs, 6.56);
   t.is(withSwd.swdTransferMs, 0.575);
+});
+
+test('overlapped floor: erase, then the slower of programming and USB + SWD transfer', (t) => {
+  // 128 KiB on an F411 behind a V2: 32768 words x 16 µs = 524.288 ms of programming;
+  // 131.072 ms of USB payload at 1 MB/s plus 32768 words x 11.5 µs = 376.832 ms of SWD.
+  const f4 = {
+    timing: flashTimings.f4,
+    imageBytes: 128 * 1024,
+    erasedUnitBytes: [16384, 16384, 16384, 16384, 65536],
+    usb: 'full-speed',
+    swdSpeedKhz: 4000,
+  } as const;
+  const slowFlash = overlappedFloor(f4);
+  t.is(slowFlash.eraseMs, 4 * 250 + 550);
+  t.is(slowFlash.programMs, 524.288);
+  t.is(slowFlash.transferMs, 131.072 + 376.832);
+  t.is(slowFlash.totalMs, 1550 + 524.288);
+  // At 1 MHz SWD the transfer (131.072 + 1507.328 ms) is the slower side.
+  const slowLink = overlappedFloor({ ...f4, swdSpeedKhz: 1000 });
+  t.is(slowLink.totalMs, 1550 + 131.072 + 1507.328);
+  // Never above the host-driven floor, which adds all three.
+  const turns = physicalFloor(f4);
+  t.true(slowFlash.totalMs < turns.totalMs);
+  t.is(turns.totalMs - slowFlash.totalMs, slowFlash.transferMs);
 });

@@ -186,6 +186,21 @@ test('an aborted program stops between chunks with the controller relocked', asy
   }
 });
 
+test('F1 on ST-Link firmware without 16-bit access programs through the RAM loader, which writes the half-words itself', async (t) => {
+  const rig = await simRig({ device: 'STM32F103RB', firmware: 'V2J24S4' });
+  try {
+    const device = await rig.identify();
+    await device.erase([{ start: 0x08000000, end: 0x08001000 }], noProgress);
+    await device.program(imageAt(0x08000000, pattern(4096, 1)), noProgress);
+    t.true(bytesEqual(await device.read(0x08000000, 4096, noProgress), pattern(4096, 1)));
+    t.true(
+      rig.log.lines.some((l) => l.includes('RAM flash loader (F0/F1/F3) programmed 4096 bytes')),
+    );
+  } finally {
+    await rig.close();
+  }
+});
+
 test('F4 programs with the parallelism the target voltage allows', async (t) => {
   for (const [voltage, parallelism] of [
     [3.3, 'x32'],
@@ -205,10 +220,10 @@ test('F4 programs with the parallelism the target voltage allows', async (t) => 
   }
 });
 
-test('F1 half-word programming on ST-Link firmware without 16-bit access says which firmware is needed', async (t) => {
+test('F1 half-word programming from the host on ST-Link firmware without 16-bit access says which firmware is needed', async (t) => {
   const rig = await simRig({ device: 'STM32F103RB', firmware: 'V2J24S4' });
   try {
-    const device = await rig.identify();
+    const device = await rig.identify({ loader: 'host' });
     t.is(device.flashSize.kib, 128, 'identification needs no 16-bit access');
     await device.erase([{ start: 0x08000000, end: 0x08000400 }], noProgress);
     const error = await t.throwsAsync(

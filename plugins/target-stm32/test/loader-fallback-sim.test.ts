@@ -9,7 +9,8 @@ import test from 'ava';
 import { FlashwrightError } from '@flashwright/core';
 import type { MemoryPort } from '@flashwright/core/plugin';
 import { createStm32Chip, SimBoard, type FaultSpec } from '@flashwright/sim';
-import { programHalfPagesWithLoader, LoaderFailure } from '../src/flash/ram-loader.js';
+import { l0L1Loader } from '../src/flash/l0-l1-loader.js';
+import { LoaderFailure, programWithRamLoader } from '../src/flash/ram-loader.js';
 import { imageAt, noProgress, pattern, simRig } from './helpers/sim-rig.js';
 
 const FLASH = 0x08000000;
@@ -93,13 +94,11 @@ test('ram: a loader failure is an error (FLASH_LOADER_FAILED, exit 7)', async (t
 
 test('RAM too small for the code, the control block and three half-page buffers', async (t) => {
   const error = await t.throwsAsync(
-    programHalfPagesWithLoader({
+    programWithRamLoader({
+      loader: l0L1Loader(0x40023c00, 128),
       memory: undefined as never,
       clock: () => 0,
-      log: { debug: () => undefined, info: () => undefined, warn: () => undefined },
-      controllerBase: 0x40023c00,
       ram: { start: 0x20000000, end: 0x20000100 },
-      halfPageBytes: 128,
       address: FLASH,
       data: new Uint8Array(1024),
       sent: () => undefined,
@@ -138,13 +137,11 @@ async function bareRun(controllerBase: number, setup?: (board: SimBoard) => void
   const board = new SimBoard({ chip: createStm32Chip({ device: PART }) });
   setup?.(board);
   const memory = boardPort(board);
-  return programHalfPagesWithLoader({
+  return programWithRamLoader({
+    loader: l0L1Loader(controllerBase, 128),
     memory,
     clock: () => board.clock.nowMs,
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined },
-    controllerBase,
     ram: { start: 0x20000000, end: 0x20004000 },
-    halfPageBytes: 128,
     address: FLASH,
     data: new Uint8Array(512),
     sent: () => undefined,
@@ -154,7 +151,7 @@ async function bareRun(controllerBase: number, setup?: (board: SimBoard) => void
 test('a loader that faults (a bus error on FLASH_SR) is a LoaderFailure naming the fault', async (t) => {
   const error = await t.throwsAsync(bareRun(0x50000000));
   t.true(error instanceof LoaderFailure);
-  t.regex(error.message, /the loader faulted \(the core halted at 0x/);
+  t.regex(error.message, /the loader faulted at 0x2000[0-9a-f]{4} \(HardFault, DFSR 0x8\)/);
 });
 
 test('a loader that makes no progress (BSY stays set) is a LoaderFailure after the timeout', async (t) => {

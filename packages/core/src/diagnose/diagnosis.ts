@@ -16,6 +16,7 @@ export const doctorCheckIds = [
   'read-protection',
   'write-protection',
   'option-bytes',
+  'ram-code',
   'image',
 ] as const;
 
@@ -32,6 +33,7 @@ export const doctorCheckTitles: Readonly<Record<DoctorCheckId, string>> = {
   'read-protection': 'Read protection (RDP)',
   'write-protection': 'Write protection',
   'option-bytes': 'Option bytes',
+  'ram-code': 'Code runs from RAM (flash loader, on-chip CRC)',
   image: 'Image fits the flash',
 };
 

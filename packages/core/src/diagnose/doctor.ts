@@ -1,3 +1,4 @@
+import { ramCodeRuns } from './ram-code-check.js';
 import type { ResolvedRecipe } from '../config/load-recipe.js';
 import type { Recipe } from '../config/recipe.js';
 import { unprotectConfirmed } from '../config/steps-schema.js';
@@ -265,7 +266,7 @@ function unprotectPlan(run: DoctorRun): UnprotectPlan {
   return unprotectConfirmed(step.options, step.keyPath) || run.yes ? 'confirmed' : 'unconfirmed';
 }
 
-/** Checks 6 to 9 on the identified chip: sizes, protection and option bytes. */
+/** Checks 6 to 10 on the identified chip: sizes, protection, option bytes, code from RAM. */
 async function inspect(run: DoctorRun, device: Device): Promise<void> {
   const { ledger, signal } = run;
   ledger.record(flashSize(device));
@@ -286,9 +287,22 @@ async function inspect(run: DoctorRun, device: Device): Promise<void> {
         : fromError('option-bytes', error, 'warn'),
     );
   }
+  try {
+    ledger.record(
+      state.readLevel === 0
+        ? await ramCodeRuns(device, signal)
+        : skipped(
+            'ram-code',
+            `the chip is read-protected (${state.summary}): code from RAM is tried once protection is removed`,
+          ),
+    );
+  } catch (error) {
+    if (!isFlashwrightError(error)) throw error;
+    ledger.record(fromError('ram-code', error, 'warn'));
+  }
 }
 
-/** Check 10: against the chip's flash, or the family database's layout without a chip. */
+/** Check 11: against the chip's flash, or the family database's layout without a chip. */
 async function checkImage(run: DoctorRun, device: Device | undefined): Promise<void> {
   if (run.imageProblem !== undefined) {
     run.ledger.record(fromError('image', run.imageProblem));

@@ -561,8 +561,17 @@ export interface Device {
     progress: ProgressCallback,
     signal?: AbortSignal,
   ): Promise<Uint8Array>;
-  /** CRC-32 of a range computed on the chip, where the family can. */
-  checksum?(range: AddressRange, signal?: AbortSignal): Promise<number>;
+  /**
+   * CRC-32 (zlib's) of a range computed on the chip, where the family can; undefined where it
+   * cannot here (e.g. a probe that cannot run code), the device having said why: the caller
+   * reads back instead.
+   */
+  checksum?(range: AddressRange, signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * Why code (a RAM flash loader, the on-chip CRC) cannot run on the chip through this probe,
+   * once `checksum` has answered undefined; doctor shows it.
+   */
+  readonly codeUnavailable?: string | undefined;
   /**
    * The chip's factory-programmed unique ID (e.g. the STM32 96-bit UID), bytes in address
    * order, where the family knows where it is. Batch programming records it for every board

@@ -36,8 +36,8 @@ export interface FakeChipOptions {
   readonly failProgramAt?: number;
   /** Bit 0 of this byte never programs to 1... it reads back with bit 0 flipped. */
   readonly corruptAt?: number;
-  /** Has an on-chip CRC (Device.checksum). */
-  readonly checksum?: boolean;
+  /** Has an on-chip CRC (Device.checksum); 'unavailable': it answers that it cannot run. */
+  readonly checksum?: boolean | 'unavailable';
   /** Called before each program() call; may abort a controller to simulate Ctrl-C. */
   readonly onProgram?: (call: number) => void;
 }
@@ -179,10 +179,11 @@ export class FakeChip {
         progress({ operation: 'read', doneBytes: length, totalBytes: length });
         return Promise.resolve(this.bytes(address, length));
       },
-      ...(this.config.checksum === true
+      ...(this.config.checksum !== undefined && this.config.checksum !== false
         ? {
             checksum: async (range: AddressRange) => {
               this.calls.push({ op: 'checksum', range });
+              if (this.config.checksum === 'unavailable') return undefined;
               const { crc32 } = await import('node:zlib');
               return crc32(this.bytes(range.start, range.end - range.start));
             },

@@ -23,6 +23,9 @@ import {
 } from '@flashwright/core/plugin';
 import { type OptionFieldData, type Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { FlashController, ProgramRun, SectorRef } from '../flash/controller.js';
+import { LoaderFailure } from '../flash/core-control.js';
+import { crc32OnChip } from '../flash/crc32-routine.js';
+import { targetClock } from '../flash/flash-clock.js';
 import {
   decodeOptionFields,
   encodeOptionFields,
@@ -103,6 +106,45 @@ export class Stm32Device implements Device {
       view.setUint32(4 * i, await this.#target.memory.read32(address, signal), true);
     }
     return bytes;
+  }
+
+  /** Why the on-chip CRC routine cannot run, once it failed or when the probe cannot run code. */
+  #checksumUnavailable: string | undefined;
+
+  get codeUnavailable(): string | undefined {
+    return this.#checksumUnavailable;
+  }
+
+  /**
+   * The CRC-32 of `range` computed on the chip by flashwright's routine (loaders/crc32), run
+   * like the RAM flash loaders; undefined, with a note saying why, where it cannot run (a
+   * probe with memory access only, too little RAM, the routine faulted or hung): the caller
+   * reads back instead. After one failure the session does not try again.
+   */
+  async checksum(range: AddressRange, signal?: AbortSignal): Promise<number | undefined> {
+    const probe = this.#target.probe;
+    if (probe.access.level === 'memory' && this.#checksumUnavailable === undefined) {
+      this.#checksumUnavailable = `the probe (${probe.info.name}) gives memory access only and cannot run code`;
+      this.#target.log.info(
+        `CRC-32 on the chip not used: ${this.#checksumUnavailable}; reading back instead.`,
+      );
+    }
+    if (this.#checksumUnavailable !== undefined) return undefined;
+    await this.ensureHalted(signal);
+    try {
+      return await crc32OnChip({
+        memory: this.#target.memory,
+        clock: targetClock(probe),
+        ram: this.ram[0],
+        range,
+        signal,
+      });
+    } catch (error) {
+      if (!(error instanceof LoaderFailure)) throw error;
+      this.#checksumUnavailable = error.reason;
+      this.#target.log.warn(`CRC-32 on the chip not used: ${error.reason}; reading back instead.`);
+      return undefined;
+    }
   }
 
   /** Flash work needs a halted core: running firmware could touch the controller too. */

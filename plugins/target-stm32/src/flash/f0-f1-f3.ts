@@ -14,7 +14,9 @@ import {
   runRange,
   writeProtectedReader,
 } from './controller.js';
+import { f0F1F3Loader } from './f0-f1-f3-loader.js';
 import { Keys, unlockWithKeys } from './keys.js';
+import { LoaderPath } from './loader-path.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -58,7 +60,12 @@ const WRP_BYTES = 4096;
 export class F0F1F3Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
-  constructor(private readonly ctx: ControllerContext) {}
+  /** flashwright's RAM loader, or the host path (loader-path.ts). */
+  readonly loaderPath: LoaderPath;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.loaderPath = new LoaderPath(ctx);
+  }
 
   private get isF1(): boolean {
     return this.ctx.data.line === 'STM32F1';
@@ -148,7 +155,8 @@ export class F0F1F3Controller implements FlashController {
   }
 
   /**
-   * Half-word programming. Each run goes out as one port write of 16-bit accesses: a write
+   * Half-word programming, through flashwright's RAM loader where it runs (loader-path.ts),
+   * else from the host, or the host programs what the loader left. From the host, each run goes out as one port write of 16-bit accesses: a write
    * to flash while BSY stalls the bus until the previous half-word is done (the same
    * assumption Black Magic Debug's stm32f1.c makes), so no per-unit polling is needed.
    * The status is checked once per run: PGERR and WRPRTERR stay set until written with 1
@@ -165,13 +173,25 @@ export class F0F1F3Controller implements FlashController {
       await this.ctx.memory.write32(base + CR, CR_PG);
       for (const run of runs) {
         throwIfAborted(signal);
-        await writeUnits(run.address, run.data, {
+        const done = await this.loaderPath.program(f0F1F3Loader(base), {
+          address: run.address,
+          data: run.data,
+          sent: (bytes) => progress.sent(run, bytes),
+          signal,
+          checkStatus: (status, range) =>
+            throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges),
+          recover: async () => {
+            await this.ctx.memory.write32(base + SR, maskOf(errorFlags) | SR_EOP);
+            await this.ctx.memory.write32(base + CR, CR_PG);
+          },
+        });
+        await writeUnits(run.address + done, run.data.subarray(done), {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width: 16,
           unitBytes: 2,
           unitName: 'half-word',
-          onProgress: (bytes) => progress.sent(run, bytes),
+          onProgress: (bytes) => progress.sent(run, done + bytes),
           signal,
         });
         const status = await this.wait(base, Timeouts.programMs, 'programming');

@@ -13,7 +13,9 @@ import {
   runRange,
   writeProtectedReader,
 } from './controller.js';
+import { f2F4F7Loader } from './f2-f4-f7-loader.js';
 import { Keys, unlockWithKeys } from './keys.js';
+import { LoaderPath } from './loader-path.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -62,7 +64,12 @@ function psizeCode(bytes: number): number {
 export class F2F4F7Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
-  constructor(private readonly ctx: ControllerContext) {}
+  /** flashwright's RAM loader, or the host path (loader-path.ts). */
+  readonly loaderPath: LoaderPath;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.loaderPath = new LoaderPath(ctx);
+  }
 
   private get base(): number {
     return this.ctx.data.controller.base;
@@ -151,7 +158,8 @@ export class F2F4F7Controller implements FlashController {
   }
 
   /**
-   * Programs with the PSIZE width: each run one port write; writes while BSY stall the bus
+   * Programs with the PSIZE width, through flashwright's RAM loader where it runs
+   * (loader-path.ts), else from the host: each run one port write; writes while BSY stall the bus
    * (Black Magic Debug's stm32f4.c relies on the same). The status is checked once per run:
    * the error flags are "Cleared by writing 1" (RM0090 FLASH_SR), and a write that breaks
    * the rules sets one and is not performed (RM0090 §3.5.4 "Programming errors").
@@ -164,15 +172,28 @@ export class F2F4F7Controller implements FlashController {
     const width = (this.ctx.parallelismBytes * 8) as 8 | 16 | 32;
     await this.unlocked(async () => {
       await this.ctx.memory.write32(this.base + CR, CR_PG | this.psize);
+      const loader = f2F4F7Loader(this.base, this.ctx.parallelismBytes);
       for (const run of runs) {
         throwIfAborted(signal);
-        await writeUnits(run.address, run.data, {
+        const done = await this.loaderPath.program(loader, {
+          address: run.address,
+          data: run.data,
+          sent: (bytes) => progress.sent(run, bytes),
+          signal,
+          checkStatus: (status, range) =>
+            throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges),
+          recover: async () => {
+            await this.ctx.memory.write32(this.base + SR, maskOf(errorFlags) | SR_EOP | SR_RDERR);
+            await this.ctx.memory.write32(this.base + CR, CR_PG | this.psize);
+          },
+        });
+        await writeUnits(run.address + done, run.data.subarray(done), {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width,
           unitBytes: this.ctx.parallelismBytes,
           unitName: `${width}-bit unit`,
-          onProgress: (bytes) => progress.sent(run, bytes),
+          onProgress: (bytes) => progress.sent(run, done + bytes),
           signal,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');

@@ -16,7 +16,9 @@ import {
   runRange,
   writeProtectedReader,
 } from './controller.js';
+import { h7Loader } from './h7-loader.js';
 import { Keys, unlockWithKeys } from './keys.js';
+import { LoaderPath } from './loader-path.js';
 import { type StatusFlag, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { hex, waitNotBusy } from './wait.js';
@@ -77,9 +79,11 @@ export class H7Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
   private readonly cr: CrLayout;
+  readonly loaderPath: LoaderPath;
 
   constructor(private readonly ctx: ControllerContext) {
     this.cr = ctx.data.devId === 0x480 || ctx.data.devId === 0x485 ? crH7ab : crH74x;
+    this.loaderPath = new LoaderPath(ctx);
   }
 
   private block(bank: number): number {
@@ -172,8 +176,10 @@ export class H7Controller implements FlashController {
   /**
    * Flash words (32 bytes on H74x/H72x, 16 on H7A/B) written with consecutive 32-bit
    * accesses; a full word starts programming, and the next word waits in the write queue.
-   * A run is one port write and one status check: the error flags stay set until cleared
-   * through FLASH_CCR (RM0433 FLASH_SR1), so a failed word shows at the end.
+   * Each run goes through flashwright's RAM loader where the recipe allows (loader-path.ts
+   * decides and falls back), the rest as one port write from the host. A run has one status
+   * check: the error flags stay set until cleared through FLASH_CCR (RM0433 FLASH_SR1), so a
+   * failed word shows at the end.
    */
   async program(
     runs: readonly ProgramRun[],
@@ -188,21 +194,37 @@ export class H7Controller implements FlashController {
       await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
       for (const run of runs) {
         throwIfAborted(signal);
-        await writeUnits(run.address, run.data, {
-          memory: this.ctx.memory,
-          log: this.ctx.log,
-          width: 32,
-          unitBytes: word,
-          unitName: 'flash word',
-          // The write buffer empties when "the application software has disabled write
-          // operations in this bank" (RM0433 FLASH_SR1.WBNE): PG cleared, then set again.
-          dropPartialUnit: async () => {
+        const done = await this.loaderPath.program(h7Loader(base, word), {
+          address: run.address,
+          data: run.data,
+          sent: (bytes) => progress.sent(run, bytes),
+          signal,
+          checkStatus: (status, range) =>
+            throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges),
+          recover: async () => {
+            // A flash word the loader left half-written waits in the write buffer: PG
+            // cleared and set again drops it (RM0433 FLASH_SR1.WBNE), as dropPartialUnit.
             await this.ctx.memory.write32(base + CR, this.psize);
+            await this.wait(base, Timeouts.programMs, 'programming').catch(() => 0);
+            await this.ctx.memory.write32(base + CCR, CCR_ALL);
             await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
           },
-          onProgress: (bytes) => progress.sent(run, bytes),
-          signal,
         });
+        if (done < run.data.length) {
+          await writeUnits(run.address + done, run.data.subarray(done), {
+            memory: this.ctx.memory,
+            log: this.ctx.log,
+            width: 32,
+            unitBytes: word,
+            unitName: 'flash word',
+            dropPartialUnit: async () => {
+              await this.ctx.memory.write32(base + CR, this.psize);
+              await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
+            },
+            onProgress: (bytes) => progress.sent(run, done + bytes),
+            signal,
+          });
+        }
         const status = await this.wait(base, Timeouts.programMs, 'programming');
         await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
         progress.done(run);

@@ -1,6 +1,8 @@
+import type { RamLoader } from './ram-loader.js';
+
 /**
  * flashwright's STM32L0/L1 RAM loader (loaders/l0-l1/loader.S, built by its Makefile into
- * loader.bin; test/loader-l0-l1.test.ts rebuilds it and compares): double-buffered
+ * loader.bin; test/loaders-rebuild.test.ts rebuilds it and compares): double-buffered
  * half-page programming, position independent, ARMv6-M code. The halfwords below are
  * loader.bin, little-endian.
  */
@@ -15,16 +17,17 @@ export const L0_L1_LOADER: Uint8Array = Uint8Array.from(
   HALFWORDS.flatMap((halfword) => [halfword & 0xff, halfword >>> 8]),
 );
 
-/** The control block the loader and the host share (offsets in bytes). */
-export const LoaderControl = {
-  /** Host: end of the data it has put in the ring (advanced one half-page at a time). */
-  WRITE: 0,
-  /** Loader: end of the data it has programmed. */
-  READ: 4,
-  /** Loader: 0, or FLASH_SR with the error that stopped it. */
-  STATUS: 8,
-  /** Host: half-page size in bytes. */
-  HALF_PAGE_BYTES: 12,
-  /** Size of the block. */
-  BYTES: 16,
-} as const;
+/** A half-page programs in a few ms (RM0038: tprog 3.2 ms typical); far more is a hang. */
+const HALF_PAGE_TIMEOUT_MS = 500;
+
+/** The L0/L1 loader for a controller at `controllerBase` (PECR = FPRG | PROG set by the host). */
+export function l0L1Loader(controllerBase: number, halfPageBytes: number): RamLoader {
+  return {
+    family: 'L0/L1',
+    code: L0_L1_LOADER,
+    unitBytes: halfPageBytes,
+    unitName: 'half-page',
+    controllerBase,
+    unitTimeoutMs: HALF_PAGE_TIMEOUT_MS,
+  };
+}

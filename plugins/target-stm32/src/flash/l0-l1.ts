@@ -1,5 +1,4 @@
 import type { AddressRange } from '@flashwright/core/image';
-import { FlashwrightError } from '@flashwright/core';
 import { throwIfAborted } from '@flashwright/core/plugin';
 import {
   type ControllerContext,
@@ -14,7 +13,8 @@ import {
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
-import { LoaderFailure, programHalfPagesWithLoader } from './ram-loader.js';
+import { l0L1Loader } from './l0-l1-loader.js';
+import { LoaderPath } from './loader-path.js';
 import { type StatusFlag, flagsSet, maskOf, throwOnFlashError } from './status-flags.js';
 import { DATA_EEPROM, mainFlash } from '../device/regions.js';
 import { writeUnits } from './unit-write.js';
@@ -72,11 +72,12 @@ export class L0L1Controller implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
   private readonly flags: readonly StatusFlag[];
-  /** The RAM loader failed once: the rest of the session programs from the host. */
-  private loaderFellBack = false;
+  /** flashwright's RAM loader, or the host path (loader-path.ts). */
+  readonly loaderPath: LoaderPath;
 
   constructor(private readonly ctx: ControllerContext) {
     this.flags = ctx.data.line === 'STM32L0' ? l0Flags : l1Flags;
+    this.loaderPath = new LoaderPath(ctx);
   }
 
   private get base(): number {
@@ -302,58 +303,30 @@ export class L0L1Controller implements FlashController {
   }
 
   /**
-   * Programs whole half-pages with flashwright's RAM loader (ram-loader.ts) unless the recipe
-   * says `flash.loader: host`. Returns how many bytes from `address` are programmed: all of
-   * them, or (`auto`) as far as the loader got before it failed, with a warning that says
-   * why; the host programs the rest. A flash error the loader reports is thrown as the host
-   * path would throw it. With `flash.loader: ram` a loader failure is an error.
+   * Programs whole half-pages with flashwright's RAM loader (loader-path.ts decides whether,
+   * and falls back). Returns how many bytes from `address` are programmed; the host programs
+   * the rest. A flash error the loader reports is thrown as the host path would throw it.
    */
-  private async programWithLoader(
+  private programWithLoader(
     address: number,
     data: Uint8Array,
     sent: (bytes: number) => void,
     signal?: AbortSignal,
   ): Promise<number> {
-    const mode = this.ctx.loader ?? 'auto';
-    if (mode === 'host' || this.loaderFellBack) return 0;
-    try {
-      if (this.ctx.loaderUnavailable) throw new LoaderFailure(this.ctx.loaderUnavailable, 0);
-      const status = await programHalfPagesWithLoader({
-        memory: this.ctx.memory,
-        clock: this.ctx.clock,
-        log: this.ctx.log,
-        controllerBase: this.base,
-        ram: this.ctx.ram[0],
-        halfPageBytes: this.halfPageBytes,
-        address,
-        data,
-        sent,
-        signal,
-      });
-      const range = { start: address, end: address + data.length };
-      await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
-      return data.length;
-    } catch (error) {
-      if (!(error instanceof LoaderFailure)) throw error;
-      if (mode === 'ram') {
-        throw new FlashwrightError(
-          'FLASH_LOADER_FAILED',
-          `The RAM flash loader failed: ${error.reason}`,
-          {
-            hint: 'Set flash.loader: auto in the recipe to fall back to programming from the host, or flash.loader: host to skip the loader.',
-          },
-        );
-      }
-      this.ctx.log.warn(
-        `RAM flash loader not used: ${error.reason}; programming from the host instead (slower)`,
-      );
-      this.loaderFellBack = true;
-      // A half-page the loader left in the latches would break the host's first write.
-      await this.abandonHalfPage(address + error.programmedBytes).catch(() => undefined);
-      await this.ctx.memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP);
-      await this.setMode(PECR_FPRG | PECR_PROG);
-      return error.programmedBytes;
-    }
+    return this.loaderPath.program(l0L1Loader(this.base, this.halfPageBytes), {
+      address,
+      data,
+      sent,
+      signal,
+      checkStatus: (status, range) =>
+        throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges),
+      recover: async (at) => {
+        // A half-page the loader left in the latches would break the host's first write.
+        await this.abandonHalfPage(at).catch(() => undefined);
+        await this.ctx.memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP);
+        await this.setMode(PECR_FPRG | PECR_PROG);
+      },
+    });
   }
 
   /**

@@ -15,6 +15,9 @@ import {
   writeProtectedReader,
 } from './controller.js';
 import { Keys, unlockWithKeys } from './keys.js';
+import { l4Loader } from './l4-loader.js';
+import { LoaderPath } from './loader-path.js';
+import type { RamLoader } from './ram-loader.js';
 import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
 import { writeUnits } from './unit-write.js';
 import { waitNotBusy } from './wait.js';
@@ -126,6 +129,8 @@ export class L4Controller implements FlashController {
   private readonly errorFlags: readonly StatusFlag[];
   /** Everything `unlocked` clears in SR before an operation: errors, EOP, OPTVERR (L4). */
   private readonly clearMask: number;
+  /** flashwright's RAM loader, or the host path (loader-path.ts). */
+  readonly loaderPath: LoaderPath;
 
   constructor(private readonly ctx: ControllerContext) {
     const nonSecure = ctx.data.controller.kind === 'l5-u5';
@@ -133,6 +138,7 @@ export class L4Controller implements FlashController {
     this.busyMask = busyMaskOf(ctx.data);
     this.errorFlags = nonSecure ? nonSecureErrorFlags : l4ErrorFlags;
     this.clearMask = (maskOf(this.errorFlags) | SR_EOP | (nonSecure ? 0 : SR_OPTVERR)) >>> 0;
+    this.loaderPath = new LoaderPath(ctx);
   }
 
   private reg(name: keyof RegisterMap): number {
@@ -229,7 +235,8 @@ export class L4Controller implements FlashController {
   }
 
   /**
-   * Double-word (quad-word on U5) programming with 32-bit writes: the operation starts when
+   * Double-word (quad-word on U5) programming, through flashwright's RAM loader where it runs
+   * (loader-path.ts), else from the host with 32-bit writes: the operation starts when
    * the last word of a unit arrives, and writes while BSY stall the bus (Black Magic Debug's
    * stm32l4.c streams the same way), so a run is one port write and one status check: the
    * error flags are "Cleared by writing 1" (RM0351 FLASH_SR), so a failed unit shows at the end.
@@ -243,9 +250,26 @@ export class L4Controller implements FlashController {
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 8;
     await this.unlocked(async () => {
       await this.ctx.memory.write32(this.reg('CR'), CR_PG);
+      const loader = this.ramLoader(unit);
       for (const run of runs) {
         throwIfAborted(signal);
-        await writeUnits(run.address, run.data, {
+        const done = loader
+          ? await this.loaderPath.program(loader, {
+              address: run.address,
+              data: run.data,
+              sent: (bytes) => progress.sent(run, bytes),
+              signal,
+              checkStatus: (status, range) =>
+                throwOnFlashError(status, this.errorFlags, 'program', range, this.protectedRanges),
+              recover: async () => {
+                // Clearing PG drops a first word the loader left waiting for its second.
+                await this.ctx.memory.write32(this.reg('CR'), 0);
+                await this.ctx.memory.write32(this.reg('SR'), this.clearMask);
+                await this.ctx.memory.write32(this.reg('CR'), CR_PG);
+              },
+            })
+          : 0;
+        await writeUnits(run.address + done, run.data.subarray(done), {
           memory: this.ctx.memory,
           log: this.ctx.log,
           width: 32,
@@ -257,7 +281,7 @@ export class L4Controller implements FlashController {
             await this.ctx.memory.write32(this.reg('CR'), 0);
             await this.ctx.memory.write32(this.reg('CR'), CR_PG);
           },
-          onProgress: (bytes) => progress.sent(run, bytes),
+          onProgress: (bytes) => progress.sent(run, done + bytes),
           signal,
         });
         const status = await this.wait(Timeouts.programMs, 'programming');
@@ -270,6 +294,21 @@ export class L4Controller implements FlashController {
         );
         progress.done(run);
       }
+    });
+  }
+
+  /**
+   * The RAM loader with this part's controller parameters (status register, busy and error
+   * bits as the host path uses them), for the parts of the L4 register map (L4, L4+, G0, G4,
+   * WB, WL, C0, U0), which program double words; none for the TrustZone-era L5/U5 map.
+   */
+  private ramLoader(unitBytes: number): RamLoader | undefined {
+    if (this.map !== l4Map || unitBytes !== 8) return undefined;
+    return l4Loader({
+      controllerBase: this.ctx.data.controller.base,
+      statusOffset: this.map.SR,
+      busyMask: this.busyMask,
+      errorMask: maskOf(this.errorFlags),
     });
   }
 
