@@ -1,8 +1,9 @@
 /*
  * flashwright's RAM flash loader for the STM32F0/F1/F3 flash controller (FPEC): half-word
- * programming, double-buffered. RM0008 3.3.3 "Main Flash memory programming" (F1; PM0075
- * 2.3.3 in the F1 flash programming manual), RM0091 3.2.2 "Flash program and erase
- * operations" (F0), RM0316 4.2.2 (F3): with FLASH_CR.PG set, a half-word write to the flash
+ * programming, double-buffered. PM0075 "Main Flash memory programming" (the F1 flash
+ * programming manual that RM0008's "Embedded Flash memory" section refers to), RM0091
+ * "Flash program and erase operations" (F0), RM0316 "Flash program and erase operations"
+ * (F3): with FLASH_CR.PG set, a half-word write to the flash
  * starts its programming; BSY (FLASH_SR bit 0) is set until it is done, and PGERR (bit 2:
  * the location was not erased) or WRPRTERR (bit 4: write protected) say it failed. Check BSY
  * before each write.

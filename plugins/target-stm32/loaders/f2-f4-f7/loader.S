@@ -1,11 +1,12 @@
 /*
  * flashwright's RAM flash loader for the STM32F2/F4/F7 flash controller: programming with
- * the parallelism FLASH_CR.PSIZE selects, double-buffered. RM0090 3.6.2 "Programming"
- * (F405/F407/F42x/F43x), RM0383 3.5.2 (F411), RM0033 2.6.2 (F2), RM0385 3.3.4 (F74x/F75x):
+ * the parallelism FLASH_CR.PSIZE selects, double-buffered. "Erase and program operations",
+ * "Programming" in RM0090 (F405/F407/F42x/F43x), RM0383 (F411), RM0033 (F2) and RM0385
+ * (F74x/F75x):
  * check BSY (FLASH_SR bit 16) is clear, then with FLASH_CR.PG set a write of the PSIZE width
  * to the flash starts its programming; the error flags OPERR (bit 1, SOP on F2/F4), WRPERR
  * (4), PGAERR (5), PGPERR (6: the access width is not PSIZE) and PGSERR (7, ERSERR on F7)
- * say it failed (RM0090 3.6.4 "Programming errors", 3.8.4 FLASH_SR).
+ * say it failed (RM0090 "Programming errors" and "Flash status register (FLASH_SR)").
  *
  * The host unlocks the controller, clears the SR flags and sets FLASH_CR = PG | PSIZE (the
  * PSIZE its own path uses for the target voltage), loads this code anywhere in SRAM
