@@ -84,7 +84,8 @@ test('interfaces: v2 is the vendor interface named CMSIS-DAP with bulk endpoints
   t.like(findDapInterface(virtual('cmsis-dap-v2')), { version: 'v2', packetBytes: 512 });
   t.like(findDapInterface(virtual('cmsis-dap-v1')), {
     version: 'v1',
-    interfaceNumber: 3,
+    // The virtual DAPLink has the HID interface only, so it is interface 0 (USB 2.0 9.6.5).
+    interfaceNumber: 0,
     inEndpoint: 4,
     outEndpoint: 4,
     packetBytes: 64,
@@ -291,7 +292,7 @@ test('the transport takes v1 probes through its HID backend when it finds the de
             productId: 0x0204,
             path: '/dev/hidraw3',
             serialNumber: 'HID1',
-            interfaceNumber: 3,
+            interfaceNumber: 0,
           },
         ]),
       open: (path) =>
