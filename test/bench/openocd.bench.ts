@@ -18,6 +18,7 @@ import { createVirtualSession, startStlinkServer } from '@flashwright/sim';
 import { stm32Family, type Stm32Device } from '@flashwright/target-stm32';
 import { plugin as virtualTransport } from '@flashwright/transport-virtual';
 import {
+  OPENOCD_FALLBACK,
   openocdMissing,
   programArgs,
   pseudoRandomImage,
@@ -65,7 +66,7 @@ async function openocdMs(c: Case, p: ProbeCase, data: Uint8Array): Promise<numbe
     ).finally(() => server.close());
     if (run.code !== 0 || !/\*\* Verified OK \*\*/.test(run.output))
       throw new Error(`OpenOCD failed on ${c.part}:\n${run.output.slice(-2000)}`);
-    if (/can't do block memory writes|falling back to|Couldn't use loader/i.test(run.output))
+    if (OPENOCD_FALLBACK.test(run.output))
       throw new Error(`OpenOCD did not use its loader on ${c.part}`);
     return session.stats().virtualMs;
   } finally {

@@ -11,18 +11,14 @@ import { join } from 'node:path';
 import test from 'ava';
 import { createVirtualSession } from '@flashwright/sim';
 import { cliBin, runCli } from './helpers/cli.js';
+import { openocdTestFn } from './helpers/openocd-test.js';
 
-const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
-const missing =
+const openocdTest = openocdTestFn(
+  'CLI',
   spawnSync('openocd', ['--version'], { encoding: 'utf8' }).error === undefined
     ? undefined
-    : 'openocd is not installed (Debian: apt-get install openocd)';
-const openocdTest = missing !== undefined && !peersRequired ? test.skip : test.serial;
-if (missing !== undefined) {
-  if (peersRequired)
-    test('openocd is required (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) => t.fail(missing));
-  else console.warn(`openocd CLI e2e skipped: ${missing}`);
-}
+    : 'openocd is not installed (Debian: apt-get install openocd)',
+);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -12,29 +12,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
 import { createVirtualSession, startStlinkServer, type StlinkProbeKind } from '@flashwright/sim';
 import {
-  openocdMissing,
+  OPENOCD_FALLBACK,
   programArgs,
   pseudoRandomImage,
   readWithFlashwright,
   runOpenocd,
   type OpenocdRun,
 } from './helpers/openocd.js';
+import { openocdTestFn } from './helpers/openocd-test.js';
 
-const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
-const missing = openocdMissing();
-const openocdTest = missing !== undefined && !peersRequired ? test.skip : test.serial;
-if (missing !== undefined) {
-  if (peersRequired)
-    test('openocd is required (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) => t.fail(missing));
-  else console.warn(`openocd L5/U5 e2e skipped: ${missing}`);
-}
+const openocdTest = openocdTestFn('L5/U5');
 
-/** What OpenOCD 0.12 logs when it gives up on its loader or its CRC algorithm. */
-const FALLBACK =
-  /can't do block memory writes|falling back to|Couldn't use loader|not enough working area|error executing|flash write algorithm aborted|timeout waiting for algorithm|failed algorithm halted/i;
 /** The image straddles the bank boundary: 8 KiB at the end of bank 1, 8 KiB in bank 2. */
 const IMAGE_BYTES = 16 * 1024;
 
@@ -111,7 +101,7 @@ for (const c of cases) {
       // on silicon), which OpenOCD reports that it clears.
       t.notRegex(log, /^Error(?!: .*clearing lockup after double fault)/m, log);
       if (workArea) {
-        t.notRegex(log, FALLBACK);
+        t.notRegex(log, OPENOCD_FALLBACK);
         // OpenOCD's stm32l4x.c loader fed through its FIFO, then the 52-byte CRC algorithm.
         t.regex(log, /target_run_flash_async_algorithm/);
         t.regex(log, /allocated new working area of 52 bytes/);

@@ -9,25 +9,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
 import { createVirtualSession, startStlinkServer, type StlinkProbeKind } from '@flashwright/sim';
 import {
-  openocdMissing,
   programArgs,
   pseudoRandomImage,
   readWithFlashwright,
   runOpenocd,
   type OpenocdRun,
 } from './helpers/openocd.js';
+import { openocdTestFn } from './helpers/openocd-test.js';
 
-const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
-const missing = openocdMissing();
-const openocdTest = missing !== undefined && !peersRequired ? test.skip : test.serial;
-if (missing !== undefined) {
-  if (peersRequired)
-    test('openocd is required (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) => t.fail(missing));
-  else console.warn(`openocd e2e skipped: ${missing}`);
-}
+const openocdTest = openocdTestFn('stlink-server');
 
 interface Case {
   readonly device: string;

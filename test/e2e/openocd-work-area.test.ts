@@ -12,36 +12,21 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
 import { createVirtualSession, startStlinkServer, type StlinkProbeKind } from '@flashwright/sim';
 import {
-  openocdMissing,
+  OPENOCD_FALLBACK,
   programArgs,
   pseudoRandomImage,
   readWithFlashwright,
   runOpenocd,
   type OpenocdRun,
 } from './helpers/openocd.js';
+import { openocdTestFn } from './helpers/openocd-test.js';
 
-const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
-const missing = openocdMissing();
-const openocdTest = missing !== undefined && !peersRequired ? test.skip : test.serial;
-if (missing !== undefined) {
-  if (peersRequired)
-    test('openocd is required (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) => t.fail(missing));
-  else console.warn(`openocd work-area e2e skipped: ${missing}`);
-}
+const openocdTest = openocdTestFn('work-area');
 
 const FLASH = 0x08000000;
 const IMAGE_BYTES = 64 * 1024;
-
-/**
- * What OpenOCD 0.12 logs when it cannot use a loader and falls back to slow direct
- * writes (src/flash/nor/stm32f1x.c, stm32f2x.c, stm32lx.c, stm32l4x.c), or when its CRC
- * algorithm fails and verify reads the flash instead (src/target/armv7m.c).
- */
-const FALLBACK =
-  /can't do block memory writes|falling back to|Couldn't use loader|not enough working area|error executing|flash write algorithm aborted|timeout waiting for algorithm|failed algorithm halted/i;
 
 interface Case {
   readonly device: string;
@@ -90,7 +75,7 @@ for (const c of cases) {
         t.log(`virtual time: ${session.stats().virtualMs.toFixed(0)} ms`);
         t.is(run.code, 0, log.slice(-4000));
         t.regex(log, /\*\* Verified OK \*\*/);
-        t.notRegex(log, FALLBACK);
+        t.notRegex(log, OPENOCD_FALLBACK);
         // No failed access either; a blank chip's core locks up from its erased reset vector
         // (ARMv7-M B1.5.15), as on silicon, and OpenOCD (stlink-dap) says it clears that.
         t.notRegex(log, /^Error: (?!.*clearing lockup after double fault)/m);

@@ -19,6 +19,14 @@ export function openocdMissing(): string | undefined {
   return undefined;
 }
 
+/**
+ * What OpenOCD 0.12 logs when it cannot use a loader and falls back to slow direct writes
+ * (src/flash/nor/stm32f1x.c, stm32f2x.c, stm32lx.c, stm32l4x.c), or when its CRC algorithm
+ * fails and verify reads the flash instead (src/target/armv7m.c).
+ */
+export const OPENOCD_FALLBACK =
+  /can't do block memory writes|falling back to|Couldn't use loader|not enough working area|error executing|flash write algorithm aborted|timeout waiting for algorithm|failed algorithm halted/i;
+
 export interface OpenocdRun {
   readonly code: number | null;
   readonly output: string;
