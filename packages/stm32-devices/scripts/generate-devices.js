@@ -168,7 +168,7 @@ function renderModule(devices) {
     '// @flashwright/stm32-devices generate`).',
     "import type { Stm32DeviceData } from '../types.js';",
     '',
-    `export const stm32Devices: readonly Stm32DeviceData[] = JSON.parse(\`${text}\`);`,
+    `export const stm32Devices = JSON.parse(\`${text}\`) as readonly Stm32DeviceData[];`,
     '',
   ].join('\n');
 }

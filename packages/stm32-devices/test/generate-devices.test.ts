@@ -45,7 +45,7 @@ test('the committed src/generated/devices.ts is what the data files generate', (
 test('the generated module holds the table as JSON text, which V8 parses faster than code', (t) => {
   // The table loads whenever a command resolves an STM32 part (run --dry-run included).
   const text = readFileSync(join(packageDir, 'src', 'generated', 'devices.ts'), 'utf8');
-  const json = /= JSON\.parse\(`([^`]*)`\);\n$/.exec(text)?.[1];
+  const json = /= JSON\.parse\(`([^`]*)`\) as readonly Stm32DeviceData\[\];\n$/.exec(text)?.[1];
   if (json === undefined) return t.fail('devices.ts does not end in JSON.parse(`...`)');
   // Undo the template literal's escapes (\\, \` and \${) to get the JSON text back.
   const unescaped = json.replace(/\\(\\|`|\$\{)/g, '$1');
