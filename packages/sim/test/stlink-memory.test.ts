@@ -79,17 +79,21 @@ test('a 1-byte 8-bit read answers 2 bytes, data first', async (t) => {
   t.is(reply[0], 0x5a);
 });
 
-test('size limits: 8-bit 64 bytes on V2, 512 on V3J6+, 64 before; 16/32-bit 6144', async (t) => {
+test('size limits: 8-bit 64 bytes on V2, 512 on V3J6+, 64 before; 16/32-bit reads 6144, writes up to 0xFFFC', async (t) => {
   const v2 = await rig({ probe: 'stlink-v2-1' });
   await v2.enterSwd();
   await v2.command(memCmd(0x0c, RAM, 64), { inLength: 64 });
   t.deepEqual(await lastRwStatus(v2), [0x80, 0]);
   await v2.command(memCmd(0x0c, RAM, 65), { inLength: 65 });
   t.is((await lastRwStatus(v2))[0], 0x08);
-  await v2.command(memCmd(0x08, RAM, 6148), { data: new Uint8Array(6148) });
-  t.is((await lastRwStatus(v2))[0], 0x08);
+  // Writes stream: st-flash writes its 16 or 32 KiB loader buffer in one WRITEMEM_32BIT.
+  await v2.command(memCmd(0x08, RAM, 7168), { data: new Uint8Array(7168).fill(0x5a) });
+  t.is((await lastRwStatus(v2))[0], 0x80);
+  t.is(v2.chip.ram.bytes[7167], 0x5a);
   await v2.command(memCmd(0x07, RAM, 6144), { inLength: 6144 });
   t.is((await lastRwStatus(v2))[0], 0x80);
+  await v2.command(memCmd(0x07, RAM, 6148), { inLength: 6148 });
+  t.is((await lastRwStatus(v2))[0], 0x08);
   const v3 = await rig({ probe: 'stlink-v3', firmware: 'V3J7M3B5S1' });
   await v3.enterSwd();
   await v3.command(memCmd(0x0d, RAM, 512), { data: new Uint8Array(512).fill(7) });

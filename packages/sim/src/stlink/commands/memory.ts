@@ -4,8 +4,15 @@ import type { CommandSpec, StlinkEngine } from '../engine.js';
 import type { FirmwareFeatures } from '../firmware.js';
 import type { AccessSize } from '../swd-master.js';
 
-/** The probe's buffer for 16- and 32-bit transfers (OpenOCD STLINK_DATA_SIZE). */
+/** The probe's buffer for 16- and 32-bit reads (OpenOCD STLINK_DATA_SIZE). */
 export const MAX_RW_BYTES = 6144;
+/**
+ * 16- and 32-bit writes stream from USB to the target and are bounded only by the 16-bit
+ * length field: probe-rs (probe/stlink/mod.rs STLINK_MAX_WRITE_LEN = 0xFFFC), and st-flash
+ * 1.7 writes its F2/F4/F7/L4 loader buffer of 16 or 32 KiB in one WRITEMEM_32BIT
+ * (flash_loader.c write_buffer_to_sram).
+ */
+const MAX_WIDE_WRITE_BYTES = 0xfffc;
 
 /**
  * Memory commands share one layout (OpenOCD stlink_usb.c, pyOCD stlink.py, probe-rs
@@ -31,12 +38,18 @@ function request(cmd: Uint8Array): MemoryRequest {
 
 /**
  * What the firmware refuses before touching the target: a length above its buffer (8-bit:
- * 64, or 512 on V3J6+; 16/32-bit: 6144), an unaligned 16/32-bit address or length
+ * 64, or 512 on V3J6+; 16/32-bit reads: 6144; writes: MAX_WIDE_WRITE_BYTES), an unaligned 16/32-bit address or length
  * (0x0A ALIGNMENT_ERROR), an AP not opened with INIT_AP (0x1D BAD_AP). The codes for the
  * first and last are our choice: no source shows what real firmware answers there.
  */
-function refusal(engine: StlinkEngine, req: MemoryRequest, size: AccessSize): number | undefined {
-  const max = size === 1 ? engine.features.maxRw8Bytes : MAX_RW_BYTES;
+function refusal(
+  engine: StlinkEngine,
+  req: MemoryRequest,
+  size: AccessSize,
+  direction: 'read' | 'write',
+): number | undefined {
+  const wide = direction === 'read' ? MAX_RW_BYTES : MAX_WIDE_WRITE_BYTES;
+  const max = size === 1 ? engine.features.maxRw8Bytes : wide;
   if (req.length > max) return Status.CMD_ERROR;
   if (size > 1 && (req.address % size !== 0 || req.length % size !== 0))
     return Status.ALIGNMENT_ERROR;
@@ -68,7 +81,7 @@ function readCommand(
     run: (engine, cmd) => {
       const req = request(cmd);
       const reply = new Uint8Array(replyLength(cmd));
-      const refused = refusal(engine, req, size);
+      const refused = refusal(engine, req, size, 'read');
       if (refused !== undefined) {
         engine.latchRw(refused, req.address);
         return reply;
@@ -106,7 +119,7 @@ function writeCommand(
     dataOutLength: (cmd) => u16(cmd, 6),
     run: (engine, cmd, data) => {
       const req = request(cmd);
-      const refused = refusal(engine, req, size);
+      const refused = refusal(engine, req, size, 'write');
       if (refused !== undefined) {
         engine.latchRw(refused, req.address);
         return undefined;
