@@ -314,7 +314,9 @@ export function step(
 
 /**
  * The sh functions guest scripts use: `step NAME SECONDS CMD...` records status, output and
- * wall time; `wait_usb N` waits for N USB devices besides the root hubs (vendor 1d6b).
+ * wall time; `wait_usb N` waits for N USB devices that are not hubs (bDeviceClass 09): the
+ * root hubs, and the hub QEMU adds once the probes outnumber the xHCI ports, would otherwise
+ * count as probes and let the script start before the last probe has enumerated.
  */
 export const STEP_FUNCTION = `step() { name=$1; secs=$2; shift 2; t0=$(date +%s%N); timeout -k 5 "$secs" "$@" >"$OUT/$name.out" 2>&1; echo $? >"$OUT/$name.rc"; echo $(( ($(date +%s%N) - t0) / 1000000 )) >"$OUT/$name.ms"; }
-wait_usb() { n=$1; i=0; while [ $(cat /sys/bus/usb/devices/*/idVendor 2>/dev/null | grep -vc '^1d6b$') -lt "$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; }`;
+wait_usb() { n=$1; i=0; while [ $(cat /sys/bus/usb/devices/*/bDeviceClass 2>/dev/null | grep -vc '^09$') -lt "$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; }`;
