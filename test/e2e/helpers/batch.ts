@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { openStore, type ProductionStore } from '@flashwright/production';
 import { ndjson, runCli, type CliRun } from './cli.js';
+import type * as ProductionTestDatabases from '../../../packages/production/dist/test/helpers/databases.js';
 
 /** Helpers for the batch and station tests: virtual F411RE boards and their database. */
 
@@ -124,33 +125,22 @@ export async function readBoard(
   return readFile(join(cwd, out));
 }
 
-const pgAdminUrl = process.env['FLASHWRIGHT_TEST_PG_URL'];
+/**
+ * The production package's own test databases (created per test, dropped with a retry that
+ * outlasts an autovacuum worker). Loaded by URL: its compiled module sits one directory
+ * deeper from here than its source does from this file's source.
+ */
+const databases = (await import(
+  new URL('../../../../packages/production/dist/test/helpers/databases.js', import.meta.url).href
+)) as typeof ProductionTestDatabases;
 
 /**
  * Why the PostgreSQL batch test cannot run here (no FLASHWRIGHT_TEST_PG_URL; `.ci/start-postgres`
  * prints one), or undefined when it can.
  */
-export const postgresMissing: string | undefined =
-  pgAdminUrl === undefined || pgAdminUrl === ''
-    ? 'FLASHWRIGHT_TEST_PG_URL is not set (run `export FLASHWRIGHT_TEST_PG_URL=$(.ci/start-postgres)`)'
-    : undefined;
+export const postgresMissing = databases.postgresMissing;
 
 /** A new PostgreSQL database on the test server; `drop` removes it. */
-export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (pgAdminUrl === undefined) throw new Error(postgresMissing);
-  const { default: pg } = await import('pg');
-  const admin = async (statement: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: pgAdminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  const name = `fw_batch_${Math.random().toString(16).slice(2, 10)}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(pgAdminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+export function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  return databases.createPostgresDatabase('fw_batch');
 }

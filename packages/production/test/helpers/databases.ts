@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { ExecutionContext, TestFn } from 'ava';
 import pg from 'pg';
@@ -47,13 +48,48 @@ export async function freshDatabase(t: ExecutionContext, backend: Backend): Prom
     t.teardown(() => rm(dir, { recursive: true, force: true }));
     return join(dir, 'production.db');
   }
+  const database = await createPostgresDatabase('fw_test');
+  t.teardown(database.drop);
+  return database.url;
+}
+
+/**
+ * A new, empty PostgreSQL database on the test server, and `drop` to remove it. No ava here:
+ * the end-to-end batch tests and the scale suite use it too.
+ */
+export async function createPostgresDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (adminUrl === undefined) throw new Error(postgresMissing);
-  const name = `fw_test_${randomBytes(6).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
-  t.teardown(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return url.toString();
+  return { url: url.toString(), drop: () => dropDatabase(name) };
+}
+
+/** SQLSTATE insufficient_privilege. */
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * Drops a test database, ending the sessions still connected to it. WITH (FORCE) may
+ * terminate only sessions of roles the test role is a member of; an autovacuum worker that
+ * has just started on the database belongs to none, and PostgreSQL then refuses the whole
+ * statement with 42501 ("must be a member of the role whose process is being terminated";
+ * TerminateOtherDBBackends in src/backend/storage/ipc/procarray.c). The worker is gone
+ * within moments, so the drop is tried again.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== INSUFFICIENT_PRIVILEGE || attempt === 50) throw error;
+      await setTimeout(200);
+    }
+  }
 }
 
 async function admin(statement: string): Promise<void> {
