@@ -122,33 +122,6 @@ export function pseudoRandomImage(bytes: number, seed: number): Uint8Array {
   return data;
 }
 
-/** Reads memory back with `flashwright read`, through the virtual probe on the state file. */
-export async function readWithFlashwright(options: {
-  readonly dir: string;
-  readonly probe: StlinkProbeKind;
-  readonly device: string;
-  readonly state: string;
-  readonly address: number;
-  readonly length: number;
-}): Promise<Uint8Array> {
-  const recipe = join(options.dir, 'readback.yaml');
-  writeFileSync(
-    recipe,
-    'probe:\n  transport: virtual\n  options:\n' +
-      `    probe: ${options.probe}\n    device: ${options.device}\n` +
-      `    state: ${JSON.stringify(options.state)}\n` +
-      'target:\n  family: stm32\n',
-  );
-  const out = join(options.dir, 'readback.bin');
-  const run = await runCli(
-    ['read', `0x${options.address.toString(16)}`, String(options.length), '-o', out, '-c', recipe],
-    { cwd: options.dir },
-  );
-  if (run.code !== 0)
-    throw new Error(`flashwright read exited ${run.code}:\n${run.stderr}${run.stdout}`);
-  return new Uint8Array(readFileSync(out));
-}
-
 /** The start of flash on the STM32s, where an image goes unless a case says otherwise. */
 export const STM32_FLASH = 0x08000000;
 
@@ -174,7 +147,10 @@ export interface OpenocdProgramRun {
   readonly run: OpenocdRun;
   /** The session's virtual time from OpenOCD's connect to its exit. */
   readonly virtualMs: number;
-  /** What `flashwright read` returns afterwards where the image went, through the same state. */
+  /**
+   * What `flashwright read` returns afterwards where the image went, through the virtual
+   * probe on the same state file.
+   */
   readonly readBack: () => Promise<Uint8Array>;
 }
 
@@ -201,17 +177,22 @@ export async function programWithOpenocd(c: OpenocdProgramCase): Promise<Openocd
       extra: c.workArea ? [] : ['set WORKAREASIZE 0'],
     }),
   ).finally(() => server.close());
-  return {
-    run,
-    virtualMs: session.stats().virtualMs,
-    readBack: () =>
-      readWithFlashwright({
-        dir,
-        probe: c.probe,
-        device: c.device,
-        state,
-        address,
-        length: c.image.length,
-      }),
+  const readBack = async (): Promise<Uint8Array> => {
+    const recipe = join(dir, 'readback.yaml');
+    writeFileSync(
+      recipe,
+      'probe:\n  transport: virtual\n  options:\n' +
+        `    probe: ${c.probe}\n    device: ${c.device}\n    state: ${JSON.stringify(state)}\n` +
+        'target:\n  family: stm32\n',
+    );
+    const out = join(dir, 'readback.bin');
+    const read = await runCli(
+      ['read', `0x${address.toString(16)}`, String(c.image.length), '-o', out, '-c', recipe],
+      { cwd: dir },
+    );
+    if (read.code !== 0)
+      throw new Error(`flashwright read exited ${read.code}:\n${read.stderr}${read.stdout}`);
+    return new Uint8Array(readFileSync(out));
   };
+  return { run, virtualMs: session.stats().virtualMs, readBack };
 }
