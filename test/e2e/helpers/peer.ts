@@ -29,7 +29,7 @@ export interface Peer {
 
 /**
  * Spawns a long-running peer and resolves once its output matches `ready`; rejects if it
- * exits first or is not ready after `timeoutMs` (then it is killed).
+ * cannot start, exits first, or is not ready after `timeoutMs` (then it is killed).
  */
 export function startPeer(
   command: string,
@@ -66,6 +66,10 @@ export function startPeer(
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${command} exited with ${code}:\n${output}`));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
     });
   });
 }
