@@ -4,24 +4,14 @@
  * drives the simulated STM32F103C8 that `flashwright sim --stlink-server` serves, so the
  * result can be checked in the board's state file afterwards, independently of OpenOCD.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import test from 'ava';
-import { cliBin, ndjson, project, runCli } from './helpers/cli.js';
+import { ndjson, project, runCli } from './helpers/cli.js';
+import { openocdNotInstalled, stlinkServerArgs } from './helpers/openocd.js';
+import { openocdTestFn } from './helpers/openocd-test.js';
+import { freePort, startPeer, startSim } from './helpers/peer.js';
 
-const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
-const missing =
-  spawnSync('openocd', ['--version'], { encoding: 'utf8' }).error === undefined
-    ? undefined
-    : 'openocd is not installed (Debian: apt-get install openocd)';
-const openocdTest = missing !== undefined && !peersRequired ? test.skip : test.serial;
-if (missing !== undefined) {
-  if (peersRequired)
-    test('openocd is required (FLASHWRIGHT_REQUIRE_PEERS=1)', (t) => t.fail(missing));
-  else console.warn(`gdb-openocd e2e skipped: ${missing}`);
-}
+const openocdTest = openocdTestFn('gdb', openocdNotInstalled());
 
 const IMAGE_BASE = 0x08000400;
 const image = Uint8Array.from({ length: 6000 }, (_, i) => (i * 73 + 11) & 0xff);
@@ -36,58 +26,6 @@ const old = Uint8Array.from({ length: 0x2000 }, (_, i) => (i * 7 + 3) & 0xff);
 const preRecipe = `${simRecipe}image: { file: old.bin, base: 0x08000000 }
 steps: [connect, { erase: auto }, write, verify]
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Peer {
-  readonly child: ChildProcess;
-  output(): string;
-  stop(signal: NodeJS.Signals): Promise<number | null>;
-}
-
-/** Spawns a long-running peer and resolves once its output matches `ready`. */
-function startPeer(command: string, args: string[], cwd: string, ready: RegExp): Promise<Peer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const exited = new Promise<number | null>((done) => child.once('exit', done));
-    const peer: Peer = {
-      child,
-      output: () => output,
-      async stop(signal) {
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-        return exited;
-      },
-    };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} did not get ready:\n${output}`));
-    }, 30_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve(peer);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command} exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 openocdTest('run erases and writes through OpenOCD’s flash driver (vFlash)', async (t) => {
   const stlinkPort = await freePort();
@@ -108,27 +46,16 @@ openocdTest('run erases and writes through OpenOCD’s flash driver (vFlash)', a
   });
   const pre = await runCli(['run', '-c', 'pre.yaml'], { cwd });
   t.is(pre.code, 0, pre.stderr);
-  const sim = await startPeer(
-    process.execPath,
-    [cliBin, 'sim', '--stlink-server', `127.0.0.1:${stlinkPort}`, '-c', 'sim.yaml'],
-    cwd,
-    /Serving a virtual/,
-  );
+  const sim = await startSim(['--stlink-server', `127.0.0.1:${stlinkPort}`, '-c', 'sim.yaml'], cwd);
   t.teardown(() => sim.stop('SIGKILL'));
   const openocd = await startPeer(
     'openocd',
-    [
-      '-f',
-      'interface/stlink-dap.cfg',
-      '-c',
-      `st-link backend tcp ${stlinkPort}`,
-      '-c',
-      'set WORKAREASIZE 0',
-      '-c',
-      `gdb_port ${gdbPort}; tcl_port disabled; telnet_port disabled; bindto 127.0.0.1`,
-      '-f',
-      'target/stm32f1x.cfg',
-    ],
+    stlinkServerArgs({
+      port: stlinkPort,
+      targetCfg: 'target/stm32f1x.cfg',
+      extra: ['set WORKAREASIZE 0'],
+      gdbPort,
+    }),
     cwd,
     /Listening on port \d+ for gdb connections/,
   );

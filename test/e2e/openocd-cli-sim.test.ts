@@ -3,34 +3,17 @@
  * until Ctrl-C; real OpenOCD programs an image through it, and the state file the command
  * leaves behind holds the image.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { createVirtualSession } from '@flashwright/sim';
-import { cliBin, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import { openocdNotInstalled, programArgs, runOpenocd, STM32_FLASH } from './helpers/openocd.js';
 import { openocdTestFn } from './helpers/openocd-test.js';
+import { freePort, startSim } from './helpers/peer.js';
 
-const openocdTest = openocdTestFn(
-  'CLI',
-  spawnSync('openocd', ['--version'], { encoding: 'utf8' }).error === undefined
-    ? undefined
-    : 'openocd is not installed (Debian: apt-get install openocd)',
-);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const openocdTest = openocdTestFn('CLI', openocdNotInstalled());
 
 function recipe(dir: string, options: string): string {
   const file = join(dir, 'flashwright.config.yaml');
@@ -39,37 +22,6 @@ function recipe(dir: string, options: string): string {
     `probe:\n  transport: virtual\n  options:\n${options}\ntarget:\n  family: stm32\n`,
   );
   return file;
-}
-
-/** Starts the CLI and resolves once it says it is serving. */
-function startSim(
-  args: string[],
-  cwd: string,
-): Promise<{ child: ChildProcess; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`sim did not start:\n${output}`));
-    }, 20_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Serving a virtual')) {
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sim exited with ${code}:\n${output}`));
-    });
-  });
 }
 
 openocdTest(
@@ -83,30 +35,21 @@ openocdTest(
     const data = Uint8Array.from({ length: 2048 }, (_, i) => (i * 73 + 11) & 0xff);
     writeFileSync(join(dir, 'image.bin'), data);
     const port = await freePort();
-    const sim = await startSim(['sim', '--stlink-server', `127.0.0.1:${port}`, '-c', file], dir);
-    const openocd = spawnSync(
-      'openocd',
-      [
-        '-f',
-        'interface/stlink-dap.cfg',
-        '-c',
-        `st-link backend tcp ${port}`,
-        '-c',
-        'set WORKAREASIZE 0',
-        '-c',
-        'gdb_port disabled; tcl_port disabled; telnet_port disabled',
-        '-f',
-        'target/stm32f1x.cfg',
-        '-c',
-        `program ${join(dir, 'image.bin')} 0x08000000 verify reset exit`,
-      ],
-      { encoding: 'utf8', timeout: 90_000 },
+    const sim = await startSim(['--stlink-server', `127.0.0.1:${port}`, '-c', file], dir);
+    t.teardown(() => sim.stop('SIGKILL'));
+    const openocd = await runOpenocd(
+      programArgs({
+        port,
+        targetCfg: 'target/stm32f1x.cfg',
+        image: join(dir, 'image.bin'),
+        address: STM32_FLASH,
+        extra: ['set WORKAREASIZE 0'],
+      }),
+      90_000,
     );
-    const exited = new Promise<number | null>((resolve) => sim.child.on('exit', resolve));
-    sim.child.kill('SIGINT');
-    t.is(await exited, 0, sim.output());
-    t.is(openocd.status, 0, openocd.stderr);
-    t.regex(openocd.stderr, /\*\* Verified OK \*\*/);
+    t.is(await sim.stop('SIGINT'), 0, sim.output());
+    t.is(openocd.code, 0, openocd.output);
+    t.regex(openocd.output, /\*\* Verified OK \*\*/);
 
     const check = createVirtualSession({ probe: 'stlink-v2', state: join(dir, 'board.json') });
     t.is(check.board.chip.partName, 'STM32F103C8');
