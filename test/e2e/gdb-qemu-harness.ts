@@ -4,11 +4,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep } from '@flashwright/core/plugin';
+import { freePort } from './helpers/peer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** test/fixtures/firmware/qemu-usart, from test/dist/e2e. */
@@ -34,18 +35,6 @@ export function qemuMissing(): string | undefined {
 
 /** Peers are required in CI: missing QEMU fails there instead of skipping. */
 export const peersRequired = process.env['FLASHWRIGHT_REQUIRE_PEERS'] === '1';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface QemuInstance {
   readonly port: number;

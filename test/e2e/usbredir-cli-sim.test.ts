@@ -4,9 +4,8 @@
  * sees the probe's descriptors, sends an ST-Link command and reads its reply; a disconnect
  * fault unplugs the device; the state is saved when the command stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -16,7 +15,8 @@ import {
   usbredirNum as num,
   type UsbredirPacket,
 } from '@flashwright/sim';
-import { cliBin, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import { freePort, startSim } from './helpers/peer.js';
 
 const GUEST_CAPS = capabilityWords([
   'connect_device_version',
@@ -25,18 +25,6 @@ const GUEST_CAPS = capabilityWords([
   '32bits_bulk_length',
 ]);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function recipe(dir: string, options: string): string {
   const file = join(dir, 'flashwright.config.yaml');
   writeFileSync(
@@ -44,37 +32,6 @@ function recipe(dir: string, options: string): string {
     `probe:\n  transport: virtual\n  options:\n${options}\ntarget:\n  family: stm32\n`,
   );
   return file;
-}
-
-function startSim(
-  args: string[],
-  cwd: string,
-): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`sim did not start:\n${output}`));
-    }, 20_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Serving a virtual')) {
-        clearTimeout(timer);
-        resolve({ child, exited });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`sim exited with ${code}:\n${output}`));
-    });
-  });
 }
 
 /** A scripted usb-guest. */
@@ -116,7 +73,7 @@ test('flashwright sim --usbredir serves the probe as a USB device; a disconnect 
     `    probe: stlink-v2-1\n    device: STM32F103RB\n    state: ${state}\n    serialNumber: FWE2E0001\n    faults: [{ kind: disconnect, atTransfer: 5 }]`,
   );
   const port = await freePort();
-  const sim = await startSim(['sim', '--usbredir', `127.0.0.1:${port}`, '-c', file], dir);
+  const sim = await startSim(['--usbredir', `127.0.0.1:${port}`, '-c', file], dir);
   try {
     const g = await guest(port);
     const connected = await g.next('device_connect');
@@ -164,9 +121,8 @@ test('flashwright sim --usbredir serves the probe as a USB device; a disconnect 
     await g.next('device_disconnect');
     g.socket.destroy();
   } finally {
-    sim.child.kill('SIGTERM');
+    t.is(await sim.stop('SIGTERM'), 0);
   }
-  t.is(await sim.exited, 0);
   t.true(existsSync(state), 'the state is saved when the command stops');
 });
 
@@ -194,7 +150,7 @@ test('flashwright sim --usbredir serves a virtual CMSIS-DAP v2 (bulk) and v1 (HI
     const dir = mkdtempSync(join(tmpdir(), 'fw-usbredir-cli-'));
     const file = recipe(dir, `    probe: ${kind}\n    device: STM32F103RB`);
     const port = await freePort();
-    const sim = await startSim(['sim', '--usbredir', `127.0.0.1:${port}`, '-c', file], dir);
+    const sim = await startSim(['--usbredir', `127.0.0.1:${port}`, '-c', file], dir);
     try {
       const g = await guest(port);
       const connected = await g.next('device_connect');
@@ -233,8 +189,7 @@ test('flashwright sim --usbredir serves a virtual CMSIS-DAP v2 (bulk) and v1 (HI
       t.is(Buffer.from(reply.data.subarray(2, 7)).toString('latin1'), '2.1.0');
       g.socket.destroy();
     } finally {
-      sim.child.kill('SIGTERM');
+      t.is(await sim.stop('SIGTERM'), 0);
     }
-    t.is(await sim.exited, 0);
   }
 });

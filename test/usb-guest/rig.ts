@@ -20,10 +20,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliBin } from '../e2e/helpers/cli.js';
+import { freePort, startSim as startSimPeer } from '../e2e/helpers/peer.js';
 import { buildInitramfs, findKernel } from './initramfs.js';
 
 export const QBOOT = '/usr/share/qemu/qboot.rom';
@@ -56,18 +55,6 @@ export function missingTools(
     : `missing: ${missing.join(', ')} (Debian: apt-get install ${[...new Set(missing.map((m) => /\(([^)]+)\)$/.exec(m)?.[1] ?? ''))].join(' ')})`;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** One `flashwright sim --usbredir` process. */
 export interface SimProcess {
   readonly name: string;
@@ -80,45 +67,18 @@ export interface SimProcess {
 
 export async function startSim(name: string, recipe: string, cwd: string): Promise<SimProcess> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [cliBin, 'sim', '--usbredir', `127.0.0.1:${port}`, '-c', recipe, '-v'],
-    {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`sim ${name} did not start within 20 s:\n${output}`));
-    }, 20_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Serving a virtual')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sim ${name} exited with ${code}:\n${output}`));
-    });
+  const args = ['--usbredir', `127.0.0.1:${port}`, '-c', recipe, '-v'];
+  const peer = await startSimPeer(args, cwd).catch((error: unknown) => {
+    throw new Error(`sim ${name}: ${error instanceof Error ? error.message : String(error)}`);
   });
   return {
     name,
     port,
-    child,
-    output: () => output,
+    child: peer.child,
+    output: () => peer.output(),
     stop: async (ms = 10_000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-      await exited;
+      const timer = setTimeout(() => peer.child.kill('SIGKILL'), ms);
+      await peer.stop('SIGTERM');
       clearTimeout(timer);
     },
   };
