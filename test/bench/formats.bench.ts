@@ -17,6 +17,7 @@ import nrfIntelHex from 'nrf-intel-hex';
 import { FlashImage } from '@flashwright/core/image';
 import { parseIntelHex, serializeIntelHex } from '@flashwright/format-ihex';
 import { parseSrec, serializeSrec } from '@flashwright/format-srec';
+import { pseudoRandomImage } from '../e2e/helpers/pseudo-random.js';
 import { benchCli } from './bench-cli.js';
 import type { BenchTable } from './table.js';
 
@@ -46,19 +47,6 @@ function timeMs(action: () => void, runs = RUNS, warmup = WARMUP_RUNS): number {
   return median(times);
 }
 
-/** Firmware-like data: not compressible to nothing, not all equal digits. */
-function testData(): Uint8Array {
-  const data = new Uint8Array(DATA_BYTES);
-  let x = 0x12345678;
-  for (let i = 0; i < data.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = x & 0xff;
-  }
-  return data;
-}
-
 function srecCat(input: string, format: '-intel' | '-motorola', output: string): void {
   const run = spawnSync('srec_cat', [
     input,
@@ -83,7 +71,7 @@ export async function run(): Promise<BenchTable[]> {
   const cli = benchCli();
   const dir = mkdtempSync(join(tmpdir(), 'flashwright-bench-formats-'));
   try {
-    const data = testData();
+    const data = pseudoRandomImage(DATA_BYTES, 0x12345678);
     const image = FlashImage.from([[BASE, data]], { entryPoint: BASE + 0xf9 });
     const hexPath = join(dir, 'data.hex');
     const srecPath = join(dir, 'data.srec');

@@ -21,9 +21,9 @@ import {
   OPENOCD_FALLBACK,
   openocdMissing,
   programArgs,
-  pseudoRandomImage,
   runOpenocd,
 } from '../e2e/helpers/openocd.js';
+import { pseudoRandomImage } from '../e2e/helpers/pseudo-random.js';
 import type { BenchTable } from './table.js';
 
 const IMAGE_BYTES = 128 * 1024;

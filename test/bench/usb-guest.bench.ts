@@ -10,14 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../e2e/helpers/cli.js';
-import {
-  FLASH,
-  hostRead,
-  pattern,
-  startSims,
-  virtualMs,
-  type GuestProbe,
-} from '../usb-guest/probes.js';
+import { FLASH, hostRead, startSims, virtualMs, type GuestProbe } from '../usb-guest/probes.js';
+import { pseudoRandomImage } from '../e2e/helpers/pseudo-random.js';
 import {
   makeShare,
   missingTools,
@@ -137,8 +131,8 @@ export async function run(): Promise<BenchTable[]> {
     'Through the real USB path (QEMU guest, usbfs): flashwright vs st-flash vs OpenOCD, STM32F411RE behind a virtual ST-Link V2';
   if (missing !== undefined) return [{ title, columns: ['skipped'], rows: [[missing]] }];
   const share = makeShare('fw-usb-bench-');
-  writeFileSync(join(share, 'ram.bin'), pattern(RAM_BYTES, 64));
-  const image = pattern(PROGRAM_BYTES, 128);
+  writeFileSync(join(share, 'ram.bin'), pseudoRandomImage(RAM_BYTES, 64));
+  const image = pseudoRandomImage(PROGRAM_BYTES, 128);
   writeFileSync(join(share, 'prog.bin'), image);
   const all = cases();
   const script = [

@@ -11,7 +11,7 @@
  * (OpenOCD src/flash/nor/stm32l4x.c selects bank 2 pages with NSCR.BKER).
  * `flashwright read` of the same state must then return the image.
  */
-import { pseudoRandomImage } from './helpers/openocd.js';
+import { pseudoRandomImage } from './helpers/pseudo-random.js';
 import { checkOpenocdProgram, openocdTestFn } from './helpers/openocd-test.js';
 
 const openocdTest = openocdTestFn('L5/U5');

@@ -7,7 +7,7 @@
  * probe. OpenOCD gets no work area here and uses its direct-write paths (WORKAREASIZE 0).
  * The stock event handlers must run without a failed access (e.g. an unmapped RCC).
  */
-import { pseudoRandomImage } from './helpers/openocd.js';
+import { pseudoRandomImage } from './helpers/pseudo-random.js';
 import { checkOpenocdProgram, openocdTestFn } from './helpers/openocd-test.js';
 
 const openocdTest = openocdTestFn('stlink-server');

@@ -9,7 +9,7 @@
  * and DCRDR through the AHB-AP) and HLA (the ST-Link's own register, run and status
  * commands). `flashwright read` of the same state must return the image.
  */
-import { pseudoRandomImage } from './helpers/openocd.js';
+import { pseudoRandomImage } from './helpers/pseudo-random.js';
 import { checkOpenocdProgram, openocdTestFn } from './helpers/openocd-test.js';
 
 const openocdTest = openocdTestFn('work-area');

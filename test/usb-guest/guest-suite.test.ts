@@ -9,13 +9,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { repoRoot } from '../e2e/helpers/cli.js';
+import { pseudoRandomImage } from '../e2e/helpers/pseudo-random.js';
 import {
   CLONE_SERIAL_HEX,
   FLASH,
   demoRecipes,
   hostProgram,
   hostRead,
-  pattern,
   startSims,
   type GuestProbe,
 } from './probes.js';
@@ -215,15 +215,15 @@ test.before(async (t) => {
     share = makeShare();
     const recipes = demoRecipes(share);
     demoImage = recipes.image.replace(/\.hex$/, '.bin');
-    writeFileSync(join(share, 'f411-128k.bin'), pattern(F411_IMAGE_BYTES, 411));
+    writeFileSync(join(share, 'f411-128k.bin'), pseudoRandomImage(F411_IMAGE_BYTES, 411));
     writeFileSync(join(share, 'f411-host.yaml'), 'flash:\n  loader: host\n');
     for (const [i, p] of [...peers, ...stflashWrite, ...dapPeers].entries()) {
-      writeFileSync(join(share, `${p.name}.bin`), pattern(PEER_IMAGE_BYTES, 1000 + i));
+      writeFileSync(join(share, `${p.name}.bin`), pseudoRandomImage(PEER_IMAGE_BYTES, 1000 + i));
     }
     // What st-flash reads back: known flash content, programmed on the host beforehand.
     for (const [i, p] of peers.entries()) {
       const before = join(share, `${p.name}.before.bin`);
-      writeFileSync(before, pattern(PEER_READ_BYTES, 2000 + i));
+      writeFileSync(before, pseudoRandomImage(PEER_READ_BYTES, 2000 + i));
       await hostProgram(share, p, before);
     }
     const sims = await startSims(share, probes, recipes.sim);
@@ -340,7 +340,7 @@ for (const [i, p] of peers.entries()) {
     t.is(rc, 0, out);
     t.deepEqual(
       new Uint8Array(readFileSync(join(share, 'out', `st-read-${p.name}.bin`))),
-      pattern(PEER_READ_BYTES, 2000 + i),
+      pseudoRandomImage(PEER_READ_BYTES, 2000 + i),
     );
   });
 }

@@ -150,16 +150,3 @@ export function virtualMs(share: string, name: string): number {
   };
   return state.board.virtualMs;
 }
-
-/** Deterministic test data (xorshift32). */
-export function pattern(bytes: number, seed: number): Uint8Array {
-  const data = new Uint8Array(bytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = x & 0xff;
-  }
-  return data;
-}

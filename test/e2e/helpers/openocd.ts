@@ -109,19 +109,6 @@ export function programArgs(
   ];
 }
 
-/** A deterministic pseudo-random image (xorshift), so a failure can be reproduced. */
-export function pseudoRandomImage(bytes: number, seed: number): Uint8Array {
-  const data = new Uint8Array(bytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = x & 0xff;
-  }
-  return data;
-}
-
 /** The start of flash on the STM32s, where an image goes unless a case says otherwise. */
 export const STM32_FLASH = 0x08000000;
 
