@@ -114,17 +114,13 @@ export class F0F1F3Controller implements FlashController {
   }
 
   async eraseBank(bank: number): Promise<void> {
-    const block = this.block(bank);
-    await block.unlocked(() =>
-      block.runOperation(
-        {
-          control: [CR_MER, CR_MER | CR_STRT],
-          timeoutMs: Timeouts.massEraseMs,
-          what: 'mass erase',
-        },
-        'erase',
-        this.ctx.banks[bank],
-      ),
+    await this.block(bank).eraseBank(
+      {
+        control: [CR_MER, CR_MER | CR_STRT],
+        timeoutMs: Timeouts.massEraseMs,
+        what: 'mass erase',
+      },
+      this.ctx.banks[bank],
     );
   }
 

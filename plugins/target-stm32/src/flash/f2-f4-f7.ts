@@ -107,17 +107,15 @@ export class F2F4F7Controller implements FlashController {
     done: (sector: SectorRef) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.block.unlocked(() =>
-      this.block.eraseEach(sectors, done, signal, (sector) => {
-        // SER, SNB and PSIZE first, then STRT (the order of ST's flash_loader.c).
-        const cr = CR_SER | (this.snb(sector) << SNB_SHIFT) | this.psize;
-        return {
-          control: [cr, cr | CR_STRT],
-          timeoutMs: Timeouts.sectorEraseMs,
-          what: 'sector erase',
-        };
-      }),
-    );
+    await this.block.eraseSectors(sectors, done, signal, (sector) => {
+      // SER, SNB and PSIZE first, then STRT (the order of ST's flash_loader.c).
+      const cr = CR_SER | (this.snb(sector) << SNB_SHIFT) | this.psize;
+      return {
+        control: [cr, cr | CR_STRT],
+        timeoutMs: Timeouts.sectorEraseMs,
+        what: 'sector erase',
+      };
+    });
   }
 
   async eraseBank(bank: number): Promise<void> {
@@ -127,12 +125,9 @@ export class F2F4F7Controller implements FlashController {
     const bit = bank === 0 || bank2Bit === undefined ? CR_MER : 1 << bank2Bit;
     if (bank > 0 && !dual) throw new RangeError(`${this.ctx.data.name} has no second bank`);
     const cr = bit | this.psize;
-    await this.block.unlocked(() =>
-      this.block.runOperation(
-        { control: [cr, cr | CR_STRT], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
-        'erase',
-        this.ctx.banks[bank],
-      ),
+    await this.block.eraseBank(
+      { control: [cr, cr | CR_STRT], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
+      this.ctx.banks[bank],
     );
   }
 

@@ -48,6 +48,11 @@ export interface FlashBlockLayout {
   readonly clearMask: number;
   /** Tells real write protection from another refusal (status-flags.ts). */
   readonly protectedRanges?: ProtectedRanges | undefined;
+  /**
+   * Runs once the controller is idle before an operation, with its status, before the flags
+   * are cleared (L0/L1 drop a half-page left in the latches, WB/WL warn that CPU2 holds it).
+   */
+  readonly idle?: ((status: number) => Promise<void>) | undefined;
 }
 
 /** One erase or program operation the control register starts. */
@@ -121,15 +126,12 @@ export class FlashBlock {
     await this.ctx.memory.write32(this.layout.clear, this.layout.clearMask);
   }
 
-  /**
-   * Runs `work` with the controller unlocked, idle and its flags cleared, and always locks it
-   * again. `idle` sees the status the wait for idle returned, before the flags are cleared.
-   */
-  async unlocked<T>(work: () => Promise<T>, idle?: (status: number) => Promise<void>): Promise<T> {
+  /** Runs `work` with the controller unlocked, idle and its flags cleared; always relocks. */
+  async unlocked<T>(work: () => Promise<T>): Promise<T> {
     await this.unlock();
     try {
       const status = await this.wait(Timeouts.massEraseMs, 'previous flash operation');
-      await idle?.(status);
+      await this.layout.idle?.(status);
       await this.clearFlags();
       return await work();
     } finally {
@@ -137,7 +139,10 @@ export class FlashBlock {
     }
   }
 
-  /** Best effort: waits for a started operation, then writes the lock value. */
+  /**
+   * Best effort, never throws: waits for a started operation before touching the control
+   * register, then writes the lock value (which clears the mode bits too).
+   */
   async relock(): Promise<void> {
     await this.wait(Timeouts.massEraseMs, 'flash operation').catch(() => 0);
     await this.ctx.memory
@@ -171,6 +176,21 @@ export class FlashBlock {
     for (const [address, value] of op.setup ?? []) await this.ctx.memory.write32(address, value);
     for (const value of op.control) await this.ctx.memory.write32(this.layout.control, value);
     await this.check(operation, range, op.timeoutMs, op.what);
+  }
+
+  /** Unlocked: erases a bank (`range`) with `op`. */
+  async eraseBank(op: Operation, range: AddressRange | undefined): Promise<void> {
+    await this.unlocked(() => this.runOperation(op, 'erase', range));
+  }
+
+  /** Unlocked: erases `sectors` in order with the operation each needs (eraseEach). */
+  async eraseSectors(
+    sectors: readonly SectorRef[],
+    done: (sector: SectorRef) => void,
+    signal: AbortSignal | undefined,
+    erase: (sector: SectorRef) => Operation | Promise<Operation>,
+  ): Promise<void> {
+    await this.unlocked(() => this.eraseEach(sectors, done, signal, erase));
   }
 
   /** Erases `sectors` in order with the operation each needs; `done` as each is erased. */

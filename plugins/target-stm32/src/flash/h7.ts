@@ -133,28 +133,23 @@ export class H7Controller implements FlashController {
     for (const bank of new Set(sectors.map((s) => s.bank))) {
       const block = this.block(bank);
       const inBank = sectors.filter((s) => s.bank === bank);
-      await block.unlocked(() =>
-        block.eraseEach(inBank, done, signal, (sector) => {
-          const cr = CR_SER | this.psize | (sector.index << this.cr.snbShift);
-          return {
-            control: [cr, cr | this.cr.start],
-            timeoutMs: Timeouts.sectorEraseMs,
-            what: 'sector erase',
-          };
-        }),
-      );
+      await block.eraseSectors(inBank, done, signal, (sector) => {
+        const cr = CR_SER | this.psize | (sector.index << this.cr.snbShift);
+        return {
+          control: [cr, cr | this.cr.start],
+          timeoutMs: Timeouts.sectorEraseMs,
+          what: 'sector erase',
+        };
+      });
     }
   }
 
   async eraseBank(bank: number): Promise<void> {
     const block = this.block(bank);
     const cr = CR_BER | this.psize;
-    await block.unlocked(() =>
-      block.runOperation(
-        { control: [cr, cr | this.cr.start], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
-        'erase',
-        this.ctx.banks[bank],
-      ),
+    await block.eraseBank(
+      { control: [cr, cr | this.cr.start], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
+      this.ctx.banks[bank],
     );
   }
 

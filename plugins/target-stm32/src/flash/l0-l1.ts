@@ -91,6 +91,9 @@ export class L0L1Controller implements FlashController {
       clear: this.base + SR,
       clearMask: maskOf(this.flags) | SR_EOP | SR_OPTVERR,
       protectedRanges: this.protectedRanges,
+      // A half-page an earlier run left unfinished (the link lost, the target busy); a read
+      // under RDP level 1 faults, and then there is nothing to program anyway.
+      idle: () => this.abandonHalfPage(ctx.data.flashBase).catch(() => undefined),
     });
   }
 
@@ -131,14 +134,6 @@ export class L0L1Controller implements FlashController {
         ];
   }
 
-  private unlocked<T>(work: () => Promise<T>): Promise<T> {
-    // A half-page an earlier run left unfinished (the link lost, the target busy); a read
-    // under RDP level 1 faults, and then there is nothing to program anyway.
-    return this.block.unlocked(work, () =>
-      this.abandonHalfPage(this.ctx.data.flashBase).catch(() => undefined),
-    );
-  }
-
   /** PECR can only change while the NVM is idle. */
   private async setMode(pecr: number): Promise<void> {
     await this.block.wait(Timeouts.programMs, 'flash operation');
@@ -158,7 +153,7 @@ export class L0L1Controller implements FlashController {
   ): Promise<void> {
     const eeprom =
       sectors.length > 0 && this.ctx.banks[sectors[0]?.bank ?? 0]?.name === DATA_EEPROM;
-    await this.unlocked(async () => {
+    await this.block.unlocked(async () => {
       // Program memory: a page per write; data EEPROM: a word per write (ERASE|DATA).
       await this.setMode(PECR_ERASE | (eeprom ? PECR_DATA : PECR_PROG));
       let settled: SectorRef[] = [];
@@ -210,7 +205,7 @@ export class L0L1Controller implements FlashController {
     signal?: AbortSignal,
   ): Promise<void> {
     const half = this.halfPageBytes;
-    await this.unlocked(async () => {
+    await this.block.unlocked(async () => {
       for (const run of runs) {
         throwIfAborted(signal);
         if (this.inDataEeprom(run.address)) {

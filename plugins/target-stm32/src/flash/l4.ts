@@ -153,22 +153,18 @@ export class L4Controller implements FlashController {
       // The errors, EOP, and OPTVERR on the L4 map.
       clearMask: (maskOf(this.errorFlags) | SR_EOP | (nonSecure ? 0 : SR_OPTVERR)) >>> 0,
       protectedRanges: this.protectedRanges,
+      idle: (status) => {
+        const dualCore = ctx.data.line === 'STM32WB' || ctx.data.line === 'STM32WL';
+        if ((status & SR_PESD) !== 0 && dualCore) {
+          ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
+        }
+        return Promise.resolve();
+      },
     });
   }
 
   private reg(name: keyof RegisterMap): number {
     return this.ctx.data.controller.base + this.map[name];
-  }
-
-  /** The block's unlocked, with the WB/WL warning when CPU2 holds the flash. */
-  private unlocked<T>(work: () => Promise<T>): Promise<T> {
-    const dualCore = this.ctx.data.line === 'STM32WB' || this.ctx.data.line === 'STM32WL';
-    return this.block.unlocked(work, (status) => {
-      if ((status & SR_PESD) !== 0 && dualCore) {
-        this.ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
-      }
-      return Promise.resolve();
-    });
   }
 
   /** CR bits that select a page: PNB counts within the bank, BKER picks bank 2. */
@@ -183,14 +179,12 @@ export class L4Controller implements FlashController {
     done: (sector: SectorRef) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.unlocked(() =>
-      this.block.eraseEach(sectors, done, signal, (sector) => ({
-        // PER, PNB, BKER and STRT in one write, as OpenOCD's stm32l4x.c does.
-        control: [CR_PER | this.pageBits(sector) | CR_STRT],
-        timeoutMs: Timeouts.pageEraseMs,
-        what: 'page erase',
-      })),
-    );
+    await this.block.eraseSectors(sectors, done, signal, (sector) => ({
+      // PER, PNB, BKER and STRT in one write, as OpenOCD's stm32l4x.c does.
+      control: [CR_PER | this.pageBits(sector) | CR_STRT],
+      timeoutMs: Timeouts.pageEraseMs,
+      what: 'page erase',
+    }));
   }
 
   async eraseBank(bank: number): Promise<void> {
@@ -200,12 +194,9 @@ export class L4Controller implements FlashController {
       if (mer2 === undefined) throw new RangeError(`${this.ctx.data.name} has no second bank`);
       bits = 1 << mer2;
     }
-    await this.unlocked(() =>
-      this.block.runOperation(
-        { control: [bits, bits | CR_STRT], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
-        'erase',
-        this.ctx.banks[bank],
-      ),
+    await this.block.eraseBank(
+      { control: [bits, bits | CR_STRT], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
+      this.ctx.banks[bank],
     );
   }
 
@@ -225,7 +216,7 @@ export class L4Controller implements FlashController {
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 8;
     const loader = this.ramLoader(unit);
     const cr = this.reg('CR');
-    await this.unlocked(() =>
+    await this.block.unlocked(() =>
       this.block.programRuns(runs, progress, signal, {
         control: CR_PG,
         loader: loader && {
