@@ -133,7 +133,7 @@ export class EflashController implements FlashController {
       status: this.reg(layout.SR),
       busyMask: layout.busyMask,
       // The error flags read from ISR on H7R/S.
-      ...(layout.FLAGS === layout.SR ? {} : { flags: this.reg(layout.FLAGS) }),
+      flags: layout.FLAGS === layout.SR ? undefined : this.reg(layout.FLAGS),
       errors: layout.errors,
       clear: this.reg(layout.CLEAR),
       clearMask: maskOf(layout.errors) | EOP,
@@ -162,17 +162,15 @@ export class EflashController implements FlashController {
     done: (sector: SectorRef) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.block.unlocked(() =>
-      this.block.eraseEach(sectors, done, signal, async (sector) => {
-        // SER, SNB and BKSEL first, then START, as Arm's H5 algorithm (EraseSector) does.
-        const cr = CR_SER | (sector.index << SNB_SHIFT) | (await this.bankSelect(sector.bank));
-        return {
-          control: [cr >>> 0, (cr | CR_START) >>> 0],
-          timeoutMs: Timeouts.sectorEraseMs,
-          what: 'sector erase',
-        };
-      }),
-    );
+    await this.block.eraseSectors(sectors, done, signal, async (sector) => {
+      // SER, SNB and BKSEL first, then START, as Arm's H5 algorithm (EraseSector) does.
+      const cr = CR_SER | (sector.index << SNB_SHIFT) | (await this.bankSelect(sector.bank));
+      return {
+        control: [cr >>> 0, (cr | CR_START) >>> 0],
+        timeoutMs: Timeouts.sectorEraseMs,
+        what: 'sector erase',
+      };
+    });
   }
 
   /** BER erases the bank BKSEL names (H5) or the one bank (H7R/S). */

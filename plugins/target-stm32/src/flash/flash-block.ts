@@ -41,7 +41,7 @@ export interface FlashBlockLayout {
   readonly status: number;
   readonly busyMask: number;
   /** Where the error flags read, when that is not the status register (H7R/S ISR). */
-  readonly flags?: number;
+  readonly flags?: number | undefined;
   readonly errors: readonly StatusFlag[];
   /** Where writing 1 clears the flags (SR; H7 CCR, H5 NSCCR, H7R/S ICR), and what to clear. */
   readonly clear: number;
@@ -94,7 +94,7 @@ export interface ProgramMode {
 export class FlashBlock {
   constructor(
     private readonly ctx: ControllerContext,
-    readonly layout: FlashBlockLayout,
+    private readonly layout: FlashBlockLayout,
   ) {}
 
   /**
@@ -107,7 +107,7 @@ export class FlashBlock {
     }
   }
 
-  /** Waits until the busy bits clear; returns the error flags (the status register's value). */
+  /** Waits until the busy bits clear; returns the status, or the flags register where named. */
   async wait(timeoutMs: number, what: string): Promise<number> {
     const status = await waitNotBusy({
       memory: this.ctx.memory,
@@ -121,7 +121,10 @@ export class FlashBlock {
     return this.ctx.memory.read32(this.layout.flags);
   }
 
-  /** Clears the flags an earlier operation left: a leftover error fails the next one. */
+  /**
+   * Clears the flags an earlier operation left: a leftover error fails the next operation
+   * (with PGSERR on the L4 family).
+   */
   async clearFlags(): Promise<void> {
     await this.ctx.memory.write32(this.layout.clear, this.layout.clearMask);
   }
