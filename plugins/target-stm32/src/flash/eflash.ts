@@ -205,23 +205,13 @@ export class EflashController implements FlashController {
     progress: RunProgress,
     signal?: AbortSignal,
   ): Promise<void> {
-    const cr = this.reg(this.layout.CR);
-    await this.block.unlocked(() =>
-      this.block.programRuns(runs, progress, signal, {
-        control: CR_PG,
-        units: {
-          width: 32,
-          unitBytes: WORD_BYTES,
-          unitName: 'flash word',
-          // "When PG is cleared ... all the data stored in the buffer but not sent to the
-          // operation queue are lost" (RM0477 FLASH_CR.PG).
-          dropPartialUnit: async () => {
-            await this.ctx.memory.write32(cr, 0);
-            await this.ctx.memory.write32(cr, CR_PG);
-          },
-        },
-      }),
-    );
+    await this.block.program(runs, progress, signal, {
+      control: CR_PG,
+      // "When PG is cleared ... all the data stored in the buffer but not sent to the
+      // operation queue are lost" (RM0477 FLASH_CR.PG).
+      withoutPg: 0,
+      units: { width: 32, unitBytes: WORD_BYTES, unitName: 'flash word' },
+    });
   }
 
   /** No option-byte fields are offered for these parts (optionLayout none). */

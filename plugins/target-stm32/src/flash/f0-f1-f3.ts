@@ -141,22 +141,11 @@ export class F0F1F3Controller implements FlashController {
     const first = runs[0];
     if (first === undefined) return;
     const bank = bankOf(this.ctx.banks, first.address);
-    const block = this.block(bank);
-    const base = this.regs(bank);
-    await block.unlocked(() =>
-      block.programRuns(runs, progress, signal, {
-        control: CR_PG,
-        loader: {
-          path: this.loaderPath,
-          code: f0F1F3Loader(base),
-          recover: async () => {
-            await block.clearFlags();
-            await this.ctx.memory.write32(base + CR, CR_PG);
-          },
-        },
-        units: { width: 16, unitBytes: 2, unitName: 'half-word' },
-      }),
-    );
+    await this.block(bank).program(runs, progress, signal, {
+      control: CR_PG,
+      loader: { path: this.loaderPath, code: f0F1F3Loader(this.regs(bank)) },
+      units: { width: 16, unitBytes: 2, unitName: 'half-word' },
+    });
   }
 
   async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {

@@ -13,7 +13,7 @@ import {
 } from './controller.js';
 import { f2F4F7Loader } from './f2-f4-f7-loader.js';
 import { FlashBlock } from './flash-block.js';
-import { Keys, unlockWithKeys } from './keys.js';
+import { Keys, unlockOptionControl } from './keys.js';
 import { LoaderPath } from './loader-path.js';
 import { type StatusFlag, maskOf } from './status-flags.js';
 
@@ -144,21 +144,14 @@ export class F2F4F7Controller implements FlashController {
     signal?: AbortSignal,
   ): Promise<void> {
     const width = (this.ctx.parallelismBytes * 8) as 8 | 16 | 32;
-    const control = CR_PG | this.psize;
-    await this.block.unlocked(() =>
-      this.block.programRuns(runs, progress, signal, {
-        control,
-        loader: {
-          path: this.loaderPath,
-          code: f2F4F7Loader(this.base, this.ctx.parallelismBytes),
-          recover: async () => {
-            await this.block.clearFlags();
-            await this.ctx.memory.write32(this.base + CR, control);
-          },
-        },
-        units: { width, unitBytes: this.ctx.parallelismBytes, unitName: `${width}-bit unit` },
-      }),
-    );
+    await this.block.program(runs, progress, signal, {
+      control: CR_PG | this.psize,
+      loader: {
+        path: this.loaderPath,
+        code: f2F4F7Loader(this.base, this.ctx.parallelismBytes),
+      },
+      units: { width, unitBytes: this.ctx.parallelismBytes, unitName: `${width}-bit unit` },
+    });
   }
 
   private get hasOptcr1(): boolean {
@@ -180,14 +173,7 @@ export class F2F4F7Controller implements FlashController {
    */
   async writeOptionRegisters(values: OptionRegisters): Promise<void> {
     const memory = this.ctx.memory;
-    await unlockWithKeys({
-      memory,
-      lockRegister: this.base + OPTCR,
-      lockMask: OPTCR_OPTLOCK,
-      keyRegister: this.base + OPTKEYR,
-      keys: Keys.option,
-      what: 'Option control register',
-    });
+    await unlockOptionControl(memory, this.base + OPTCR, this.base + OPTKEYR);
     try {
       await this.block.wait(Timeouts.optionMs, 'previous flash operation');
       await this.block.clearFlags();

@@ -66,21 +66,31 @@ export interface Operation {
   readonly what: string;
 }
 
-/** How `programRuns` programs: the mode bits, the RAM loader if any, the units from the host. */
+/** How `program` programs: the mode bits, the RAM loader if any, the units from the host. */
 export interface ProgramMode {
   /** The control register value for programming (PG, with PSIZE where the part has it). */
   readonly control: number;
+  /**
+   * Where a unit takes several accesses and the controller buffers them until the last: the
+   * control value without PG. Writing it, then `control` again, drops the accesses of a unit
+   * cut short from the buffer, so that the unit can be sent again (unit-write.ts).
+   */
+  readonly withoutPg?: number | undefined;
   /** The family's RAM loader, tried first for each run (loader-path.ts decides). */
   readonly loader?:
     | {
         readonly path: LoaderPath;
         readonly code: RamLoader;
-        /** Leaves the controller as the host path expects it after a loader failure. */
-        readonly recover: (address: number) => Promise<void>;
+        /**
+         * Leaves the controller as the host path expects it after a loader failure; by
+         * default it drops a unit the loader left part-written (with `withoutPg`), clears the
+         * flags and sets `control` again.
+         */
+        readonly recover?: ((address: number) => Promise<void>) | undefined;
       }
     | undefined;
   /** How the host writes what the loader did not program (unit-write.ts). */
-  readonly units: Pick<UnitWriteOptions, 'width' | 'unitBytes' | 'unitName' | 'dropPartialUnit'>;
+  readonly units: Pick<UnitWriteOptions, 'width' | 'unitBytes' | 'unitName'>;
 }
 
 /**
@@ -211,49 +221,66 @@ export class FlashBlock {
   }
 
   /**
-   * Puts the controller in programming mode and programs each run: through the RAM loader
-   * where it runs, the rest from the host as one port write; then one status check per run,
-   * since the error flags stay set until written with 1, so a unit that failed anywhere in
-   * the run still shows at its end.
+   * Unlocked: puts the controller in programming mode and programs each run, through the RAM
+   * loader where it runs, the rest from the host as one port write; then one status check
+   * per run, since the error flags stay set until written with 1, so a unit that failed
+   * anywhere in the run still shows at its end.
    */
-  async programRuns(
+  async program(
     runs: readonly ProgramRun[],
     progress: RunProgress,
     signal: AbortSignal | undefined,
     mode: ProgramMode,
   ): Promise<void> {
-    await this.ctx.memory.write32(this.layout.control, mode.control);
-    for (const run of runs) {
-      throwIfAborted(signal);
-      const loader = mode.loader;
-      const done = loader
-        ? await loader.path.program(loader.code, {
-            address: run.address,
-            data: run.data,
-            sent: (bytes) => progress.sent(run, bytes),
+    const memory = this.ctx.memory;
+    const control = this.layout.control;
+    const { withoutPg, loader } = mode;
+    const dropPartialUnit =
+      withoutPg === undefined
+        ? undefined
+        : async (): Promise<void> => {
+            await memory.write32(control, withoutPg);
+            await memory.write32(control, mode.control);
+          };
+    const recover = async (): Promise<void> => {
+      if (withoutPg !== undefined) await memory.write32(control, withoutPg);
+      await this.clearFlags();
+      await memory.write32(control, mode.control);
+    };
+    await this.unlocked(async () => {
+      await memory.write32(control, mode.control);
+      for (const run of runs) {
+        throwIfAborted(signal);
+        const done = loader
+          ? await loader.path.program(loader.code, {
+              address: run.address,
+              data: run.data,
+              sent: (bytes) => progress.sent(run, bytes),
+              signal,
+              checkStatus: (status, range) =>
+                throwOnFlashError(
+                  status,
+                  this.layout.errors,
+                  'program',
+                  range,
+                  this.layout.protectedRanges,
+                ),
+              recover: loader.recover ?? recover,
+            })
+          : 0;
+        if (done < run.data.length) {
+          await writeUnits(run.address + done, run.data.subarray(done), {
+            memory,
+            log: this.ctx.log,
+            ...mode.units,
+            ...(dropPartialUnit && { dropPartialUnit }),
+            onProgress: (bytes) => progress.sent(run, done + bytes),
             signal,
-            checkStatus: (status, range) =>
-              throwOnFlashError(
-                status,
-                this.layout.errors,
-                'program',
-                range,
-                this.layout.protectedRanges,
-              ),
-            recover: loader.recover,
-          })
-        : 0;
-      if (done < run.data.length) {
-        await writeUnits(run.address + done, run.data.subarray(done), {
-          memory: this.ctx.memory,
-          log: this.ctx.log,
-          ...mode.units,
-          onProgress: (bytes) => progress.sent(run, done + bytes),
-          signal,
-        });
+          });
+        }
+        await this.check('program', runRange(run), Timeouts.programMs, 'programming');
+        progress.done(run);
       }
-      await this.check('program', runRange(run), Timeouts.programMs, 'programming');
-      progress.done(run);
-    }
+    });
   }
 }

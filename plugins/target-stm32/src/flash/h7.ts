@@ -16,7 +16,7 @@ import {
 } from './controller.js';
 import { h7Loader } from './h7-loader.js';
 import { FlashBlock } from './flash-block.js';
-import { Keys, unlockWithKeys } from './keys.js';
+import { Keys, unlockOptionControl } from './keys.js';
 import { LoaderPath } from './loader-path.js';
 import type { StatusFlag } from './status-flags.js';
 import { hex, waitNotBusy } from './wait.js';
@@ -173,32 +173,24 @@ export class H7Controller implements FlashController {
     const bank = bankOf(this.ctx.banks, first.address);
     const block = this.block(bank);
     const base = this.bankBase(bank);
-    await block.unlocked(() =>
-      block.programRuns(runs, progress, signal, {
-        control: CR_PG | this.psize,
-        loader: {
-          path: this.loaderPath,
-          code: h7Loader(base, word),
-          recover: async () => {
-            // A flash word the loader left half-written waits in the write buffer: PG
-            // cleared and set again drops it (RM0433 FLASH_SR1.WBNE), as dropPartialUnit.
-            await this.ctx.memory.write32(base + CR, this.psize);
-            await block.wait(Timeouts.programMs, 'programming').catch(() => 0);
-            await block.clearFlags();
-            await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
-          },
+    await block.program(runs, progress, signal, {
+      control: CR_PG | this.psize,
+      // A flash word cut short waits in the write buffer: PG cleared and set again drops it
+      // (RM0433 FLASH_SR1.WBNE).
+      withoutPg: this.psize,
+      loader: {
+        path: this.loaderPath,
+        code: h7Loader(base, word),
+        recover: async () => {
+          // The same for one the loader left, once the queue has drained.
+          await this.ctx.memory.write32(base + CR, this.psize);
+          await block.wait(Timeouts.programMs, 'programming').catch(() => 0);
+          await block.clearFlags();
+          await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
         },
-        units: {
-          width: 32,
-          unitBytes: word,
-          unitName: 'flash word',
-          dropPartialUnit: async () => {
-            await this.ctx.memory.write32(base + CR, this.psize);
-            await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
-          },
-        },
-      }),
-    );
+      },
+      units: { width: 32, unitBytes: word, unitName: 'flash word' },
+    });
   }
 
   async readOptionRegisters(signal?: AbortSignal): Promise<OptionRegisters> {
@@ -219,14 +211,7 @@ export class H7Controller implements FlashController {
    */
   async writeOptionRegisters(values: OptionRegisters): Promise<void> {
     const memory = this.ctx.memory;
-    await unlockWithKeys({
-      memory,
-      lockRegister: this.base + OPTCR,
-      lockMask: OPTCR_OPTLOCK,
-      keyRegister: this.base + OPTKEYR,
-      keys: Keys.option,
-      what: 'Option control register',
-    });
+    await unlockOptionControl(memory, this.base + OPTCR, this.base + OPTKEYR);
     try {
       if (values.OPTSR !== undefined) await memory.write32(this.base + OPTSR_PRG, values.OPTSR);
       if (values.WPSN1 !== undefined) await memory.write32(this.base + WPSN_PRG, values.WPSN1);

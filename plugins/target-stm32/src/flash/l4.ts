@@ -215,33 +215,14 @@ export class L4Controller implements FlashController {
     const unit =
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 8;
     const loader = this.ramLoader(unit);
-    const cr = this.reg('CR');
-    await this.block.unlocked(() =>
-      this.block.programRuns(runs, progress, signal, {
-        control: CR_PG,
-        loader: loader && {
-          path: this.loaderPath,
-          code: loader,
-          recover: async () => {
-            // Clearing PG drops a first word the loader left waiting for its second.
-            await this.ctx.memory.write32(cr, 0);
-            await this.block.clearFlags();
-            await this.ctx.memory.write32(cr, CR_PG);
-          },
-        },
-        units: {
-          width: 32,
-          unitBytes: unit,
-          unitName: unit === 16 ? 'quad word' : 'double word',
-          // Clearing PG drops a first word waiting for its second (the RMs do not say so:
-          // an assumption, which the simulator models).
-          dropPartialUnit: async () => {
-            await this.ctx.memory.write32(cr, 0);
-            await this.ctx.memory.write32(cr, CR_PG);
-          },
-        },
-      }),
-    );
+    await this.block.program(runs, progress, signal, {
+      control: CR_PG,
+      // Clearing PG drops a first word waiting for its second, the host's or the loader's
+      // (the RMs do not say so: an assumption, which the simulator models).
+      withoutPg: 0,
+      loader: loader && { path: this.loaderPath, code: loader },
+      units: { width: 32, unitBytes: unit, unitName: unit === 16 ? 'quad word' : 'double word' },
+    });
   }
 
   /**
