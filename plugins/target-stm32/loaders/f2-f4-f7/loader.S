@@ -21,18 +21,17 @@
  *       FLASH_SR with the error that stopped the loader), +12 unit size in bytes: the
  *       parallelism, 1 (x8), 2 (x16) or 4 (x32); one access of that width per unit
  *
- * The loop: each unit's data is loaded before the status poll, so that the write follows
- * the poll that shows the controller idle within a few cycles; that poll's error flags are
- * looked at after the write (they are sticky, cleared by writing 1, so they still show an
- * error of the unit before), and the read pointer moves past the unit before when they are
- * clear. After the last unit, and whenever the ring is empty, the loader waits for the
- * controller and confirms the last unit the same way.
+ * The ring walk, the confirmation of each unit, the end of the run and the error exit are
+ * loaders/common/ring.inc's, which the F0/F1/F3, F2/F4/F7 and L4 loaders share: each unit's
+ * data is loaded before the status poll, that poll's error flags are looked at after the
+ * write, and the read pointer moves past the unit before when they are clear.
  *
  * DSB after each write: the Cortex-M7 of the F7 buffers writes, and the next status poll
  * must not pass the write that starts programming (ST's HAL-F7 FLASH_Program_* do the same).
  * It ends on BKPT when all units are programmed or an error flag is set, and uses no stack.
  * ARMv6-M code (runs on the F2's Cortex-M3, the F4's M4 and the F7's M7).
  */
+#include "../common/ring.inc"
     .syntax unified
     .thumb
     .text
@@ -43,9 +42,7 @@ loader:
     ldr r7, [r5, #12]       @ unit: 1, 2 or 4 bytes
     muls r4, r7, r4
     adds r4, r4, r3
-    mov r11, r4             @ end of the flash to program
-    mov r10, r1             @ start of the ring
-    mov r9, r2              @ end of the ring
+    ring_setup
     movs r1, #0xf2          @ OPERR | WRPERR | PGAERR | PGPERR | PGSERR
     movs r7, #1
     lsls r7, r7, #16        @ BSY
@@ -57,55 +54,16 @@ loader:
 
     /* One loop per access width: ld, st and the unit size in bytes. */
     .macro program ld, st, bytes
-batch\bytes:
-    cmp r3, r11
-    beq last
-fill\bytes:
-    ldr r2, [r5, #0]        @ write pointer
-    cmp r2, r6
-    bne 1f
-    bl settle               @ the host has not filled the next unit yet
-    b fill\bytes
-1:  bhi 2f
-    mov r2, r9              @ the data wraps: up to the end of the ring first
-2:  mov r12, r2             @ end of this batch
+    ring_batch \bytes
 unit\bytes:
     \ld r4, [r6]
-busy\bytes:
-    ldr r2, [r0]            @ FLASH_SR
-    tst r2, r7
-    bne busy\bytes          @ the previous unit is still programming
+    ring_wait_idle \bytes
     \st r4, [r3]            @ starts programming this one
     dsb
-    tst r2, r1
-    bne error               @ the previous one failed
-    str r6, [r5, #4]        @ the previous one is programmed
-    adds r3, r3, #\bytes
-    adds r6, r6, #\bytes
-    cmp r6, r12
-    bne unit\bytes
-    cmp r6, r9
-    bne batch\bytes
-    mov r6, r10             @ wrap to the start of the ring
-    b batch\bytes
+    ring_advance \bytes, \bytes
     .endm
 
     program ldrb, strb, 1
     program ldrh, strh, 2
     program ldr, str, 4
-
-last:
-    bl settle
-    b done
-error:
-    str r2, [r5, #8]
-done:
-    bkpt #0
-settle:                     @ waits for the last write, then moves the read pointer past it
-    ldr r2, [r0]
-    tst r2, r1
-    bne error
-    tst r2, r7
-    bne settle
-    str r6, [r5, #4]
-    bx lr
+    ring_end

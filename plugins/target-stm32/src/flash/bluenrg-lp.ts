@@ -12,7 +12,7 @@ import {
   Timeouts,
 } from './controller.js';
 import { type FlashOperation, type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { hex } from './wait.js';
+import { hex, waitNotBusy } from './wait.js';
 
 // The flash controller of STM32WB0x and STM32WL3x, from the BlueNRG-LP line (RM0530, RM0505
 // and RM0511 "Flash controller"): FLASH_CTRL registers as ST's CMSIS packs describe them
@@ -79,22 +79,16 @@ export class BlueNrgLpController implements FlashController {
    * Polls IRQRAW until CMDDONE; returns it (with the error flags). An illegal command raises
    * ILLCMD without CMDDONE, so that ends the wait too.
    */
-  private async waitDone(timeoutMs: number, what: string): Promise<number> {
-    const started = this.ctx.clock();
-    for (;;) {
-      const status = await this.ctx.memory.read32(this.base + IRQRAW);
-      if ((status & (IRQ_CMDDONE | maskOf(errorFlags))) !== 0) return status;
-      if (this.ctx.clock() - started > timeoutMs) {
-        throw new FlashwrightError(
-          'FLASH_TIMEOUT',
-          `${what} did not finish within ${timeoutMs} ms (IRQRAW 0x${hex(status)})`,
-          {
-            hint: 'Check the target supply; then reset the target and run the recipe again.',
-            details: { statusAddress: this.base + IRQRAW, status },
-          },
-        );
-      }
-    }
+  private waitDone(timeoutMs: number, what: string): Promise<number> {
+    return waitNotBusy({
+      memory: this.ctx.memory,
+      statusAddress: this.base + IRQRAW,
+      statusName: 'IRQRAW',
+      doneMask: IRQ_CMDDONE | maskOf(errorFlags),
+      timeoutMs,
+      clock: this.ctx.clock,
+      what,
+    });
   }
 
   async eraseSectors(

@@ -1,6 +1,5 @@
 import { FlashwrightError } from '@flashwright/core';
 import type { AddressRange } from '@flashwright/core/image';
-import { throwIfAborted } from '@flashwright/core/plugin';
 import {
   type ControllerContext,
   type FlashController,
@@ -10,13 +9,11 @@ import {
   type RunProgress,
   type SectorRef,
   Timeouts,
-  runRange,
   writeProtectedReader,
 } from './controller.js';
-import { Keys, unlockWithKeys } from './keys.js';
-import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { writeUnits } from './unit-write.js';
-import { waitNotBusy } from './wait.js';
+import { FlashBlock } from './flash-block.js';
+import { Keys } from './keys.js';
+import { type StatusFlag, maskOf } from './status-flags.js';
 
 // STM32H5 (RM0481, RM0492) and H7R/S (RM0477) flash: 128-bit flash words through a write
 // buffer, 8 KiB sectors; H5 through its non-secure registers (TrustZone disabled), with two
@@ -116,45 +113,36 @@ export class EflashController implements FlashController {
   /** Tells real write protection from another refusal (status-flags.ts). */
   private readonly protectedRanges = writeProtectedReader(this);
   private readonly layout: Layout;
+  /** Unlock, operations, status checks and relock (flash-block.ts). */
+  private readonly block: FlashBlock;
 
   constructor(private readonly ctx: ControllerContext) {
-    this.layout = ctx.data.controller.kind === 'h5' ? h5 : h7rs;
+    const layout = ctx.data.controller.kind === 'h5' ? h5 : h7rs;
+    this.layout = layout;
+    this.block = new FlashBlock(ctx, {
+      control: this.reg(layout.CR),
+      unlockKeys: [
+        {
+          lockMask: CR_LOCK,
+          keyRegister: this.reg(layout.KEYR),
+          keys: Keys.flash,
+          what: 'Flash controller',
+        },
+      ],
+      lockValue: CR_LOCK,
+      status: this.reg(layout.SR),
+      busyMask: layout.busyMask,
+      // The error flags read from ISR on H7R/S.
+      flags: layout.FLAGS === layout.SR ? undefined : this.reg(layout.FLAGS),
+      errors: layout.errors,
+      clear: this.reg(layout.CLEAR),
+      clearMask: maskOf(layout.errors) | EOP,
+      protectedRanges: this.protectedRanges,
+    });
   }
 
   private reg(offset: number): number {
     return this.ctx.data.controller.base + offset;
-  }
-
-  /** Waits until idle, then returns the error flags (from ISR on H7R/S). */
-  private async flags(timeoutMs: number, what: string): Promise<number> {
-    const status = await waitNotBusy({
-      memory: this.ctx.memory,
-      statusAddress: this.reg(this.layout.SR),
-      busyMask: this.layout.busyMask,
-      timeoutMs,
-      clock: this.ctx.clock,
-      what,
-    });
-    if (this.layout.FLAGS === this.layout.SR) return status;
-    return this.ctx.memory.read32(this.reg(this.layout.FLAGS));
-  }
-
-  private async unlocked<T>(work: () => Promise<T>): Promise<T> {
-    await unlockWithKeys({
-      memory: this.ctx.memory,
-      lockRegister: this.reg(this.layout.CR),
-      lockMask: CR_LOCK,
-      keyRegister: this.reg(this.layout.KEYR),
-      keys: Keys.flash,
-      what: 'Flash controller',
-    });
-    try {
-      await this.flags(Timeouts.massEraseMs, 'previous flash operation');
-      await this.ctx.memory.write32(this.reg(this.layout.CLEAR), maskOf(this.layout.errors) | EOP);
-      return await work();
-    } finally {
-      await this.lock();
-    }
   }
 
   /**
@@ -174,23 +162,14 @@ export class EflashController implements FlashController {
     done: (sector: SectorRef) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.unlocked(async () => {
-      for (const sector of sectors) {
-        throwIfAborted(signal);
-        // SER, SNB and BKSEL first, then START, as Arm's H5 algorithm (EraseSector) does.
-        const cr = CR_SER | (sector.index << SNB_SHIFT) | (await this.bankSelect(sector.bank));
-        await this.ctx.memory.write32(this.reg(this.layout.CR), cr >>> 0);
-        await this.ctx.memory.write32(this.reg(this.layout.CR), (cr | CR_START) >>> 0);
-        const status = await this.flags(Timeouts.sectorEraseMs, 'sector erase');
-        await throwOnFlashError(
-          status,
-          this.layout.errors,
-          'erase',
-          sector.range,
-          this.protectedRanges,
-        );
-        done(sector);
-      }
+    await this.block.eraseSectors(sectors, done, signal, async (sector) => {
+      // SER, SNB and BKSEL first, then START, as Arm's H5 algorithm (EraseSector) does.
+      const cr = CR_SER | (sector.index << SNB_SHIFT) | (await this.bankSelect(sector.bank));
+      return {
+        control: [cr >>> 0, (cr | CR_START) >>> 0],
+        timeoutMs: Timeouts.sectorEraseMs,
+        what: 'sector erase',
+      };
     });
   }
 
@@ -199,17 +178,16 @@ export class EflashController implements FlashController {
     if (bank >= this.ctx.banks.length) {
       throw new RangeError(`${this.ctx.data.name} has no bank ${bank + 1}`);
     }
-    await this.unlocked(async () => {
+    await this.block.unlocked(async () => {
       const cr = CR_BER | (await this.bankSelect(bank));
-      await this.ctx.memory.write32(this.reg(this.layout.CR), cr >>> 0);
-      await this.ctx.memory.write32(this.reg(this.layout.CR), (cr | CR_START) >>> 0);
-      const status = await this.flags(Timeouts.massEraseMs, 'bank erase');
-      await throwOnFlashError(
-        status,
-        this.layout.errors,
+      await this.block.runOperation(
+        {
+          control: [cr >>> 0, (cr | CR_START) >>> 0],
+          timeoutMs: Timeouts.massEraseMs,
+          what: 'bank erase',
+        },
         'erase',
         this.ctx.banks[bank],
-        this.protectedRanges,
       );
     });
   }
@@ -227,36 +205,12 @@ export class EflashController implements FlashController {
     progress: RunProgress,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.unlocked(async () => {
-      const cr = this.reg(this.layout.CR);
-      await this.ctx.memory.write32(cr, CR_PG);
-      for (const run of runs) {
-        throwIfAborted(signal);
-        await writeUnits(run.address, run.data, {
-          memory: this.ctx.memory,
-          log: this.ctx.log,
-          width: 32,
-          unitBytes: WORD_BYTES,
-          unitName: 'flash word',
-          // "When PG is cleared ... all the data stored in the buffer but not sent to the
-          // operation queue are lost" (RM0477 FLASH_CR.PG).
-          dropPartialUnit: async () => {
-            await this.ctx.memory.write32(cr, 0);
-            await this.ctx.memory.write32(cr, CR_PG);
-          },
-          onProgress: (bytes) => progress.sent(run, bytes),
-          signal,
-        });
-        const status = await this.flags(Timeouts.programMs, 'programming');
-        await throwOnFlashError(
-          status,
-          this.layout.errors,
-          'program',
-          runRange(run),
-          this.protectedRanges,
-        );
-        progress.done(run);
-      }
+    await this.block.program(runs, progress, signal, {
+      control: CR_PG,
+      // "When PG is cleared ... all the data stored in the buffer but not sent to the
+      // operation queue are lost" (RM0477 FLASH_CR.PG).
+      withoutPg: 0,
+      units: { width: 32, unitBytes: WORD_BYTES, unitName: 'flash word' },
     });
   }
 
@@ -307,7 +261,6 @@ export class EflashController implements FlashController {
   }
 
   async lock(): Promise<void> {
-    await this.flags(Timeouts.massEraseMs, 'flash operation').catch(() => 0);
-    await this.ctx.memory.write32(this.reg(this.layout.CR), CR_LOCK).catch(() => undefined);
+    await this.block.relock();
   }
 }

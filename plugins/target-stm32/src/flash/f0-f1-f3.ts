@@ -1,5 +1,4 @@
 import type { AddressRange } from '@flashwright/core/image';
-import { throwIfAborted } from '@flashwright/core/plugin';
 import {
   type ControllerContext,
   type FlashController,
@@ -11,15 +10,13 @@ import {
   Timeouts,
   bankOf,
   rdpLevelOf,
-  runRange,
   writeProtectedReader,
 } from './controller.js';
 import { f0F1F3Loader } from './f0-f1-f3-loader.js';
-import { Keys, unlockWithKeys } from './keys.js';
+import { FlashBlock } from './flash-block.js';
+import { Keys } from './keys.js';
 import { LoaderPath } from './loader-path.js';
-import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { writeUnits } from './unit-write.js';
-import { waitNotBusy } from './wait.js';
+import { type StatusFlag, maskOf } from './status-flags.js';
 
 // F0/F1/F3 flash controller ("FPEC"): PM0075 (F1), RM0091 (F0), RM0316/RM0365 (F3); registers
 // and bits as CMSIS-F1 stm32f103xg.h, CMSIS-F0 stm32f091xc.h and CMSIS-F3 stm32f303xc.h define
@@ -78,45 +75,21 @@ export class F0F1F3Controller implements FlashController {
     return this.ctx.data.controller.base + offset;
   }
 
-  private async unlock(base: number): Promise<void> {
-    await unlockWithKeys({
-      memory: this.ctx.memory,
-      lockRegister: base + CR,
-      lockMask: CR_LOCK,
-      keyRegister: base + KEYR,
-      keys: Keys.flash,
-      what: 'Flash controller',
-    });
-  }
-
-  private wait(base: number, timeoutMs: number, what: string): Promise<number> {
-    return waitNotBusy({
-      memory: this.ctx.memory,
-      statusAddress: base + SR,
-      busyMask: SR_BSY,
-      timeoutMs,
-      clock: this.ctx.clock,
-      what,
-    });
-  }
-
-  /** Runs `work` with the bank unlocked and idle, and always relocks it. */
-  private async unlocked<T>(bank: number, work: (base: number) => Promise<T>): Promise<T> {
+  private block(bank: number): FlashBlock {
     const base = this.regs(bank);
-    await this.unlock(base);
-    try {
-      await this.wait(base, Timeouts.massEraseMs, 'previous flash operation');
-      await this.ctx.memory.write32(base + SR, maskOf(errorFlags) | SR_EOP);
-      return await work(base);
-    } finally {
-      await this.relock(base);
-    }
-  }
-
-  private async relock(base: number): Promise<void> {
-    // Wait for a started operation before touching CR, then clear the mode bits and lock.
-    await this.wait(base, Timeouts.massEraseMs, 'flash operation').catch(() => 0);
-    await this.ctx.memory.write32(base + CR, CR_LOCK);
+    return new FlashBlock(this.ctx, {
+      control: base + CR,
+      unlockKeys: [
+        { lockMask: CR_LOCK, keyRegister: base + KEYR, keys: Keys.flash, what: 'Flash controller' },
+      ],
+      lockValue: CR_LOCK,
+      status: base + SR,
+      busyMask: SR_BSY,
+      errors: errorFlags,
+      clear: base + SR,
+      clearMask: maskOf(errorFlags) | SR_EOP,
+      protectedRanges: this.protectedRanges,
+    });
   }
 
   async eraseSectors(
@@ -125,42 +98,40 @@ export class F0F1F3Controller implements FlashController {
     signal?: AbortSignal,
   ): Promise<void> {
     for (const bank of new Set(sectors.map((s) => s.bank))) {
-      await this.unlocked(bank, async (base) => {
+      const block = this.block(bank);
+      const base = this.regs(bank);
+      await block.unlocked(async () => {
         await this.ctx.memory.write32(base + CR, CR_PER);
-        for (const sector of sectors.filter((s) => s.bank === bank)) {
-          throwIfAborted(signal);
-          await this.ctx.memory.write32(base + AR, sector.range.start);
-          await this.ctx.memory.write32(base + CR, CR_PER | CR_STRT);
-          const status = await this.wait(base, Timeouts.pageEraseMs, 'page erase');
-          await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
-          done(sector);
-        }
+        const inBank = sectors.filter((s) => s.bank === bank);
+        await block.eraseEach(inBank, done, signal, (sector) => ({
+          setup: [[base + AR, sector.range.start]],
+          control: [CR_PER | CR_STRT],
+          timeoutMs: Timeouts.pageEraseMs,
+          what: 'page erase',
+        }));
       });
     }
   }
 
   async eraseBank(bank: number): Promise<void> {
-    await this.unlocked(bank, async (base) => {
-      await this.ctx.memory.write32(base + CR, CR_MER);
-      await this.ctx.memory.write32(base + CR, CR_MER | CR_STRT);
-      const status = await this.wait(base, Timeouts.massEraseMs, 'mass erase');
-      await throwOnFlashError(
-        status,
-        errorFlags,
-        'erase',
-        this.ctx.banks[bank],
-        this.protectedRanges,
-      );
-    });
+    await this.block(bank).eraseBank(
+      {
+        control: [CR_MER, CR_MER | CR_STRT],
+        timeoutMs: Timeouts.massEraseMs,
+        what: 'mass erase',
+      },
+      this.ctx.banks[bank],
+    );
   }
 
   /**
    * Half-word programming, through flashwright's RAM loader where it runs (loader-path.ts),
-   * else from the host, or the host programs what the loader left. From the host, each run goes out as one port write of 16-bit accesses: a write
-   * to flash while BSY stalls the bus until the previous half-word is done (the same
-   * assumption Black Magic Debug's stm32f1.c makes), so no per-unit polling is needed.
-   * The status is checked once per run: PGERR and WRPRTERR stay set until written with 1
-   * (PM0075, FLASH_SR: "Reset by writing 1"), so a half-word that failed shows at the end.
+   * else from the host, or the host programs what the loader left. From the host, each run
+   * goes out as one port write of 16-bit accesses: a write to flash while BSY stalls the bus
+   * until the previous half-word is done (the same assumption Black Magic Debug's stm32f1.c
+   * makes), so no per-unit polling is needed. The status is checked once per run: PGERR and
+   * WRPRTERR stay set until written with 1 (PM0075, FLASH_SR: "Reset by writing 1"), so a
+   * half-word that failed shows at the end.
    */
   async program(
     runs: readonly ProgramRun[],
@@ -169,35 +140,11 @@ export class F0F1F3Controller implements FlashController {
   ): Promise<void> {
     const first = runs[0];
     if (first === undefined) return;
-    await this.unlocked(bankOf(this.ctx.banks, first.address), async (base) => {
-      await this.ctx.memory.write32(base + CR, CR_PG);
-      for (const run of runs) {
-        throwIfAborted(signal);
-        const done = await this.loaderPath.program(f0F1F3Loader(base), {
-          address: run.address,
-          data: run.data,
-          sent: (bytes) => progress.sent(run, bytes),
-          signal,
-          checkStatus: (status, range) =>
-            throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges),
-          recover: async () => {
-            await this.ctx.memory.write32(base + SR, maskOf(errorFlags) | SR_EOP);
-            await this.ctx.memory.write32(base + CR, CR_PG);
-          },
-        });
-        await writeUnits(run.address + done, run.data.subarray(done), {
-          memory: this.ctx.memory,
-          log: this.ctx.log,
-          width: 16,
-          unitBytes: 2,
-          unitName: 'half-word',
-          onProgress: (bytes) => progress.sent(run, done + bytes),
-          signal,
-        });
-        const status = await this.wait(base, Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
-        progress.done(run);
-      }
+    const bank = bankOf(this.ctx.banks, first.address);
+    await this.block(bank).program(runs, progress, signal, {
+      control: CR_PG,
+      loader: { path: this.loaderPath, code: f0F1F3Loader(this.regs(bank)) },
+      units: { width: 16, unitBytes: 2, unitName: 'half-word' },
     });
   }
 
@@ -219,22 +166,19 @@ export class F0F1F3Controller implements FlashController {
     const current = await this.readOptionRegisters(signal);
     const next = { ...current, ...values };
     const base = this.regs(0);
+    const block = this.block(0);
     const memory = this.ctx.memory;
-    await this.unlock(base);
+    await block.unlock();
     try {
-      await this.wait(base, Timeouts.optionMs, 'previous flash operation');
-      await memory.write32(base + SR, maskOf(errorFlags) | SR_EOP);
+      await block.wait(Timeouts.optionMs, 'previous flash operation');
+      await block.clearFlags();
       if (((await memory.read32(base + CR)) & CR_OPTWRE) === 0) {
         await memory.write32(base + OPTKEYR, Keys.flash[0]);
         await memory.write32(base + OPTKEYR, Keys.flash[1]);
       }
       await memory.write32(base + CR, CR_OPTER | CR_OPTWRE);
       await memory.write32(base + CR, CR_OPTER | CR_OPTWRE | CR_STRT);
-      await throwOnFlashError(
-        await this.wait(base, Timeouts.optionMs, 'option erase'),
-        errorFlags,
-        'option-bytes',
-      );
+      await block.check('option-bytes', undefined, Timeouts.optionMs, 'option erase');
       await memory.write32(base + CR, CR_OPTPG | CR_OPTWRE);
       for (const [i, name] of optionOrder.entries()) {
         const value = (next[name] ?? 0xff) & 0xff;
@@ -246,11 +190,7 @@ export class F0F1F3Controller implements FlashController {
             width: 16,
           },
         );
-        await throwOnFlashError(
-          await this.wait(base, Timeouts.optionMs, `option byte ${name}`),
-          errorFlags,
-          'option-bytes',
-        );
+        await block.check('option-bytes', undefined, Timeouts.optionMs, `option byte ${name}`);
       }
       if (!this.isF1) {
         // F0/F3: OBL_LAUNCH reloads the option bytes through a system reset, which cuts the
@@ -305,7 +245,7 @@ export class F0F1F3Controller implements FlashController {
 
   async lock(): Promise<void> {
     for (let bank = 0; bank < this.ctx.banks.length; bank++) {
-      await this.relock(this.regs(bank)).catch(() => undefined);
+      await this.block(bank).relock();
     }
   }
 }

@@ -1,5 +1,4 @@
 import type { AddressRange } from '@flashwright/core/image';
-import { throwIfAborted } from '@flashwright/core/plugin';
 import {
   type ControllerContext,
   type FlashController,
@@ -10,15 +9,13 @@ import {
   type SectorRef,
   Timeouts,
   rdpLevelOf,
-  runRange,
   writeProtectedReader,
 } from './controller.js';
 import { f2F4F7Loader } from './f2-f4-f7-loader.js';
-import { Keys, unlockWithKeys } from './keys.js';
+import { FlashBlock } from './flash-block.js';
+import { Keys, unlockOptionControl } from './keys.js';
 import { LoaderPath } from './loader-path.js';
-import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { writeUnits } from './unit-write.js';
-import { waitNotBusy } from './wait.js';
+import { type StatusFlag, maskOf } from './status-flags.js';
 
 // F2/F4/F7 flash controller: PM0059 and RM0090; registers and bits as the CMSIS-F2/F4/F7
 // headers define FLASH_CR_*, FLASH_SR_* and FLASH_OPTCR_*, sequences as OpenOCD
@@ -66,9 +63,25 @@ export class F2F4F7Controller implements FlashController {
   private readonly protectedRanges = writeProtectedReader(this);
   /** flashwright's RAM loader, or the host path (loader-path.ts). */
   readonly loaderPath: LoaderPath;
+  /** Unlock, operations, status checks and relock (flash-block.ts). */
+  private readonly block: FlashBlock;
 
   constructor(private readonly ctx: ControllerContext) {
     this.loaderPath = new LoaderPath(ctx);
+    const base = ctx.data.controller.base;
+    this.block = new FlashBlock(ctx, {
+      control: base + CR,
+      unlockKeys: [
+        { lockMask: CR_LOCK, keyRegister: base + KEYR, keys: Keys.flash, what: 'Flash controller' },
+      ],
+      lockValue: CR_LOCK,
+      status: base + SR,
+      busyMask: SR_BSY,
+      errors: errorFlags,
+      clear: base + SR,
+      clearMask: maskOf(errorFlags) | SR_EOP | SR_RDERR,
+      protectedRanges: this.protectedRanges,
+    });
   }
 
   private get base(): number {
@@ -77,35 +90,6 @@ export class F2F4F7Controller implements FlashController {
 
   private get psize(): number {
     return psizeCode(this.ctx.parallelismBytes) << PSIZE_SHIFT;
-  }
-
-  private wait(timeoutMs: number, what: string): Promise<number> {
-    return waitNotBusy({
-      memory: this.ctx.memory,
-      statusAddress: this.base + SR,
-      busyMask: SR_BSY,
-      timeoutMs,
-      clock: this.ctx.clock,
-      what,
-    });
-  }
-
-  private async unlocked<T>(work: () => Promise<T>): Promise<T> {
-    await unlockWithKeys({
-      memory: this.ctx.memory,
-      lockRegister: this.base + CR,
-      lockMask: CR_LOCK,
-      keyRegister: this.base + KEYR,
-      keys: Keys.flash,
-      what: 'Flash controller',
-    });
-    try {
-      await this.wait(Timeouts.massEraseMs, 'previous flash operation');
-      await this.ctx.memory.write32(this.base + SR, maskOf(errorFlags) | SR_EOP | SR_RDERR);
-      return await work();
-    } finally {
-      await this.lock();
-    }
   }
 
   /** CR.SNB value of a sector: bank-2 sectors carry the bank flag (0x10) on dual-bank parts. */
@@ -123,17 +107,14 @@ export class F2F4F7Controller implements FlashController {
     done: (sector: SectorRef) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.unlocked(async () => {
-      for (const sector of sectors) {
-        throwIfAborted(signal);
-        // SER, SNB and PSIZE first, then STRT (the order of ST's flash_loader.c).
-        const cr = CR_SER | (this.snb(sector) << SNB_SHIFT) | this.psize;
-        await this.ctx.memory.write32(this.base + CR, cr);
-        await this.ctx.memory.write32(this.base + CR, cr | CR_STRT);
-        const status = await this.wait(Timeouts.sectorEraseMs, 'sector erase');
-        await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
-        done(sector);
-      }
+    await this.block.eraseSectors(sectors, done, signal, (sector) => {
+      // SER, SNB and PSIZE first, then STRT (the order of ST's flash_loader.c).
+      const cr = CR_SER | (this.snb(sector) << SNB_SHIFT) | this.psize;
+      return {
+        control: [cr, cr | CR_STRT],
+        timeoutMs: Timeouts.sectorEraseMs,
+        what: 'sector erase',
+      };
     });
   }
 
@@ -143,18 +124,11 @@ export class F2F4F7Controller implements FlashController {
     // MER erases bank 1 (or the single bank); MER1/MER2 at bit 15 erases bank 2.
     const bit = bank === 0 || bank2Bit === undefined ? CR_MER : 1 << bank2Bit;
     if (bank > 0 && !dual) throw new RangeError(`${this.ctx.data.name} has no second bank`);
-    await this.unlocked(async () => {
-      await this.ctx.memory.write32(this.base + CR, bit | this.psize);
-      await this.ctx.memory.write32(this.base + CR, bit | this.psize | CR_STRT);
-      const status = await this.wait(Timeouts.massEraseMs, 'bank erase');
-      await throwOnFlashError(
-        status,
-        errorFlags,
-        'erase',
-        this.ctx.banks[bank],
-        this.protectedRanges,
-      );
-    });
+    const cr = bit | this.psize;
+    await this.block.eraseBank(
+      { control: [cr, cr | CR_STRT], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
+      this.ctx.banks[bank],
+    );
   }
 
   /**
@@ -170,36 +144,13 @@ export class F2F4F7Controller implements FlashController {
     signal?: AbortSignal,
   ): Promise<void> {
     const width = (this.ctx.parallelismBytes * 8) as 8 | 16 | 32;
-    await this.unlocked(async () => {
-      await this.ctx.memory.write32(this.base + CR, CR_PG | this.psize);
-      const loader = f2F4F7Loader(this.base, this.ctx.parallelismBytes);
-      for (const run of runs) {
-        throwIfAborted(signal);
-        const done = await this.loaderPath.program(loader, {
-          address: run.address,
-          data: run.data,
-          sent: (bytes) => progress.sent(run, bytes),
-          signal,
-          checkStatus: (status, range) =>
-            throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges),
-          recover: async () => {
-            await this.ctx.memory.write32(this.base + SR, maskOf(errorFlags) | SR_EOP | SR_RDERR);
-            await this.ctx.memory.write32(this.base + CR, CR_PG | this.psize);
-          },
-        });
-        await writeUnits(run.address + done, run.data.subarray(done), {
-          memory: this.ctx.memory,
-          log: this.ctx.log,
-          width,
-          unitBytes: this.ctx.parallelismBytes,
-          unitName: `${width}-bit unit`,
-          onProgress: (bytes) => progress.sent(run, done + bytes),
-          signal,
-        });
-        const status = await this.wait(Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
-        progress.done(run);
-      }
+    await this.block.program(runs, progress, signal, {
+      control: CR_PG | this.psize,
+      loader: {
+        path: this.loaderPath,
+        code: f2F4F7Loader(this.base, this.ctx.parallelismBytes),
+      },
+      units: { width, unitBytes: this.ctx.parallelismBytes, unitName: `${width}-bit unit` },
     });
   }
 
@@ -222,25 +173,22 @@ export class F2F4F7Controller implements FlashController {
    */
   async writeOptionRegisters(values: OptionRegisters): Promise<void> {
     const memory = this.ctx.memory;
-    await unlockWithKeys({
-      memory,
-      lockRegister: this.base + OPTCR,
-      lockMask: OPTCR_OPTLOCK,
-      keyRegister: this.base + OPTKEYR,
-      keys: Keys.option,
-      what: 'Option control register',
-    });
+    await unlockOptionControl(memory, this.base + OPTCR, this.base + OPTKEYR);
     try {
-      await this.wait(Timeouts.optionMs, 'previous flash operation');
-      await memory.write32(this.base + SR, maskOf(errorFlags) | SR_EOP | SR_RDERR);
+      await this.block.wait(Timeouts.optionMs, 'previous flash operation');
+      await this.block.clearFlags();
       if (values.OPTCR1 !== undefined && this.hasOptcr1) {
         await memory.write32(this.base + OPTCR1, values.OPTCR1);
       }
       const optcr = ((values.OPTCR ?? (await memory.read32(this.base + OPTCR))) & ~0b11) >>> 0;
       await memory.write32(this.base + OPTCR, optcr);
       await memory.write32(this.base + OPTCR, optcr | OPTCR_OPTSTRT);
-      const status = await this.wait(Timeouts.optionMs, 'option-byte programming');
-      await throwOnFlashError(status, errorFlags, 'option-bytes');
+      await this.block.check(
+        'option-bytes',
+        undefined,
+        Timeouts.optionMs,
+        'option-byte programming',
+      );
     } finally {
       const optcr = await memory.read32(this.base + OPTCR).catch(() => undefined);
       if (optcr !== undefined) {
@@ -285,7 +233,6 @@ export class F2F4F7Controller implements FlashController {
   }
 
   async lock(): Promise<void> {
-    await this.wait(Timeouts.massEraseMs, 'flash operation').catch(() => 0);
-    await this.ctx.memory.write32(this.base + CR, CR_LOCK).catch(() => undefined);
+    await this.block.relock();
   }
 }

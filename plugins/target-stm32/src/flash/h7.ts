@@ -1,6 +1,5 @@
 import { FlashwrightError } from '@flashwright/core';
 import type { AddressRange } from '@flashwright/core/image';
-import { throwIfAborted } from '@flashwright/core/plugin';
 import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import {
   type ControllerContext,
@@ -13,14 +12,13 @@ import {
   Timeouts,
   bankOf,
   rdpLevelOf,
-  runRange,
   writeProtectedReader,
 } from './controller.js';
 import { h7Loader } from './h7-loader.js';
-import { Keys, unlockWithKeys } from './keys.js';
+import { FlashBlock } from './flash-block.js';
+import { Keys, unlockOptionControl } from './keys.js';
 import { LoaderPath } from './loader-path.js';
-import { type StatusFlag, throwOnFlashError } from './status-flags.js';
-import { writeUnits } from './unit-write.js';
+import type { StatusFlag } from './status-flags.js';
 import { hex, waitNotBusy } from './wait.js';
 
 // STM32H7 flash (OpenOCD src/flash/nor/stm32h7x.c, CMSIS-H7 stm32h743xx.h/stm32h7a3xx.h, HAL-H7
@@ -86,7 +84,8 @@ export class H7Controller implements FlashController {
     this.loaderPath = new LoaderPath(ctx);
   }
 
-  private block(bank: number): number {
+  /** The register block of a bank (bank 2's at +0x100). */
+  private bankBase(bank: number): number {
     const select = this.ctx.data.dualBank?.select;
     const offset = bank > 0 && select?.kind === 'register-block' ? select.offset : 0;
     return this.ctx.data.controller.base + offset;
@@ -103,39 +102,27 @@ export class H7Controller implements FlashController {
     return code << this.cr.psizeShift;
   }
 
-  private wait(base: number, timeoutMs: number, what: string): Promise<number> {
-    return waitNotBusy({
-      memory: this.ctx.memory,
-      statusAddress: base + SR,
+  /** A bank's register block: unlock, operations, status checks and relock (flash-block.ts). */
+  private block(bank: number): FlashBlock {
+    const base = this.bankBase(bank);
+    return new FlashBlock(this.ctx, {
+      control: base + CR,
+      unlockKeys: [
+        {
+          lockMask: CR_LOCK,
+          keyRegister: base + KEYR,
+          keys: Keys.flash,
+          what: `Flash bank ${bank + 1}`,
+        },
+      ],
+      lockValue: CR_LOCK,
+      status: base + SR,
       busyMask: SR_BSY | SR_QW,
-      timeoutMs,
-      clock: this.ctx.clock,
-      what,
+      errors: errorFlags,
+      clear: base + CCR,
+      clearMask: CCR_ALL,
+      protectedRanges: this.protectedRanges,
     });
-  }
-
-  private async unlocked<T>(bank: number, work: (base: number) => Promise<T>): Promise<T> {
-    const base = this.block(bank);
-    await unlockWithKeys({
-      memory: this.ctx.memory,
-      lockRegister: base + CR,
-      lockMask: CR_LOCK,
-      keyRegister: base + KEYR,
-      keys: Keys.flash,
-      what: `Flash bank ${bank + 1}`,
-    });
-    try {
-      await this.wait(base, Timeouts.massEraseMs, 'previous flash operation');
-      await this.ctx.memory.write32(base + CCR, CCR_ALL);
-      return await work(base);
-    } finally {
-      await this.relock(base);
-    }
-  }
-
-  private async relock(base: number): Promise<void> {
-    await this.wait(base, Timeouts.massEraseMs, 'flash operation').catch(() => 0);
-    await this.ctx.memory.write32(base + CR, CR_LOCK).catch(() => undefined);
   }
 
   async eraseSectors(
@@ -144,33 +131,26 @@ export class H7Controller implements FlashController {
     signal?: AbortSignal,
   ): Promise<void> {
     for (const bank of new Set(sectors.map((s) => s.bank))) {
-      await this.unlocked(bank, async (base) => {
-        for (const sector of sectors.filter((s) => s.bank === bank)) {
-          throwIfAborted(signal);
-          const cr = CR_SER | this.psize | (sector.index << this.cr.snbShift);
-          await this.ctx.memory.write32(base + CR, cr);
-          await this.ctx.memory.write32(base + CR, cr | this.cr.start);
-          const status = await this.wait(base, Timeouts.sectorEraseMs, 'sector erase');
-          await throwOnFlashError(status, errorFlags, 'erase', sector.range, this.protectedRanges);
-          done(sector);
-        }
+      const block = this.block(bank);
+      const inBank = sectors.filter((s) => s.bank === bank);
+      await block.eraseSectors(inBank, done, signal, (sector) => {
+        const cr = CR_SER | this.psize | (sector.index << this.cr.snbShift);
+        return {
+          control: [cr, cr | this.cr.start],
+          timeoutMs: Timeouts.sectorEraseMs,
+          what: 'sector erase',
+        };
       });
     }
   }
 
   async eraseBank(bank: number): Promise<void> {
-    await this.unlocked(bank, async (base) => {
-      await this.ctx.memory.write32(base + CR, CR_BER | this.psize);
-      await this.ctx.memory.write32(base + CR, CR_BER | this.psize | this.cr.start);
-      const status = await this.wait(base, Timeouts.massEraseMs, 'bank erase');
-      await throwOnFlashError(
-        status,
-        errorFlags,
-        'erase',
-        this.ctx.banks[bank],
-        this.protectedRanges,
-      );
-    });
+    const block = this.block(bank);
+    const cr = CR_BER | this.psize;
+    await block.eraseBank(
+      { control: [cr, cr | this.cr.start], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
+      this.ctx.banks[bank],
+    );
   }
 
   /**
@@ -190,45 +170,26 @@ export class H7Controller implements FlashController {
     if (first === undefined) return;
     const word =
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 32;
-    await this.unlocked(bankOf(this.ctx.banks, first.address), async (base) => {
-      await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
-      for (const run of runs) {
-        throwIfAborted(signal);
-        const done = await this.loaderPath.program(h7Loader(base, word), {
-          address: run.address,
-          data: run.data,
-          sent: (bytes) => progress.sent(run, bytes),
-          signal,
-          checkStatus: (status, range) =>
-            throwOnFlashError(status, errorFlags, 'program', range, this.protectedRanges),
-          recover: async () => {
-            // A flash word the loader left half-written waits in the write buffer: PG
-            // cleared and set again drops it (RM0433 FLASH_SR1.WBNE), as dropPartialUnit.
-            await this.ctx.memory.write32(base + CR, this.psize);
-            await this.wait(base, Timeouts.programMs, 'programming').catch(() => 0);
-            await this.ctx.memory.write32(base + CCR, CCR_ALL);
-            await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
-          },
-        });
-        if (done < run.data.length) {
-          await writeUnits(run.address + done, run.data.subarray(done), {
-            memory: this.ctx.memory,
-            log: this.ctx.log,
-            width: 32,
-            unitBytes: word,
-            unitName: 'flash word',
-            dropPartialUnit: async () => {
-              await this.ctx.memory.write32(base + CR, this.psize);
-              await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
-            },
-            onProgress: (bytes) => progress.sent(run, done + bytes),
-            signal,
-          });
-        }
-        const status = await this.wait(base, Timeouts.programMs, 'programming');
-        await throwOnFlashError(status, errorFlags, 'program', runRange(run), this.protectedRanges);
-        progress.done(run);
-      }
+    const bank = bankOf(this.ctx.banks, first.address);
+    const block = this.block(bank);
+    const base = this.bankBase(bank);
+    await block.program(runs, progress, signal, {
+      control: CR_PG | this.psize,
+      // A flash word cut short waits in the write buffer: PG cleared and set again drops it
+      // (RM0433 FLASH_SR1.WBNE).
+      withoutPg: this.psize,
+      loader: {
+        path: this.loaderPath,
+        code: h7Loader(base, word),
+        recover: async () => {
+          // The same for one the loader left, once the queue has drained.
+          await this.ctx.memory.write32(base + CR, this.psize);
+          await block.wait(Timeouts.programMs, 'programming').catch(() => 0);
+          await block.clearFlags();
+          await this.ctx.memory.write32(base + CR, CR_PG | this.psize);
+        },
+      },
+      units: { width: 32, unitBytes: word, unitName: 'flash word' },
     });
   }
 
@@ -238,7 +199,7 @@ export class H7Controller implements FlashController {
       WPSN1: await this.ctx.memory.read32(this.base + WPSN_CUR, signal),
     };
     if (this.ctx.banks.length > 1) {
-      values.WPSN2 = await this.ctx.memory.read32(this.block(1) + WPSN_CUR, signal);
+      values.WPSN2 = await this.ctx.memory.read32(this.bankBase(1) + WPSN_CUR, signal);
     }
     return values;
   }
@@ -250,19 +211,12 @@ export class H7Controller implements FlashController {
    */
   async writeOptionRegisters(values: OptionRegisters): Promise<void> {
     const memory = this.ctx.memory;
-    await unlockWithKeys({
-      memory,
-      lockRegister: this.base + OPTCR,
-      lockMask: OPTCR_OPTLOCK,
-      keyRegister: this.base + OPTKEYR,
-      keys: Keys.option,
-      what: 'Option control register',
-    });
+    await unlockOptionControl(memory, this.base + OPTCR, this.base + OPTKEYR);
     try {
       if (values.OPTSR !== undefined) await memory.write32(this.base + OPTSR_PRG, values.OPTSR);
       if (values.WPSN1 !== undefined) await memory.write32(this.base + WPSN_PRG, values.WPSN1);
       if (values.WPSN2 !== undefined && this.ctx.banks.length > 1) {
-        await memory.write32(this.block(1) + WPSN_PRG, values.WPSN2);
+        await memory.write32(this.bankBase(1) + WPSN_PRG, values.WPSN2);
       }
       await memory.write32(this.base + OPTCCR, OPTCCR_CLR_OPTCHANGEERR);
       await memory.write32(this.base + OPTCR, OPTCR_OPTSTART);
@@ -293,7 +247,7 @@ export class H7Controller implements FlashController {
     // WPSN: 0 = protected.
     const sectorsPerBit = wpsnSectorsPerBit(this.ctx.data);
     for (const [bank, region] of this.ctx.banks.entries()) {
-      const wpsn = await this.ctx.memory.read32(this.block(bank) + WPSN_CUR, signal);
+      const wpsn = await this.ctx.memory.read32(this.bankBase(bank) + WPSN_CUR, signal);
       region.sectors.forEach((sector, index) => {
         if (((wpsn >>> Math.floor(index / sectorsPerBit)) & 1) === 0) writeProtected.push(sector);
       });
@@ -303,7 +257,7 @@ export class H7Controller implements FlashController {
 
   async lock(): Promise<void> {
     for (let bank = 0; bank < this.ctx.banks.length; bank++) {
-      await this.relock(this.block(bank)).catch(() => undefined);
+      await this.block(bank).relock();
     }
   }
 }

@@ -57,3 +57,23 @@ export async function unlockWithKeys(step: UnlockStep): Promise<void> {
     );
   }
 }
+
+/**
+ * Opens the option control register of F2/F4/F7 and H7: OPTCR.OPTLOCK (bit 0 on both,
+ * FLASH_OPTCR_OPTLOCK in CMSIS-F4 stm32f407xx.h and CMSIS-H7 stm32h743xx.h) with the OPTKEYR
+ * key pair.
+ */
+export function unlockOptionControl(
+  memory: MemoryPort,
+  optcr: number,
+  optkeyr: number,
+): Promise<void> {
+  return unlockWithKeys({
+    memory,
+    lockRegister: optcr,
+    lockMask: 1 << 0,
+    keyRegister: optkeyr,
+    keys: Keys.option,
+    what: 'Option control register',
+  });
+}

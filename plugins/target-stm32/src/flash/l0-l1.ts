@@ -12,13 +12,13 @@ import {
   rdpLevelOf,
   writeProtectedReader,
 } from './controller.js';
-import { Keys, unlockWithKeys } from './keys.js';
+import { FlashBlock, type LockKey } from './flash-block.js';
+import { Keys } from './keys.js';
 import { l0L1Loader } from './l0-l1-loader.js';
 import { LoaderPath } from './loader-path.js';
 import { type StatusFlag, flagsSet, maskOf, throwOnFlashError } from './status-flags.js';
 import { DATA_EEPROM, mainFlash } from '../device/regions.js';
 import { writeUnits } from './unit-write.js';
-import { waitNotBusy } from './wait.js';
 
 // STM32L0/L1 NVM controller: RM0038 (L1), RM0367/RM0377 (L0); registers and bits as CMSIS-L1
 // stm32l151xb.h/stm32l151xe.h and CMSIS-L0 stm32l073xx.h define them, sequences as OpenOCD
@@ -75,9 +75,26 @@ export class L0L1Controller implements FlashController {
   /** flashwright's RAM loader, or the host path (loader-path.ts). */
   readonly loaderPath: LoaderPath;
 
+  /** Unlock, status checks and relock (flash-block.ts). */
+  private readonly block: FlashBlock;
+
   constructor(private readonly ctx: ControllerContext) {
     this.flags = ctx.data.line === 'STM32L0' ? l0Flags : l1Flags;
     this.loaderPath = new LoaderPath(ctx);
+    this.block = new FlashBlock(ctx, {
+      control: this.base + PECR,
+      unlockKeys: this.unlockKeys('program'),
+      lockValue: PECR_PRGLOCK | PECR_OPTLOCK | PECR_PELOCK,
+      status: this.base + SR,
+      busyMask: SR_BSY,
+      errors: this.flags,
+      clear: this.base + SR,
+      clearMask: maskOf(this.flags) | SR_EOP | SR_OPTVERR,
+      protectedRanges: this.protectedRanges,
+      // A half-page an earlier run left unfinished (the link lost, the target busy); a read
+      // under RDP level 1 faults, and then there is nothing to program anyway.
+      idle: () => this.abandonHalfPage(ctx.data.flashBase).catch(() => undefined),
+    });
   }
 
   private get base(): number {
@@ -88,66 +105,38 @@ export class L0L1Controller implements FlashController {
     return this.ctx.data.halfPageBytes ?? 128;
   }
 
-  private wait(timeoutMs: number, what: string): Promise<number> {
-    return waitNotBusy({
-      memory: this.ctx.memory,
-      statusAddress: this.base + SR,
-      busyMask: SR_BSY,
-      timeoutMs,
-      clock: this.ctx.clock,
-      what,
-    });
-  }
-
-  /** PEKEYR opens PECR; PRGKEYR (program memory) or OPTKEYR (option bytes) then. */
-  private async unlock(what: 'program' | 'option'): Promise<void> {
-    const memory = this.ctx.memory;
-    await unlockWithKeys({
-      memory,
-      lockRegister: this.base + PECR,
+  /** PECR opens with PEKEYR; PRGKEYR (program memory) or OPTKEYR (option bytes) then. */
+  private unlockKeys(what: 'program' | 'option'): LockKey[] {
+    const pecr = {
       lockMask: PECR_PELOCK,
       keyRegister: this.base + PEKEYR,
       keys: Keys.lxPecr,
       what: 'PECR',
-    });
-    await unlockWithKeys(
-      what === 'program'
-        ? {
-            memory,
-            lockRegister: this.base + PECR,
+    };
+    return what === 'program'
+      ? [
+          pecr,
+          {
             lockMask: PECR_PRGLOCK,
             keyRegister: this.base + PRGKEYR,
             keys: Keys.lxProgram,
             what: 'Program memory',
-          }
-        : {
-            memory,
-            lockRegister: this.base + PECR,
+          },
+        ]
+      : [
+          pecr,
+          {
             lockMask: PECR_OPTLOCK,
             keyRegister: this.base + OPTKEYR,
             keys: Keys.lxOption,
             what: 'Option bytes',
           },
-    );
-  }
-
-  private async unlocked<T>(work: () => Promise<T>): Promise<T> {
-    await this.unlock('program');
-    try {
-      await this.wait(Timeouts.massEraseMs, 'previous flash operation');
-      // A half-page an earlier run left unfinished (the link lost, the target busy); a read
-      // under RDP level 1 faults, and then there is nothing to program anyway.
-      await this.abandonHalfPage(this.ctx.data.flashBase).catch(() => undefined);
-      await this.ctx.memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP | SR_OPTVERR);
-      return await work();
-    } finally {
-      await this.lock();
-    }
+        ];
   }
 
   /** PECR can only change while the NVM is idle. */
   private async setMode(pecr: number): Promise<void> {
-    await this.wait(Timeouts.programMs, 'flash operation');
+    await this.block.wait(Timeouts.programMs, 'flash operation');
     await this.ctx.memory.write32(this.base + PECR, pecr);
   }
 
@@ -164,14 +153,14 @@ export class L0L1Controller implements FlashController {
   ): Promise<void> {
     const eeprom =
       sectors.length > 0 && this.ctx.banks[sectors[0]?.bank ?? 0]?.name === DATA_EEPROM;
-    await this.unlocked(async () => {
+    await this.block.unlocked(async () => {
       // Program memory: a page per write; data EEPROM: a word per write (ERASE|DATA).
       await this.setMode(PECR_ERASE | (eeprom ? PECR_DATA : PECR_PROG));
       let settled: SectorRef[] = [];
       let pending: SectorRef | undefined;
       const check = async (wait: boolean): Promise<void> => {
         const status = wait
-          ? await this.wait(Timeouts.pageEraseMs, 'page erase')
+          ? await this.block.wait(Timeouts.pageEraseMs, 'page erase')
           : await this.ctx.memory.read32(this.base + SR);
         const range = rangeOf(settled, pending);
         await throwOnFlashError(status, this.flags, 'erase', range, this.protectedRanges);
@@ -216,7 +205,7 @@ export class L0L1Controller implements FlashController {
     signal?: AbortSignal,
   ): Promise<void> {
     const half = this.halfPageBytes;
-    await this.unlocked(async () => {
+    await this.block.unlocked(async () => {
       for (const run of runs) {
         throwIfAborted(signal);
         if (this.inDataEeprom(run.address)) {
@@ -265,9 +254,8 @@ export class L0L1Controller implements FlashController {
       onProgress: sent,
       signal,
     });
-    const status = await this.wait(Timeouts.programMs, 'word programming');
     const range = { start: address, end: address + data.length };
-    await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
+    await this.block.check('program', range, Timeouts.programMs, 'word programming');
   }
 
   private async programHalfPages(
@@ -297,9 +285,8 @@ export class L0L1Controller implements FlashController {
       onProgress: sentRest,
       signal,
     });
-    const status = await this.wait(Timeouts.programMs, 'half-page programming');
     const range = { start: address, end: address + data.length };
-    await throwOnFlashError(status, this.flags, 'program', range, this.protectedRanges);
+    await this.block.check('program', range, Timeouts.programMs, 'half-page programming');
   }
 
   /**
@@ -364,16 +351,16 @@ export class L0L1Controller implements FlashController {
   async writeOptionRegisters(values: OptionRegisters, signal?: AbortSignal): Promise<void> {
     const current = await this.readOptionRegisters(signal);
     const memory = this.ctx.memory;
-    await this.unlock('option');
+    await this.block.unlock(this.unlockKeys('option'));
     try {
-      await this.wait(Timeouts.optionMs, 'previous flash operation');
-      await memory.write32(this.base + SR, maskOf(this.flags) | SR_EOP | SR_OPTVERR);
+      await this.block.wait(Timeouts.optionMs, 'previous flash operation');
+      await this.block.clearFlags();
       for (const [i, name] of optionOrder.entries()) {
         const value = values[name];
         if (value === undefined || value === current[name]) continue;
         const word = ((value & 0xffff) | ((~value & 0xffff) << 16)) >>> 0;
         await memory.write32(OPTION_WORDS + i * 4, word);
-        const status = await this.wait(Timeouts.optionMs, `option word ${name}`);
+        const status = await this.block.wait(Timeouts.optionMs, `option word ${name}`);
         await throwOnFlashError(status, this.flags, 'option-bytes');
         const loaded = flagsSet(status, [{ name: 'OPTVERR', mask: SR_OPTVERR }]);
         if (loaded.length > 0) this.ctx.log.debug(`L0/L1 option write left ${loaded.join(',')}`);
@@ -408,10 +395,7 @@ export class L0L1Controller implements FlashController {
   }
 
   async lock(): Promise<void> {
-    await this.wait(Timeouts.massEraseMs, 'flash operation').catch(() => 0);
-    await this.ctx.memory
-      .write32(this.base + PECR, PECR_PRGLOCK | PECR_OPTLOCK | PECR_PELOCK)
-      .catch(() => undefined);
+    await this.block.relock();
   }
 }
 

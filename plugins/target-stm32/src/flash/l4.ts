@@ -1,5 +1,4 @@
 import type { AddressRange } from '@flashwright/core/image';
-import { throwIfAborted } from '@flashwright/core/plugin';
 import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import {
   type ControllerContext,
@@ -11,16 +10,14 @@ import {
   type SectorRef,
   Timeouts,
   rdpLevelOf,
-  runRange,
   writeProtectedReader,
 } from './controller.js';
-import { Keys, unlockWithKeys } from './keys.js';
+import { FlashBlock } from './flash-block.js';
+import { Keys } from './keys.js';
 import { l4Loader } from './l4-loader.js';
 import { LoaderPath } from './loader-path.js';
 import type { RamLoader } from './ram-loader.js';
-import { type StatusFlag, maskOf, throwOnFlashError } from './status-flags.js';
-import { writeUnits } from './unit-write.js';
-import { waitNotBusy } from './wait.js';
+import { type StatusFlag, maskOf } from './status-flags.js';
 
 /**
  * Register offsets of the L4-family controller (L4, L4+, G0, G4, WB, WL, C0, U0: FLASH_TypeDef
@@ -127,60 +124,47 @@ export class L4Controller implements FlashController {
   private readonly map: RegisterMap;
   private readonly busyMask: number;
   private readonly errorFlags: readonly StatusFlag[];
-  /** Everything `unlocked` clears in SR before an operation: errors, EOP, OPTVERR (L4). */
-  private readonly clearMask: number;
   /** flashwright's RAM loader, or the host path (loader-path.ts). */
   readonly loaderPath: LoaderPath;
+  /** Unlock, operations, status checks and relock (flash-block.ts). */
+  private readonly block: FlashBlock;
 
   constructor(private readonly ctx: ControllerContext) {
     const nonSecure = ctx.data.controller.kind === 'l5-u5';
     this.map = nonSecure ? l5Map : l4Map;
     this.busyMask = busyMaskOf(ctx.data);
     this.errorFlags = nonSecure ? nonSecureErrorFlags : l4ErrorFlags;
-    this.clearMask = (maskOf(this.errorFlags) | SR_EOP | (nonSecure ? 0 : SR_OPTVERR)) >>> 0;
     this.loaderPath = new LoaderPath(ctx);
+    this.block = new FlashBlock(ctx, {
+      control: this.reg('CR'),
+      unlockKeys: [
+        {
+          lockMask: CR_LOCK,
+          keyRegister: this.reg('KEYR'),
+          keys: Keys.flash,
+          what: 'Flash controller',
+        },
+      ],
+      lockValue: CR_LOCK | CR_OPTLOCK,
+      status: this.reg('SR'),
+      busyMask: this.busyMask,
+      errors: this.errorFlags,
+      clear: this.reg('SR'),
+      // The errors, EOP, and OPTVERR on the L4 map.
+      clearMask: (maskOf(this.errorFlags) | SR_EOP | (nonSecure ? 0 : SR_OPTVERR)) >>> 0,
+      protectedRanges: this.protectedRanges,
+      idle: (status) => {
+        const dualCore = ctx.data.line === 'STM32WB' || ctx.data.line === 'STM32WL';
+        if ((status & SR_PESD) !== 0 && dualCore) {
+          ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
+        }
+        return Promise.resolve();
+      },
+    });
   }
 
   private reg(name: keyof RegisterMap): number {
     return this.ctx.data.controller.base + this.map[name];
-  }
-
-  private wait(timeoutMs: number, what: string): Promise<number> {
-    return waitNotBusy({
-      memory: this.ctx.memory,
-      statusAddress: this.reg('SR'),
-      busyMask: this.busyMask,
-      timeoutMs,
-      clock: this.ctx.clock,
-      what,
-    });
-  }
-
-  private async unlockFlash(): Promise<void> {
-    await unlockWithKeys({
-      memory: this.ctx.memory,
-      lockRegister: this.reg('CR'),
-      lockMask: CR_LOCK,
-      keyRegister: this.reg('KEYR'),
-      keys: Keys.flash,
-      what: 'Flash controller',
-    });
-  }
-
-  private async unlocked<T>(work: () => Promise<T>): Promise<T> {
-    await this.unlockFlash();
-    try {
-      const status = await this.wait(Timeouts.massEraseMs, 'previous flash operation');
-      const dualCore = this.ctx.data.line === 'STM32WB' || this.ctx.data.line === 'STM32WL';
-      if ((status & SR_PESD) !== 0 && dualCore) {
-        this.ctx.log.warn('CPU2 has suspended flash operations (SR.PESD); waiting for it');
-      }
-      // Leftover error flags make the next operation fail with PGSERR: clear them first.
-      await this.ctx.memory.write32(this.reg('SR'), this.clearMask);
-      return await work();
-    } finally {
-      await this.lock();
-    }
   }
 
   /** CR bits that select a page: PNB counts within the bank, BKER picks bank 2. */
@@ -195,22 +179,12 @@ export class L4Controller implements FlashController {
     done: (sector: SectorRef) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.unlocked(async () => {
-      for (const sector of sectors) {
-        throwIfAborted(signal);
-        // PER, PNB, BKER and STRT in one write, as OpenOCD's stm32l4x.c does.
-        await this.ctx.memory.write32(this.reg('CR'), CR_PER | this.pageBits(sector) | CR_STRT);
-        const status = await this.wait(Timeouts.pageEraseMs, 'page erase');
-        await throwOnFlashError(
-          status,
-          this.errorFlags,
-          'erase',
-          sector.range,
-          this.protectedRanges,
-        );
-        done(sector);
-      }
-    });
+    await this.block.eraseSectors(sectors, done, signal, (sector) => ({
+      // PER, PNB, BKER and STRT in one write, as OpenOCD's stm32l4x.c does.
+      control: [CR_PER | this.pageBits(sector) | CR_STRT],
+      timeoutMs: Timeouts.pageEraseMs,
+      what: 'page erase',
+    }));
   }
 
   async eraseBank(bank: number): Promise<void> {
@@ -220,18 +194,10 @@ export class L4Controller implements FlashController {
       if (mer2 === undefined) throw new RangeError(`${this.ctx.data.name} has no second bank`);
       bits = 1 << mer2;
     }
-    await this.unlocked(async () => {
-      await this.ctx.memory.write32(this.reg('CR'), bits);
-      await this.ctx.memory.write32(this.reg('CR'), bits | CR_STRT);
-      const status = await this.wait(Timeouts.massEraseMs, 'bank erase');
-      await throwOnFlashError(
-        status,
-        this.errorFlags,
-        'erase',
-        this.ctx.banks[bank],
-        this.protectedRanges,
-      );
-    });
+    await this.block.eraseBank(
+      { control: [bits, bits | CR_STRT], timeoutMs: Timeouts.massEraseMs, what: 'bank erase' },
+      this.ctx.banks[bank],
+    );
   }
 
   /**
@@ -248,52 +214,14 @@ export class L4Controller implements FlashController {
   ): Promise<void> {
     const unit =
       typeof this.ctx.data.writeUnitBytes === 'number' ? this.ctx.data.writeUnitBytes : 8;
-    await this.unlocked(async () => {
-      await this.ctx.memory.write32(this.reg('CR'), CR_PG);
-      const loader = this.ramLoader(unit);
-      for (const run of runs) {
-        throwIfAborted(signal);
-        const done = loader
-          ? await this.loaderPath.program(loader, {
-              address: run.address,
-              data: run.data,
-              sent: (bytes) => progress.sent(run, bytes),
-              signal,
-              checkStatus: (status, range) =>
-                throwOnFlashError(status, this.errorFlags, 'program', range, this.protectedRanges),
-              recover: async () => {
-                // Clearing PG drops a first word the loader left waiting for its second.
-                await this.ctx.memory.write32(this.reg('CR'), 0);
-                await this.ctx.memory.write32(this.reg('SR'), this.clearMask);
-                await this.ctx.memory.write32(this.reg('CR'), CR_PG);
-              },
-            })
-          : 0;
-        await writeUnits(run.address + done, run.data.subarray(done), {
-          memory: this.ctx.memory,
-          log: this.ctx.log,
-          width: 32,
-          unitBytes: unit,
-          unitName: unit === 16 ? 'quad word' : 'double word',
-          // Clearing PG drops a first word waiting for its second (the RMs do not say so:
-          // an assumption, which the simulator models).
-          dropPartialUnit: async () => {
-            await this.ctx.memory.write32(this.reg('CR'), 0);
-            await this.ctx.memory.write32(this.reg('CR'), CR_PG);
-          },
-          onProgress: (bytes) => progress.sent(run, done + bytes),
-          signal,
-        });
-        const status = await this.wait(Timeouts.programMs, 'programming');
-        await throwOnFlashError(
-          status,
-          this.errorFlags,
-          'program',
-          runRange(run),
-          this.protectedRanges,
-        );
-        progress.done(run);
-      }
+    const loader = this.ramLoader(unit);
+    await this.block.program(runs, progress, signal, {
+      control: CR_PG,
+      // Clearing PG drops a first word waiting for its second, the host's or the loader's
+      // (the RMs do not say so: an assumption, which the simulator models).
+      withoutPg: 0,
+      loader: loader && { path: this.loaderPath, code: loader },
+      units: { width: 32, unitBytes: unit, unitName: unit === 16 ? 'quad word' : 'double word' },
     });
   }
 
@@ -337,25 +265,29 @@ export class L4Controller implements FlashController {
    */
   async writeOptionRegisters(values: OptionRegisters): Promise<void> {
     const memory = this.ctx.memory;
-    await this.unlockFlash();
+    await this.block.unlock();
     try {
-      await unlockWithKeys({
-        memory,
-        lockRegister: this.reg('CR'),
-        lockMask: CR_OPTLOCK,
-        keyRegister: this.reg('OPTKEYR'),
-        keys: Keys.option,
-        what: 'Option bytes',
-      });
-      await this.wait(Timeouts.optionMs, 'previous flash operation');
-      await memory.write32(this.reg('SR'), this.clearMask);
+      await this.block.unlock([
+        {
+          lockMask: CR_OPTLOCK,
+          keyRegister: this.reg('OPTKEYR'),
+          keys: Keys.option,
+          what: 'Option bytes',
+        },
+      ]);
+      await this.block.wait(Timeouts.optionMs, 'previous flash operation');
+      await this.block.clearFlags();
       for (const name of this.optionRegisterNames) {
         const value = values[name];
         if (value !== undefined) await memory.write32(this.reg(name), value);
       }
       await memory.write32(this.reg('CR'), CR_OPTSTRT);
-      const status = await this.wait(Timeouts.optionMs, 'option-byte programming');
-      await throwOnFlashError(status, this.errorFlags, 'option-bytes');
+      await this.block.check(
+        'option-bytes',
+        undefined,
+        Timeouts.optionMs,
+        'option-byte programming',
+      );
       await memory.write32(this.reg('CR'), CR_OBL_LAUNCH).catch(() => undefined);
     } catch (error) {
       await this.lock();
@@ -392,7 +324,6 @@ export class L4Controller implements FlashController {
   }
 
   async lock(): Promise<void> {
-    await this.wait(Timeouts.massEraseMs, 'flash operation').catch(() => 0);
-    await this.ctx.memory.write32(this.reg('CR'), CR_LOCK | CR_OPTLOCK).catch(() => undefined);
+    await this.block.relock();
   }
 }
