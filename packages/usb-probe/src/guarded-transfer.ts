@@ -52,7 +52,7 @@ export async function guardTransfer<T>(work: Promise<T>, guard: TransferGuard): 
   try {
     return await Promise.race([work, expired]);
   } catch (error) {
-    stop(); // the transfer failed by itself: no verdict of ours while we look at the device
+    stop(); // settled: no verdict of our timer while the device is looked at below
     let failure = usbError(error, what, timeoutMs);
     if (failure.code === 'PROBE_USB_ERROR' && (await deviceGone(guard.device, guard.inEndpoint))) {
       failure = usbError(new Error('device disconnected'), what);
