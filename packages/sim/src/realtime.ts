@@ -6,6 +6,19 @@ const REALTIME_SLACK_MS = 5;
 const CATCH_UP_STEP_US = 1000;
 /** Host time one catch-up may spend running the board before the board's time slips. */
 const CATCH_UP_BUDGET_MS = 20;
+/**
+ * Host time the realtime boards of this process may keep the event loop before a transfer
+ * returns through it. A transfer that needs no sleep completes in a microtask, so a host
+ * driving a board that runs behind the wall clock (every catch-up interpreting its core)
+ * never let the loop turn: four F411 boards running RAM loaders on a loaded host held it
+ * for 1 to 5 s, and every timer of the process (the other boards' sleeps, the transports'
+ * transfer timeouts) fired that late. A real USB transfer always completes through the
+ * loop. Returning through it after every transfer made those boards twice as slow (each one
+ * then ran its core through the others' time), so it happens once per this much.
+ */
+const MAX_LOOP_HOLD_MS = 100;
+/** When a realtime board's transfer last returned through the event loop (any board's). */
+let loopTurnedMs = performance.now();
 
 /**
  * A virtual probe's `timing: 'realtime'`: board time and wall time keep pace from the first
@@ -44,14 +57,25 @@ export class RealtimePace {
     }
   }
 
-  /** After a transfer: sleeps off a lead of the board over the wall clock. */
+  /**
+   * After a transfer: sleeps off a lead of the board over the wall clock, or returns through
+   * the event loop when the realtime boards have kept it for MAX_LOOP_HOLD_MS.
+   */
   async keepPace(): Promise<void> {
     const anchor = this.#anchor;
     if (!this.enabled || !anchor) return;
-    const aheadMs = (this.clock.nowUs - anchor.us) / 1000 - (performance.now() - anchor.ms);
+    const nowMs = performance.now();
+    const aheadMs = (this.clock.nowUs - anchor.us) / 1000 - (nowMs - anchor.ms);
     // A lead shorter than REALTIME_SLACK_MS is kept: on a host slower than the probe every
     // transfer starts caught up and leads by its own modelled cost, and sleeping that off
     // would count the cost twice (timers under load also fire late).
-    if (aheadMs >= REALTIME_SLACK_MS) await new Promise((resolve) => setTimeout(resolve, aheadMs));
+    if (aheadMs >= REALTIME_SLACK_MS) {
+      await new Promise((resolve) => setTimeout(resolve, aheadMs));
+    } else if (nowMs - loopTurnedMs >= MAX_LOOP_HOLD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      return;
+    }
+    loopTurnedMs = performance.now();
   }
 }

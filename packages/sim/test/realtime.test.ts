@@ -44,3 +44,28 @@ test('a halted core is cheap to run: the board catches up with the wall clock in
   pace.catchUp();
   t.true(clock.nowUs >= 100_000, `${clock.nowUs} µs after 100 ms`);
 });
+
+test('a board that runs behind the wall clock still lets the event loop turn between its transfers', async (t) => {
+  const clock = new VirtualClock();
+  // Five times slower than real time: the board never leads, so no transfer sleeps.
+  clock.setRunner({
+    runUntil(untilUs) {
+      while (clock.nowUs < untilUs) {
+        burn(5);
+        clock.advanceUs(Math.min(1000, untilUs - clock.nowUs));
+      }
+    },
+  });
+  const pace = new RealtimePace(clock, true);
+  let timerFired = false;
+  // A timer of the host (a transfer timeout, another board's sleep) that is due at once.
+  setTimeout(() => (timerFired = true), 0);
+  let transfers = 0;
+  // Each transfer catches up for up to 20 ms: 100 of them keep the host busy for seconds.
+  while (!timerFired && transfers < 100) {
+    pace.catchUp();
+    await pace.keepPace();
+    transfers++;
+  }
+  t.true(timerFired, `the timer had not fired after ${transfers} transfers`);
+});

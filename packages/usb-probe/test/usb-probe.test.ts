@@ -5,6 +5,7 @@ import {
   classifyUsbFailure,
   getU16,
   getU32,
+  GUARD_MARGIN_MS,
   guardTransfer,
   hex,
   hidrawRule,
@@ -84,6 +85,34 @@ test('guardTransfer: our timer fires when the device ignores its timeout, and th
   t.is((error as FlashwrightError).code, 'PROBE_TIMEOUT');
   t.is(abandoned.length, 1);
   t.deepEqual(failed, abandoned);
+});
+
+test('guardTransfer: a reply that arrived while the event loop was blocked past the timeout is taken, not a timeout', async (t) => {
+  const abandoned: FlashwrightError[] = [];
+  const guard = {
+    what: 'READDEBUGREG command',
+    timeoutMs: 5,
+    usbError,
+    device: fakeDevice(() => Promise.resolve()),
+    inEndpoint: 1,
+    onAbandoned: (e: FlashwrightError) => abandoned.push(e),
+    fail: (e: FlashwrightError) => e,
+  };
+  // Started from the check phase: the reply (an I/O completion, delivered after the timers
+  // phase of the next turn) is queued before our timer expires, and then the host keeps the
+  // loop busy past the timer's deadline, so both are due when the loop turns.
+  const result = await new Promise<number>((resolve, reject) => {
+    setImmediate(() => {
+      const reply = new Promise<number>((done) => setImmediate(() => done(42)));
+      guardTransfer(reply, guard).then(resolve, reject);
+      const busyUntil = performance.now() + guard.timeoutMs + GUARD_MARGIN_MS + 50;
+      while (performance.now() < busyUntil) {
+        // a long synchronous stretch of the host (another board's work, a loaded machine)
+      }
+    });
+  });
+  t.is(result, 42);
+  t.deepEqual(abandoned, [], 'the link is not marked broken');
 });
 
 test('guardTransfer: a generic failure of an unplugged device becomes PROBE_DISCONNECTED', async (t) => {
