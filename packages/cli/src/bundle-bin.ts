@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+import { defaultCodeCacheDirectory, requireWithCodeCache } from './code-cache.js';
+import { commandNamed } from './command-names.js';
+import type { main } from './main.js';
+import { runAsCommand } from './run-as-command.js';
+
+/** The SHA-256 of cli.cjs, written in by scripts/bundle.js. */
+declare const FLASHWRIGHT_BUNDLE_HASH: string;
+
+// The published `flashwright` (scripts/bundle.js builds it as dist/bundle/bin.cjs): the CLI
+// is one CommonJS file, cli.cjs, compiled with V8's code cache of the command that runs, on
+// every Node version (code-cache.ts). Its modules still run only when a command needs them.
+const cli = requireWithCodeCache(fileURLToPath(new URL('cli.cjs', import.meta.url)), {
+  directory: defaultCodeCacheDirectory(),
+  name: commandNamed(process.argv) ?? 'main',
+  contentHash: FLASHWRIGHT_BUNDLE_HASH,
+}).exports as { main: typeof main };
+void runAsCommand(cli.main);
