@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { tokenizer } from 'acorn';
 import { build } from 'esbuild';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,6 +93,7 @@ const cli = await build({
   define: { ...importMeta, FLASHWRIGHT_CLI_VERSION: JSON.stringify(manifest.version) },
 });
 const [cliFile] = cli.outputFiles;
+cliFile.contents = Buffer.from(callerImports(cliFile.text));
 const bin = await build({
   ...commonJs,
   absWorkingDir: packageDir,
@@ -117,6 +119,30 @@ for (const [path, contents] of files) writeIfChanged(path, contents);
 for (const entry of existsSync(outdir) ? readdirSync(outdir, { withFileTypes: true }) : []) {
   const path = join(outdir, entry.name);
   if (!files.has(path)) rmSync(path, { recursive: true });
+}
+
+/**
+ * Makes every `import(...)` in the bundle `__flashwrightImport(...)`, the import() of the
+ * code that loads it: an import() compiled from V8's code cache fails on Node 20 (see
+ * src/code-cache.ts). Loaded by Node's require() instead (index.js), the bundle has no such
+ * argument and uses its own import().
+ */
+function callerImports(text) {
+  const prelude = '"use strict";';
+  if (!text.startsWith(prelude)) throw new Error('bundle: cli.cjs does not start in strict mode');
+  const starts = [];
+  let previous;
+  // Tokens, not text: an `import(` inside a string or a regular expression stays as it is.
+  for (const token of tokenizer(text, { ecmaVersion: 'latest', sourceType: 'script' })) {
+    if (token.type.label === '(' && previous?.type.keyword === 'import')
+      starts.push(previous.start);
+    previous = token;
+  }
+  let rewritten = text;
+  for (const start of starts.reverse()) {
+    rewritten = `${rewritten.slice(0, start)}__flashwrightImport${rewritten.slice(start + 'import'.length)}`;
+  }
+  return `${prelude}var __flashwrightImport=__flashwrightImport??((specifier,options)=>import(specifier,options));${rewritten.slice(prelude.length)}`;
 }
 
 function writeIfChanged(path, contents) {

@@ -15,5 +15,8 @@ const cli = requireWithCodeCache(fileURLToPath(new URL('cli.cjs', import.meta.ur
   directory: defaultCodeCacheDirectory(),
   name: commandNamed(process.argv) ?? 'main',
   contentHash: FLASHWRIGHT_BUNDLE_HASH,
+  // From beside cli.cjs: plugins, usb, node-hid, cosmiconfig and @flashwright/production
+  // resolve as from cli.cjs.
+  importModule: (specifier) => import(specifier),
 }).exports as { main: typeof main };
 void runAsCommand(cli.main);

@@ -12,7 +12,7 @@ import {
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { Script, constants as vmConstants } from 'node:vm';
+import { Script } from 'node:vm';
 
 /**
  * V8's code cache for a CommonJS bundle: what the published `flashwright` uses to start
@@ -30,6 +30,13 @@ import { Script, constants as vmConstants } from 'node:vm';
  * time, and Node's version. A file is written to a temporary name and renamed, so that a
  * reader never sees half of one. Nothing here fails the command: an unreadable, foreign or
  * refused cache is compiled past (and replaced at exit), an unwritable directory is skipped.
+ *
+ * `import()` written in the file fails once the file is compiled from a cache, on Node 20:
+ * the dynamic import callback Node keeps in the script's host-defined options is not in the
+ * deserialized script (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING; the same loss as
+ * nodejs/node#43663 for vm.SourceTextModule). The file calls a sixth argument of its
+ * wrapper, `__flashwrightImport`, instead (scripts/bundle.js rewrites the bundle's import()
+ * so), which is the caller's `importModule`: its import() is compiled by Node as usual.
  */
 
 /** First bytes of a cache file: "FWCC", format 1, then whether its run succeeded. */
@@ -47,6 +54,8 @@ export interface CodeCacheOptions {
   readonly name: string;
   /** The file's content hash (written in at build time: hashing it here costs a start-up). */
   readonly contentHash: string;
+  /** What the file's `__flashwrightImport(specifier)` calls: the caller's own import(). */
+  readonly importModule: (specifier: string) => Promise<unknown>;
 }
 
 /** What became of the cache (for tests). */
@@ -101,13 +110,8 @@ export function requireWithCodeCache(
   // Node's own wrapper (lib/internal/modules/cjs/loader.js), on the source's first line, so
   // that line and column numbers in stack traces stay those of the file.
   const script = new Script(
-    `(function (exports, require, module, __filename, __dirname) { ${source}\n})`,
-    {
-      filename: file,
-      cachedData: cached?.data,
-      // import() inside the bundle (plugins, usb, cosmiconfig) resolves as Node's would.
-      importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    },
+    `(function (exports, require, module, __filename, __dirname, __flashwrightImport) { ${source}\n})`,
+    { filename: file, cachedData: cached?.data },
   );
   const state: CodeCacheState = {
     path,
@@ -120,8 +124,16 @@ export function requireWithCodeCache(
     });
   }
   const module = { exports: {} as unknown };
-  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const wrapper = script.runInThisContext() as (this: unknown, ...args: unknown[]) => void;
+  wrapper.call(
+    module.exports,
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    dirname(file),
+    options.importModule,
+  );
   return { exports: module.exports, state };
 }
 
