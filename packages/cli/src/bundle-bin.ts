@@ -5,7 +5,7 @@ import { commandNamed } from './command-names.js';
 import type { main } from './main.js';
 import { runAsCommand } from './run-as-command.js';
 
-/** The SHA-256 of cli.cjs, written in by scripts/bundle.js. */
+/** The start of cli.cjs's SHA-256, written in by scripts/bundle.js. */
 declare const FLASHWRIGHT_BUNDLE_HASH: string;
 
 // The published `flashwright` (scripts/bundle.js builds it as dist/bundle/bin.cjs): the CLI
