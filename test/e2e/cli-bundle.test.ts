@@ -142,3 +142,11 @@ test('the bundle is one file, and its ES module entry point gives main', async (
   };
   t.is(typeof index.main, 'function');
 });
+
+test('the bundle’s import() calls go through the loader’s, all but the fallback for require()', (t) => {
+  // An import() compiled from V8's code cache fails on Node 20 (packages/cli/src/code-cache.ts).
+  const text = readFileSync(join(cli, 'dist/bundle/cli.cjs'), 'utf8');
+  t.deepEqual(text.match(/\bimport\(/g), ['import(']);
+  t.true(text.includes('=>import(specifier,options)'));
+  t.true(text.includes('__flashwrightImport("usb")'));
+});
