@@ -11,7 +11,7 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url));
  */
 export function benchCli(): { readonly bin: string; readonly label: string } {
   const override = process.env.FLASHWRIGHT_BENCH_CLI;
-  const bin = resolve(repo, override ?? 'packages/cli/dist/bundle/bin.js');
+  const bin = resolve(repo, override ?? 'packages/cli/dist/bundle/bin.cjs');
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: run pnpm build`);
-  return { bin, label: override ?? 'packages/cli/dist/bundle/bin.js (the published bundle)' };
+  return { bin, label: override ?? 'packages/cli/dist/bundle/bin.cjs (the published bundle)' };
 }

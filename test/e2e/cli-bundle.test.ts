@@ -1,67 +1,67 @@
 /**
- * Issue 17: the published CLI is a bundle whose parts load only when a command needs them.
- * esbuild's metafile (packages/cli/dist/bundle-meta.json, written by `pnpm build`) says which
- * packages each chunk holds and what it imports; this follows the static imports from an
- * entry point to everything that loads with it. Start-up speed itself is a benchmark
+ * Issue 17: the published CLI is one CommonJS file (so that V8's code cache can take it, see
+ * packages/cli/src/code-cache.ts) whose modules run only when a command needs them: esbuild
+ * turns each `import()` of the sources into a module that initializes when called. esbuild's
+ * metafile (packages/cli/dist/bundle-meta.json, written by `pnpm build`) says which modules
+ * the bundle holds and how each imports the others; this follows the static imports from a
+ * module to everything that runs with it. Start-up speed itself is a benchmark
  * (test/bench/cli-startup.bench.ts), not a test.
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from './helpers/cli.js';
 
 interface Metafile {
-  readonly outputs: Readonly<
+  readonly inputs: Readonly<
     Record<
       string,
-      {
-        readonly entryPoint?: string;
-        readonly imports: readonly { path: string; kind: string; external?: boolean }[];
-        readonly inputs: Readonly<Record<string, unknown>>;
-      }
+      { readonly imports: readonly { path: string; kind: string; external?: boolean }[] }
     >
+  >;
+  readonly outputs: Readonly<
+    Record<string, { readonly inputs: Readonly<Record<string, unknown>> }>
   >;
 }
 
 const cli = join(repoRoot, 'packages/cli');
 const meta = JSON.parse(readFileSync(join(cli, 'dist/bundle-meta.json'), 'utf8')) as Metafile;
 
-/** The output built from an entry point whose source path ends with `suffix`. */
-function outputOf(suffix: string): string {
-  const found = Object.entries(meta.outputs).find(([, o]) => o.entryPoint?.endsWith(suffix));
-  if (found === undefined) throw new Error(`no chunk for ${suffix}`);
-  return found[0];
+/** The bundle's module whose source path ends with `suffix`. */
+function inputOf(suffix: string): string {
+  const found = Object.keys(meta.inputs).find((path) => path.endsWith(suffix));
+  if (found === undefined) throw new Error(`no module ${suffix} in the bundle`);
+  return found;
 }
 
-/** An output and every chunk it imports statically, transitively: what loads with it. */
-function loadedWith(output: string): Set<string> {
+/** A module and every module it imports statically, transitively: what runs with it. */
+function loadedWith(input: string): Set<string> {
   const loaded = new Set<string>();
-  const pending = [output];
+  const pending = [input];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     if (loaded.has(next)) continue;
     loaded.add(next);
-    for (const i of meta.outputs[next]?.imports ?? []) {
-      if (i.kind === 'import-statement' && i.external !== true) pending.push(i.path);
+    for (const i of meta.inputs[next]?.imports ?? []) {
+      if (i.kind !== 'dynamic-import' && i.external !== true) pending.push(i.path);
     }
   }
   return loaded;
 }
 
-/** The npm packages and workspace packages whose modules are in these chunks. */
-function packagesIn(chunks: Set<string>): Set<string> {
+/** The npm packages and workspace packages these modules belong to. */
+function packagesIn(inputs: Set<string>): Set<string> {
   const names = new Set<string>();
-  for (const chunk of chunks) {
-    for (const input of Object.keys(meta.outputs[chunk]?.inputs ?? {})) {
-      const npm = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(
-        input,
-      );
-      const workspace = /(?:^|\/)(?:packages|plugins)\/([^/]+)\/dist\//.exec(input);
-      const sibling = /^\.\.\/([^/.][^/]*)\/dist\//.exec(input);
-      if (npm?.[1] !== undefined) names.add(npm[1]);
-      else if (workspace?.[1] !== undefined) names.add(`@flashwright/${workspace[1]}`);
-      else if (sibling?.[1] !== undefined) names.add(`@flashwright/${sibling[1]}`);
-      else names.add('@flashwright/cli');
-    }
+  for (const input of inputs) {
+    const npm = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(
+      input,
+    );
+    const workspace = /(?:^|\/)(?:packages|plugins)\/([^/]+)\/dist\//.exec(input);
+    const sibling = /^\.\.\/([^/.][^/]*)\/dist\//.exec(input);
+    if (npm?.[1] !== undefined) names.add(npm[1]);
+    else if (workspace?.[1] !== undefined) names.add(`@flashwright/${workspace[1]}`);
+    else if (sibling?.[1] !== undefined) names.add(`@flashwright/${sibling[1]}`);
+    else names.add('@flashwright/cli');
   }
   return names;
 }
@@ -69,25 +69,27 @@ function packagesIn(chunks: Set<string>): Set<string> {
 const heavy = ['zod', 'yaml', 'listr2', 'cosmiconfig'];
 
 test('start-up (--version, --help) loads commander and the CLI, nothing of core', (t) => {
-  const packages = packagesIn(loadedWith(outputOf('dist/src/main.js')));
+  const packages = packagesIn(loadedWith(inputOf('dist/src/main.js')));
   t.deepEqual([...packages].sort(), ['@flashwright/cli', 'commander']);
 });
 
 test('convert, devices and probes load core’s loader, without zod, yaml or the pipeline', (t) => {
-  const chunks = loadedWith(outputOf('dist/src/standalone-core.js'));
-  const packages = packagesIn(chunks);
+  const inputs = loadedWith(inputOf('dist/src/standalone-core.js'));
+  const packages = packagesIn(inputs);
   t.true(packages.has('@flashwright/core'));
   t.deepEqual(
     heavy.filter((name) => packages.has(name)),
     [],
   );
-  const inputs = [...chunks].flatMap((c) => Object.keys(meta.outputs[c]?.inputs ?? {}));
   t.false(
-    inputs.some((i) => /core\/dist\/src\/(pipeline|config\/(schema|validate|load-recipe))/.test(i)),
+    [...inputs].some((i) =>
+      /core\/dist\/src\/(pipeline|config\/(schema|validate|load-recipe))/.test(i),
+    ),
   );
 });
 
-test('each built-in plugin is a chunk of its own, loaded when a command asks for it', (t) => {
+test('each built-in plugin runs only when a command asks for it (import())', (t) => {
+  const builtins = inputOf('dist/src/builtin-plugins.js');
   for (const plugin of [
     'format-bin',
     'format-elf',
@@ -100,15 +102,19 @@ test('each built-in plugin is a chunk of its own, loaded when a command asks for
     'transport-stlink',
     'transport-virtual',
   ]) {
-    const output = outputOf(`plugins/${plugin}/dist/src/index.js`);
-    t.false(loadedWith(outputOf('dist/src/main.js')).has(output), plugin);
-    t.false(loadedWith(outputOf('dist/src/full-core.js')).has(output), plugin);
+    const input = inputOf(`plugins/${plugin}/dist/src/index.js`);
+    t.false(loadedWith(inputOf('dist/src/main.js')).has(input), plugin);
+    t.false(loadedWith(inputOf('dist/src/full-core.js')).has(input), plugin);
+    t.true(
+      meta.inputs[builtins]?.imports.some((i) => i.path === input && i.kind === 'dynamic-import'),
+      plugin,
+    );
   }
 });
 
 test('usb, node-hid, cosmiconfig and @flashwright/production stay outside the bundle, imported only with import()', (t) => {
-  const externals = Object.values(meta.outputs).flatMap((o) =>
-    o.imports.filter((i) => i.external === true && !i.path.startsWith('node:')),
+  const externals = Object.values(meta.inputs).flatMap((m) =>
+    m.imports.filter((i) => i.external === true && !i.path.startsWith('node:')),
   );
   const lazy = ['usb', 'node-hid', 'cosmiconfig', '@flashwright/production'];
   const named = (name: string) => externals.filter((i) => i.path === name);
@@ -119,12 +125,28 @@ test('usb, node-hid, cosmiconfig and @flashwright/production stay outside the bu
 });
 
 test('yaml comes from its ES module build, without a CommonJS wrapper per module', (t) => {
-  const yamlInputs = Object.values(meta.outputs)
-    .flatMap((o) => Object.keys(o.inputs))
-    .filter((i) => /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?yaml\//.test(i));
+  const yamlInputs = Object.keys(meta.inputs).filter((i) =>
+    /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?yaml\//.test(i),
+  );
   t.true(yamlInputs.length > 0);
   t.deepEqual(
     yamlInputs.filter((i) => !i.includes('/yaml/browser/dist/')),
     [],
   );
+});
+
+test('the bundle is one file, and its ES module entry point gives main', async (t) => {
+  t.deepEqual(Object.keys(meta.outputs), ['dist/bundle/cli.cjs']);
+  const index = (await import(pathToFileURL(join(cli, 'dist/bundle/index.js')).href)) as {
+    main?: unknown;
+  };
+  t.is(typeof index.main, 'function');
+});
+
+test('the bundle’s import() calls go through the loader’s, all but the fallback for require()', (t) => {
+  // An import() compiled from V8's code cache fails on Node 20 (packages/cli/src/code-cache.ts).
+  const text = readFileSync(join(cli, 'dist/bundle/cli.cjs'), 'utf8');
+  t.deepEqual(text.match(/\bimport\(/g), ['import(']);
+  t.true(text.includes('=>import(specifier,options)'));
+  t.true(text.includes('__flashwrightImport("usb")'));
 });

@@ -8,7 +8,7 @@
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { repoRoot } from './helpers/cli.js';
 import {
@@ -29,7 +29,9 @@ function packageOf(specifier: string): string {
 
 /**
  * The packages a published package imports at run time: the bare imports (static and
- * `import()`) of every module reachable from its entry points, as esbuild resolves them.
+ * `import()`) of every module reachable from its entry points, as esbuild resolves them. The
+ * CLI's bundle calls `__flashwrightImport("name")` where its sources say `import("name")`
+ * (packages/cli/scripts/bundle.js): those count too.
  */
 async function runtimeImports(pkg: WorkspacePackage): Promise<string[]> {
   const manifest = publishedManifest(pkg.manifest);
@@ -49,8 +51,13 @@ async function runtimeImports(pkg: WorkspacePackage): Promise<string[]> {
     logLevel: 'silent',
   });
   const imports = Object.values(result.metafile.inputs).flatMap((input) =>
-    input.imports.filter((i) => i.external).map((i) => i.path),
+    // <runtime>: esbuild's own helpers, for the CommonJS file it reads.
+    input.imports.filter((i) => i.external && i.path !== '<runtime>').map((i) => i.path),
   );
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const text = readFileSync(resolve(input), 'utf8');
+    for (const [, name] of text.matchAll(/__flashwrightImport\("([^"]+)"\)/g)) imports.push(name!);
+  }
   const builtins = new Set(builtinModules);
   return [...new Set(imports.map(packageOf))]
     .filter((name) => !name.startsWith('node:') && !builtins.has(name))

@@ -243,7 +243,7 @@ test('the published bundle without @flashwright/production says how to install i
   await cp(join(repoRoot, 'packages/cli/dist/bundle'), join(dir, 'bundle'), { recursive: true });
   const cwd = await project({});
   const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dir, 'bundle/bin.js'), 'log'], { cwd });
+    const child = spawn(process.execPath, [join(dir, 'bundle/bin.cjs'), 'log'], { cwd });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);

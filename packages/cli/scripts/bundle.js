@@ -1,8 +1,14 @@
-// Bundles the CLI for publishing: dist/bundle/bin.js (the `flashwright` command) and
-// dist/bundle/index.js (`main` for programs), with commander, core, zod, yaml, listr2 and the
-// built-in plugins inside. Start-up is then a few files instead of some 200 modules, and each
-// `import()` of the sources (core, listr2, every plugin) stays a chunk of its own that loads
-// only when a command needs it. Runs after `tsc -b` (root `pnpm build`, and `pnpm pack`).
+// Bundles the CLI for publishing, with commander, core, zod, yaml, listr2 and the built-in
+// plugins inside:
+// - dist/bundle/cli.cjs: the whole CLI as one CommonJS file. Each `import()` of the sources
+//   (core, listr2, every plugin) stays lazy: its modules run only when a command needs them.
+//   One CommonJS file is what V8's code cache can take on every Node version (Node 20 has
+//   none for ES modules, see src/code-cache.ts), and a cached start reads one file instead
+//   of some 200 modules or 40 chunks.
+// - dist/bundle/bin.cjs (the `flashwright` command, src/bundle-bin.ts): loads cli.cjs with
+//   the code cache of the command that runs.
+// - dist/bundle/index.js (`main` for programs): cli.cjs's exports as an ES module.
+// Runs after `tsc -b` (root `pnpm build`, and `pnpm pack`).
 //
 // Left outside, as dependencies of the published package: `usb` (a native addon with
 // prebuilt binaries beside its own files), `node-hid` (the same, for CMSIS-DAP v1), cosmiconfig (loaded for TypeScript recipes only;
@@ -11,12 +17,14 @@
 // better-sqlite3 and pg) is an optional peer dependency: only `log` and the production
 // commands import it, and a project that programs no production line does not install it. The bundled packages' licenses go to dist/bundle/THIRD-PARTY-LICENSES.txt.
 //
-// Only files whose content changed are written (chunk names carry a hash of their content),
-// and stale ones removed: `pnpm pack` rebundles while tests may be running the bundle.
+// Only files whose content changed are written, and stale ones removed: `pnpm pack`
+// rebundles while tests may be running the bundle.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { tokenizer } from 'acorn';
 import { build } from 'esbuild';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,53 +62,94 @@ const yamlModuleBuild = {
   },
 };
 
-const result = await build({
-  absWorkingDir: packageDir,
-  entryPoints: { bin: 'dist/src/bin.js', index: 'dist/src/index.js' },
-  outdir,
+const commonJs = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.19',
-  external: bundleExternals,
-  plugins: [yamlModuleBuild],
-  // The bundle's chunks sit elsewhere than src/version.js: the version is written in.
-  define: { FLASHWRIGHT_CLI_VERSION: JSON.stringify(manifest.version) },
-  // Less text to parse at start-up; names stay, so stack traces still read.
+  // `import.meta` of the ES module sources, for a CommonJS file.
+  inject: [join(packageDir, 'scripts/import-meta-shim.js')],
+  // Less text to read at start-up; names stay, so stack traces still read.
   minifyWhitespace: true,
   minifySyntax: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS packages inside an ES module bundle (commander, nrf-intel-hex) call require(),
-  // through esbuild's __require, which lives in one chunk. Every chunk gets the banner, so
-  // it makes the require function only when called: createRequire costs about as much as
-  // loading a small chunk, and all but one chunk never call it.
-  banner: {
-    js: "import { createRequire as __flashwrightCreateRequire } from 'node:module'; let __flashwrightRequire; const require = (id) => (__flashwrightRequire ??= __flashwrightCreateRequire(import.meta.url))(id);",
-  },
   legalComments: 'none',
   metafile: true,
   write: false,
   logLevel: 'warning',
+};
+const importMeta = {
+  'import.meta.url': 'importMetaUrl',
+  'import.meta.resolve': 'importMetaResolve',
+};
+
+const cli = await build({
+  ...commonJs,
+  absWorkingDir: packageDir,
+  entryPoints: ['dist/src/index.js'],
+  outfile: join(outdir, 'cli.cjs'),
+  external: bundleExternals,
+  plugins: [yamlModuleBuild],
+  // The bundle sits elsewhere than src/version.js: the version is written in.
+  define: { ...importMeta, FLASHWRIGHT_CLI_VERSION: JSON.stringify(manifest.version) },
+});
+const [cliFile] = cli.outputFiles;
+cliFile.contents = Buffer.from(callerImports(cliFile.text));
+const bin = await build({
+  ...commonJs,
+  absWorkingDir: packageDir,
+  entryPoints: ['dist/src/bundle-bin.js'],
+  outfile: join(outdir, 'bin.cjs'),
+  // Names the code cache: a cache is never used for another cli.cjs.
+  define: {
+    ...importMeta,
+    FLASHWRIGHT_BUNDLE_HASH: JSON.stringify(
+      createHash('sha256').update(cliFile.contents).digest('hex').slice(0, 16),
+    ),
+  },
 });
 
-const files = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
-files.set(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile));
-// What each chunk holds, for start-up work (not published): https://esbuild.github.io/analyze/
-files.set(join(packageDir, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
+const files = new Map([...cli.outputFiles, ...bin.outputFiles].map((f) => [f.path, f.contents]));
+// Node reads cli.cjs's exports without running it (esbuild marks them for cjs-module-lexer).
+files.set(join(outdir, 'index.js'), "export { main } from './cli.cjs';\n");
+files.set(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(cli.metafile));
+// What the bundle holds and how its modules import each other (not published):
+// https://esbuild.github.io/analyze/
+files.set(join(packageDir, 'dist/bundle-meta.json'), JSON.stringify(cli.metafile));
 for (const [path, contents] of files) writeIfChanged(path, contents);
-for (const dir of [outdir, join(outdir, 'chunks')]) {
-  for (const entry of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
-    const path = join(dir, entry.name);
-    if (entry.isFile() && !files.has(path)) rmSync(path);
+for (const entry of existsSync(outdir) ? readdirSync(outdir, { withFileTypes: true }) : []) {
+  const path = join(outdir, entry.name);
+  if (!files.has(path)) rmSync(path, { recursive: true });
+}
+
+/**
+ * Makes every `import(...)` in the bundle `__flashwrightImport(...)`, the import() of the
+ * code that loads it: an import() compiled from V8's code cache fails on Node 20 (see
+ * src/code-cache.ts). Loaded by Node's require() instead (index.js), the bundle has no such
+ * argument and uses its own import().
+ */
+function callerImports(text) {
+  const prelude = '"use strict";';
+  if (!text.startsWith(prelude)) throw new Error('bundle: cli.cjs does not start in strict mode');
+  const starts = [];
+  let previous;
+  // Tokens, not text: an `import(` inside a string or a regular expression stays as it is.
+  for (const token of tokenizer(text, { ecmaVersion: 'latest', sourceType: 'script' })) {
+    if (token.type.label === '(' && previous?.type.keyword === 'import')
+      starts.push(previous.start);
+    previous = token;
   }
+  let rewritten = text;
+  for (const start of starts.reverse()) {
+    rewritten = `${rewritten.slice(0, start)}__flashwrightImport${rewritten.slice(start + 'import'.length)}`;
+  }
+  return `${prelude}var __flashwrightImport=__flashwrightImport??((specifier,options)=>import(specifier,options));${rewritten.slice(prelude.length)}`;
 }
 
 function writeIfChanged(path, contents) {
   const bytes = Buffer.from(contents);
   if (existsSync(path) && readFileSync(path).equals(bytes)) return;
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes, { mode: path.endsWith('/bin.js') ? 0o755 : 0o644 });
+  writeFileSync(path, bytes, { mode: path.endsWith('/bin.cjs') ? 0o755 : 0o644 });
 }
 
 /** The name, version, license and license text of every npm package inside the bundle. */
@@ -132,4 +181,4 @@ function thirdPartyLicenses(metafile) {
   return `The flashwright CLI bundle contains these packages:\n\n${sections.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
 }
 
-if (!existsSync(join(outdir, 'bin.js'))) throw new Error('bundle: dist/bundle/bin.js missing');
+if (!existsSync(join(outdir, 'bin.cjs'))) throw new Error('bundle: dist/bundle/bin.cjs missing');

@@ -12,14 +12,15 @@ import { registerProbes } from './commands/probes.js';
 import { registerRead } from './commands/read.js';
 import { registerRun } from './commands/run.js';
 import { registerSim } from './commands/sim.js';
+import { COMMAND_NAMES, commandNamed, type CommandName } from './command-names.js';
 import { withExamples } from './options.js';
 import { cliVersion } from './version.js';
 
 /** Exit code for command-line mistakes: 2, usage or recipe error (README.md, exit codes). */
 const USAGE_EXIT_CODE = 2;
 
-/** Every command, by name, in the order `--help` lists them. */
-const commands: Readonly<Record<string, (program: Command) => void>> = {
+/** Every command, by name; `--help` lists them in COMMAND_NAMES's order. */
+const commands: Readonly<Record<CommandName, (program: Command) => void>> = {
   run: registerRun,
   flash: registerFlash,
   batch: registerBatch,
@@ -58,11 +59,8 @@ function buildProgram(argv: readonly string[]): Command {
     ['flashwright probes', 'list connected probes'],
     ['flashwright help run', 'options of one command'],
   ]);
-  const named = argv[2];
-  const register =
-    named !== undefined && Object.hasOwn(commands, named)
-      ? [commands[named]!]
-      : Object.values(commands);
+  const named = commandNamed(argv);
+  const register = (named !== undefined ? [named] : COMMAND_NAMES).map((name) => commands[name]);
   for (const add of register) add(program);
   for (const command of program.commands) command.exitOverride();
   return program;

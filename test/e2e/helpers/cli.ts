@@ -9,7 +9,7 @@ export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 /**
  * The CLI the tests run: the compiled sources, fresh after `tsc -b`. FLASHWRIGHT_TEST_CLI
  * names another build to run the same tests on, e.g. the published bundle
- * (`FLASHWRIGHT_TEST_CLI=packages/cli/dist/bundle/bin.js npx ava`, after `pnpm build`).
+ * (`FLASHWRIGHT_TEST_CLI=packages/cli/dist/bundle/bin.cjs npx ava`, after `pnpm build`).
  */
 export const cliBin = resolve(
   repoRoot,
