@@ -11,7 +11,6 @@ import { mergeRanges, subtractRanges } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type {
   StepDefinition,
-  StepFlash,
   StepOutcome,
   StepPlanContext,
   StepRunContext,
