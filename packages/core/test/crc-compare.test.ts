@@ -196,3 +196,43 @@ test('erase: compare is refused outside mode auto', async (t) => {
   t.is((error as { code?: string }).code, 'RECIPE_INVALID');
   t.regex(error?.message ?? '', /compare applies to mode auto only/);
 });
+
+test('compare: auto cuts the image into sqrt(resolve cost / fixed cost) chunks', async (t) => {
+  // 8 KiB: CRC 2 ms a call + 0.002 ms a byte (16.4 ms); readback at 100 KB/s (82 ms). A
+  // differing chunk costs at most twice its CRC to resolve, 32.8 ms for the whole image, so
+  // sqrt(32.8 / 2) = 4 chunks: 24.4 ms when nothing changed, still less than the readback.
+  const chip = new FakeChip({
+    checksum: true,
+    checksumCost: { fixedMs: 2, msPerByte: 0.002 },
+    transferStartUs: 1000,
+    readBytesPerSecond: 100_000,
+  });
+  const data = counting(8 * 1024);
+  await programmed(chip, data);
+  const chunks = (): number[][] =>
+    chip.calls.flatMap((c) =>
+      c.op === 'checksum' ? [[(c.range.start - BASE) / 1024, (c.range.end - BASE) / 1024]] : [],
+    );
+  t.is((await runRecipe(chip, steps('auto'), [[BASE, data]])).error, undefined);
+  t.deepEqual(chunks(), [
+    [0, 2],
+    [2, 4],
+    [4, 6],
+    [6, 8],
+  ]);
+  chip.calls.length = 0;
+  const changed = Uint8Array.from(data);
+  changed[5 * 1024 + 9] = (changed[5 * 1024 + 9] ?? 0) ^ 0xff;
+  const run = await runRecipe(chip, steps('auto'), [[BASE, changed]]);
+  t.is(run.error, undefined);
+  // 4-6 differs: halving it (a 1 KiB CRC) is cheaper than reading 2 KiB back; 4-5 matches,
+  // so 5-6 is the changed sector.
+  t.deepEqual(chunks(), [
+    [0, 2],
+    [2, 4],
+    [4, 6],
+    [4, 5],
+    [6, 8],
+  ]);
+  t.like(eraseEnd(run)?.counts, { erasedSectors: 1, unchangedSectors: 7, readBytes: 0 });
+});

@@ -9,24 +9,25 @@ import type { Device } from '../../plugin/types.js';
  * image's bytes inside it equal the flash there, so what is compared are the image's pieces
  * (its data cut at sector boundaries); the kept rest of a sector plays no part.
  *
- * A call of the routine has a fixed cost (loading and starting it), so adjacent pieces are
- * checked together: first in chunks large enough that the fixed cost is a small part of each
- * (one chunk for a whole image on the parts measured), then, where a chunk's CRC differs,
- * halved at a piece boundary until the differing sectors are found. When the left half
- * matches, the right one must differ and is halved without its own CRC. With `readbackMs`
- * (mode `auto`), a differing chunk is read back instead of halved once reading it is
- * estimated cheaper than its halves' CRCs would be (about twice its own CRC to find a change).
+ * A call of the routine has a fixed cost F (loading and starting it), so adjacent pieces are
+ * checked together, in chunks. One chunk per run of adjacent pieces is cheapest when nothing
+ * changed; but a chunk whose CRC differs must then be resolved, by reading it back or by
+ * halving it (about twice its own CRC), at a cost D per chunk that falls with the chunk
+ * count n. n F + D / n is least at n = sqrt(D / F), where D is that cost for the whole run:
+ * so a run is cut into that many chunks (at sector boundaries). A differing chunk is halved
+ * until the differing sectors are found; when the left half matches, the right one must
+ * differ and is halved without its own CRC. With `readBack` (mode `auto`) a differing chunk
+ * is read back instead once that is estimated cheaper than halving it.
  */
-
-/** Chunks are grown until the fixed cost of a call is at most this part of a chunk's cost. */
-const FIXED_COST_SHARE = 0.1;
 
 export interface CrcCompareInput {
   readonly device: Device;
   readonly sectors: readonly SectorPlan[];
   readonly image: FlashImage;
-  /** Mode `auto`: estimated ms of reading `bytes` back; a differing run may be read instead. */
-  readonly readbackMs?: ((bytes: number) => number | undefined) | undefined;
+  /** Estimated ms of reading `bytes` back through the probe, where known. */
+  readonly readbackMs: (bytes: number) => number | undefined;
+  /** Mode `auto`: a differing chunk may be read back instead of halved. */
+  readonly readBack: boolean;
   /** Reads `range` back through the flash routes (counted by the caller). */
   readonly read: (range: AddressRange) => Promise<Uint8Array>;
   /** Between device calls: the pipeline's safe point (Ctrl-C). */
@@ -56,12 +57,9 @@ type Verdict = 'match' | 'differs' | 'skipped';
 
 /** Undefined when the chip cannot compute the CRC here (the device said why): read back then. */
 export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareResult | undefined> {
-  const { device, sectors, image } = input;
-  const pieces: Piece[] = [];
-  sectors.forEach((s, sector) => {
-    for (const [start, data] of image.slice(s.range).blocks)
-      pieces.push({ range: { start, end: start + data.length }, data, sector });
-  });
+  const { device, sectors } = input;
+  const chunks = planChunks(input);
+  const pieces = chunks.flat();
   const totalBytes = pieces.reduce((sum, p) => sum + p.data.length, 0);
   const changed = new Set<number>();
   const read: [number, Uint8Array][] = [];
@@ -106,7 +104,7 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
       decided(run);
       return 'differs';
     }
-    const readMs = input.readbackMs?.(range.end - range.start);
+    const readMs = input.readBack ? input.readbackMs(range.end - range.start) : undefined;
     const ownMs = costMs(run);
     if (readMs !== undefined && (ownMs === undefined || readMs <= 2 * ownMs)) {
       input.checkpoint();
@@ -126,7 +124,7 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
     return 'differs';
   };
 
-  for (const chunk of chunks(pieces, chunkBytes(device, pieces))) {
+  for (const chunk of chunks) {
     await check(chunk, undefined);
     if (unavailable) return undefined;
   }
@@ -145,36 +143,58 @@ function crcOf(run: readonly Piece[]): number {
   return crc;
 }
 
-/**
- * The chunk size at which a call's fixed cost (a call over nothing) is FIXED_COST_SHARE of
- * the call, from the device's estimate; without one, no limit (one call per run).
- */
-function chunkBytes(device: Device, pieces: readonly Piece[]): number {
-  const at = pieces[0]?.range.start ?? 0;
-  const probeBytes = 1024 * 1024;
-  const fixedMs = device.checksumCostMs?.({ start: at, end: at });
-  const fullMs = device.checksumCostMs?.({ start: at, end: at + probeBytes });
-  if (fixedMs === undefined || fullMs === undefined || !(fullMs > fixedMs)) return Infinity;
-  const msPerByte = (fullMs - fixedMs) / probeBytes;
-  return (fixedMs * (1 - FIXED_COST_SHARE)) / FIXED_COST_SHARE / msPerByte;
+/** The ranges checksummed when nothing changed: one call per chunk (for `auto`'s estimate). */
+export function crcCallRanges(
+  input: Pick<CrcCompareInput, 'device' | 'sectors' | 'image' | 'readbackMs' | 'readBack'>,
+): AddressRange[] {
+  return planChunks(input).map((run) => ({
+    start: run[0]!.range.start,
+    end: run[run.length - 1]!.range.end,
+  }));
 }
 
-/** Runs of adjacent pieces (no gap between them), each cut once it holds `maxBytes`. */
-function chunks(pieces: readonly Piece[], maxBytes: number): Piece[][] {
-  const out: Piece[][] = [];
-  let current: Piece[] = [];
-  let bytes = 0;
-  for (const piece of pieces) {
-    const last = current[current.length - 1];
-    if (last !== undefined && (last.range.end !== piece.range.start || bytes >= maxBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
+/** The image's pieces in chunks: runs of adjacent pieces, each cut into sqrt(D / F) chunks. */
+function planChunks(
+  input: Pick<CrcCompareInput, 'device' | 'sectors' | 'image' | 'readbackMs' | 'readBack'>,
+): Piece[][] {
+  const runs: Piece[][] = [];
+  input.sectors.forEach((s, sector) => {
+    for (const [start, data] of input.image.slice(s.range).blocks) {
+      const piece = { range: { start, end: start + data.length }, data, sector };
+      const run = runs[runs.length - 1];
+      if (run !== undefined && run[run.length - 1]!.range.end === start) run.push(piece);
+      else runs.push([piece]);
     }
-    current.push(piece);
+  });
+  return runs.flatMap((run) => cut(run, chunkCount(input, run)));
+}
+
+function chunkCount(
+  input: Pick<CrcCompareInput, 'device' | 'readbackMs' | 'readBack'>,
+  run: readonly Piece[],
+): number {
+  const start = run[0]!.range.start;
+  const end = run[run.length - 1]!.range.end;
+  const fixedMs = input.device.checksumCostMs?.({ start, end: start });
+  const fullMs = input.device.checksumCostMs?.({ start, end });
+  if (fixedMs === undefined || fullMs === undefined || !(fixedMs > 0)) return 1;
+  const readMs = input.readBack ? input.readbackMs(end - start) : undefined;
+  const resolveMs = Math.min(2 * (fullMs - fixedMs), readMs ?? Infinity);
+  return Math.max(1, Math.min(run.length, Math.round(Math.sqrt(resolveMs / fixedMs))));
+}
+
+/** `run` cut at piece boundaries into `count` chunks of about equal bytes. */
+function cut(run: readonly Piece[], count: number): Piece[][] {
+  const total = run.reduce((sum, p) => sum + p.data.length, 0);
+  const out: Piece[][] = [[]];
+  let bytes = 0;
+  for (const piece of run) {
+    const current = out[out.length - 1]!;
+    if (current.length > 0 && bytes + piece.data.length / 2 > (out.length * total) / count)
+      out.push([piece]);
+    else current.push(piece);
     bytes += piece.data.length;
   }
-  if (current.length > 0) out.push(current);
   return out;
 }
 

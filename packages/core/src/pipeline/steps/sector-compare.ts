@@ -5,7 +5,7 @@ import { FlashImage } from '../../image/flash-image.js';
 import { totalBytes } from '../../image/units-text.js';
 import type { Device, StepFlash, StepRunContext } from '../../plugin/types.js';
 import { chooseMethod, describeChoice, readbackMs, type CompareMethod } from './compare-method.js';
-import { compareByCrc } from './crc-compare.js';
+import { compareByCrc, crcCallRanges } from './crc-compare.js';
 
 /** Bytes per read: the pipeline can stop between reads (Ctrl-C). */
 const READ_CHUNK_BYTES = 32 * 1024;
@@ -24,7 +24,7 @@ export interface SectorComparison {
 /**
  * Incremental flashing's check: which touched sectors already hold the image, by CRC-32 on
  * the chip or by reading them back (`mode`; `auto` weighs the estimates of both for the
- * unchanged case: the CRC over the image's data against reading the sectors whole). Where
+ * unchanged case: the CRC calls over the image's data against reading the sectors whole). Where
  * the chip cannot run the CRC after all, the device has said why and the sectors are read.
  */
 export async function compareSectors(
@@ -37,7 +37,14 @@ export async function compareSectors(
 ): Promise<SectorComparison> {
   const whole = sectors.map((s) => s.range);
   const limits = (await ctx.probe()).memory.limits;
-  const choice = chooseMethod(mode, device, limits, image.ranges(), totalBytes(whole));
+  const plan = {
+    device,
+    sectors,
+    image,
+    readbackMs: (bytes: number) => readbackMs(limits, bytes),
+    readBack: mode === 'auto',
+  };
+  const choice = chooseMethod(mode, device, limits, crcCallRanges(plan), totalBytes(whole));
   if (choice.noChecksum)
     ctx.log.warn(`${device.name} has no on-chip CRC; comparing by readback instead.`);
   ctx.log.debug(
@@ -45,10 +52,7 @@ export async function compareSectors(
   );
   if (choice.method === 'crc') {
     const byCrc = await compareByCrc({
-      device,
-      sectors,
-      image,
-      readbackMs: mode === 'auto' ? (bytes) => readbackMs(limits, bytes) : undefined,
+      ...plan,
       read: (range) => flash.read(range.start, range.end - range.start, () => undefined),
       checkpoint: () => ctx.checkpoint(),
       progress: (range, doneBytes, total) =>
