@@ -236,3 +236,19 @@ test('compare: auto cuts the image into sqrt(resolve cost / fixed cost) chunks',
   ]);
   t.like(eraseEnd(run)?.counts, { erasedSectors: 1, unchangedSectors: 7, readBytes: 0 });
 });
+
+test('compare: auto reads the rest back once a chunk turned out mostly changed', async (t) => {
+  const chip = new FakeChip({
+    checksum: true,
+    checksumCost: { fixedMs: 2, msPerByte: 0.002 },
+    transferStartUs: 1000,
+    readBytesPerSecond: 100_000,
+  });
+  await programmed(chip, counting(8 * 1024));
+  const run = await runRecipe(chip, steps('auto'), [[BASE, counting(8 * 1024, 99)]]);
+  t.is(run.error, undefined);
+  const checksums = chip.calls.filter((c) => c.op === 'checksum').length;
+  // 0-2 differs and is halved (both halves differ); 2-8 is read back, chunk by chunk.
+  t.is(checksums, 3);
+  t.like(eraseEnd(run)?.counts, { erasedSectors: 8, readBytes: 6 * 1024 });
+});

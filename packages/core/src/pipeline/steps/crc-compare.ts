@@ -17,7 +17,8 @@ import type { Device } from '../../plugin/types.js';
  * so a run is cut into that many chunks (at sector boundaries). A differing chunk is halved
  * until the differing sectors are found; when the left half matches, the right one must
  * differ and is halved without its own CRC. With `readBack` (mode `auto`) a differing chunk
- * is read back instead once that is estimated cheaper than halving it.
+ * is read back instead once that is estimated cheaper than halving it, and after a chunk
+ * most of whose sectors differ the next chunk is read back straight away.
  */
 
 export interface CrcCompareInput {
@@ -79,6 +80,19 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
   const costMs = (run: readonly Piece[]): number | undefined =>
     device.checksumCostMs?.(extent(run));
 
+  const readAndCompare = async (run: readonly Piece[]): Promise<void> => {
+    const range = extent(run);
+    input.checkpoint();
+    const bytes = await input.read(range);
+    readBytes += bytes.length;
+    read.push([range.start, bytes]);
+    for (const p of run) {
+      const have = bytes.subarray(p.range.start - range.start, p.range.end - range.start);
+      if (!equal(have, p.data)) changed.add(p.sector);
+    }
+    decided(run);
+  };
+
   const check = async (run: readonly Piece[], known: 'differs' | undefined): Promise<Verdict> => {
     if (unavailable) return 'skipped';
     if (run.every((p) => changed.has(p.sector))) {
@@ -107,15 +121,7 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
     const readMs = input.readBack ? input.readbackMs(range.end - range.start) : undefined;
     const ownMs = costMs(run);
     if (readMs !== undefined && (ownMs === undefined || readMs <= 2 * ownMs)) {
-      input.checkpoint();
-      const bytes = await input.read(range);
-      readBytes += bytes.length;
-      read.push([range.start, bytes]);
-      for (const p of run) {
-        const have = bytes.subarray(p.range.start - range.start, p.range.end - range.start);
-        if (!equal(have, p.data)) changed.add(p.sector);
-      }
-      decided(run);
+      await readAndCompare(run);
       return 'differs';
     }
     const [left, right] = halves(run);
@@ -124,9 +130,16 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
     return 'differs';
   };
 
+  // Auto: after a chunk most of whose sectors changed (a new image, a blank chip), the next
+  // one is read back without a CRC that would most likely differ too.
+  let widespread = false;
   for (const chunk of chunks) {
-    await check(chunk, undefined);
+    if (widespread) await readAndCompare(chunk);
+    else await check(chunk, undefined);
     if (unavailable) return undefined;
+    const own = new Set(chunk.map((p) => p.sector));
+    const differing = [...own].filter((sector) => changed.has(sector)).length;
+    widespread = input.readBack && 2 * differing > own.size;
   }
   return {
     unchanged: sectors.filter((_, i) => !changed.has(i)),
