@@ -130,11 +130,20 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
     return 'differs';
   };
 
+  /** Reading `run` back against its CRC and, when that differs, what resolving it costs. */
+  const readingIsCheaper = (run: readonly Piece[]): boolean => {
+    const range = extent(run);
+    const readMs = input.readbackMs(range.end - range.start);
+    const ownMs = costMs(run);
+    if (readMs === undefined || ownMs === undefined) return false;
+    return readMs < ownMs + (run.length > 1 ? Math.min(readMs, 2 * ownMs) : 0);
+  };
   // Auto: after a chunk most of whose sectors changed (a new image, a blank chip), the next
-  // one is read back without a CRC that would most likely differ too.
+  // one is read back without a CRC that would most likely differ too, where reading it costs
+  // less than the CRC and resolving its difference.
   let widespread = false;
   for (const chunk of chunks) {
-    if (widespread) await readAndCompare(chunk);
+    if (widespread && readingIsCheaper(chunk)) await readAndCompare(chunk);
     else await check(chunk, undefined);
     if (unavailable) return undefined;
     const own = new Set(chunk.map((p) => p.sector));
