@@ -123,7 +123,9 @@ export class MemApMemory implements MemApPort {
       maxTransferBytes: dp.wire.limits.maxBlockWords * 4,
       alignBytes: 4,
       transferStartUs: options.transferStartUs,
-      readBytesPerSecond: options.readBytesPerSecond,
+      ...(options.readBytesPerSecond === undefined
+        ? {}
+        : { readBytesPerSecond: options.readBytesPerSecond }),
     };
   }
 

@@ -26,10 +26,13 @@ export const CRC32_ROUTINE: Uint8Array = Uint8Array.from(
 
 /**
  * Core cycles per byte of the word loop: per word, LDR (2) and its pointer and count updates
- * (3), compare and branch (2 + 2 taken), four table steps of EORS, UXTB, LSLS, LDR (2), LSRS,
- * EORS (7 each) and three shifts: 40 cycles for 4 bytes (Cortex-M3 TRM DDI 0337, 18.2
- * "Processor instruction timings"; Cortex-M0+ TRM DDI 0484, 3.3). Flash wait states at the
- * reset clock are 0 on the lines it is estimated for. The simulator's interpreter charges the same.
+ * (3), CMP, a branch not taken and the loop's taken branch (1 + 1 + 2), four table steps of
+ * EORS, UXTB, LSLS, LDR (2), LSRS, EORS (7 each) and three shifts: 40 cycles for 4 bytes, from
+ * the instruction cycle tables of the Cortex-M3 and Cortex-M0+ Technical Reference Manuals
+ * (ARM DDI 0337, DDI 0484). The simulator's interpreter charges the same. Not counted: flash
+ * wait states of the one flash load a word, none at the reset clocks up to 16 MHz, but 7 on
+ * the H7 at its 64 MHz reset clock (RM0433, FLASH_ACR reset value), where a real chip is
+ * up to 7 cycles a word slower than this estimate.
  */
 const CYCLES_PER_BYTE = 10;
 /** Building the 256-entry table: about 56 cycles an entry (eight shift-and-XOR steps). */

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { SectorPlan } from '../../flash/planner.js';
 import type { AddressRange } from '../../image/address-range.js';
-import { FlashImage } from '../../image/flash-image.js';
+import { bytesEqual, FlashImage } from '../../image/flash-image.js';
 import type { Device } from '../../plugin/types.js';
 
 /**
@@ -69,10 +69,6 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
   let doneBytes = 0;
   let unavailable = false;
 
-  const extent = (run: readonly Piece[]): AddressRange => ({
-    start: run[0]!.range.start,
-    end: run[run.length - 1]!.range.end,
-  });
   const decided = (run: readonly Piece[]): void => {
     doneBytes += run.reduce((sum, p) => sum + p.data.length, 0);
     input.progress(extent(run), doneBytes, totalBytes);
@@ -88,7 +84,7 @@ export async function compareByCrc(input: CrcCompareInput): Promise<CrcCompareRe
     read.push([range.start, bytes]);
     for (const p of run) {
       const have = bytes.subarray(p.range.start - range.start, p.range.end - range.start);
-      if (!equal(have, p.data)) changed.add(p.sector);
+      if (!bytesEqual(have, p.data)) changed.add(p.sector);
     }
     decided(run);
   };
@@ -169,10 +165,12 @@ function crcOf(run: readonly Piece[]): number {
 export function crcCallRanges(
   input: Pick<CrcCompareInput, 'device' | 'sectors' | 'image' | 'readbackMs' | 'readBack'>,
 ): AddressRange[] {
-  return planChunks(input).map((run) => ({
-    start: run[0]!.range.start,
-    end: run[run.length - 1]!.range.end,
-  }));
+  return planChunks(input).map(extent);
+}
+
+/** From the first piece of a run to the end of its last. */
+function extent(run: readonly Piece[]): AddressRange {
+  return { start: run[0]!.range.start, end: run[run.length - 1]!.range.end };
 }
 
 /** The image's pieces in chunks: runs of adjacent pieces, each cut into sqrt(D / F) chunks. */
@@ -195,8 +193,7 @@ function chunkCount(
   input: Pick<CrcCompareInput, 'device' | 'readbackMs' | 'readBack'>,
   run: readonly Piece[],
 ): number {
-  const start = run[0]!.range.start;
-  const end = run[run.length - 1]!.range.end;
+  const { start, end } = extent(run);
   const fixedMs = input.device.checksumCostMs?.({ start, end: start });
   const fullMs = input.device.checksumCostMs?.({ start, end });
   if (fixedMs === undefined || fullMs === undefined || !(fixedMs > 0)) return 1;
@@ -224,17 +221,11 @@ function cut(run: readonly Piece[], count: number): Piece[][] {
 function halves(run: readonly Piece[]): [Piece[], Piece[]] {
   const total = run.reduce((sum, p) => sum + p.data.length, 0);
   let bytes = 0;
-  let cut = 0;
-  while (cut < run.length - 1 && bytes + run[cut]!.data.length / 2 < total / 2) {
-    bytes += run[cut]!.data.length;
-    cut++;
+  let at = 0;
+  while (at < run.length - 1 && bytes + run[at]!.data.length / 2 < total / 2) {
+    bytes += run[at]!.data.length;
+    at++;
   }
-  cut = Math.max(1, cut);
-  return [run.slice(0, cut), run.slice(cut)];
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  at = Math.max(1, at);
+  return [run.slice(0, at), run.slice(at)];
 }
