@@ -99,7 +99,12 @@ test('Intel HEX and ELF carry their addresses: no --base, no recipe', async (t) 
   });
   t.is(plain.code, 0, plain.stderr);
   t.regex(plain.stdout, /\[1\/5\] Connect \(virtual, normal\)/);
-  t.regex(plain.stdout, /\[4\/5\] Verify \(readback\)\n\s+[\d.]+ KB match the image \(readback\)/);
+  // verify: auto; the F411 at 16 MHz behind the virtual ST-Link V2 computes the CRC faster
+  // than the probe reads 32 KB back.
+  t.regex(
+    plain.stdout,
+    /\[4\/5\] Verify \(auto\)\n\s+[\d.]+ KB match the image \(CRC-32 on the chip\)/,
+  );
   t.regex(plain.stdout, /^ok \(/m);
 });
 

@@ -31,7 +31,7 @@ test('run writes and verifies the image, keeping the rest of touched sectors', a
   );
   t.regex(
     run.stdout,
-    /\[4\/5\] Verify \(readback\)\n\s+1 KB match the image \(readback\); 16 B compared in 1 sector before writing/,
+    /\[4\/5\] Verify \(auto\)\n\s+1 KB match the image \(readback\); 16 B compared in 1 sector before writing/,
   );
   const flash = await boardFlash(cwd);
   t.deepEqual([...flash.subarray(0, 16)], [...Array(16).keys()]);

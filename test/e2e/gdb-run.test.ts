@@ -149,7 +149,7 @@ qemuTest('flashwright flash FILE over a GDB server: no recipe, no part named', a
   );
   t.is(run.code, 0, `${run.stdout}\n${run.stderr}\n${qemu.stderr()}`);
   t.regex(run.stderr, /warning: The chip could not be identified .* no part is named/);
-  t.regex(run.stdout, /\[4\/5\] Verify \(readback\)\n\s+[\d.]+ KB match the image/);
+  t.regex(run.stdout, /\[4\/5\] Verify \(auto\)\n\s+[\d.]+ KB match the image/);
   t.regex(run.stdout, /^ok \(/m);
   const match = await qemu.waitForSerial(TOKEN, 10_000);
   t.is(match[1], await firmwareCrc());

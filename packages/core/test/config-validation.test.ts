@@ -147,7 +147,7 @@ test('a bad value in a step’s mapping is reported on its key, never as "a mapp
     issuesOf(error).map((i) => [i.keyPath, i.message, i.suggestion, i.line]),
     [
       ['steps[0].erase.mode', '"mas" is not one of "auto", "mass", "none".', 'mass', 2],
-      ['steps[1].verify.mode', '"crc32" is not one of "readback", "crc".', undefined, 3],
+      ['steps[1].verify.mode', '"crc32" is not one of "auto", "readback", "crc".', undefined, 3],
       ['steps[2].unprotect.confirm', 'must be "mass-erase", not "mass-erse".', 'mass-erase', 4],
       [
         'steps[3].erase',
@@ -240,8 +240,8 @@ test('values are normalised: sizes, addresses, absolute paths, step defaults', a
       : undefined,
   );
   t.deepEqual(parsed, [
-    { mode: 'auto', confirmed: false, force: false },
-    { mode: 'readback' },
+    { mode: 'auto', confirmed: false, force: false, compare: 'auto' },
+    { mode: 'auto' },
     { run: true, kind: 'software' },
     {
       address: 0x08000000,

@@ -1,6 +1,7 @@
 export { stm32Devices } from './generated/devices.js';
 export { parsePartNumber, type PartNumber } from './part-numbers.js';
 export { ramRegionsOf, type RamRegion } from './part-ram.js';
+export { resetCoreClockHz } from './reset-clock.js';
 export {
   decodeFlashSizeKiB,
   bankLayout,

@@ -173,3 +173,26 @@ test('a hardware reset that fails while nRESET is low releases nRESET before the
   t.is(error.code, 'TARGET_FAULT');
   t.false(session.board.nrstAsserted);
 });
+
+test('the read estimate (limits.readBytesPerSecond) agrees with the virtual time of a 128 KiB read', async (t) => {
+  for (const [kind, speedKhz] of [
+    ['cmsis-dap-v2', 4000],
+    ['cmsis-dap-v2', 24000],
+    ['cmsis-dap-v1', 4000],
+  ] as const) {
+    const { session, probe } = await open(kind);
+    await probe.connect({ speedKhz });
+    await probe.memory.read(0x08000000, 4);
+    const rate = probe.memory.limits?.readBytesPerSecond ?? 0;
+    const bytes = 128 * 1024;
+    const before = session.stats().virtualMs;
+    await probe.memory.read(0x08000000, bytes);
+    const spentMs = session.stats().virtualMs - before;
+    const estimateMs = (bytes * 1000) / rate;
+    t.true(
+      Math.abs(spentMs / estimateMs - 1) < 0.1,
+      `${kind} at ${speedKhz} kHz: ${spentMs.toFixed(1)} ms spent, ${estimateMs.toFixed(1)} ms estimated`,
+    );
+    await probe.close();
+  }
+});

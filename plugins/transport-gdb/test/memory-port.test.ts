@@ -165,11 +165,17 @@ test('memory access on a running target halts it first', async (t) => {
 test('the port declares its limits from the packet size and the write encoding in use', async (t) => {
   const binary = await open({ packetSize: 0x104 }); // 256 payload bytes
   // "X" + 8 address digits + "," + 3 length digits + ":" leave 242 bytes of unescaped data.
-  t.deepEqual(binary.probe.memory.limits, {
+  t.like(binary.probe.memory.limits, {
     maxTransferBytes: 242,
     alignBytes: 1,
     transferStartUs: 2000,
   });
+  // Before any read, the estimate assumes a full-speed probe at 4 MHz behind the server:
+  // 128-byte reads (two hex digits a byte), 2 ms a packet, 1 + 46/16 µs a byte.
+  t.is(
+    Math.round(binary.probe.memory.limits.readBytesPerSecond ?? 0),
+    Math.round(128e6 / (2000 + 128 * (1 + 46 / 16))),
+  );
   const hex = await open({ binaryWrites: false, packetSize: 0x104 });
   await hex.probe.memory.write(0x08000000, pattern(8));
   t.false(hex.probe.memory.binaryWrites);

@@ -194,10 +194,32 @@ test('the port declares its limits: 6144-byte word transfers, and two USB exchan
     ['stlink-v3', 250],
   ] as const) {
     const r = await connected({ probe });
-    t.deepEqual(
+    t.like(
       r.probe.memory.limits,
       { maxTransferBytes: 6144, alignBytes: 4, transferStartUs: startUs },
       probe,
+    );
+    await r.close();
+  }
+});
+
+test('the read estimate (limits.readBytesPerSecond) agrees with the virtual time of a 128 KiB read', async (t) => {
+  for (const [probe, speedKhz] of [
+    ['stlink-v2', 4000],
+    ['stlink-v2', 1800],
+    ['stlink-v3', 24000],
+  ] as const) {
+    const r = await connected({ probe }, speedKhz);
+    const rate = r.probe.memory.limits?.readBytesPerSecond ?? 0;
+    const bytes = 128 * 1024;
+    const before = r.session.stats().virtualMs;
+    await r.probe.memory.read(0x20000000, Math.min(bytes, 16 * 1024));
+    await r.probe.memory.read(0x08000000, bytes);
+    const spentMs = r.session.stats().virtualMs - before;
+    const estimateMs = ((bytes + 16 * 1024) * 1000) / rate;
+    t.true(
+      Math.abs(spentMs / estimateMs - 1) < 0.05,
+      `${probe} at ${speedKhz} kHz: ${spentMs.toFixed(1)} ms spent, ${estimateMs.toFixed(1)} ms estimated`,
     );
     await r.close();
   }

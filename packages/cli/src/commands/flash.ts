@@ -42,7 +42,10 @@ export function registerFlash(program: Command): void {
         'auto: only the sectors the image touches (default); mass: the whole flash (needs --yes or --confirm mass-erase)',
       ).choices(['auto', 'mass']),
     )
-    .option('--no-verify', 'skip reading the flash back (the run is then reported unverified)')
+    .option(
+      '--no-verify',
+      'skip the verify (the run is then reported unverified); it reads the flash back or has the chip compute its CRC-32, whichever is estimated faster (verify: readback | crc in a recipe fixes the way)',
+    )
     .option('--no-reset', 'leave the chip halted after writing');
   command.addHelpText(
     'after',

@@ -20,7 +20,7 @@ export function registerRun(program: Command): void {
     .option('--speed <kHz>', 'SWD clock in kHz (overrides probe.speed)', parseInteger)
     .option(
       '--force',
-      'rewrite every sector the image touches; by default sectors that already hold the image are compared and left untouched',
+      'rewrite every sector the image touches; by default sectors that already hold the image are compared (by readback or CRC-32 on the chip, whichever is estimated faster: erase { compare } in the recipe) and left untouched',
     );
   withExamples(command, [
     ['flashwright run', 'find flashwright.config.yaml and run it'],

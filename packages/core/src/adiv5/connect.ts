@@ -109,7 +109,10 @@ class Connection implements SwdConnection {
       port = MemApMemory.open(
         this.dp,
         apsel,
-        { transferStartUs: this.options.transferStartUs ?? DEFAULT_TRANSFER_START_US },
+        {
+          transferStartUs: this.options.transferStartUs ?? DEFAULT_TRANSFER_START_US,
+          readBytesPerSecond: this.options.readBytesPerSecond,
+        },
         signal,
       );
       this.#memories.set(apsel, port);

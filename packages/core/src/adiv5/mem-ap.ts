@@ -83,6 +83,8 @@ function describe(
 export interface MemApPortOptions {
   /** MemoryPortLimits.transferStartUs: what one more wire call costs. */
   readonly transferStartUs: number;
+  /** MemoryPortLimits.readBytesPerSecond, where the probe estimates it. */
+  readonly readBytesPerSecond?: number | undefined;
 }
 
 /**
@@ -121,6 +123,9 @@ export class MemApMemory implements MemApPort {
       maxTransferBytes: dp.wire.limits.maxBlockWords * 4,
       alignBytes: 4,
       transferStartUs: options.transferStartUs,
+      ...(options.readBytesPerSecond === undefined
+        ? {}
+        : { readBytesPerSecond: options.readBytesPerSecond }),
     };
   }
 

@@ -32,6 +32,8 @@ export interface ConnectSwdOptions {
    * probe), for MemoryPort.limits.transferStartUs. Default: a full-speed USB frame, 1000.
    */
   readonly transferStartUs?: number | undefined;
+  /** The probe's estimate for MemoryPort.limits.readBytesPerSecond, where it can make one. */
+  readonly readBytesPerSecond?: number | undefined;
 }
 
 /** One access port found by AP discovery. */

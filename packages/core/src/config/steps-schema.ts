@@ -39,8 +39,19 @@ export const confirmationPhrases = [
 
 export const eraseModes = ['auto', 'mass', 'none'] as const;
 export type EraseMode = (typeof eraseModes)[number];
-export const verifyModes = ['readback', 'crc'] as const;
-export type VerifyMode = (typeof verifyModes)[number];
+/**
+ * How verify and the incremental compare check flash against the image: `readback` reads it
+ * through the probe, `crc` has the chip compute CRC-32 (readback where it cannot), `auto`
+ * estimates both (the probe's read throughput, the chip's CRC routine at its clock) and takes
+ * the faster.
+ */
+export const compareModes = ['auto', 'readback', 'crc'] as const;
+export type CompareMode = (typeof compareModes)[number];
+export const verifyModes = compareModes;
+export type VerifyMode = CompareMode;
+/** What the recipe's verify and erase compare options say about the modes. */
+const COMPARE_MODES_TEXT =
+  'auto (default) estimates both ways and takes the faster: readback reads every byte back through the probe, crc compares a CRC-32 computed on the chip (readback where the chip cannot run it)';
 export const resetKinds = ['hardware', 'software', 'core'] as const;
 
 const connectOptions = described(
@@ -72,6 +83,10 @@ const eraseOptions = described(
           z.optional(z.literal(MASS_ERASE_CONFIRMATION)),
           'Confirms a mass erase in the recipe (or pass --yes).',
         ),
+        compare: described(
+          z.optional(z.enum(compareModes)),
+          `auto: how each touched sector is compared with the image before it is erased. ${COMPARE_MODES_TEXT}.`,
+        ),
         force: described(
           z.optional(z.boolean()),
           'auto: rewrite every touched sector, even one that already holds the image (the same as --force). Default false: such sectors are compared first and left untouched.',
@@ -99,6 +114,13 @@ const eraseOptions = described(
             code: 'custom',
             path: ['mode'],
             message: 'sectors and ranges erase just those: leave out mode',
+          });
+        }
+        if (o.compare !== undefined && (selects || (o.mode ?? 'auto') !== 'auto')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['compare'],
+            message: 'compare applies to mode auto only (the touched sectors)',
           });
         }
         if (o.widen !== undefined && o.ranges === undefined) {
@@ -137,7 +159,7 @@ const verifyOptions = described(
     z.enum(verifyModes),
     z.strictObject({ mode: z.optional(z.enum(verifyModes)) }),
   ]),
-  'readback (default) compares every byte; crc compares a CRC-32 computed on the chip.',
+  `${COMPARE_MODES_TEXT}.`,
 );
 
 const optionBytesOptions = described(

@@ -568,6 +568,13 @@ export interface Device {
    */
   checksum?(range: AddressRange, signal?: AbortSignal): Promise<number | undefined>;
   /**
+   * Estimated milliseconds of one `checksum(range)` call through this probe: starting the
+   * routine and running it at the core clock the family runs it at. Undefined where the
+   * checksum cannot run here or the family cannot tell; verify and the incremental compare in
+   * `auto` then read back (they weigh it against MemoryPortLimits.readBytesPerSecond).
+   */
+  checksumCostMs?(range: AddressRange): number | undefined;
+  /**
    * Why code (a RAM flash loader, the on-chip CRC) cannot run on the chip through this probe,
    * once `checksum` has answered undefined; doctor shows it.
    */

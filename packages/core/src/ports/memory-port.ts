@@ -47,6 +47,13 @@ export interface MemoryPortLimits {
    * reply), whatever its size: the price of cutting a long write in two.
    */
   readonly transferStartUs: number;
+  /**
+   * Estimated throughput of a long read at the current link settings (SWD clock, USB speed),
+   * the starts of its transfers included, in bytes per second: what reading the flash back
+   * costs, weighed against a checksum computed on the chip (verify and the incremental
+   * compare, `auto`). Undefined where the port cannot tell.
+   */
+  readonly readBytesPerSecond?: number | undefined;
 }
 
 /**

@@ -38,6 +38,10 @@ export interface FakeChipOptions {
   readonly corruptAt?: number;
   /** Has an on-chip CRC (Device.checksum); 'unavailable': it answers that it cannot run. */
   readonly checksum?: boolean | 'unavailable';
+  /** Device.checksumCostMs: a fixed cost and a cost per byte (ms). */
+  readonly checksumCost?: { readonly fixedMs: number; readonly msPerByte: number };
+  /** MemoryPortLimits.readBytesPerSecond of the probe (with transferStartUs). */
+  readonly readBytesPerSecond?: number;
   /** Called before each program() call; may abort a controller to simulate Ctrl-C. */
   readonly onProgram?: (call: number) => void;
 }
@@ -189,6 +193,13 @@ export class FakeChip {
             },
           }
         : {}),
+      ...(this.config.checksumCost === undefined
+        ? {}
+        : {
+            checksumCostMs: (range: AddressRange) =>
+              this.config.checksumCost!.fixedMs +
+              (range.end - range.start) * this.config.checksumCost!.msPerByte,
+          }),
       optionFields: () => fakeOptionFields,
       readOptionBytes: () => Promise.resolve({ ...this.options }),
       writeOptionBytes: (values: OptionValues) => {
@@ -204,7 +215,14 @@ export class FakeChip {
     const memory: MemoryPort = {
       ...(startUs === undefined
         ? {}
-        : { limits: { maxTransferBytes: 1024, alignBytes: 4, transferStartUs: startUs } }),
+        : {
+            limits: {
+              maxTransferBytes: 1024,
+              alignBytes: 4,
+              transferStartUs: startUs,
+              readBytesPerSecond: this.config.readBytesPerSecond,
+            },
+          }),
       read: () => Promise.reject(new Error('not used')),
       write: () => Promise.reject(new Error('not used')),
       read32: () => Promise.resolve(0),

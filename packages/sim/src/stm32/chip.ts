@@ -1,8 +1,7 @@
-import type { Stm32DeviceData } from '@flashwright/stm32-devices';
+import { resetCoreClockHz, type Stm32DeviceData } from '@flashwright/stm32-devices';
 import { RamRegion, type SystemBus } from '../bus.js';
 import type { ChipEnvironment, ChipModel, ChipState, DebugAccess } from '../chip-model.js';
 import type { FlashController } from './controller.js';
-import { resetCoreClockHz } from './core-clock.js';
 import { coreIds } from './core-ids.js';
 import { factoryInfoRegions, type FactoryInfo } from './factory-info.js';
 import type { FlashArrayState } from './flash-array.js';
@@ -97,7 +96,7 @@ export class Stm32Chip implements ChipModel {
   /**
    * HCLK as the RCC registers select it (src/stm32/sysclk.ts: e.g. the PLL or HSI that
    * OpenOCD's reset-init handlers switch to), else the reset system clock of the line
-   * (src/stm32/core-clock.ts); the board's default otherwise.
+   * (@flashwright/stm32-devices resetCoreClockHz); the board's default otherwise.
    */
   coreClockHz(): number | undefined {
     const rcc = this.rcc;

@@ -21,10 +21,14 @@ import {
   sleep,
   throwIfAborted,
 } from '@flashwright/core/plugin';
-import { type OptionFieldData, type Stm32DeviceData } from '@flashwright/stm32-devices';
+import {
+  type OptionFieldData,
+  resetCoreClockHz,
+  type Stm32DeviceData,
+} from '@flashwright/stm32-devices';
 import type { FlashController, ProgramRun, SectorRef } from '../flash/controller.js';
 import { LoaderFailure } from '../flash/core-control.js';
-import { crc32OnChip } from '../flash/crc32-routine.js';
+import { crc32CostMs, crc32OnChip } from '../flash/crc32-routine.js';
 import { targetClock } from '../flash/flash-clock.js';
 import {
   decodeOptionFields,
@@ -49,6 +53,8 @@ export interface Stm32DeviceInit {
   readonly facts: Readonly<Record<string, string | number | boolean>>;
   readonly notes: readonly string[];
   readonly controller: FlashController;
+  /** Why no code may run on the core (the recipe's `flash.loader: host`), if so. */
+  readonly codeRefused?: string | undefined;
 }
 
 const READ_CHUNK_BYTES = 16 * 1024;
@@ -67,6 +73,7 @@ export class Stm32Device implements Device {
   readonly #target: TargetContext;
   readonly #controller: FlashController;
   readonly #fields: readonly OptionFieldData[];
+  readonly #codeRefused: string | undefined;
 
   constructor(init: Stm32DeviceInit) {
     this.data = init.data;
@@ -79,6 +86,7 @@ export class Stm32Device implements Device {
     this.notes = init.notes;
     this.#target = init.target;
     this.#controller = init.controller;
+    this.#codeRefused = init.codeRefused;
     const banks = mainFlash(init.flash);
     const flashKiB = banks.reduce((n, r) => n + (r.end - r.start), 0) / 1024;
     this.#fields = availableOptionFields(init.data, banks.length > 1, flashKiB);
@@ -122,19 +130,17 @@ export class Stm32Device implements Device {
    * reads back instead. After one failure the session does not try again.
    */
   async checksum(range: AddressRange, signal?: AbortSignal): Promise<number | undefined> {
-    const probe = this.#target.probe;
-    if (probe.access.level === 'memory' && this.#checksumUnavailable === undefined) {
-      this.#checksumUnavailable = `the probe (${probe.info.name}) gives memory access only and cannot run code`;
-      this.#target.log.info(
-        `CRC-32 on the chip not used: ${this.#checksumUnavailable}; reading back instead.`,
-      );
+    const refused = this.#codeCannotRun();
+    if (refused !== undefined && this.#checksumUnavailable === undefined) {
+      this.#checksumUnavailable = refused;
+      this.#target.log.info(`CRC-32 on the chip not used: ${refused}; reading back instead.`);
     }
     if (this.#checksumUnavailable !== undefined) return undefined;
     await this.ensureHalted(signal);
     try {
       return await crc32OnChip({
         memory: this.#target.memory,
-        clock: targetClock(probe),
+        clock: targetClock(this.#target.probe),
         ram: this.ram[0],
         range,
         signal,
@@ -145,6 +151,29 @@ export class Stm32Device implements Device {
       this.#target.log.warn(`CRC-32 on the chip not used: ${error.reason}; reading back instead.`);
       return undefined;
     }
+  }
+
+  /**
+   * Estimated milliseconds of checksum(range): loading and starting the routine and its run
+   * on the core at the line's reset clock (the core runs from it after a connect under reset;
+   * firmware that switched to a faster clock makes the CRC faster than this). Undefined where
+   * the routine cannot run here.
+   */
+  checksumCostMs(range: AddressRange): number | undefined {
+    if (this.#checksumUnavailable !== undefined || this.#codeCannotRun() !== undefined)
+      return undefined;
+    const clockHz = resetCoreClockHz(this.data.line);
+    const transferStartUs = this.#target.memory.limits?.transferStartUs;
+    if (clockHz === undefined || transferStartUs === undefined) return undefined;
+    return crc32CostMs({ bytes: range.end - range.start, clockHz, transferStartUs });
+  }
+
+  /** Why no code can run on the core through this probe, or the recipe's refusal. */
+  #codeCannotRun(): string | undefined {
+    const probe = this.#target.probe;
+    if (probe.access.level === 'memory')
+      return `the probe (${probe.info.name}) gives memory access only and cannot run code`;
+    return this.#codeRefused;
   }
 
   /** Flash work needs a halted core: running firmware could touch the controller too. */

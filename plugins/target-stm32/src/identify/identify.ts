@@ -137,6 +137,8 @@ export async function identifyStm32(
     facts,
     notes,
     controller,
+    codeRefused:
+      options.loader === 'host' ? 'flash.loader is host: no code runs on the target' : undefined,
   });
   const protection = await device.protection(signal).catch(() => undefined);
   if (protection) {

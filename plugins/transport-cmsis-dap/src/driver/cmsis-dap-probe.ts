@@ -30,6 +30,7 @@ import {
   startSwd,
   type DapProbeInfo,
 } from './open-sequence.js';
+import { readBytesPerSecond } from './read-estimate.js';
 import { CmsisDapWire } from './swd-wire.js';
 
 export interface CmsisDapOpenOptions {
@@ -148,11 +149,19 @@ export class CmsisDapProbe implements Probe {
     if (mode === 'under-reset') await this.#nreset(true, signal);
     this.#connection = undefined;
     this.#memory = undefined;
+    const transferStartUs =
+      this.channel.version === 'v2' && this.dapInfo.packetBytes >= 512 ? 125 : 1000;
     const connection = await connectSwd(this.wire, {
       signal,
       log: this.log,
-      transferStartUs:
-        this.channel.version === 'v2' && this.dapInfo.packetBytes >= 512 ? 125 : 1000,
+      transferStartUs,
+      readBytesPerSecond: readBytesPerSecond({
+        version: this.channel.version,
+        packetBytes: this.driver.packetBytes,
+        packetCount: this.driver.packetCount,
+        swdKhz: speedKhz,
+        roundTripUs: transferStartUs,
+      }),
     });
     this.#connection = connection;
     try {

@@ -7,6 +7,7 @@ import {
   type MemoryPort,
   type MemoryPortLimits,
 } from '@flashwright/core/plugin';
+import { V2_DEFAULT_SWD_KHZ } from '../protocol/speed.js';
 import { MAX_MEMORY_WORD_BYTES, maxMemory8Bytes } from '../protocol/version.js';
 import type { StLinkDriver } from './stlink-driver.js';
 import { planTransfers, type TransferLimits } from './transfer-plan.js';
@@ -26,12 +27,37 @@ const HIGH_SPEED_PACKET_BYTES = 512;
 const FRAME_US = { full: 1000, high: 125 } as const;
 
 /**
- * The port's limits: 16/32-bit transfers of up to the probe's 6144-byte buffer, and per
- * transfer two exchanges (the command with its data, then GETLASTRWSTATUS2).
+ * Bulk payload rates the read estimate assumes: about 80 % of the 19 64-byte transactions a
+ * full-speed frame can carry (USB 2.0 §5.8.4, Table 5-9: 1.216 MB/s) and about 55 % of the 13
+ * 512-byte ones of a high-speed microframe (53 MB/s). The simulator charges the same
+ * (packages/sim/src/timing.ts, usbTiming).
  */
-function portLimits(packetBytes: number): MemoryPortLimits {
-  const frameUs = packetBytes >= HIGH_SPEED_PACKET_BYTES ? FRAME_US.high : FRAME_US.full;
-  return { maxTransferBytes: MAX_MEMORY_WORD_BYTES, alignBytes: 4, transferStartUs: 2 * frameUs };
+const PAYLOAD_BYTES_PER_SECOND = { full: 1_000_000, high: 30_000_000 } as const;
+/**
+ * SWD clocks of one 32-bit AP access: 8 request, 1 turnaround, 3 ACK, 1 turnaround, 32 data and
+ * 1 parity (ARM IHI 0031 ADIv5.2, B4.2); the firmware reads DRW with address auto-increment.
+ */
+const SWD_CLOCKS_PER_WORD = 46;
+
+/**
+ * The port's limits: 16/32-bit transfers of up to the probe's 6144-byte buffer, and per
+ * transfer two exchanges (the command with its data, then GETLASTRWSTATUS2). A long read
+ * moves whole buffers, each costing its two exchanges, its USB payload and the SWD clocks of
+ * its words at `swdKhz` (the firmware's own default where connect could not set one).
+ */
+function portLimits(packetBytes: number, swdKhz: number | undefined): MemoryPortLimits {
+  const speed = packetBytes >= HIGH_SPEED_PACKET_BYTES ? 'high' : 'full';
+  const transferStartUs = 2 * FRAME_US[speed];
+  const bufferUs =
+    transferStartUs +
+    (MAX_MEMORY_WORD_BYTES * 1_000_000) / PAYLOAD_BYTES_PER_SECOND[speed] +
+    ((MAX_MEMORY_WORD_BYTES / 4) * SWD_CLOCKS_PER_WORD * 1000) / (swdKhz ?? V2_DEFAULT_SWD_KHZ);
+  return {
+    maxTransferBytes: MAX_MEMORY_WORD_BYTES,
+    alignBytes: 4,
+    transferStartUs,
+    readBytesPerSecond: (MAX_MEMORY_WORD_BYTES * 1_000_000) / bufferUs,
+  };
 }
 
 /**
@@ -41,13 +67,13 @@ function portLimits(packetBytes: number): MemoryPortLimits {
  * `onProgress` hears of each command that finished.
  */
 export class StLinkMemory implements MemoryPort {
-  readonly limits: MemoryPortLimits;
-
   constructor(
     private readonly driver: StLinkDriver,
     readonly ap = 0,
-  ) {
-    this.limits = portLimits(driver.link.endpoints.packetBytes);
+  ) {}
+
+  get limits(): MemoryPortLimits {
+    return portLimits(this.driver.link.endpoints.packetBytes, this.driver.swdKhz);
   }
 
   #commandLimits(direction: 'read' | 'write'): TransferLimits {

@@ -52,6 +52,9 @@ export class StLinkDriver {
     readonly waitRetry: WaitRetryPolicy = DEFAULT_WAIT_RETRY,
   ) {}
 
+  /** The SWD clock connect set, in kHz (undefined before, or where it could not be set). */
+  swdKhz: number | undefined;
+
   has(feature: FirmwareFeature): boolean {
     return hasFeature(this.version, feature);
   }

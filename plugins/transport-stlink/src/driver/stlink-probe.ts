@@ -153,6 +153,7 @@ export class StLinkProbe implements Probe {
       this.log,
       signal,
     );
+    this.driver.swdKhz = speedKhz;
     let dpidr: number;
     try {
       dpidr = await enterSwd(this.driver, mode, signal);

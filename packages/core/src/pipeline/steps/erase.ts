@@ -2,20 +2,15 @@ import {
   builtinStepDescription,
   MASS_ERASE_CONFIRMATION,
   parseBuiltinOptions,
+  type CompareMode,
   type EraseMode,
 } from '../../config/steps-schema.js';
 import { FlashwrightError } from '../../errors/flashwright-error.js';
-import {
-  chunkRanges,
-  planSectors,
-  unchangedSectors,
-  type SectorPlan,
-} from '../../flash/planner.js';
-import { mergeRanges, type AddressRange } from '../../image/address-range.js';
+import { chunkRanges, planSectors, type SectorPlan } from '../../flash/planner.js';
+import { mergeRanges, subtractRanges } from '../../image/address-range.js';
 import { FlashImage } from '../../image/flash-image.js';
 import type {
   StepDefinition,
-  StepFlash,
   StepOutcome,
   StepPlanContext,
   StepRunContext,
@@ -31,6 +26,7 @@ import {
   type EraseSelection,
 } from './erase-selection.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
+import { compareSectors, readRanges } from './sector-compare.js';
 
 export interface EraseOptions {
   /** `sectors`: the step names sectors or ranges (`selection`). */
@@ -40,10 +36,19 @@ export interface EraseOptions {
   readonly confirmed: boolean;
   /** `force: true`: rewrite every touched sector, as --force does. */
   readonly force: boolean;
+  /** `compare`: how touched sectors are compared with the image (default auto). */
+  readonly compare: CompareMode;
 }
 
 /** Sectors per device call, and bytes per read: the pipeline can stop between calls (Ctrl-C). */
 const ERASE_CHUNK_BYTES = 32 * 1024;
+
+/** The plan's words for each compare mode. */
+const COMPARE_HOW: Readonly<Record<CompareMode, string>> = {
+  readback: 'by reading them back',
+  crc: 'by CRC-32 on the chip (reading back where it cannot run)',
+  auto: 'by CRC-32 on the chip or by reading them back, whichever is estimated faster for this probe and chip',
+};
 
 export const eraseStep: StepDefinition<EraseOptions> = {
   id: 'erase',
@@ -52,14 +57,15 @@ export const eraseStep: StepDefinition<EraseOptions> = {
   writes: ['erased', 'programImage', 'protection', 'unchanged'],
   parseOptions: (raw, at) => {
     const o = parseBuiltinOptions('erase', raw, at.keyPath);
-    if (typeof o === 'string') return { mode: o, confirmed: false, force: false };
+    if (typeof o === 'string') return { mode: o, confirmed: false, force: false, compare: 'auto' };
     const selection = o === null ? undefined : parseSelection(o, optionsOrigin(at));
     if (selection !== undefined)
-      return { mode: 'sectors', selection, confirmed: false, force: false };
+      return { mode: 'sectors', selection, confirmed: false, force: false, compare: 'auto' };
     return {
       mode: o?.mode ?? 'auto',
       confirmed: o?.confirm === MASS_ERASE_CONFIRMATION,
       force: o?.force === true,
+      compare: o?.compare ?? 'auto',
     };
   },
   confirmation: (options) =>
@@ -100,7 +106,7 @@ export const eraseStep: StepDefinition<EraseOptions> = {
     ];
     if (compares(ctx, options)) {
       lines.push(
-        'first read them back: sectors that already hold the image are neither erased nor written (--force rewrites them)',
+        `first compare them with the image ${COMPARE_HOW[options.compare]}: sectors that already hold the image are neither erased nor written (--force rewrites them)`,
       );
     }
     if (plan.keepBytes > 0 && writeFollows(ctx)) {
@@ -178,24 +184,26 @@ async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise
     plan.sectors.map((s) => s.range),
     device,
   );
-  const compare = compares(ctx, options);
   const preserve = writeFollows(ctx);
-  // Comparing reads whole sectors, which also gives the bytes to keep; otherwise only the
-  // kept parts of partly covered sectors are read.
-  const toRead = compare
-    ? plan.sectors.map((s) => s.range)
-    : preserve
-      ? plan.sectors.flatMap((s) => s.keep)
-      : [];
-  const readBytes = totalBytes(toRead);
-  const current = await readRanges(ctx, flash, toRead, readBytes + plan.eraseBytes);
-
-  const unchanged = compare ? unchangedSectors(plan.sectors, image, current) : [];
+  const compared = compares(ctx, options)
+    ? await compareSectors(ctx, device, flash, plan.sectors, image, options.compare)
+    : undefined;
+  const unchanged = compared?.unchanged ?? [];
   const changed = plan.sectors.filter((s) => !unchanged.includes(s));
-  const programImage = await imageToProgram(image, changed, current, preserve);
-
+  // The bytes to keep in the sectors to be erased, where the compare did not read them.
+  const toRead = preserve
+    ? subtractRanges(
+        changed.flatMap((s) => s.keep),
+        compared?.current.ranges() ?? [],
+      )
+    : [];
+  const readBytes = totalBytes(toRead);
   const changedRanges = changed.map((s) => s.range);
   const erasedBytes = totalBytes(changedRanges);
+  const kept = await readRanges(ctx, flash, toRead, readBytes + erasedBytes);
+  const current = FlashImage.from([...(compared?.current.blocks ?? []), ...kept.blocks]);
+  const programImage = await imageToProgram(image, changed, current, preserve);
+
   let done = readBytes;
   for (const chunk of chunkRanges(changedRanges, ERASE_CHUNK_BYTES)) {
     ctx.checkpoint();
@@ -214,6 +222,13 @@ async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise
           `${plural(unchanged.length, 'sector')} (${formatBytes(unchangedBytes)}) already ${unchanged.length === 1 ? 'holds' : 'hold'} the image: left untouched`,
         ]
       : []),
+    ...(compared === undefined
+      ? []
+      : [
+          compared.method === 'crc'
+            ? `compared by CRC-32 on the chip${compared.readBytes > 0 ? ` (${formatBytes(compared.readBytes)} read back)` : ''}`
+            : `compared by reading back ${formatBytes(compared.readBytes)}`,
+        ]),
   ];
   return {
     status: changed.length === 0 ? 'skipped' : 'done',
@@ -222,7 +237,10 @@ async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise
     counts: {
       erasedSectors: changed.length,
       unchangedSectors: unchanged.length,
-      comparedBytes: compare ? readBytes : 0,
+      comparedBytes: compared?.comparedBytes ?? 0,
+      // Through the probe: the compare's readback and the bytes kept.
+      readBytes: (compared?.readBytes ?? 0) + readBytes,
+      crcBytes: compared?.crcBytes ?? 0,
     },
     state: {
       erased: 'sectors',
@@ -231,26 +249,6 @@ async function eraseTouched(ctx: StepRunContext, options: EraseOptions): Promise
       unchanged: unchanged.map((s) => s.range),
     },
   };
-}
-
-/** Reads `ranges` (address order) through the flash routes, in pieces with safe points. */
-async function readRanges(
-  ctx: StepRunContext,
-  flash: StepFlash,
-  ranges: readonly AddressRange[],
-  total: number,
-): Promise<FlashImage> {
-  const blocks: [number, Uint8Array][] = [];
-  let done = 0;
-  for (const range of mergeRanges(ranges)) {
-    for (let at = range.start; at < range.end; at += ERASE_CHUNK_BYTES) {
-      ctx.checkpoint();
-      const length = Math.min(ERASE_CHUNK_BYTES, range.end - at);
-      blocks.push([at, await flash.read(at, length, ctx.progress(done, total))]);
-      done += length;
-    }
-  }
-  return FlashImage.from(blocks);
 }
 
 /**

@@ -10,6 +10,7 @@ import { FlashImage } from '../../image/flash-image.js';
 import type { Device, StepDefinition, StepOutcome, StepRunContext } from '../../plugin/types.js';
 import { formatBytes, formatRanges, plural } from '../../image/units-text.js';
 import { MemoryOnlyDevice } from '../memory-device.js';
+import { chooseMethod, describeChoice } from './compare-method.js';
 
 /** Plain writes to an unidentified chip did not stick: what would make them (memory-device.ts). */
 const UNNAMED_PART_HINT =
@@ -20,6 +21,13 @@ export interface VerifyOptions {
 }
 
 const VERIFY_CHUNK_BYTES = 32 * 1024;
+
+/** The plan's words for each mode. */
+const VERIFY_HOW: Readonly<Record<VerifyMode, string>> = {
+  readback: 'reading it back',
+  crc: 'CRC-32 on the chip (readback where not supported)',
+  auto: 'CRC-32 on the chip or by reading it back, whichever is estimated faster for this probe and chip',
+};
 /** Mismatching ranges listed in the error; the count says how many there were. */
 const MAX_REPORTED = 16;
 
@@ -29,7 +37,7 @@ export const verifyStep: StepDefinition<VerifyOptions> = {
   reads: ['expected', 'unchanged'],
   parseOptions: (raw, at) => {
     const o = parseBuiltinOptions('verify', raw, at.keyPath);
-    return { mode: typeof o === 'string' ? o : (o?.mode ?? 'readback') };
+    return { mode: typeof o === 'string' ? o : (o?.mode ?? 'auto') };
   },
   needsImage: () => true,
   title: (_ctx, options) => `Verify (${options.mode})`,
@@ -38,7 +46,7 @@ export const verifyStep: StepDefinition<VerifyOptions> = {
     lines: [
       ctx.image === undefined
         ? 'verify the flash against the image (no image)'
-        : `compare ${formatBytes(ctx.image.size)} with the image by ${options.mode === 'crc' ? 'CRC-32 on the chip (readback where not supported)' : 'reading it back'}`,
+        : `compare ${formatBytes(ctx.image.size)} with the image by ${VERIFY_HOW[options.mode]}`,
     ],
   }),
   run: async (ctx, options) => {
@@ -47,16 +55,18 @@ export const verifyStep: StepDefinition<VerifyOptions> = {
     if (expected === undefined)
       throw new FlashwrightError('INTERNAL', 'verify ran without the image');
     const device = await ctx.device();
+    const choice = chooseMethod(
+      options.mode,
+      device,
+      (await ctx.probe()).memory.limits,
+      expected.ranges(),
+    );
+    if (choice.noChecksum)
+      ctx.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
+    ctx.log.debug(`verify: by ${choice.method}${describeChoice(choice)}`);
     // The device's CRC may not run here (it says why): readback then.
-    let outcome =
-      options.mode === 'crc' && device.checksum !== undefined
-        ? await verifyCrc(expected, device, ctx)
-        : undefined;
-    if (outcome === undefined) {
-      if (options.mode === 'crc' && device.checksum === undefined)
-        ctx.log.warn(`${device.name} has no on-chip CRC; verifying by readback instead.`);
-      outcome = await verifyReadback(expected, device, ctx);
-    }
+    let outcome = choice.method === 'crc' ? await verifyCrc(expected, device, ctx) : undefined;
+    outcome ??= await verifyReadback(expected, device, ctx);
     return withUnchanged(outcome, ctx);
   },
 };

@@ -1,7 +1,8 @@
 /**
- * The system clock each STM32 line runs from after reset. The simulated core runs at it
- * until the RCC selects another clock that src/stm32/sysclk.ts decodes (F1, F2/F4/F7,
- * L0/L1, L4/L4+); on other lines, or from HSE, it stays at this one.
+ * The system clock each STM32 line runs from after reset: the simulated core runs at it
+ * until the RCC selects another clock (packages/sim, src/stm32/sysclk.ts), and the target
+ * family estimates what code it runs on the core costs with it (the slowest clock the core
+ * runs at when flashwright halts it under reset).
  */
 const RESET_SYSCLK_HZ: Readonly<Record<string, number>> = {
   // HSI 8 MHz (RM0360, RM0008, RM0316: RCC chapter, "after reset the HSI is the system clock").
