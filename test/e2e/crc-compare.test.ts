@@ -10,7 +10,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { ndjson, project, runCli } from './helpers/cli.js';
+import { project, runCli, runEvents, stepEnd, type CliEvents } from './helpers/cli.js';
 
 const IMAGE_BYTES = 32 * 1024;
 
@@ -46,26 +46,14 @@ function recipe(s: Setup): string {
   ].join('\n');
 }
 
-type Events = Record<string, unknown>[];
-
-async function run(cwd: string): Promise<Events> {
-  const result = await runCli(['run', '--json'], { cwd });
-  if (result.code !== 0) throw new Error(`run failed (${result.code}): ${result.stdout}`);
-  return ndjson(result.stdout);
-}
-
-function stepEnd(events: Events, id: string): Record<string, unknown> {
-  const end = events.find((e) => e['type'] === 'step-end' && e['id'] === id);
-  if (end === undefined) throw new Error(`no ${id} step`);
-  return end;
-}
-
 /** Programs the image once, then runs again with the same image: the erase step's end. */
-async function secondRun(setup: Setup): Promise<{ erase: Record<string, unknown>; all: Events }> {
+async function secondRun(
+  setup: Setup,
+): Promise<{ erase: Record<string, unknown>; all: CliEvents }> {
   const data = pattern(IMAGE_BYTES, 3);
   const cwd = await project({ 'flashwright.config.yaml': recipe(setup), 'app.bin': data });
-  await run(cwd);
-  const all = await run(cwd);
+  await runEvents(cwd);
+  const all = await runEvents(cwd);
   return { erase: stepEnd(all, 'erase'), all };
 }
 
@@ -119,7 +107,7 @@ test('a changed, partly covered sector keeps its other bytes; only those are rea
   const setup: Setup = { device: 'STM32F411RE', probe: 'stlink-v2', speedKhz: 4000 };
   const data = pattern(IMAGE_BYTES, 5);
   const cwd = await project({ 'flashwright.config.yaml': recipe(setup), 'app.bin': data });
-  await run(cwd);
+  await runEvents(cwd);
   const patch = pattern(4096, 9);
   await writeFile(join(cwd, 'head.bin'), data.subarray(0, 16 * 1024));
   await writeFile(join(cwd, 'patch.bin'), patch);
@@ -129,7 +117,7 @@ test('a changed, partly covered sector keeps its other bytes; only those are rea
     '  - { file: patch.bin, base: 0x08005000 }',
   ].join('\n');
   await writeFile(join(cwd, 'flashwright.config.yaml'), recipe({ ...setup, image: twoFiles }));
-  const events = await run(cwd);
+  const events = await runEvents(cwd);
   const erase = stepEnd(events, 'erase');
   // Kept: 0x08004000..0x08004FFF and 0x08006000..0x08007FFF, 12 KiB, read before the erase.
   t.like(erase['counts'], { erasedSectors: 1, unchangedSectors: 1, readBytes: 12 * 1024 });

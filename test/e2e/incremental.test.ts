@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { ndjson, project, runCli } from './helpers/cli.js';
+import { project, runCli, runEvents, stepEnd, type CliEvents } from './helpers/cli.js';
 
 const FLASH = 0x08000000;
 const IMAGE_BYTES = 128 * 1024;
@@ -44,21 +44,7 @@ function recipe(device: string): string {
   ].join('\n');
 }
 
-type Events = Record<string, unknown>[];
-
-async function run(cwd: string, extra: readonly string[] = []): Promise<Events> {
-  const result = await runCli(['run', '--json', ...extra], { cwd });
-  if (result.code !== 0) throw new Error(`run failed (${result.code}): ${result.stdout}`);
-  return ndjson(result.stdout);
-}
-
-function stepEnd(events: Events, id: string): Record<string, unknown> {
-  const end = events.find((e) => e['type'] === 'step-end' && e['id'] === id);
-  if (end === undefined) throw new Error(`no ${id} step`);
-  return end;
-}
-
-function journal(events: Events): { erased: unknown[]; written: unknown[] } {
+function journal(events: CliEvents): { erased: unknown[]; written: unknown[] } {
   const summary = events.at(-1) as { journal?: { erased: unknown[]; written: unknown[] } };
   return summary.journal ?? { erased: [], written: [] };
 }
@@ -68,10 +54,10 @@ for (const part of parts) {
     const data = image(part.device.length);
     const cwd = await project({ 'flashwright.config.yaml': recipe(part.device), 'app.bin': data });
 
-    const first = await run(cwd);
+    const first = await runEvents(cwd);
     t.like(stepEnd(first, 'erase')['counts'], { unchangedSectors: 0 });
 
-    const second = await run(cwd);
+    const second = await runEvents(cwd);
     const erase = stepEnd(second, 'erase');
     t.like(erase['counts'], { erasedSectors: 0 });
     t.true(((erase['counts'] as { unchangedSectors: number }).unchangedSectors ?? 0) > 0);
@@ -85,7 +71,7 @@ for (const part of parts) {
     const changed = Uint8Array.from(data);
     changed[0] = (changed[0] ?? 0) ^ 0xff;
     await writeFile(join(cwd, 'app.bin'), changed);
-    const third = await run(cwd);
+    const third = await runEvents(cwd);
     const firstSector = { start: FLASH, end: FLASH + part.firstSectorBytes };
     t.like(stepEnd(third, 'erase')['counts'], { erasedSectors: 1 });
     t.deepEqual(journal(third).written, [firstSector]);
@@ -100,7 +86,7 @@ for (const part of parts) {
     t.deepEqual(new Uint8Array(await readFile(join(cwd, 'back.bin'))), changed);
 
     // --force rewrites every touched sector.
-    const forced = await run(cwd, ['--force']);
+    const forced = await runEvents(cwd, ['--force']);
     t.like(stepEnd(forced, 'erase')['counts'], { unchangedSectors: 0, comparedBytes: 0 });
     t.deepEqual(journal(forced).written, [{ start: FLASH, end: FLASH + IMAGE_BYTES }]);
   });

@@ -82,6 +82,22 @@ export function ndjson(stdout: string): Record<string, unknown>[] {
     });
 }
 
+export type CliEvents = Record<string, unknown>[];
+
+/** `flashwright run --json ARGS` in `cwd`, which must succeed: its events. */
+export async function runEvents(cwd: string, extra: readonly string[] = []): Promise<CliEvents> {
+  const result = await runCli(['run', '--json', ...extra], { cwd });
+  if (result.code !== 0) throw new Error(`run failed (${result.code}): ${result.stdout}`);
+  return ndjson(result.stdout);
+}
+
+/** The step-end event of step `id`. */
+export function stepEnd(events: CliEvents, id: string): Record<string, unknown> {
+  const end = events.find((e) => e['type'] === 'step-end' && e['id'] === id);
+  if (end === undefined) throw new Error(`no ${id} step`);
+  return end;
+}
+
 /** A temporary project (with package.json, so the recipe search stops there). */
 export async function project(
   files: Readonly<Record<string, string | Uint8Array>>,
