@@ -1,6 +1,6 @@
 import type { Stm32DeviceData } from '@flashwright/stm32-devices';
 import type { BusRegion } from '../bus.js';
-import type { RccModel, ReadyPair } from './rcc.js';
+import { ClockControlRegisters, type RccModel, type ReadyPair } from './rcc.js';
 import { RegisterBlock } from './register-block.js';
 
 /** One line's power controller, as little of it as debugger scripts touch. */
@@ -51,37 +51,27 @@ const SPECS: Readonly<Record<string, PwrSpec>> = {
  * a power-on reset restores it: PWR is not reset by a system reset.
  */
 export class PwrModel {
-  readonly #words = new Map<number, number>();
+  readonly #registers: ClockControlRegisters;
 
   constructor(
     readonly spec: PwrSpec,
     readonly rcc: RccModel,
   ) {
-    this.reset();
+    this.#registers = new ClockControlRegisters(spec.resetValues, spec.readOnly, spec.ready);
   }
 
   reset(): void {
-    this.#words.clear();
-    for (const [offset, value] of Object.entries(this.spec.resetValues)) {
-      this.#words.set(Number(offset), value >>> 0);
-    }
+    this.#registers.reset();
   }
 
   read(offset: number): number {
-    let value = this.#words.get(offset) ?? 0;
-    for (const pair of this.spec.ready) {
-      if (pair.offset !== offset) continue;
-      value = (value >>> pair.enable) & 1 ? value | (1 << pair.ready) : value & ~(1 << pair.ready);
-    }
-    return value >>> 0;
+    return this.#registers.read(offset);
   }
 
   write(offset: number, value: number): void {
     const enable = this.spec.clockEnable;
     if (!((this.rcc.read(enable.offset) >>> enable.bit) & 1)) return;
-    const fixed = this.spec.readOnly[offset] ?? 0;
-    const current = this.#words.get(offset) ?? 0;
-    this.#words.set(offset, ((value & ~fixed) | (current & fixed)) >>> 0);
+    this.#registers.write(offset, value);
   }
 
   region(): BusRegion {

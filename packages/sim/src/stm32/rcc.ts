@@ -45,33 +45,18 @@ export const RCC_BLOCK_BYTES = 0x400;
  * code that polls HSIRDY/PLLRDY/SWS find the register block they expect.
  */
 export class RccModel {
-  readonly #words = new Map<number, number>();
-  readonly #readyMasks = new Map<number, number>();
+  readonly #registers: ClockControlRegisters;
 
   constructor(readonly spec: RccSpec) {
-    for (const pair of spec.ready) {
-      const mask = this.#readyMasks.get(pair.offset) ?? 0;
-      this.#readyMasks.set(pair.offset, (mask | (1 << pair.ready)) >>> 0);
-    }
-    this.reset();
+    this.#registers = new ClockControlRegisters(spec.resetValues, spec.readOnly ?? {}, spec.ready);
   }
 
   reset(): void {
-    this.#words.clear();
-    for (const [offset, value] of Object.entries(this.spec.resetValues)) {
-      this.#words.set(Number(offset), value >>> 0);
-    }
+    this.#registers.reset();
   }
 
   read(offset: number): number {
-    let value = this.#words.get(offset) ?? 0;
-    const readyMask = this.#readyMasks.get(offset);
-    if (readyMask !== undefined) {
-      value &= ~readyMask;
-      for (const pair of this.spec.ready) {
-        if (pair.offset === offset && (value >>> pair.enable) & 1) value |= 1 << pair.ready;
-      }
-    }
+    let value = this.#registers.read(offset);
     const sw = this.spec.clockSwitch;
     if (offset === sw.offset) {
       const fieldMask = (1 << sw.width) - 1;
@@ -83,10 +68,7 @@ export class RccModel {
   write(offset: number, value: number): void {
     const sw = this.spec.clockSwitch;
     const swsMask = offset === sw.offset ? ((1 << sw.width) - 1) << sw.swsShift : 0;
-    const fixed =
-      (this.#readyMasks.get(offset) ?? 0) | (this.spec.readOnly?.[offset] ?? 0) | swsMask;
-    const current = this.#words.get(offset) ?? 0;
-    this.#words.set(offset, ((value & ~fixed) | (current & fixed)) >>> 0);
+    this.#registers.write(offset, value, swsMask);
   }
 
   /** The block on the bus: word registers, sub-word writes merged (RegisterBlock). */
@@ -96,5 +78,53 @@ export class RccModel {
       read: (offset) => this.read(offset),
       write: (offset, value) => this.write(offset, value),
     });
+  }
+}
+
+/**
+ * The word registers of a minimal RCC or PWR: each resets to its reset value, a write leaves
+ * the read-only bits alone, and a ready flag reads 1 exactly while its enable bit is set.
+ */
+export class ClockControlRegisters {
+  readonly #words = new Map<number, number>();
+  /** Ready-flag bits by offset: read-only, computed from their enable bits. */
+  readonly #readyMasks = new Map<number, number>();
+
+  constructor(
+    readonly resetValues: Readonly<Record<number, number>>,
+    readonly readOnly: Readonly<Record<number, number>>,
+    readonly ready: readonly ReadyPair[],
+  ) {
+    for (const pair of ready) {
+      const mask = this.#readyMasks.get(pair.offset) ?? 0;
+      this.#readyMasks.set(pair.offset, (mask | (1 << pair.ready)) >>> 0);
+    }
+    this.reset();
+  }
+
+  reset(): void {
+    this.#words.clear();
+    for (const [offset, value] of Object.entries(this.resetValues)) {
+      this.#words.set(Number(offset), value >>> 0);
+    }
+  }
+
+  read(offset: number): number {
+    let value = this.#words.get(offset) ?? 0;
+    const readyMask = this.#readyMasks.get(offset);
+    if (readyMask !== undefined) {
+      value &= ~readyMask;
+      for (const pair of this.ready) {
+        if (pair.offset === offset && (value >>> pair.enable) & 1) value |= 1 << pair.ready;
+      }
+    }
+    return value >>> 0;
+  }
+
+  /** Writes `value`, keeping the read-only and ready bits and those of `alsoKept`. */
+  write(offset: number, value: number, alsoKept = 0): void {
+    const kept = (this.#readyMasks.get(offset) ?? 0) | (this.readOnly[offset] ?? 0) | alsoKept;
+    const current = this.#words.get(offset) ?? 0;
+    this.#words.set(offset, ((value & ~kept) | (current & kept)) >>> 0);
   }
 }
