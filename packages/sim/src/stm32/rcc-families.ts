@@ -32,6 +32,17 @@ const F_CR_PAIRS: readonly (readonly [number, number])[] = [
   [24, 25],
 ];
 
+// MSI 0/1, HSI 8/10, HSE 16/17, PLL 24/25, PLLSAI1 26/27, PLLSAI2 28/29 (L4 and L5, whose
+// RCC_CR is the same: stm32l476xx.h, stm32l552xx.h).
+const L4_CR_PAIRS: readonly (readonly [number, number])[] = [
+  [0, 1],
+  [8, 10],
+  [16, 17],
+  [24, 25],
+  [26, 27],
+  [28, 29],
+];
+
 /** F0/F1/F3 (SVD stm32f0x0, stm32f103, stm32f303: CR 0x83, AHBENR 0x14). */
 const F0F1F3: Omit<RccSpec, 'ready'> = {
   base: 0x40021000,
@@ -149,15 +160,7 @@ const FAMILIES: Readonly<Record<string, RccSpec>> = {
           // 6.4.1); its reset flags stay 0 (not modelled).
           0x94: 0x600,
         },
-        // MSI 0/1, HSI 8/10, HSE 16/17, PLL 24/25, PLLSAI1 26/27, PLLSAI2 28/29 (stm32l476xx.h).
-        ready: pairs(CR, [
-          [0, 1],
-          [8, 10],
-          [16, 17],
-          [24, 25],
-          [26, 27],
-          [28, 29],
-        ]),
+        ready: pairs(CR, L4_CR_PAIRS),
         clockSwitch: sw2(0x08),
         source: 'CMSIS stm32l476xx.h; SVD stm32l4x6',
       } satisfies RccSpec,
@@ -178,15 +181,7 @@ const FAMILIES: Readonly<Record<string, RccSpec>> = {
       0x48: 0x100,
       0x94: 0x600,
     },
-    // MSI 0/1, HSI 8/10, HSE 16/17, PLL 24/25, PLLSAI1 26/27, PLLSAI2 28/29 (stm32l552xx.h).
-    ready: pairs(CR, [
-      [0, 1],
-      [8, 10],
-      [16, 17],
-      [24, 25],
-      [26, 27],
-      [28, 29],
-    ]),
+    ready: pairs(CR, L4_CR_PAIRS),
     clockSwitch: sw2(0x08),
     source: 'CMSIS stm32l552xx.h; HAL-L5 HAL_RCC_DeInit',
   },
