@@ -178,18 +178,17 @@ export class EflashController implements FlashController {
     if (bank >= this.ctx.banks.length) {
       throw new RangeError(`${this.ctx.data.name} has no bank ${bank + 1}`);
     }
-    await this.block.unlocked(async () => {
-      const cr = CR_BER | (await this.bankSelect(bank));
-      await this.block.runOperation(
-        {
-          control: [cr >>> 0, (cr | CR_START) >>> 0],
-          timeoutMs: Timeouts.massEraseMs,
-          what: 'bank erase',
-        },
-        'erase',
-        this.ctx.banks[bank],
-      );
-    });
+    // FLASH_OPTSR_CUR is a read-only status register, readable while NSCR is locked (RM0481
+    // FLASH_OPTSR_CUR): BKSEL is known before the unlock.
+    const cr = CR_BER | (await this.bankSelect(bank));
+    await this.block.eraseBank(
+      {
+        control: [cr >>> 0, (cr | CR_START) >>> 0],
+        timeoutMs: Timeouts.massEraseMs,
+        what: 'bank erase',
+      },
+      this.ctx.banks[bank],
+    );
   }
 
   /**
