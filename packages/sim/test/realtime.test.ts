@@ -9,11 +9,9 @@ function burn(ms: number): void {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-test('a board whose core cannot be run in real time slips behind the wall clock instead of catching up for ever', async (t) => {
+/** A board clock whose core costs 5 ms of host time per virtual millisecond. */
+function slowCoreClock(): VirtualClock {
   const clock = new VirtualClock();
-  // Each virtual millisecond costs 5 ms of host time: five times slower than real time.
   clock.setRunner({
     runUntil(untilUs) {
       while (clock.nowUs < untilUs) {
@@ -22,6 +20,13 @@ test('a board whose core cannot be run in real time slips behind the wall clock 
       }
     },
   });
+  return clock;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a board whose core cannot be run in real time slips behind the wall clock instead of catching up for ever', async (t) => {
+  const clock = slowCoreClock();
   const pace = new RealtimePace(clock, true);
   pace.catchUp();
   await sleep(300);
@@ -46,16 +51,8 @@ test('a halted core is cheap to run: the board catches up with the wall clock in
 });
 
 test('a board that runs behind the wall clock still lets the event loop turn between its transfers', async (t) => {
-  const clock = new VirtualClock();
-  // Five times slower than real time: the board never leads, so no transfer sleeps.
-  clock.setRunner({
-    runUntil(untilUs) {
-      while (clock.nowUs < untilUs) {
-        burn(5);
-        clock.advanceUs(Math.min(1000, untilUs - clock.nowUs));
-      }
-    },
-  });
+  // The board never leads the wall clock, so no transfer sleeps.
+  const clock = slowCoreClock();
   const pace = new RealtimePace(clock, true);
   let timerFired = false;
   // A timer of the host (a transfer timeout, another board's sleep) that is due at once.
