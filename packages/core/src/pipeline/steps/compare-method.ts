@@ -15,6 +15,21 @@ export interface MethodChoice {
   readonly noChecksum?: boolean;
 }
 
+/**
+ * How `mode` compares, for a step's plan: "by reading them back", ... `what` is the flash
+ * being compared ("them": sectors, "it": the image's extent).
+ */
+export function compareModeText(mode: CompareMode, what: 'it' | 'them'): string {
+  switch (mode) {
+    case 'readback':
+      return `by reading ${what} back`;
+    case 'crc':
+      return 'by CRC-32 on the chip (reading back where it cannot run)';
+    case 'auto':
+      return `by CRC-32 on the chip or by reading ${what} back, whichever is estimated faster for this probe and chip`;
+  }
+}
+
 /** Estimated milliseconds of reading `bytes` in one access through a port with `limits`. */
 export function readbackMs(
   limits: MemoryPortLimits | undefined,

@@ -26,6 +26,7 @@ import {
   type EraseSelection,
 } from './erase-selection.js';
 import { ensureNotWriteProtected, ensureUnprotected } from './protection.js';
+import { compareModeText } from './compare-method.js';
 import { compareSectors, readRanges } from './sector-compare.js';
 
 export interface EraseOptions {
@@ -42,13 +43,6 @@ export interface EraseOptions {
 
 /** Sectors per device call, and bytes per read: the pipeline can stop between calls (Ctrl-C). */
 const ERASE_CHUNK_BYTES = 32 * 1024;
-
-/** The plan's words for each compare mode. */
-const COMPARE_HOW: Readonly<Record<CompareMode, string>> = {
-  readback: 'by reading them back',
-  crc: 'by CRC-32 on the chip (reading back where it cannot run)',
-  auto: 'by CRC-32 on the chip or by reading them back, whichever is estimated faster for this probe and chip',
-};
 
 export const eraseStep: StepDefinition<EraseOptions> = {
   id: 'erase',
@@ -106,7 +100,7 @@ export const eraseStep: StepDefinition<EraseOptions> = {
     ];
     if (compares(ctx, options)) {
       lines.push(
-        `first compare them with the image ${COMPARE_HOW[options.compare]}: sectors that already hold the image are neither erased nor written (--force rewrites them)`,
+        `first compare them with the image ${compareModeText(options.compare, 'them')}: sectors that already hold the image are neither erased nor written (--force rewrites them)`,
       );
     }
     if (plan.keepBytes > 0 && writeFollows(ctx)) {

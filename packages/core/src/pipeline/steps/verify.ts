@@ -10,7 +10,7 @@ import { FlashImage } from '../../image/flash-image.js';
 import type { Device, StepDefinition, StepOutcome, StepRunContext } from '../../plugin/types.js';
 import { formatBytes, formatRanges, plural } from '../../image/units-text.js';
 import { MemoryOnlyDevice } from '../memory-device.js';
-import { chooseMethod, describeChoice } from './compare-method.js';
+import { chooseMethod, compareModeText, describeChoice } from './compare-method.js';
 
 /** Plain writes to an unidentified chip did not stick: what would make them (memory-device.ts). */
 const UNNAMED_PART_HINT =
@@ -22,12 +22,6 @@ export interface VerifyOptions {
 
 const VERIFY_CHUNK_BYTES = 32 * 1024;
 
-/** The plan's words for each mode. */
-const VERIFY_HOW: Readonly<Record<VerifyMode, string>> = {
-  readback: 'reading it back',
-  crc: 'CRC-32 on the chip (readback where not supported)',
-  auto: 'CRC-32 on the chip or by reading it back, whichever is estimated faster for this probe and chip',
-};
 /** Mismatching ranges listed in the error; the count says how many there were. */
 const MAX_REPORTED = 16;
 
@@ -46,7 +40,7 @@ export const verifyStep: StepDefinition<VerifyOptions> = {
     lines: [
       ctx.image === undefined
         ? 'verify the flash against the image (no image)'
-        : `compare ${formatBytes(ctx.image.size)} with the image by ${VERIFY_HOW[options.mode]}`,
+        : `compare ${formatBytes(ctx.image.size)} with the image ${compareModeText(options.mode, 'it')}`,
     ],
   }),
   run: async (ctx, options) => {
